@@ -1,0 +1,352 @@
+//! `invlog`: scripted imports and audits over the same engine as the desktop app.
+
+mod table;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use invlog_core::commands::{self, FacetsRequest, ImportRequest};
+use invlog_core::ingest::{Control, Format, ImportOptions};
+use invlog_core::query::{Filter, QueryRequest, SortKey, ViewSpec};
+use invlog_core::{CoreError, Store};
+use serde_json::{Map, Value};
+
+#[derive(Parser)]
+#[command(
+    name = "invlog",
+    version,
+    about = "Inventory logs from Konnect, Xoro, Ordoro, Logitrail and ShipHero in one fast local store"
+)]
+struct Cli {
+    /// The store to use [default: the OS data dir, e.g. ~/.local/share/invlog/invlog.db]
+    #[arg(long, global = true, env = "INVLOG_DB", value_name = "PATH")]
+    db: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Import log files (format detected from the header or JSON keys)
+    Import(ImportArgs),
+    /// Show entries: filter, search, sort, choose columns
+    Query(QueryArgs),
+    /// List the columns (id, label, type, description)
+    Columns {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Distinct values with counts (status, source, channel, …) for the filtered view
+    Facets(FacetsArgs),
+    /// Import history: each file with its row counts
+    Imports {
+        /// Show the row errors of this import
+        #[arg(long, value_name = "IMPORT_ID")]
+        errors: Option<i64>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Args)]
+struct ImportArgs {
+    /// Force a format instead of detecting it
+    #[arg(long, value_parser = parse_format)]
+    format: Option<Format>,
+    /// Ordoro: the product's SKU (default: from a file name inventory-log-<SKU>.csv)
+    #[arg(long)]
+    sku: Option<String>,
+    /// ShipHero: the sync batch id the item rows belong to
+    #[arg(long)]
+    batch: Option<String>,
+    /// Print a JSON array, one object per file
+    #[arg(long)]
+    json: bool,
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+}
+
+fn parse_format(s: &str) -> Result<Format, String> {
+    s.parse()
+}
+
+#[derive(Args)]
+struct QueryArgs {
+    /// COL OP VALUE, OP one of = != < <= > >= ~ (contains) !~; repeat to AND
+    #[arg(long = "filter", short = 'f', value_name = "EXPR")]
+    filters: Vec<String>,
+    /// Keywords over sku, channel_sku, gtin, product_name, batch_id, event_id, error, reason
+    #[arg(long, short = 's')]
+    search: Option<String>,
+    /// COL or COL:desc; repeat for more keys [default: occurred_at:desc]
+    #[arg(long = "sort", value_name = "COL[:desc]")]
+    sort: Vec<String>,
+    /// Comma-separated column ids [default: the default view's columns]
+    #[arg(long, value_delimiter = ',', value_name = "C1,C2,...")]
+    columns: Vec<String>,
+    #[arg(long, default_value_t = 100)]
+    limit: u32,
+    #[arg(long, default_value_t = 0)]
+    offset: u64,
+    /// Show secrets in API requests/responses instead of ••••
+    #[arg(long)]
+    reveal_secrets: bool,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+struct FacetsArgs {
+    #[arg(long = "filter", short = 'f', value_name = "EXPR")]
+    filters: Vec<String>,
+    #[arg(long, short = 's')]
+    search: Option<String>,
+    /// Facet columns [default: status, source, channel, account, location_code, event_type, tab, sync_type]
+    #[arg(value_name = "COLUMN")]
+    columns: Vec<String>,
+    #[arg(long)]
+    json: bool,
+}
+
+/// Exit status: 0 success, 1 a file was refused or the store failed, 2 a usage error.
+enum Failure {
+    Usage(String),
+    Runtime(String),
+}
+
+impl From<CoreError> for Failure {
+    fn from(e: CoreError) -> Self {
+        match e {
+            CoreError::InvalidQuery(m) => Failure::Usage(m),
+            e => Failure::Runtime(e.to_string()),
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(Failure::Usage(m)) => {
+            eprintln!("invlog: {m}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Runtime(m)) => {
+            eprintln!("invlog: {m}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn open_store(db: Option<PathBuf>) -> Result<Store, Failure> {
+    let path = db.unwrap_or_else(Store::default_path);
+    Ok(Store::open(&path)?)
+}
+
+fn print_json(v: &impl serde::Serialize) {
+    println!(
+        "{}",
+        serde_json::to_string_pretty(v).expect("serialisable output")
+    );
+}
+
+fn run(cli: Cli) -> Result<ExitCode, Failure> {
+    match cli.command {
+        Command::Columns { json } => {
+            if json {
+                print_json(&commands::columns());
+            } else {
+                let rows: Vec<Vec<String>> = commands::columns()
+                    .iter()
+                    .map(|c| {
+                        vec![
+                            c.id.to_owned(),
+                            c.label.to_owned(),
+                            c.kind.as_str().to_owned(),
+                            if c.default_visible { "yes" } else { "" }.to_owned(),
+                            c.description.to_owned(),
+                        ]
+                    })
+                    .collect();
+                table::print(
+                    &["id", "label", "type", "default", "description"],
+                    &rows,
+                    90,
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import(a) => import(cli.db, a),
+        Command::Query(a) => query(cli.db, a),
+        Command::Facets(a) => {
+            let store = open_store(cli.db)?;
+            let req = FacetsRequest {
+                filters: parse_filters(&a.filters)?,
+                search: a.search,
+                columns: a.columns,
+            };
+            let facets = commands::facets(&store, &req)?;
+            if a.json {
+                print_json(&facets);
+            } else {
+                for f in facets {
+                    println!("{}:", f.column);
+                    for v in f.values {
+                        println!("  {:>9}  {}", v.count, table::cell_text(&v.value));
+                    }
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Imports { errors, json } => {
+            let store = open_store(cli.db)?;
+            if let Some(id) = errors {
+                let errs = commands::import_errors(&store, id)?;
+                if json {
+                    print_json(&errs);
+                } else {
+                    for e in errs {
+                        println!("{}", describe_error(&e));
+                    }
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
+            let list = commands::imports(&store)?;
+            if json {
+                print_json(&list);
+            } else {
+                let rows: Vec<Vec<String>> = list
+                    .iter()
+                    .map(|i| {
+                        vec![
+                            i.id.to_string(),
+                            i.file_name.clone(),
+                            i.format.clone(),
+                            i.started_at.clone(),
+                            i.rows_imported.to_string(),
+                            i.rows_failed.to_string(),
+                        ]
+                    })
+                    .collect();
+                table::print(
+                    &["id", "file", "format", "imported", "rows", "failed"],
+                    &rows,
+                    60,
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn describe_error(e: &invlog_core::ingest::RowError) -> String {
+    match &e.column {
+        Some(c) => format!("row {}, column \"{c}\": {}", e.row, e.message),
+        None => format!("row {}: {}", e.row, e.message),
+    }
+}
+
+fn import(db: Option<PathBuf>, a: ImportArgs) -> Result<ExitCode, Failure> {
+    let mut store = open_store(db)?;
+    let req = ImportRequest {
+        paths: a.files,
+        options: ImportOptions {
+            format: a.format,
+            sku: a.sku,
+            batch: a.batch,
+        },
+    };
+    let reports = commands::import(&mut store, &req, &Control::default())?;
+    let any_refused = reports.iter().any(|r| r.refused.is_some());
+    if a.json {
+        print_json(&reports);
+    } else {
+        for r in &reports {
+            let line = format!("{}: {}", r.file, r.summary());
+            if r.refused.is_some() {
+                eprintln!("{line}");
+            } else {
+                println!("{line}");
+            }
+            const SHOWN: usize = 20;
+            for e in r.errors.iter().take(SHOWN) {
+                println!("  {}", describe_error(e));
+            }
+            if r.errors.len() > SHOWN {
+                println!(
+                    "  … and {} more (invlog imports --errors {})",
+                    r.errors.len() - SHOWN,
+                    r.import_id.unwrap_or_default()
+                );
+            }
+        }
+    }
+    Ok(if any_refused {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn parse_filters(exprs: &[String]) -> Result<Vec<Filter>, Failure> {
+    Ok(exprs
+        .iter()
+        .map(|e| Filter::parse(e))
+        .collect::<Result<Vec<_>, _>>()?)
+}
+
+fn query(db: Option<PathBuf>, a: QueryArgs) -> Result<ExitCode, Failure> {
+    let view = ViewSpec {
+        filters: parse_filters(&a.filters)?,
+        search: a.search,
+        sort: a
+            .sort
+            .iter()
+            .map(|s| SortKey::parse(s))
+            .collect::<Result<Vec<_>, _>>()?,
+        columns: a
+            .columns
+            .into_iter()
+            .map(|c| c.trim().to_ascii_lowercase())
+            .collect(),
+    };
+    let store = open_store(db)?;
+    let req = QueryRequest {
+        view,
+        limit: a.limit,
+        offset: a.offset,
+        reveal_secrets: a.reveal_secrets,
+        ..QueryRequest::default()
+    };
+    let resp = commands::query(&store, &req)?;
+    if a.json {
+        let rows: Vec<Value> = resp
+            .rows
+            .into_iter()
+            .map(|row| {
+                Value::Object(
+                    resp.columns
+                        .iter()
+                        .cloned()
+                        .zip(row)
+                        .collect::<Map<String, Value>>(),
+                )
+            })
+            .collect();
+        let mut out = Map::new();
+        out.insert("total".into(), Value::from(resp.total.unwrap_or_default()));
+        out.insert("rows".into(), Value::Array(rows));
+        print_json(&Value::Object(out));
+    } else {
+        let rows: Vec<Vec<String>> = resp
+            .rows
+            .iter()
+            .map(|r| r.iter().map(table::cell_text).collect())
+            .collect();
+        let headers: Vec<&str> = resp.columns.iter().map(String::as_str).collect();
+        table::print(&headers, &rows, 40);
+        println!("{} of {} rows", rows.len(), resp.total.unwrap_or_default());
+    }
+    Ok(ExitCode::SUCCESS)
+}

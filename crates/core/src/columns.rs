@@ -1,0 +1,302 @@
+//! The column registry: every canonical column of `shared/formats/README.md`, with the label the
+//! source system shows (Konnect's where it has one), a tooltip drawn from the source docs, the
+//! value type and whether the default view shows it. Column ids are the public contract of the
+//! CLI, the exports and saved views; nothing outside this file names SQL columns.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ColumnKind {
+    Text,
+    Integer,
+    /// UTC instant, stored as epoch milliseconds.
+    Time,
+    /// Calendar date `YYYY-MM-DD`.
+    Date,
+    Bool,
+    /// `success | failed | pending`.
+    Status,
+    /// A JSON document kept in the payloads table (API request/response).
+    Json,
+}
+
+impl ColumnKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ColumnKind::Text => "text",
+            ColumnKind::Integer => "integer",
+            ColumnKind::Time => "time",
+            ColumnKind::Date => "date",
+            ColumnKind::Bool => "bool",
+            ColumnKind::Status => "status",
+            ColumnKind::Json => "json",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Column {
+    pub id: &'static str,
+    pub label: &'static str,
+    pub description: &'static str,
+    pub kind: ColumnKind,
+    pub default_visible: bool,
+    /// Offered as a multi-select with counts.
+    pub facet: bool,
+    /// Part of the keyword-search index.
+    pub searchable: bool,
+}
+
+const fn col(
+    id: &'static str,
+    label: &'static str,
+    kind: ColumnKind,
+    default_visible: bool,
+    description: &'static str,
+) -> Column {
+    Column {
+        id,
+        label,
+        description,
+        kind,
+        default_visible,
+        facet: false,
+        searchable: false,
+    }
+}
+
+const fn facet(mut c: Column) -> Column {
+    c.facet = true;
+    c
+}
+
+const fn searchable(mut c: Column) -> Column {
+    c.searchable = true;
+    c
+}
+
+use ColumnKind::*;
+
+/// Registry order is the default column order of the table.
+pub static COLUMNS: &[Column] = &[
+    col("id", "ID", Integer, false, "Invlog's stable id of this entry, for commands that name an entry."),
+    col("occurred_at", "Updated On", Time, true, "When the update happened: the timestamp of the API call or update event (shown in local time, stored in UTC)."),
+    col("imported_at", "Imported At", Time, false, "When the source system (Ordoro) or Invlog recorded the entry."),
+    facet(col("source", "Source", Text, true, "The system the log came from: konnect, ordoro, xoro, logitrail, shiphero or pushlog.")),
+    facet(col("tab", "Tab", Text, false, "Xoro's log tab: Orders, Inventory, Logs or Errors.")),
+    facet(col("event_type", "Event Type", Text, true, "What happened: Ordoro's event (order, on_hand, po_received…), Xoro's transaction type, ShipHero's sync action.")),
+    col("entity_type", "Entity Type", Text, false, "Xoro's entity type, e.g. SalesOrder."),
+    facet(col("sync_type", "Sync Type", Text, false, "Xoro: whether the sync ran automatically (Auto) or by hand (Manual).")),
+    searchable(col("sku", "Seller Identifier", Text, true, "The core SKU or GTIN code used by the seller (e.g. EAN, UPC).")),
+    searchable(col("channel_sku", "Channel Identifier", Text, true, "The product code recognised by the external channel.")),
+    searchable(col("gtin", "GTIN", Text, false, "The product's GTIN or EAN.")),
+    col("external_id", "External ID", Text, false, "The source system's own id of the product or row."),
+    searchable(col("product_name", "Product Name", Text, true, "The product's name as configured in the seller's catalogue.")),
+    facet(col("channel", "Channel", Text, true, "The channel (e.g. Amazon) where the inventory update is made.")),
+    facet(col("account", "Account", Text, true, "The specific channel account (e.g. Amazon-Mumbai).")),
+    col("cart_type", "Cart Type", Text, false, "Ordoro: the kind of sales channel (cart) involved."),
+    col("cart_id", "Cart ID", Text, false, "Ordoro: the sales channel's id."),
+    col("cart_name", "Cart Name", Text, false, "Ordoro: the sales channel's name."),
+    col("location_name", "Location Name", Text, false, "The store or warehouse name holding the product inventory."),
+    facet(col("location_code", "Location Code", Text, true, "A unique code assigned to each location (e.g. WH01, STR002).")),
+    col("location_type", "Location Type", Text, false, "Whether the location is a warehouse, retail store, mall, etc."),
+    col("warehouse_name", "Warehouse", Text, false, "Ordoro: the warehouse whose stock changed."),
+    col("warehouse_locations", "Warehouse Locations", Text, false, "Ordoro: bin locations within the warehouse."),
+    col("quantity", "Quantity", Integer, false, "Units changed by this event."),
+    col("inventory_sent", "Inventory Sent", Integer, true, "The exact quantity pushed to the channel."),
+    col("available_on_hand", "Available On Hand", Integer, false, "Ordoro: units available to sell after this event."),
+    col("physical_on_hand", "Physical On Hand", Integer, false, "Ordoro: units physically in the warehouse after this event."),
+    col("buffer_stock", "Buffer Stock", Integer, false, "The reserve quantity held back during inventory sync: product level, else location level, else account level."),
+    col("buffer_level", "Buffer Level", Text, false, "Where the buffer came from: product, location or account."),
+    col("committed", "Committed Inventory", Integer, false, "The amount of inventory locked for ongoing or completed orders."),
+    col("damaged", "Damaged Inventory", Integer, false, "Units marked as damaged or otherwise unsellable."),
+    col("inbound", "Inbound", Integer, false, "Logitrail: items expected to arrive at the warehouse soon."),
+    col("in_stock", "In Stock", Integer, false, "Logitrail: items currently in the warehouse."),
+    col("available", "Available", Integer, false, "Logitrail: items currently available for new orders."),
+    col("reserved", "Reserved", Integer, false, "Logitrail: items in stock but reserved for existing orders."),
+    col("on_hold", "On Hold", Integer, false, "Logitrail: items in the warehouse but not available for orders or shipments."),
+    col("expected_quantity", "Expected Quantity", Integer, false, "Ordoro: units expected on a purchase order or transfer."),
+    col("received_quantity", "Received Quantity", Integer, false, "Ordoro: units received."),
+    col("restocked_quantity", "Restocked Quantity", Integer, false, "Ordoro: units restocked from a return."),
+    facet(col("status", "Status", Status, true, "Whether the update succeeded (success), failed (failed) or is still pending.")),
+    searchable(col("error", "Error", Text, false, "The error the source system reported.")),
+    col("resolved", "Resolved", Bool, false, "Xoro: whether the log entry has been resolved."),
+    searchable(col("batch_id", "Batch ID", Text, false, "Unique identifier of the inventory update API request batch.")),
+    col("row", "Row", Integer, false, "ShipHero: the row of the synced CSV file."),
+    col("retry_count", "Retry Count", Integer, false, "Number of times the API request has been retried."),
+    col("last_retry_at", "Last Retry", Time, false, "Timestamp of the most recent automatic retry."),
+    col("last_retry_details", "Last Retry Details", Text, false, "Additional context about the last retry attempt."),
+    col("inventory_update_time", "Inventory Update Time", Time, false, "Timestamp when the inventory update was processed."),
+    searchable(col("event_id", "Event ID", Text, false, "The source's reference of the event: Ordoro's event id, Xoro's Order Ref#.")),
+    col("user_name", "User", Text, false, "Ordoro: the user who made the change."),
+    col("sending_warehouse", "Sending Warehouse", Text, false, "Ordoro: the warehouse a transfer left."),
+    col("receiving_warehouse", "Receiving Warehouse", Text, false, "Ordoro: the warehouse a transfer reached."),
+    col("transfer_notes", "Transfer Notes", Text, false, "Ordoro: notes on the inventory transfer."),
+    col("line_notes", "Line Notes", Text, false, "Ordoro: notes on the transfer or purchase order line."),
+    searchable(col("reason", "Reason", Text, false, "ShipHero: the reason given for the inventory change.")),
+    col("start_at", "Start Date", Time, false, "Xoro: when the sync started."),
+    col("end_at", "End Date", Time, false, "Xoro: when the sync ended."),
+    col("mfg_date", "Mfg Date", Date, false, "The manufacturing date for the batch of products (if applicable)."),
+    col("exp_date", "Exp Date", Date, false, "The expiry date for perishable or time-bound products (if applicable)."),
+    col("best_before", "Best Before", Date, false, "Logitrail: the earliest best-before date of the product's lots."),
+    col("request", "API Request", Json, false, "The API call's request: method, URL, headers and payload."),
+    col("response", "API Response", Json, false, "The API call's response: status, headers and body."),
+    col("extra", "Other Columns", Json, false, "Columns of the source file that Invlog has no canonical column for, kept as they were."),
+];
+
+/// The SQL expression of a column: entries are aliased `e`, payloads `p`.
+pub fn sql_expr(c: &Column) -> &'static str {
+    match c.id {
+        "request" => "p.request",
+        "response" => "p.response",
+        id => SQL_ENTRY_EXPRS
+            .iter()
+            .find(|(i, _)| *i == id)
+            .map(|(_, e)| *e)
+            .unwrap_or("NULL"),
+    }
+}
+
+/// Whether reading the column needs the payloads join.
+pub fn in_payloads(c: &Column) -> bool {
+    matches!(c.id, "request" | "response")
+}
+
+/// Columns that are never NULL, which lets keyset pagination use plain row-value comparisons.
+pub fn not_null(c: &Column) -> bool {
+    matches!(c.id, "id" | "occurred_at" | "source")
+}
+
+macro_rules! entry_exprs {
+    ($($id:literal),* $(,)?) => { &[$(($id, concat!("e.", $id))),*] };
+}
+
+static SQL_ENTRY_EXPRS: &[(&str, &str)] = entry_exprs![
+    "id",
+    "occurred_at",
+    "imported_at",
+    "source",
+    "tab",
+    "event_type",
+    "entity_type",
+    "sync_type",
+    "sku",
+    "channel_sku",
+    "gtin",
+    "external_id",
+    "product_name",
+    "channel",
+    "account",
+    "cart_type",
+    "cart_id",
+    "cart_name",
+    "location_name",
+    "location_code",
+    "location_type",
+    "warehouse_name",
+    "warehouse_locations",
+    "quantity",
+    "inventory_sent",
+    "available_on_hand",
+    "physical_on_hand",
+    "buffer_stock",
+    "buffer_level",
+    "committed",
+    "damaged",
+    "inbound",
+    "in_stock",
+    "available",
+    "reserved",
+    "on_hold",
+    "expected_quantity",
+    "received_quantity",
+    "restocked_quantity",
+    "status",
+    "error",
+    "resolved",
+    "batch_id",
+    "row",
+    "retry_count",
+    "last_retry_at",
+    "last_retry_details",
+    "inventory_update_time",
+    "event_id",
+    "user_name",
+    "sending_warehouse",
+    "receiving_warehouse",
+    "transfer_notes",
+    "line_notes",
+    "reason",
+    "start_at",
+    "end_at",
+    "mfg_date",
+    "exp_date",
+    "best_before",
+    "extra",
+];
+
+pub fn find(id: &str) -> Option<&'static Column> {
+    COLUMNS.iter().find(|c| c.id == id)
+}
+
+/// The registry column closest to a mistyped id, for "did you mean" hints.
+pub fn suggest(id: &str) -> Option<&'static str> {
+    let id = id.to_ascii_lowercase();
+    COLUMNS
+        .iter()
+        .map(|c| (strsim::damerau_levenshtein(&id, c.id), c.id))
+        .filter(|(d, c)| *d <= 2.max(c.len() / 3))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+pub fn unknown_column_message(id: &str) -> String {
+    match suggest(id) {
+        Some(s) => format!("unknown column '{id}'; did you mean '{s}'?"),
+        None => format!("unknown column '{id}'; `invlog columns` lists them"),
+    }
+}
+
+pub fn default_visible() -> Vec<&'static str> {
+    COLUMNS
+        .iter()
+        .filter(|c| c.default_visible)
+        .map(|c| c.id)
+        .collect()
+}
+
+pub fn searchable_ids() -> impl Iterator<Item = &'static str> {
+    COLUMNS.iter().filter(|c| c.searchable).map(|c| c.id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_snake_case() {
+        let mut seen = std::collections::HashSet::new();
+        for c in COLUMNS {
+            assert!(seen.insert(c.id), "duplicate {}", c.id);
+            assert!(c.id.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
+        }
+    }
+
+    #[test]
+    fn every_column_has_sql() {
+        for c in COLUMNS {
+            assert_ne!(sql_expr(c), "NULL", "{}", c.id);
+        }
+    }
+
+    #[test]
+    fn suggests_near_misses() {
+        assert_eq!(
+            unknown_column_message("stauts"),
+            "unknown column 'stauts'; did you mean 'status'?"
+        );
+        assert_eq!(suggest("ocurred_at"), Some("occurred_at"));
+        assert_eq!(suggest("zzzzzzzz"), None);
+    }
+}

@@ -1,0 +1,526 @@
+//! File -> store. One module per format; this one detects the format, guards against
+//! re-imports (SHA-256) and runs each file in one transaction, so a refused file leaves the
+//! store exactly as it was.
+
+pub mod convert;
+mod json_fields;
+pub mod json_stream;
+mod kits;
+mod konnect;
+mod logitrail;
+pub mod ordoro;
+mod pushlog;
+mod shiphero;
+pub mod sink;
+pub mod tabular;
+mod xoro;
+
+use std::fmt;
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+use std::str::FromStr;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+use rusqlite::{params, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::error::{CoreError, Result};
+use crate::store::Store;
+use crate::time::now_millis;
+pub use sink::RowError;
+use tabular::{MappedImport, TableFormat};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Konnect,
+    Ordoro,
+    Xoro,
+    Logitrail,
+    Shiphero,
+    Pushlog,
+    Kits,
+}
+
+impl Format {
+    pub const ALL: [Format; 7] = [
+        Format::Konnect,
+        Format::Ordoro,
+        Format::Xoro,
+        Format::Logitrail,
+        Format::Shiphero,
+        Format::Pushlog,
+        Format::Kits,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Konnect => "konnect",
+            Format::Ordoro => "ordoro",
+            Format::Xoro => "xoro",
+            Format::Logitrail => "logitrail",
+            Format::Shiphero => "shiphero",
+            Format::Pushlog => "pushlog",
+            Format::Kits => "kits",
+        }
+    }
+
+    fn table(self) -> Option<&'static TableFormat> {
+        match self {
+            Format::Konnect => Some(&konnect::FORMAT),
+            Format::Ordoro => Some(&ordoro::FORMAT),
+            Format::Xoro => Some(&xoro::FORMAT),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Format {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Format::ALL
+            .into_iter()
+            .find(|f| f.as_str().eq_ignore_ascii_case(s.trim()))
+            .ok_or_else(|| format!("unknown format '{s}'; known formats: {}", known_formats()))
+    }
+}
+
+fn known_formats() -> String {
+    Format::ALL.map(Format::as_str).join(", ")
+}
+
+const FORMAT_HINTS: &str = "konnect (CSV/XLSX with 'Seller Identifier' and 'Updated On'), \
+ordoro (CSV with created_at and event_type), xoro (CSV with 'Import Date' and 'Transaction Type'), \
+kits (CSV with kit_sku, component_sku, quantity), logitrail (JSON with products or merchants_id), \
+shiphero (GraphQL JSON with data.inventory_sync_*), pushlog (JSON Lines with updated_at)";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Progress {
+    pub rows: u64,
+    pub bytes: u64,
+    pub total_bytes: u64,
+}
+
+/// How a caller watches and stops a long import.
+#[derive(Default)]
+pub struct Control<'a> {
+    pub cancel: Option<&'a AtomicBool>,
+    pub progress: Option<&'a (dyn Fn(Progress) + Sync)>,
+}
+
+impl Control<'_> {
+    pub fn is_cancelled(&self) -> bool {
+        self.cancel.is_some_and(|c| c.load(Ordering::Relaxed))
+    }
+    pub fn report(&self, p: Progress) {
+        if let Some(f) = self.progress {
+            f(p)
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ImportOptions {
+    pub format: Option<Format>,
+    /// Ordoro: the SKU of the product whose log this is.
+    pub sku: Option<String>,
+    /// ShipHero: the batch the item rows belong to.
+    pub batch: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportReport {
+    pub file: String,
+    pub format: Option<Format>,
+    pub import_id: Option<i64>,
+    pub rows_total: u64,
+    pub rows_imported: u64,
+    pub rows_failed: u64,
+    /// The same bytes were imported before (as `import_id`); nothing was added.
+    pub duplicate: bool,
+    pub errors: Vec<RowError>,
+    /// Why the whole file was refused; the store is unchanged.
+    pub refused: Option<String>,
+}
+
+impl ImportReport {
+    pub fn refused(file: &str, reason: String) -> Self {
+        ImportReport {
+            file: file.to_owned(),
+            format: None,
+            import_id: None,
+            rows_total: 0,
+            rows_imported: 0,
+            rows_failed: 0,
+            duplicate: false,
+            errors: Vec::new(),
+            refused: Some(reason),
+        }
+    }
+
+    /// "error in 2 out of 60 rows", as ShipHero words it.
+    pub fn summary(&self) -> String {
+        if let Some(r) = &self.refused {
+            return format!("refused: {r}");
+        }
+        if self.duplicate {
+            return format!(
+                "already imported (import #{}); nothing added",
+                self.import_id.unwrap_or_default()
+            );
+        }
+        let format = self.format.map(Format::as_str).unwrap_or("?");
+        if self.rows_failed == 0 {
+            format!("{format}: {} rows imported", self.rows_imported)
+        } else {
+            format!(
+                "{format}: {} rows imported; error in {} out of {} rows",
+                self.rows_imported, self.rows_failed, self.rows_total
+            )
+        }
+    }
+}
+
+fn refused(file: &str, reason: impl Into<String>) -> CoreError {
+    CoreError::FileRefused {
+        file: file.to_owned(),
+        reason: reason.into(),
+    }
+}
+
+pub(crate) fn json_refusal(file: &str, e: &serde_json::Error) -> CoreError {
+    let full = e.to_string();
+    let suffix = format!(" at line {} column {}", e.line(), e.column());
+    let what = full.strip_suffix(&suffix).unwrap_or(&full);
+    refused(
+        file,
+        format!(
+            "invalid JSON at line {}, column {}: {what}",
+            e.line(),
+            e.column()
+        ),
+    )
+}
+
+/// Counts bytes as they are read, for progress.
+struct Counting<'a, R> {
+    inner: R,
+    read: &'a AtomicU64,
+}
+
+impl<R: Read> Read for Counting<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Detected {
+    Table { format: Format, xlsx: bool },
+    Logitrail { multi: bool },
+    Shiphero(shiphero::Kind),
+    Pushlog,
+}
+
+impl Detected {
+    fn format(self) -> Format {
+        match self {
+            Detected::Table { format, .. } => format,
+            Detected::Logitrail { .. } => Format::Logitrail,
+            Detected::Shiphero(_) => Format::Shiphero,
+            Detected::Pushlog => Format::Pushlog,
+        }
+    }
+}
+
+const SNIFF: usize = 64 * 1024;
+
+fn open(file: &str, path: &Path) -> Result<File> {
+    File::open(path).map_err(|e| refused(file, format!("cannot open the file: {e}")))
+}
+
+fn table_format_of(headers: &[String]) -> Option<Format> {
+    if kits::REQUIRED
+        .iter()
+        .all(|r| headers.iter().any(|h| h.eq_ignore_ascii_case(r)))
+    {
+        return Some(Format::Kits);
+    }
+    [Format::Konnect, Format::Xoro, Format::Ordoro]
+        .into_iter()
+        .find(|f| f.table().is_some_and(|t| t.matches(headers)))
+}
+
+fn no_format(file: &str, what: &str) -> CoreError {
+    refused(
+        file,
+        format!("matches no known format; {what}. Known formats: {FORMAT_HINTS}"),
+    )
+}
+
+fn detect(file: &str, path: &Path, forced: Option<Format>) -> Result<Detected> {
+    let mut sniff = Vec::with_capacity(SNIFF);
+    open(file, path)?
+        .take(SNIFF as u64)
+        .read_to_end(&mut sniff)
+        .map_err(|e| refused(file, format!("cannot read the file: {e}")))?;
+    if sniff.starts_with(b"PK\x03\x04") {
+        let headers = tabular::xlsx_headers(file, path)?;
+        let format = forced
+            .or_else(|| table_format_of(&headers))
+            .ok_or_else(|| no_format(file, &format!("headers seen: {}", headers.join(", "))))?;
+        return Ok(Detected::Table { format, xlsx: true });
+    }
+    let body = sniff.strip_prefix("\u{feff}".as_bytes()).unwrap_or(&sniff);
+    let start = body.iter().position(|b| !b.is_ascii_whitespace());
+    let Some(start) = start else {
+        return Err(refused(file, "the file is empty"));
+    };
+    if body.contains(&0) {
+        return Err(refused(file, "binary data: not a CSV, XLSX or JSON file"));
+    }
+    let json_forced = matches!(
+        forced,
+        Some(Format::Logitrail | Format::Shiphero | Format::Pushlog)
+    );
+    if matches!(body[start], b'{' | b'[') || json_forced {
+        return detect_json(file, path, &body[start..], forced);
+    }
+    let headers = tabular::csv_headers(file, body)?;
+    let format = forced
+        .or_else(|| table_format_of(&headers))
+        .ok_or_else(|| no_format(file, &format!("headers seen: {}", headers.join(", "))))?;
+    Ok(Detected::Table {
+        format,
+        xlsx: false,
+    })
+}
+
+fn detect_json(file: &str, path: &Path, body: &[u8], forced: Option<Format>) -> Result<Detected> {
+    let first_line = body.split(|b| *b == b'\n').next().unwrap_or_default();
+    if let Ok(serde_json::Value::Object(first)) = serde_json::from_slice(first_line) {
+        if forced == Some(Format::Pushlog) || (forced.is_none() && pushlog::looks_like(&first)) {
+            return Ok(Detected::Pushlog);
+        }
+    }
+    if forced == Some(Format::Pushlog) {
+        return Ok(Detected::Pushlog);
+    }
+    let shape = json_stream::shape(BufReader::new(open(file, path)?))
+        .map_err(|e| json_refusal(file, &e))?;
+    let has = |k: &str| shape.top.iter().any(|t| t == k);
+    let detected = if has("products") {
+        Some(Detected::Logitrail { multi: true })
+    } else if has("merchants_id") {
+        Some(Detected::Logitrail { multi: false })
+    } else {
+        shiphero::Kind::from_data_keys(&shape.data).map(Detected::Shiphero)
+    };
+    match (detected, forced) {
+        (Some(d), None) => Ok(d),
+        (Some(d), Some(f)) if d.format() == f => Ok(d),
+        (d, f) => {
+            let keys = if shape.data.is_empty() {
+                shape.top.join(", ")
+            } else {
+                format!("{} (data: {})", shape.top.join(", "), shape.data.join(", "))
+            };
+            match (d, f) {
+                (Some(d), Some(f)) => Err(refused(
+                    file,
+                    format!(
+                        "--format {f} was given but this is a {} file (top-level keys: {keys})",
+                        d.format()
+                    ),
+                )),
+                _ => Err(no_format(
+                    file,
+                    &format!("top-level JSON keys seen: {keys}"),
+                )),
+            }
+        }
+    }
+}
+
+fn sha256_of(file: &str, path: &Path) -> Result<String> {
+    let mut f = open(file, path)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = f
+            .read(&mut buf)
+            .map_err(|e| refused(file, format!("cannot read the file: {e}")))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
+
+/// Imports one file. A refused file is `Err(CoreError::FileRefused)` and changes nothing.
+pub fn import_file(
+    store: &mut Store,
+    path: &Path,
+    opts: &ImportOptions,
+    control: &Control<'_>,
+) -> Result<ImportReport> {
+    let file = path.display().to_string();
+    let file = file.as_str();
+    let meta =
+        std::fs::metadata(path).map_err(|e| refused(file, format!("cannot open the file: {e}")))?;
+    if !meta.is_file() {
+        return Err(refused(file, "not a regular file"));
+    }
+    if meta.len() == 0 {
+        return Err(refused(file, "the file is empty"));
+    }
+    let sha = sha256_of(file, path)?;
+    let previous: Option<i64> = store
+        .conn()
+        .query_row("SELECT id FROM imports WHERE sha256 = ?1", [&sha], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    let detected = detect(file, path, opts.format)?;
+    let format = detected.format();
+    if let Some(id) = previous {
+        let mut report = ImportReport::refused(file, String::new());
+        report.refused = None;
+        report.format = Some(format);
+        report.import_id = Some(id);
+        report.duplicate = true;
+        return Ok(report);
+    }
+    let ordoro_sku = match format {
+        Format::Ordoro => opts
+            .sku
+            .clone()
+            .filter(|s| !s.trim().is_empty())
+            .or_else(|| ordoro::sku_from_file_name(path)),
+        _ => None,
+    };
+
+    let started_at = now_millis();
+    let absolute = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| file.to_owned());
+    let bytes_read = AtomicU64::new(0);
+    let tx = store.conn_mut().transaction()?;
+    tx.execute(
+        "INSERT INTO imports (file_name, path, sha256, format, started_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![file_name, absolute.to_string_lossy(), sha, format.as_str(), started_at],
+    )?;
+    let import_id = tx.last_insert_rowid();
+    let mut sink = sink::Sink::new(
+        &tx,
+        import_id,
+        source_name(format),
+        started_at,
+        control,
+        &bytes_read,
+        meta.len(),
+        file,
+    );
+    let input = || -> Result<_> {
+        Ok(BufReader::with_capacity(
+            1 << 18,
+            Counting {
+                inner: open(file, path)?,
+                read: &bytes_read,
+            },
+        ))
+    };
+    match detected {
+        Detected::Table {
+            format: Format::Kits,
+            xlsx,
+        } => {
+            let mut h = kits::KitsImport::new(&mut sink);
+            read_table(file, path, xlsx, input()?, &mut h)?;
+        }
+        Detected::Table { format, xlsx } => {
+            let table = format.table().expect("tabular format");
+            let mut defaults = Vec::new();
+            if format == Format::Ordoro {
+                match ordoro_sku {
+                    Some(sku) => defaults.push(("sku", sku)),
+                    None => {
+                        return Err(refused(
+                            file,
+                            "Ordoro exports carry no SKU: give it with --sku, or name the file inventory-log-<SKU>.csv",
+                        ))
+                    }
+                }
+            }
+            let mut h = MappedImport::new(table, &mut sink, defaults);
+            read_table(file, path, xlsx, input()?, &mut h)?;
+        }
+        Detected::Logitrail { multi } => logitrail::import(&mut sink, input()?, multi)?,
+        Detected::Shiphero(kind) => {
+            shiphero::import(&mut sink, input()?, kind, opts.batch.as_deref())?
+        }
+        Detected::Pushlog => pushlog::import(&mut sink, skip_bom(input()?))?,
+    }
+    let (counts, errors) = sink.finish()?;
+    let total = counts.imported + counts.failed;
+    tx.execute(
+        "UPDATE imports SET finished_at = ?2, rows_total = ?3, rows_imported = ?4, rows_failed = ?5 WHERE id = ?1",
+        params![import_id, now_millis(), total as i64, counts.imported as i64, counts.failed as i64],
+    )?;
+    tx.commit()?;
+    Ok(ImportReport {
+        file: file.to_owned(),
+        format: Some(format),
+        import_id: Some(import_id),
+        rows_total: total,
+        rows_imported: counts.imported,
+        rows_failed: counts.failed,
+        duplicate: false,
+        errors,
+        refused: None,
+    })
+}
+
+fn skip_bom<R: BufRead>(mut r: R) -> R {
+    if let Ok(buf) = r.fill_buf() {
+        if buf.starts_with("\u{feff}".as_bytes()) {
+            r.consume(3);
+        }
+    }
+    r
+}
+
+fn read_table(
+    file: &str,
+    path: &Path,
+    xlsx: bool,
+    input: impl Read,
+    handler: &mut dyn tabular::RowHandler,
+) -> Result<()> {
+    if xlsx {
+        tabular::read_xlsx(file, path, handler)
+    } else {
+        tabular::read_csv(file, input, handler)
+    }
+}
+
+fn source_name(format: Format) -> &'static str {
+    format.as_str()
+}

@@ -1,0 +1,16 @@
+//! invlog-core: the engine behind the desktop app, the browser mode and the `invlog` CLI.
+//!
+//! Data flows one way: file -> [`ingest`] -> [`store`] -> [`query`] -> (table | export).
+//! Every operation a shell may call is declared once in [`commands`].
+
+pub mod columns;
+pub mod commands;
+pub mod error;
+pub mod ingest;
+pub mod query;
+pub mod redaction;
+pub mod store;
+pub mod time;
+
+pub use error::{CoreError, Result};
+pub use store::Store;

@@ -1,0 +1,496 @@
+//! Query -> rows: filters, keyword search, multi-column sort with keyset pagination, totals
+//! and facets, over the column registry.
+
+pub mod filter;
+pub mod search;
+
+use rusqlite::types::{Value as SqlValue, ValueRef};
+use rusqlite::Connection;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::columns::{self, Column, ColumnKind};
+use crate::error::{CoreError, Result};
+use crate::redaction;
+use crate::time;
+pub use filter::{Filter, Op, Sql};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SortKey {
+    pub column: String,
+    #[serde(default)]
+    pub desc: bool,
+}
+
+impl SortKey {
+    /// `COL` or `COL:desc` / `COL:asc`.
+    pub fn parse(s: &str) -> Result<SortKey> {
+        let (col, dir) = s.split_once(':').unwrap_or((s, "asc"));
+        let desc = match dir.trim().to_ascii_lowercase().as_str() {
+            "asc" => false,
+            "desc" => true,
+            other => {
+                return Err(CoreError::InvalidQuery(format!(
+                    "sort direction '{other}' must be asc or desc"
+                )))
+            }
+        };
+        Ok(SortKey {
+            column: col.trim().to_ascii_lowercase(),
+            desc,
+        })
+    }
+}
+
+fn default_limit() -> u32 {
+    100
+}
+
+/// What the table (or an export) shows: which rows, in which order, with which columns.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ViewSpec {
+    #[serde(default)]
+    pub filters: Vec<Filter>,
+    #[serde(default)]
+    pub search: Option<String>,
+    /// Empty means newest first.
+    #[serde(default)]
+    pub sort: Vec<SortKey>,
+    /// Empty means the registry's default columns.
+    #[serde(default)]
+    pub columns: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct QueryRequest {
+    #[serde(flatten)]
+    pub view: ViewSpec,
+    #[serde(default = "default_limit")]
+    pub limit: u32,
+    #[serde(default)]
+    pub offset: u64,
+    /// Keyset cursor: `next_cursor` of the previous page. Fast at any depth.
+    #[serde(default)]
+    pub after: Option<Vec<Value>>,
+    #[serde(default = "yes")]
+    pub with_total: bool,
+    #[serde(default)]
+    pub reveal_secrets: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for QueryRequest {
+    fn default() -> Self {
+        QueryRequest {
+            view: ViewSpec::default(),
+            limit: default_limit(),
+            offset: 0,
+            after: None,
+            with_total: true,
+            reveal_secrets: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct QueryResponse {
+    /// Rows in the whole view, whatever the page size.
+    pub total: Option<u64>,
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<Value>>,
+    /// Pass as `after` to get the next page; None on the last page.
+    pub next_cursor: Option<Vec<Value>>,
+}
+
+/// A view compiled to SQL pieces.
+struct Plan {
+    columns: Vec<&'static Column>,
+    sort: Vec<(&'static Column, bool)>,
+    from: &'static str,
+    where_: Sql,
+}
+
+const FROM_ENTRIES: &str = "entries e";
+const FROM_WITH_PAYLOADS: &str = "entries e LEFT JOIN payloads p ON p.entry_id = e.id";
+
+fn resolve_columns(ids: &[String]) -> Result<Vec<&'static Column>> {
+    if ids.is_empty() {
+        return Ok(columns::COLUMNS
+            .iter()
+            .filter(|c| c.default_visible)
+            .collect());
+    }
+    ids.iter().map(|id| filter::column(id)).collect()
+}
+
+/// WHERE clause (without the keyword) for filters and search; "1" when there are none.
+pub fn where_clause(filters: &[Filter], search: Option<&str>) -> Result<Sql> {
+    let mut sql = Sql::default();
+    for f in filters {
+        if !sql.text.is_empty() {
+            sql.text.push_str(" AND ");
+        }
+        filter::compile(f, &mut sql)?;
+    }
+    if let Some(text) = search.map(str::trim).filter(|s| !s.is_empty()) {
+        if !sql.text.is_empty() {
+            sql.text.push_str(" AND ");
+        }
+        match search::match_expression(text) {
+            Some(m) => {
+                sql.text
+                    .push_str("e.id IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?)");
+                sql.params.push(SqlValue::Text(m));
+            }
+            // Punctuation only: nothing the index can look up, so nothing matches.
+            None => sql.text.push('0'),
+        }
+    }
+    if sql.text.is_empty() {
+        sql.text.push('1');
+    }
+    Ok(sql)
+}
+
+fn plan(view: &ViewSpec) -> Result<Plan> {
+    let columns = resolve_columns(&view.columns)?;
+    let mut sort = Vec::new();
+    for k in &view.sort {
+        let c = filter::column(&k.column)?;
+        if c.kind == ColumnKind::Json {
+            return Err(CoreError::InvalidQuery(format!(
+                "column '{}' cannot be sorted",
+                c.id
+            )));
+        }
+        if !sort.iter().any(|(s, _): &(&Column, bool)| s.id == c.id) {
+            sort.push((c, k.desc));
+        }
+    }
+    if sort.is_empty() {
+        sort.push((filter::column("occurred_at")?, true));
+    }
+    // The entry id breaks ties, in the direction of the first key, so order is total.
+    if !sort.iter().any(|(c, _)| c.id == "id") {
+        let first_desc = sort[0].1;
+        sort.push((filter::column("id")?, first_desc));
+    }
+    let where_ = where_clause(&view.filters, view.search.as_deref())?;
+    let from = if columns.iter().any(|c| columns::in_payloads(c)) {
+        FROM_WITH_PAYLOADS
+    } else {
+        from_for(&view.filters)
+    };
+    Ok(Plan {
+        columns,
+        sort,
+        from,
+        where_,
+    })
+}
+
+/// The keyset condition "strictly after the row whose sort keys are `after`", NULL-aware
+/// (SQLite sorts NULLs first ascending, last descending).
+fn keyset(sort: &[(&'static Column, bool)], after: &[Value], sql: &mut Sql) -> Result<()> {
+    if after.len() != sort.len() {
+        return Err(CoreError::InvalidQuery(
+            "the cursor does not belong to this sort order".into(),
+        ));
+    }
+    let values: Vec<SqlValue> = after
+        .iter()
+        .map(|v| match v {
+            Value::Null => Ok(SqlValue::Null),
+            Value::Number(n) if n.is_i64() => Ok(SqlValue::Integer(n.as_i64().unwrap_or_default())),
+            Value::String(s) => Ok(SqlValue::Text(s.clone())),
+            _ => Err(CoreError::InvalidQuery("malformed cursor".into())),
+        })
+        .collect::<Result<_>>()?;
+    let same_dir = sort.iter().all(|(_, d)| *d == sort[0].1);
+    let all_set = sort
+        .iter()
+        .zip(&values)
+        .all(|((c, _), v)| columns::not_null(c) && *v != SqlValue::Null);
+    if same_dir && all_set {
+        // Row-value comparison: SQLite turns it into an index range scan.
+        let exprs: Vec<&str> = sort.iter().map(|(c, _)| columns::sql_expr(c)).collect();
+        sql.text.push_str(&format!(
+            " AND ({}) {} (",
+            exprs.join(", "),
+            if sort[0].1 { "<" } else { ">" }
+        ));
+        for (i, v) in values.into_iter().enumerate() {
+            if i > 0 {
+                sql.text.push_str(", ");
+            }
+            sql.text.push('?');
+            sql.params.push(v);
+        }
+        sql.text.push(')');
+        return Ok(());
+    }
+    let mut text = String::new();
+    let mut params = Vec::new();
+    let mut closers = 0;
+    for (i, ((c, desc), v)) in sort.iter().zip(values).enumerate() {
+        let e = columns::sql_expr(c);
+        let last = i + 1 == sort.len();
+        let after_cond = match (&v, desc) {
+            (SqlValue::Null, false) => format!("{e} IS NOT NULL"),
+            (SqlValue::Null, true) => "0".to_owned(),
+            (_, false) => format!("{e} > ?"),
+            (_, true) => format!("({e} < ? OR {e} IS NULL)"),
+        };
+        text.push('(');
+        text.push_str(&after_cond);
+        if v != SqlValue::Null {
+            params.push(v.clone());
+        }
+        if last {
+            text.push(')');
+        } else {
+            match v {
+                SqlValue::Null => text.push_str(&format!(" OR ({e} IS NULL AND ")),
+                v => {
+                    text.push_str(&format!(" OR ({e} = ? AND "));
+                    params.push(v);
+                }
+            }
+            closers += 2;
+        }
+    }
+    text.push_str(&")".repeat(closers));
+    sql.text.push_str(" AND ");
+    sql.text.push_str(&text);
+    sql.params.extend(params);
+    Ok(())
+}
+
+fn order_by(sort: &[(&'static Column, bool)]) -> String {
+    sort.iter()
+        .map(|(c, desc)| {
+            format!(
+                "{} {}",
+                columns::sql_expr(c),
+                if *desc { "DESC" } else { "ASC" }
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A stored value as the outside world sees it.
+pub fn present(c: &Column, v: ValueRef<'_>, reveal: bool) -> Value {
+    match (c.kind, v) {
+        (_, ValueRef::Null) => Value::Null,
+        (ColumnKind::Time, ValueRef::Integer(ms)) => Value::String(time::format_instant(ms)),
+        (ColumnKind::Bool, ValueRef::Integer(b)) => Value::Bool(b != 0),
+        (ColumnKind::Json, ValueRef::Text(t)) => {
+            let mut doc = serde_json::from_slice(t)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(t).into_owned()));
+            if !reveal {
+                redaction::redact(&mut doc);
+            }
+            doc
+        }
+        (_, ValueRef::Integer(i)) => Value::from(i),
+        (_, ValueRef::Real(f)) => Value::from(f),
+        (_, ValueRef::Text(t)) => Value::String(String::from_utf8_lossy(t).into_owned()),
+        (_, ValueRef::Blob(b)) => Value::String(String::from_utf8_lossy(b).into_owned()),
+    }
+}
+
+fn raw_value(v: ValueRef<'_>) -> Value {
+    match v {
+        ValueRef::Null => Value::Null,
+        ValueRef::Integer(i) => Value::from(i),
+        ValueRef::Real(f) => Value::from(f),
+        ValueRef::Text(t) | ValueRef::Blob(t) => {
+            Value::String(String::from_utf8_lossy(t).into_owned())
+        }
+    }
+}
+
+/// The FROM clause a set of filters needs.
+fn from_for(filters: &[Filter]) -> &'static str {
+    if filters
+        .iter()
+        .any(|f| columns::find(&f.column).is_some_and(columns::in_payloads))
+    {
+        FROM_WITH_PAYLOADS
+    } else {
+        FROM_ENTRIES
+    }
+}
+
+pub fn count(conn: &Connection, filters: &[Filter], search: Option<&str>) -> Result<u64> {
+    let where_ = where_clause(filters, search)?;
+    let from = from_for(filters);
+    let n: i64 = conn
+        .prepare_cached(&format!(
+            "SELECT count(*) FROM {from} WHERE {}",
+            where_.text
+        ))?
+        .query_row(rusqlite::params_from_iter(where_.params.iter()), |r| {
+            r.get(0)
+        })?;
+    Ok(n as u64)
+}
+
+/// Streams every row of a view in order to `f` (exports use this); returns the column list.
+pub fn for_each_row(
+    conn: &Connection,
+    view: &ViewSpec,
+    reveal_secrets: bool,
+    mut f: impl FnMut(&[Value]) -> Result<()>,
+) -> Result<Vec<&'static Column>> {
+    let plan = plan(view)?;
+    let sql = format!(
+        "SELECT {} FROM {} WHERE {} ORDER BY {}",
+        plan.columns
+            .iter()
+            .map(|c| columns::sql_expr(c))
+            .collect::<Vec<_>>()
+            .join(", "),
+        plan.from,
+        plan.where_.text,
+        order_by(&plan.sort)
+    );
+    let mut st = conn.prepare(&sql)?;
+    let mut rows = st.query(rusqlite::params_from_iter(plan.where_.params.iter()))?;
+    let mut buf = Vec::with_capacity(plan.columns.len());
+    while let Some(r) = rows.next()? {
+        buf.clear();
+        for (i, c) in plan.columns.iter().enumerate() {
+            buf.push(present(c, r.get_ref(i)?, reveal_secrets));
+        }
+        f(&buf)?;
+    }
+    Ok(plan.columns)
+}
+
+pub fn run(conn: &Connection, req: &QueryRequest) -> Result<QueryResponse> {
+    let mut plan = plan(&req.view)?;
+    let total = if req.with_total {
+        Some(count(conn, &req.view.filters, req.view.search.as_deref())?)
+    } else {
+        None
+    };
+    if let Some(after) = &req.after {
+        keyset(&plan.sort, after, &mut plan.where_)?;
+    }
+    let select: Vec<&str> = plan
+        .columns
+        .iter()
+        .chain(plan.sort.iter().map(|(c, _)| c))
+        .map(|c| columns::sql_expr(c))
+        .collect();
+    let sql = format!(
+        "SELECT {} FROM {} WHERE {} ORDER BY {} LIMIT ? OFFSET ?",
+        select.join(", "),
+        plan.from,
+        plan.where_.text,
+        order_by(&plan.sort)
+    );
+    let mut params = plan.where_.params;
+    let limit = req.limit.clamp(1, 10_000);
+    params.push(SqlValue::Integer(limit as i64));
+    params.push(SqlValue::Integer(req.offset.min(i64::MAX as u64) as i64));
+    let mut st = conn.prepare_cached(&sql)?;
+    let mut rows = st.query(rusqlite::params_from_iter(params.iter()))?;
+    let n = plan.columns.len();
+    let mut out = Vec::new();
+    let mut last_keys = None;
+    while let Some(r) = rows.next()? {
+        let mut row = Vec::with_capacity(n);
+        for (i, c) in plan.columns.iter().enumerate() {
+            row.push(present(c, r.get_ref(i)?, req.reveal_secrets));
+        }
+        out.push(row);
+        last_keys = Some(
+            (0..plan.sort.len())
+                .map(|k| r.get_ref(n + k).map(raw_value))
+                .collect::<rusqlite::Result<Vec<_>>>()?,
+        );
+    }
+    let next_cursor = if out.len() as u32 == limit {
+        last_keys
+    } else {
+        None
+    };
+    Ok(QueryResponse {
+        total,
+        columns: plan.columns.iter().map(|c| c.id.to_owned()).collect(),
+        rows: out,
+        next_cursor,
+    })
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FacetValue {
+    pub value: Value,
+    pub count: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Facet {
+    pub column: String,
+    pub values: Vec<FacetValue>,
+}
+
+/// Distinct values with counts for each facet column, under the view's filters except those
+/// on the facet's own column (so a multi-select still shows the values it could add).
+pub fn facets(
+    conn: &Connection,
+    filters: &[Filter],
+    search: Option<&str>,
+    ids: &[String],
+) -> Result<Vec<Facet>> {
+    let ids: Vec<&str> = if ids.is_empty() {
+        columns::COLUMNS
+            .iter()
+            .filter(|c| c.facet)
+            .map(|c| c.id)
+            .collect()
+    } else {
+        ids.iter().map(String::as_str).collect()
+    };
+    let mut out = Vec::new();
+    for id in ids {
+        let c = filter::column(id)?;
+        if c.kind == ColumnKind::Json {
+            return Err(CoreError::InvalidQuery(format!(
+                "column '{id}' has no facets"
+            )));
+        }
+        let others: Vec<Filter> = filters
+            .iter()
+            .filter(|f| f.column != c.id)
+            .cloned()
+            .collect();
+        let where_ = where_clause(&others, search)?;
+        let e = columns::sql_expr(c);
+        let sql = format!(
+            "SELECT {e}, count(*) AS n FROM {} WHERE {} GROUP BY {e} ORDER BY n DESC, {e} LIMIT 500",
+            from_for(&others),
+            where_.text
+        );
+        let mut st = conn.prepare_cached(&sql)?;
+        let values = st
+            .query_map(rusqlite::params_from_iter(where_.params.iter()), |r| {
+                Ok(FacetValue {
+                    value: present(c, r.get_ref(0)?, false),
+                    count: r.get::<_, i64>(1)? as u64,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        out.push(Facet {
+            column: c.id.to_owned(),
+            values,
+        });
+    }
+    Ok(out)
+}

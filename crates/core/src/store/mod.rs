@@ -1,0 +1,76 @@
+//! The local store: one SQLite file (WAL), schema managed by migrations.
+
+mod migrations;
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::Connection;
+
+use crate::error::{CoreError, Result};
+
+pub use migrations::{ENTRY_INDEXES, MIGRATIONS};
+
+pub struct Store {
+    conn: Connection,
+    path: Option<PathBuf>,
+}
+
+impl Store {
+    /// Opens (creating if needed) the store at `path` and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Self> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| CoreError::OpenStore {
+                path: path.to_owned(),
+                reason: format!("cannot create {}: {e}", dir.display()),
+            })?;
+        }
+        let conn = Connection::open(path).map_err(|e| CoreError::OpenStore {
+            path: path.to_owned(),
+            reason: e.to_string(),
+        })?;
+        Self::init(conn, Some(path.to_owned()))
+    }
+
+    pub fn open_in_memory() -> Result<Self> {
+        Self::init(Connection::open_in_memory()?, None)
+    }
+
+    fn init(mut conn: Connection, path: Option<PathBuf>) -> Result<Self> {
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        // NORMAL is durable across application crashes in WAL mode; only a power loss can
+        // drop the last transactions, which an import simply redoes.
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.pragma_update(None, "cache_size", -65_536)?;
+        conn.pragma_update(None, "temp_store", "MEMORY")?;
+        MIGRATIONS.to_latest(&mut conn)?;
+        Ok(Store { conn, path })
+    }
+
+    /// `~/.local/share/invlog/invlog.db` on Linux, the platform's data dir elsewhere.
+    pub fn default_path() -> PathBuf {
+        dirs::data_dir()
+            .unwrap_or_else(|| PathBuf::from("."))
+            .join("invlog")
+            .join("invlog.db")
+    }
+
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub fn conn_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    pub fn entry_count(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM entries", [], |r| r.get(0))?)
+    }
+}

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs what building, testing and benchmarking Invlog needs, and only what is missing:
+# Debian packages are installed only when dpkg says they are absent, so a second run is quick.
+set -euo pipefail
+
+# Packages the core, the CLI and the benchmarks need.
+packages=(build-essential pkg-config sqlite3 hyperfine python3)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}"
+  sudo_cmd=""
+  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+if ! command -v cargo >/dev/null 2>&1; then
+  echo "install-deps: cargo is missing; install Rust (https://rustup.rs) and run again" >&2
+  exit 1
+fi
+for tool in rustfmt cargo-clippy; do
+  if ! command -v "$tool" >/dev/null 2>&1; then
+    rustup component add "${tool#cargo-}"
+  fi
+done
+
+# Crates: fetched once, then builds work offline.
+cargo fetch --locked -q
