@@ -1,0 +1,208 @@
+//! The `invlog` CLI contract that other tools rely on: JSON shapes and exit codes.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn examples() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/formats/examples")
+}
+
+struct Cli {
+    dir: tempfile::TempDir,
+}
+
+impl Cli {
+    fn new() -> Self {
+        Cli {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+    fn db(&self) -> PathBuf {
+        self.dir.path().join("store.db")
+    }
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_invlog"))
+            .arg("--db")
+            .arg(self.db())
+            .args(args)
+            .env_remove("INVLOG_DB")
+            .output()
+            .unwrap()
+    }
+    fn json(&self, args: &[&str]) -> Value {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+}
+
+#[test]
+fn import_json_report_and_exit_codes() {
+    let cli = Cli::new();
+    let konnect = examples().join("konnect-inventory-logs.csv");
+    let k = konnect.to_str().unwrap();
+    let junk = cli.dir.path().join("junk.csv");
+    std::fs::write(&junk, "a,b\n1,2\n").unwrap();
+
+    let out = cli.run(&["import", "--json", k, junk.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "a refused file makes exit 1");
+    let reports: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let first = &reports[0];
+    assert_eq!(first["file"], k);
+    assert_eq!(first["format"], "konnect");
+    assert_eq!(first["rows_total"], 12);
+    assert_eq!(first["rows_imported"], 12);
+    assert_eq!(first["rows_failed"], 0);
+    assert_eq!(first["duplicate"], false);
+    assert!(first["import_id"].as_i64().is_some());
+    assert_eq!(first["errors"], Value::Array(vec![]));
+    assert!(reports[1]["refused"]
+        .as_str()
+        .unwrap()
+        .contains("headers seen: a, b"));
+    assert_eq!(reports[1]["import_id"], Value::Null);
+
+    let again = cli.json(&["import", "--json", k]);
+    assert_eq!(again[0]["duplicate"], true);
+    assert_eq!(again[0]["rows_imported"], 0);
+
+    let bad_rows = cli.dir.path().join("bad.csv");
+    std::fs::write(&bad_rows, "Seller Identifier,Updated On,Inventory Sent\nA,2025-03-01 00:00:00,twelve\nB,2025-03-01 00:00:00,3\n").unwrap();
+    let r = cli.json(&["import", "--json", bad_rows.to_str().unwrap()]);
+    assert_eq!(r[0]["rows_failed"], 1);
+    assert_eq!(
+        r[0]["errors"][0],
+        serde_json::json!({"row": 2, "column": "Inventory Sent", "message": "'twelve' is not a whole number"})
+    );
+
+    assert_eq!(
+        cli.run(&["import", "--format", "nope", k]).status.code(),
+        Some(2)
+    );
+    assert_eq!(cli.run(&["import"]).status.code(), Some(2));
+}
+
+#[test]
+fn human_import_output_says_what_happened() {
+    let cli = Cli::new();
+    let bad_rows = cli.dir.path().join("bad.csv");
+    std::fs::write(&bad_rows, "Seller Identifier,Updated On,Inventory Sent\nA,2025-03-01 00:00:00,twelve\nB,2025-03-01 00:00:00,3\n").unwrap();
+    let out = cli.run(&["import", bad_rows.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("konnect: 1 rows imported; error in 1 out of 2 rows"),
+        "{text}"
+    );
+    assert!(
+        text.contains("row 2, column \"Inventory Sent\": 'twelve' is not a whole number"),
+        "{text}"
+    );
+}
+
+#[test]
+fn query_json_contract() {
+    let cli = Cli::new();
+    let all: Vec<String> = std::fs::read_dir(examples())
+        .unwrap()
+        .map(|e| e.unwrap().path().to_string_lossy().into_owned())
+        .collect();
+    let mut args = vec!["import"];
+    args.extend(all.iter().map(String::as_str));
+    assert!(cli.run(&args).status.success());
+
+    let v = cli.json(&[
+        "query",
+        "--filter",
+        "status = failed",
+        "--filter",
+        "source=konnect",
+        "--sort",
+        "occurred_at:desc",
+        "--columns",
+        "id,occurred_at,sku,inventory_sent,request",
+        "--limit",
+        "2",
+        "--json",
+    ]);
+    assert_eq!(v["total"], 3, "total counts the view, not the page");
+    let rows = v["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    let keys: Vec<&String> = rows[0].as_object().unwrap().keys().collect();
+    assert_eq!(
+        keys,
+        ["id", "occurred_at", "sku", "inventory_sent", "request"],
+        "requested order"
+    );
+    assert_eq!(rows[0]["occurred_at"], "2025-03-23T18:47:51Z");
+    assert!(rows[0]["id"].is_i64());
+    assert!(rows[0]["inventory_sent"].is_i64());
+    assert_eq!(rows[0]["request"]["headers"]["Authorization"], "••••");
+
+    let revealed = cli.json(&[
+        "query",
+        "--filter",
+        "batch_id = PB00000",
+        "--columns",
+        "request",
+        "--reveal-secrets",
+        "--json",
+    ]);
+    assert_eq!(
+        revealed["rows"][0]["request"]["headers"]["X-Api-Key"],
+        "secret-key-123"
+    );
+
+    let searched = cli.json(&[
+        "query",
+        "--search",
+        "SKU-00017",
+        "--columns",
+        "sku",
+        "--json",
+    ]);
+    assert_eq!(searched["total"], 2);
+
+    let out = cli.run(&["query", "--filter", "stauts = failed"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr).trim(),
+        "invlog: unknown column 'stauts'; did you mean 'status'?"
+    );
+    let out = cli.run(&["query", "--filter", "status ?? failed"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown operator"));
+
+    let table = cli.run(&[
+        "query",
+        "--columns",
+        "sku,product_name",
+        "--filter",
+        "sku = SKU-00002",
+    ]);
+    let text = String::from_utf8(table.stdout).unwrap();
+    assert!(text.starts_with("sku"), "{text}");
+    assert!(text.contains("सूती कुर्ता नीला"));
+    assert!(text.trim_end().ends_with("of 3 rows"), "{text}");
+}
+
+#[test]
+fn columns_lists_the_registry() {
+    let cli = Cli::new();
+    let v = cli.json(&["columns", "--json"]);
+    let sku = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "sku")
+        .unwrap();
+    assert_eq!(sku["label"], "Seller Identifier");
+    assert_eq!(sku["kind"], "text");
+    assert!(sku["description"].as_str().unwrap().contains("SKU"));
+}
