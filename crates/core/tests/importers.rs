@@ -522,13 +522,13 @@ fn xlsx_in_the_wild() {
     }
     let dt = ExcelDateTime::parse_from_str("2025-03-06 17:23:06").unwrap();
     ws.write_string(1, 0, "Success").unwrap();
-    ws.write_datetime_with_format(1, 1, &dt, &date_fmt).unwrap();
+    ws.write_datetime_with_format(1, 1, dt, &date_fmt).unwrap();
     ws.write_string(1, 2, "SKU-9").unwrap();
     ws.write_number(1, 3, 7.0).unwrap();
     ws.write_datetime_with_format(
         1,
         4,
-        &ExcelDateTime::parse_from_str("2025-01-15").unwrap(),
+        ExcelDateTime::parse_from_str("2025-01-15").unwrap(),
         &XFormat::new().set_num_format("yyyy-mm-dd"),
     )
     .unwrap();
