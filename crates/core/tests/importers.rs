@@ -590,3 +590,89 @@ fn cancelling_rolls_back() {
     assert!(matches!(e, invlog_core::CoreError::Cancelled { .. }));
     assert_eq!(fx.fingerprint(), before);
 }
+
+fn big_konnect(rows: usize) -> String {
+    let mut csv = String::from("Seller Identifier,Updated On,Status,Product Name,Batch ID\n");
+    for i in 0..rows {
+        csv.push_str(&format!(
+            "SKU-{:05},2025-03-{:02} {:02}:{:02}:00,{},Product number {} with a longer name,B{i}\n",
+            i % 500,
+            1 + i % 28,
+            i % 24,
+            i % 60,
+            if i % 10 == 0 { "Failed" } else { "Success" },
+            i % 500
+        ));
+    }
+    csv
+}
+
+#[test]
+fn bulk_import_rebuilds_indexes_and_returns_to_wal() {
+    let mut fx = Fixture::new();
+    let p = fx.file("big.csv", big_konnect(40_000));
+    assert!(
+        std::fs::metadata(&p).unwrap().len() > 2_000_000,
+        "large enough for bulk mode"
+    );
+    let r = fx.import_ok(&p);
+    assert_eq!(r.rows_imported, 40_000);
+    let conn = fx.store.conn();
+    let indexes: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'entries' AND sql IS NOT NULL ORDER BY name")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let mut expected: Vec<&str> = invlog_core::store::ENTRY_INDEX_NAMES.to_vec();
+    expected.sort();
+    assert_eq!(indexes, expected);
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+    let fk: i64 = conn
+        .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(fk, 1);
+    assert_eq!(fx.rows(&["status = failed"], &["id"]).len(), 4_000);
+    assert_eq!(fx.rows(&["sku = SKU-00007"], &["id"]).len(), 80);
+    let products: i64 = conn
+        .query_row("SELECT count(*) FROM products", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(products, 500, "one product row per distinct identity");
+    let batch: i64 = conn
+        .query_row("SELECT count(*) FROM entries WHERE id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH 'B39999')", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(batch, 1);
+}
+
+#[test]
+fn cancelled_bulk_import_leaves_store_and_schema_unchanged() {
+    use invlog_core::ingest::{import_file, Control};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let mut fx = Fixture::new();
+    fx.import_ok(&example("konnect-inventory-logs.csv"));
+    let p = fx.file("big.csv", big_konnect(40_000));
+    let before = fx.fingerprint();
+    let cancel = AtomicBool::new(false);
+    let progress = |p: invlog_core::ingest::Progress| {
+        if p.rows >= 8192 {
+            cancel.store(true, Ordering::Relaxed);
+        }
+    };
+    let control = Control {
+        cancel: Some(&cancel),
+        progress: Some(&progress),
+    };
+    let e = import_file(&mut fx.store, &p, &ImportOptions::default(), &control).unwrap_err();
+    assert!(matches!(e, invlog_core::CoreError::Cancelled { .. }), "{e}");
+    assert_eq!(
+        fx.fingerprint(),
+        before,
+        "indexes dropped for the bulk load are back"
+    );
+    // And the store still takes the same file afterwards.
+    assert_eq!(fx.import_ok(&p).rows_imported, 40_000);
+}

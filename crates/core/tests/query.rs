@@ -107,6 +107,33 @@ fn keyset_pages_equal_one_big_page_for_every_sort() {
 }
 
 #[test]
+fn scan_and_sort_fallback_returns_the_same_rows() {
+    let fx = loaded();
+    for filters in [
+        &[][..],
+        &["status = failed"][..],
+        &["source = ordoro", "quantity > 2"][..],
+    ] {
+        for sort in [&[][..], &["occurred_at"][..]] {
+            let req = QueryRequest {
+                view: view(filters, sort, &["id", "occurred_at"]),
+                limit: 7,
+                offset: 3,
+                ..Default::default()
+            };
+            let walked =
+                query::run_with_budget(fx.store.conn(), &req, std::time::Duration::from_secs(60))
+                    .unwrap();
+            let fallback =
+                query::run_with_budget(fx.store.conn(), &req, std::time::Duration::ZERO).unwrap();
+            assert_eq!(walked.rows, fallback.rows, "{filters:?} {sort:?}");
+            assert_eq!(walked.next_cursor, fallback.next_cursor);
+            assert!(!walked.rows.is_empty());
+        }
+    }
+}
+
+#[test]
 fn sort_orders_are_real() {
     let fx = loaded();
     let req = QueryRequest {

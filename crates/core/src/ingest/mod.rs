@@ -30,7 +30,7 @@ use crate::error::{CoreError, Result};
 use crate::store::Store;
 use crate::time::now_millis;
 pub use sink::RowError;
-use tabular::{MappedImport, TableFormat};
+use tabular::TableFormat;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -208,6 +208,30 @@ pub(crate) fn json_refusal(file: &str, e: &serde_json::Error) -> CoreError {
             e.column()
         ),
     )
+}
+
+/// Phase timings on stderr when `INVLOG_TRACE` is set: how the benchmarks find where time goes.
+struct Trace {
+    on: bool,
+    last: std::time::Instant,
+}
+
+impl Trace {
+    fn new() -> Self {
+        Trace {
+            on: std::env::var_os("INVLOG_TRACE").is_some(),
+            last: std::time::Instant::now(),
+        }
+    }
+    fn phase(&mut self, name: &str) {
+        if self.on {
+            eprintln!(
+                "trace: {name:<12} {:>8.3} s",
+                self.last.elapsed().as_secs_f64()
+            );
+        }
+        self.last = std::time::Instant::now();
+    }
 }
 
 /// Counts bytes as they are read, for progress.
@@ -389,7 +413,9 @@ pub fn import_file(
     if meta.len() == 0 {
         return Err(refused(file, "the file is empty"));
     }
+    let mut trace = Trace::new();
     let sha = sha256_of(file, path)?;
+    trace.phase("sha256");
     let previous: Option<i64> = store
         .conn()
         .query_row("SELECT id FROM imports WHERE sha256 = ?1", [&sha], |r| {
@@ -398,6 +424,7 @@ pub fn import_file(
         .optional()?;
     let detected = detect(file, path, opts.format)?;
     let format = detected.format();
+    trace.phase("detect");
     if let Some(id) = previous {
         let mut report = ImportReport::refused(file, String::new());
         report.refused = None;
@@ -422,28 +449,109 @@ pub fn import_file(
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| file.to_owned());
     let bytes_read = AtomicU64::new(0);
+    // The importer writes only ids it has just created, so per-row foreign-key lookups prove
+    // nothing; they are switched off for the import (the pragma is a no-op inside a transaction,
+    // hence here) and back on right after, whatever happened.
+    store.conn().pragma_update(None, "foreign_keys", "OFF")?;
+    // Index builds read the whole table; through the map those pages would all count as this
+    // process's memory.
+    store.conn().pragma_update(None, "mmap_size", 0)?;
+    // A file about as large as the table or larger: building the indexes once, sorted, after
+    // the rows are in costs a fraction of updating them row by row in random order.
+    let entries: i64 =
+        store
+            .conn()
+            .query_row("SELECT coalesce(max(id), 0) FROM entries", [], |r| r.get(0))?;
+    let estimated_rows = (meta.len() / 100) as i64;
+    let bulk = estimated_rows >= 20_000 && estimated_rows * 2 >= entries;
+    // And in WAL mode every page of a bulk load is written twice (log, then checkpoint). When
+    // no other connection has the store open, a rollback journal writes it once; the store
+    // goes back to WAL right after. With company, it simply stays in WAL.
+    let rollback_journal = bulk && set_journal_mode(store, "delete");
+    let result = import_in_transaction(
+        store,
+        path,
+        opts,
+        control,
+        detected,
+        ordoro_sku,
+        file,
+        &meta,
+        &sha,
+        started_at,
+        &absolute,
+        &file_name,
+        &bytes_read,
+        &mut trace,
+        bulk,
+    );
+    if rollback_journal {
+        set_journal_mode(store, "wal");
+    }
+    store.conn().pragma_update(None, "foreign_keys", "ON")?;
+    store
+        .conn()
+        .pragma_update(None, "mmap_size", crate::store::MMAP_BYTES)?;
+    result
+}
+
+/// Switches the journal mode; false when SQLite kept another (a file shared with other
+/// connections cannot leave WAL, an in-memory store has no journal file).
+fn set_journal_mode(store: &Store, mode: &str) -> bool {
+    store
+        .conn()
+        .query_row(&format!("PRAGMA journal_mode = {mode}"), [], |r| {
+            r.get::<_, String>(0)
+        })
+        .is_ok_and(|m| m.eq_ignore_ascii_case(mode))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn import_in_transaction(
+    store: &mut Store,
+    path: &Path,
+    opts: &ImportOptions,
+    control: &Control<'_>,
+    detected: Detected,
+    ordoro_sku: Option<String>,
+    file: &str,
+    meta: &std::fs::Metadata,
+    sha: &str,
+    started_at: i64,
+    absolute: &Path,
+    file_name: &str,
+    bytes_read: &AtomicU64,
+    trace: &mut Trace,
+    bulk: bool,
+) -> Result<ImportReport> {
+    let format = detected.format();
     let tx = store.conn_mut().transaction()?;
     tx.execute(
         "INSERT INTO imports (file_name, path, sha256, format, started_at) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![file_name, absolute.to_string_lossy(), sha, format.as_str(), started_at],
     )?;
     let import_id = tx.last_insert_rowid();
+    if bulk {
+        for name in crate::store::ENTRY_INDEX_NAMES {
+            tx.execute_batch(&format!("DROP INDEX {name}"))?;
+        }
+    }
     let mut sink = sink::Sink::new(
         &tx,
         import_id,
         source_name(format),
         started_at,
         control,
-        &bytes_read,
+        bytes_read,
         meta.len(),
         file,
-    );
+    )?;
     let input = || -> Result<_> {
         Ok(BufReader::with_capacity(
             1 << 18,
             Counting {
                 inner: open(file, path)?,
-                read: &bytes_read,
+                read: bytes_read,
             },
         ))
     };
@@ -469,8 +577,7 @@ pub fn import_file(
                     }
                 }
             }
-            let mut h = MappedImport::new(table, &mut sink, defaults);
-            read_table(file, path, xlsx, input()?, &mut h)?;
+            tabular::import_mapped(table, &mut sink, defaults, path, xlsx, input()?)?;
         }
         Detected::Logitrail { multi } => logitrail::import(&mut sink, input()?, multi)?,
         Detected::Shiphero(kind) => {
@@ -478,13 +585,19 @@ pub fn import_file(
         }
         Detected::Pushlog => pushlog::import(&mut sink, skip_bom(input()?))?,
     }
-    let (counts, errors) = sink.finish()?;
+    trace.phase("rows");
+    let (counts, errors) = sink.finish(&mut |name| trace.phase(name))?;
+    if bulk {
+        tx.execute_batch(crate::store::ENTRY_INDEXES)?;
+        trace.phase("indexes");
+    }
     let total = counts.imported + counts.failed;
     tx.execute(
         "UPDATE imports SET finished_at = ?2, rows_total = ?3, rows_imported = ?4, rows_failed = ?5 WHERE id = ?1",
         params![import_id, now_millis(), total as i64, counts.imported as i64, counts.failed as i64],
     )?;
     tx.commit()?;
+    trace.phase("commit");
     Ok(ImportReport {
         file: file.to_owned(),
         format: Some(format),

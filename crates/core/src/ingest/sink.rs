@@ -67,6 +67,15 @@ pub struct Sink<'a> {
     imported_at: Millis,
     insert: Option<Statement<'a>>,
     layout_len: usize,
+    /// Layout positions of sku, channel_sku, gtin, product_name (the product identity).
+    product_slots: [Option<usize>; 4],
+    /// The product_id parameter's index, when the layout has product columns.
+    product_param: Option<usize>,
+    products: std::collections::HashMap<String, i64>,
+    identity: String,
+    /// Highest entry and product ids before this import: what is newer is this import's.
+    entries_before: i64,
+    products_before: i64,
     /// Parameters bound once per statement (import id, source, …) before the layout's.
     fixed: usize,
     counts: Counts,
@@ -88,14 +97,29 @@ impl<'a> Sink<'a> {
         bytes_read: &'a AtomicU64,
         total_bytes: u64,
         file: &'a str,
-    ) -> Self {
-        Sink {
+    ) -> Result<Self> {
+        let max = |table: &str| -> Result<i64> {
+            Ok(conn.query_row(
+                &format!("SELECT coalesce(max(id), 0) FROM {table}"),
+                [],
+                |r| r.get(0),
+            )?)
+        };
+        let entries_before = max("entries")?;
+        let products_before = max("products")?;
+        Ok(Sink {
             conn,
             import_id,
             source,
             imported_at,
             insert: None,
             layout_len: 0,
+            product_slots: [None; 4],
+            product_param: None,
+            products: std::collections::HashMap::new(),
+            identity: String::new(),
+            entries_before: 0,
+            products_before: 0,
             fixed: 0,
             counts: Counts::default(),
             errors: Vec::new(),
@@ -104,6 +128,13 @@ impl<'a> Sink<'a> {
             total_bytes,
             file,
         }
+        .with_watermarks(entries_before, products_before))
+    }
+
+    fn with_watermarks(mut self, entries: i64, products: i64) -> Self {
+        self.entries_before = entries;
+        self.products_before = products;
+        self
     }
 
     pub fn file(&self) -> &'a str {
@@ -124,6 +155,13 @@ impl<'a> Sink<'a> {
         let mut cols = vec!["import_id", "source", "extra"];
         if !has_imported_at {
             cols.push("imported_at");
+        }
+        const PRODUCT: [&str; 4] = ["sku", "channel_sku", "gtin", "product_name"];
+        self.product_slots = PRODUCT.map(|p| layout.iter().position(|c| *c == p));
+        self.product_param = None;
+        if self.product_slots.iter().any(Option::is_some) {
+            cols.push("product_id");
+            self.product_param = Some(cols.len());
         }
         let fixed = cols.len();
         cols.extend_from_slice(layout);
@@ -149,20 +187,76 @@ impl<'a> Sink<'a> {
 
     /// Inserts one entry; `cells` follow the layout. Returns the entry's id.
     pub fn entry(&mut self, cells: &[Cell<'_>], extra: Option<&str>) -> Result<i64> {
+        debug_assert_eq!(cells.len(), self.layout_len);
+        self.entry_with(|i| cells[i].clone(), extra)
+    }
+
+    /// Inserts one entry whose cell `i` of the layout is `cell(i)`.
+    pub fn entry_with<'c>(
+        &mut self,
+        cell: impl Fn(usize) -> Cell<'c>,
+        extra: Option<&str>,
+    ) -> Result<i64> {
+        let product_id = match self.product_param {
+            Some(_) => self.product_id(&cell)?,
+            None => None,
+        };
         let fixed = self.fixed;
         let st = self
             .insert
             .as_mut()
             .expect("set_layout is called before entry");
-        debug_assert_eq!(cells.len(), self.layout_len);
         st.raw_bind_parameter(3, extra)?;
-        for (i, c) in cells.iter().enumerate() {
-            st.raw_bind_parameter(fixed + 1 + i, c)?;
+        if let Some(p) = self.product_param {
+            st.raw_bind_parameter(p, product_id)?;
+        }
+        for i in 0..self.layout_len {
+            st.raw_bind_parameter(fixed + 1 + i, cell(i))?;
         }
         st.raw_execute()?;
         self.counts.imported += 1;
         self.tick()?;
         Ok(self.conn.last_insert_rowid())
+    }
+
+    /// The products row of this entry's identity, created on first sight.
+    fn product_id<'c>(&mut self, cell: &impl Fn(usize) -> Cell<'c>) -> Result<Option<i64>> {
+        let values = self.product_slots.map(|s| match s.map(cell) {
+            Some(Cell::Text(t)) => Some(t),
+            Some(Cell::Int(i)) => Some(i.to_string().into()),
+            _ => None,
+        });
+        if values.iter().all(Option::is_none) {
+            return Ok(None);
+        }
+        self.identity.clear();
+        for (i, v) in values.iter().enumerate() {
+            if i > 0 {
+                self.identity.push('\u{1f}');
+            }
+            self.identity.push_str(v.as_deref().unwrap_or(""));
+        }
+        if let Some(id) = self.products.get(self.identity.as_str()) {
+            return Ok(Some(*id));
+        }
+        let id: i64 = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO products (identity, sku, channel_sku, gtin, product_name)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (identity) DO UPDATE SET identity = excluded.identity
+                 RETURNING id",
+            )?
+            .query_row(
+                params![self.identity, values[0], values[1], values[2], values[3]],
+                |r| r.get(0),
+            )?;
+        // Bounded, so a file of millions of distinct products cannot exhaust memory.
+        if self.products.len() >= 200_000 {
+            self.products.clear();
+        }
+        self.products.insert(self.identity.clone(), id);
+        Ok(Some(id))
     }
 
     /// Records a row that was not imported, with one error per bad cell.
@@ -283,7 +377,7 @@ impl<'a> Sink<'a> {
         self.row_done()
     }
 
-    pub(super) fn finish(self) -> Result<(Counts, Vec<RowError>)> {
+    pub(super) fn finish(self, phase: &mut dyn FnMut(&str)) -> Result<(Counts, Vec<RowError>)> {
         drop(self.insert);
         let mut st = self.conn.prepare(
             "INSERT INTO import_errors (import_id, row, column_name, message) VALUES (?1, ?2, ?3, ?4)",
@@ -291,14 +385,19 @@ impl<'a> Sink<'a> {
         for e in &self.errors {
             st.execute(params![self.import_id, e.row as i64, e.column, e.message])?;
         }
-        let body = columns::searchable_ids().collect::<Vec<_>>().join(", ");
+        phase("row errors");
         self.conn.execute(
-            &format!(
-                "INSERT INTO entries_fts (rowid, body)
-                 SELECT id, concat_ws(' ', {body}) FROM entries WHERE import_id = ?1"
-            ),
-            [self.import_id],
+            "INSERT INTO products_fts (rowid, sku, channel_sku, gtin, product_name)
+             SELECT id, sku, channel_sku, gtin, product_name FROM products WHERE id > ?1",
+            [self.products_before],
         )?;
+        self.conn.execute(
+            "INSERT INTO events_fts (rowid, body)
+             SELECT id, concat_ws(' ', batch_id, event_id, error, reason) FROM entries
+             WHERE id > ?1 AND coalesce(batch_id, event_id, error, reason) IS NOT NULL",
+            [self.entries_before],
+        )?;
+        phase("search index");
         Ok((self.counts, self.errors))
     }
 }

@@ -5,6 +5,7 @@ use std::borrow::Cow;
 use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::Path;
+use std::sync::mpsc::{channel, sync_channel, Receiver, SyncSender};
 
 use calamine::{open_workbook, DataRef, Reader, Xlsx};
 
@@ -264,10 +265,81 @@ enum Target {
     Extra,
 }
 
-/// Imports rows of a [`TableFormat`] into entries.
-pub struct MappedImport<'s, 'c> {
+/// Where a text value sits in a [`RowBuf`]'s text.
+#[derive(Debug, Clone, Copy)]
+struct Span(u32, u32);
+
+#[derive(Debug, Clone, Copy)]
+enum Slot {
+    Null,
+    Int(i64),
+    Text(Span),
+}
+
+/// One converted row, all its text in one reused buffer: the parser thread fills it, the
+/// writer thread binds from it, and it goes back to be filled again, so no row allocates.
+#[derive(Default)]
+pub struct RowBuf {
+    row: u64,
+    text: String,
+    cells: Vec<Slot>,
+    extra: Option<Span>,
+    request: Option<Span>,
+    response: Option<Span>,
+    errors: Vec<RowError>,
+}
+
+impl RowBuf {
+    fn reset(&mut self, row: u64, width: usize) {
+        self.row = row;
+        self.text.clear();
+        self.cells.clear();
+        self.cells.resize(width, Slot::Null);
+        self.extra = None;
+        self.request = None;
+        self.response = None;
+        self.errors.clear();
+    }
+
+    fn push_text(&mut self, t: &str) -> Span {
+        let start = self.text.len() as u32;
+        self.text.push_str(t);
+        Span(start, self.text.len() as u32)
+    }
+
+    fn put(&mut self, slot: usize, cell: Cell<'_>) {
+        self.cells[slot] = match cell {
+            Cell::Null => Slot::Null,
+            Cell::Int(i) => Slot::Int(i),
+            Cell::Text(t) => Slot::Text(self.push_text(&t)),
+        };
+    }
+
+    fn str(&self, s: Span) -> &str {
+        &self.text[s.0 as usize..s.1 as usize]
+    }
+
+    fn cell(&self, i: usize) -> Cell<'_> {
+        match self.cells[i] {
+            Slot::Null => Cell::Null,
+            Slot::Int(v) => Cell::Int(v),
+            Slot::Text(s) => Cell::Text(Cow::Borrowed(self.str(s))),
+        }
+    }
+}
+
+/// Parser thread -> writer thread.
+enum Msg {
+    Layout(Vec<&'static str>),
+    Rows(Vec<RowBuf>),
+}
+
+const BATCH: usize = 512;
+
+/// Turns rows of a [`TableFormat`] into [`RowBuf`]s (runs on the parser thread).
+struct Converter {
     format: &'static TableFormat,
-    sink: &'s mut Sink<'c>,
+    file: String,
     /// Values for columns the file lacks or leaves empty in a row (Ordoro's SKU).
     defaults: Vec<(&'static str, String)>,
     headers: Vec<String>,
@@ -276,27 +348,22 @@ pub struct MappedImport<'s, 'c> {
     default_slots: Vec<(usize, String)>,
     occurred_slot: usize,
     occurred_header: String,
+    batch: Vec<RowBuf>,
+    to_writer: SyncSender<Msg>,
+    recycled: Receiver<Vec<RowBuf>>,
+    spare: Vec<RowBuf>,
 }
 
-impl<'s, 'c> MappedImport<'s, 'c> {
-    pub fn new(
-        format: &'static TableFormat,
-        sink: &'s mut Sink<'c>,
-        defaults: Vec<(&'static str, String)>,
-    ) -> Self {
-        MappedImport {
-            format,
-            sink,
-            defaults,
-            headers: Vec::new(),
-            targets: Vec::new(),
-            layout: Vec::new(),
-            default_slots: Vec::new(),
-            occurred_slot: 0,
-            occurred_header: String::new(),
-        }
-    }
+/// The writer hung up (it failed or was cancelled); its own error is the one to report.
+struct WriterGone;
 
+impl From<WriterGone> for CoreError {
+    fn from(_: WriterGone) -> Self {
+        CoreError::NotFound("writer stopped".into())
+    }
+}
+
+impl Converter {
     fn slot(&mut self, column: &'static str) -> usize {
         match self.layout.iter().position(|c| *c == column) {
             Some(i) => i,
@@ -306,9 +373,106 @@ impl<'s, 'c> MappedImport<'s, 'c> {
             }
         }
     }
+
+    fn send(&mut self, msg: Msg) -> std::result::Result<(), WriterGone> {
+        self.to_writer.send(msg).map_err(|_| WriterGone)
+    }
+
+    fn flush(&mut self) -> std::result::Result<(), WriterGone> {
+        if self.batch.is_empty() {
+            return Ok(());
+        }
+        let next = self.recycled.try_recv().unwrap_or_default();
+        let full = std::mem::replace(&mut self.batch, next);
+        self.spare = std::mem::take(&mut self.batch);
+        self.send(Msg::Rows(full))
+    }
+
+    fn next_buf(&mut self) -> RowBuf {
+        self.spare.pop().unwrap_or_default()
+    }
+
+    fn convert(&self, buf: &mut RowBuf, row: u64, raws: &[Raw<'_>]) {
+        buf.reset(row, self.layout.len());
+        if raws.len() > self.targets.len()
+            && raws[self.targets.len()..]
+                .iter()
+                .any(|r| !matches!(r, Raw::Empty))
+        {
+            buf.errors.push(RowError {
+                row,
+                column: None,
+                message: format!(
+                    "the row has {} fields but the header has {}",
+                    raws.len(),
+                    self.targets.len()
+                ),
+            });
+        }
+        let mut extra: Option<serde_json::Map<String, serde_json::Value>> = None;
+        for (i, target) in self.targets.iter().enumerate() {
+            let raw = raws.get(i).copied().unwrap_or(Raw::Empty);
+            let result: std::result::Result<(), String> = (|| {
+                match *target {
+                    Target::Slot(s, conv) => buf.put(s, convert_cell(raw, conv)?),
+                    Target::ChannelAccount(c, a) => {
+                        if let Some(t) = raw.text()? {
+                            match t.split_once(" / ").or_else(|| t.split_once('/')) {
+                                Some((ch, acc)) => {
+                                    buf.put(c, Cell::Text(Cow::Borrowed(ch.trim())));
+                                    let acc = acc.trim();
+                                    if !acc.is_empty() {
+                                        buf.put(a, Cell::Text(Cow::Borrowed(acc)));
+                                    }
+                                }
+                                None => buf.put(c, Cell::Text(t)),
+                            }
+                        }
+                    }
+                    Target::Request => {
+                        buf.request = convert::json_text(raw)?.map(|j| buf.push_text(&j))
+                    }
+                    Target::Response => {
+                        buf.response = convert::json_text(raw)?.map(|j| buf.push_text(&j))
+                    }
+                    Target::Extra => {
+                        if let Some(t) = raw.text()? {
+                            extra.get_or_insert_with(Default::default).insert(
+                                self.headers[i].clone(),
+                                serde_json::Value::String(t.into_owned()),
+                            );
+                        }
+                    }
+                }
+                Ok(())
+            })();
+            if let Err(message) = result {
+                buf.errors.push(RowError {
+                    row,
+                    column: Some(self.headers[i].clone()),
+                    message,
+                });
+            }
+        }
+        for (s, v) in &self.default_slots {
+            if matches!(buf.cells[*s], Slot::Null) {
+                buf.put(*s, Cell::Text(Cow::Borrowed(v)));
+            }
+        }
+        if buf.errors.is_empty() && matches!(buf.cells[self.occurred_slot], Slot::Null) {
+            buf.errors.push(RowError {
+                row,
+                column: Some(self.occurred_header.clone()),
+                message: "empty; every entry needs its time".into(),
+            });
+        }
+        if let Some(m) = extra {
+            buf.extra = Some(buf.push_text(&serde_json::Value::Object(m).to_string()));
+        }
+    }
 }
 
-impl RowHandler for MappedImport<'_, '_> {
+impl RowHandler for Converter {
     fn headers(&mut self, headers: &[String]) -> Result<()> {
         let missing: Vec<&str> = self
             .format
@@ -319,7 +483,7 @@ impl RowHandler for MappedImport<'_, '_> {
             .collect();
         if !missing.is_empty() {
             return Err(refused(
-                self.sink.file(),
+                &self.file,
                 format!(
                     "not a {} file: missing column(s) {}; headers seen: {}",
                     self.format.source,
@@ -363,88 +527,92 @@ impl RowHandler for MappedImport<'_, '_> {
             self.default_slots.push((s, value));
         }
         self.headers = headers.to_vec();
-        self.sink.set_layout(&self.layout)
+        let layout = self.layout.clone();
+        Ok(self.send(Msg::Layout(layout))?)
     }
 
     fn row(&mut self, row: u64, raws: &[Raw<'_>]) -> Result<()> {
-        let mut cells: Vec<Cell<'_>> = vec![Cell::Null; self.layout.len()];
-        let mut extra: Option<serde_json::Map<String, serde_json::Value>> = None;
-        let mut request = None;
-        let mut response = None;
-        let mut errors = Vec::new();
-        if raws.len() > self.targets.len()
-            && raws[self.targets.len()..]
-                .iter()
-                .any(|r| !matches!(r, Raw::Empty))
-        {
-            errors.push(RowError {
-                row,
-                column: None,
-                message: format!(
-                    "the row has {} fields but the header has {}",
-                    raws.len(),
-                    self.targets.len()
-                ),
-            });
+        let mut buf = self.next_buf();
+        self.convert(&mut buf, row, raws);
+        self.batch.push(buf);
+        if self.batch.len() >= BATCH {
+            self.flush()?;
         }
-        for (i, target) in self.targets.iter().enumerate() {
-            let raw = raws.get(i).copied().unwrap_or(Raw::Empty);
-            let result: std::result::Result<(), String> = (|| {
-                match *target {
-                    Target::Slot(s, conv) => cells[s] = convert_cell(raw, conv)?,
-                    Target::ChannelAccount(c, a) => {
-                        if let Some(t) = raw.text()? {
-                            match t.split_once(" / ").or_else(|| t.split_once('/')) {
-                                Some((ch, acc)) => {
-                                    cells[c] = Cell::Text(Cow::Owned(ch.trim().to_owned()));
-                                    let acc = acc.trim();
-                                    if !acc.is_empty() {
-                                        cells[a] = Cell::Text(Cow::Owned(acc.to_owned()));
-                                    }
-                                }
-                                None => cells[c] = Cell::Text(t),
+        Ok(())
+    }
+}
+
+/// Imports a konnect, ordoro or xoro table. A parser thread reads and converts rows while
+/// this thread writes them, so parsing overlaps SQLite's work on a two-core machine.
+pub fn import_mapped(
+    format: &'static TableFormat,
+    sink: &mut Sink<'_>,
+    defaults: Vec<(&'static str, String)>,
+    path: &Path,
+    xlsx: bool,
+    input: impl Read + Send,
+) -> Result<()> {
+    let file = sink.file();
+    let (to_writer, from_parser) = sync_channel::<Msg>(8);
+    let (recycle, recycled) = channel::<Vec<RowBuf>>();
+    std::thread::scope(|scope| {
+        let parser = scope.spawn(move || -> Result<()> {
+            let mut conv = Converter {
+                format,
+                file: file.to_owned(),
+                defaults,
+                headers: Vec::new(),
+                targets: Vec::new(),
+                layout: Vec::new(),
+                default_slots: Vec::new(),
+                occurred_slot: 0,
+                occurred_header: String::new(),
+                batch: Vec::with_capacity(BATCH),
+                to_writer,
+                recycled,
+                spare: Vec::new(),
+            };
+            if xlsx {
+                read_xlsx(file, path, &mut conv)?;
+            } else {
+                read_csv(file, input, &mut conv)?;
+            }
+            Ok(conv.flush()?)
+        });
+        let written = (|| -> Result<()> {
+            for msg in &from_parser {
+                match msg {
+                    Msg::Layout(layout) => sink.set_layout(&layout)?,
+                    Msg::Rows(batch) => {
+                        for r in &batch {
+                            if !r.errors.is_empty() {
+                                sink.row_failed(r.errors.iter().cloned())?;
+                                continue;
                             }
+                            let extra = r.extra.map(|s| r.str(s));
+                            let id = sink.entry_with(|i| r.cell(i), extra)?;
+                            sink.payload(
+                                id,
+                                r.request.map(|s| r.str(s)),
+                                r.response.map(|s| r.str(s)),
+                            )?;
                         }
-                    }
-                    Target::Request => request = convert::json_text(raw)?,
-                    Target::Response => response = convert::json_text(raw)?,
-                    Target::Extra => {
-                        if let Some(t) = raw.text()? {
-                            extra.get_or_insert_with(Default::default).insert(
-                                self.headers[i].clone(),
-                                serde_json::Value::String(t.into_owned()),
-                            );
-                        }
+                        // The parser may have finished; then the buffers are simply dropped.
+                        let _ = recycle.send(batch);
                     }
                 }
-                Ok(())
-            })();
-            if let Err(message) = result {
-                errors.push(RowError {
-                    row,
-                    column: Some(self.headers[i].clone()),
-                    message,
-                });
             }
+            Ok(())
+        })();
+        // Hanging up first unblocks a parser waiting to send.
+        drop(from_parser);
+        let parsed = parser
+            .join()
+            .unwrap_or_else(|_| Err(refused(file, "the parser thread panicked")));
+        match (written, parsed) {
+            (Err(e), _) => Err(e),
+            (Ok(()), Err(CoreError::NotFound(_))) => Ok(()),
+            (Ok(()), parsed) => parsed,
         }
-        for (s, v) in &self.default_slots {
-            if cells[*s].is_null() {
-                cells[*s] = Cell::Text(Cow::Borrowed(v.as_str()));
-            }
-        }
-        if errors.is_empty() && cells[self.occurred_slot].is_null() {
-            errors.push(RowError {
-                row,
-                column: Some(self.occurred_header.clone()),
-                message: "empty; every entry needs its time".into(),
-            });
-        }
-        if !errors.is_empty() {
-            return self.sink.row_failed(errors);
-        }
-        let extra = extra.map(|m| serde_json::Value::Object(m).to_string());
-        let id = self.sink.entry(&cells, extra.as_deref())?;
-        self.sink
-            .payload(id, request.as_deref(), response.as_deref())
-    }
+    })
 }

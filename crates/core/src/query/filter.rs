@@ -289,7 +289,49 @@ pub fn compile(f: &Filter, sql: &mut Sql) -> Result<()> {
             ),
         ));
     }
-    let e = columns::sql_expr(c);
+    // Positive conditions on the product identity are answered from the (small) products
+    // dictionary and its index, not by scanning every entry.
+    let through_products = matches!(c.id, "sku" | "channel_sku" | "gtin" | "product_name")
+        && matches!(
+            f.op,
+            Op::Eq | Op::Lt | Op::Le | Op::Gt | Op::Ge | Op::Contains | Op::In | Op::Between
+        );
+    if through_products {
+        sql.push("e.product_id IN (SELECT id FROM products WHERE ");
+        compile_on(
+            f,
+            c,
+            PRODUCT_EXPRS
+                .iter()
+                .find(|(id, _)| *id == c.id)
+                .map_or("NULL", |(_, e)| e),
+            sql,
+        )?;
+        sql.push(")");
+        return Ok(());
+    }
+    compile_on(f, c, columns::sql_expr(c), sql)?;
+    // Unsuccessful entries have a partial index, but SQLite uses it only when the query states
+    // the index's own condition: say it whenever the filter implies it.
+    let only_unsuccessful = c.id == "status"
+        && matches!(f.op, Op::Eq | Op::In)
+        && f.values
+            .iter()
+            .all(|v| normalise_status(v).is_some_and(|s| s != "success"));
+    if only_unsuccessful {
+        sql.push(" AND e.status <> 'success'");
+    }
+    Ok(())
+}
+
+const PRODUCT_EXPRS: [(&str, &str); 4] = [
+    ("sku", "products.sku"),
+    ("channel_sku", "products.channel_sku"),
+    ("gtin", "products.gtin"),
+    ("product_name", "products.product_name"),
+];
+
+fn compile_on(f: &Filter, c: &Column, e: &str, sql: &mut Sql) -> Result<()> {
     let v0 = f.values.first().map(String::as_str).unwrap_or("");
     sql.push("(");
     match (c.kind, f.op) {
@@ -482,7 +524,10 @@ mod tests {
     #[test]
     fn values_are_parameters() {
         let (text, params) = sql_of(&Filter::new("sku", Op::Contains, &["50%_off'; DROP"]));
-        assert_eq!(text, "(e.sku LIKE ? ESCAPE '\\')");
+        assert_eq!(
+            text,
+            "e.product_id IN (SELECT id FROM products WHERE (products.sku LIKE ? ESCAPE '\\'))"
+        );
         assert_eq!(params, vec![SqlValue::Text("%50\\%\\_off'; DROP%".into())]);
     }
 

@@ -141,8 +141,11 @@ pub fn where_clause(filters: &[Filter], search: Option<&str>) -> Result<Sql> {
         }
         match search::match_expression(text) {
             Some(m) => {
-                sql.text
-                    .push_str("e.id IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?)");
+                sql.text.push_str(
+                    "(e.product_id IN (SELECT rowid FROM products_fts WHERE products_fts MATCH ?) \
+                     OR e.id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?))",
+                );
+                sql.params.push(SqlValue::Text(m.clone()));
                 sql.params.push(SqlValue::Text(m));
             }
             // Punctuation only: nothing the index can look up, so nothing matches.
@@ -269,11 +272,13 @@ fn keyset(sort: &[(&'static Column, bool)], after: &[Value], sql: &mut Sql) -> R
     Ok(())
 }
 
-fn order_by(sort: &[(&'static Column, bool)]) -> String {
+/// `hide_index`: a unary `+` keeps SQLite from walking an index in sort order (see `run`).
+fn order_by(sort: &[(&'static Column, bool)], hide_index: bool) -> String {
     sort.iter()
         .map(|(c, desc)| {
             format!(
-                "{} {}",
+                "{}{} {}",
+                if hide_index { "+" } else { "" },
                 columns::sql_expr(c),
                 if *desc { "DESC" } else { "ASC" }
             )
@@ -281,6 +286,9 @@ fn order_by(sort: &[(&'static Column, bool)]) -> String {
         .collect::<Vec<_>>()
         .join(", ")
 }
+
+/// How long a page may walk the time index before the scan-and-sort plan is tried instead.
+const INDEX_ORDER_BUDGET: std::time::Duration = std::time::Duration::from_millis(15);
 
 /// A stored value as the outside world sees it.
 pub fn present(c: &Column, v: ValueRef<'_>, reveal: bool) -> Value {
@@ -357,7 +365,7 @@ pub fn for_each_row(
             .join(", "),
         plan.from,
         plan.where_.text,
-        order_by(&plan.sort)
+        order_by(&plan.sort, false)
     );
     let mut st = conn.prepare(&sql)?;
     let mut rows = st.query(rusqlite::params_from_iter(plan.where_.params.iter()))?;
@@ -373,6 +381,16 @@ pub fn for_each_row(
 }
 
 pub fn run(conn: &Connection, req: &QueryRequest) -> Result<QueryResponse> {
+    run_with_budget(conn, req, INDEX_ORDER_BUDGET)
+}
+
+/// [`run`] with the time-index walk's budget chosen by the caller (tests force the fallback).
+#[doc(hidden)]
+pub fn run_with_budget(
+    conn: &Connection,
+    req: &QueryRequest,
+    index_order_budget: std::time::Duration,
+) -> Result<QueryResponse> {
     let mut plan = plan(&req.view)?;
     let total = if req.with_total {
         Some(count(conn, &req.view.filters, req.view.search.as_deref())?)
@@ -388,18 +406,64 @@ pub fn run(conn: &Connection, req: &QueryRequest) -> Result<QueryResponse> {
         .chain(plan.sort.iter().map(|(c, _)| c))
         .map(|c| columns::sql_expr(c))
         .collect();
-    let sql = format!(
-        "SELECT {} FROM {} WHERE {} ORDER BY {} LIMIT ? OFFSET ?",
-        select.join(", "),
-        plan.from,
-        plan.where_.text,
-        order_by(&plan.sort)
-    );
-    let mut params = plan.where_.params;
+    let sql = |hide_index: bool| {
+        format!(
+            "SELECT {} FROM {} WHERE {} ORDER BY {} LIMIT ? OFFSET ?",
+            select.join(", "),
+            plan.from,
+            plan.where_.text,
+            order_by(&plan.sort, hide_index)
+        )
+    };
+    let mut params = plan.where_.params.clone();
     let limit = req.limit.clamp(1, 10_000);
     params.push(SqlValue::Integer(limit as i64));
     params.push(SqlValue::Integer(req.offset.min(i64::MAX as u64) as i64));
-    let mut st = conn.prepare_cached(&sql)?;
+    let page =
+        |hide_index: bool| fetch_page(conn, &sql(hide_index), &params, &plan, req.reveal_secrets);
+    // Walking the time index yields the newest rows first and stops after one page: ideal
+    // when the filters match many rows, ruinous (a random read per entry) when they match few.
+    // SQLite cannot know which, so try the walk on a budget and fall back to scan-and-sort.
+    let (rows, last_keys) = if plan.sort[0].0.id == "occurred_at" {
+        let deadline = std::time::Instant::now() + index_order_budget;
+        conn.progress_handler(100, Some(move || std::time::Instant::now() > deadline));
+        let walked = page(false);
+        conn.progress_handler(0, None::<fn() -> bool>);
+        match walked {
+            Err(CoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _)))
+                if e.code == rusqlite::ErrorCode::OperationInterrupted =>
+            {
+                page(true)?
+            }
+            other => other?,
+        }
+    } else {
+        page(false)?
+    };
+    let next_cursor = if rows.len() as u32 == limit {
+        last_keys
+    } else {
+        None
+    };
+    Ok(QueryResponse {
+        total,
+        columns: plan.columns.iter().map(|c| c.id.to_owned()).collect(),
+        rows,
+        next_cursor,
+    })
+}
+
+type Page = (Vec<Vec<Value>>, Option<Vec<Value>>);
+
+/// Runs a page query: the rows as presented, and the raw sort keys of the last row.
+fn fetch_page(
+    conn: &Connection,
+    sql: &str,
+    params: &[SqlValue],
+    plan: &Plan,
+    reveal: bool,
+) -> Result<Page> {
+    let mut st = conn.prepare_cached(sql)?;
     let mut rows = st.query(rusqlite::params_from_iter(params.iter()))?;
     let n = plan.columns.len();
     let mut out = Vec::new();
@@ -407,7 +471,7 @@ pub fn run(conn: &Connection, req: &QueryRequest) -> Result<QueryResponse> {
     while let Some(r) = rows.next()? {
         let mut row = Vec::with_capacity(n);
         for (i, c) in plan.columns.iter().enumerate() {
-            row.push(present(c, r.get_ref(i)?, req.reveal_secrets));
+            row.push(present(c, r.get_ref(i)?, reveal));
         }
         out.push(row);
         last_keys = Some(
@@ -416,17 +480,7 @@ pub fn run(conn: &Connection, req: &QueryRequest) -> Result<QueryResponse> {
                 .collect::<rusqlite::Result<Vec<_>>>()?,
         );
     }
-    let next_cursor = if out.len() as u32 == limit {
-        last_keys
-    } else {
-        None
-    };
-    Ok(QueryResponse {
-        total,
-        columns: plan.columns.iter().map(|c| c.id.to_owned()).collect(),
-        rows: out,
-        next_cursor,
-    })
+    Ok((out, last_keys))
 }
 
 #[derive(Debug, Clone, Serialize)]

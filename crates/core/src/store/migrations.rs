@@ -6,6 +6,14 @@ use rusqlite_migration::{Migrations, M};
 /// share of the table can drop and rebuild them in one sorted pass (see `ingest::writer`).
 pub const ENTRY_INDEXES: &str = include_str!("indexes_v1.sql");
 
+/// The names of the indexes [`ENTRY_INDEXES`] creates.
+pub const ENTRY_INDEX_NAMES: &[&str] = &[
+    "entries_by_time",
+    "entries_by_product",
+    "entries_unsuccessful",
+    "entries_by_batch",
+];
+
 pub static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
     Migrations::new(vec![M::up(concat!(
         include_str!("schema_v1.sql"),
@@ -20,6 +28,16 @@ mod tests {
     #[test]
     fn migrations_are_valid() {
         assert!(MIGRATIONS.validate().is_ok());
+    }
+
+    #[test]
+    fn index_names_match_their_sql() {
+        let created: Vec<&str> = ENTRY_INDEXES
+            .lines()
+            .filter_map(|l| l.strip_prefix("CREATE INDEX "))
+            .map(|l| l.split_whitespace().next().unwrap())
+            .collect();
+        assert_eq!(created, ENTRY_INDEX_NAMES);
     }
 
     #[test]

@@ -21,40 +21,58 @@ CREATE TABLE import_errors (
 );
 CREATE INDEX import_errors_by_import ON import_errors(import_id);
 
--- One row per log entry, typed canonical columns. Times are UTC epoch milliseconds.
+-- Distinct product identities seen in the logs. Entries point here, so keyword search and
+-- "SKU contains" filters work on a few thousand rows instead of millions.
+CREATE TABLE products (
+    id           INTEGER PRIMARY KEY,
+    -- sku, channel_sku, gtin, product_name joined by U+001F: a NULL-safe identity.
+    identity     TEXT NOT NULL UNIQUE,
+    sku          TEXT,
+    channel_sku  TEXT,
+    gtin         TEXT,
+    product_name TEXT
+);
+
+-- One row per log entry, typed canonical columns. Times are UTC epoch milliseconds. The
+-- columns most filtered on come first: SQLite decodes a row only up to the column it needs.
 CREATE TABLE entries (
     id                    INTEGER PRIMARY KEY,
     import_id             INTEGER NOT NULL REFERENCES imports(id) ON DELETE CASCADE,
-    source                TEXT NOT NULL,
     occurred_at           INTEGER NOT NULL,
-    imported_at           INTEGER,
-    tab                   TEXT,
-    event_type            TEXT,
-    entity_type           TEXT,
-    sync_type             TEXT,
-    sku                   TEXT,
-    channel_sku           TEXT,
-    gtin                  TEXT,
-    external_id           TEXT,
-    product_name          TEXT,
+    source                TEXT NOT NULL,
+    status                TEXT CHECK (status IN ('success', 'failed', 'pending')),
     channel               TEXT,
     account               TEXT,
+    location_code         TEXT,
+    event_type            TEXT,
+    product_id            INTEGER REFERENCES products(id),
+    sku                   TEXT,
+    channel_sku           TEXT,
+    product_name          TEXT,
+    gtin                  TEXT,
+    tab                   TEXT,
+    sync_type             TEXT,
+    resolved              INTEGER CHECK (resolved IN (0, 1)),
+    imported_at           INTEGER,
+    entity_type           TEXT,
+    external_id           TEXT,
+    location_name         TEXT,
+    location_type         TEXT,
+    inventory_sent        INTEGER,
+    buffer_stock          INTEGER,
+    committed             INTEGER,
+    damaged               INTEGER,
+    mfg_date              TEXT,
+    exp_date              TEXT,
+    quantity              INTEGER,
+    available_on_hand     INTEGER,
+    physical_on_hand      INTEGER,
     cart_type             TEXT,
     cart_id               TEXT,
     cart_name             TEXT,
-    location_name         TEXT,
-    location_code         TEXT,
-    location_type         TEXT,
     warehouse_name        TEXT,
     warehouse_locations   TEXT,
-    quantity              INTEGER,
-    inventory_sent        INTEGER,
-    available_on_hand     INTEGER,
-    physical_on_hand      INTEGER,
-    buffer_stock          INTEGER,
     buffer_level          TEXT,
-    committed             INTEGER,
-    damaged               INTEGER,
     inbound               INTEGER,
     in_stock              INTEGER,
     available             INTEGER,
@@ -63,9 +81,7 @@ CREATE TABLE entries (
     expected_quantity     INTEGER,
     received_quantity     INTEGER,
     restocked_quantity    INTEGER,
-    status                TEXT CHECK (status IN ('success', 'failed', 'pending')),
     error                 TEXT,
-    resolved              INTEGER CHECK (resolved IN (0, 1)),
     batch_id              TEXT,
     row                   INTEGER,
     retry_count           INTEGER,
@@ -81,8 +97,6 @@ CREATE TABLE entries (
     reason                TEXT,
     start_at              INTEGER,
     end_at                INTEGER,
-    mfg_date              TEXT,
-    exp_date              TEXT,
     best_before           TEXT,
     -- Source columns Invlog does not know, as a JSON object {header: value}: kept, never dropped.
     extra                 TEXT
@@ -163,9 +177,17 @@ CREATE TABLE jobs (
     finished_at INTEGER
 );
 
--- Keyword search: a contentless FTS5 index over the searchable columns, one document per entry
--- (rowid = entries.id).
-CREATE VIRTUAL TABLE entries_fts USING fts5(
+-- Keyword search, in two small indexes rather than one per entry:
+-- products_fts over the distinct product identities (sku, channel_sku, gtin, product_name),
+CREATE VIRTUAL TABLE products_fts USING fts5(
+    sku, channel_sku, gtin, product_name,
+    content = 'products',
+    content_rowid = 'id',
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+-- and events_fts over the per-event text (batch_id, event_id, error, reason) of the entries
+-- that have any (rowid = entries.id).
+CREATE VIRTUAL TABLE events_fts USING fts5(
     body,
     content = '',
     contentless_delete = 1,

@@ -97,10 +97,20 @@ impl Fixture {
                 out.push('\n');
             }
         }
-        let fts: i64 = conn
-            .query_row("SELECT count(*) FROM entries_fts", [], |r| r.get(0))
-            .unwrap();
-        out.push_str(&format!("fts={fts}"));
+        for fts in ["products_fts", "events_fts"] {
+            let n: i64 = conn
+                .query_row(&format!("SELECT count(*) FROM {fts}"), [], |r| r.get(0))
+                .unwrap();
+            out.push_str(&format!("{fts}={n}\n"));
+        }
+        let schema: Vec<String> = conn
+            .prepare("SELECT sql FROM sqlite_schema WHERE sql IS NOT NULL ORDER BY name")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        out.push_str(&schema.join("\n"));
         out
     }
 }
