@@ -3,8 +3,9 @@
 # Debian packages are installed only when dpkg says they are absent, so a second run is quick.
 set -euo pipefail
 
-# Packages the core, the CLI and the benchmarks need.
-packages=(build-essential pkg-config sqlite3 hyperfine python3)
+# Packages the core, the CLI and the benchmarks need (sqlite3 and GNU time are the
+# benchmarks' reference and stopwatch).
+packages=(build-essential pkg-config sqlite3 time python3)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -145,11 +145,18 @@ pub static COLUMNS: &[Column] = &[
     col("extra", "Other Columns", Json, false, "Columns of the source file that Invlog has no canonical column for, kept as they were."),
 ];
 
-/// The SQL expression of a column: entries are aliased `e`, payloads `p`.
+/// The SQL expression of a column: entries are aliased `e`, products `pr`, payloads `p`.
 pub fn sql_expr(c: &Column) -> &'static str {
     match c.id {
         "request" => "p.request",
         "response" => "p.response",
+        "sku" => "pr.sku",
+        "channel_sku" => "pr.channel_sku",
+        "gtin" => "pr.gtin",
+        "product_name" => "pr.product_name",
+        "imported_at" => {
+            "coalesce(e.imported_at, (SELECT started_at FROM imports i WHERE i.id = e.import_id))"
+        }
         id => SQL_ENTRY_EXPRS
             .iter()
             .find(|(i, _)| *i == id)
@@ -162,6 +169,9 @@ pub fn sql_expr(c: &Column) -> &'static str {
 pub fn in_payloads(c: &Column) -> bool {
     matches!(c.id, "request" | "response")
 }
+
+/// The product identity columns, stored once per product in the products table.
+pub const PRODUCT_COLUMNS: [&str; 4] = ["sku", "channel_sku", "gtin", "product_name"];
 
 /// Columns that are never NULL, which lets keyset pagination use plain row-value comparisons.
 pub fn not_null(c: &Column) -> bool {

@@ -18,6 +18,10 @@ pub enum CoreError {
     InvalidQuery(String),
     #[error("{0}")]
     NotFound(String),
+    /// A reader stopped on purpose (it has what it needed, or its consumer hung up); never
+    /// reaches a user.
+    #[error("reading stopped early")]
+    Stopped,
     #[error("I/O error on {path}: {source}")]
     Io {
         path: PathBuf,

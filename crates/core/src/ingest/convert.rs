@@ -20,11 +20,12 @@ impl Cell<'_> {
     pub fn is_null(&self) -> bool {
         matches!(self, Cell::Null)
     }
-    pub fn into_owned(self) -> Cell<'static> {
+    /// The same value, borrowing this cell's text.
+    pub fn borrowed(&self) -> Cell<'_> {
         match self {
             Cell::Null => Cell::Null,
-            Cell::Int(i) => Cell::Int(i),
-            Cell::Text(t) => Cell::Text(Cow::Owned(t.into_owned())),
+            Cell::Int(i) => Cell::Int(*i),
+            Cell::Text(t) => Cell::Text(Cow::Borrowed(t)),
         }
     }
 }

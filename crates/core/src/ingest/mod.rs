@@ -152,7 +152,7 @@ pub struct ImportReport {
 }
 
 impl ImportReport {
-    pub fn refused(file: &str, reason: String) -> Self {
+    fn empty(file: &str) -> Self {
         ImportReport {
             file: file.to_owned(),
             format: None,
@@ -162,7 +162,14 @@ impl ImportReport {
             rows_failed: 0,
             duplicate: false,
             errors: Vec::new(),
+            refused: None,
+        }
+    }
+
+    pub fn refused(file: &str, reason: String) -> Self {
+        ImportReport {
             refused: Some(reason),
+            ..ImportReport::empty(file)
         }
     }
 
@@ -426,12 +433,12 @@ pub fn import_file(
     let format = detected.format();
     trace.phase("detect");
     if let Some(id) = previous {
-        let mut report = ImportReport::refused(file, String::new());
-        report.refused = None;
-        report.format = Some(format);
-        report.import_id = Some(id);
-        report.duplicate = true;
-        return Ok(report);
+        return Ok(ImportReport {
+            format: Some(format),
+            import_id: Some(id),
+            duplicate: true,
+            ..ImportReport::empty(file)
+        });
     }
     let ordoro_sku = match format {
         Format::Ordoro => opts
@@ -532,14 +539,14 @@ fn import_in_transaction(
     )?;
     let import_id = tx.last_insert_rowid();
     if bulk {
-        for name in crate::store::ENTRY_INDEX_NAMES {
+        for name in crate::store::BULK_REBUILT_INDEXES {
             tx.execute_batch(&format!("DROP INDEX {name}"))?;
         }
     }
     let mut sink = sink::Sink::new(
         &tx,
         import_id,
-        source_name(format),
+        format.as_str(),
         started_at,
         control,
         bytes_read,
@@ -588,7 +595,10 @@ fn import_in_transaction(
     trace.phase("rows");
     let (counts, errors) = sink.finish(&mut |name| trace.phase(name))?;
     if bulk {
-        tx.execute_batch(crate::store::ENTRY_INDEXES)?;
+        for name in crate::store::BULK_REBUILT_INDEXES {
+            let sql = crate::store::index_sql(name).expect("every rebuilt index has its SQL");
+            tx.execute_batch(sql)?;
+        }
         trace.phase("indexes");
     }
     let total = counts.imported + counts.failed;
@@ -632,8 +642,4 @@ fn read_table(
     } else {
         tabular::read_csv(file, input, handler)
     }
-}
-
-fn source_name(format: Format) -> &'static str {
-    format.as_str()
 }

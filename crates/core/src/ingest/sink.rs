@@ -71,8 +71,13 @@ pub struct Sink<'a> {
     product_slots: [Option<usize>; 4],
     /// The product_id parameter's index, when the layout has product columns.
     product_param: Option<usize>,
+    /// Layout positions bound into the entries row, in parameter order (product columns
+    /// are not: they go to products).
+    bound: Vec<usize>,
     products: std::collections::HashMap<String, i64>,
     identity: String,
+    /// Whether any layout of this import had per-event searchable text.
+    has_event_text: bool,
     /// Highest entry and product ids before this import: what is newer is this import's.
     entries_before: i64,
     products_before: i64,
@@ -116,6 +121,8 @@ impl<'a> Sink<'a> {
             layout_len: 0,
             product_slots: [None; 4],
             product_param: None,
+            bound: Vec::new(),
+            has_event_text: false,
             products: std::collections::HashMap::new(),
             identity: String::new(),
             entries_before: 0,
@@ -145,26 +152,26 @@ impl<'a> Sink<'a> {
         self.imported_at
     }
 
-    /// Declares which entry columns the following `entry` calls fill, in order. `imported_at`
-    /// defaults to the import's time unless the layout names it.
+    /// Declares which entry columns the following `entry` calls fill, in order.
     pub fn set_layout(&mut self, layout: &[&'static str]) -> Result<()> {
         for id in layout {
             debug_assert!(columns::find(id).is_some(), "{id} is not a registry column");
         }
-        let has_imported_at = layout.contains(&"imported_at");
+        self.has_event_text |= layout
+            .iter()
+            .any(|c| matches!(*c, "batch_id" | "event_id" | "error" | "reason"));
         let mut cols = vec!["import_id", "source", "extra"];
-        if !has_imported_at {
-            cols.push("imported_at");
-        }
-        const PRODUCT: [&str; 4] = ["sku", "channel_sku", "gtin", "product_name"];
-        self.product_slots = PRODUCT.map(|p| layout.iter().position(|c| *c == p));
+        self.product_slots = columns::PRODUCT_COLUMNS.map(|p| layout.iter().position(|c| *c == p));
         self.product_param = None;
         if self.product_slots.iter().any(Option::is_some) {
             cols.push("product_id");
             self.product_param = Some(cols.len());
         }
         let fixed = cols.len();
-        cols.extend_from_slice(layout);
+        self.bound = (0..layout.len())
+            .filter(|i| !columns::PRODUCT_COLUMNS.contains(&layout[*i]))
+            .collect();
+        cols.extend(self.bound.iter().map(|i| layout[*i]));
         let placeholders = (1..=cols.len())
             .map(|i| format!("?{i}"))
             .collect::<Vec<_>>()
@@ -176,9 +183,6 @@ impl<'a> Sink<'a> {
         let mut st = self.conn.prepare(&sql)?;
         st.raw_bind_parameter(1, self.import_id)?;
         st.raw_bind_parameter(2, self.source)?;
-        if !has_imported_at {
-            st.raw_bind_parameter(4, self.imported_at)?;
-        }
         self.insert = Some(st);
         self.layout_len = layout.len();
         self.fixed = fixed;
@@ -188,7 +192,7 @@ impl<'a> Sink<'a> {
     /// Inserts one entry; `cells` follow the layout. Returns the entry's id.
     pub fn entry(&mut self, cells: &[Cell<'_>], extra: Option<&str>) -> Result<i64> {
         debug_assert_eq!(cells.len(), self.layout_len);
-        self.entry_with(|i| cells[i].clone(), extra)
+        self.entry_with(|i| cells[i].borrowed(), extra)
     }
 
     /// Inserts one entry whose cell `i` of the layout is `cell(i)`.
@@ -210,8 +214,8 @@ impl<'a> Sink<'a> {
         if let Some(p) = self.product_param {
             st.raw_bind_parameter(p, product_id)?;
         }
-        for i in 0..self.layout_len {
-            st.raw_bind_parameter(fixed + 1 + i, cell(i))?;
+        for (k, &i) in self.bound.iter().enumerate() {
+            st.raw_bind_parameter(fixed + 1 + k, cell(i))?;
         }
         st.raw_execute()?;
         self.counts.imported += 1;
@@ -391,12 +395,14 @@ impl<'a> Sink<'a> {
              SELECT id, sku, channel_sku, gtin, product_name FROM products WHERE id > ?1",
             [self.products_before],
         )?;
-        self.conn.execute(
-            "INSERT INTO events_fts (rowid, body)
+        if self.has_event_text {
+            self.conn.execute(
+                "INSERT INTO events_fts (rowid, body)
              SELECT id, concat_ws(' ', batch_id, event_id, error, reason) FROM entries
              WHERE id > ?1 AND coalesce(batch_id, event_id, error, reason) IS NOT NULL",
-            [self.entries_before],
-        )?;
+                [self.entries_before],
+            )?;
+        }
         phase("search index");
         Ok((self.counts, self.errors))
     }

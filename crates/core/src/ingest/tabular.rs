@@ -163,7 +163,7 @@ pub fn xlsx_headers(file: &str, path: &Path) -> Result<Vec<String>> {
     impl RowHandler for Grab {
         fn headers(&mut self, h: &[String]) -> Result<()> {
             self.0 = Some(h.to_vec());
-            Err(CoreError::NotFound(String::new()))
+            Err(CoreError::Stopped)
         }
         fn row(&mut self, _: u64, _: &[Raw<'_>]) -> Result<()> {
             Ok(())
@@ -171,7 +171,7 @@ pub fn xlsx_headers(file: &str, path: &Path) -> Result<Vec<String>> {
     }
     let mut g = Grab(None);
     match read_xlsx(file, path, &mut g) {
-        Err(CoreError::NotFound(_)) | Ok(()) => {}
+        Err(CoreError::Stopped) | Ok(()) => {}
         Err(e) => return Err(e),
     }
     g.0.ok_or_else(|| refused(file, "the worksheet is empty"))
@@ -359,7 +359,7 @@ struct WriterGone;
 
 impl From<WriterGone> for CoreError {
     fn from(_: WriterGone) -> Self {
-        CoreError::NotFound("writer stopped".into())
+        CoreError::Stopped
     }
 }
 
@@ -611,7 +611,7 @@ pub fn import_mapped(
             .unwrap_or_else(|_| Err(refused(file, "the parser thread panicked")));
         match (written, parsed) {
             (Err(e), _) => Err(e),
-            (Ok(()), Err(CoreError::NotFound(_))) => Ok(()),
+            (Ok(()), Err(CoreError::Stopped)) => Ok(()),
             (Ok(()), parsed) => parsed,
         }
     })

@@ -291,7 +291,7 @@ pub fn compile(f: &Filter, sql: &mut Sql) -> Result<()> {
     }
     // Positive conditions on the product identity are answered from the (small) products
     // dictionary and its index, not by scanning every entry.
-    let through_products = matches!(c.id, "sku" | "channel_sku" | "gtin" | "product_name")
+    let through_products = columns::PRODUCT_COLUMNS.contains(&c.id)
         && matches!(
             f.op,
             Op::Eq | Op::Lt | Op::Le | Op::Gt | Op::Ge | Op::Contains | Op::In | Op::Between

@@ -113,8 +113,10 @@ struct Plan {
     where_: Sql,
 }
 
-const FROM_ENTRIES: &str = "entries e";
-const FROM_WITH_PAYLOADS: &str = "entries e LEFT JOIN payloads p ON p.entry_id = e.id";
+// SQLite drops the products join from a query that reads no product column.
+const FROM_ENTRIES: &str = "entries e LEFT JOIN products pr ON pr.id = e.product_id";
+const FROM_WITH_PAYLOADS: &str = "entries e LEFT JOIN products pr ON pr.id = e.product_id \
+     LEFT JOIN payloads p ON p.entry_id = e.id";
 
 fn resolve_columns(ids: &[String]) -> Result<Vec<&'static Column>> {
     if ids.is_empty() {
@@ -287,6 +289,9 @@ fn order_by(sort: &[(&'static Column, bool)], hide_index: bool) -> String {
         .join(", ")
 }
 
+/// Pages deeper than this always walk the index.
+const MAX_BUDGETED_OFFSET: u64 = 10_000;
+
 /// How long a page may walk the time index before the scan-and-sort plan is tried instead.
 const INDEX_ORDER_BUDGET: std::time::Duration = std::time::Duration::from_millis(15);
 
@@ -424,22 +429,24 @@ pub fn run_with_budget(
     // Walking the time index yields the newest rows first and stops after one page: ideal
     // when the filters match many rows, ruinous (a random read per entry) when they match few.
     // SQLite cannot know which, so try the walk on a budget and fall back to scan-and-sort.
-    let (rows, last_keys) = if plan.sort[0].0.id == "occurred_at" {
-        let deadline = std::time::Instant::now() + index_order_budget;
-        conn.progress_handler(100, Some(move || std::time::Instant::now() > deadline));
-        let walked = page(false);
-        conn.progress_handler(0, None::<fn() -> bool>);
-        match walked {
-            Err(CoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _)))
-                if e.code == rusqlite::ErrorCode::OperationInterrupted =>
-            {
-                page(true)?
+    // A deep OFFSET walks the index for a reason (sorting everything would be slower still).
+    let (rows, last_keys) =
+        if plan.sort[0].0.id == "occurred_at" && req.offset <= MAX_BUDGETED_OFFSET {
+            let deadline = std::time::Instant::now() + index_order_budget;
+            conn.progress_handler(100, Some(move || std::time::Instant::now() > deadline));
+            let walked = page(false);
+            conn.progress_handler(0, None::<fn() -> bool>);
+            match walked {
+                Err(CoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _)))
+                    if e.code == rusqlite::ErrorCode::OperationInterrupted =>
+                {
+                    page(true)?
+                }
+                other => other?,
             }
-            other => other?,
-        }
-    } else {
-        page(false)?
-    };
+        } else {
+            page(false)?
+        };
     let next_cursor = if rows.len() as u32 == limit {
         last_keys
     } else {

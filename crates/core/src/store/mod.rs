@@ -8,7 +8,9 @@ use rusqlite::Connection;
 
 use crate::error::{CoreError, Result};
 
-pub use migrations::{ENTRY_INDEXES, ENTRY_INDEX_NAMES, MIGRATIONS};
+pub use migrations::{
+    index_sql, BULK_REBUILT_INDEXES, ENTRY_INDEXES, ENTRY_INDEX_NAMES, MIGRATIONS,
+};
 
 /// Reads through a memory map: full scans (counts, facets) run ~35% faster than through
 /// read() calls. Imports turn it off while they write (see `ingest`).
