@@ -291,12 +291,7 @@ pub fn compile(f: &Filter, sql: &mut Sql) -> Result<()> {
     }
     // Positive conditions on the product identity are answered from the (small) products
     // dictionary and its index, not by scanning every entry.
-    let through_products = columns::PRODUCT_COLUMNS.contains(&c.id)
-        && matches!(
-            f.op,
-            Op::Eq | Op::Lt | Op::Le | Op::Gt | Op::Ge | Op::Contains | Op::In | Op::Between
-        );
-    if through_products {
+    if through_products(c, f.op) {
         sql.push("e.product_id IN (SELECT id FROM products WHERE ");
         compile_on(
             f,
@@ -322,6 +317,20 @@ pub fn compile(f: &Filter, sql: &mut Sql) -> Result<()> {
         sql.push(" AND e.status <> 'success'");
     }
     Ok(())
+}
+
+fn through_products(c: &Column, op: Op) -> bool {
+    columns::PRODUCT_COLUMNS.contains(&c.id)
+        && matches!(
+            op,
+            Op::Eq | Op::Lt | Op::Le | Op::Gt | Op::Ge | Op::Contains | Op::In | Op::Between
+        )
+}
+
+/// Whether the filter's SQL reads the products join (`pr`) rather than a subquery.
+pub fn needs_product_join(f: &Filter) -> bool {
+    columns::find(&f.column)
+        .is_some_and(|c| columns::PRODUCT_COLUMNS.contains(&c.id) && !through_products(c, f.op))
 }
 
 const PRODUCT_EXPRS: [(&str, &str); 4] = [

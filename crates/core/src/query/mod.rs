@@ -109,14 +109,55 @@ pub struct QueryResponse {
 struct Plan {
     columns: Vec<&'static Column>,
     sort: Vec<(&'static Column, bool)>,
-    from: &'static str,
+    /// Joins that filtering and sorting need, and those that showing the columns needs.
+    find_joins: Joins,
+    show_joins: Joins,
     where_: Sql,
 }
 
-// SQLite drops the products join from a query that reads no product column.
-const FROM_ENTRIES: &str = "entries e LEFT JOIN products pr ON pr.id = e.product_id";
-const FROM_WITH_PAYLOADS: &str = "entries e LEFT JOIN products pr ON pr.id = e.product_id \
-     LEFT JOIN payloads p ON p.entry_id = e.id";
+/// The optional joins of `entries e`: each costs a lookup per row scanned, and SQLite does not
+/// drop an unused one, so a query names only those it reads.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Joins {
+    products: bool,
+    payloads: bool,
+}
+
+impl Joins {
+    fn of_columns<'a>(cols: impl IntoIterator<Item = &'a Column>) -> Joins {
+        cols.into_iter().fold(Joins::default(), |j, c| Joins {
+            products: j.products || columns::PRODUCT_COLUMNS.contains(&c.id),
+            payloads: j.payloads || columns::in_payloads(c),
+        })
+    }
+
+    fn of_filters(filters: &[Filter]) -> Joins {
+        Joins {
+            products: filters.iter().any(filter::needs_product_join),
+            payloads: filters
+                .iter()
+                .any(|f| columns::find(&f.column).is_some_and(columns::in_payloads)),
+        }
+    }
+
+    fn and(self, o: Joins) -> Joins {
+        Joins {
+            products: self.products || o.products,
+            payloads: self.payloads || o.payloads,
+        }
+    }
+
+    fn from(self) -> String {
+        let mut f = String::from("entries e");
+        if self.products {
+            f.push_str(" LEFT JOIN products pr ON pr.id = e.product_id");
+        }
+        if self.payloads {
+            f.push_str(" LEFT JOIN payloads p ON p.entry_id = e.id");
+        }
+        f
+    }
+}
 
 fn resolve_columns(ids: &[String]) -> Result<Vec<&'static Column>> {
     if ids.is_empty() {
@@ -184,15 +225,14 @@ fn plan(view: &ViewSpec) -> Result<Plan> {
         sort.push((filter::column("id")?, first_desc));
     }
     let where_ = where_clause(&view.filters, view.search.as_deref())?;
-    let from = if columns.iter().any(|c| columns::in_payloads(c)) {
-        FROM_WITH_PAYLOADS
-    } else {
-        from_for(&view.filters)
-    };
+    let find_joins =
+        Joins::of_filters(&view.filters).and(Joins::of_columns(sort.iter().map(|(c, _)| *c)));
+    let show_joins = Joins::of_columns(columns.iter().copied());
     Ok(Plan {
         columns,
         sort,
-        from,
+        find_joins,
+        show_joins,
         where_,
     })
 }
@@ -327,21 +367,9 @@ fn raw_value(v: ValueRef<'_>) -> Value {
     }
 }
 
-/// The FROM clause a set of filters needs.
-fn from_for(filters: &[Filter]) -> &'static str {
-    if filters
-        .iter()
-        .any(|f| columns::find(&f.column).is_some_and(columns::in_payloads))
-    {
-        FROM_WITH_PAYLOADS
-    } else {
-        FROM_ENTRIES
-    }
-}
-
 pub fn count(conn: &Connection, filters: &[Filter], search: Option<&str>) -> Result<u64> {
     let where_ = where_clause(filters, search)?;
-    let from = from_for(filters);
+    let from = Joins::of_filters(filters).from();
     let n: i64 = conn
         .prepare_cached(&format!(
             "SELECT count(*) FROM {from} WHERE {}",
@@ -368,7 +396,7 @@ pub fn for_each_row(
             .map(|c| columns::sql_expr(c))
             .collect::<Vec<_>>()
             .join(", "),
-        plan.from,
+        plan.find_joins.and(plan.show_joins).from(),
         plan.where_.text,
         order_by(&plan.sort, false)
     );
@@ -405,17 +433,18 @@ pub fn run_with_budget(
     if let Some(after) = &req.after {
         keyset(&plan.sort, after, &mut plan.where_)?;
     }
-    let select: Vec<&str> = plan
-        .columns
+    // Step one finds the page's entry ids with only the joins filtering and sorting need, so
+    // the rows an OFFSET skips cost no lookups; step two reads the columns of those ids.
+    let keys: Vec<&str> = plan
+        .sort
         .iter()
-        .chain(plan.sort.iter().map(|(c, _)| c))
-        .map(|c| columns::sql_expr(c))
+        .map(|(c, _)| columns::sql_expr(c))
         .collect();
+    let find_from = plan.find_joins.from();
     let sql = |hide_index: bool| {
         format!(
-            "SELECT {} FROM {} WHERE {} ORDER BY {} LIMIT ? OFFSET ?",
-            select.join(", "),
-            plan.from,
+            "SELECT e.id, {} FROM {find_from} WHERE {} ORDER BY {} LIMIT ? OFFSET ?",
+            keys.join(", "),
             plan.where_.text,
             order_by(&plan.sort, hide_index)
         )
@@ -424,13 +453,12 @@ pub fn run_with_budget(
     let limit = req.limit.clamp(1, 10_000);
     params.push(SqlValue::Integer(limit as i64));
     params.push(SqlValue::Integer(req.offset.min(i64::MAX as u64) as i64));
-    let page =
-        |hide_index: bool| fetch_page(conn, &sql(hide_index), &params, &plan, req.reveal_secrets);
+    let page = |hide_index: bool| find_page(conn, &sql(hide_index), &params);
     // Walking the time index yields the newest rows first and stops after one page: ideal
     // when the filters match many rows, ruinous (a random read per entry) when they match few.
     // SQLite cannot know which, so try the walk on a budget and fall back to scan-and-sort.
     // A deep OFFSET walks the index for a reason (sorting everything would be slower still).
-    let (rows, last_keys) =
+    let (ids, last_keys) =
         if plan.sort[0].0.id == "occurred_at" && req.offset <= MAX_BUDGETED_OFFSET {
             let deadline = std::time::Instant::now() + index_order_budget;
             conn.progress_handler(100, Some(move || std::time::Instant::now() > deadline));
@@ -447,11 +475,9 @@ pub fn run_with_budget(
         } else {
             page(false)?
         };
-    let next_cursor = if rows.len() as u32 == limit {
-        last_keys
-    } else {
-        None
-    };
+    let full_page = ids.len() as u32 == limit;
+    let rows = show_rows(conn, &plan, &ids, req.reveal_secrets)?;
+    let next_cursor = if full_page { last_keys } else { None };
     Ok(QueryResponse {
         total,
         columns: plan.columns.iter().map(|c| c.id.to_owned()).collect(),
@@ -460,34 +486,49 @@ pub fn run_with_budget(
     })
 }
 
-type Page = (Vec<Vec<Value>>, Option<Vec<Value>>);
+/// A page's entry ids in order, and the raw sort keys of its last row.
+type Page = (Vec<i64>, Option<Vec<Value>>);
 
-/// Runs a page query: the rows as presented, and the raw sort keys of the last row.
-fn fetch_page(
-    conn: &Connection,
-    sql: &str,
-    params: &[SqlValue],
-    plan: &Plan,
-    reveal: bool,
-) -> Result<Page> {
+fn find_page(conn: &Connection, sql: &str, params: &[SqlValue]) -> Result<Page> {
     let mut st = conn.prepare_cached(sql)?;
+    let keys = st.column_count() - 1;
     let mut rows = st.query(rusqlite::params_from_iter(params.iter()))?;
-    let n = plan.columns.len();
-    let mut out = Vec::new();
+    let mut ids = Vec::new();
     let mut last_keys = None;
     while let Some(r) = rows.next()? {
-        let mut row = Vec::with_capacity(n);
-        for (i, c) in plan.columns.iter().enumerate() {
-            row.push(present(c, r.get_ref(i)?, reveal));
-        }
-        out.push(row);
+        ids.push(r.get(0)?);
         last_keys = Some(
-            (0..plan.sort.len())
-                .map(|k| r.get_ref(n + k).map(raw_value))
+            (1..=keys)
+                .map(|k| r.get_ref(k).map(raw_value))
                 .collect::<rusqlite::Result<Vec<_>>>()?,
         );
     }
-    Ok((out, last_keys))
+    Ok((ids, last_keys))
+}
+
+/// The shown columns of the given entries, in the order of `ids`.
+fn show_rows(conn: &Connection, plan: &Plan, ids: &[i64], reveal: bool) -> Result<Vec<Vec<Value>>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let select: Vec<&str> = plan.columns.iter().map(|c| columns::sql_expr(c)).collect();
+    let sql = format!(
+        "SELECT e.id, {} FROM {} WHERE e.id IN (SELECT value FROM json_each(?1))",
+        select.join(", "),
+        plan.show_joins.from()
+    );
+    let mut st = conn.prepare_cached(&sql)?;
+    let id_list = serde_json::to_string(ids).map_err(|e| CoreError::InvalidQuery(e.to_string()))?;
+    let mut rows = st.query([id_list])?;
+    let mut by_id = std::collections::HashMap::with_capacity(ids.len());
+    while let Some(r) = rows.next()? {
+        let mut row = Vec::with_capacity(plan.columns.len());
+        for (i, c) in plan.columns.iter().enumerate() {
+            row.push(present(c, r.get_ref(i + 1)?, reveal));
+        }
+        by_id.insert(r.get::<_, i64>(0)?, row);
+    }
+    Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -536,7 +577,9 @@ pub fn facets(
         let e = columns::sql_expr(c);
         let sql = format!(
             "SELECT {e}, count(*) AS n FROM {} WHERE {} GROUP BY {e} ORDER BY n DESC, {e} LIMIT 500",
-            from_for(&others),
+            Joins::of_filters(&others)
+                .and(Joins::of_columns([c]))
+                .from(),
             where_.text
         );
         let mut st = conn.prepare_cached(&sql)?;
