@@ -420,6 +420,21 @@ SKU-4,2025-03-01 12:00:00,4,x\n";
 }
 
 #[test]
+fn row_numbers_count_blank_lines_as_a_spreadsheet_does() {
+    let mut fx = Fixture::new();
+    let csv = "Seller Identifier,Updated On,Inventory Sent\r\nA,2025-03-01 00:00:00,1\r\n\r\nB,2025-03-01 00:00:00,x\r\n\"C\nmulti\",2025-03-01 00:00:00,1\r\n\r\n\r\nD,2025-03-01 00:00:00,y\r\n";
+    for (name, content) in [
+        ("crlf.csv", csv.to_owned()),
+        ("lf.csv", csv.replace("\r\n", "\n")),
+    ] {
+        let p = fx.file(name, content);
+        let r = fx.import_ok(&p);
+        let rows: Vec<u64> = r.errors.iter().map(|e| e.row).collect();
+        assert_eq!(rows, vec![4, 8], "{name}");
+    }
+}
+
+#[test]
 fn reimport_adds_nothing() {
     let mut fx = Fixture::new();
     let first = fx.import_ok(&example("konnect-inventory-logs.csv"));

@@ -53,9 +53,18 @@ pub fn read_csv<R: Read>(file: &str, input: R, handler: &mut dyn RowHandler) -> 
             )
         })?;
     handler.headers(&headers)?;
+    // Spreadsheet row numbers: the csv reader skips empty lines, but a spreadsheet shows each
+    // as a row. The reader tells the line each record ends on; minus the line breaks inside
+    // its quoted fields, that is the line it starts on, and the gap to the previous record's
+    // end is the blank lines skipped.
     let mut row = 1u64;
+    let mut last_end = rdr.position().line();
     while rdr.read_byte_record(&mut rec).map_err(io)? {
-        row += 1;
+        let end = rdr.position().line();
+        let inner_breaks = rec.as_slice().iter().filter(|b| **b == b'\n').count() as u64;
+        let start = end.saturating_sub(inner_breaks);
+        row += 1 + start.saturating_sub(last_end + 1);
+        last_end = end;
         if rec.len() == 1 && rec[0].iter().all(u8::is_ascii_whitespace) {
             // A blank line carries no data; the csv reader already skips truly empty ones.
             continue;
