@@ -122,3 +122,27 @@ pub fn extra_keys(obj: &Map<String, Value>, known: impl Fn(&str) -> bool) -> Opt
         .collect();
     (!extra.is_empty()).then(|| Value::Object(extra).to_string())
 }
+
+/// `obj[key]` converted by `conv`; a value that does not convert is recorded in `errors` (its
+/// column named `{path}{key}`) and read as absent.
+pub fn typed<T>(
+    obj: &Map<String, Value>,
+    key: &str,
+    path: &str,
+    row: u64,
+    errors: &mut Vec<RowError>,
+    conv: impl Fn(Raw<'_>) -> Result<Option<T>, String>,
+) -> Option<T> {
+    match obj.get(key).map(|v| conv(raw(v))) {
+        None | Some(Ok(None)) => None,
+        Some(Ok(Some(t))) => Some(t),
+        Some(Err(message)) => {
+            errors.push(RowError {
+                row,
+                column: Some(format!("{path}{key}")),
+                message,
+            });
+            None
+        }
+    }
+}

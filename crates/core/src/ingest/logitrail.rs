@@ -7,7 +7,7 @@ use std::io::Read;
 use serde_json::{Map, Value};
 
 use super::convert::{self, Cell};
-use super::json_fields::{extra_keys, raw, Layout, ObjectMapping};
+use super::json_fields::{extra_keys, typed, Layout, ObjectMapping};
 use super::json_stream::{stream_at, StreamError};
 use super::sink::{Lot, RowError, Sink};
 use super::tabular::{field, Conv::*, FieldSpec};
@@ -47,18 +47,7 @@ fn int_at(
     row: u64,
     errors: &mut Vec<RowError>,
 ) -> Option<i64> {
-    match obj.get(key).map(|v| convert::int(raw(v))) {
-        None | Some(Ok(None)) => None,
-        Some(Ok(Some(i))) => Some(i),
-        Some(Err(message)) => {
-            errors.push(RowError {
-                row,
-                column: Some(format!("{path}{key}")),
-                message,
-            });
-            None
-        }
-    }
+    typed(obj, key, path, row, errors, convert::int)
 }
 
 impl Mapper {
@@ -146,14 +135,14 @@ impl Mapper {
                 Some(d) => self.lot_date(d, &path, row, &mut errors),
                 None => None,
             };
-            let last_movement = match inv.get("last_movement").map(|v| convert::instant(raw(v))) {
-                Some(Ok(t)) => t,
-                Some(Err(m)) => {
-                    errors.push(fail(&m, Some(&format!("{inv_path}last_movement"))));
-                    None
-                }
-                None => None,
-            };
+            let last_movement = typed(
+                inv,
+                "last_movement",
+                &inv_path,
+                row,
+                &mut errors,
+                convert::instant,
+            );
             lots.push(Lot {
                 lot_id: Some(lot_id),
                 lot_number: lot.get("lot_number").and_then(Value::as_str),

@@ -7,7 +7,7 @@ use std::io::Read;
 use serde_json::{Map, Value};
 
 use super::convert::{self, Cell};
-use super::json_fields::{extra_keys, raw, Layout, ObjectMapping};
+use super::json_fields::{extra_keys, raw, typed, Layout, ObjectMapping};
 use super::json_stream::{stream_at, StreamError};
 use super::sink::{Batch, RowError, Sink};
 use super::tabular::{field, Conv::*, FieldSpec};
@@ -123,36 +123,14 @@ fn batch(sink: &mut Sink<'_>, row: u64, value: &Value) -> Result<()> {
         }]);
     };
     let mut errors = Vec::new();
-    let mut int = |key: &str| match n.get(key).map(|v| convert::int(raw(v))) {
-        Some(Ok(i)) => i,
-        Some(Err(message)) => {
-            errors.push(RowError {
-                row,
-                column: Some(key.into()),
-                message,
-            });
-            None
-        }
-        None => None,
-    };
+    let mut int = |key: &str| typed(n, key, "", row, &mut errors, convert::int);
     let (total_count, success_count, error_count, finished_count) = (
         int("total_count"),
         int("success_count"),
         int("error_count"),
         int("finished_count"),
     );
-    let mut time = |key: &str| match n.get(key).map(|v| convert::instant(raw(v))) {
-        Some(Ok(t)) => t,
-        Some(Err(message)) => {
-            errors.push(RowError {
-                row,
-                column: Some(key.into()),
-                message,
-            });
-            None
-        }
-        None => None,
-    };
+    let mut time = |key: &str| typed(n, key, "", row, &mut errors, convert::instant);
     let (created_at, updated_at) = (time("created_at"), time("updated_at"));
     let Some(batch_id) = text(n, "id") else {
         errors.push(RowError {

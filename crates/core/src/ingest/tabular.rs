@@ -42,16 +42,7 @@ pub fn read_csv<R: Read>(file: &str, input: R, handler: &mut dyn RowHandler) -> 
     if !rdr.read_byte_record(&mut rec).map_err(io)? {
         return Err(refused(file, "the file is empty"));
     }
-    let headers = rec
-        .iter()
-        .map(|f| std::str::from_utf8(f).map(clean_header))
-        .collect::<std::result::Result<Vec<_>, _>>()
-        .map_err(|_| {
-            refused(
-                file,
-                "the header row is not UTF-8 text (is this a CSV file?)",
-            )
-        })?;
+    let headers = header_row(file, &rec)?;
     handler.headers(&headers)?;
     // Spreadsheet row numbers: the csv reader skips empty lines, but a spreadsheet shows each
     // as a row. The reader tells the line each record ends on; minus the line breaks inside
@@ -195,6 +186,10 @@ pub fn csv_headers(file: &str, sniff: &[u8]) -> Result<Vec<String>> {
     if !rdr.read_byte_record(&mut rec).unwrap_or(false) {
         return Err(refused(file, "the file is empty"));
     }
+    header_row(file, &rec)
+}
+
+fn header_row(file: &str, rec: &csv::ByteRecord) -> Result<Vec<String>> {
     rec.iter()
         .map(|f| std::str::from_utf8(f).map(clean_header))
         .collect::<std::result::Result<Vec<_>, _>>()
