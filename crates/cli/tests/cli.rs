@@ -175,6 +175,9 @@ fn query_json_contract() {
         String::from_utf8_lossy(&out.stderr).trim(),
         "invlog: unknown column 'stauts'; did you mean 'status'?"
     );
+    let out = cli.run(&["query", "--limit", "0"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("limit must be between 1 and 100000"));
     let out = cli.run(&["query", "--filter", "status ?? failed"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown operator"));

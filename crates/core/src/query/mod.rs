@@ -329,6 +329,9 @@ fn order_by(sort: &[(&'static Column, bool)], hide_index: bool) -> String {
         .join(", ")
 }
 
+/// The most rows one page may hold.
+pub const MAX_PAGE_ROWS: u32 = 100_000;
+
 /// Pages deeper than this always walk the index.
 const MAX_BUDGETED_OFFSET: u64 = 10_000;
 
@@ -450,7 +453,12 @@ pub fn run_with_budget(
         )
     };
     let mut params = plan.where_.params.clone();
-    let limit = req.limit.clamp(1, 10_000);
+    if !(1..=MAX_PAGE_ROWS).contains(&req.limit) {
+        return Err(CoreError::InvalidQuery(format!(
+            "limit must be between 1 and {MAX_PAGE_ROWS}; page through larger views with --offset"
+        )));
+    }
+    let limit = req.limit;
     params.push(SqlValue::Integer(limit as i64));
     params.push(SqlValue::Integer(req.offset.min(i64::MAX as u64) as i64));
     let page = |hide_index: bool| find_page(conn, &sql(hide_index), &params);
