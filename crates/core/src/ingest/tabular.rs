@@ -92,7 +92,21 @@ fn open_xlsx(file: &str, path: &Path) -> Result<Xlsx<BufReader<File>>> {
 }
 
 /// Streams the first worksheet cell by cell (calamine's cell reader), so memory stays flat.
+/// A damaged workbook has made the XLSX reader panic before (calamine 0.31, fixed in 0.38);
+/// should one still, the file is refused instead of taking the app down.
 pub fn read_xlsx(file: &str, path: &Path, handler: &mut dyn RowHandler) -> Result<()> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        read_xlsx_cells(file, path, handler)
+    }))
+    .unwrap_or_else(|_| {
+        Err(refused(
+            file,
+            "corrupt XLSX workbook: the reader failed on it",
+        ))
+    })
+}
+
+fn read_xlsx_cells(file: &str, path: &Path, handler: &mut dyn RowHandler) -> Result<()> {
     let mut wb = open_xlsx(file, path)?;
     let sheet = wb
         .sheet_names()
@@ -619,4 +633,32 @@ pub fn import_mapped(
             (Ok(()), parsed) => parsed,
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Panics;
+    impl RowHandler for Panics {
+        fn headers(&mut self, _: &[String]) -> Result<()> {
+            panic!("a reader bug")
+        }
+        fn row(&mut self, _: u64, _: &[Raw<'_>]) -> Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_panic_while_reading_a_workbook_refuses_the_file() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../../shared/formats/examples/konnect-inventory-logs.xlsx");
+        match read_xlsx("k.xlsx", &path, &mut Panics) {
+            Err(CoreError::FileRefused { file, reason }) => {
+                assert_eq!(file, "k.xlsx");
+                assert!(reason.starts_with("corrupt XLSX workbook"), "{reason}");
+            }
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
 }
