@@ -131,4 +131,68 @@ fn main() {
     println!(
         "| page at row 900,000 via OFFSET (for comparison) | {o50:.1} ms | {o95:.1} ms | | | |"
     );
+
+    compare_search_indexes(conn, runs);
+}
+
+/// The keyword index over the products dictionary: unicode61 tokens (what Invlog uses) against
+/// trigrams, built in a TEMP schema so the store is untouched.
+fn compare_search_indexes(conn: &rusqlite::Connection, runs: usize) {
+    let products: i64 = conn
+        .query_row("SELECT count(*) FROM products", [], |r| r.get(0))
+        .expect("products count");
+    println!();
+    println!(
+        "### Search index over the {products} distinct products: unicode61 tokens vs trigrams"
+    );
+    println!();
+    println!(
+        "| tokenizer | build | index size | \"kurta\" | \"SKU-12345\" | \"12345\" | \"pehme\" |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|");
+    for (name, tokenize) in [
+        ("unicode61", "unicode61 remove_diacritics 2"),
+        ("trigram", "trigram remove_diacritics 1"),
+    ] {
+        conn.execute_batch(&format!(
+            "DROP TABLE IF EXISTS temp.cmp; CREATE VIRTUAL TABLE temp.cmp USING fts5(sku, channel_sku, gtin, product_name, tokenize = '{tokenize}')"
+        ))
+        .expect("fts table");
+        let start = Instant::now();
+        conn.execute_batch(
+            "INSERT INTO temp.cmp (rowid, sku, channel_sku, gtin, product_name)
+             SELECT id, sku, channel_sku, gtin, product_name FROM main.products",
+        )
+        .expect("fts build");
+        let build = start.elapsed().as_secs_f64() * 1000.0;
+        let blocks: i64 = conn
+            .query_row("SELECT count(*) FROM temp.cmp_data", [], |r| r.get(0))
+            .expect("fts size");
+        let mut cells = Vec::new();
+        for term in ["kurta", "SKU-12345", "12345", "pehme"] {
+            // unicode61 matches token prefixes, trigram any substring of 3+ characters.
+            let expr = if name == "unicode61" {
+                format!("\"{term}\"*")
+            } else {
+                format!("\"{term}\"")
+            };
+            let mut n = 0i64;
+            let (p50, _) = time_ms(runs, || {
+                n = conn
+                    .query_row(
+                        "SELECT count(*) FROM entries WHERE product_id IN (SELECT rowid FROM temp.cmp WHERE cmp MATCH ?1)",
+                        [&expr],
+                        |r| r.get(0),
+                    )
+                    .expect("search runs");
+            });
+            cells.push(format!("{p50:.1} ms ({n} rows)"));
+        }
+        println!(
+            "| {name} | {build:.0} ms | {blocks} blocks | {} |",
+            cells.join(" | ")
+        );
+    }
+    conn.execute_batch("DROP TABLE IF EXISTS temp.cmp")
+        .expect("drop");
 }
