@@ -7,7 +7,7 @@ INVLOG := $(CARGO_TARGET_DIR)/release/invlog
 DEMO_DB ?= $(HOME)/.local/share/invlog/invlog.db
 EXAMPLES := ../shared/formats/examples
 
-.PHONY: deps build run test lint fmt bench clean
+.PHONY: deps build run test lint fmt bench bindings clean
 
 deps:
 	@scripts/install-deps.sh
@@ -32,6 +32,10 @@ test: lint
 
 fmt:
 	$(CARGO) fmt --all
+
+# TypeScript types of the command table for the UI; `make test` fails while they are stale.
+bindings:
+	INVLOG_WRITE_BINDINGS=1 $(CARGO) test -q --locked -p invlog-core --test bindings
 
 bench: build
 	bench/run.sh

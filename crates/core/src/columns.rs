@@ -4,8 +4,9 @@
 //! CLI, the exports and saved views; nothing outside this file names SQL columns.
 
 use serde::Serialize;
+use ts_rs::TS;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ColumnKind {
     Text,
@@ -35,7 +36,7 @@ impl ColumnKind {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct Column {
     pub id: &'static str,
     pub label: &'static str,

@@ -3,6 +3,7 @@
 //! Data flows one way: file -> [`ingest`] -> [`store`] -> [`query`] -> (table | export).
 //! Every operation a shell may call is declared once in [`commands`].
 
+pub mod bindings;
 pub mod columns;
 pub mod commands;
 pub mod error;

@@ -25,6 +25,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use ts_rs::TS;
 
 use crate::error::{CoreError, Result};
 use crate::store::Store;
@@ -32,7 +33,7 @@ use crate::time::now_millis;
 pub use sink::RowError;
 use tabular::TableFormat;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
     Konnect,
@@ -102,7 +103,7 @@ ordoro (CSV with created_at and event_type), xoro (CSV with 'Import Date' and 'T
 kits (CSV with kit_sku, component_sku, quantity), logitrail (JSON with products or merchants_id), \
 shiphero (GraphQL JSON with data.inventory_sync_*), pushlog (JSON Lines with updated_at)";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 pub struct Progress {
     pub rows: u64,
     pub bytes: u64,
@@ -127,7 +128,7 @@ impl Control<'_> {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 pub struct ImportOptions {
     pub format: Option<Format>,
     /// Ordoro: the SKU of the product whose log this is.
@@ -136,7 +137,7 @@ pub struct ImportOptions {
     pub batch: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct ImportReport {
     pub file: String,
     pub format: Option<Format>,

@@ -3,13 +3,14 @@
 
 use rusqlite::types::Value as SqlValue;
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::columns::{self, Column, ColumnKind};
 use crate::error::{CoreError, Result};
 use crate::ingest::convert::normalise_status;
 use crate::time;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Op {
     Eq,
@@ -101,7 +102,7 @@ impl Op {
 
 /// One condition: `column op values`. `values` holds one value for comparisons, any number
 /// for `in`, two for `between` and none for the emptiness tests.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Filter {
     pub column: String,
     pub op: Op,

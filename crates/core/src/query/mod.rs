@@ -8,6 +8,7 @@ use rusqlite::types::{Value as SqlValue, ValueRef};
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use ts_rs::TS;
 
 use crate::columns::{self, Column, ColumnKind};
 use crate::error::{CoreError, Result};
@@ -15,7 +16,7 @@ use crate::redaction;
 use crate::time;
 pub use filter::{Filter, Op, Sql};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct SortKey {
     pub column: String,
     #[serde(default)]
@@ -47,7 +48,7 @@ fn default_limit() -> u32 {
 }
 
 /// What the table (or an export) shows: which rows, in which order, with which columns.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 pub struct ViewSpec {
     #[serde(default)]
     pub filters: Vec<Filter>,
@@ -61,7 +62,7 @@ pub struct ViewSpec {
     pub columns: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct QueryRequest {
     #[serde(flatten)]
     pub view: ViewSpec,
@@ -95,7 +96,7 @@ impl Default for QueryRequest {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct QueryResponse {
     /// Rows in the whole view, whatever the page size.
     pub total: Option<u64>,
@@ -539,13 +540,13 @@ fn show_rows(conn: &Connection, plan: &Plan, ids: &[i64], reveal: bool) -> Resul
     Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct FacetValue {
     pub value: Value,
     pub count: u64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct Facet {
     pub column: String,
     pub values: Vec<FacetValue>,
