@@ -1,5 +1,6 @@
 //! `invlog`: scripted imports and audits over the same engine as the desktop app.
 
+mod serve;
 mod table;
 
 use std::path::PathBuf;
@@ -39,6 +40,13 @@ enum Command {
     },
     /// Distinct values with counts (status, source, channel, …) for the filtered view
     Facets(FacetsArgs),
+    /// Serve the command API on 127.0.0.1 for the browser UI; prints the URL (with its
+    /// token) as the first line
+    Serve {
+        /// Port to listen on; 0 picks a free one
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+    },
     /// Import history: each file with its row counts
     Imports {
         /// Show the row errors of this import
@@ -178,6 +186,11 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Import(a) => import(cli.db, a),
+        Command::Serve { port } => {
+            let store = open_store(cli.db)?;
+            serve::run(store, port).map_err(|e| Failure::Runtime(format!("serve: {e}")))?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Query(a) => query(cli.db, a),
         Command::Facets(a) => {
             let store = open_store(cli.db)?;

@@ -1,0 +1,103 @@
+//! `invlog serve`: the command table over HTTP for the browser UI. Bound to 127.0.0.1 only;
+//! every API call must carry this run's random token, and a Host header naming this loopback
+//! address (a page on another origin that rebinds its DNS name to 127.0.0.1 sends its own
+//! name, and is refused).
+
+use std::sync::{Arc, Mutex};
+
+use axum::extract::{Request as HttpRequest, State};
+use axum::http::{header, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response as HttpResponse};
+use axum::routing::post;
+use axum::{Json, Router};
+use invlog_core::commands::{self, Request};
+use invlog_core::ingest::Control;
+use invlog_core::{CoreError, Store};
+use serde_json::json;
+
+#[derive(Clone)]
+struct AppState {
+    store: Arc<Mutex<Store>>,
+    token: Arc<str>,
+    hosts: Arc<[String]>,
+}
+
+/// A fresh 128-bit token, hex.
+fn new_token() -> std::io::Result<String> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).map_err(|e| std::io::Error::other(e.to_string()))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+fn refuse(status: StatusCode, message: &str) -> HttpResponse {
+    (status, Json(json!({ "error": message }))).into_response()
+}
+
+async fn guard(State(state): State<AppState>, req: HttpRequest, next: Next) -> HttpResponse {
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("");
+    if !state.hosts.iter().any(|h| h == host) {
+        return refuse(StatusCode::FORBIDDEN, "unexpected Host header");
+    }
+    let bearer = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|h| h.to_str().ok())
+        .and_then(|h| h.strip_prefix("Bearer "));
+    if bearer != Some(&*state.token) {
+        return refuse(StatusCode::UNAUTHORIZED, "missing or wrong token");
+    }
+    next.run(req).await
+}
+
+async fn api(State(state): State<AppState>, Json(request): Json<Request>) -> HttpResponse {
+    let store = state.store.clone();
+    // SQLite work is blocking; keep it off the async workers.
+    let result = tokio::task::spawn_blocking(move || {
+        let mut store = store
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        commands::dispatch(&mut store, request, &Control::default())
+    })
+    .await;
+    match result {
+        Ok(Ok(response)) => Json(response).into_response(),
+        Ok(Err(CoreError::InvalidQuery(m))) => refuse(StatusCode::BAD_REQUEST, &m),
+        Ok(Err(e)) => refuse(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+        Err(e) => refuse(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+    }
+}
+
+/// Serves until interrupted. The first line on stdout is the URL to open, token included.
+pub fn run(store: Store, port: u16) -> std::io::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+        let port = listener.local_addr()?.port();
+        let token = new_token()?;
+        let state = AppState {
+            store: Arc::new(Mutex::new(store)),
+            token: token.clone().into(),
+            hosts: vec![format!("127.0.0.1:{port}"), format!("localhost:{port}")].into(),
+        };
+        let app = Router::new()
+            .route("/api", post(api))
+            .layer(middleware::from_fn_with_state(state.clone(), guard))
+            .with_state(state);
+        println!("http://127.0.0.1:{port}/?token={token}");
+        use std::io::Write;
+        std::io::stdout().flush()?;
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+    })
+}

@@ -1,0 +1,128 @@
+//! `invlog serve`: the command API on loopback, guarded by a per-run token and the Host header.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+use serde_json::{json, Value};
+
+struct Server {
+    child: Child,
+    port: u16,
+    token: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start() -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db");
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/formats/examples");
+    let status = Command::new(env!("CARGO_BIN_EXE_invlog"))
+        .arg("--db")
+        .arg(&db)
+        .arg("import")
+        .arg(examples.join("konnect-inventory-logs.csv"))
+        .output()
+        .unwrap();
+    assert!(status.status.success());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_invlog"))
+        .arg("--db")
+        .arg(&db)
+        .args(["serve", "--port", "0"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    // http://127.0.0.1:PORT/?token=TOKEN
+    let rest = first
+        .trim()
+        .strip_prefix("http://127.0.0.1:")
+        .expect("a loopback URL first");
+    let (port, token) = rest.split_once("/?token=").expect("the token in the URL");
+    Server {
+        child,
+        port: port.parse().unwrap(),
+        token: token.to_owned(),
+        _dir: dir,
+    }
+}
+
+/// A raw HTTP/1.1 exchange, so the test controls every header (Host included).
+fn post(port: u16, host: &str, token: Option<&str>, body: &Value) -> (u16, Value) {
+    let body = body.to_string();
+    let auth = token
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        s,
+        "POST /api HTTP/1.1\r\nHost: {host}\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut resp = String::new();
+    s.read_to_string(&mut resp).unwrap();
+    let status: u16 = resp[9..12].parse().unwrap();
+    let json = resp.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("");
+    (status, serde_json::from_str(json).unwrap_or(Value::Null))
+}
+
+#[test]
+fn api_answers_only_with_the_token_and_a_loopback_host() {
+    let srv = start();
+    let host = format!("127.0.0.1:{}", srv.port);
+    let query = json!({"command": "query", "args": {"filters": [], "sort": [], "columns": ["sku", "status"], "limit": 3}});
+
+    let (status, body) = post(srv.port, &host, Some(&srv.token), &query);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["command"], "query");
+    assert_eq!(body["result"]["total"], 12);
+    assert_eq!(body["result"]["rows"].as_array().unwrap().len(), 3);
+
+    let (status, _) = post(
+        srv.port,
+        &format!("localhost:{}", srv.port),
+        Some(&srv.token),
+        &query,
+    );
+    assert_eq!(status, 200, "localhost is the same loopback origin");
+
+    let (status, body) = post(srv.port, &host, None, &query);
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (401, Some("missing or wrong token"))
+    );
+    let (status, _) = post(srv.port, &host, Some("0000"), &query);
+    assert_eq!(status, 401);
+
+    // DNS rebinding: the right token, but a page of another origin names its own host.
+    let (status, body) = post(
+        srv.port,
+        &format!("evil.example:{}", srv.port),
+        Some(&srv.token),
+        &query,
+    );
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (403, Some("unexpected Host header"))
+    );
+
+    let bad = json!({"command": "query", "args": {"filters": [{"column": "stauts", "op": "eq", "values": ["failed"]}], "limit": 3}});
+    let (status, body) = post(srv.port, &host, Some(&srv.token), &bad);
+    assert_eq!(status, 400);
+    assert_eq!(
+        body["error"],
+        "unknown column 'stauts'; did you mean 'status'?"
+    );
+}
