@@ -7,7 +7,7 @@ INVLOG := $(CARGO_TARGET_DIR)/release/invlog
 DEMO_DB ?= $(HOME)/.local/share/invlog/invlog.db
 EXAMPLES := ../shared/formats/examples
 
-.PHONY: deps build run test lint fmt bench bindings clean
+.PHONY: deps build run test lint ui-check fmt bench bindings clean
 
 deps:
 	@scripts/install-deps.sh
@@ -27,11 +27,16 @@ lint: deps
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 
-test: lint
+# The UI: types, lint, format, unit tests (before cargo, whose summary closes the run).
+ui-check: deps
+	cd ui && npm run --silent check && npm test --silent
+
+test: lint ui-check
 	$(CARGO) test --workspace --locked
 
 fmt:
 	$(CARGO) fmt --all
+	cd ui && npm run --silent format
 
 # TypeScript types of the command table for the UI; `make test` fails while they are stale.
 bindings:

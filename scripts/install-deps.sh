@@ -6,6 +6,8 @@ set -euo pipefail
 # Packages the core, the CLI and the benchmarks need (sqlite3 and GNU time are the
 # benchmarks' reference and stopwatch).
 packages=(build-essential pkg-config sqlite3 time python3)
+# The UI's toolchain, unless a Node.js is already on the PATH.
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -31,3 +33,9 @@ done
 
 # Crates: fetched once, then builds work offline.
 cargo fetch --locked -q
+
+# UI packages, exactly as locked; again only when the lockfile changed since the last install.
+ui="$(dirname "$0")/../ui"
+if [ ! -f "$ui/node_modules/.package-lock.json" ] || [ "$ui/package-lock.json" -nt "$ui/node_modules/.package-lock.json" ]; then
+  (cd "$ui" && npm ci --no-audit --no-fund --loglevel=error)
+fi

@@ -1,0 +1,91 @@
+import { describe, expect, it, vi } from "vitest";
+import { call, CommandError, detectTransport, httpTransport, tauriTransport } from "./transport";
+
+function jsonResponse(status: number, body: unknown) {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "Content-Type": "application/json" },
+  });
+}
+
+describe("httpTransport", () => {
+  it("posts the command to /api with the run's token and returns its typed result", async () => {
+    const fetchFn = vi.fn(async () =>
+      jsonResponse(200, {
+        command: "query",
+        result: { total: 1, columns: ["sku"], rows: [["SKU-1"]], next_cursor: null },
+      }),
+    );
+    const t = httpTransport("http://127.0.0.1:4000/?token=abc", "abc", fetchFn);
+    const result = await call(t, { command: "query", args: queryArgs() });
+    expect(result.total).toBe(1);
+    expect(result.rows[0]).toEqual(["SKU-1"]);
+    const [url, init] = fetchFn.mock.calls[0] as unknown as [string, RequestInit];
+    expect(url).toBe("http://127.0.0.1:4000/api");
+    expect(init.method).toBe("POST");
+    expect((init.headers as Record<string, string>).Authorization).toBe("Bearer abc");
+    expect(JSON.parse(init.body as string)).toMatchObject({ command: "query" });
+  });
+
+  it("turns the server's error into a CommandError with its message and status", async () => {
+    const t = httpTransport("http://127.0.0.1:4000", "abc", async () =>
+      jsonResponse(400, { error: "unknown column 'stauts'; did you mean 'status'?" }),
+    );
+    const err = await call(t, { command: "columns" }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CommandError);
+    expect((err as CommandError).message).toBe("unknown column 'stauts'; did you mean 'status'?");
+    expect((err as CommandError).status).toBe(400);
+  });
+
+  it("refuses an answer to a different command", async () => {
+    const t = httpTransport("http://127.0.0.1:4000", "abc", async () =>
+      jsonResponse(200, { command: "imports", result: [] }),
+    );
+    await expect(call(t, { command: "columns" })).rejects.toThrow(/asked for columns/);
+  });
+});
+
+describe("detectTransport", () => {
+  it("uses Tauri IPC inside the desktop app", async () => {
+    const invoke = vi.fn(async () => ({ command: "columns", result: [] }));
+    const t = detectTransport({
+      location: { href: "tauri://localhost/" },
+      __TAURI_INTERNALS__: { invoke },
+    });
+    expect(t.kind).toBe("tauri");
+    await call(t, { command: "columns" });
+    expect(invoke).toHaveBeenCalledWith("dispatch", { request: { command: "columns" } });
+  });
+
+  it("uses HTTP with the token from the URL in a browser", () => {
+    const t = detectTransport({ location: { href: "http://127.0.0.1:4000/?token=f00d" } });
+    expect(t.kind).toBe("http");
+  });
+
+  it("explains a missing token", () => {
+    expect(() => detectTransport({ location: { href: "http://127.0.0.1:4000/" } })).toThrow(
+      /access token/,
+    );
+  });
+
+  it("reports IPC failures as CommandErrors", async () => {
+    const t = tauriTransport(async () => {
+      throw "database is locked";
+    });
+    await expect(call(t, { command: "imports" })).rejects.toThrow(CommandError);
+  });
+});
+
+function queryArgs() {
+  return {
+    filters: [],
+    search: null,
+    sort: [],
+    columns: ["sku"],
+    limit: 100,
+    offset: 0,
+    after: null,
+    with_total: true,
+    reveal_secrets: false,
+  };
+}
