@@ -7,23 +7,26 @@ INVLOG := $(CARGO_TARGET_DIR)/release/invlog
 DEMO_DB ?= $(HOME)/.local/share/invlog/invlog.db
 EXAMPLES := ../shared/formats/examples
 
-.PHONY: deps build run test lint ui-check fmt bench bindings clean
+.PHONY: deps ui build run test lint ui-check e2e fmt bench bindings clean
 
 deps:
 	@scripts/install-deps.sh
 
-build: deps
+# The browser UI (ui/dist), which `invlog serve` embeds: build it before the CLI.
+ui: deps
+	cd ui && npm run --silent build
+
+build: ui
 	$(CARGO) build --release --locked -p invlog-cli
 
-# Until the desktop shell lands: import the example files into the user's store and show them.
+# Until the desktop shell lands: the UI in the browser, on the user's store with the example
+# logs loaded (re-importing them adds nothing). Ctrl-C stops it.
 run: build
-	@$(INVLOG) --db "$(DEMO_DB)" import $(EXAMPLES)/* || true
-	@echo
-	@$(INVLOG) --db "$(DEMO_DB)" query --limit 15
-	@echo
-	@echo "Store: $(DEMO_DB)   Try: $(INVLOG) --db $(DEMO_DB) query --filter 'status = failed'"
+	@$(INVLOG) --db "$(DEMO_DB)" import $(EXAMPLES)/* >/dev/null || true
+	@echo "Invlog is serving $(DEMO_DB); open this URL (Ctrl-C stops it):"
+	@$(INVLOG) --db "$(DEMO_DB)" serve
 
-lint: deps
+lint: ui
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 
@@ -31,8 +34,14 @@ lint: deps
 ui-check: deps
 	cd ui && npm run --silent check && npm test --silent
 
+# The browser UI in Debian's Chromium against a real `invlog serve` (needs the debug build
+# that `cargo test` makes); writes screenshots to tests/screenshots/.
+e2e:
+	INVLOG=$(CARGO_TARGET_DIR)/debug/invlog node --test tests/e2e/
+
 test: lint ui-check
 	$(CARGO) test --workspace --locked
+	$(MAKE) --no-print-directory e2e
 
 fmt:
 	$(CARGO) fmt --all

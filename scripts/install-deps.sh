@@ -6,6 +6,8 @@ set -euo pipefail
 # Packages the core, the CLI and the benchmarks need (sqlite3 and GNU time are the
 # benchmarks' reference and stopwatch).
 packages=(build-essential pkg-config sqlite3 time python3)
+# The end-to-end tests' browser, and fonts for the scripts the sample logs use (Devanagari, emoji).
+packages+=(chromium fonts-dejavu-core fonts-lohit-deva fonts-noto-color-emoji)
 # The UI's toolchain, unless a Node.js is already on the PATH.
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 

@@ -1,7 +1,7 @@
-//! `invlog serve`: the command table over HTTP for the browser UI. Bound to 127.0.0.1 only;
-//! every API call must carry this run's random token, and a Host header naming this loopback
-//! address (a page on another origin that rebinds its DNS name to 127.0.0.1 sends its own
-//! name, and is refused).
+//! `invlog serve`: the browser UI and the command table over HTTP. Bound to 127.0.0.1 only;
+//! every request must carry a Host header naming this loopback address (a page on another
+//! origin that rebinds its DNS name to 127.0.0.1 sends its own name, and is refused), and
+//! every API call this run's random token.
 
 use std::sync::{Arc, Mutex};
 
@@ -9,12 +9,43 @@ use axum::extract::{Request as HttpRequest, State};
 use axum::http::{header, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response as HttpResponse};
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use invlog_core::commands::{self, Request};
 use invlog_core::ingest::Control;
 use invlog_core::{CoreError, Store};
 use serde_json::json;
+
+/// The built UI (`ui/dist`), embedded at compile time; `make` builds it first.
+#[derive(rust_embed::RustEmbed)]
+#[folder = "../../ui/dist"]
+#[allow_missing = true]
+struct Assets;
+
+/// Only this origin's own scripts, styles and API: no inline script, no eval.
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                   connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+
+async fn asset(uri: axum::http::Uri) -> HttpResponse {
+    let path = uri.path().trim_start_matches('/');
+    let path = if path.is_empty() { "index.html" } else { path };
+    match Assets::get(path) {
+        Some(file) => (
+            [
+                (header::CONTENT_TYPE, file.metadata.mimetype().to_owned()),
+                (header::CONTENT_SECURITY_POLICY, CSP.to_owned()),
+                (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+            ],
+            file.data.into_owned(),
+        )
+            .into_response(),
+        None if path == "index.html" => refuse(
+            StatusCode::NOT_FOUND,
+            "this invlog was built without its UI; build it with `make build`",
+        ),
+        None => refuse(StatusCode::NOT_FOUND, "no such file"),
+    }
+}
 
 #[derive(Clone)]
 struct AppState {
@@ -34,7 +65,7 @@ fn refuse(status: StatusCode, message: &str) -> HttpResponse {
     (status, Json(json!({ "error": message }))).into_response()
 }
 
-async fn guard(State(state): State<AppState>, req: HttpRequest, next: Next) -> HttpResponse {
+async fn check_host(State(state): State<AppState>, req: HttpRequest, next: Next) -> HttpResponse {
     let host = req
         .headers()
         .get(header::HOST)
@@ -43,6 +74,10 @@ async fn guard(State(state): State<AppState>, req: HttpRequest, next: Next) -> H
     if !state.hosts.iter().any(|h| h == host) {
         return refuse(StatusCode::FORBIDDEN, "unexpected Host header");
     }
+    next.run(req).await
+}
+
+async fn check_token(State(state): State<AppState>, req: HttpRequest, next: Next) -> HttpResponse {
     let bearer = req
         .headers()
         .get(header::AUTHORIZATION)
@@ -87,9 +122,14 @@ pub fn run(store: Store, port: u16) -> std::io::Result<()> {
             token: token.clone().into(),
             hosts: vec![format!("127.0.0.1:{port}"), format!("localhost:{port}")].into(),
         };
-        let app = Router::new()
+        let api = Router::new()
             .route("/api", post(api))
-            .layer(middleware::from_fn_with_state(state.clone(), guard))
+            .layer(middleware::from_fn_with_state(state.clone(), check_token));
+        let app = Router::new()
+            .merge(api)
+            .route("/", get(asset))
+            .route("/{*path}", get(asset))
+            .layer(middleware::from_fn_with_state(state.clone(), check_host))
             .with_state(state);
         println!("http://127.0.0.1:{port}/?token={token}");
         use std::io::Write;

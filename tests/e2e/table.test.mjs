@@ -1,0 +1,120 @@
+// The browser UI against a real `invlog serve` on a store seeded by `invlog import`, in
+// Debian's Chromium driven by playwright-core. Run by `make e2e` (part of `make test`).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, execFileSync } from "node:child_process";
+import { createInterface } from "node:readline";
+import { createRequire } from "node:module";
+import { mkdtempSync, readdirSync, rmSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, "..", "..");
+const { chromium } = createRequire(join(root, "ui", "package.json"))("playwright-core");
+const invlog = process.env.INVLOG ?? join(root, "target", "debug", "invlog");
+const examples = join(root, "..", "shared", "formats", "examples");
+const shots = join(root, "tests", "screenshots");
+
+let dir, db, server, url, browser;
+
+function cli(...args) {
+  return JSON.parse(execFileSync(invlog, ["--db", db, ...args], { encoding: "utf8" }));
+}
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), "invlog-e2e-"));
+  db = join(dir, "e2e.db");
+  const files = readdirSync(examples).map((f) => join(examples, f));
+  execFileSync(invlog, ["--db", db, "import", ...files], { stdio: "ignore" });
+  server = spawn(invlog, ["--db", db, "serve", "--port", "0"], { stdio: ["ignore", "pipe", "inherit"] });
+  url = await new Promise((resolve, reject) => {
+    const lines = createInterface({ input: server.stdout });
+    lines.once("line", resolve);
+    server.once("exit", (code) => reject(new Error(`invlog serve exited with ${code}`)));
+  });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+      "--disable-quic",
+    ],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+async function openApp(colorScheme = "light") {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 760 }, colorScheme });
+  const page = await context.newPage();
+  const dialogs = [];
+  page.on("dialog", (d) => {
+    dialogs.push(d.message());
+    d.dismiss();
+  });
+  await page.goto(url);
+  const grid = page.getByRole("grid", { name: "Inventory log" });
+  await grid.getByRole("row").nth(1).getByRole("gridcell").first().waitFor();
+  return { page, grid, dialogs, context };
+}
+
+test("the table shows the view the CLI returns, newest first", async () => {
+  const expected = cli("query", "--columns", "occurred_at,sku,status", "--limit", "5", "--json");
+  const { page, grid, context } = await openApp();
+  assert.equal(await grid.getAttribute("aria-rowcount"), String(expected.total + 1));
+  const headers = await grid.getByRole("columnheader").allTextContents();
+  assert.ok(headers.includes("Seller Identifier"), headers.join(", "));
+  const skuCol = headers.indexOf("Seller Identifier");
+  const rows = grid.getByRole("row");
+  for (let i = 0; i < 5; i++) {
+    const sku = await rows.nth(i + 1).getByRole("gridcell").nth(skuCol).textContent();
+    assert.equal(sku, expected.rows[i].sku ?? "", `row ${i + 1}`);
+  }
+  // Rows stack one under the other below the header: no overlap, no gaps.
+  const header = await rows.nth(0).boundingBox();
+  const [r1, r2] = [await rows.nth(1).boundingBox(), await rows.nth(2).boundingBox()];
+  assert.ok(r1.y >= header.y + header.height - 1, `first row at ${r1.y}, header ends ${header.y + header.height}`);
+  assert.equal(Math.round(r2.y - r1.y), Math.round(r1.height));
+  // Only the visible rows are in the DOM, whatever the view's size.
+  assert.ok((await rows.count()) <= 60);
+  await page.getByText(`${expected.total} entries`).waitFor();
+  mkdirSync(shots, { recursive: true });
+  await page.screenshot({ path: join(shots, "main-light.png") });
+  await context.close();
+  const dark = await openApp("dark");
+  await dark.page.screenshot({ path: join(shots, "main-dark.png") });
+  await dark.context.close();
+});
+
+test("keyword search narrows the table to what the CLI finds", async () => {
+  const expected = cli("query", "--search", "SKU-00017", "--columns", "sku", "--json");
+  const { page, grid, context } = await openApp();
+  await page.keyboard.press("/");
+  await page.keyboard.type("SKU-00017");
+  await page.getByText(`${expected.total} entries`).waitFor();
+  await grid.getByRole("row").nth(expected.total).waitFor();
+  assert.equal(await grid.getByRole("row").count(), expected.total + 1);
+  await page.keyboard.press("Escape");
+  await page.getByText(/^(?!2 entries)\d+ entries$/).waitFor();
+  await context.close();
+});
+
+test("hostile product names render as text", async () => {
+  const { page, grid, dialogs, context } = await openApp();
+  await page.getByRole("searchbox", { name: "Search keywords" }).fill("SKU-00031");
+  const cell = grid.getByRole("gridcell", { name: "<img src=x onerror=alert(1)>" });
+  await cell.first().waitFor();
+  assert.equal(await grid.locator("img").count(), 0);
+  assert.deepEqual(dialogs, []);
+  await context.close();
+});

@@ -1,0 +1,119 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import type { Column } from "./bindings/Column";
+import type { QueryRequest } from "./bindings/QueryRequest";
+import { LogTable } from "./LogTable";
+import { call, CommandError, detectTransport, type Transport } from "./transport";
+
+function useTransport(): { transport?: Transport; error?: string } {
+  return useMemo(() => {
+    try {
+      return { transport: detectTransport(window as never) };
+    } catch (e) {
+      return { error: e instanceof Error ? e.message : String(e) };
+    }
+  }, []);
+}
+
+function viewRequest(columns: Column[], search: string): QueryRequest {
+  return {
+    filters: [],
+    search: search.trim() || null,
+    sort: [],
+    columns: columns.map((c) => c.id),
+    limit: 1,
+    offset: 0,
+    after: null,
+    with_total: true,
+    reveal_secrets: false,
+  };
+}
+
+export function App() {
+  const { transport, error: transportError } = useTransport();
+  const [columns, setColumns] = useState<Column[]>([]);
+  const [search, setSearch] = useState("");
+  const [applied, setApplied] = useState("");
+  const [total, setTotal] = useState<number | null>(null);
+  const [error, setError] = useState<string | null>(transportError ?? null);
+  const searchBox = useRef<HTMLInputElement>(null);
+
+  useEffect(() => {
+    if (!transport) return;
+    call(transport, { command: "columns" })
+      .then((all) => setColumns(all.filter((c) => c.default_visible)))
+      .catch((e: unknown) => setError(e instanceof CommandError ? e.message : String(e)));
+  }, [transport]);
+
+  // Keywords apply a moment after typing stops, not on every key.
+  useEffect(() => {
+    const t = setTimeout(() => setApplied(search), 200);
+    return () => clearTimeout(t);
+  }, [search]);
+
+  useEffect(() => {
+    if (!transport || columns.length === 0) return;
+    let stale = false;
+    call(transport, { command: "query", args: viewRequest(columns, applied) })
+      .then((r) => !stale && setTotal(r.total ?? 0))
+      .catch((e: unknown) => !stale && setError(e instanceof Error ? e.message : String(e)));
+    return () => {
+      stale = true;
+    };
+  }, [transport, columns, applied]);
+
+  const fetchPage = useCallback(
+    async (offset: number, limit: number) => {
+      if (!transport) return [];
+      const args = { ...viewRequest(columns, applied), offset, limit, with_total: false };
+      return (await call(transport, { command: "query", args })).rows;
+    },
+    [transport, columns, applied],
+  );
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === "/" && document.activeElement !== searchBox.current) {
+        e.preventDefault();
+        searchBox.current?.focus();
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, []);
+
+  return (
+    <main className="app">
+      <header className="bar">
+        <h1>Invlog</h1>
+        <input
+          ref={searchBox}
+          type="search"
+          aria-label="Search keywords"
+          placeholder="Search SKU, product, batch, error…  ( / )"
+          value={search}
+          onChange={(e) => setSearch(e.target.value)}
+          onKeyDown={(e) => e.key === "Escape" && setSearch("")}
+        />
+        <output aria-live="polite" className="count">
+          {total === null ? "…" : `${total.toLocaleString()} ${total === 1 ? "entry" : "entries"}`}
+        </output>
+      </header>
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
+      {total === 0 && !applied ? (
+        <section className="empty">
+          <h2>No logs yet</h2>
+          <p>
+            Import files with <code>invlog import FILE…</code>; they appear here.
+          </p>
+        </section>
+      ) : (
+        columns.length > 0 &&
+        total !== null && <LogTable columns={columns} total={total} fetchPage={fetchPage} />
+      )}
+    </main>
+  );
+}

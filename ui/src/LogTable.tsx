@@ -1,0 +1,124 @@
+import { useEffect, useMemo, useReducer, useRef } from "react";
+import { getCoreRowModel, useReactTable, type ColumnDef } from "@tanstack/react-table";
+import { useVirtualizer } from "@tanstack/react-virtual";
+import type { Column } from "./bindings/Column";
+import { formatCell, isNumeric } from "./format";
+import { PageCache, type FetchPage, type Row } from "./pages";
+
+const ROW_HEIGHT = 30;
+
+interface Props {
+  columns: Column[];
+  total: number;
+  fetchPage: FetchPage;
+}
+
+/** Room for what the column typically holds, so the default view fits a laptop screen. */
+function defaultWidth(c: Column): number {
+  if (c.kind === "time") return 186;
+  if (c.kind === "integer" || c.kind === "status") return 104;
+  if (c.id === "product_name") return 180;
+  if (c.id === "source" || c.id === "location_code") return 96;
+  if (c.id === "event_type") return 120;
+  return 128;
+}
+
+function StatusBadge({ value }: { value: string }) {
+  return <span className={`badge badge-${value}`}>{value}</span>;
+}
+
+export function LogTable({ columns, total, fetchPage }: Props) {
+  const [, rerender] = useReducer((n: number) => n + 1, 0);
+  // A new view (new fetchPage) starts from an empty cache.
+  const cache = useMemo(() => new PageCache(fetchPage, rerender), [fetchPage]);
+  const scroller = useRef<HTMLDivElement>(null);
+
+  const defs = useMemo<ColumnDef<Row>[]>(
+    () => columns.map((c) => ({ id: c.id, header: c.label, size: defaultWidth(c) })),
+    [columns],
+  );
+  const table = useReactTable<Row>({ data: [], columns: defs, getCoreRowModel: getCoreRowModel() });
+
+  const virtualizer = useVirtualizer({
+    count: total,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 10,
+  });
+  const items = virtualizer.getVirtualItems();
+  const first = items[0]?.index ?? 0;
+  const last = items[items.length - 1]?.index ?? 0;
+  useEffect(() => {
+    if (total > 0) cache.ensure(first, last);
+  }, [cache, first, last, total]);
+
+  const width = table.getTotalSize();
+  return (
+    <div
+      className="grid"
+      role="grid"
+      aria-label="Inventory log"
+      aria-rowcount={total + 1}
+      aria-colcount={columns.length}
+      ref={scroller}
+    >
+      <div className="grid-header" role="rowgroup" style={{ width }}>
+        {table.getHeaderGroups().map((group) => (
+          <div className="grid-row" role="row" aria-rowindex={1} key={group.id}>
+            {group.headers.map((h, i) => {
+              const col = columns[i];
+              return (
+                <div
+                  key={h.id}
+                  role="columnheader"
+                  className={`cell head${col && isNumeric(col.kind) ? " num" : ""}`}
+                  style={{ width: h.getSize() }}
+                  title={col?.description}
+                >
+                  {col?.label}
+                </div>
+              );
+            })}
+          </div>
+        ))}
+      </div>
+      <div
+        role="rowgroup"
+        className="grid-body"
+        style={{ height: virtualizer.getTotalSize(), width, position: "relative" }}
+      >
+        {items.map((item) => {
+          const row = cache.row(item.index);
+          return (
+            <div
+              key={item.key}
+              role="row"
+              aria-rowindex={item.index + 2}
+              className={`grid-row${row ? "" : " loading"}`}
+              style={{ transform: `translateY(${item.start}px)`, height: ROW_HEIGHT }}
+            >
+              {columns.map((c, i) => {
+                const cell = formatCell(c.kind, row?.[i]);
+                return (
+                  <div
+                    key={c.id}
+                    role="gridcell"
+                    className={`cell${isNumeric(c.kind) ? " num" : ""}`}
+                    style={{ width: table.getColumn(c.id)?.getSize() }}
+                    title={cell.title}
+                  >
+                    {c.kind === "status" && cell.text ? (
+                      <StatusBadge value={cell.text} />
+                    ) : (
+                      cell.text
+                    )}
+                  </div>
+                );
+              })}
+            </div>
+          );
+        })}
+      </div>
+    </div>
+  );
+}
