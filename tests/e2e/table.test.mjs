@@ -118,3 +118,36 @@ test("hostile product names render as text", async () => {
   assert.deepEqual(dialogs, []);
   await context.close();
 });
+
+test("clicking a header sorts the table as the CLI sorts it", async () => {
+  const { page, grid, context } = await openApp();
+  const header = grid.getByRole("columnheader", { name: "Inventory Sent" });
+  const headers = await grid.getByRole("columnheader").allTextContents();
+  const skuCol = headers.findIndex((h) => h.startsWith("Seller Identifier"));
+  const sentCol = headers.findIndex((h) => h.startsWith("Inventory Sent"));
+  for (const [clicks, dir, aria] of [
+    [1, "", "ascending"],
+    [2, ":desc", "descending"],
+  ]) {
+    await header.getByRole("button").click();
+    assert.equal(await header.getAttribute("aria-sort"), aria, `after ${clicks} click(s)`);
+    const expected = cli("query", "--sort", `inventory_sent${dir}`, "--columns", "sku,inventory_sent", "--limit", "8", "--json");
+    const rows = grid.getByRole("row");
+    await page.waitForFunction(
+      ([want, col]) => document.querySelectorAll(".grid-body [role=row]")[0]?.children[col]?.textContent === want,
+      [expected.rows[0].inventory_sent === null ? "" : String(expected.rows[0].inventory_sent), sentCol],
+    );
+    for (let i = 0; i < 8; i++) {
+      const cells = rows.nth(i + 1).getByRole("gridcell");
+      const sku = await cells.nth(skuCol).textContent();
+      const sent = await cells.nth(sentCol).textContent();
+      assert.equal(sku, expected.rows[i].sku ?? "", `${aria} row ${i + 1}`);
+      assert.equal(sent === "" ? null : Number(sent.replace(/,/g, "")), expected.rows[i].inventory_sent);
+    }
+  }
+  assert.equal(
+    await grid.getByRole("columnheader", { name: "Updated On" }).getAttribute("aria-sort"),
+    "none",
+  );
+  await context.close();
+});

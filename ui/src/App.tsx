@@ -1,7 +1,9 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { Column } from "./bindings/Column";
 import type { QueryRequest } from "./bindings/QueryRequest";
+import type { SortKey } from "./bindings/SortKey";
 import { LogTable } from "./LogTable";
+import { clickSort } from "./sorting";
 import { call, CommandError, detectTransport, type Transport } from "./transport";
 
 function useTransport(): { transport?: Transport; error?: string } {
@@ -14,11 +16,11 @@ function useTransport(): { transport?: Transport; error?: string } {
   }, []);
 }
 
-function viewRequest(columns: Column[], search: string): QueryRequest {
+function viewRequest(columns: Column[], search: string, sort: SortKey[]): QueryRequest {
   return {
     filters: [],
     search: search.trim() || null,
-    sort: [],
+    sort,
     columns: columns.map((c) => c.id),
     limit: 1,
     offset: 0,
@@ -33,6 +35,7 @@ export function App() {
   const [columns, setColumns] = useState<Column[]>([]);
   const [search, setSearch] = useState("");
   const [applied, setApplied] = useState("");
+  const [sort, setSort] = useState<SortKey[]>([]);
   const [total, setTotal] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(transportError ?? null);
   const searchBox = useRef<HTMLInputElement>(null);
@@ -53,21 +56,21 @@ export function App() {
   useEffect(() => {
     if (!transport || columns.length === 0) return;
     let stale = false;
-    call(transport, { command: "query", args: viewRequest(columns, applied) })
+    call(transport, { command: "query", args: viewRequest(columns, applied, sort) })
       .then((r) => !stale && setTotal(r.total ?? 0))
       .catch((e: unknown) => !stale && setError(e instanceof Error ? e.message : String(e)));
     return () => {
       stale = true;
     };
-  }, [transport, columns, applied]);
+  }, [transport, columns, applied, sort]);
 
   const fetchPage = useCallback(
     async (offset: number, limit: number) => {
       if (!transport) return [];
-      const args = { ...viewRequest(columns, applied), offset, limit, with_total: false };
+      const args = { ...viewRequest(columns, applied, sort), offset, limit, with_total: false };
       return (await call(transport, { command: "query", args })).rows;
     },
-    [transport, columns, applied],
+    [transport, columns, applied, sort],
   );
 
   useEffect(() => {
@@ -112,7 +115,15 @@ export function App() {
         </section>
       ) : (
         columns.length > 0 &&
-        total !== null && <LogTable columns={columns} total={total} fetchPage={fetchPage} />
+        total !== null && (
+          <LogTable
+            columns={columns}
+            total={total}
+            fetchPage={fetchPage}
+            sort={sort}
+            onSort={(c, additive) => setSort((s) => clickSort(s, c.id, c.kind, additive))}
+          />
+        )
       )}
     </main>
   );

@@ -2,8 +2,10 @@ import { useEffect, useMemo, useReducer, useRef } from "react";
 import { getCoreRowModel, useReactTable, type ColumnDef } from "@tanstack/react-table";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import type { Column } from "./bindings/Column";
+import type { SortKey } from "./bindings/SortKey";
 import { formatCell, isNumeric } from "./format";
 import { PageCache, type FetchPage, type Row } from "./pages";
+import { ariaSort, DEFAULT_SORT } from "./sorting";
 
 const ROW_HEIGHT = 30;
 
@@ -11,6 +13,8 @@ interface Props {
   columns: Column[];
   total: number;
   fetchPage: FetchPage;
+  sort: SortKey[];
+  onSort: (column: Column, additive: boolean) => void;
 }
 
 /** Room for what the column typically holds, so the default view fits a laptop screen. */
@@ -27,7 +31,7 @@ function StatusBadge({ value }: { value: string }) {
   return <span className={`badge badge-${value}`}>{value}</span>;
 }
 
-export function LogTable({ columns, total, fetchPage }: Props) {
+export function LogTable({ columns, total, fetchPage, sort, onSort }: Props) {
   const [, rerender] = useReducer((n: number) => n + 1, 0);
   // A new view (new fetchPage) starts from an empty cache.
   const cache = useMemo(() => new PageCache(fetchPage, rerender), [fetchPage]);
@@ -67,15 +71,32 @@ export function LogTable({ columns, total, fetchPage }: Props) {
           <div className="grid-row" role="row" aria-rowindex={1} key={group.id}>
             {group.headers.map((h, i) => {
               const col = columns[i];
+              if (!col) return null;
+              const keys = sort.length > 0 ? sort : DEFAULT_SORT;
+              const rank = keys.findIndex((k) => k.column === col.id);
+              const key = keys[rank];
               return (
                 <div
                   key={h.id}
                   role="columnheader"
-                  className={`cell head${col && isNumeric(col.kind) ? " num" : ""}`}
+                  aria-sort={ariaSort(sort, col.id)}
+                  className={`cell head${isNumeric(col.kind) ? " num" : ""}`}
                   style={{ width: h.getSize() }}
-                  title={col?.description}
+                  title={`${col.description}\nClick to sort; shift-click to add a sort key.`}
                 >
-                  {col?.label}
+                  <button
+                    type="button"
+                    className="sort"
+                    onClick={(e) => col.kind !== "json" && onSort(col, e.shiftKey)}
+                  >
+                    {col.label}
+                    {key && (
+                      <span className="sort-mark" aria-hidden="true">
+                        {key.desc ? " ▼" : " ▲"}
+                        {keys.length > 1 ? rank + 1 : ""}
+                      </span>
+                    )}
+                  </button>
                 </div>
               );
             })}
