@@ -54,7 +54,20 @@ after(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
+/** The layout persists in the store: every test starts from the default one. */
+async function resetLayout() {
+  const columns = cli("columns", "--json").filter((c) => c.default_visible).map((c) => c.id);
+  const { origin, searchParams } = new URL(url);
+  const res = await fetch(`${origin}/api`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${searchParams.get("token")}`, "Content-Type": "application/json" },
+    body: JSON.stringify({ command: "save_layout", args: { columns, widths: {}, sort: [], filters: [], search: null } }),
+  });
+  assert.equal(res.status, 200);
+}
+
 async function openApp(colorScheme = "light") {
+  await resetLayout();
   const context = await browser.newContext({ viewport: { width: 1400, height: 760 }, colorScheme });
   const page = await context.newPage();
   const dialogs = [];
@@ -149,5 +162,34 @@ test("clicking a header sorts the table as the CLI sorts it", async () => {
     await grid.getByRole("columnheader", { name: "Updated On" }).getAttribute("aria-sort"),
     "none",
   );
+  await context.close();
+});
+
+test("a hidden column stays hidden after a reload, until the layout is reset", async () => {
+  const { page, grid, context } = await openApp();
+  const header = () => grid.getByRole("columnheader", { name: "Channel Identifier" });
+  assert.equal(await header().count(), 1);
+  await page.getByRole("button", { name: /^Columns/ }).click();
+  const dialog = page.getByRole("dialog", { name: "Choose columns" });
+  await dialog.getByRole("searchbox", { name: "Find a column" }).fill("channel");
+  await dialog.getByRole("checkbox", { name: "Channel Identifier" }).uncheck();
+  await dialog.getByRole("checkbox", { name: "Batch ID" }).count(); // filtered out by the search
+  await header().waitFor({ state: "detached" });
+  await dialog.getByRole("searchbox", { name: "Find a column" }).fill("");
+  await dialog.getByRole("checkbox", { name: "Error" }).check();
+  await grid.getByRole("columnheader", { name: "Error" }).waitFor();
+  await page.screenshot({ path: join(shots, "column-selector-light.png") });
+  await page.emulateMedia({ colorScheme: "dark" });
+  await page.screenshot({ path: join(shots, "column-selector-dark.png") });
+  await page.emulateMedia({ colorScheme: "light" });
+  await page.waitForTimeout(600); // the layout is saved a moment after the last change
+  await page.reload();
+  await grid.getByRole("row").nth(1).getByRole("gridcell").first().waitFor();
+  assert.equal(await header().count(), 0, "still hidden after reload");
+  const headers = await grid.getByRole("columnheader").allTextContents();
+  assert.equal(headers.at(-1), "Error", "a column shown again goes last");
+  await page.getByRole("button", { name: /^Columns/ }).click();
+  await page.getByRole("button", { name: "Reset to default" }).click();
+  await header().waitFor();
   await context.close();
 });

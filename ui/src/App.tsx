@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { Column } from "./bindings/Column";
 import type { QueryRequest } from "./bindings/QueryRequest";
 import type { SortKey } from "./bindings/SortKey";
+import { ColumnSelector } from "./ColumnSelector";
 import { LogTable } from "./LogTable";
 import { clickSort } from "./sorting";
 import { call, CommandError, detectTransport, type Transport } from "./transport";
@@ -32,7 +33,9 @@ function viewRequest(columns: Column[], search: string, sort: SortKey[]): QueryR
 
 export function App() {
   const { transport, error: transportError } = useTransport();
-  const [columns, setColumns] = useState<Column[]>([]);
+  const [registry, setRegistry] = useState<Column[]>([]);
+  const [visible, setVisible] = useState<string[]>([]);
+  const [restored, setRestored] = useState(false);
   const [search, setSearch] = useState("");
   const [applied, setApplied] = useState("");
   const [sort, setSort] = useState<SortKey[]>([]);
@@ -40,12 +43,46 @@ export function App() {
   const [error, setError] = useState<string | null>(transportError ?? null);
   const searchBox = useRef<HTMLInputElement>(null);
 
+  const defaults = useMemo(
+    () => registry.filter((c) => c.default_visible).map((c) => c.id),
+    [registry],
+  );
+  const columns = useMemo(
+    () => visible.flatMap((id) => registry.filter((c) => c.id === id)),
+    [visible, registry],
+  );
+
+  // The registry, then the layout the user left (or the defaults).
   useEffect(() => {
     if (!transport) return;
-    call(transport, { command: "columns" })
-      .then((all) => setColumns(all.filter((c) => c.default_visible)))
+    Promise.all([
+      call(transport, { command: "columns" }),
+      call(transport, { command: "load_layout" }),
+    ])
+      .then(([all, layout]) => {
+        setRegistry(all);
+        const known = layout?.columns.filter((id) => all.some((c) => c.id === id)) ?? [];
+        setVisible(
+          known.length > 0 ? known : all.filter((c) => c.default_visible).map((c) => c.id),
+        );
+        setSort(layout?.sort ?? []);
+        setSearch(layout?.search ?? "");
+        setRestored(true);
+      })
       .catch((e: unknown) => setError(e instanceof CommandError ? e.message : String(e)));
   }, [transport]);
+
+  // Whatever the user changes is saved, a moment after the last change.
+  useEffect(() => {
+    if (!transport || !restored || visible.length === 0) return;
+    const t = setTimeout(() => {
+      const layout = { columns: visible, widths: {}, sort, filters: [], search: applied || null };
+      call(transport, { command: "save_layout", args: layout }).catch((e: unknown) =>
+        setError(e instanceof Error ? e.message : String(e)),
+      );
+    }, 300);
+    return () => clearTimeout(t);
+  }, [transport, restored, visible, sort, applied]);
 
   // Keywords apply a moment after typing stops, not on every key.
   useEffect(() => {
@@ -97,6 +134,14 @@ export function App() {
           onChange={(e) => setSearch(e.target.value)}
           onKeyDown={(e) => e.key === "Escape" && setSearch("")}
         />
+        {registry.length > 0 && (
+          <ColumnSelector
+            all={registry}
+            visible={visible}
+            onChange={setVisible}
+            onReset={() => setVisible(defaults)}
+          />
+        )}
         <output aria-live="polite" className="count">
           {total === null ? "…" : `${total.toLocaleString()} ${total === 1 ? "entry" : "entries"}`}
         </output>

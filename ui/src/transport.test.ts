@@ -43,6 +43,14 @@ describe("httpTransport", () => {
     );
     await expect(call(t, { command: "columns" })).rejects.toThrow(/asked for columns/);
   });
+
+  it("gives undefined for commands that answer with nothing", async () => {
+    const t = httpTransport("http://127.0.0.1:4000", "abc", async () =>
+      jsonResponse(200, { command: "save_layout" }),
+    );
+    const layout = { columns: ["sku"], widths: {}, sort: [], filters: [], search: null };
+    expect(await call(t, { command: "save_layout", args: layout })).toBeUndefined();
+  });
 });
 
 describe("detectTransport", () => {

@@ -5,8 +5,9 @@ import type { Response } from "./bindings/Response";
 
 export type CommandName = Request["command"];
 export type RequestOf<C extends CommandName> = Extract<Request, { command: C }>;
+/** A command's result; commands that answer with nothing (save_layout) give `undefined`. */
 export type ResultOf<C extends CommandName> =
-  Extract<Response, { command: C }> extends { result: infer R } ? R : never;
+  Extract<Response, { command: C }> extends { result: infer R } ? R : undefined;
 
 export interface Transport {
   readonly kind: "tauri" | "http";
@@ -91,5 +92,5 @@ export async function call<C extends CommandName>(
   if (response.command !== request.command) {
     throw new CommandError(`asked for ${request.command}, got an answer for ${response.command}`);
   }
-  return (response as Extract<Response, { command: C }>).result as ResultOf<C>;
+  return ("result" in response ? response.result : undefined) as ResultOf<C>;
 }

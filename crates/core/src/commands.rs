@@ -11,6 +11,7 @@ use ts_rs::TS;
 use crate::columns::{self, Column};
 use crate::error::{CoreError, Result};
 use crate::ingest::{self, Control, ImportOptions, ImportReport, RowError};
+use crate::layout::{self, Layout};
 use crate::query::{self, Facet, Filter, QueryRequest, QueryResponse};
 use crate::store::Store;
 use crate::time;
@@ -33,6 +34,8 @@ pub enum Request {
     Import(ImportRequest),
     Imports,
     ImportErrors { import_id: i64 },
+    LoadLayout,
+    SaveLayout(Layout),
 }
 
 /// What a [`Request`] returns: `{"command": "query", "result": {...}}`, the same tag.
@@ -45,6 +48,8 @@ pub enum Response {
     Import(Vec<ImportReport>),
     Imports(Vec<ImportRecord>),
     ImportErrors(Vec<RowError>),
+    LoadLayout(Option<Layout>),
+    SaveLayout,
 }
 
 /// Runs one command against the store.
@@ -57,6 +62,11 @@ pub fn dispatch(store: &mut Store, request: Request, control: &Control<'_>) -> R
         Request::Imports => Response::Imports(imports(store)?),
         Request::ImportErrors { import_id } => {
             Response::ImportErrors(import_errors(store, import_id)?)
+        }
+        Request::LoadLayout => Response::LoadLayout(layout::load(store)?),
+        Request::SaveLayout(l) => {
+            layout::save(store, &l)?;
+            Response::SaveLayout
         }
     })
 }

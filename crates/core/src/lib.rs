@@ -8,6 +8,7 @@ pub mod columns;
 pub mod commands;
 pub mod error;
 pub mod ingest;
+pub mod layout;
 pub mod query;
 pub mod redaction;
 pub mod store;

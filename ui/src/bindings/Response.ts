@@ -3,10 +3,11 @@ import type { Column } from "./Column";
 import type { Facet } from "./Facet";
 import type { ImportRecord } from "./ImportRecord";
 import type { ImportReport } from "./ImportReport";
+import type { Layout } from "./Layout";
 import type { QueryResponse } from "./QueryResponse";
 import type { RowError } from "./RowError";
 
 /**
  * What a [`Request`] returns: `{"command": "query", "result": {...}}`, the same tag.
  */
-export type Response = { "command": "columns", "result": Array<Column> } | { "command": "query", "result": QueryResponse } | { "command": "facets", "result": Array<Facet> } | { "command": "import", "result": Array<ImportReport> } | { "command": "imports", "result": Array<ImportRecord> } | { "command": "import_errors", "result": Array<RowError> };
+export type Response = { "command": "columns", "result": Array<Column> } | { "command": "query", "result": QueryResponse } | { "command": "facets", "result": Array<Facet> } | { "command": "import", "result": Array<ImportReport> } | { "command": "imports", "result": Array<ImportRecord> } | { "command": "import_errors", "result": Array<RowError> } | { "command": "load_layout", "result": Layout | null } | { "command": "save_layout" };

@@ -28,10 +28,13 @@ pub fn index_sql(name: &str) -> Option<&'static str> {
 }
 
 pub static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
-    Migrations::new(vec![M::up(concat!(
-        include_str!("schema_v1.sql"),
-        include_str!("indexes_v1.sql")
-    ))])
+    Migrations::new(vec![
+        M::up(concat!(
+            include_str!("schema_v1.sql"),
+            include_str!("indexes_v1.sql")
+        )),
+        M::up(include_str!("schema_v2.sql")),
+    ])
 });
 
 #[cfg(test)]
@@ -64,6 +67,24 @@ mod tests {
         let version: i64 = conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .unwrap();
-        assert_eq!(version, 1);
+        assert_eq!(version, 2);
+    }
+
+    #[test]
+    fn a_version_1_store_migrates_with_its_data() {
+        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+        MIGRATIONS.to_version(&mut conn, 1).unwrap();
+        conn.execute(
+            "INSERT INTO imports (file_name, path, sha256, format, started_at) VALUES ('a', 'a', 'h', 'kits', 0)",
+            [],
+        )
+        .unwrap();
+        MIGRATIONS.to_latest(&mut conn).unwrap();
+        let n: i64 = conn
+            .query_row("SELECT count(*) FROM imports", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 1);
+        conn.execute("INSERT INTO settings VALUES ('k', '{}', 0)", [])
+            .unwrap();
     }
 }
