@@ -193,3 +193,37 @@ test("a hidden column stays hidden after a reload, until the layout is reset", a
   await header().waitFor();
   await context.close();
 });
+
+test("dragged column order and widths are kept after a reload", async () => {
+  const { page, grid, context } = await openApp();
+  const headerTexts = async () => (await grid.getByRole("columnheader").allTextContents()).map((h) => h.replace(/ [▲▼]\d*$/, ""));
+  const before = await headerTexts();
+  const status = grid.getByRole("columnheader", { name: "Status" });
+  const source = grid.getByRole("columnheader", { name: "Source" });
+  await status.dragTo(source);
+  const moved = await headerTexts();
+  assert.deepEqual(moved.slice(0, 3), [before[0], "Status", "Source"], moved.join(", "));
+
+  const product = grid.getByRole("columnheader", { name: "Product Name" });
+  const box = await product.boundingBox();
+  const handle = grid.getByRole("separator", { name: "Resize Product Name" });
+  const h = await handle.boundingBox();
+  await page.mouse.move(h.x + h.width / 2, h.y + h.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(h.x + h.width / 2 + 120, h.y + h.height / 2, { steps: 5 });
+  await page.mouse.up();
+  const widened = (await product.boundingBox()).width;
+  assert.ok(Math.abs(widened - (box.width + 120)) <= 2, `width ${widened}, was ${box.width}`);
+
+  await page.waitForTimeout(600);
+  await page.reload();
+  await grid.getByRole("row").nth(1).getByRole("gridcell").first().waitFor();
+  assert.deepEqual(await headerTexts(), moved, "order kept");
+  const kept = (await grid.getByRole("columnheader", { name: "Product Name" }).boundingBox()).width;
+  assert.ok(Math.abs(kept - widened) <= 1, `width kept: ${kept} vs ${widened}`);
+  // Cells follow their header.
+  const idx = moved.indexOf("Status");
+  const cell = grid.getByRole("row").nth(1).getByRole("gridcell").nth(idx);
+  assert.match((await cell.textContent()) ?? "", /^(success|failed|pending|)$/);
+  await context.close();
+});

@@ -4,6 +4,7 @@ import type { QueryRequest } from "./bindings/QueryRequest";
 import type { SortKey } from "./bindings/SortKey";
 import { ColumnSelector } from "./ColumnSelector";
 import { LogTable } from "./LogTable";
+import { moveBefore } from "./reorder";
 import { clickSort } from "./sorting";
 import { call, CommandError, detectTransport, type Transport } from "./transport";
 
@@ -39,6 +40,7 @@ export function App() {
   const [search, setSearch] = useState("");
   const [applied, setApplied] = useState("");
   const [sort, setSort] = useState<SortKey[]>([]);
+  const [widths, setWidths] = useState<Record<string, number>>({});
   const [total, setTotal] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(transportError ?? null);
   const searchBox = useRef<HTMLInputElement>(null);
@@ -66,6 +68,13 @@ export function App() {
           known.length > 0 ? known : all.filter((c) => c.default_visible).map((c) => c.id),
         );
         setSort(layout?.sort ?? []);
+        setWidths(
+          Object.fromEntries(
+            Object.entries(layout?.widths ?? {}).filter(
+              (e): e is [string, number] => typeof e[1] === "number",
+            ),
+          ),
+        );
         setSearch(layout?.search ?? "");
         setRestored(true);
       })
@@ -76,13 +85,13 @@ export function App() {
   useEffect(() => {
     if (!transport || !restored || visible.length === 0) return;
     const t = setTimeout(() => {
-      const layout = { columns: visible, widths: {}, sort, filters: [], search: applied || null };
+      const layout = { columns: visible, widths, sort, filters: [], search: applied || null };
       call(transport, { command: "save_layout", args: layout }).catch((e: unknown) =>
         setError(e instanceof Error ? e.message : String(e)),
       );
     }, 300);
     return () => clearTimeout(t);
-  }, [transport, restored, visible, sort, applied]);
+  }, [transport, restored, visible, widths, sort, applied]);
 
   // Keywords apply a moment after typing stops, not on every key.
   useEffect(() => {
@@ -139,7 +148,10 @@ export function App() {
             all={registry}
             visible={visible}
             onChange={setVisible}
-            onReset={() => setVisible(defaults)}
+            onReset={() => {
+              setVisible(defaults);
+              setWidths({});
+            }}
           />
         )}
         <output aria-live="polite" className="count">
@@ -167,6 +179,9 @@ export function App() {
             fetchPage={fetchPage}
             sort={sort}
             onSort={(c, additive) => setSort((s) => clickSort(s, c.id, c.kind, additive))}
+            widths={widths}
+            onResize={(id, w) => setWidths((all) => ({ ...all, [id]: w }))}
+            onMove={(id, before) => setVisible((v) => moveBefore(v, id, before))}
           />
         )
       )}

@@ -1,10 +1,17 @@
-import { useEffect, useMemo, useReducer, useRef } from "react";
+import {
+  useEffect,
+  useMemo,
+  useReducer,
+  useRef,
+  type PointerEvent as ReactPointerEvent,
+} from "react";
 import { getCoreRowModel, useReactTable, type ColumnDef } from "@tanstack/react-table";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import type { Column } from "./bindings/Column";
 import type { SortKey } from "./bindings/SortKey";
 import { formatCell, isNumeric } from "./format";
 import { PageCache, type FetchPage, type Row } from "./pages";
+import { clampWidth } from "./reorder";
 import { ariaSort, DEFAULT_SORT } from "./sorting";
 
 const ROW_HEIGHT = 30;
@@ -15,6 +22,9 @@ interface Props {
   fetchPage: FetchPage;
   sort: SortKey[];
   onSort: (column: Column, additive: boolean) => void;
+  widths: Record<string, number>;
+  onResize: (column: string, width: number) => void;
+  onMove: (column: string, before: string) => void;
 }
 
 /** Room for what the column typically holds, so the default view fits a laptop screen. */
@@ -27,19 +37,50 @@ function defaultWidth(c: Column): number {
   return 128;
 }
 
+const DRAG_TYPE = "application/x-invlog-column";
+
+/** Follows the pointer from a header's right edge; the width is reported as it changes. */
+function startResize(
+  e: ReactPointerEvent<HTMLElement>,
+  column: string,
+  from: number,
+  onResize: (column: string, width: number) => void,
+) {
+  e.preventDefault();
+  e.stopPropagation();
+  const startX = e.clientX;
+  const move = (m: PointerEvent) => onResize(column, clampWidth(from + m.clientX - startX));
+  const up = () => {
+    window.removeEventListener("pointermove", move);
+    window.removeEventListener("pointerup", up);
+  };
+  window.addEventListener("pointermove", move);
+  window.addEventListener("pointerup", up);
+}
+
 function StatusBadge({ value }: { value: string }) {
   return <span className={`badge badge-${value}`}>{value}</span>;
 }
 
-export function LogTable({ columns, total, fetchPage, sort, onSort }: Props) {
+export function LogTable({
+  columns,
+  total,
+  fetchPage,
+  sort,
+  onSort,
+  widths,
+  onResize,
+  onMove,
+}: Props) {
   const [, rerender] = useReducer((n: number) => n + 1, 0);
   // A new view (new fetchPage) starts from an empty cache.
   const cache = useMemo(() => new PageCache(fetchPage, rerender), [fetchPage]);
   const scroller = useRef<HTMLDivElement>(null);
 
   const defs = useMemo<ColumnDef<Row>[]>(
-    () => columns.map((c) => ({ id: c.id, header: c.label, size: defaultWidth(c) })),
-    [columns],
+    () =>
+      columns.map((c) => ({ id: c.id, header: c.label, size: widths[c.id] ?? defaultWidth(c) })),
+    [columns, widths],
   );
   const table = useReactTable<Row>({ data: [], columns: defs, getCoreRowModel: getCoreRowModel() });
 
@@ -79,6 +120,13 @@ export function LogTable({ columns, total, fetchPage, sort, onSort }: Props) {
                 <div
                   key={h.id}
                   role="columnheader"
+                  draggable
+                  onDragStart={(e) => e.dataTransfer.setData(DRAG_TYPE, col.id)}
+                  onDragOver={(e) => e.dataTransfer.types.includes(DRAG_TYPE) && e.preventDefault()}
+                  onDrop={(e) => {
+                    const moved = e.dataTransfer.getData(DRAG_TYPE);
+                    if (moved) onMove(moved, col.id);
+                  }}
                   aria-sort={ariaSort(sort, col.id)}
                   className={`cell head${isNumeric(col.kind) ? " num" : ""}`}
                   style={{ width: h.getSize() }}
@@ -97,6 +145,13 @@ export function LogTable({ columns, total, fetchPage, sort, onSort }: Props) {
                       </span>
                     )}
                   </button>
+                  <span
+                    className="resize"
+                    role="separator"
+                    aria-orientation="vertical"
+                    aria-label={`Resize ${col.label}`}
+                    onPointerDown={(e) => startResize(e, col.id, h.getSize(), onResize)}
+                  />
                 </div>
               );
             })}
