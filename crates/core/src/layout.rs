@@ -8,40 +8,36 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::error::{CoreError, Result};
-use crate::query::{filter, Filter, SortKey};
+use crate::query::{filter, ViewSpec};
 use crate::store::Store;
 use crate::time::now_millis;
 
 const KEY: &str = "layout";
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+/// A view (its columns being the visible ones, in display order) and how wide each column is.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 pub struct Layout {
-    /// Visible column ids, in display order.
-    pub columns: Vec<String>,
+    #[serde(flatten)]
+    pub view: ViewSpec,
     /// Column widths in pixels, by column id.
     #[serde(default)]
     pub widths: BTreeMap<String, u32>,
-    #[serde(default)]
-    pub sort: Vec<SortKey>,
-    #[serde(default)]
-    pub filters: Vec<Filter>,
-    #[serde(default)]
-    pub search: Option<String>,
 }
 
 impl Layout {
     /// Every column it names must exist: a saved layout outlives no column silently.
     fn validate(&self) -> Result<()> {
-        let named = self
+        let v = &self.view;
+        let named = v
             .columns
             .iter()
             .chain(self.widths.keys())
-            .chain(self.sort.iter().map(|k| &k.column))
-            .chain(self.filters.iter().map(|f| &f.column));
+            .chain(v.sort.iter().map(|k| &k.column))
+            .chain(v.filters.iter().map(|f| &f.column));
         for id in named {
             filter::column(id)?;
         }
-        if self.columns.is_empty() {
+        if v.columns.is_empty() {
             return Err(CoreError::InvalidQuery(
                 "a layout shows at least one column".into(),
             ));
@@ -77,22 +73,28 @@ pub fn load(store: &Store) -> Result<Option<Layout>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::query::{Filter, SortKey};
 
     #[test]
     fn saves_and_loads_and_refuses_unknown_columns() {
         let store = Store::open_in_memory().unwrap();
         assert_eq!(load(&store).unwrap(), None);
         let layout = Layout {
-            columns: vec!["sku".into(), "occurred_at".into()],
+            view: ViewSpec {
+                columns: vec!["sku".into(), "occurred_at".into()],
+                sort: vec![SortKey::parse("sku:desc").unwrap()],
+                filters: vec![Filter::parse("status = failed").unwrap()],
+                search: Some("kurta".into()),
+            },
             widths: [("sku".to_owned(), 140)].into(),
-            sort: vec![SortKey::parse("sku:desc").unwrap()],
-            filters: vec![Filter::parse("status = failed").unwrap()],
-            search: Some("kurta".into()),
         };
         save(&store, &layout).unwrap();
         assert_eq!(load(&store).unwrap(), Some(layout.clone()));
         let bad = Layout {
-            columns: vec!["skuu".into()],
+            view: ViewSpec {
+                columns: vec!["skuu".into()],
+                ..layout.view.clone()
+            },
             ..layout
         };
         assert_eq!(

@@ -2,12 +2,19 @@
 import type { Filter } from "./Filter";
 import type { SortKey } from "./SortKey";
 
-export type Layout = { 
 /**
- * Visible column ids, in display order.
+ * A view (its columns being the visible ones, in display order) and how wide each column is.
  */
-columns: Array<string>, 
+export type Layout = { 
 /**
  * Column widths in pixels, by column id.
  */
-widths: { [key in string]: number }, sort: Array<SortKey>, filters: Array<Filter>, search: string | null, };
+widths: { [key in string]: number }, filters: Array<Filter>, search: string | null, 
+/**
+ * Empty means newest first.
+ */
+sort: Array<SortKey>, 
+/**
+ * Empty means the registry's default columns.
+ */
+columns: Array<string>, };

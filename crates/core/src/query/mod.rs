@@ -48,7 +48,7 @@ fn default_limit() -> u32 {
 }
 
 /// What the table (or an export) shows: which rows, in which order, with which columns.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 pub struct ViewSpec {
     #[serde(default)]
     pub filters: Vec<Filter>,
