@@ -227,3 +227,39 @@ test("dragged column order and widths are kept after a reload", async () => {
   assert.match((await cell.textContent()) ?? "", /^(success|failed|pending|)$/);
   await context.close();
 });
+
+test("filter and sort give the rows the CLI returns for the same query", async () => {
+  const expected = cli("query", "--filter", "status = failed", "--sort", "inventory_sent:desc", "--columns", "sku,inventory_sent", "--json");
+  const all = cli("query", "--limit", "1", "--json").total;
+  const { page, grid, context } = await openApp();
+  const bar = page.getByRole("toolbar", { name: "Filters" });
+  await bar.getByRole("button", { name: /^Status/ }).click();
+  const menu = page.getByRole("dialog", { name: "Filter by Status" });
+  // Facet counts are shown next to each value.
+  await menu.getByText(String(expected.total), { exact: true }).waitFor();
+  await menu.getByRole("checkbox", { name: /failed/ }).check();
+  await page.screenshot({ path: join(shots, "filters-light.png") });
+  await page.emulateMedia({ colorScheme: "dark" });
+  await page.screenshot({ path: join(shots, "filters-dark.png") });
+  await page.emulateMedia({ colorScheme: "light" });
+  await page.keyboard.press("Escape");
+  await page.getByText(`${expected.total} entries`).waitFor();
+  const header = grid.getByRole("columnheader", { name: "Inventory Sent" }).getByRole("button");
+  await header.click();
+  await header.click();
+  const headers = await grid.getByRole("columnheader").allTextContents();
+  const skuCol = headers.findIndex((h) => h.startsWith("Seller Identifier"));
+  await page.waitForFunction(
+    ([want, col]) => document.querySelectorAll(".grid-body [role=row]")[0]?.children[col]?.textContent === want,
+    [expected.rows[0].sku, skuCol],
+  );
+  const rows = grid.getByRole("row");
+  assert.equal(await rows.count(), expected.total + 1);
+  for (let i = 0; i < expected.total; i++) {
+    assert.equal(await rows.nth(i + 1).getByRole("gridcell").nth(skuCol).textContent(), expected.rows[i].sku);
+  }
+  const chip = page.getByRole("button", { name: "Remove filter: Status is failed" });
+  await chip.click();
+  await page.getByText(`${all} entries`).waitFor();
+  await context.close();
+});

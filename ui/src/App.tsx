@@ -2,7 +2,10 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { Column } from "./bindings/Column";
 import type { QueryRequest } from "./bindings/QueryRequest";
 import type { SortKey } from "./bindings/SortKey";
+import type { Facet } from "./bindings/Facet";
+import type { Filter } from "./bindings/Filter";
 import { ColumnSelector } from "./ColumnSelector";
+import { BAR_FACETS, FiltersBar } from "./FiltersBar";
 import { LogTable } from "./LogTable";
 import { moveBefore } from "./reorder";
 import { clickSort } from "./sorting";
@@ -18,9 +21,14 @@ function useTransport(): { transport?: Transport; error?: string } {
   }, []);
 }
 
-function viewRequest(columns: Column[], search: string, sort: SortKey[]): QueryRequest {
+function viewRequest(
+  columns: Column[],
+  search: string,
+  sort: SortKey[],
+  filters: Filter[],
+): QueryRequest {
   return {
-    filters: [],
+    filters,
     search: search.trim() || null,
     sort,
     columns: columns.map((c) => c.id),
@@ -41,6 +49,8 @@ export function App() {
   const [applied, setApplied] = useState("");
   const [sort, setSort] = useState<SortKey[]>([]);
   const [widths, setWidths] = useState<Record<string, number>>({});
+  const [filters, setFilters] = useState<Filter[]>([]);
+  const [facets, setFacets] = useState<Facet[]>([]);
   const [total, setTotal] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(transportError ?? null);
   const searchBox = useRef<HTMLInputElement>(null);
@@ -68,6 +78,7 @@ export function App() {
           known.length > 0 ? known : all.filter((c) => c.default_visible).map((c) => c.id),
         );
         setSort(layout?.sort ?? []);
+        setFilters(layout?.filters ?? []);
         setWidths(
           Object.fromEntries(
             Object.entries(layout?.widths ?? {}).filter(
@@ -85,13 +96,13 @@ export function App() {
   useEffect(() => {
     if (!transport || !restored || visible.length === 0) return;
     const t = setTimeout(() => {
-      const layout = { columns: visible, widths, sort, filters: [], search: applied || null };
+      const layout = { columns: visible, widths, sort, filters, search: applied || null };
       call(transport, { command: "save_layout", args: layout }).catch((e: unknown) =>
         setError(e instanceof Error ? e.message : String(e)),
       );
     }, 300);
     return () => clearTimeout(t);
-  }, [transport, restored, visible, widths, sort, applied]);
+  }, [transport, restored, visible, widths, sort, filters, applied]);
 
   // Keywords apply a moment after typing stops, not on every key.
   useEffect(() => {
@@ -102,21 +113,41 @@ export function App() {
   useEffect(() => {
     if (!transport || columns.length === 0) return;
     let stale = false;
-    call(transport, { command: "query", args: viewRequest(columns, applied, sort) })
+    call(transport, { command: "query", args: viewRequest(columns, applied, sort, filters) })
       .then((r) => !stale && setTotal(r.total ?? 0))
       .catch((e: unknown) => !stale && setError(e instanceof Error ? e.message : String(e)));
     return () => {
       stale = true;
     };
-  }, [transport, columns, applied, sort]);
+  }, [transport, columns, applied, sort, filters]);
+
+  // Counts for the bar's multi-selects, under the view's other filters.
+  useEffect(() => {
+    if (!transport || !restored) return;
+    let stale = false;
+    call(transport, {
+      command: "facets",
+      args: { filters, search: applied.trim() || null, columns: BAR_FACETS },
+    })
+      .then((f) => !stale && setFacets(f))
+      .catch((e: unknown) => !stale && setError(e instanceof Error ? e.message : String(e)));
+    return () => {
+      stale = true;
+    };
+  }, [transport, restored, filters, applied]);
 
   const fetchPage = useCallback(
     async (offset: number, limit: number) => {
       if (!transport) return [];
-      const args = { ...viewRequest(columns, applied, sort), offset, limit, with_total: false };
+      const args = {
+        ...viewRequest(columns, applied, sort, filters),
+        offset,
+        limit,
+        with_total: false,
+      };
       return (await call(transport, { command: "query", args })).rows;
     },
-    [transport, columns, applied, sort],
+    [transport, columns, applied, sort, filters],
   );
 
   useEffect(() => {
@@ -158,12 +189,15 @@ export function App() {
           {total === null ? "…" : `${total.toLocaleString()} ${total === 1 ? "entry" : "entries"}`}
         </output>
       </header>
+      {registry.length > 0 && (
+        <FiltersBar columns={registry} facets={facets} filters={filters} onChange={setFilters} />
+      )}
       {error && (
         <p role="alert" className="error">
           {error}
         </p>
       )}
-      {total === 0 && !applied ? (
+      {total === 0 && !applied && filters.length === 0 ? (
         <section className="empty">
           <h2>No logs yet</h2>
           <p>
