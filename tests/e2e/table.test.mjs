@@ -23,17 +23,22 @@ function cli(...args) {
   return JSON.parse(execFileSync(invlog, ["--db", db, ...args], { encoding: "utf8" }));
 }
 
+/** Starts `invlog serve` on a store; resolves to its URL (token included). */
+async function serve(store) {
+  const child = spawn(invlog, ["--db", store, "serve", "--port", "0"], { stdio: ["ignore", "pipe", "inherit"] });
+  const first = await new Promise((resolve, reject) => {
+    createInterface({ input: child.stdout }).once("line", resolve);
+    child.once("exit", (code) => reject(new Error(`invlog serve exited with ${code}`)));
+  });
+  return { child, url: first };
+}
+
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), "invlog-e2e-"));
   db = join(dir, "e2e.db");
   const files = readdirSync(examples).map((f) => join(examples, f));
   execFileSync(invlog, ["--db", db, "import", ...files], { stdio: "ignore" });
-  server = spawn(invlog, ["--db", db, "serve", "--port", "0"], { stdio: ["ignore", "pipe", "inherit"] });
-  url = await new Promise((resolve, reject) => {
-    const lines = createInterface({ input: server.stdout });
-    lines.once("line", resolve);
-    server.once("exit", (code) => reject(new Error(`invlog serve exited with ${code}`)));
-  });
+  ({ child: server, url } = await serve(db));
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
     args: [
@@ -262,4 +267,28 @@ test("filter and sort give the rows the CLI returns for the same query", async (
   await chip.click();
   await page.getByText(`${all} entries`).waitFor();
   await context.close();
+});
+
+test("an empty store offers the sample data, which then fills the table", async () => {
+  const emptyDb = join(dir, "empty.db");
+  const empty = await serve(emptyDb);
+  try {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 760 } });
+    const page = await context.newPage();
+    await page.goto(empty.url);
+    await page.getByRole("heading", { name: "No logs yet" }).waitFor();
+    await page.screenshot({ path: join(shots, "empty-light.png") });
+    await page.emulateMedia({ colorScheme: "dark" });
+    await page.screenshot({ path: join(shots, "empty-dark.png") });
+    await page.getByRole("button", { name: "Load sample data" }).click();
+    const grid = page.getByRole("grid", { name: "Inventory log" });
+    await grid.getByRole("row").nth(1).getByRole("gridcell").first().waitFor();
+    const total = JSON.parse(execFileSync(invlog, ["--db", emptyDb, "query", "--limit", "1", "--json"], { encoding: "utf8" })).total;
+    assert.equal(total, 67);
+    assert.equal(await grid.getAttribute("aria-rowcount"), String(total + 1));
+    await page.getByText(`${total} entries`).waitFor();
+    await context.close();
+  } finally {
+    empty.child.kill();
+  }
 });

@@ -51,6 +51,9 @@ export function App() {
   const [widths, setWidths] = useState<Record<string, number>>({});
   const [filters, setFilters] = useState<Filter[]>([]);
   const [facets, setFacets] = useState<Facet[]>([]);
+  // Bumped when the store's content changes under the view (sample data loaded).
+  const [generation, setGeneration] = useState(0);
+  const [loadingSamples, setLoadingSamples] = useState(false);
   const [total, setTotal] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(transportError ?? null);
   const searchBox = useRef<HTMLInputElement>(null);
@@ -119,7 +122,7 @@ export function App() {
     return () => {
       stale = true;
     };
-  }, [transport, columns, applied, sort, filters]);
+  }, [transport, columns, applied, sort, filters, generation]);
 
   // Counts for the bar's multi-selects, under the view's other filters.
   useEffect(() => {
@@ -134,7 +137,7 @@ export function App() {
     return () => {
       stale = true;
     };
-  }, [transport, restored, filters, applied]);
+  }, [transport, restored, filters, applied, generation]);
 
   const fetchPage = useCallback(
     async (offset: number, limit: number) => {
@@ -201,13 +204,31 @@ export function App() {
         <section className="empty">
           <h2>No logs yet</h2>
           <p>
-            Import files with <code>invlog import FILE…</code>; they appear here.
+            Import files with <code>invlog import FILE…</code>; they appear here. Or look around
+            first with the example logs of every source Invlog reads.
           </p>
+          <button
+            type="button"
+            className="primary"
+            disabled={loadingSamples || !transport}
+            onClick={() => {
+              if (!transport) return;
+              setLoadingSamples(true);
+              call(transport, { command: "load_samples" })
+                .then(() => setGeneration((g) => g + 1))
+                .catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)))
+                .finally(() => setLoadingSamples(false));
+            }}
+          >
+            {loadingSamples ? "Loading…" : "Load sample data"}
+          </button>
         </section>
       ) : (
         columns.length > 0 &&
         total !== null && (
           <LogTable
+            // A new generation of the store's content: a fresh table, fresh pages.
+            key={generation}
             columns={columns}
             total={total}
             fetchPage={fetchPage}

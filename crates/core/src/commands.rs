@@ -33,9 +33,13 @@ pub enum Request {
     Facets(FacetsRequest),
     Import(ImportRequest),
     Imports,
-    ImportErrors { import_id: i64 },
+    ImportErrors {
+        import_id: i64,
+    },
     LoadLayout,
     SaveLayout(Layout),
+    /// Imports the built-in example logs (the empty store's "Load sample data").
+    LoadSamples,
 }
 
 /// What a [`Request`] returns: `{"command": "query", "result": {...}}`, the same tag.
@@ -50,6 +54,7 @@ pub enum Response {
     ImportErrors(Vec<RowError>),
     LoadLayout(Option<Layout>),
     SaveLayout,
+    LoadSamples(Vec<ImportReport>),
 }
 
 /// Runs one command against the store.
@@ -68,6 +73,7 @@ pub fn dispatch(store: &mut Store, request: Request, control: &Control<'_>) -> R
             layout::save(store, &l)?;
             Response::SaveLayout
         }
+        Request::LoadSamples => Response::LoadSamples(crate::samples::load(store)?),
     })
 }
 

@@ -11,6 +11,7 @@ pub mod ingest;
 pub mod layout;
 pub mod query;
 pub mod redaction;
+pub mod samples;
 pub mod store;
 pub mod time;
 

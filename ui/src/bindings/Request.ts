@@ -7,4 +7,4 @@ import type { QueryRequest } from "./QueryRequest";
 /**
  * One call of the command table: `{"command": "query", "args": {...}}`.
  */
-export type Request = { "command": "columns" } | { "command": "query", "args": QueryRequest } | { "command": "facets", "args": FacetsRequest } | { "command": "import", "args": ImportRequest } | { "command": "imports" } | { "command": "import_errors", "args": { import_id: number, } } | { "command": "load_layout" } | { "command": "save_layout", "args": Layout };
+export type Request = { "command": "columns" } | { "command": "query", "args": QueryRequest } | { "command": "facets", "args": FacetsRequest } | { "command": "import", "args": ImportRequest } | { "command": "imports" } | { "command": "import_errors", "args": { import_id: number, } } | { "command": "load_layout" } | { "command": "save_layout", "args": Layout } | { "command": "load_samples" };

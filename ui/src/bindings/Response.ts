@@ -10,4 +10,4 @@ import type { RowError } from "./RowError";
 /**
  * What a [`Request`] returns: `{"command": "query", "result": {...}}`, the same tag.
  */
-export type Response = { "command": "columns", "result": Array<Column> } | { "command": "query", "result": QueryResponse } | { "command": "facets", "result": Array<Facet> } | { "command": "import", "result": Array<ImportReport> } | { "command": "imports", "result": Array<ImportRecord> } | { "command": "import_errors", "result": Array<RowError> } | { "command": "load_layout", "result": Layout | null } | { "command": "save_layout" };
+export type Response = { "command": "columns", "result": Array<Column> } | { "command": "query", "result": QueryResponse } | { "command": "facets", "result": Array<Facet> } | { "command": "import", "result": Array<ImportReport> } | { "command": "imports", "result": Array<ImportRecord> } | { "command": "import_errors", "result": Array<RowError> } | { "command": "load_layout", "result": Layout | null } | { "command": "save_layout" } | { "command": "load_samples", "result": Array<ImportReport> };
