@@ -20,11 +20,12 @@ build: ui
 	$(CARGO) build --release --locked -p invlog-cli
 
 # Until the desktop shell lands: the UI in the browser, on the user's store with the example
-# logs loaded (re-importing them adds nothing). Ctrl-C stops it.
+# logs loaded (re-importing them adds nothing), opened for you when there is a display.
+# Ctrl-C stops it.
 run: build
 	@$(INVLOG) --db "$(DEMO_DB)" import $(EXAMPLES)/* >/dev/null || true
 	@echo "Invlog is serving $(DEMO_DB); open this URL (Ctrl-C stops it):"
-	@$(INVLOG) --db "$(DEMO_DB)" serve
+	@$(INVLOG) --db "$(DEMO_DB)" serve $(if $(DISPLAY)$(WAYLAND_DISPLAY),--open,)
 
 lint: ui
 	$(CARGO) fmt --all -- --check

@@ -46,6 +46,9 @@ enum Command {
         /// Port to listen on; 0 picks a free one
         #[arg(long, default_value_t = 0)]
         port: u16,
+        /// Open the URL in the browser ($BROWSER, else the system's default)
+        #[arg(long)]
+        open: bool,
     },
     /// Import history: each file with its row counts
     Imports {
@@ -186,9 +189,9 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Import(a) => import(cli.db, a),
-        Command::Serve { port } => {
+        Command::Serve { port, open } => {
             let store = open_store(cli.db)?;
-            serve::run(store, port).map_err(|e| Failure::Runtime(format!("serve: {e}")))?;
+            serve::run(store, port, open).map_err(|e| Failure::Runtime(format!("serve: {e}")))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Query(a) => query(cli.db, a),

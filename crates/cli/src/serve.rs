@@ -107,8 +107,28 @@ async fn api(State(state): State<AppState>, Json(request): Json<Request>) -> Htt
     }
 }
 
+/// Opens `url` in the user's browser: `$BROWSER` if set (the usual convention), else the
+/// platform's opener. A failure is reported, not fatal: the URL is printed anyway.
+fn open_in_browser(url: &str) {
+    let (program, args): (String, Vec<&str>) = match std::env::var("BROWSER") {
+        Ok(b) if !b.trim().is_empty() => (b, vec![]),
+        _ if cfg!(target_os = "macos") => ("open".into(), vec![]),
+        _ if cfg!(windows) => ("cmd".into(), vec!["/C", "start", ""]),
+        _ => ("xdg-open".into(), vec![]),
+    };
+    let spawned = std::process::Command::new(&program)
+        .args(args)
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .spawn();
+    if let Err(e) = spawned {
+        eprintln!("invlog: could not open a browser with {program}: {e}; open the URL above");
+    }
+}
+
 /// Serves until interrupted. The first line on stdout is the URL to open, token included.
-pub fn run(store: Store, port: u16) -> std::io::Result<()> {
+pub fn run(store: Store, port: u16, open: bool) -> std::io::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -131,9 +151,13 @@ pub fn run(store: Store, port: u16) -> std::io::Result<()> {
             .route("/{*path}", get(asset))
             .layer(middleware::from_fn_with_state(state.clone(), check_host))
             .with_state(state);
-        println!("http://127.0.0.1:{port}/?token={token}");
+        let url = format!("http://127.0.0.1:{port}/?token={token}");
+        println!("{url}");
         use std::io::Write;
         std::io::stdout().flush()?;
+        if open {
+            open_in_browser(&url);
+        }
         axum::serve(listener, app)
             .with_graceful_shutdown(async {
                 let _ = tokio::signal::ctrl_c().await;

@@ -126,3 +126,47 @@ fn api_answers_only_with_the_token_and_a_loopback_host() {
         "unknown column 'stauts'; did you mean 'status'?"
     );
 }
+
+#[test]
+fn open_hands_the_url_to_the_browser() {
+    let dir = tempfile::tempdir().unwrap();
+    let seen = dir.path().join("opened.txt");
+    let browser = dir.path().join("browser.sh");
+    std::fs::write(
+        &browser,
+        format!("#!/bin/sh\necho \"$1\" > {}\n", seen.display()),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let mut child = Command::new(env!("CARGO_BIN_EXE_invlog"))
+        .arg("--db")
+        .arg(dir.path().join("o.db"))
+        .args(["serve", "--port", "0", "--open"])
+        .env("BROWSER", &browser)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let mut opened = String::new();
+    for _ in 0..100 {
+        opened = std::fs::read_to_string(&seen).unwrap_or_default();
+        if !opened.is_empty() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(
+        opened.trim(),
+        first.trim(),
+        "the browser got the printed URL"
+    );
+}
