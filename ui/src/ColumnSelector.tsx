@@ -1,5 +1,6 @@
-import { useId, useState } from "react";
+import { useState } from "react";
 import type { Column } from "./bindings/Column";
+import { Popover } from "./Popover";
 
 interface Props {
   all: Column[];
@@ -10,9 +11,7 @@ interface Props {
 
 /** Show or hide any column of the registry (Konnect's column selector, top right). */
 export function ColumnSelector({ all, visible, onChange, onReset }: Props) {
-  const [open, setOpen] = useState(false);
   const [find, setFind] = useState("");
-  const panel = useId();
   const needle = find.trim().toLowerCase();
   const listed = all.filter(
     (c) =>
@@ -24,50 +23,32 @@ export function ColumnSelector({ all, visible, onChange, onReset }: Props) {
     else if (visible.length > 1) onChange(visible.filter((v) => v !== id));
   };
   return (
-    <div className="selector">
-      <button
-        type="button"
-        aria-expanded={open}
-        aria-controls={panel}
-        onClick={() => setOpen((o) => !o)}
-      >
-        Columns ({visible.length})
+    <Popover label={`Columns (${visible.length})`} title="Choose columns">
+      <input
+        type="search"
+        aria-label="Find a column"
+        placeholder="Find a column"
+        value={find}
+        onChange={(e) => setFind(e.target.value)}
+        autoFocus
+      />
+      <ul>
+        {listed.map((c) => (
+          <li key={c.id} title={c.description}>
+            <label>
+              <input
+                type="checkbox"
+                checked={visible.includes(c.id)}
+                onChange={(e) => toggle(c.id, e.target.checked)}
+              />
+              {c.label}
+            </label>
+          </li>
+        ))}
+      </ul>
+      <button type="button" onClick={onReset}>
+        Reset to default
       </button>
-      {open && (
-        <div
-          id={panel}
-          className="selector-panel"
-          role="dialog"
-          aria-label="Choose columns"
-          onKeyDown={(e) => e.key === "Escape" && setOpen(false)}
-        >
-          <input
-            type="search"
-            aria-label="Find a column"
-            placeholder="Find a column"
-            value={find}
-            onChange={(e) => setFind(e.target.value)}
-            autoFocus
-          />
-          <ul>
-            {listed.map((c) => (
-              <li key={c.id} title={c.description}>
-                <label>
-                  <input
-                    type="checkbox"
-                    checked={visible.includes(c.id)}
-                    onChange={(e) => toggle(c.id, e.target.checked)}
-                  />
-                  {c.label}
-                </label>
-              </li>
-            ))}
-          </ul>
-          <button type="button" onClick={onReset}>
-            Reset to default
-          </button>
-        </div>
-      )}
-    </div>
+    </Popover>
   );
 }

@@ -1,7 +1,7 @@
-import { useId, useState } from "react";
 import type { Column } from "./bindings/Column";
 import type { Facet } from "./bindings/Facet";
 import type { Filter } from "./bindings/Filter";
+import { Popover } from "./Popover";
 import {
   chipText,
   DATE_PRESETS,
@@ -32,56 +32,37 @@ function MultiSelect({
   chosen: string[];
   onChange: (values: string[]) => void;
 }) {
-  const [open, setOpen] = useState(false);
-  const panel = useId();
   return (
-    <div className="selector">
-      <button
-        type="button"
-        aria-expanded={open}
-        aria-controls={panel}
-        onClick={() => setOpen((o) => !o)}
-      >
-        {column.label}
-        {chosen.length > 0 ? ` (${chosen.length})` : ""} ▾
-      </button>
-      {open && (
-        <div
-          id={panel}
-          className="selector-panel left"
-          role="dialog"
-          aria-label={`Filter by ${column.label}`}
-          onKeyDown={(e) => e.key === "Escape" && setOpen(false)}
-        >
-          <ul>
-            {(facet?.values ?? [])
-              .filter((v) => v.value !== null)
-              .map((v) => {
-                const value = String(v.value);
-                return (
-                  <li key={value}>
-                    <label>
-                      <input
-                        type="checkbox"
-                        checked={chosen.includes(value)}
-                        onChange={(e) =>
-                          onChange(
-                            e.target.checked
-                              ? [...chosen, value]
-                              : chosen.filter((c) => c !== value),
-                          )
-                        }
-                      />
-                      <span className="grow">{value}</span>
-                      <span className="facet-count">{v.count.toLocaleString()}</span>
-                    </label>
-                  </li>
-                );
-              })}
-          </ul>
-        </div>
-      )}
-    </div>
+    <Popover
+      label={`${column.label}${chosen.length > 0 ? ` (${chosen.length})` : ""} ▾`}
+      title={`Filter by ${column.label}`}
+      alignLeft
+    >
+      <ul>
+        {(facet?.values ?? [])
+          .filter((v) => v.value !== null)
+          .map((v) => {
+            const value = String(v.value);
+            return (
+              <li key={value}>
+                <label>
+                  <input
+                    type="checkbox"
+                    checked={chosen.includes(value)}
+                    onChange={(e) =>
+                      onChange(
+                        e.target.checked ? [...chosen, value] : chosen.filter((c) => c !== value),
+                      )
+                    }
+                  />
+                  <span className="grow">{value}</span>
+                  <span className="facet-count">{v.count.toLocaleString()}</span>
+                </label>
+              </li>
+            );
+          })}
+      </ul>
+    </Popover>
   );
 }
 

@@ -21,6 +21,25 @@ impl Drop for Server {
     }
 }
 
+/// Starts `invlog serve --port 0` with extra arguments and environment; returns the child and
+/// its first stdout line (the URL).
+fn spawn_serve(db: &Path, args: &[&str], env: &[(&str, &Path)]) -> (Child, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_invlog"));
+    cmd.arg("--db")
+        .arg(db)
+        .args(["serve", "--port", "0"])
+        .args(args);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.stdout(Stdio::piped()).spawn().unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    (child, first)
+}
+
 fn start() -> Server {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("s.db");
@@ -33,17 +52,7 @@ fn start() -> Server {
         .output()
         .unwrap();
     assert!(status.status.success());
-    let mut child = Command::new(env!("CARGO_BIN_EXE_invlog"))
-        .arg("--db")
-        .arg(&db)
-        .args(["serve", "--port", "0"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
+    let (child, first) = spawn_serve(&db, &[], &[]);
     // http://127.0.0.1:PORT/?token=TOKEN
     let rest = first
         .trim()
@@ -142,18 +151,11 @@ fn open_hands_the_url_to_the_browser() {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755)).unwrap();
     }
-    let mut child = Command::new(env!("CARGO_BIN_EXE_invlog"))
-        .arg("--db")
-        .arg(dir.path().join("o.db"))
-        .args(["serve", "--port", "0", "--open"])
-        .env("BROWSER", &browser)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
+    let (mut child, first) = spawn_serve(
+        &dir.path().join("o.db"),
+        &["--open"],
+        &[("BROWSER", &browser)],
+    );
     let mut opened = String::new();
     for _ in 0..100 {
         opened = std::fs::read_to_string(&seen).unwrap_or_default();
