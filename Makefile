@@ -4,10 +4,11 @@ CARGO ?= cargo
 # CI reuses a build cache outside the clone when one is there (faster, same result).
 export CARGO_TARGET_DIR ?= $(if $(CI),$(HOME)/.cache/invlog-target,$(CURDIR)/target)
 INVLOG := $(CARGO_TARGET_DIR)/release/invlog
-DEMO_DB ?= $(HOME)/.local/share/invlog/invlog.db
-EXAMPLES := ../shared/formats/examples
+DESKTOP := $(CARGO_TARGET_DIR)/release/invlog-desktop
+export INVLOG_TOOLS ?= $(HOME)/.cache/invlog-tools
+HAS_DISPLAY := $(DISPLAY)$(WAYLAND_DISPLAY)
 
-.PHONY: deps ui build run test lint ui-check e2e fmt bench bindings clean
+.PHONY: deps ui build run test lint ui-check e2e desktop-test fmt bench bindings clean
 
 deps:
 	@scripts/install-deps.sh
@@ -16,16 +17,20 @@ deps:
 ui: deps
 	cd ui && npm run --silent build
 
+# The CLI (with the browser UI embedded) and the desktop app, release builds.
 build: ui
 	$(CARGO) build --release --locked -p invlog-cli
+	$(CARGO) build --release --locked -p invlog-desktop --features custom-protocol
 
-# Until the desktop shell lands: the UI in the browser, on the user's store with the example
-# logs loaded (re-importing them adds nothing), opened for you when there is a display.
-# Ctrl-C stops it.
+# The desktop app on the user's store (the platform's data dir; an empty store offers the
+# sample data). Without a display, the same UI in browser mode: the URL is printed.
 run: build
-	@$(INVLOG) --db "$(DEMO_DB)" import $(EXAMPLES)/* >/dev/null || true
-	@echo "Invlog is serving $(DEMO_DB); open this URL (Ctrl-C stops it):"
-	@$(INVLOG) --db "$(DEMO_DB)" serve $(if $(DISPLAY)$(WAYLAND_DISPLAY),--open,)
+ifneq ($(HAS_DISPLAY),)
+	$(DESKTOP)
+else
+	@echo "No display: serving the Invlog UI in browser mode; open this URL (Ctrl-C stops it):"
+	@$(INVLOG) serve
+endif
 
 lint: ui
 	$(CARGO) fmt --all -- --check
@@ -38,11 +43,19 @@ ui-check: deps
 # The browser UI in Debian's Chromium against a real `invlog serve` (needs the debug build
 # that `cargo test` makes); writes screenshots to tests/screenshots/.
 e2e:
-	INVLOG=$(CARGO_TARGET_DIR)/debug/invlog node --test tests/e2e/
+	INVLOG=$(CARGO_TARGET_DIR)/debug/invlog node --test --test-concurrency=1 tests/e2e/
+
+# The desktop app's real window under Xvfb, driven by tauri-driver (one suite at a time: it
+# listens on fixed ports).
+desktop-test: deps
+	$(CARGO) build --locked -p invlog-desktop
+	INVLOG=$(CARGO_TARGET_DIR)/debug/invlog INVLOG_DESKTOP=$(CARGO_TARGET_DIR)/debug/invlog-desktop \
+	  TAURI_DRIVER=$(INVLOG_TOOLS)/bin/tauri-driver node --test --test-concurrency=1 tests/desktop/
 
 test: lint ui-check
 	$(CARGO) test --workspace --locked
 	$(MAKE) --no-print-directory e2e
+	$(MAKE) --no-print-directory desktop-test
 
 fmt:
 	$(CARGO) fmt --all

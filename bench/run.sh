@@ -4,6 +4,8 @@
 # Import: a 1,000,000-row Konnect CSV into an empty store, against plain
 # `sqlite3 db ".mode csv" ".import FILE logs"` on the same file, runs interleaved, medians.
 # Queries: first page and total count of typical views on the resulting store.
+# UI: filter-to-paint, scrolling, DOM rows and heap in Chromium; the desktop app's size and
+# launch-to-first-rows.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-5}
@@ -48,6 +50,12 @@ echo
 echo "## Queries on that store ($RUNS×6 runs each, after one warm-up)"
 echo
 "$TARGET/release/examples/bench_queries" "$WORK/inv.db" $((RUNS * 6))
+echo
+# The UI (issue #3) on the same store: in Chromium, then the desktop app's real window.
+node bench/ui.mjs "$WORK/inv.db" "$RUNS"
+echo
+TAURI_DRIVER="${INVLOG_TOOLS:-$HOME/.cache/invlog-tools}/bin/tauri-driver" \
+  node bench/desktop.mjs "$WORK/inv.db" "$RUNS"
 if [ "${BENCH_BIG:-0}" = 1 ]; then
   echo
   echo "## Memory stays bounded: 3,000,000 rows"

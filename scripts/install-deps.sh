@@ -8,6 +8,10 @@ set -euo pipefail
 packages=(build-essential pkg-config sqlite3 time python3)
 # The end-to-end tests' browser, and fonts for the scripts the sample logs use (Devanagari, emoji).
 packages+=(chromium fonts-dejavu-core fonts-lohit-deva fonts-noto-color-emoji)
+# The desktop app (Tauri 2 on WebKitGTK) and its real-window tests (an X server without a screen,
+# and the WebDriver of WebKitGTK that tauri-driver drives).
+packages+=(libwebkit2gtk-4.1-dev libxdo-dev libayatana-appindicator3-dev librsvg2-dev libssl-dev
+  xvfb xauth webkit2gtk-driver)
 # The UI's toolchain, unless a Node.js is already on the PATH.
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 
@@ -35,6 +39,14 @@ done
 
 # Crates: fetched once, then builds work offline.
 cargo fetch --locked -q
+
+# tauri-driver, which drives the desktop app's window in the tests; built once into a cache
+# outside the clone.
+tools="${INVLOG_TOOLS:-$HOME/.cache/invlog-tools}"
+if [ ! -x "$tools/bin/tauri-driver" ]; then
+  echo "install-deps: building tauri-driver into $tools"
+  cargo install -q --locked tauri-driver --version '^2' --root "$tools"
+fi
 
 # UI packages, exactly as locked; again only when the lockfile changed since the last install.
 ui="$(dirname "$0")/../ui"

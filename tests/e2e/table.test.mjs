@@ -2,88 +2,38 @@
 // Debian's Chromium driven by playwright-core. Run by `make e2e` (part of `make test`).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, execFileSync } from "node:child_process";
-import { createInterface } from "node:readline";
-import { createRequire } from "node:module";
-import { mkdtempSync, readdirSync, rmSync, mkdirSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, dirname } from "node:path";
-import { fileURLToPath } from "node:url";
+import { execFileSync } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { api, invlog, launchChromium, openPage, seededServer, serve, shots } from "./harness.mjs";
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = join(here, "..", "..");
-const { chromium } = createRequire(join(root, "ui", "package.json"))("playwright-core");
-const invlog = process.env.INVLOG ?? join(root, "target", "debug", "invlog");
-const examples = join(root, "..", "shared", "formats", "examples");
-const shots = join(root, "tests", "screenshots");
-
-let dir, db, server, url, browser;
-
-function cli(...args) {
-  return JSON.parse(execFileSync(invlog, ["--db", db, ...args], { encoding: "utf8" }));
-}
-
-/** Starts `invlog serve` on a store; resolves to its URL (token included). */
-async function serve(store) {
-  const child = spawn(invlog, ["--db", store, "serve", "--port", "0"], { stdio: ["ignore", "pipe", "inherit"] });
-  const first = await new Promise((resolve, reject) => {
-    createInterface({ input: child.stdout }).once("line", resolve);
-    child.once("exit", (code) => reject(new Error(`invlog serve exited with ${code}`)));
-  });
-  return { child, url: first };
-}
+let server, dir, db, url, browser, cli;
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), "invlog-e2e-"));
-  db = join(dir, "e2e.db");
-  const files = readdirSync(examples).map((f) => join(examples, f));
-  execFileSync(invlog, ["--db", db, "import", ...files], { stdio: "ignore" });
-  ({ child: server, url } = await serve(db));
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-      "--disable-quic",
-    ],
-  });
+  server = await seededServer();
+  ({ dir, db, url, cli } = server);
+  browser = await launchChromium();
 });
 
 after(async () => {
   await browser?.close();
-  server?.kill();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  server?.close();
 });
 
 /** The layout persists in the store: every test starts from the default one. */
 async function resetLayout() {
   const columns = cli("columns", "--json").filter((c) => c.default_visible).map((c) => c.id);
-  const { origin, searchParams } = new URL(url);
-  const res = await fetch(`${origin}/api`, {
-    method: "POST",
-    headers: { Authorization: `Bearer ${searchParams.get("token")}`, "Content-Type": "application/json" },
-    body: JSON.stringify({ command: "save_layout", args: { columns, widths: {}, sort: [], filters: [], search: null } }),
+  await api(url, {
+    command: "save_layout",
+    args: { columns, widths: {}, sort: [], filters: [], search: null, active_view: "all" },
   });
-  assert.equal(res.status, 200);
 }
 
 async function openApp(colorScheme = "light") {
   await resetLayout();
-  const context = await browser.newContext({ viewport: { width: 1400, height: 760 }, colorScheme });
-  const page = await context.newPage();
-  const dialogs = [];
-  page.on("dialog", (d) => {
-    dialogs.push(d.message());
-    d.dismiss();
-  });
-  await page.goto(url);
-  const grid = page.getByRole("grid", { name: "Inventory log" });
-  await grid.getByRole("row").nth(1).getByRole("gridcell").first().waitFor();
-  return { page, grid, dialogs, context };
+  const opened = await openPage(browser, url, colorScheme);
+  await opened.grid.getByRole("row").nth(1).getByRole("gridcell").first().waitFor();
+  return opened;
 }
 
 test("the table shows the view the CLI returns, newest first", async () => {
@@ -151,9 +101,14 @@ test("clicking a header sorts the table as the CLI sorts it", async () => {
     assert.equal(await header.getAttribute("aria-sort"), aria, `after ${clicks} click(s)`);
     const expected = cli("query", "--sort", `inventory_sent${dir}`, "--columns", "sku,inventory_sent", "--limit", "8", "--json");
     const rows = grid.getByRole("row");
+    // Wait until the first eight rows are the sorted ones (not only the first: equal values).
     await page.waitForFunction(
-      ([want, col]) => document.querySelectorAll(".grid-body [role=row]")[0]?.children[col]?.textContent === want,
-      [expected.rows[0].inventory_sent === null ? "" : String(expected.rows[0].inventory_sent), sentCol],
+      ([want, col]) =>
+        [...document.querySelectorAll(".grid-body [role=row]")]
+          .slice(0, want.length)
+          .map((r) => r.children[col]?.textContent)
+          .join("|") === want.join("|"),
+      [expected.rows.map((r) => r.sku ?? ""), skuCol],
     );
     for (let i = 0; i < 8; i++) {
       const cells = rows.nth(i + 1).getByRole("gridcell");

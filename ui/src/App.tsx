@@ -1,15 +1,24 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from "react";
 import type { Column } from "./bindings/Column";
-import type { QueryRequest } from "./bindings/QueryRequest";
-import type { SortKey } from "./bindings/SortKey";
 import type { Facet } from "./bindings/Facet";
 import type { Filter } from "./bindings/Filter";
+import type { Layout } from "./bindings/Layout";
+import type { QueryRequest } from "./bindings/QueryRequest";
+import type { SortKey } from "./bindings/SortKey";
+import type { View } from "./bindings/View";
 import { ColumnSelector } from "./ColumnSelector";
 import { BAR_FACETS, FiltersBar } from "./FiltersBar";
+import { ImportDialog } from "./imports/ImportDialog";
+import { ImportHistory } from "./imports/ImportHistory";
+import { JobsTray } from "./imports/JobsTray";
+import { useJobs } from "./imports/useJobs";
 import { LogTable } from "./LogTable";
 import { moveBefore } from "./reorder";
+import { RowDetails } from "./RowDetails";
 import { clickSort } from "./sorting";
-import { call, CommandError, detectTransport, type Transport } from "./transport";
+import { call, detectTransport, type Transport } from "./transport";
+import { isModified, layoutOf } from "./views";
+import { ViewTabs } from "./ViewTabs";
 
 function useTransport(): { transport?: Transport; error?: string } {
   return useMemo(() => {
@@ -19,6 +28,10 @@ function useTransport(): { transport?: Transport; error?: string } {
       return { error: e instanceof Error ? e.message : String(e) };
     }
   }, []);
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
 }
 
 function viewRequest(
@@ -51,12 +64,22 @@ export function App() {
   const [widths, setWidths] = useState<Record<string, number>>({});
   const [filters, setFilters] = useState<Filter[]>([]);
   const [facets, setFacets] = useState<Facet[]>([]);
-  // Bumped when the store's content changes under the view (sample data loaded).
+  const [views, setViews] = useState<View[]>([]);
+  const [activeView, setActiveView] = useState<string | null>("all");
+  // Bumped when the store's content changes under the view (an import finished).
   const [generation, setGeneration] = useState(0);
   const [loadingSamples, setLoadingSamples] = useState(false);
   const [total, setTotal] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(transportError ?? null);
+  const [importPaths, setImportPaths] = useState<string[] | null>(null);
+  const [historyOpen, setHistoryOpen] = useState(false);
+  const [columnsOpen, setColumnsOpen] = useState(false);
+  const [opened, setOpened] = useState<number | null>(null);
+  const [dragging, setDragging] = useState(false);
   const searchBox = useRef<HTMLInputElement>(null);
+
+  const onJobFinished = useCallback(() => setGeneration((g) => g + 1), []);
+  const { jobs, track, dismiss, cancel } = useJobs(transport, onJobFinished);
 
   const defaults = useMemo(
     () => registry.filter((c) => c.default_visible).map((c) => c.id),
@@ -67,45 +90,55 @@ export function App() {
     [visible, registry],
   );
 
-  // The registry, then the layout the user left (or the defaults).
+  const applyLayout = useCallback((layout: Layout | null, all: Column[]) => {
+    const known = layout?.columns.filter((id) => all.some((c) => c.id === id)) ?? [];
+    setVisible(known.length > 0 ? known : all.filter((c) => c.default_visible).map((c) => c.id));
+    setSort(layout?.sort ?? []);
+    setFilters(layout?.filters ?? []);
+    setWidths(
+      Object.fromEntries(
+        Object.entries(layout?.widths ?? {}).filter(
+          (e): e is [string, number] => typeof e[1] === "number",
+        ),
+      ),
+    );
+    setSearch(layout?.search ?? "");
+    setApplied(layout?.search ?? "");
+  }, []);
+
+  // The registry, the views, then the layout the user left (or the defaults).
   useEffect(() => {
     if (!transport) return;
     Promise.all([
       call(transport, { command: "columns" }),
       call(transport, { command: "load_layout" }),
+      call(transport, { command: "views" }),
     ])
-      .then(([all, layout]) => {
+      .then(([all, layout, allViews]) => {
         setRegistry(all);
-        const known = layout?.columns.filter((id) => all.some((c) => c.id === id)) ?? [];
-        setVisible(
-          known.length > 0 ? known : all.filter((c) => c.default_visible).map((c) => c.id),
-        );
-        setSort(layout?.sort ?? []);
-        setFilters(layout?.filters ?? []);
-        setWidths(
-          Object.fromEntries(
-            Object.entries(layout?.widths ?? {}).filter(
-              (e): e is [string, number] => typeof e[1] === "number",
-            ),
-          ),
-        );
-        setSearch(layout?.search ?? "");
+        setViews(allViews);
+        applyLayout(layout, all);
+        setActiveView(layout?.active_view ?? "all");
         setRestored(true);
       })
-      .catch((e: unknown) => setError(e instanceof CommandError ? e.message : String(e)));
-  }, [transport]);
+      .catch((e: unknown) => setError(message(e)));
+  }, [transport, applyLayout]);
+
+  const current = useMemo(
+    () => layoutOf({ visible, widths, sort, filters, search: applied, activeView }),
+    [visible, widths, sort, filters, applied, activeView],
+  );
 
   // Whatever the user changes is saved, a moment after the last change.
   useEffect(() => {
     if (!transport || !restored || visible.length === 0) return;
     const t = setTimeout(() => {
-      const layout = { columns: visible, widths, sort, filters, search: applied || null };
-      call(transport, { command: "save_layout", args: layout }).catch((e: unknown) =>
-        setError(e instanceof Error ? e.message : String(e)),
+      call(transport, { command: "save_layout", args: current }).catch((e: unknown) =>
+        setError(message(e)),
       );
     }, 300);
     return () => clearTimeout(t);
-  }, [transport, restored, visible, widths, sort, filters, applied]);
+  }, [transport, restored, visible, current]);
 
   // Keywords apply a moment after typing stops, not on every key.
   useEffect(() => {
@@ -117,8 +150,12 @@ export function App() {
     if (!transport || columns.length === 0) return;
     let stale = false;
     call(transport, { command: "query", args: viewRequest(columns, applied, sort, filters) })
-      .then((r) => !stale && setTotal(r.total ?? 0))
-      .catch((e: unknown) => !stale && setError(e instanceof Error ? e.message : String(e)));
+      .then((r) => {
+        if (stale) return;
+        setTotal(r.total ?? 0);
+        setError(null);
+      })
+      .catch((e: unknown) => !stale && setError(message(e)));
     return () => {
       stale = true;
     };
@@ -133,11 +170,16 @@ export function App() {
       args: { filters, search: applied.trim() || null, columns: BAR_FACETS },
     })
       .then((f) => !stale && setFacets(f))
-      .catch((e: unknown) => !stale && setError(e instanceof Error ? e.message : String(e)));
+      .catch((e: unknown) => !stale && setError(message(e)));
     return () => {
       stale = true;
     };
   }, [transport, restored, filters, applied, generation]);
+
+  const request = useMemo(
+    () => viewRequest(columns, applied, sort, filters),
+    [columns, applied, sort, filters],
+  );
 
   const fetchPage = useCallback(
     async (offset: number, limit: number) => {
@@ -150,12 +192,94 @@ export function App() {
       };
       return (await call(transport, { command: "query", args })).rows;
     },
-    [transport, columns, applied, sort, filters],
+    // generation: rows that an import added are fetched afresh.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [transport, columns, applied, sort, filters, generation],
   );
+
+  const selectView = (view: View) => {
+    setActiveView(view.id);
+    if (view.layout) {
+      applyLayout(view.layout, registry);
+    } else {
+      setFilters(view.filters);
+      setSearch("");
+      setApplied("");
+    }
+  };
+
+  const saveView = async (name: string) => {
+    if (!transport) return;
+    const saved = await call(transport, {
+      command: "save_view",
+      args: { name, layout: { ...current, active_view: null } },
+    });
+    setViews(await call(transport, { command: "views" }));
+    setActiveView(saved.id);
+  };
+
+  const deleteView = (view: View) => {
+    if (!transport) return;
+    call(transport, { command: "delete_view", args: { id: view.id } })
+      .then(() => call(transport, { command: "views" }))
+      .then((v) => {
+        setViews(v);
+        if (activeView === view.id) setActiveView(null);
+      })
+      .catch((e: unknown) => setError(message(e)));
+  };
+
+  const resetLayout = useCallback(() => {
+    setVisible(defaults);
+    setWidths({});
+    setSort([]);
+    setFilters([]);
+    setSearch("");
+    setApplied("");
+    setActiveView("all");
+  }, [defaults]);
+
+  const chooseFiles = useCallback(() => {
+    if (!transport) return;
+    transport
+      .pickFiles()
+      .then((paths) => paths && paths.length > 0 && setImportPaths(paths))
+      .catch((e: unknown) => setError(message(e)));
+  }, [transport]);
+
+  // The desktop app's menu and the files dropped on its window.
+  useEffect(() => {
+    if (!transport) return;
+    return transport.listenShell({
+      onMenu: (id) => {
+        if (id === "import") chooseFiles();
+        else if (id === "columns") setColumnsOpen(true);
+        else if (id === "reset_layout") resetLayout();
+      },
+      onDropPaths: (paths) => setImportPaths(paths),
+    });
+  }, [transport, chooseFiles, resetLayout]);
+
+  // In a browser, dropped files are DOM events carrying File objects.
+  const onDrop = (e: DragEvent) => {
+    if (!e.dataTransfer.types.includes("Files")) return;
+    e.preventDefault();
+    setDragging(false);
+    const files = [...e.dataTransfer.files];
+    if (!transport || files.length === 0 || transport.kind !== "http") return;
+    transport
+      .stageFiles(files)
+      .then(setImportPaths)
+      .catch((err: unknown) => setError(message(err)));
+  };
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (e.key === "/" && document.activeElement !== searchBox.current) {
+      const typing =
+        e.target instanceof HTMLInputElement ||
+        e.target instanceof HTMLTextAreaElement ||
+        e.target instanceof HTMLSelectElement;
+      if (e.key === "/" && !typing) {
         e.preventDefault();
         searchBox.current?.focus();
       }
@@ -164,8 +288,23 @@ export function App() {
     return () => window.removeEventListener("keydown", onKey);
   }, []);
 
+  const empty = total === 0 && !applied && filters.length === 0;
+  const modified = isModified(
+    views.find((v) => v.id === activeView),
+    current,
+  );
   return (
-    <main className="app">
+    <main
+      className="app"
+      onDragOver={(e) => {
+        if (e.dataTransfer.types.includes("Files")) {
+          e.preventDefault();
+          setDragging(true);
+        }
+      }}
+      onDragLeave={(e) => e.currentTarget === e.target && setDragging(false)}
+      onDrop={onDrop}
+    >
       <header className="bar">
         <h1>Invlog</h1>
         <input
@@ -177,6 +316,12 @@ export function App() {
           onChange={(e) => setSearch(e.target.value)}
           onKeyDown={(e) => e.key === "Escape" && setSearch("")}
         />
+        <button type="button" onClick={chooseFiles} disabled={!transport}>
+          Import…
+        </button>
+        <button type="button" onClick={() => setHistoryOpen(true)} disabled={!transport}>
+          History
+        </button>
         {registry.length > 0 && (
           <ColumnSelector
             all={registry}
@@ -186,12 +331,24 @@ export function App() {
               setVisible(defaults);
               setWidths({});
             }}
+            open={columnsOpen}
+            onOpenChange={setColumnsOpen}
           />
         )}
         <output aria-live="polite" className="count">
           {total === null ? "…" : `${total.toLocaleString()} ${total === 1 ? "entry" : "entries"}`}
         </output>
       </header>
+      {views.length > 0 && (
+        <ViewTabs
+          views={views}
+          active={activeView}
+          modified={modified}
+          onSelect={selectView}
+          onSave={saveView}
+          onDelete={deleteView}
+        />
+      )}
       {registry.length > 0 && (
         <FiltersBar columns={registry} facets={facets} filters={filters} onChange={setFilters} />
       )}
@@ -200,28 +357,33 @@ export function App() {
           {error}
         </p>
       )}
-      {total === 0 && !applied && filters.length === 0 ? (
+      {empty ? (
         <section className="empty">
           <h2>No logs yet</h2>
           <p>
-            Import files with <code>invlog import FILE…</code>; they appear here. Or look around
-            first with the example logs of every source Invlog reads.
+            Import the inventory logs you exported from Konnect, Xoro, Ordoro, Logitrail or ShipHero
+            (CSV, XLSX, JSON), or drop them on this window. Or look around first with the example
+            logs of every source Invlog reads.
           </p>
-          <button
-            type="button"
-            className="primary"
-            disabled={loadingSamples || !transport}
-            onClick={() => {
-              if (!transport) return;
-              setLoadingSamples(true);
-              call(transport, { command: "load_samples" })
-                .then(() => setGeneration((g) => g + 1))
-                .catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)))
-                .finally(() => setLoadingSamples(false));
-            }}
-          >
-            {loadingSamples ? "Loading…" : "Load sample data"}
-          </button>
+          <div className="empty-actions">
+            <button type="button" className="primary" disabled={!transport} onClick={chooseFiles}>
+              Import files…
+            </button>
+            <button
+              type="button"
+              disabled={loadingSamples || !transport}
+              onClick={() => {
+                if (!transport) return;
+                setLoadingSamples(true);
+                call(transport, { command: "load_samples" })
+                  .then(() => setGeneration((g) => g + 1))
+                  .catch((e: unknown) => setError(message(e)))
+                  .finally(() => setLoadingSamples(false));
+              }}
+            >
+              {loadingSamples ? "Loading…" : "Load sample data"}
+            </button>
+          </div>
         </section>
       ) : (
         columns.length > 0 &&
@@ -237,8 +399,45 @@ export function App() {
             widths={widths}
             onResize={(id, w) => setWidths((all) => ({ ...all, [id]: w }))}
             onMove={(id, before) => setVisible((v) => moveBefore(v, id, before))}
+            onOpen={setOpened}
           />
         )
+      )}
+      <JobsTray
+        jobs={jobs}
+        onCancel={cancel}
+        onDismiss={dismiss}
+        onShowHistory={() => setHistoryOpen(true)}
+      />
+      {dragging && (
+        <div className="drop-overlay" aria-hidden="true">
+          Drop logs to import them
+        </div>
+      )}
+      {transport && importPaths && (
+        <ImportDialog
+          transport={transport}
+          paths={importPaths}
+          onClose={() => setImportPaths(null)}
+          onStarted={(started) => {
+            track(started);
+            setImportPaths(null);
+          }}
+        />
+      )}
+      {transport && historyOpen && (
+        <ImportHistory transport={transport} onClose={() => setHistoryOpen(false)} />
+      )}
+      {transport && opened !== null && total !== null && (
+        <RowDetails
+          transport={transport}
+          registry={registry}
+          view={request}
+          index={opened}
+          total={total}
+          onIndex={setOpened}
+          onClose={() => setOpened(null)}
+        />
       )}
     </main>
   );

@@ -7,10 +7,12 @@ interface Props {
   visible: string[];
   onChange: (visible: string[]) => void;
   onReset: () => void;
+  open?: boolean;
+  onOpenChange?: (open: boolean) => void;
 }
 
 /** Show or hide any column of the registry (Konnect's column selector, top right). */
-export function ColumnSelector({ all, visible, onChange, onReset }: Props) {
+export function ColumnSelector({ all, visible, onChange, onReset, open, onOpenChange }: Props) {
   const [find, setFind] = useState("");
   const needle = find.trim().toLowerCase();
   const listed = all.filter(
@@ -23,7 +25,12 @@ export function ColumnSelector({ all, visible, onChange, onReset }: Props) {
     else if (visible.length > 1) onChange(visible.filter((v) => v !== id));
   };
   return (
-    <Popover label={`Columns (${visible.length})`} title="Choose columns">
+    <Popover
+      label={`Columns (${visible.length})`}
+      title="Choose columns"
+      open={open}
+      onOpenChange={onOpenChange}
+    >
       <input
         type="search"
         aria-label="Find a column"

@@ -2,17 +2,42 @@ import type { Column } from "./bindings/Column";
 import type { Facet } from "./bindings/Facet";
 import type { Filter } from "./bindings/Filter";
 import { Popover } from "./Popover";
+import { useState } from "react";
+import type { Op } from "./bindings/Op";
 import {
+  arity,
+  buildFilter,
   chipText,
   DATE_PRESETS,
+  datePresetOf,
+  ERRORS_ONLY,
+  hasFilter,
+  OP_LABELS,
   presetFilter,
+  rangeFilter,
+  rangeOf,
+  RESOLVED_CHOICES,
+  resolvedFilter,
+  resolvedOf,
   setColumnFilter,
+  setInFilter,
+  toggleFilter,
   valuesOf,
   type DatePreset,
+  type ResolvedChoice,
 } from "./filters";
 
 /** The facet columns offered as multi-selects in the bar, in this order. */
-export const BAR_FACETS = ["status", "source", "channel"];
+export const BAR_FACETS = [
+  "status",
+  "source",
+  "channel",
+  "account",
+  "location_code",
+  "event_type",
+  "tab",
+  "sync_type",
+];
 
 interface Props {
   columns: Column[];
@@ -66,26 +91,148 @@ function MultiSelect({
   );
 }
 
+function DateRange({ filters, onChange }: Pick<Props, "filters" | "onChange">) {
+  const preset = datePresetOf(filters, new Date());
+  const [customOpen, setCustomOpen] = useState(false);
+  const custom = customOpen || preset === "custom";
+  const { from, to } = rangeOf(filters);
+  const setRange = (next: { from: string; to: string }) =>
+    onChange(setColumnFilter(filters, "occurred_at", rangeFilter(next.from, next.to)));
+  return (
+    <span className="date">
+      <select
+        aria-label="Date range"
+        value={custom ? "custom" : preset}
+        onChange={(e) => {
+          const value = e.target.value as DatePreset | "custom";
+          setCustomOpen(value === "custom");
+          if (value !== "custom") {
+            onChange(setColumnFilter(filters, "occurred_at", presetFilter(value, new Date())));
+          }
+        }}
+      >
+        {DATE_PRESETS.map((p) => (
+          <option key={p.id} value={p.id}>
+            {p.label}
+          </option>
+        ))}
+        <option value="custom">Custom range…</option>
+      </select>
+      {custom && (
+        <>
+          <input
+            type="date"
+            aria-label="From day"
+            value={from}
+            max={to || undefined}
+            onChange={(e) => setRange({ from: e.target.value, to })}
+          />
+          <span aria-hidden="true">–</span>
+          <input
+            type="date"
+            aria-label="To day"
+            value={to}
+            min={from || undefined}
+            onChange={(e) => setRange({ from, to: e.target.value })}
+          />
+        </>
+      )}
+    </span>
+  );
+}
+
+function AddFilter({ columns, filters, onChange }: Props) {
+  const choosable = columns.filter((c) => c.ops.length > 0);
+  const [columnId, setColumnId] = useState(choosable[0]?.id ?? "");
+  const column = choosable.find((c) => c.id === columnId);
+  const [op, setOp] = useState<Op>(column?.ops[0] ?? "eq");
+  const [first, setFirst] = useState("");
+  const [second, setSecond] = useState("");
+  const ops = column?.ops ?? [];
+  const currentOp = ops.includes(op) ? op : (ops[0] ?? "eq");
+  const n = arity(currentOp);
+  const filter = column ? buildFilter(column.id, currentOp, first, second) : null;
+  const inputType =
+    column?.kind === "time" ? "datetime-local" : column?.kind === "integer" ? "number" : "text";
+  const valueOf = (v: string) =>
+    // A datetime-local value is the viewer's local time; the backend wants an instant.
+    column?.kind === "time" && v ? new Date(v).toISOString() : v;
+  return (
+    <Popover label="+ Add filter" title="Add a filter" alignLeft>
+      <form
+        className="add-filter"
+        onSubmit={(e) => {
+          e.preventDefault();
+          const built = column
+            ? buildFilter(column.id, currentOp, valueOf(first), valueOf(second))
+            : null;
+          if (built) {
+            onChange([...filters, built]);
+            setFirst("");
+            setSecond("");
+          }
+        }}
+      >
+        <label className="stacked">
+          Column
+          <select value={columnId} onChange={(e) => setColumnId(e.target.value)}>
+            {choosable.map((c) => (
+              <option key={c.id} value={c.id}>
+                {c.label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="stacked">
+          Condition
+          <select value={currentOp} onChange={(e) => setOp(e.target.value as Op)}>
+            {ops.map((o) => (
+              <option key={o} value={o}>
+                {OP_LABELS[o]}
+              </option>
+            ))}
+          </select>
+        </label>
+        {column?.kind === "bool" && n === 1 ? (
+          <label className="stacked">
+            Value
+            <select value={first} onChange={(e) => setFirst(e.target.value)}>
+              <option value="">Choose…</option>
+              <option value="true">yes</option>
+              <option value="false">no</option>
+            </select>
+          </label>
+        ) : (
+          n !== 0 && (
+            <label className="stacked">
+              {n === "list" ? "Values (comma-separated)" : n === 2 ? "From" : "Value"}
+              <input
+                type={n === "list" ? "text" : inputType}
+                value={first}
+                onChange={(e) => setFirst(e.target.value)}
+              />
+            </label>
+          )
+        )}
+        {n === 2 && (
+          <label className="stacked">
+            To
+            <input type={inputType} value={second} onChange={(e) => setSecond(e.target.value)} />
+          </label>
+        )}
+        <button type="submit" className="primary" disabled={!filter}>
+          Add filter
+        </button>
+      </form>
+    </Popover>
+  );
+}
+
 export function FiltersBar({ columns, facets, filters, onChange }: Props) {
   const byId = (id: string) => columns.find((c) => c.id === id);
-  const datePreset = (preset: DatePreset) =>
-    onChange(setColumnFilter(filters, "occurred_at", presetFilter(preset, new Date())));
   return (
     <div className="filters" role="toolbar" aria-label="Filters">
-      <label className="date">
-        <span className="visually-hidden">Date range</span>
-        <select
-          aria-label="Date range"
-          onChange={(e) => datePreset(e.target.value as DatePreset)}
-          defaultValue="all"
-        >
-          {DATE_PRESETS.map((p) => (
-            <option key={p.id} value={p.id}>
-              {p.label}
-            </option>
-          ))}
-        </select>
-      </label>
+      <DateRange filters={filters} onChange={onChange} />
       {BAR_FACETS.map((id) => {
         const column = byId(id);
         if (!column) return null;
@@ -95,18 +242,34 @@ export function FiltersBar({ columns, facets, filters, onChange }: Props) {
             column={column}
             facet={facets.find((f) => f.column === id)}
             chosen={valuesOf(filters, id)}
-            onChange={(values) =>
-              onChange(
-                setColumnFilter(
-                  filters,
-                  id,
-                  values.length > 0 ? { column: id, op: "in", values } : null,
-                ),
-              )
-            }
+            onChange={(values) => onChange(setInFilter(filters, id, values))}
           />
         );
       })}
+      <select
+        aria-label="Resolved"
+        value={resolvedOf(filters)}
+        onChange={(e) =>
+          onChange(
+            setColumnFilter(filters, "resolved", resolvedFilter(e.target.value as ResolvedChoice)),
+          )
+        }
+      >
+        {RESOLVED_CHOICES.map((c) => (
+          <option key={c.id} value={c.id}>
+            {c.label}
+          </option>
+        ))}
+      </select>
+      <label className="toggle">
+        <input
+          type="checkbox"
+          checked={hasFilter(filters, ERRORS_ONLY)}
+          onChange={(e) => onChange(toggleFilter(filters, ERRORS_ONLY, e.target.checked))}
+        />
+        Errors only
+      </label>
+      <AddFilter columns={columns} facets={facets} filters={filters} onChange={onChange} />
       <ul className="chips" aria-label="Active filters">
         {filters.map((f, i) => {
           const text = chipText(f, columns);
@@ -124,6 +287,11 @@ export function FiltersBar({ columns, facets, filters, onChange }: Props) {
           );
         })}
       </ul>
+      {filters.length > 1 && (
+        <button type="button" className="link" onClick={() => onChange([])}>
+          Clear all
+        </button>
+      )}
     </div>
   );
 }

@@ -3,6 +3,8 @@ import {
   useMemo,
   useReducer,
   useRef,
+  useState,
+  type KeyboardEvent,
   type PointerEvent as ReactPointerEvent,
 } from "react";
 import { getCoreRowModel, useReactTable, type ColumnDef } from "@tanstack/react-table";
@@ -25,6 +27,8 @@ interface Props {
   widths: Record<string, number>;
   onResize: (column: string, width: number) => void;
   onMove: (column: string, before: string) => void;
+  /** Enter or a double click on a row: show all of it. */
+  onOpen: (index: number) => void;
 }
 
 /** Room for what the column typically holds, so the default view fits a laptop screen. */
@@ -71,8 +75,10 @@ export function LogTable({
   widths,
   onResize,
   onMove,
+  onOpen,
 }: Props) {
   const [, rerender] = useReducer((n: number) => n + 1, 0);
+  const [selected, setSelected] = useState<number | null>(null);
   // A new view (new fetchPage) starts from an empty cache.
   const cache = useMemo(() => new PageCache(fetchPage, rerender), [fetchPage]);
   const scroller = useRef<HTMLDivElement>(null);
@@ -97,6 +103,33 @@ export function LogTable({
     if (total > 0) cache.ensure(first, last);
   }, [cache, first, last, total]);
 
+  const select = (index: number) => {
+    const next = Math.max(0, Math.min(total - 1, index));
+    setSelected(next);
+    virtualizer.scrollToIndex(next, { align: "auto" });
+  };
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    if (total === 0 || e.target !== e.currentTarget) return;
+    const page = Math.max(1, items.length - 2 * 10);
+    const at = selected ?? -1;
+    const moves: Record<string, number> = {
+      ArrowDown: at + 1,
+      ArrowUp: at - 1,
+      PageDown: at + page,
+      PageUp: at - page,
+      Home: 0,
+      End: total - 1,
+    };
+    const target = moves[e.key];
+    if (target !== undefined) {
+      e.preventDefault();
+      select(target);
+    } else if (e.key === "Enter" && selected !== null) {
+      e.preventDefault();
+      onOpen(selected);
+    }
+  };
+
   const width = table.getTotalSize();
   return (
     <div
@@ -105,6 +138,9 @@ export function LogTable({
       aria-label="Inventory log"
       aria-rowcount={total + 1}
       aria-colcount={columns.length}
+      aria-activedescendant={selected !== null ? `row-${selected}` : undefined}
+      tabIndex={0}
+      onKeyDown={onKeyDown}
       ref={scroller}
     >
       <div className="grid-header" role="rowgroup" style={{ width }}>
@@ -168,9 +204,13 @@ export function LogTable({
           return (
             <div
               key={item.key}
+              id={`row-${item.index}`}
               role="row"
               aria-rowindex={item.index + 2}
-              className={`grid-row${row ? "" : " loading"}`}
+              aria-selected={item.index === selected}
+              onClick={() => setSelected(item.index)}
+              onDoubleClick={() => onOpen(item.index)}
+              className={`grid-row${row ? "" : " loading"}${item.index === selected ? " selected" : ""}`}
               style={{ transform: `translateY(${item.start}px)`, height: ROW_HEIGHT }}
             >
               {columns.map((c, i) => {

@@ -1,4 +1,4 @@
-import { useId, useState, type ReactNode } from "react";
+import { useId, useLayoutEffect, useRef, useState, type ReactNode } from "react";
 
 interface Props {
   /** The toggle button's content (its accessible name). */
@@ -7,13 +7,41 @@ interface Props {
   title: string;
   /** Open the panel towards the right of the button rather than the left. */
   alignLeft?: boolean;
+  /** Set to control it from outside (a menu item that opens it); else it keeps its own state. */
+  open?: boolean;
+  onOpenChange?: (open: boolean) => void;
   children: ReactNode;
 }
 
 /** A button that opens a small labelled panel below it; Escape closes it. */
-export function Popover({ label, title, alignLeft, children }: Props) {
-  const [open, setOpen] = useState(false);
+export function Popover({
+  label,
+  title,
+  alignLeft,
+  open: controlled,
+  onOpenChange,
+  children,
+}: Props) {
+  const [own, setOwn] = useState(false);
+  const open = controlled ?? own;
+  const setOpen = (next: boolean | ((o: boolean) => boolean)) => {
+    const value = typeof next === "function" ? next(open) : next;
+    setOwn(value);
+    onOpenChange?.(value);
+  };
   const panel = useId();
+  const panelRef = useRef<HTMLDivElement>(null);
+  // Opens towards the side with room: a panel past the window's edge would scroll the page.
+  const [flip, setFlip] = useState(false);
+  useLayoutEffect(() => {
+    const box = panelRef.current?.getBoundingClientRect();
+    if (!open || !box) {
+      setFlip(false);
+      return;
+    }
+    if (box.right > window.innerWidth || box.left < 0) setFlip(true);
+  }, [open]);
+  const left = flip ? !alignLeft : alignLeft;
   return (
     <div className="selector">
       <button
@@ -27,7 +55,8 @@ export function Popover({ label, title, alignLeft, children }: Props) {
       {open && (
         <div
           id={panel}
-          className={`selector-panel${alignLeft ? " left" : ""}`}
+          ref={panelRef}
+          className={`selector-panel${left ? " left" : ""}`}
           role="dialog"
           aria-label={title}
           onKeyDown={(e) => e.key === "Escape" && setOpen(false)}

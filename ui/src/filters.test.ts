@@ -1,6 +1,23 @@
 import { describe, expect, it } from "vitest";
 import type { Column } from "./bindings/Column";
-import { chipText, presetFilter, setColumnFilter, valuesOf } from "./filters";
+import type { Filter } from "./bindings/Filter";
+import {
+  buildFilter,
+  chipText,
+  datePresetOf,
+  ERRORS_ONLY,
+  hasFilter,
+  presetFilter,
+  rangeFilter,
+  rangeOf,
+  RESOLVED_CHOICES,
+  resolvedFilter,
+  resolvedOf,
+  setColumnFilter,
+  setInFilter,
+  toggleFilter,
+  valuesOf,
+} from "./filters";
 
 const columns = [
   { id: "status", label: "Status", kind: "status" },
@@ -37,5 +54,73 @@ describe("filters", () => {
       columns,
     );
     expect(since).toBe(`Updated On since ${new Date(2025, 2, 4).toLocaleDateString()}`);
+  });
+});
+
+describe("the bar's controls map to filters and back", () => {
+  it("a custom range is whole local days, and reads back as the same days", () => {
+    const f = rangeFilter("2025-03-01", "2025-03-31");
+    expect(f?.op).toBe("between");
+    const [start, end] = (f?.values ?? []).map((v) => new Date(v).getTime());
+    expect(start).toBe(new Date(2025, 2, 1).getTime());
+    expect(end).toBe(new Date(2025, 3, 1).getTime() - 1000);
+    const range = f ? [f] : [];
+    expect(rangeOf(range)).toEqual({ from: "2025-03-01", to: "2025-03-31" });
+    expect(rangeFilter("2025-03-01", "")?.op).toBe("ge");
+    expect(rangeFilter("", "2025-03-31")?.op).toBe("le");
+    expect(rangeFilter("", "")).toBeNull();
+    expect(datePresetOf(range, new Date())).toBe("custom");
+  });
+
+  it("recognises its own presets", () => {
+    const now = new Date(2026, 10, 22, 15, 30);
+    const preset = (p: "7d" | "today") => [presetFilter(p, now)].filter((f) => f !== null);
+    expect(datePresetOf([], now)).toBe("all");
+    expect(datePresetOf(preset("7d"), now)).toBe("7d");
+    expect(datePresetOf(preset("today"), now)).toBe("today");
+  });
+
+  it("the resolved choice is one filter on `resolved`, read back as the same choice", () => {
+    for (const c of RESOLVED_CHOICES) {
+      const f = resolvedFilter(c.id);
+      expect(resolvedOf(f ? [f] : [])).toBe(c.id);
+    }
+    expect(resolvedFilter("hide_resolved")).toEqual({
+      column: "resolved",
+      op: "ne",
+      values: ["true"],
+    });
+  });
+
+  it("errors only toggles one filter and leaves the others", () => {
+    const status: Filter = { column: "status", op: "in", values: ["failed"] };
+    const on = toggleFilter([status], ERRORS_ONLY, true);
+    expect(on).toEqual([status, ERRORS_ONLY]);
+    expect(hasFilter(on, ERRORS_ONLY)).toBe(true);
+    expect(toggleFilter(on, ERRORS_ONLY, false)).toEqual([status]);
+  });
+
+  it("a multi-select replaces only its own `in` filter", () => {
+    const added: Filter = { column: "channel", op: "contains", values: ["Ama"] };
+    const next = setInFilter([added], "channel", ["Amazon", "Flipkart"]);
+    expect(next).toEqual([added, { column: "channel", op: "in", values: ["Amazon", "Flipkart"] }]);
+    expect(setInFilter(next, "channel", [])).toEqual([added]);
+  });
+
+  it("add filter builds the AST its operator needs, or nothing while incomplete", () => {
+    expect(buildFilter("quantity", "gt", "5", "")).toEqual({
+      column: "quantity",
+      op: "gt",
+      values: ["5"],
+    });
+    expect(buildFilter("sku", "in", "A, B,,C ", "")?.values).toEqual(["A", "B", "C"]);
+    expect(buildFilter("quantity", "between", "1", "")).toBeNull();
+    expect(buildFilter("quantity", "between", "1", "9")?.values).toEqual(["1", "9"]);
+    expect(buildFilter("error", "is_empty", "", "")).toEqual({
+      column: "error",
+      op: "is_empty",
+      values: [],
+    });
+    expect(buildFilter("sku", "eq", "  ", "")).toBeNull();
   });
 });

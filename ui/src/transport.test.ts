@@ -48,7 +48,14 @@ describe("httpTransport", () => {
     const t = httpTransport("http://127.0.0.1:4000", "abc", async () =>
       jsonResponse(200, { command: "save_layout" }),
     );
-    const layout = { columns: ["sku"], widths: {}, sort: [], filters: [], search: null };
+    const layout = {
+      columns: ["sku"],
+      widths: {},
+      sort: [],
+      filters: [],
+      search: null,
+      active_view: null,
+    };
     expect(await call(t, { command: "save_layout", args: layout })).toBeUndefined();
   });
 });

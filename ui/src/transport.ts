@@ -12,6 +12,34 @@ export type ResultOf<C extends CommandName> =
 export interface Transport {
   readonly kind: "tauri" | "http";
   send(request: Request): Promise<Response>;
+  /**
+   * Puts files the user dropped or picked in the browser where the backend can read them, and
+   * answers with their paths there. The desktop app gets real paths from its own dialog and
+   * drop events, so it never needs this.
+   */
+  stageFiles(files: File[]): Promise<string[]>;
+  /** Asks the user for files to import: the native dialog, or the browser's file chooser. */
+  pickFiles(): Promise<string[] | null>;
+  /** Menu choices and files dropped on the window (desktop only); returns the unsubscriber. */
+  listenShell(handlers: ShellHandlers): () => void;
+}
+
+export interface ShellHandlers {
+  onMenu(id: string): void;
+  onDropPaths(paths: string[]): void;
+}
+
+/** The browser's file chooser; null when the user closes it without choosing. */
+function chooseInBrowser(): Promise<File[] | null> {
+  return new Promise((resolve) => {
+    const input = document.createElement("input");
+    input.type = "file";
+    input.multiple = true;
+    input.accept = ".csv,.xlsx,.json,.jsonl,.txt";
+    input.addEventListener("change", () => resolve(input.files ? [...input.files] : null));
+    input.addEventListener("cancel", () => resolve(null));
+    input.click();
+  });
 }
 
 /** A command the backend refused or failed; `message` is meant for the user. */
@@ -46,6 +74,38 @@ export function httpTransport(baseUrl: string, token: string, fetchFn: Fetch = f
       }
       return body as Response;
     },
+    async stageFiles(files) {
+      const paths: string[] = [];
+      for (const file of files) {
+        const target = new URL("/api/upload", baseUrl);
+        target.searchParams.set("name", file.name);
+        const res = await fetchFn(target.toString(), {
+          method: "POST",
+          headers: {
+            Authorization: `Bearer ${token}`,
+            "Content-Type": "application/octet-stream",
+          },
+          body: file,
+        });
+        const body: unknown = await res.json().catch(() => null);
+        if (!res.ok || !body || typeof body !== "object" || !("path" in body)) {
+          throw new CommandError(
+            `could not send ${file.name} to Invlog (${res.status})`,
+            res.status,
+          );
+        }
+        paths.push(String(body.path));
+      }
+      return paths;
+    },
+    async pickFiles() {
+      const files = await chooseInBrowser();
+      return files && files.length > 0 ? this.stageFiles(files) : null;
+    },
+    listenShell() {
+      // A browser tab has no app menu, and its drops arrive as DOM events with File objects.
+      return () => {};
+    },
   };
 }
 
@@ -61,6 +121,35 @@ export function tauriTransport(invoke: Invoke): Transport {
       } catch (e) {
         throw new CommandError(typeof e === "string" ? e : String(e));
       }
+    },
+    stageFiles() {
+      return Promise.reject(new CommandError("the desktop app imports files by their paths"));
+    },
+    async pickFiles() {
+      return (await invoke("pick_import_files", {})) as string[] | null;
+    },
+    listenShell(handlers) {
+      let closed = false;
+      const unlisteners: (() => void)[] = [];
+      // Loaded only in the desktop app: the browser bundle never runs this code.
+      void Promise.all([import("@tauri-apps/api/event"), import("@tauri-apps/api/webview")]).then(
+        async ([event, webview]) => {
+          const subscriptions = [
+            await event.listen<string>("menu", (e) => handlers.onMenu(e.payload)),
+            await webview.getCurrentWebview().onDragDropEvent((e) => {
+              if (e.payload.type === "drop" && e.payload.paths.length > 0) {
+                handlers.onDropPaths(e.payload.paths);
+              }
+            }),
+          ];
+          if (closed) subscriptions.forEach((u) => u());
+          else unlisteners.push(...subscriptions);
+        },
+      );
+      return () => {
+        closed = true;
+        unlisteners.forEach((u) => u());
+      };
     },
   };
 }

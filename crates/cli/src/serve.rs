@@ -3,18 +3,21 @@
 //! origin that rebinds its DNS name to 127.0.0.1 sends its own name, and is refused), and
 //! every API call this run's random token.
 
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
 
-use axum::extract::{Request as HttpRequest, State};
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, Query, Request as HttpRequest, State};
 use axum::http::{header, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response as HttpResponse};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use invlog_core::commands::{self, Request};
-use invlog_core::ingest::Control;
-use invlog_core::{CoreError, Store};
+use futures_util::StreamExt;
+use invlog_core::commands::Request;
+use invlog_core::{CoreError, Engine, Store};
 use serde_json::json;
+use tokio::io::AsyncWriteExt;
 
 /// The built UI (`ui/dist`), embedded at compile time; `make` builds it first.
 #[derive(rust_embed::RustEmbed)]
@@ -49,7 +52,11 @@ async fn asset(uri: axum::http::Uri) -> HttpResponse {
 
 #[derive(Clone)]
 struct AppState {
-    store: Arc<Mutex<Store>>,
+    engine: Engine,
+    /// Files the browser uploads for import (a browser cannot name a path on disk); removed
+    /// when the server stops.
+    uploads: Arc<tempfile::TempDir>,
+    upload_count: Arc<std::sync::atomic::AtomicU64>,
     token: Arc<str>,
     hosts: Arc<[String]>,
 }
@@ -90,20 +97,56 @@ async fn check_token(State(state): State<AppState>, req: HttpRequest, next: Next
 }
 
 async fn api(State(state): State<AppState>, Json(request): Json<Request>) -> HttpResponse {
-    let store = state.store.clone();
+    let engine = state.engine.clone();
     // SQLite work is blocking; keep it off the async workers.
-    let result = tokio::task::spawn_blocking(move || {
-        let mut store = store
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        commands::dispatch(&mut store, request, &Control::default())
-    })
-    .await;
+    let result = tokio::task::spawn_blocking(move || engine.dispatch(request)).await;
     match result {
         Ok(Ok(response)) => Json(response).into_response(),
         Ok(Err(CoreError::InvalidQuery(m))) => refuse(StatusCode::BAD_REQUEST, &m),
         Ok(Err(e)) => refuse(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
         Err(e) => refuse(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct UploadQuery {
+    name: String,
+}
+
+/// Takes one file's bytes (streamed to disk, whatever the size) and answers with the path to
+/// import it from. The file keeps its name: Ordoro's SKU and the import history come from it.
+async fn upload(
+    State(state): State<AppState>,
+    Query(q): Query<UploadQuery>,
+    body: Body,
+) -> HttpResponse {
+    let Some(name) = std::path::Path::new(&q.name)
+        .file_name()
+        .filter(|n| !n.is_empty())
+        .map(ToOwned::to_owned)
+    else {
+        return refuse(StatusCode::BAD_REQUEST, "the upload needs a file name");
+    };
+    let n = state.upload_count.fetch_add(1, Ordering::Relaxed);
+    let dir = state.uploads.path().join(n.to_string());
+    let path = dir.join(name);
+    let written = async {
+        tokio::fs::create_dir_all(&dir).await?;
+        let mut file = tokio::fs::File::create(&path).await?;
+        let mut stream = body.into_data_stream();
+        while let Some(chunk) = stream.next().await {
+            file.write_all(&chunk.map_err(std::io::Error::other)?)
+                .await?;
+        }
+        file.flush().await
+    }
+    .await;
+    match written {
+        Ok(()) => Json(json!({ "path": path })).into_response(),
+        Err(e) => refuse(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            &format!("could not receive {}: {e}", q.name),
+        ),
     }
 }
 
@@ -138,12 +181,22 @@ pub fn run(store: Store, port: u16, open: bool) -> std::io::Result<()> {
         let port = listener.local_addr()?.port();
         let token = new_token()?;
         let state = AppState {
-            store: Arc::new(Mutex::new(store)),
+            engine: Engine::new(store).map_err(std::io::Error::other)?,
+            uploads: Arc::new(
+                tempfile::Builder::new()
+                    .prefix("invlog-uploads-")
+                    .tempdir()?,
+            ),
+            upload_count: Arc::default(),
             token: token.clone().into(),
             hosts: vec![format!("127.0.0.1:{port}"), format!("localhost:{port}")].into(),
         };
         let api = Router::new()
             .route("/api", post(api))
+            .route(
+                "/api/upload",
+                post(upload).layer(DefaultBodyLimit::disable()),
+            )
             .layer(middleware::from_fn_with_state(state.clone(), check_token));
         let app = Router::new()
             .merge(api)

@@ -68,23 +68,42 @@ fn start() -> Server {
 }
 
 /// A raw HTTP/1.1 exchange, so the test controls every header (Host included).
-fn post(port: u16, host: &str, token: Option<&str>, body: &Value) -> (u16, Value) {
-    let body = body.to_string();
+fn request(
+    port: u16,
+    host: &str,
+    token: Option<&str>,
+    target: &str,
+    content_type: &str,
+    body: &[u8],
+) -> (u16, Value) {
     let auth = token
         .map(|t| format!("Authorization: Bearer {t}\r\n"))
         .unwrap_or_default();
     let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
     write!(
         s,
-        "POST /api HTTP/1.1\r\nHost: {host}\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        "POST {target} HTTP/1.1\r\nHost: {host}\r\n{auth}Content-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
         body.len()
     )
     .unwrap();
+    s.write_all(body).unwrap();
     let mut resp = String::new();
     s.read_to_string(&mut resp).unwrap();
     let status: u16 = resp[9..12].parse().unwrap();
     let json = resp.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("");
     (status, serde_json::from_str(json).unwrap_or(Value::Null))
+}
+
+fn post(port: u16, host: &str, token: Option<&str>, body: &Value) -> (u16, Value) {
+    let body = body.to_string();
+    request(
+        port,
+        host,
+        token,
+        "/api",
+        "application/json",
+        body.as_bytes(),
+    )
 }
 
 #[test]
@@ -171,4 +190,62 @@ fn open_hands_the_url_to_the_browser() {
         first.trim(),
         "the browser got the printed URL"
     );
+}
+
+#[test]
+fn uploaded_files_are_imported_by_a_job() {
+    let srv = start();
+    let host = format!("127.0.0.1:{}", srv.port);
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/formats/examples");
+    let bytes = std::fs::read(examples.join("xoro-amazon-logs.csv")).unwrap();
+    let upload = |token: Option<&str>, name: &str| {
+        request(
+            srv.port,
+            &host,
+            token,
+            &format!("/api/upload?name={name}"),
+            "application/octet-stream",
+            &bytes,
+        )
+    };
+    assert_eq!(upload(None, "x.csv").0, 401);
+
+    // Only the name is kept, never a path the page chose.
+    let (status, body) = upload(Some(&srv.token), "..%2F..%2Fxoro-amazon-logs.csv");
+    assert_eq!(status, 200, "{body}");
+    let path = Path::new(body["path"].as_str().unwrap());
+    assert_eq!(path.file_name().unwrap(), "xoro-amazon-logs.csv");
+    assert!(path.starts_with(std::env::temp_dir()));
+    assert_eq!(std::fs::read(path).unwrap(), bytes);
+
+    let (status, job) = post(
+        srv.port,
+        &host,
+        Some(&srv.token),
+        &json!({"command": "start_import", "args": {"paths": [path]}}),
+    );
+    assert_eq!(status, 200, "{job}");
+    let id = job["result"]["id"].clone();
+    let mut done = Value::Null;
+    for _ in 0..200 {
+        let (_, j) = post(
+            srv.port,
+            &host,
+            Some(&srv.token),
+            &json!({"command": "job", "args": {"id": id}}),
+        );
+        if j["result"]["status"] == "success" {
+            done = j;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(25));
+    }
+    assert_eq!(done["result"]["reports"][0]["rows_imported"], 10, "{done}");
+    let (_, q) = post(
+        srv.port,
+        &host,
+        Some(&srv.token),
+        &json!({"command": "query", "args": {"limit": 1}}),
+    );
+    assert_eq!(q["result"]["total"], 22);
 }

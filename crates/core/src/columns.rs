@@ -6,6 +6,8 @@
 use serde::Serialize;
 use ts_rs::TS;
 
+use crate::query::filter::Op;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ColumnKind {
@@ -47,6 +49,8 @@ pub struct Column {
     pub facet: bool,
     /// Part of the keyword-search index.
     pub searchable: bool,
+    /// The filter operators that fit its type (what "add filter" offers).
+    pub ops: &'static [Op],
 }
 
 const fn col(
@@ -64,6 +68,7 @@ const fn col(
         default_visible,
         facet: false,
         searchable: false,
+        ops: Op::for_kind(kind),
     }
 }
 

@@ -9,12 +9,15 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::columns::{self, Column};
+use crate::engine::Engine;
 use crate::error::{CoreError, Result};
-use crate::ingest::{self, Control, ImportOptions, ImportReport, RowError};
+use crate::ingest::{self, Control, Format, ImportOptions, ImportReport, RowError};
+use crate::jobs::{self, Job};
 use crate::layout::{self, Layout};
 use crate::query::{self, Facet, Filter, QueryRequest, QueryResponse};
 use crate::store::Store;
 use crate::time;
+use crate::views::{self, View};
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct ImportRequest {
@@ -40,6 +43,30 @@ pub enum Request {
     SaveLayout(Layout),
     /// Imports the built-in example logs (the empty store's "Load sample data").
     LoadSamples,
+    /// Starts importing files in the background; watch it with `job`, stop it with `cancel_job`.
+    StartImport(ImportRequest),
+    /// The latest jobs, newest first.
+    Jobs,
+    Job {
+        id: i64,
+    },
+    CancelJob {
+        id: i64,
+    },
+    /// Which format each file is in, before importing it (the import dialog).
+    Detect {
+        #[ts(as = "Vec<String>")]
+        paths: Vec<PathBuf>,
+    },
+    /// The built-in views, then the saved ones.
+    Views,
+    SaveView {
+        name: String,
+        layout: Layout,
+    },
+    DeleteView {
+        id: String,
+    },
 }
 
 /// What a [`Request`] returns: `{"command": "query", "result": {...}}`, the same tag.
@@ -55,15 +82,33 @@ pub enum Response {
     LoadLayout(Option<Layout>),
     SaveLayout,
     LoadSamples(Vec<ImportReport>),
+    StartImport(Job),
+    Jobs(Vec<Job>),
+    Job(Job),
+    CancelJob(Job),
+    Detect(Vec<Detection>),
+    Views(Vec<View>),
+    SaveView(View),
+    DeleteView,
 }
 
-/// Runs one command against the store.
-pub fn dispatch(store: &mut Store, request: Request, control: &Control<'_>) -> Result<Response> {
+/// Runs one command. Jobs run beside the store; every other command has it to itself.
+pub fn dispatch(engine: &Engine, request: Request) -> Result<Response> {
+    Ok(match request {
+        Request::StartImport(i) => Response::StartImport(jobs::start_import(engine, i)?),
+        Request::Jobs => Response::Jobs(jobs::list(engine, 50)?),
+        Request::Job { id } => Response::Job(jobs::get(engine, id)?),
+        Request::CancelJob { id } => Response::CancelJob(jobs::cancel(engine, id)?),
+        other => run_on_store(&mut engine.store(), other)?,
+    })
+}
+
+fn run_on_store(store: &mut Store, request: Request) -> Result<Response> {
     Ok(match request {
         Request::Columns => Response::Columns(columns().to_vec()),
         Request::Query(q) => Response::Query(query(store, &q)?),
         Request::Facets(f) => Response::Facets(facets(store, &f)?),
-        Request::Import(i) => Response::Import(import(store, &i, control)?),
+        Request::Import(i) => Response::Import(import(store, &i, &Control::default())?),
         Request::Imports => Response::Imports(imports(store)?),
         Request::ImportErrors { import_id } => {
             Response::ImportErrors(import_errors(store, import_id)?)
@@ -74,6 +119,21 @@ pub fn dispatch(store: &mut Store, request: Request, control: &Control<'_>) -> R
             Response::SaveLayout
         }
         Request::LoadSamples => Response::LoadSamples(crate::samples::load(store)?),
+        Request::Detect { paths } => Response::Detect(paths.iter().map(|p| detect(p)).collect()),
+        Request::Views => Response::Views(views::list(store)?),
+        Request::SaveView { name, layout } => {
+            Response::SaveView(views::save(store, &name, &layout)?)
+        }
+        Request::DeleteView { id } => {
+            views::delete(store, &id)?;
+            Response::DeleteView
+        }
+        Request::StartImport(_)
+        | Request::Jobs
+        | Request::Job { .. }
+        | Request::CancelJob { .. } => {
+            unreachable!("job commands are dispatched before the store is locked")
+        }
     })
 }
 
@@ -94,6 +154,36 @@ pub fn import(
         }
     }
     Ok(reports)
+}
+
+/// What the import dialog shows of a file before it is imported.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Detection {
+    pub path: String,
+    pub file_name: String,
+    pub format: Option<Format>,
+    /// Why the file cannot be imported as it is (unknown headers, unreadable, …).
+    pub refused: Option<String>,
+    /// Ordoro: the SKU its file name gives, to pre-fill the SKU the dialog asks for.
+    pub sku_hint: Option<String>,
+}
+
+pub fn detect(path: &std::path::Path) -> Detection {
+    let file = path.display().to_string();
+    let detected = ingest::detect(&file, path, None);
+    Detection {
+        file_name: path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| file.clone()),
+        format: detected.as_ref().ok().map(|d| d.format()),
+        refused: detected.err().map(|e| match e {
+            CoreError::FileRefused { reason, .. } => reason,
+            other => other.to_string(),
+        }),
+        sku_hint: ingest::ordoro::sku_from_file_name(path),
+        path: file,
+    }
 }
 
 pub fn query(store: &Store, req: &QueryRequest) -> Result<QueryResponse> {

@@ -22,11 +22,14 @@ pub struct Layout {
     /// Column widths in pixels, by column id.
     #[serde(default)]
     pub widths: BTreeMap<String, u32>,
+    /// The view tab the user was on (`all`, `saved:3`, …), reopened at the next start.
+    #[serde(default)]
+    pub active_view: Option<String>,
 }
 
 impl Layout {
     /// Every column it names must exist: a saved layout outlives no column silently.
-    fn validate(&self) -> Result<()> {
+    pub(crate) fn validate(&self) -> Result<()> {
         let v = &self.view;
         let named = v
             .columns
@@ -87,6 +90,7 @@ mod tests {
                 search: Some("kurta".into()),
             },
             widths: [("sku".to_owned(), 140)].into(),
+            active_view: Some("saved:2".into()),
         };
         save(&store, &layout).unwrap();
         assert_eq!(load(&store).unwrap(), Some(layout.clone()));

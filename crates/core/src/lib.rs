@@ -6,14 +6,18 @@
 pub mod bindings;
 pub mod columns;
 pub mod commands;
+pub mod engine;
 pub mod error;
 pub mod ingest;
+pub mod jobs;
 pub mod layout;
 pub mod query;
 pub mod redaction;
 pub mod samples;
 pub mod store;
 pub mod time;
+pub mod views;
 
+pub use engine::Engine;
 pub use error::{CoreError, Result};
 pub use store::Store;

@@ -2,30 +2,68 @@
 
 mod common;
 
+use std::time::{Duration, Instant};
+
 use common::{example, Fixture};
-use invlog_core::commands::{dispatch, Request};
-use invlog_core::ingest::Control;
+use invlog_core::commands::Request;
+use invlog_core::{Engine, Store};
 use serde_json::{json, Value};
 
-fn call(fx: &mut Fixture, request: Value) -> Value {
+/// An engine over the fixture's store file, as a shell would open it.
+fn engine(fx: &Fixture) -> Engine {
+    Engine::new(Store::open(&fx.dir.path().join("t.db")).unwrap()).unwrap()
+}
+
+fn call(engine: &Engine, request: Value) -> Value {
     let req: Request = serde_json::from_value(request).expect("a valid request");
-    let resp = dispatch(&mut fx.store, req, &Control::default()).expect("the command runs");
+    let resp = engine.dispatch(req).expect("the command runs");
     serde_json::to_value(resp).unwrap()
+}
+
+/// Polls a job until it has finished, as the UI does.
+fn wait_for_job(engine: &Engine, id: &Value) -> Value {
+    let start = Instant::now();
+    loop {
+        let job = call(engine, json!({"command": "job", "args": {"id": id}}))["result"].clone();
+        if !["queued", "running"].contains(&job["status"].as_str().unwrap()) {
+            return job;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "job {id} never finished"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// A Konnect log of `rows` rows (the example's first data row with its SKU varied).
+fn big_konnect(fx: &Fixture, name: &str, rows: usize) -> std::path::PathBuf {
+    let example = std::fs::read_to_string(example("konnect-inventory-logs.csv")).unwrap();
+    let mut lines = example.lines();
+    let header = lines.next().unwrap();
+    let row = lines.nth(1).unwrap();
+    let mut text = format!("{header}\n");
+    for i in 0..rows {
+        text.push_str(&row.replace("SKU-00002", &format!("SKU-{i:07}")));
+        text.push('\n');
+    }
+    fx.file(name, text)
 }
 
 #[test]
 fn import_then_query_through_the_command_table() {
-    let mut fx = Fixture::new();
+    let fx = Fixture::new();
+    let fx = &engine(&fx);
     let path = example("konnect-inventory-logs.csv");
     let r = call(
-        &mut fx,
+        fx,
         json!({"command": "import", "args": {"paths": [path], "format": null, "sku": null, "batch": null}}),
     );
     assert_eq!(r["command"], "import");
     assert_eq!(r["result"][0]["rows_imported"], 12);
 
     let q = call(
-        &mut fx,
+        fx,
         json!({"command": "query", "args": {
             "filters": [{"column": "status", "op": "eq", "values": ["failed"]}],
             "sort": [{"column": "occurred_at", "desc": true}],
@@ -43,20 +81,20 @@ fn import_then_query_through_the_command_table() {
     assert!(q["result"]["next_cursor"].is_array());
 
     let f = call(
-        &mut fx,
+        fx,
         json!({"command": "facets", "args": {"columns": ["channel"]}}),
     );
     assert_eq!(f["result"][0]["column"], "channel");
 
-    let history = call(&mut fx, json!({"command": "imports"}));
+    let history = call(fx, json!({"command": "imports"}));
     let id = history["result"][0]["id"].clone();
     let errors = call(
-        &mut fx,
+        fx,
         json!({"command": "import_errors", "args": {"import_id": id}}),
     );
     assert_eq!(errors["result"], json!([]));
 
-    let cols = call(&mut fx, json!({"command": "columns"}));
+    let cols = call(fx, json!({"command": "columns"}));
     assert!(cols["result"]
         .as_array()
         .unwrap()
@@ -71,4 +109,122 @@ fn unknown_commands_are_refused_by_the_types() {
         json!({"command": "import_errors", "args": {"import_id": "x"}})
     )
     .is_err());
+}
+
+#[test]
+fn an_import_job_runs_beside_queries_and_reports_each_file() {
+    let fx = Fixture::new();
+    let engine = engine(&fx);
+    let bad = fx.file("notes.csv", "hello,world\n1,2\n");
+    let started = call(
+        &engine,
+        json!({"command": "start_import", "args": {
+            "paths": [example("konnect-inventory-logs.csv"), bad], "format": null, "sku": null, "batch": null
+        }}),
+    );
+    assert_eq!(started["command"], "start_import");
+    assert_eq!(started["result"]["files"].as_array().unwrap().len(), 2);
+    let job = wait_for_job(&engine, &started["result"]["id"]);
+    assert_eq!(job["status"], "success");
+    assert_eq!(job["files_done"], 2);
+    assert_eq!(job["reports"][0]["rows_imported"], 12);
+    assert!(job["reports"][1]["refused"]
+        .as_str()
+        .unwrap()
+        .contains("hello"));
+
+    let total = call(&engine, json!({"command": "query", "args": {"limit": 1}}));
+    assert_eq!(total["result"]["total"], 12);
+    // The finished job is read back from the store, the same as it was live.
+    let listed = call(&engine, json!({"command": "jobs"}));
+    assert_eq!(listed["result"][0], job);
+}
+
+#[test]
+fn a_cancelled_job_keeps_nothing_of_the_file_it_was_importing() {
+    let fx = Fixture::new();
+    let engine = engine(&fx);
+    let first = big_konnect(&fx, "first.csv", 60_000);
+    let second = big_konnect(&fx, "second.csv", 10);
+    let start = |path: &std::path::Path| {
+        call(
+            &engine,
+            json!({"command": "start_import", "args": {"paths": [path]}}),
+        )["result"]["id"]
+            .clone()
+    };
+    let a = start(&first);
+    let b = start(&second);
+    // b waits for a (one writer at a time); cancelled while it waits, it never starts.
+    let cancelled = call(&engine, json!({"command": "cancel_job", "args": {"id": b}}));
+    assert_eq!(cancelled["result"]["id"], b);
+    assert_eq!(wait_for_job(&engine, &b)["status"], "cancelled");
+    assert_eq!(wait_for_job(&engine, &a)["status"], "success");
+
+    // A third job, cancelled as it starts: its file is rolled back.
+    let copy = fx.dir.path().join("copy.csv");
+    std::fs::write(
+        &copy,
+        std::fs::read_to_string(&first)
+            .unwrap()
+            .replace("B000001", "B9"),
+    )
+    .unwrap();
+    let d = start(&copy);
+    call(&engine, json!({"command": "cancel_job", "args": {"id": d}}));
+    let d = wait_for_job(&engine, &d);
+    assert_eq!(d["status"], "cancelled");
+    assert_eq!(d["reports"], json!([]));
+    let total = call(&engine, json!({"command": "query", "args": {"limit": 1}}));
+    assert_eq!(total["result"]["total"], 60_000);
+}
+
+#[test]
+fn jobs_left_running_by_a_closed_app_are_marked_interrupted() {
+    let fx = Fixture::new();
+    fx.store
+        .conn()
+        .execute(
+            "INSERT INTO jobs (kind, status, params, created_at, owner_pid)
+             VALUES ('import', 'running', '{\"paths\": [\"a.csv\"]}', 0, ?1)",
+            [u32::MAX],
+        )
+        .unwrap();
+    let engine = engine(&fx);
+    let job = call(&engine, json!({"command": "job", "args": {"id": 1}}))["result"].clone();
+    assert_eq!(job["status"], "interrupted");
+    assert_eq!(job["files"], json!(["a.csv"]));
+    assert!(job["error"]
+        .as_str()
+        .unwrap()
+        .contains("nothing of it was kept"));
+}
+
+#[test]
+fn views_are_listed_saved_and_deleted() {
+    let fx = Fixture::new();
+    let engine = engine(&fx);
+    let saved = call(
+        &engine,
+        json!({"command": "save_view", "args": {"name": "Amazon", "layout": {
+            "columns": ["sku", "status"], "filters": [{"column": "channel", "op": "eq", "values": ["Amazon"]}],
+            "widths": {"sku": 150}
+        }}}),
+    );
+    let id = saved["result"]["id"].clone();
+    let views = call(&engine, json!({"command": "views"}))["result"].clone();
+    assert_eq!(views[6]["name"], "Amazon");
+    assert_eq!(views[6]["layout"]["widths"]["sku"], 150);
+    assert_eq!(views[1]["filters"][0]["column"], "status");
+    call(
+        &engine,
+        json!({"command": "delete_view", "args": {"id": id}}),
+    );
+    assert_eq!(
+        call(&engine, json!({"command": "views"}))["result"]
+            .as_array()
+            .unwrap()
+            .len(),
+        6
+    );
 }

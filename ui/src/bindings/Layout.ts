@@ -9,7 +9,11 @@ export type Layout = {
 /**
  * Column widths in pixels, by column id.
  */
-widths: { [key in string]: number }, filters: Array<Filter>, search: string | null, 
+widths: { [key in string]: number }, 
+/**
+ * The view tab the user was on (`all`, `saved:3`, …), reopened at the next start.
+ */
+active_view: string | null, filters: Array<Filter>, search: string | null, 
 /**
  * Empty means newest first.
  */

@@ -103,7 +103,7 @@ ordoro (CSV with created_at and event_type), xoro (CSV with 'Import Date' and 'T
 kits (CSV with kit_sku, component_sku, quantity), logitrail (JSON with products or merchants_id), \
 shiphero (GraphQL JSON with data.inventory_sync_*), pushlog (JSON Lines with updated_at)";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, TS)]
 pub struct Progress {
     pub rows: u64,
     pub bytes: u64,
@@ -137,7 +137,7 @@ pub struct ImportOptions {
     pub batch: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct ImportReport {
     pub file: String,
     pub format: Option<Format>,
@@ -257,7 +257,7 @@ impl<R: Read> Read for Counting<'_, R> {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Detected {
+pub(crate) enum Detected {
     Table { format: Format, xlsx: bool },
     Logitrail { multi: bool },
     Shiphero(shiphero::Kind),
@@ -265,7 +265,7 @@ enum Detected {
 }
 
 impl Detected {
-    fn format(self) -> Format {
+    pub(crate) fn format(self) -> Format {
         match self {
             Detected::Table { format, .. } => format,
             Detected::Logitrail { .. } => Format::Logitrail,
@@ -300,7 +300,7 @@ fn no_format(file: &str, what: &str) -> CoreError {
     )
 }
 
-fn detect(file: &str, path: &Path, forced: Option<Format>) -> Result<Detected> {
+pub(crate) fn detect(file: &str, path: &Path, forced: Option<Format>) -> Result<Detected> {
     let mut sniff = Vec::with_capacity(SNIFF);
     open(file, path)?
         .take(SNIFF as u64)

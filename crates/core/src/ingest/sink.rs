@@ -4,7 +4,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use rusqlite::{params, Connection, Statement};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::convert::Cell;
@@ -14,7 +14,7 @@ use crate::error::{CoreError, Result};
 use crate::time::Millis;
 
 /// One row that was not imported, or one bad cell of it.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct RowError {
     /// The row number a spreadsheet would show (header = row 1), the array index + 1 for JSON
     /// arrays, the line number for JSON Lines.

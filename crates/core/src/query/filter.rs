@@ -61,7 +61,7 @@ impl Op {
     }
 
     /// The operators that make sense for a column type (the UI offers only these).
-    pub fn for_kind(kind: ColumnKind) -> &'static [Op] {
+    pub const fn for_kind(kind: ColumnKind) -> &'static [Op] {
         use Op::*;
         match kind {
             ColumnKind::Text | ColumnKind::Date => &[

@@ -34,6 +34,7 @@ pub static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
             include_str!("indexes_v1.sql")
         )),
         M::up(include_str!("schema_v2.sql")),
+        M::up(include_str!("schema_v3.sql")),
     ])
 });
 
@@ -67,7 +68,7 @@ mod tests {
         let version: i64 = conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .unwrap();
-        assert_eq!(version, 2);
+        assert_eq!(version, 3);
     }
 
     #[test]

@@ -1,0 +1,176 @@
+// UI benchmarks (issue #3) in Debian's Chromium via playwright-core, against `invlog serve` on
+// a store given on the command line (bench/run.sh passes its 1M-row store):
+//   node bench/ui.mjs STORE [ROUNDS]
+// Prints a Markdown report: filter change -> new rows painted, scrolling frame times, blank
+// rows, row elements in the DOM, JS heap.
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
+import { api, launchChromium, serve, root } from "../tests/e2e/harness.mjs";
+
+const store = process.argv[2];
+const rounds = Number(process.argv[3] ?? 10);
+if (!store) {
+  console.error("usage: node bench/ui.mjs STORE [ROUNDS]");
+  process.exit(2);
+}
+const target = process.env.CARGO_TARGET_DIR ?? join(root, "target");
+process.env.INVLOG ??= join(target, "release", "invlog");
+const invlog = process.env.INVLOG;
+
+const pct = (xs, p) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+};
+const ms = (x) => `${x.toFixed(1)} ms`;
+
+const views = [
+  { name: "All", filters: [] },
+  { name: "Failed pushes", filters: ["status = failed"] },
+  { name: "Errors", filters: ["error !="] },
+  { name: "Orders", filters: ["tab = Orders"] },
+];
+for (const v of views) {
+  const args = v.filters.flatMap((f) => ["--filter", f]);
+  v.total = JSON.parse(
+    execFileSync(invlog, ["--db", store, "query", ...args, "--limit", "1", "--json"], { encoding: "utf8" }),
+  ).total;
+}
+
+const server = await serve(store);
+const browser = await launchChromium();
+try {
+  const columns = JSON.parse(execFileSync(invlog, ["--db", store, "columns", "--json"], { encoding: "utf8" }))
+    .filter((c) => c.default_visible)
+    .map((c) => c.id);
+  await api(server.url, {
+    command: "save_layout",
+    args: { columns, widths: {}, sort: [], filters: [], search: null, active_view: "all" },
+  });
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("Performance.enable");
+  const t0 = Date.now();
+  await page.goto(server.url);
+  const grid = page.getByRole("grid", { name: "Inventory log" });
+  await page.waitForFunction(() => document.querySelector('.grid-body [role="row"]:not(.loading)'), null, {
+    polling: "raf",
+  });
+  const firstPaint = Date.now() - t0;
+
+  // Filter change -> the new view's rows painted: switch view tabs, wait (frame by frame) until
+  // the grid has the new row count and its first row is filled in.
+  const filterTimes = [];
+  for (let r = 0; r < rounds; r++) {
+    for (const v of [...views.slice(1), views[0]]) {
+      const start = await page.evaluate(() => performance.now());
+      await page.getByRole("tab", { name: v.name }).click();
+      const end = await page.waitForFunction(
+        (rows) => {
+          const g = document.querySelector('[role="grid"]');
+          const first = document.querySelector('.grid-body [role="row"]');
+          return (
+            g?.getAttribute("aria-rowcount") === String(rows) &&
+            (rows === 1 || (first && !first.classList.contains("loading"))) &&
+            performance.now()
+          );
+        },
+        v.total + 1,
+        { polling: "raf" },
+      );
+      filterTimes.push((await end.jsonValue()) - start);
+    }
+  }
+  await page.getByRole("tab", { name: "All" }).click();
+  await page.waitForFunction((rows) => document.querySelector('[role="grid"]')?.getAttribute("aria-rowcount") === String(rows), views[0].total + 1);
+
+  // A frame recorder: frame times, row elements in the DOM, and how long loading (blank)
+  // rows stay visible.
+  await page.evaluate(() => {
+    const w = window;
+    w.__bench = { frames: [], maxRows: 0, blankSince: null, longestBlank: 0, running: true };
+    let last = performance.now();
+    const tick = (now) => {
+      const b = w.__bench;
+      b.frames.push(now - last);
+      last = now;
+      b.maxRows = Math.max(b.maxRows, document.querySelectorAll('.grid-body [role="row"]').length);
+      const g = document.querySelector('[role="grid"]').getBoundingClientRect();
+      const blank = [...document.querySelectorAll(".grid-body .grid-row.loading")].some((r) => {
+        const box = r.getBoundingClientRect();
+        return box.bottom > g.top && box.top < g.bottom;
+      });
+      if (blank && b.blankSince === null) b.blankSince = now;
+      if (!blank && b.blankSince !== null) {
+        b.longestBlank = Math.max(b.longestBlank, now - b.blankSince);
+        b.blankSince = null;
+      }
+      if (b.running) requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  });
+  await grid.focus();
+  await grid.locator('[role="row"]').nth(1).click();
+  for (let i = 0; i < 200; i++) {
+    await page.keyboard.press("PageDown");
+  }
+  await page.waitForTimeout(300);
+  const pageDown = await page.evaluate(() => {
+    const b = window.__bench;
+    const r = { frames: b.frames.slice(1), maxRows: b.maxRows, longestBlank: b.longestBlank };
+    b.frames = [];
+    b.longestBlank = 0;
+    return r;
+  });
+  // The scrollbar dragged to the middle, then to the end: the grid jumps there at once.
+  const box = await grid.boundingBox();
+  const thumbX = box.x + box.width - 6;
+  await page.mouse.move(thumbX, box.y + 40);
+  await page.mouse.down();
+  await page.mouse.move(thumbX, box.y + box.height / 2, { steps: 12 });
+  await page.waitForTimeout(400);
+  await page.mouse.move(thumbX, box.y + box.height - 4, { steps: 12 });
+  await page.mouse.up();
+  await page.waitForFunction(() => !document.querySelector(".grid-body .grid-row.loading"), null, {
+    polling: "raf",
+  });
+  await page.waitForTimeout(300);
+  const drag = await page.evaluate(() => {
+    const b = window.__bench;
+    b.running = false;
+    const g = document.querySelector('[role="grid"]');
+    return {
+      frames: b.frames.slice(1),
+      maxRows: b.maxRows,
+      longestBlank: b.longestBlank,
+      scrolled: g.scrollTop / (g.scrollHeight - g.clientHeight),
+    };
+  });
+  const metrics = (await cdp.send("Performance.getMetrics")).metrics;
+  const heap = metrics.find((m) => m.name === "JSHeapUsedSize").value / 2 ** 20;
+
+  console.log(`## UI in Chromium: ${(views[0].total).toLocaleString("en")}-row store`);
+  console.log();
+  console.log(`| measure | result | target |`);
+  console.log(`|---|---:|---:|`);
+  console.log(`| page load to first rows painted | ${firstPaint} ms | |`);
+  console.log(
+    `| filter change (view tab) to new rows painted, p50 / p95 / max of ${filterTimes.length} | ${ms(pct(filterTimes, 50))} / ${ms(pct(filterTimes, 95))} / ${ms(Math.max(...filterTimes))} | p95 ≤ 150 ms |`,
+  );
+  console.log(
+    `| PageDown ×200: frame time p50 / p95 / max (${pageDown.frames.length} frames) | ${ms(pct(pageDown.frames, 50))} / ${ms(pct(pageDown.frames, 95))} / ${ms(Math.max(...pageDown.frames))} | p95 ≤ 16.7 ms |`,
+  );
+  console.log(`| PageDown ×200: longest time blank rows were visible | ${ms(pageDown.longestBlank)} | ≤ 100 ms |`);
+  console.log(
+    `| scrollbar drag to middle and end: frame time p50 / p95 / max (${drag.frames.length} frames) | ${ms(pct(drag.frames, 50))} / ${ms(pct(drag.frames, 95))} / ${ms(Math.max(...drag.frames))} | p95 ≤ 16.7 ms |`,
+  );
+  console.log(
+    `| scrollbar drag: longest time blank rows were visible (ended at ${(drag.scrolled * 100).toFixed(0)}% of the view) | ${ms(drag.longestBlank)} | ≤ 100 ms |`,
+  );
+  console.log(`| most row elements in the DOM at once | ${Math.max(pageDown.maxRows, drag.maxRows)} | ≤ 200 |`);
+  console.log(`| JS heap after all of it | ${heap.toFixed(1)} MB | ≤ 150 MB |`);
+  await context.close();
+} finally {
+  await browser.close();
+  server.child.kill();
+}

@@ -1,0 +1,345 @@
+//! Long work (imports today, exports next) as jobs: started by one command, watched and
+//! cancelled by others while the store keeps answering queries.
+//!
+//! A job writes through its own connection, so the table stays live during an import (WAL
+//! lets readers go on beside the one writer). Its progress lives in memory: the import holds
+//! the write transaction, so progress rows could not be written until it ends anyway. The
+//! `jobs` table records each job's start and outcome; a job still marked running whose owner
+//! process is gone was interrupted (the app was closed or crashed), and its open transaction
+//! was rolled back by SQLite, so the store holds none of it.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use rusqlite::{params, OptionalExtension, Row};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::commands::ImportRequest;
+use crate::engine::Engine;
+use crate::error::{CoreError, Result};
+use crate::ingest::{self, Control, ImportReport, Progress};
+use crate::store::Store;
+use crate::time::{format_instant, now_millis};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum JobStatus {
+    /// Waiting for the job before it to finish writing.
+    Queued,
+    Running,
+    Success,
+    Failed,
+    Cancelled,
+    /// Still running when its process ended.
+    Interrupted,
+}
+
+impl JobStatus {
+    fn as_db(self) -> &'static str {
+        match self {
+            JobStatus::Queued | JobStatus::Running => "running",
+            JobStatus::Success => "success",
+            JobStatus::Failed => "failed",
+            JobStatus::Cancelled => "cancelled",
+            JobStatus::Interrupted => "interrupted",
+        }
+    }
+
+    fn from_db(s: &str) -> JobStatus {
+        match s {
+            "success" => JobStatus::Success,
+            "failed" => JobStatus::Failed,
+            "cancelled" => JobStatus::Cancelled,
+            "interrupted" => JobStatus::Interrupted,
+            _ => JobStatus::Running,
+        }
+    }
+
+    pub fn is_finished(self) -> bool {
+        !matches!(self, JobStatus::Queued | JobStatus::Running)
+    }
+}
+
+/// One job as the UI shows it.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct Job {
+    pub id: i64,
+    pub kind: String,
+    pub status: JobStatus,
+    /// The files it imports, in order.
+    pub files: Vec<String>,
+    /// How many of `files` are finished.
+    pub files_done: u32,
+    /// Progress through the file being imported.
+    pub progress: Progress,
+    /// One report per finished file (row errors are in `import_errors`, by import id).
+    pub reports: Vec<ImportReport>,
+    pub error: Option<String>,
+    pub created_at: String,
+    pub finished_at: Option<String>,
+}
+
+struct LiveJob {
+    cancel: AtomicBool,
+    state: Mutex<Job>,
+}
+
+impl LiveJob {
+    fn state(&self) -> MutexGuard<'_, Job> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+#[derive(Default)]
+pub struct Jobs {
+    live: Mutex<HashMap<i64, Arc<LiveJob>>>,
+    /// Jobs write one at a time: SQLite has one writer, and a second import left to wait on
+    /// the busy timeout would fail after it instead of waiting its turn.
+    writer: Mutex<()>,
+}
+
+impl Jobs {
+    fn live(&self) -> MutexGuard<'_, HashMap<i64, Arc<LiveJob>>> {
+        self.live.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Marks the jobs whose owner process is gone as interrupted; run when a shell opens a store.
+pub fn mark_interrupted(store: &Store) -> Result<usize> {
+    let running: Vec<(i64, Option<u32>)> = store
+        .conn()
+        .prepare("SELECT id, owner_pid FROM jobs WHERE status = 'running'")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut marked = 0;
+    for (id, pid) in running {
+        // This process has only just opened the store: a job carrying its pid is a previous
+        // process's, whose pid the system has since reused.
+        let alive = pid.is_some_and(|p| p != std::process::id() && process_alive(p));
+        if !alive {
+            marked += store.conn().execute(
+                "UPDATE jobs SET status = 'interrupted', finished_at = ?2,
+                        error = 'the app closed before the job finished; nothing of it was kept'
+                 WHERE id = ?1",
+                params![id, now_millis()],
+            )?;
+        }
+    }
+    Ok(marked)
+}
+
+#[cfg(target_os = "linux")]
+fn process_alive(pid: u32) -> bool {
+    std::path::Path::new(&format!("/proc/{pid}")).exists()
+}
+
+/// Elsewhere there is no cheap, dependency-free check: treat the owner as gone, which at
+/// worst shows a job another live process still runs as interrupted.
+#[cfg(not(target_os = "linux"))]
+fn process_alive(_pid: u32) -> bool {
+    false
+}
+
+/// Starts importing `req.paths` in the background and returns the job as it starts.
+pub fn start_import(engine: &Engine, req: ImportRequest) -> Result<Job> {
+    if req.paths.is_empty() {
+        return Err(CoreError::InvalidQuery(
+            "choose at least one file to import".into(),
+        ));
+    }
+    let params_json =
+        serde_json::to_string(&req).map_err(|e| CoreError::InvalidQuery(e.to_string()))?;
+    let created = now_millis();
+    let id = {
+        let store = engine.store();
+        store.conn().execute(
+            "INSERT INTO jobs (kind, status, params, created_at, owner_pid)
+             VALUES ('import', 'running', ?1, ?2, ?3)",
+            params![params_json, created, std::process::id()],
+        )?;
+        store.conn().last_insert_rowid()
+    };
+    let job = Job {
+        id,
+        kind: "import".into(),
+        status: JobStatus::Queued,
+        files: req.paths.iter().map(|p| p.display().to_string()).collect(),
+        files_done: 0,
+        progress: Progress::default(),
+        reports: Vec::new(),
+        error: None,
+        created_at: format_instant(created),
+        finished_at: None,
+    };
+    let live = Arc::new(LiveJob {
+        cancel: AtomicBool::new(false),
+        state: Mutex::new(job.clone()),
+    });
+    engine.jobs().live().insert(id, live.clone());
+    let engine = engine.clone();
+    std::thread::Builder::new()
+        .name(format!("invlog-job-{id}"))
+        .spawn(move || run_import(&engine, &req, &live))
+        .map_err(|e| CoreError::InvalidQuery(format!("cannot start the import: {e}")))?;
+    Ok(job)
+}
+
+fn run_import(engine: &Engine, req: &ImportRequest, live: &LiveJob) {
+    let turn = engine
+        .jobs()
+        .writer
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    live.state().status = JobStatus::Running;
+    let outcome = import_files(engine, req, live);
+    drop(turn);
+    let mut state = live.state();
+    match outcome {
+        Ok(()) => state.status = JobStatus::Success,
+        Err(CoreError::Cancelled { .. }) => state.status = JobStatus::Cancelled,
+        Err(e) => {
+            state.status = JobStatus::Failed;
+            state.error = Some(e.to_string());
+        }
+    }
+    let finished = now_millis();
+    state.finished_at = Some(format_instant(finished));
+    let job = state.clone();
+    drop(state);
+    let result = serde_json::to_string(&job.reports).unwrap_or_else(|_| "[]".into());
+    let rows: u64 = job.reports.iter().map(|r| r.rows_imported).sum();
+    let saved = engine.store().conn().execute(
+        "UPDATE jobs SET status = ?2, done = ?3, result = ?4, error = ?5, finished_at = ?6
+         WHERE id = ?1",
+        params![
+            job.id,
+            job.status.as_db(),
+            rows,
+            result,
+            job.error,
+            finished
+        ],
+    );
+    if let Err(e) = saved {
+        // The outcome stays visible in memory for this run; the next start marks it interrupted.
+        eprintln!("invlog: could not record the end of job {}: {e}", job.id);
+        return;
+    }
+    engine.jobs().live().remove(&job.id);
+}
+
+fn import_files(engine: &Engine, req: &ImportRequest, live: &LiveJob) -> Result<()> {
+    // A store in a file gets a connection of the job's own; an in-memory store (tests) has
+    // only the one, which the job then holds until it ends.
+    let path = engine.store().path().map(ToOwned::to_owned);
+    let mut own;
+    let mut shared;
+    let store: &mut Store = match path {
+        Some(p) => {
+            own = Store::open(&p)?;
+            &mut own
+        }
+        None => {
+            shared = engine.store();
+            &mut shared
+        }
+    };
+    let on_progress = |p: Progress| live.state().progress = p;
+    let control = Control {
+        cancel: Some(&live.cancel),
+        progress: Some(&on_progress),
+    };
+    for path in &req.paths {
+        if control.is_cancelled() {
+            return Err(CoreError::Cancelled {
+                file: path.display().to_string(),
+            });
+        }
+        live.state().progress = Progress::default();
+        let report = match ingest::import_file(store, path, &req.options, &control) {
+            Ok(mut r) => {
+                // Row errors stay in the store (import_errors); the job keeps the counts.
+                r.errors = Vec::new();
+                r
+            }
+            Err(CoreError::FileRefused { file, reason }) => ImportReport::refused(&file, reason),
+            Err(e) => return Err(e),
+        };
+        let mut state = live.state();
+        state.reports.push(report);
+        state.files_done += 1;
+    }
+    Ok(())
+}
+
+fn job_from_row(r: &Row<'_>) -> rusqlite::Result<Job> {
+    let params: String = r.get("params")?;
+    let files = serde_json::from_str::<ImportRequest>(&params)
+        .map(|req| req.paths.iter().map(|p| p.display().to_string()).collect())
+        .unwrap_or_default();
+    let result: Option<String> = r.get("result")?;
+    let reports: Vec<ImportReport> = result
+        .and_then(|j| serde_json::from_str(&j).ok())
+        .unwrap_or_default();
+    let finished: Option<i64> = r.get("finished_at")?;
+    Ok(Job {
+        id: r.get("id")?,
+        kind: r.get("kind")?,
+        status: JobStatus::from_db(&r.get::<_, String>("status")?),
+        files_done: reports.len() as u32,
+        files,
+        progress: Progress::default(),
+        reports,
+        error: r.get("error")?,
+        created_at: format_instant(r.get("created_at")?),
+        finished_at: finished.map(format_instant),
+    })
+}
+
+const JOB_COLUMNS: &str = "id, kind, status, params, result, error, created_at, finished_at";
+
+/// One job: its live state while it runs, its record after.
+pub fn get(engine: &Engine, id: i64) -> Result<Job> {
+    if let Some(live) = engine.jobs().live().get(&id) {
+        return Ok(live.state().clone());
+    }
+    engine
+        .store()
+        .conn()
+        .query_row(
+            &format!("SELECT {JOB_COLUMNS} FROM jobs WHERE id = ?1"),
+            [id],
+            job_from_row,
+        )
+        .optional()?
+        .ok_or_else(|| CoreError::NotFound(format!("no job #{id}")))
+}
+
+/// The latest jobs, newest first.
+pub fn list(engine: &Engine, limit: u32) -> Result<Vec<Job>> {
+    let mut jobs: Vec<Job> = {
+        let store = engine.store();
+        let mut st = store.conn().prepare(&format!(
+            "SELECT {JOB_COLUMNS} FROM jobs ORDER BY id DESC LIMIT ?1"
+        ))?;
+        let rows = st.query_map([limit], job_from_row)?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    let live = engine.jobs().live();
+    for job in &mut jobs {
+        if let Some(l) = live.get(&job.id) {
+            *job = l.state().clone();
+        }
+    }
+    Ok(jobs)
+}
+
+/// Asks a running job to stop; the file being imported is rolled back, earlier ones stay.
+pub fn cancel(engine: &Engine, id: i64) -> Result<Job> {
+    if let Some(live) = engine.jobs().live().get(&id) {
+        live.cancel.store(true, Ordering::Relaxed);
+    }
+    get(engine, id)
+}

@@ -1,0 +1,7 @@
+fn main() {
+    // Only the app's own commands, each granted to the main window by capabilities/.
+    tauri_build::try_build(tauri_build::Attributes::new().app_manifest(
+        tauri_build::AppManifest::new().commands(&["dispatch", "pick_import_files"]),
+    ))
+    .expect("tauri build script");
+}

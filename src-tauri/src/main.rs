@@ -1,0 +1,133 @@
+//! Invlog's desktop shell: a window, its menus, the native file dialog, and one IPC command
+//! that hands every request to invlog-core's command table. No business logic lives here.
+
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+use std::path::PathBuf;
+
+use clap::Parser;
+use invlog_core::commands::{Request, Response};
+use invlog_core::{Engine, Store};
+use tauri::menu::{Menu, MenuItem, PredefinedMenuItem, Submenu};
+use tauri::{AppHandle, Emitter, Manager, State, Wry};
+use tauri_plugin_dialog::DialogExt;
+
+#[derive(Parser)]
+#[command(name = "invlog-desktop", version, about = "Invlog, the desktop app")]
+struct Args {
+    /// The store to open (default: invlog.db in the user's data directory).
+    #[arg(long, env = "INVLOG_DB")]
+    db: Option<PathBuf>,
+}
+
+/// The one IPC command: the same typed requests `invlog serve` takes over HTTP.
+#[tauri::command]
+async fn dispatch(engine: State<'_, Engine>, request: Request) -> Result<Response, String> {
+    let engine = engine.inner().clone();
+    // SQLite work blocks; keep it off the IPC runtime's workers.
+    tauri::async_runtime::spawn_blocking(move || engine.dispatch(request))
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| e.to_string())
+}
+
+/// The native open dialog for File > Import…; None when the user cancels.
+#[tauri::command]
+async fn pick_import_files(app: AppHandle) -> Result<Option<Vec<String>>, String> {
+    let picked = tauri::async_runtime::spawn_blocking(move || {
+        app.dialog()
+            .file()
+            .set_title("Import logs")
+            .add_filter("Inventory logs", &["csv", "xlsx", "json", "jsonl", "txt"])
+            .add_filter("All files", &["*"])
+            .blocking_pick_files()
+    })
+    .await
+    .map_err(|e| e.to_string())?;
+    Ok(picked.map(|files| {
+        files
+            .into_iter()
+            .filter_map(|f| f.into_path().ok())
+            .map(|p| p.display().to_string())
+            .collect()
+    }))
+}
+
+/// Menu items the UI acts on; their ids reach it as the payload of a `menu` event.
+const UI_MENU_ITEMS: &[(&str, &str, Option<&str>)] = &[
+    ("import", "Import…", Some("CmdOrCtrl+O")),
+    ("columns", "Columns…", None),
+    ("reset_layout", "Reset layout", None),
+];
+
+fn build_menu(app: &AppHandle) -> tauri::Result<Menu<Wry>> {
+    let item = |id: &str| -> tauri::Result<MenuItem<Wry>> {
+        let (id, label, accel) = UI_MENU_ITEMS
+            .iter()
+            .find(|(i, _, _)| *i == id)
+            .copied()
+            .unwrap_or((id, id, None));
+        MenuItem::with_id(app, id, label, true, accel)
+    };
+    // Export arrives with the export issue; the item shows where it will be.
+    let export = MenuItem::with_id(app, "export", "Export…", false, Some("CmdOrCtrl+E"))?;
+    let quit = MenuItem::with_id(app, "quit", "Quit", true, Some("CmdOrCtrl+Q"))?;
+    let file = Submenu::with_items(
+        app,
+        "File",
+        true,
+        &[
+            &item("import")?,
+            &export,
+            &PredefinedMenuItem::separator(app)?,
+            &quit,
+        ],
+    )?;
+    let view = Submenu::with_items(
+        app,
+        "View",
+        true,
+        &[&item("columns")?, &item("reset_layout")?],
+    )?;
+    Menu::with_items(app, &[&file, &view])
+}
+
+fn main() {
+    let args = Args::parse();
+    let path = args.db.unwrap_or_else(Store::default_path);
+    let engine = match Store::open(&path).and_then(Engine::new) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("invlog-desktop: {e}");
+            std::process::exit(2);
+        }
+    };
+    let result = tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
+        .manage(engine)
+        .menu(build_menu)
+        .on_menu_event(|app, event| {
+            let id = event.id().as_ref();
+            if id == "quit" {
+                app.exit(0);
+            } else if let Err(e) = app.emit_to("main", "menu", id) {
+                eprintln!("invlog-desktop: menu {id}: {e}");
+            }
+        })
+        .setup(move |app| {
+            if let Some(window) = app.get_webview_window("main") {
+                window.set_title(&format!("Invlog — {}", path.display()))?;
+            }
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            dispatch,
+            pick_import_files,
+            store_path
+        ])
+        .run(tauri::generate_context!());
+    if let Err(e) = result {
+        eprintln!("invlog-desktop: {e}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,93 @@
+// What every browser suite shares: the `invlog` binary, a store seeded by `invlog import`, an
+// `invlog serve` on it, and Debian's Chromium driven by playwright-core.
+import assert from "node:assert/strict";
+import { spawn, execFileSync } from "node:child_process";
+import { createInterface } from "node:readline";
+import { createRequire } from "node:module";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const root = join(here, "..", "..");
+const { chromium } = createRequire(join(root, "ui", "package.json"))("playwright-core");
+export const invlog = process.env.INVLOG ?? join(root, "target", "debug", "invlog");
+export const examples = join(root, "..", "shared", "formats", "examples");
+export const shots = join(root, "tests", "screenshots");
+
+/** Runs the CLI on `db` and parses its JSON output. */
+export function cliOn(db, ...args) {
+  return JSON.parse(execFileSync(invlog, ["--db", db, ...args], { encoding: "utf8" }));
+}
+
+/** Starts `invlog serve` on a store; resolves to its URL (token included). */
+export async function serve(store) {
+  const child = spawn(invlog, ["--db", store, "serve", "--port", "0"], { stdio: ["ignore", "pipe", "inherit"] });
+  const first = await new Promise((resolve, reject) => {
+    createInterface({ input: child.stdout }).once("line", resolve);
+    child.once("exit", (code) => reject(new Error(`invlog serve exited with ${code}`)));
+  });
+  return { child, url: first };
+}
+
+/** Sends one command to a running `invlog serve`. */
+export async function api(url, request) {
+  const { origin, searchParams } = new URL(url);
+  const res = await fetch(`${origin}/api`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${searchParams.get("token")}`, "Content-Type": "application/json" },
+    body: JSON.stringify(request),
+  });
+  assert.equal(res.status, 200, await res.clone().text());
+  return res.json();
+}
+
+export function launchChromium() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+      "--disable-quic",
+    ],
+  });
+}
+
+/** A temp folder with a store seeded with every example log, served; `close` removes it all. */
+export async function seededServer({ seed = true } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), "invlog-e2e-"));
+  const db = join(dir, "e2e.db");
+  if (seed) {
+    const files = readdirSync(examples).map((f) => join(examples, f));
+    execFileSync(invlog, ["--db", db, "import", ...files], { stdio: "ignore" });
+  }
+  const { child, url } = await serve(db);
+  return {
+    dir,
+    db,
+    url,
+    cli: (...args) => cliOn(db, ...args),
+    close() {
+      child.kill();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Opens the UI in a fresh context and waits for the first row; collects alert() texts. */
+export async function openPage(browser, url, colorScheme = "light") {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 760 }, colorScheme });
+  const page = await context.newPage();
+  const dialogs = [];
+  page.on("dialog", (d) => {
+    dialogs.push(d.message());
+    d.dismiss();
+  });
+  await page.goto(url);
+  return { page, context, dialogs, grid: page.getByRole("grid", { name: "Inventory log" }) };
+}

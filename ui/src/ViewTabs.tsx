@@ -1,0 +1,113 @@
+import { useState } from "react";
+import type { View } from "./bindings/View";
+import { Modal } from "./Modal";
+
+interface Props {
+  views: View[];
+  active: string | null;
+  /** The current view differs from the active view as it was chosen. */
+  modified: boolean;
+  onSelect: (view: View) => void;
+  onSave: (name: string) => Promise<void>;
+  onDelete: (view: View) => void;
+}
+
+/** The built-in views (All, Failed pushes, …) and the user's saved ones, as tabs. */
+export function ViewTabs({ views, active, modified, onSelect, onSave, onDelete }: Props) {
+  const [naming, setNaming] = useState(false);
+  const [name, setName] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const current = views.find((v) => v.id === active);
+  const save = () => {
+    onSave(name)
+      .then(() => {
+        setNaming(false);
+        setError(null);
+      })
+      .catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)));
+  };
+  return (
+    <nav className="views" aria-label="Views">
+      <div role="tablist" aria-label="Views">
+        {views.map((v) => {
+          const selected = v.id === active;
+          const saved = v.layout !== null;
+          return (
+            <span key={v.id} className={`view-tab${selected ? " selected" : ""}`}>
+              <button
+                type="button"
+                role="tab"
+                aria-selected={selected}
+                title={v.description}
+                onClick={() => onSelect(v)}
+              >
+                {v.name}
+                {selected && modified ? " •" : ""}
+              </button>
+              {saved && (
+                <button
+                  type="button"
+                  className="icon"
+                  aria-label={`Delete view ${v.name}`}
+                  title={`Delete view ${v.name}`}
+                  onClick={() => onDelete(v)}
+                >
+                  ×
+                </button>
+              )}
+            </span>
+          );
+        })}
+      </div>
+      <button
+        type="button"
+        onClick={() => {
+          setName(current?.layout ? current.name : "");
+          setError(null);
+          setNaming(true);
+        }}
+      >
+        Save view…
+      </button>
+      {naming && (
+        <Modal
+          title="Save view"
+          onClose={() => setNaming(false)}
+          actions={
+            <>
+              <button type="button" onClick={() => setNaming(false)}>
+                Cancel
+              </button>
+              <button
+                type="button"
+                className="primary"
+                disabled={name.trim() === ""}
+                onClick={save}
+              >
+                Save
+              </button>
+            </>
+          }
+        >
+          <p className="muted">
+            Saves the columns, their order and widths, the filters, the sort and the keywords.
+          </p>
+          <label className="stacked">
+            Name
+            <input
+              autoFocus
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+              onKeyDown={(e) => e.key === "Enter" && name.trim() !== "" && save()}
+            />
+          </label>
+          {error && (
+            <p role="alert" className="error-text">
+              {error}
+            </p>
+          )}
+        </Modal>
+      )}
+    </nav>
+  );
+}

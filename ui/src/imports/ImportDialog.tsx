@@ -1,0 +1,178 @@
+import { useEffect, useState } from "react";
+import type { Detection } from "../bindings/Detection";
+import type { Format } from "../bindings/Format";
+import type { Job } from "../bindings/Job";
+import { Modal } from "../Modal";
+import { call, type Transport } from "../transport";
+
+export const FORMATS: { id: Format; label: string }[] = [
+  { id: "konnect", label: "Konnect inventory logs" },
+  { id: "ordoro", label: "Ordoro inventory log" },
+  { id: "xoro", label: "Xoro logs" },
+  { id: "logitrail", label: "Logitrail inventory" },
+  { id: "shiphero", label: "ShipHero inventory sync" },
+  { id: "pushlog", label: "Push log (JSON Lines)" },
+  { id: "kits", label: "Kit definitions" },
+];
+
+interface Choice {
+  detection: Detection;
+  /** The format chosen in the dialog; null keeps the detected one. */
+  format: Format | null;
+  sku: string;
+}
+
+function effectiveFormat(c: Choice): Format | null {
+  return c.format ?? c.detection.format;
+}
+
+/** Why a file cannot be imported as chosen, or null when it can. */
+export function blocker(c: Choice): string | null {
+  const format = effectiveFormat(c);
+  if (!format) return c.detection.refused ?? "unknown format";
+  if (format === "ordoro" && c.sku.trim() === "") return "Ordoro logs need the product's SKU";
+  return null;
+}
+
+interface Props {
+  transport: Transport;
+  paths: string[];
+  onClose: () => void;
+  onStarted: (jobs: Job[]) => void;
+}
+
+/** Confirms what each file is before importing it: the detected format, Ordoro's SKU. */
+export function ImportDialog({ transport, paths, onClose, onStarted }: Props) {
+  const [choices, setChoices] = useState<Choice[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [starting, setStarting] = useState(false);
+
+  useEffect(() => {
+    call(transport, { command: "detect", args: { paths } })
+      .then((detections) =>
+        setChoices(detections.map((d) => ({ detection: d, format: null, sku: d.sku_hint ?? "" }))),
+      )
+      .catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)));
+  }, [transport, paths]);
+
+  const update = (i: number, patch: Partial<Choice>) =>
+    setChoices((all) => all && all.map((c, j) => (j === i ? { ...c, ...patch } : c)));
+  const ready = choices?.filter((c) => blocker(c) === null) ?? [];
+
+  const start = async () => {
+    setStarting(true);
+    try {
+      const jobs: Job[] = [];
+      // One job per file: each carries its own format and SKU; they run one after another.
+      for (const c of ready) {
+        jobs.push(
+          await call(transport, {
+            command: "start_import",
+            args: {
+              paths: [c.detection.path],
+              format: c.format,
+              sku: effectiveFormat(c) === "ordoro" ? c.sku.trim() : null,
+              batch: null,
+            },
+          }),
+        );
+      }
+      onStarted(jobs);
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+      setStarting(false);
+    }
+  };
+
+  const skipped = (choices?.length ?? 0) - ready.length;
+  return (
+    <Modal
+      title="Import logs"
+      onClose={onClose}
+      wide
+      actions={
+        <>
+          {skipped > 0 && (
+            <span className="muted">
+              {skipped} {skipped === 1 ? "file" : "files"} will be skipped
+            </span>
+          )}
+          <button type="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button
+            type="button"
+            className="primary"
+            disabled={starting || ready.length === 0}
+            onClick={() => void start()}
+          >
+            {ready.length === 1 ? "Import 1 file" : `Import ${ready.length} files`}
+          </button>
+        </>
+      }
+    >
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
+      {!choices && !error && <p className="muted">Reading the files…</p>}
+      {choices && (
+        <table className="import-files">
+          <thead>
+            <tr>
+              <th scope="col">File</th>
+              <th scope="col">Format</th>
+              <th scope="col">Details</th>
+            </tr>
+          </thead>
+          <tbody>
+            {choices.map((c, i) => {
+              const format = effectiveFormat(c);
+              const problem = blocker(c);
+              const name = c.detection.file_name;
+              return (
+                <tr key={c.detection.path}>
+                  <td className="file-name" title={c.detection.path}>
+                    {name}
+                  </td>
+                  <td>
+                    <select
+                      aria-label={`Format of ${name}`}
+                      value={format ?? ""}
+                      onChange={(e) =>
+                        update(i, { format: (e.target.value || null) as Format | null })
+                      }
+                    >
+                      <option value="">Not recognised</option>
+                      {FORMATS.map((f) => (
+                        <option key={f.id} value={f.id}>
+                          {f.label}
+                          {f.id === c.detection.format ? " (detected)" : ""}
+                        </option>
+                      ))}
+                    </select>
+                  </td>
+                  <td>
+                    {format === "ordoro" && (
+                      <label className="inline">
+                        SKU{" "}
+                        <input
+                          aria-label={`SKU of ${name}`}
+                          value={c.sku}
+                          placeholder="the product's SKU"
+                          onChange={(e) => update(i, { sku: e.target.value })}
+                        />
+                      </label>
+                    )}
+                    {problem && <span className="error-text">{problem}</span>}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+    </Modal>
+  );
+}

@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import type { ImportReport } from "../bindings/ImportReport";
+import type { Job } from "../bindings/Job";
+import { baseName, jobFraction, jobTitle, reportSummary } from "./summary";
+
+function report(over: Partial<ImportReport>): ImportReport {
+  return {
+    file: "/tmp/a.csv",
+    format: "konnect",
+    import_id: 3,
+    rows_total: 60,
+    rows_imported: 60,
+    rows_failed: 0,
+    duplicate: false,
+    errors: [],
+    refused: null,
+    ...over,
+  };
+}
+
+function job(over: Partial<Job>): Job {
+  return {
+    id: 1,
+    kind: "import",
+    status: "running",
+    files: ["/x/a.csv", "/x/b.csv"],
+    files_done: 0,
+    progress: { rows: 0, bytes: 0, total_bytes: 0 },
+    reports: [],
+    error: null,
+    created_at: "2026-11-22T08:00:00Z",
+    finished_at: null,
+    ...over,
+  };
+}
+
+describe("import summaries", () => {
+  it("words each outcome as the panels do", () => {
+    expect(reportSummary(report({}))).toBe("konnect: 60 rows imported");
+    expect(reportSummary(report({ rows_imported: 58, rows_failed: 2 }))).toBe(
+      "konnect: 58 rows imported; error in 2 out of 60 rows",
+    );
+    expect(reportSummary(report({ duplicate: true }))).toBe(
+      "already imported (import #3); nothing added",
+    );
+    expect(reportSummary(report({ refused: "no known headers" }))).toBe(
+      "refused: no known headers",
+    );
+  });
+
+  it("measures a job by finished files plus the bytes of the current one", () => {
+    expect(jobFraction(job({}))).toBe(0);
+    expect(
+      jobFraction(job({ files_done: 1, progress: { rows: 9, bytes: 50, total_bytes: 100 } })),
+    ).toBe(0.75);
+    expect(jobFraction(job({ status: "success", files_done: 2 }))).toBe(1);
+  });
+
+  it("names jobs by their files", () => {
+    expect(baseName("C:\\logs\\x.csv")).toBe("x.csv");
+    expect(jobTitle(job({}))).toBe("a.csv, b.csv");
+    expect(jobTitle(job({ files: ["a", "b", "c"] }))).toBe("a and 2 more files");
+  });
+});

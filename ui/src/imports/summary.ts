@@ -1,0 +1,47 @@
+// What an import or a job says about itself, in the words ShipHero's panel uses
+// ("error in 2 out of 60 rows"), shared by the jobs tray and the import history.
+import type { ImportReport } from "../bindings/ImportReport";
+import type { Job } from "../bindings/Job";
+
+export function baseName(path: string): string {
+  return path.split(/[\\/]/).pop() || path;
+}
+
+export function reportSummary(r: ImportReport): string {
+  if (r.refused) return `refused: ${r.refused}`;
+  if (r.duplicate) return `already imported (import #${r.import_id ?? "?"}); nothing added`;
+  const rows = `${r.rows_imported.toLocaleString()} ${r.rows_imported === 1 ? "row" : "rows"} imported`;
+  if (r.rows_failed === 0) return `${r.format ?? "?"}: ${rows}`;
+  return `${r.format ?? "?"}: ${rows}; error in ${r.rows_failed.toLocaleString()} out of ${r.rows_total.toLocaleString()} rows`;
+}
+
+/** 0–1 through the job: finished files count whole, the current one by bytes read. */
+export function jobFraction(job: Job): number {
+  const files = Math.max(job.files.length, 1);
+  const current =
+    job.progress.total_bytes > 0 ? Math.min(job.progress.bytes / job.progress.total_bytes, 1) : 0;
+  const done = job.status === "success" ? files : job.files_done + current;
+  return Math.min(done / files, 1);
+}
+
+export function isActive(job: Job): boolean {
+  return job.status === "queued" || job.status === "running";
+}
+
+export function jobTitle(job: Job): string {
+  const names = job.files.map(baseName);
+  return names.length <= 2 ? names.join(", ") : `${names[0]} and ${names.length - 1} more files`;
+}
+
+const STATUS_WORDS: Record<Job["status"], string> = {
+  queued: "Waiting",
+  running: "Importing",
+  success: "Imported",
+  failed: "Failed",
+  cancelled: "Cancelled",
+  interrupted: "Interrupted",
+};
+
+export function statusWord(job: Job): string {
+  return STATUS_WORDS[job.status];
+}

@@ -1,0 +1,56 @@
+import { describe, expect, it } from "vitest";
+import type { View } from "./bindings/View";
+import { isModified, layoutOf, type TableState } from "./views";
+
+const state: TableState = {
+  visible: ["occurred_at", "sku", "status"],
+  widths: { sku: 150 },
+  sort: [{ column: "sku", desc: false }],
+  filters: [{ column: "status", op: "eq", values: ["failed"] }],
+  search: "  kurta ",
+  activeView: "failed_pushes",
+};
+
+const failedPushes: View = {
+  id: "failed_pushes",
+  name: "Failed pushes",
+  description: "",
+  filters: [{ column: "status", op: "eq", values: ["failed"] }],
+  layout: null,
+};
+
+describe("layout persistence", () => {
+  it("keeps the whole table state, keywords trimmed, the view tab included", () => {
+    expect(layoutOf(state)).toEqual({
+      columns: ["occurred_at", "sku", "status"],
+      widths: { sku: 150 },
+      sort: [{ column: "sku", desc: false }],
+      filters: [{ column: "status", op: "eq", values: ["failed"] }],
+      search: "kurta",
+      active_view: "failed_pushes",
+    });
+    expect(layoutOf({ ...state, search: "   " }).search).toBeNull();
+  });
+
+  it("a built-in view is modified by other filters or keywords, not by columns", () => {
+    const layout = layoutOf({ ...state, search: "" });
+    expect(isModified(failedPushes, layout)).toBe(false);
+    expect(isModified(failedPushes, { ...layout, columns: ["sku"] })).toBe(false);
+    expect(isModified(failedPushes, { ...layout, search: "x" })).toBe(true);
+    expect(isModified(failedPushes, { ...layout, filters: [] })).toBe(true);
+  });
+
+  it("a saved view is modified by its columns, sort, filters or keywords, not widths", () => {
+    const layout = layoutOf(state);
+    const saved: View = {
+      ...failedPushes,
+      id: "saved:1",
+      layout: { ...layout, active_view: null },
+    };
+    expect(isModified(saved, layout)).toBe(false);
+    expect(isModified(saved, { ...layout, widths: { sku: 300 } })).toBe(false);
+    expect(isModified(saved, { ...layout, columns: ["sku", "occurred_at", "status"] })).toBe(true);
+    expect(isModified(saved, { ...layout, sort: [] })).toBe(true);
+    expect(isModified(undefined, layout)).toBe(false);
+  });
+});
