@@ -120,11 +120,7 @@ fn main() {
             }
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![
-            dispatch,
-            pick_import_files,
-            store_path
-        ])
+        .invoke_handler(tauri::generate_handler![dispatch, pick_import_files])
         .run(tauri::generate_context!());
     if let Err(e) = result {
         eprintln!("invlog-desktop: {e}");
