@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from "react";
+import { ErrorMessage } from "./ErrorMessage";
 import type { Column } from "./bindings/Column";
 import type { Facet } from "./bindings/Facet";
 import type { Filter } from "./bindings/Filter";
@@ -352,11 +353,7 @@ export function App() {
       {registry.length > 0 && (
         <FiltersBar columns={registry} facets={facets} filters={filters} onChange={setFilters} />
       )}
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
+      <ErrorMessage error={error} />
       {empty ? (
         <section className="empty">
           <h2>No logs yet</h2>

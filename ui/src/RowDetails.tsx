@@ -1,4 +1,5 @@
 import { useEffect, useState } from "react";
+import { ErrorMessage } from "./ErrorMessage";
 import type { Column } from "./bindings/Column";
 import type { QueryRequest } from "./bindings/QueryRequest";
 import type { JsonValue } from "./bindings/serde_json/JsonValue";
@@ -59,11 +60,7 @@ export function RowDetails({ transport, registry, view, index, total, onIndex, o
         </>
       }
     >
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
+      <ErrorMessage error={error} />
       {row && (
         <dl className="details">
           {fields.map(({ column, value }) => {

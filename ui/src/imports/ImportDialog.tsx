@@ -1,4 +1,5 @@
 import { useEffect, useState } from "react";
+import { ErrorMessage } from "../ErrorMessage";
 import type { Detection } from "../bindings/Detection";
 import type { Format } from "../bindings/Format";
 import type { Job } from "../bindings/Job";
@@ -111,11 +112,7 @@ export function ImportDialog({ transport, paths, onClose, onStarted }: Props) {
         </>
       }
     >
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
+      <ErrorMessage error={error} />
       {!choices && !error && <p className="muted">Reading the files…</p>}
       {choices && (
         <table className="import-files">
