@@ -9,6 +9,28 @@ function jsonResponse(status: number, body: unknown) {
 }
 
 describe("httpTransport", () => {
+  it("uploads dropped or chosen files one by one and answers with their paths", async () => {
+    const fetchFn = vi.fn(async (url: string) =>
+      jsonResponse(200, { path: `/tmp/up/${new URL(url).searchParams.get("name")}` }),
+    );
+    const t = httpTransport("http://127.0.0.1:4000", "abc", fetchFn);
+    const files = [new File(["a,b\n"], "one.csv"), new File(["{}"], "two & more.json")];
+    expect(await t.stageFiles(files)).toEqual(["/tmp/up/one.csv", "/tmp/up/two & more.json"]);
+    const [url, init] = fetchFn.mock.calls[1] as unknown as [string, RequestInit];
+    expect(url).toBe("http://127.0.0.1:4000/api/upload?name=two+%26+more.json");
+    expect((init.headers as Record<string, string>).Authorization).toBe("Bearer abc");
+    expect(init.body).toBe(files[1]);
+  });
+
+  it("says which file could not be sent", async () => {
+    const t = httpTransport("http://127.0.0.1:4000", "abc", async () =>
+      jsonResponse(500, { error: "disk full" }),
+    );
+    const err = await t.stageFiles([new File(["x"], "big.csv")]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CommandError);
+    expect((err as CommandError).message).toBe("could not send big.csv to Invlog (500)");
+  });
+
   it("posts the command to /api with the run's token and returns its typed result", async () => {
     const fetchFn = vi.fn(async () =>
       jsonResponse(200, {
