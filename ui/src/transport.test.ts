@@ -28,7 +28,7 @@ describe("httpTransport", () => {
     );
     const err = await t.stageFiles([new File(["x"], "big.csv")]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CommandError);
-    expect((err as CommandError).message).toBe("could not send big.csv to Invlog (500)");
+    expect((err as CommandError).message).toBe("could not send big.csv to Invlog: disk full");
   });
 
   it("posts the command to /api with the run's token and returns its typed result", async () => {

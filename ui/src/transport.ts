@@ -89,10 +89,9 @@ export function httpTransport(baseUrl: string, token: string, fetchFn: Fetch = f
         });
         const body: unknown = await res.json().catch(() => null);
         if (!res.ok || !body || typeof body !== "object" || !("path" in body)) {
-          throw new CommandError(
-            `could not send ${file.name} to Invlog (${res.status})`,
-            res.status,
-          );
+          const reason =
+            body && typeof body === "object" && "error" in body ? String(body.error) : res.status;
+          throw new CommandError(`could not send ${file.name} to Invlog: ${reason}`, res.status);
         }
         paths.push(String(body.path));
       }
