@@ -1,14 +1,13 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from "react";
 import { ErrorMessage } from "./ErrorMessage";
 import type { Column } from "./bindings/Column";
-import type { Facet } from "./bindings/Facet";
 import type { Filter } from "./bindings/Filter";
 import type { Layout } from "./bindings/Layout";
 import type { QueryRequest } from "./bindings/QueryRequest";
 import type { SortKey } from "./bindings/SortKey";
 import type { View } from "./bindings/View";
 import { ColumnSelector } from "./ColumnSelector";
-import { BAR_FACETS, FiltersBar } from "./FiltersBar";
+import { FiltersBar } from "./FiltersBar";
 import { ImportDialog } from "./imports/ImportDialog";
 import { ImportHistory } from "./imports/ImportHistory";
 import { JobsTray } from "./imports/JobsTray";
@@ -64,7 +63,6 @@ export function App() {
   const [sort, setSort] = useState<SortKey[]>([]);
   const [widths, setWidths] = useState<Record<string, number>>({});
   const [filters, setFilters] = useState<Filter[]>([]);
-  const [facets, setFacets] = useState<Facet[]>([]);
   const [views, setViews] = useState<View[]>([]);
   const [activeView, setActiveView] = useState<string | null>("all");
   // Bumped when the store's content changes under the view (an import finished).
@@ -162,20 +160,14 @@ export function App() {
     };
   }, [transport, columns, applied, sort, filters, generation]);
 
-  // Counts for the bar's multi-selects, under the view's other filters.
-  useEffect(() => {
-    if (!transport || !restored) return;
-    let stale = false;
-    call(transport, {
-      command: "facets",
-      args: { filters, search: applied.trim() || null, columns: BAR_FACETS },
-    })
-      .then((f) => !stale && setFacets(f))
-      .catch((e: unknown) => !stale && setError(message(e)));
-    return () => {
-      stale = true;
-    };
-  }, [transport, restored, filters, applied, generation]);
+  const loadFacet = useCallback(
+    async (column: string) => {
+      if (!transport) return undefined;
+      const args = { filters, search: applied.trim() || null, columns: [column] };
+      return (await call(transport, { command: "facets", args }))[0];
+    },
+    [transport, filters, applied],
+  );
 
   const request = useMemo(
     () => viewRequest(columns, applied, sort, filters),
@@ -351,7 +343,12 @@ export function App() {
         />
       )}
       {registry.length > 0 && (
-        <FiltersBar columns={registry} facets={facets} filters={filters} onChange={setFilters} />
+        <FiltersBar
+          columns={registry}
+          loadFacet={loadFacet}
+          filters={filters}
+          onChange={setFilters}
+        />
       )}
       <ErrorMessage error={error} />
       {empty ? (

@@ -41,51 +41,66 @@ export const BAR_FACETS = [
 
 interface Props {
   columns: Column[];
-  facets: Facet[];
+  /** A multi-select's values with their counts under the view's other filters, asked for
+   * when its menu opens: counting every facet on every change would slow each filter down. */
+  loadFacet: (column: string) => Promise<Facet | undefined>;
   filters: Filter[];
   onChange: (filters: Filter[]) => void;
 }
 
 function MultiSelect({
   column,
-  facet,
+  loadFacet,
   chosen,
   onChange,
 }: {
   column: Column;
-  facet: Facet | undefined;
+  loadFacet: Props["loadFacet"];
   chosen: string[];
   onChange: (values: string[]) => void;
 }) {
+  const [facet, setFacet] = useState<Facet | null | undefined>(null);
+  const values = (facet?.values ?? [])
+    .filter((v) => v.value !== null)
+    .map((v) => ({ value: String(v.value), count: v.count as number | null }));
+  // A chosen value the counts no longer list (a saved view's) stays visible, to be unticked.
+  for (const c of chosen) {
+    if (!values.some((v) => v.value === c)) values.push({ value: c, count: null });
+  }
   return (
     <Popover
       label={`${column.label}${chosen.length > 0 ? ` (${chosen.length})` : ""} ▾`}
       title={`Filter by ${column.label}`}
       alignLeft
+      onOpenChange={(open) => {
+        if (!open) return;
+        setFacet(null);
+        loadFacet(column.id)
+          .then(setFacet)
+          .catch(() => setFacet(undefined));
+      }}
     >
+      {facet === null && <p className="muted">Counting…</p>}
       <ul>
-        {(facet?.values ?? [])
-          .filter((v) => v.value !== null)
-          .map((v) => {
-            const value = String(v.value);
-            return (
-              <li key={value}>
-                <label>
-                  <input
-                    type="checkbox"
-                    checked={chosen.includes(value)}
-                    onChange={(e) =>
-                      onChange(
-                        e.target.checked ? [...chosen, value] : chosen.filter((c) => c !== value),
-                      )
-                    }
-                  />
-                  <span className="grow">{value}</span>
-                  <span className="facet-count">{v.count.toLocaleString()}</span>
-                </label>
-              </li>
-            );
-          })}
+        {values.map((v) => (
+          <li key={v.value}>
+            <label>
+              <input
+                type="checkbox"
+                checked={chosen.includes(v.value)}
+                onChange={(e) =>
+                  onChange(
+                    e.target.checked ? [...chosen, v.value] : chosen.filter((c) => c !== v.value),
+                  )
+                }
+              />
+              <span className="grow">{v.value}</span>
+              <span className="facet-count">
+                {v.count === null ? "" : v.count.toLocaleString()}
+              </span>
+            </label>
+          </li>
+        ))}
       </ul>
     </Popover>
   );
@@ -141,7 +156,7 @@ function DateRange({ filters, onChange }: Pick<Props, "filters" | "onChange">) {
   );
 }
 
-function AddFilter({ columns, filters, onChange }: Props) {
+function AddFilter({ columns, filters, onChange }: Omit<Props, "loadFacet">) {
   const choosable = columns.filter((c) => c.ops.length > 0);
   const [columnId, setColumnId] = useState(choosable[0]?.id ?? "");
   const column = choosable.find((c) => c.id === columnId);
@@ -228,7 +243,7 @@ function AddFilter({ columns, filters, onChange }: Props) {
   );
 }
 
-export function FiltersBar({ columns, facets, filters, onChange }: Props) {
+export function FiltersBar({ columns, loadFacet, filters, onChange }: Props) {
   const byId = (id: string) => columns.find((c) => c.id === id);
   return (
     <div className="filters" role="toolbar" aria-label="Filters">
@@ -240,7 +255,7 @@ export function FiltersBar({ columns, facets, filters, onChange }: Props) {
           <MultiSelect
             key={id}
             column={column}
-            facet={facets.find((f) => f.column === id)}
+            loadFacet={loadFacet}
             chosen={valuesOf(filters, id)}
             onChange={(values) => onChange(setInFilter(filters, id, values))}
           />
@@ -269,7 +284,7 @@ export function FiltersBar({ columns, facets, filters, onChange }: Props) {
         />
         Errors only
       </label>
-      <AddFilter columns={columns} facets={facets} filters={filters} onChange={onChange} />
+      <AddFilter columns={columns} filters={filters} onChange={onChange} />
       <ul className="chips" aria-label="Active filters">
         {filters.map((f, i) => {
           const text = chipText(f, columns);
