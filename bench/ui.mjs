@@ -122,15 +122,30 @@ try {
     b.longestBlank = 0;
     return r;
   });
-  // The scrollbar dragged to the middle, then to the end: the grid jumps there at once.
-  const box = await grid.boundingBox();
-  const thumbX = box.x + box.width - 6;
-  await page.mouse.move(thumbX, box.y + 40);
-  await page.mouse.down();
-  await page.mouse.move(thumbX, box.y + box.height / 2, { steps: 12 });
+  // The scrollbar dragged to the middle, then to the end. Headless Chromium draws no
+  // scrollbars, so the drag is played as what it does to the grid: its scroll position moved a
+  // step a frame (12 frames to the middle, a pause, 12 frames to the end).
+  const dragTo = (fraction) =>
+    page.evaluate(
+      (to) =>
+        new Promise((done) => {
+          const g = document.querySelector('[role="grid"]');
+          const from = g.scrollTop;
+          const target = to * (g.scrollHeight - g.clientHeight);
+          let step = 0;
+          const move = () => {
+            step += 1;
+            g.scrollTop = from + ((target - from) * step) / 12;
+            if (step < 12) requestAnimationFrame(move);
+            else done();
+          };
+          requestAnimationFrame(move);
+        }),
+      fraction,
+    );
+  await dragTo(0.5);
   await page.waitForTimeout(400);
-  await page.mouse.move(thumbX, box.y + box.height - 4, { steps: 12 });
-  await page.mouse.up();
+  await dragTo(1);
   await page.waitForFunction(() => !document.querySelector(".grid-body .grid-row.loading"), null, {
     polling: "raf",
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { PAGE_SIZE, PageCache } from "./pages";
+import { MAX_IN_FLIGHT, PAGE_SIZE, PageCache } from "./pages";
 
 const fakeRows = (offset: number, limit: number) =>
   Promise.resolve(Array.from({ length: limit }, (_, i) => [offset + i]));
@@ -33,5 +33,38 @@ describe("PageCache", () => {
     cache.ensure(PAGE_SIZE * 11, PAGE_SIZE * 11);
     await vi.waitFor(() => expect(cache.row(PAGE_SIZE * 11)).toBeDefined());
     expect(cache.row(0)).toBeUndefined();
+  });
+
+  it("skips the pages scrolled past while earlier requests were in flight", async () => {
+    const answers: (() => void)[] = [];
+    const fetchPage = vi.fn(
+      (offset: number, limit: number) =>
+        new Promise<ReturnType<typeof fakeRows> extends Promise<infer R> ? R : never>((resolve) =>
+          answers.push(() => void fakeRows(offset, limit).then(resolve)),
+        ),
+    );
+    const cache = new PageCache(fetchPage, () => {});
+    // A scrollbar drag: the visible range passes pages 0…99 while the first requests wait.
+    for (let p = 0; p < 100; p++) cache.ensure(p * PAGE_SIZE, p * PAGE_SIZE + 30);
+    expect(fetchPage).toHaveBeenCalledTimes(MAX_IN_FLIGHT);
+    answers.splice(0).forEach((answer) => answer());
+    await vi.waitFor(() => expect(fetchPage).toHaveBeenCalledTimes(MAX_IN_FLIGHT + 1));
+    expect(fetchPage.mock.calls.at(-1)?.[0]).toBe(99 * PAGE_SIZE);
+    answers.splice(0).forEach((answer) => answer());
+    await vi.waitFor(() => expect(cache.row(99 * PAGE_SIZE + 5)).toEqual([99 * PAGE_SIZE + 5]));
+  });
+
+  it("asks again for a page whose request failed", async () => {
+    let fail = true;
+    const fetchPage = vi.fn((offset: number, limit: number) =>
+      fail ? Promise.reject(new Error("busy")) : fakeRows(offset, limit),
+    );
+    const cache = new PageCache(fetchPage, () => {});
+    cache.ensure(0, 10);
+    await vi.waitFor(() => expect(fetchPage).toHaveBeenCalledTimes(1));
+    await new Promise((r) => setTimeout(r, 0));
+    fail = false;
+    cache.ensure(0, 10);
+    await vi.waitFor(() => expect(cache.row(3)).toEqual([3]));
   });
 });

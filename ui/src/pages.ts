@@ -7,9 +7,17 @@ export const PAGE_SIZE = 200;
 export type Row = JsonValue[];
 export type FetchPage = (offset: number, limit: number) => Promise<Row[]>;
 
+/** Requests in flight at once. A scrollbar dragged across a million rows passes hundreds of
+ * pages; with a small window only the pages still on screen when a slot frees are fetched,
+ * instead of a queue of pages long scrolled past that the backend would answer one by one. */
+export const MAX_IN_FLIGHT = 2;
+
 export class PageCache {
   private pages = new Map<number, Row[]>();
   private pending = new Set<number>();
+  /** Pages whose request failed since the last ensure(): not retried until asked again. */
+  private failed = new Set<number>();
+  private wanted: [number, number] = [0, -1];
 
   constructor(
     private readonly fetchPage: FetchPage,
@@ -22,12 +30,20 @@ export class PageCache {
     return this.pages.get(Math.floor(index / PAGE_SIZE))?.[index % PAGE_SIZE];
   }
 
-  /** Makes sure rows [first, last] are loaded or loading. */
+  /** Makes sure rows [first, last] are loaded or will be, replacing any earlier wish. */
   ensure(first: number, last: number): void {
-    const from = Math.floor(Math.max(0, first) / PAGE_SIZE);
-    const to = Math.floor(Math.max(0, last) / PAGE_SIZE);
-    for (let p = from; p <= to; p++) {
-      if (this.pages.has(p) || this.pending.has(p)) continue;
+    this.wanted = [
+      Math.floor(Math.max(0, first) / PAGE_SIZE),
+      Math.floor(Math.max(0, last) / PAGE_SIZE),
+    ];
+    this.failed.clear();
+    this.pump();
+  }
+
+  private pump(): void {
+    const [from, to] = this.wanted;
+    for (let p = from; p <= to && this.pending.size < MAX_IN_FLIGHT; p++) {
+      if (this.pages.has(p) || this.pending.has(p) || this.failed.has(p)) continue;
       this.pending.add(p);
       this.fetchPage(p * PAGE_SIZE, PAGE_SIZE)
         .then((rows) => {
@@ -35,7 +51,14 @@ export class PageCache {
           this.evict(p);
           this.onLoaded();
         })
-        .finally(() => this.pending.delete(p));
+        .catch(() => {
+          // Left unloaded; the next ensure() over it asks again.
+          this.failed.add(p);
+        })
+        .finally(() => {
+          this.pending.delete(p);
+          this.pump();
+        });
     }
   }
 

@@ -1,5 +1,19 @@
 //! `invlog`: scripted imports and audits over the same engine as the desktop app.
 
+/// `println!` that ends the program quietly once its reader has gone (`invlog query | head`),
+/// as Unix tools do, instead of panicking on the broken pipe.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = writeln!(std::io::stdout(), $($arg)*) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+            panic!("cannot write to stdout: {e}");
+        }
+    }};
+}
+
 mod serve;
 mod table;
 
@@ -156,7 +170,7 @@ fn open_store(db: Option<PathBuf>) -> Result<Store, Failure> {
 }
 
 fn print_json(v: &impl serde::Serialize) {
-    println!(
+    outln!(
         "{}",
         serde_json::to_string_pretty(v).expect("serialisable output")
     );
@@ -207,9 +221,9 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 print_json(&facets);
             } else {
                 for f in facets {
-                    println!("{}:", f.column);
+                    outln!("{}:", f.column);
                     for v in f.values {
-                        println!("  {:>9}  {}", v.count, table::cell_text(&v.value));
+                        outln!("  {:>9}  {}", v.count, table::cell_text(&v.value));
                     }
                 }
             }
@@ -223,7 +237,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                     print_json(&errs);
                 } else {
                     for e in errs {
-                        println!("{}", describe_error(&e));
+                        outln!("{}", describe_error(&e));
                     }
                 }
                 return Ok(ExitCode::SUCCESS);
@@ -283,14 +297,14 @@ fn import(db: Option<PathBuf>, a: ImportArgs) -> Result<ExitCode, Failure> {
             if r.refused.is_some() {
                 eprintln!("{line}");
             } else {
-                println!("{line}");
+                outln!("{line}");
             }
             const SHOWN: usize = 20;
             for e in r.errors.iter().take(SHOWN) {
-                println!("  {}", describe_error(e));
+                outln!("  {}", describe_error(e));
             }
             if r.errors.len() > SHOWN {
-                println!(
+                outln!(
                     "  … and {} more (invlog imports --errors {})",
                     r.errors.len() - SHOWN,
                     r.import_id.unwrap_or_default()
@@ -362,7 +376,7 @@ fn query(db: Option<PathBuf>, a: QueryArgs) -> Result<ExitCode, Failure> {
             .collect();
         let headers: Vec<&str> = resp.columns.iter().map(String::as_str).collect();
         table::print(&headers, &rows, 40);
-        println!("{} of {} rows", rows.len(), resp.total.unwrap_or_default());
+        outln!("{} of {} rows", rows.len(), resp.total.unwrap_or_default());
     }
     Ok(ExitCode::SUCCESS)
 }

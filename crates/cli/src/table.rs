@@ -50,7 +50,7 @@ pub fn print(headers: &[&str], rows: &[Vec<String>], max_width: usize) {
             .zip(&widths)
             .map(|(c, w)| format!("{c}{}", " ".repeat(w - c.width())))
             .collect();
-        println!("{}", parts.join("  ").trim_end());
+        outln!("{}", parts.join("  ").trim_end());
     };
     line(&mut headers.iter().copied());
     for r in &clipped {

@@ -53,7 +53,16 @@ impl Store {
         // file size.
         conn.pragma_update(None, "cache_size", -65_536)?;
         conn.pragma_update(None, "mmap_size", MMAP_BYTES)?;
-        MIGRATIONS.to_latest(&mut conn)?;
+        MIGRATIONS.to_latest(&mut conn).map_err(|e| match e {
+            rusqlite_migration::Error::MigrationDefinition(
+                rusqlite_migration::MigrationDefinitionError::DatabaseTooFarAhead,
+            ) => CoreError::OpenStore {
+                path: path.clone().unwrap_or_default(),
+                reason: "it was written by a newer version of Invlog; open it with that version"
+                    .into(),
+            },
+            other => other.into(),
+        })?;
         Ok(Store { conn, path })
     }
 
