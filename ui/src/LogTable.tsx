@@ -12,7 +12,7 @@ import { useVirtualizer } from "@tanstack/react-virtual";
 import type { Column } from "./bindings/Column";
 import type { SortKey } from "./bindings/SortKey";
 import { formatCell, isNumeric } from "./format";
-import { PageCache, type FetchPage, type Row } from "./pages";
+import { PAGE_SIZE, PageCache, type FetchPage, type Row } from "./pages";
 import { clampWidth } from "./reorder";
 import { ariaSort, DEFAULT_SORT } from "./sorting";
 
@@ -100,7 +100,8 @@ export function LogTable({
   const first = items[0]?.index ?? 0;
   const last = items[items.length - 1]?.index ?? 0;
   useEffect(() => {
-    if (total > 0) cache.ensure(first, last);
+    // Half a page beyond the visible rows either way: the next PageDown is ready.
+    if (total > 0) cache.ensure(first, last, PAGE_SIZE / 2);
   }, [cache, first, last, total]);
 
   const select = (index: number) => {

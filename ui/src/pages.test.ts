@@ -67,4 +67,15 @@ describe("PageCache", () => {
     cache.ensure(0, 10);
     await vi.waitFor(() => expect(cache.row(3)).toEqual([3]));
   });
+
+  it("fetches the visible pages first, then those just beyond them", async () => {
+    const fetchPage = vi.fn(fakeRows);
+    const cache = new PageCache(fetchPage, () => {});
+    cache.ensure(PAGE_SIZE * 5 + 10, PAGE_SIZE * 5 + 40, PAGE_SIZE / 2);
+    await vi.waitFor(() => expect(fetchPage).toHaveBeenCalledTimes(2));
+    expect(fetchPage.mock.calls.map((c) => c[0] / PAGE_SIZE)).toEqual([5, 4]);
+    cache.ensure(PAGE_SIZE * 5 + 150, PAGE_SIZE * 5 + 180, PAGE_SIZE / 2);
+    await vi.waitFor(() => expect(fetchPage).toHaveBeenCalledTimes(3));
+    expect(fetchPage.mock.calls[2]?.[0]).toBe(6 * PAGE_SIZE);
+  });
 });

@@ -18,6 +18,8 @@ export class PageCache {
   /** Pages whose request failed since the last ensure(): not retried until asked again. */
   private failed = new Set<number>();
   private wanted: [number, number] = [0, -1];
+  /** Pages just beyond the visible ones, fetched when the visible ones are in. */
+  private ahead: [number, number] = [0, -1];
 
   constructor(
     private readonly fetchPage: FetchPage,
@@ -30,19 +32,27 @@ export class PageCache {
     return this.pages.get(Math.floor(index / PAGE_SIZE))?.[index % PAGE_SIZE];
   }
 
-  /** Makes sure rows [first, last] are loaded or will be, replacing any earlier wish. */
-  ensure(first: number, last: number): void {
-    this.wanted = [
-      Math.floor(Math.max(0, first) / PAGE_SIZE),
-      Math.floor(Math.max(0, last) / PAGE_SIZE),
-    ];
+  /**
+   * Makes sure rows [first, last] are loaded or will be, replacing any earlier wish; then the
+   * rows `margin` beyond either end, so that scrolling on finds them ready.
+   */
+  ensure(first: number, last: number, margin = 0): void {
+    const page = (row: number) => Math.floor(Math.max(0, row) / PAGE_SIZE);
+    this.wanted = [page(first), page(last)];
+    this.ahead = [page(first - margin), page(last + margin)];
     this.failed.clear();
     this.pump();
   }
 
   private pump(): void {
     const [from, to] = this.wanted;
-    for (let p = from; p <= to && this.pending.size < MAX_IN_FLIGHT; p++) {
+    const [before, after] = this.ahead;
+    const order: number[] = [];
+    for (let p = from; p <= to; p++) order.push(p);
+    for (let p = to + 1; p <= after; p++) order.push(p);
+    for (let p = from - 1; p >= before; p--) order.push(p);
+    for (const p of order) {
+      if (this.pending.size >= MAX_IN_FLIGHT) break;
       if (this.pages.has(p) || this.pending.has(p) || this.failed.has(p)) continue;
       this.pending.add(p);
       this.fetchPage(p * PAGE_SIZE, PAGE_SIZE)
