@@ -82,6 +82,39 @@ test("import files through the UI: the chooser, Ordoro's SKU, progress, the rows
   }
 });
 
+test("a running import shows its progress and can be cancelled, leaving nothing behind", async () => {
+  const server = await seededServer({ seed: false });
+  try {
+    // A Konnect log large enough to be caught running: the example's rows, repeated.
+    const [header, ...rows] = readFileSync(join(examples, "konnect-inventory-logs.csv"), "utf8").trimEnd().split("\n");
+    const big = join(server.dir, "konnect-big.csv");
+    const lines = [header];
+    for (let i = 0; lines.length <= 300_000; i++) lines.push(rows[i % rows.length].replace(/B0000\d\d/, `B${i}`));
+    writeFileSync(big, lines.join("\n") + "\n");
+
+    const { page, context } = await openPage(browser, server.url);
+    await page.getByRole("heading", { name: "No logs yet" }).waitFor();
+    const chooser = page.waitForEvent("filechooser");
+    await page.getByRole("button", { name: "Import files…" }).click();
+    await (await chooser).setFiles([big]);
+    await page.getByRole("dialog", { name: "Import logs" }).getByRole("button", { name: "Import 1 file" }).click();
+    const tray = page.getByRole("region", { name: "Imports" });
+    const progress = tray.getByRole("progressbar", { name: "Progress of konnect-big.csv" });
+    await progress.waitFor();
+    await tray.getByText(/[\d,]+ rows read/).waitFor();
+    await page.screenshot({ path: join(shots, "import-progress-light.png") });
+    await tray.getByRole("button", { name: "Cancel import of konnect-big.csv" }).click();
+    await tray.getByText("Cancelled konnect-big.csv").waitFor();
+    await tray.getByText("Cancelled: the file being imported was left out entirely.").waitFor();
+    assert.equal(server.cli("query", "--limit", "1", "--json").total, 0);
+    assert.deepEqual(server.cli("imports", "--json"), []);
+    await page.getByRole("heading", { name: "No logs yet" }).waitFor();
+    await context.close();
+  } finally {
+    server.close();
+  }
+});
+
 test("a view tab filters like the CLI; a saved view comes back after a reload", async () => {
   const server = await seededServer();
   try {
