@@ -19,8 +19,7 @@ ui: deps
 
 # The CLI (with the browser UI embedded) and the desktop app, release builds.
 build: ui
-	$(CARGO) build --release --locked -p invlog-cli
-	$(CARGO) build --release --locked -p invlog-desktop --features custom-protocol
+	$(CARGO) build --release --locked --workspace --features invlog-desktop/custom-protocol
 
 # The desktop app on the user's store (the platform's data dir; an empty store offers the
 # sample data). Without a display, the same UI in browser mode: the URL is printed.
@@ -48,7 +47,8 @@ e2e:
 # The desktop app's real window under Xvfb, driven by tauri-driver (one suite at a time: it
 # listens on fixed ports).
 desktop-test: deps
-	$(CARGO) build --locked -p invlog-desktop
+	# The whole workspace, so features unify as in `cargo test` and its artifacts are reused.
+	$(CARGO) build --locked --workspace --bins
 	INVLOG=$(CARGO_TARGET_DIR)/debug/invlog INVLOG_DESKTOP=$(CARGO_TARGET_DIR)/debug/invlog-desktop \
 	  TAURI_DRIVER=$(INVLOG_TOOLS)/bin/tauri-driver node --test --test-concurrency=1 tests/desktop/
 

@@ -16,7 +16,7 @@ WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 mkdir -p "$DATA"
 [ -f "$DATA/konnect-1m.csv" ] || python3 bench/gen_konnect.py 1000000 "$DATA/konnect-1m.csv"
-cargo build --release --locked -q -p invlog-cli
+cargo build --release --locked -q --workspace --features invlog-desktop/custom-protocol
 cargo build --release --locked -q -p invlog-core --example bench_queries
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }

@@ -204,7 +204,10 @@ export function LogTable({
           const row = cache.row(item.index);
           return (
             <div
-              key={item.key}
+              // Keyed by slot, not by row: a page down then updates the same DOM rows in
+              // place instead of building new ones (the visible indices are contiguous, so
+              // index modulo their count is unique).
+              key={item.index % items.length}
               id={`row-${item.index}`}
               role="row"
               aria-rowindex={item.index + 2}
