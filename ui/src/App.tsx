@@ -13,6 +13,8 @@ import { ImportHistory } from "./imports/ImportHistory";
 import { JobsTray } from "./imports/JobsTray";
 import { useJobs } from "./imports/useJobs";
 import { LogTable } from "./LogTable";
+import { once } from "./once";
+import { PAGE_SIZE } from "./pages";
 import { moveBefore } from "./reorder";
 import { RowDetails } from "./RowDetails";
 import { clickSort } from "./sorting";
@@ -145,21 +147,6 @@ export function App() {
     return () => clearTimeout(t);
   }, [search]);
 
-  useEffect(() => {
-    if (!transport || columns.length === 0) return;
-    let stale = false;
-    call(transport, { command: "query", args: viewRequest(columns, applied, sort, filters) })
-      .then((r) => {
-        if (stale) return;
-        setTotal(r.total ?? 0);
-        setError(null);
-      })
-      .catch((e: unknown) => !stale && setError(message(e)));
-    return () => {
-      stale = true;
-    };
-  }, [transport, columns, applied, sort, filters, generation]);
-
   const loadFacet = useCallback(
     async (column: string) => {
       if (!transport) return undefined;
@@ -174,20 +161,44 @@ export function App() {
     [columns, applied, sort, filters],
   );
 
+  // One request per view for its total and its first page together: the table's first rows
+  // and the count arrive at once instead of one after the other. Made on first use, by the
+  // count below or by the table, whichever asks first.
+  const viewQuery = useMemo(
+    () =>
+      once(() =>
+        transport
+          ? call(transport, { command: "query", args: { ...request, limit: PAGE_SIZE } })
+          : Promise.reject(new Error("no connection to Invlog")),
+      ),
+    // generation: rows that an import added are fetched afresh.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [transport, request, generation],
+  );
+
+  useEffect(() => {
+    if (columns.length === 0) return;
+    let stale = false;
+    viewQuery()
+      .then((r) => {
+        if (stale) return;
+        setTotal(r.total ?? 0);
+        setError(null);
+      })
+      .catch((e: unknown) => !stale && setError(message(e)));
+    return () => {
+      stale = true;
+    };
+  }, [viewQuery, columns.length]);
+
   const fetchPage = useCallback(
     async (offset: number, limit: number) => {
       if (!transport) return [];
-      const args = {
-        ...viewRequest(columns, applied, sort, filters),
-        offset,
-        limit,
-        with_total: false,
-      };
+      if (offset === 0 && limit <= PAGE_SIZE) return (await viewQuery()).rows.slice(0, limit);
+      const args = { ...request, offset, limit, with_total: false };
       return (await call(transport, { command: "query", args })).rows;
     },
-    // generation: rows that an import added are fetched afresh.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [transport, columns, applied, sort, filters, generation],
+    [transport, request, viewQuery],
   );
 
   const selectView = (view: View) => {
