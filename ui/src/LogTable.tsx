@@ -100,8 +100,8 @@ export function LogTable({
   const first = items[0]?.index ?? 0;
   const last = items[items.length - 1]?.index ?? 0;
   useEffect(() => {
-    // Half a page beyond the visible rows either way: the next PageDown is ready.
-    if (total > 0) cache.ensure(first, last, PAGE_SIZE / 2);
+    // A page beyond the visible rows either way: fast paging finds the next rows loaded.
+    if (total > 0) cache.ensure(first, last, PAGE_SIZE);
   }, [cache, first, last, total]);
 
   const select = (index: number) => {
