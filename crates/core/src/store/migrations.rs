@@ -26,11 +26,14 @@ pub const BULK_REBUILT_INDEXES: &[&str] = &["entries_by_time", "entries_by_produ
 
 /// The CREATE INDEX statement of one of the [`ENTRY_INDEX_NAMES`].
 pub fn index_sql(name: &str) -> Option<&'static str> {
-    ENTRY_INDEXES.lines().chain(RARE_VALUE_INDEXES.lines()).find(|l| {
-        l.strip_prefix("CREATE INDEX ")
-            .and_then(|r| r.split_whitespace().next())
-            == Some(name)
-    })
+    ENTRY_INDEXES
+        .lines()
+        .chain(RARE_VALUE_INDEXES.lines())
+        .find(|l| {
+            l.strip_prefix("CREATE INDEX ")
+                .and_then(|r| r.split_whitespace().next())
+                == Some(name)
+        })
 }
 
 pub static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
