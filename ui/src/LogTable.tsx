@@ -103,8 +103,10 @@ export function LogTable({
   const first = items[0]?.index ?? 0;
   const last = items[items.length - 1]?.index ?? 0;
   useEffect(() => {
-    // A page beyond the visible rows either way: fast paging finds the next rows loaded.
-    if (total > 0) cache.ensure(first, last, PAGE_SIZE);
+    // Two pages beyond the visible rows either way: while keys are held down the browser
+    // serves input before network answers (a 5 ms page can take 150 ms to arrive), so the
+    // rows must be asked for well before they are needed.
+    if (total > 0) cache.ensure(first, last, 2 * PAGE_SIZE);
   }, [cache, first, last, total]);
 
   const select = (index: number) => {
