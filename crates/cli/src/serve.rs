@@ -103,6 +103,7 @@ async fn api(State(state): State<AppState>, Json(request): Json<Request>) -> Htt
     match result {
         Ok(Ok(response)) => Json(response).into_response(),
         Ok(Err(CoreError::InvalidQuery(m))) => refuse(StatusCode::BAD_REQUEST, &m),
+        Ok(Err(CoreError::NotFound(m))) => refuse(StatusCode::NOT_FOUND, &m),
         Ok(Err(e)) => refuse(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
         Err(e) => refuse(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
     }

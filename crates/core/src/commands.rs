@@ -15,6 +15,7 @@ use crate::ingest::{self, Control, Format, ImportOptions, ImportReport, RowError
 use crate::jobs::{self, Job};
 use crate::layout::{self, Layout};
 use crate::query::{self, Facet, Filter, QueryRequest, QueryResponse};
+use crate::resolve::{self, Resolution, SetResolved};
 use crate::store::Store;
 use crate::time;
 use crate::views::{self, View};
@@ -67,6 +68,12 @@ pub enum Request {
     DeleteView {
         id: String,
     },
+    /// Marks entries resolved or unresolved, as the OS user, with an optional note.
+    SetResolved(SetResolved),
+    /// Who resolved or unresolved an entry, when and why, oldest first.
+    Resolutions {
+        entry_id: i64,
+    },
 }
 
 /// What a [`Request`] returns: `{"command": "query", "result": {...}}`, the same tag.
@@ -90,6 +97,9 @@ pub enum Response {
     Views(Vec<View>),
     SaveView(View),
     DeleteView,
+    /// How many entries changed state.
+    SetResolved(usize),
+    Resolutions(Vec<Resolution>),
 }
 
 /// Runs one command. Jobs run beside the store; every other command has it to itself.
@@ -127,6 +137,12 @@ fn run_on_store(store: &mut Store, request: Request) -> Result<Response> {
         Request::DeleteView { id } => {
             views::delete(store, &id)?;
             Response::DeleteView
+        }
+        Request::SetResolved(r) => {
+            Response::SetResolved(resolve::set(store, &r, &resolve::current_user())?)
+        }
+        Request::Resolutions { entry_id } => {
+            Response::Resolutions(resolve::history(store, entry_id)?)
         }
         Request::StartImport(_)
         | Request::Jobs

@@ -13,6 +13,7 @@ pub mod jobs;
 pub mod layout;
 pub mod query;
 pub mod redaction;
+pub mod resolve;
 pub mod samples;
 pub mod store;
 pub mod time;

@@ -228,3 +228,82 @@ fn views_are_listed_saved_and_deleted() {
         6
     );
 }
+
+#[test]
+fn entries_are_resolved_with_who_when_and_why_all_or_nothing() {
+    let fx = Fixture::new();
+    let engine = engine(&fx);
+    call(
+        &engine,
+        json!({"command": "import", "args": {"paths": [example("xoro-amazon-logs.csv"), example("konnect-inventory-logs.csv")]}}),
+    );
+    let ids_where = |engine: &Engine, filter: Value| -> (u64, Vec<i64>) {
+        let r = call(
+            engine,
+            json!({"command": "query", "args": {"filters": [filter], "columns": ["id"], "limit": 100}}),
+        )["result"]
+            .clone();
+        let ids = r["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|row| row[0].as_i64().unwrap())
+            .collect();
+        (r["total"].as_u64().unwrap(), ids)
+    };
+    let unresolved_filter = json!({"column": "resolved", "op": "eq", "values": ["false"]});
+    let unresolved = |engine: &Engine| ids_where(engine, unresolved_filter.clone()).0;
+    let before = unresolved(&engine);
+    let (_, xoro_unresolved) = ids_where(&engine, unresolved_filter.clone());
+    // Konnect entries carry no resolved flag at all; they can be resolved all the same.
+    let (_, no_flag) = ids_where(
+        &engine,
+        json!({"column": "resolved", "op": "is_empty", "values": []}),
+    );
+    let ids = [xoro_unresolved[0], no_flag[0], no_flag[1]];
+
+    let changed = call(
+        &engine,
+        json!({"command": "set_resolved", "args": {"ids": [ids[0], ids[1]], "resolved": true, "note": " re-pushed by hand "}}),
+    );
+    assert_eq!(changed["result"], 2);
+    assert_eq!(unresolved(&engine), before - 1);
+    let history = call(
+        &engine,
+        json!({"command": "resolutions", "args": {"entry_id": ids[0]}}),
+    )["result"]
+        .clone();
+    assert_eq!(history[0]["resolved"], true);
+    assert_eq!(history[0]["note"], "re-pushed by hand");
+    assert_eq!(
+        history[0]["user_name"],
+        invlog_core::resolve::current_user()
+    );
+
+    // An unknown id refuses the whole request: the known one is not touched either.
+    let err = engine
+        .dispatch(
+            serde_json::from_value(
+                json!({"command": "set_resolved", "args": {"ids": [ids[2], 999_999], "resolved": true}}),
+            )
+            .unwrap(),
+        )
+        .unwrap_err()
+        .to_string();
+    assert_eq!(err, "no entry with id 999999; nothing was changed");
+    assert_eq!(unresolved(&engine), before - 1);
+
+    // Unresolving puts it back, and the history keeps both steps.
+    call(
+        &engine,
+        json!({"command": "set_resolved", "args": {"ids": [ids[0]], "resolved": false}}),
+    );
+    let history = call(
+        &engine,
+        json!({"command": "resolutions", "args": {"entry_id": ids[0]}}),
+    )["result"]
+        .clone();
+    assert_eq!(history.as_array().unwrap().len(), 2);
+    assert_eq!(history[1]["resolved"], false);
+    assert_eq!(history[1]["note"], Value::Null);
+}

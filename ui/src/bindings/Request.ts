@@ -3,8 +3,9 @@ import type { FacetsRequest } from "./FacetsRequest";
 import type { ImportRequest } from "./ImportRequest";
 import type { Layout } from "./Layout";
 import type { QueryRequest } from "./QueryRequest";
+import type { SetResolved } from "./SetResolved";
 
 /**
  * One call of the command table: `{"command": "query", "args": {...}}`.
  */
-export type Request = { "command": "columns" } | { "command": "query", "args": QueryRequest } | { "command": "facets", "args": FacetsRequest } | { "command": "import", "args": ImportRequest } | { "command": "imports" } | { "command": "import_errors", "args": { import_id: number, } } | { "command": "load_layout" } | { "command": "save_layout", "args": Layout } | { "command": "load_samples" } | { "command": "start_import", "args": ImportRequest } | { "command": "jobs" } | { "command": "job", "args": { id: number, } } | { "command": "cancel_job", "args": { id: number, } } | { "command": "detect", "args": { paths: Array<string>, } } | { "command": "views" } | { "command": "save_view", "args": { name: string, layout: Layout, } } | { "command": "delete_view", "args": { id: string, } };
+export type Request = { "command": "columns" } | { "command": "query", "args": QueryRequest } | { "command": "facets", "args": FacetsRequest } | { "command": "import", "args": ImportRequest } | { "command": "imports" } | { "command": "import_errors", "args": { import_id: number, } } | { "command": "load_layout" } | { "command": "save_layout", "args": Layout } | { "command": "load_samples" } | { "command": "start_import", "args": ImportRequest } | { "command": "jobs" } | { "command": "job", "args": { id: number, } } | { "command": "cancel_job", "args": { id: number, } } | { "command": "detect", "args": { paths: Array<string>, } } | { "command": "views" } | { "command": "save_view", "args": { name: string, layout: Layout, } } | { "command": "delete_view", "args": { id: string, } } | { "command": "set_resolved", "args": SetResolved } | { "command": "resolutions", "args": { entry_id: number, } };

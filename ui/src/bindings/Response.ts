@@ -7,10 +7,11 @@ import type { ImportReport } from "./ImportReport";
 import type { Job } from "./Job";
 import type { Layout } from "./Layout";
 import type { QueryResponse } from "./QueryResponse";
+import type { Resolution } from "./Resolution";
 import type { RowError } from "./RowError";
 import type { View } from "./View";
 
 /**
  * What a [`Request`] returns: `{"command": "query", "result": {...}}`, the same tag.
  */
-export type Response = { "command": "columns", "result": Array<Column> } | { "command": "query", "result": QueryResponse } | { "command": "facets", "result": Array<Facet> } | { "command": "import", "result": Array<ImportReport> } | { "command": "imports", "result": Array<ImportRecord> } | { "command": "import_errors", "result": Array<RowError> } | { "command": "load_layout", "result": Layout | null } | { "command": "save_layout" } | { "command": "load_samples", "result": Array<ImportReport> } | { "command": "start_import", "result": Job } | { "command": "jobs", "result": Array<Job> } | { "command": "job", "result": Job } | { "command": "cancel_job", "result": Job } | { "command": "detect", "result": Array<Detection> } | { "command": "views", "result": Array<View> } | { "command": "save_view", "result": View } | { "command": "delete_view" };
+export type Response = { "command": "columns", "result": Array<Column> } | { "command": "query", "result": QueryResponse } | { "command": "facets", "result": Array<Facet> } | { "command": "import", "result": Array<ImportReport> } | { "command": "imports", "result": Array<ImportRecord> } | { "command": "import_errors", "result": Array<RowError> } | { "command": "load_layout", "result": Layout | null } | { "command": "save_layout" } | { "command": "load_samples", "result": Array<ImportReport> } | { "command": "start_import", "result": Job } | { "command": "jobs", "result": Array<Job> } | { "command": "job", "result": Job } | { "command": "cancel_job", "result": Job } | { "command": "detect", "result": Array<Detection> } | { "command": "views", "result": Array<View> } | { "command": "save_view", "result": View } | { "command": "delete_view" } | { "command": "set_resolved", "result": number } | { "command": "resolutions", "result": Array<Resolution> };
