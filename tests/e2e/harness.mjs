@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { spawn, execFileSync } from "node:child_process";
 import { createInterface } from "node:readline";
 import { createRequire } from "node:module";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -90,4 +90,13 @@ export async function openPage(browser, url, colorScheme = "light") {
   });
   await page.goto(url);
   return { page, context, dialogs, grid: page.getByRole("grid", { name: "Inventory log" }) };
+}
+
+/** Screenshots of the page as it is, in the light and the dark theme (then back to light). */
+export async function screenshots(page, name) {
+  mkdirSync(shots, { recursive: true });
+  await page.screenshot({ path: join(shots, `${name}-light.png`) });
+  await page.emulateMedia({ colorScheme: "dark" });
+  await page.screenshot({ path: join(shots, `${name}-dark.png`) });
+  await page.emulateMedia({ colorScheme: "light" });
 }

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { api, invlog, launchChromium, openPage, seededServer, serve, shots } from "./harness.mjs";
+import { api, invlog, launchChromium, openPage, screenshots, seededServer, serve, shots } from "./harness.mjs";
 
 let server, dir, db, url, browser, cli;
 
@@ -138,10 +138,7 @@ test("a hidden column stays hidden after a reload, until the layout is reset", a
   await dialog.getByRole("searchbox", { name: "Find a column" }).fill("");
   await dialog.getByRole("checkbox", { name: "Error" }).check();
   await grid.getByRole("columnheader", { name: "Error" }).waitFor();
-  await page.screenshot({ path: join(shots, "column-selector-light.png") });
-  await page.emulateMedia({ colorScheme: "dark" });
-  await page.screenshot({ path: join(shots, "column-selector-dark.png") });
-  await page.emulateMedia({ colorScheme: "light" });
+  await screenshots(page, "column-selector");
   await page.waitForTimeout(600); // the layout is saved a moment after the last change
   await page.reload();
   await grid.getByRole("row").nth(1).getByRole("gridcell").first().waitFor();
@@ -198,10 +195,7 @@ test("filter and sort give the rows the CLI returns for the same query", async (
   // Facet counts are shown next to each value.
   await menu.getByText(String(expected.total), { exact: true }).waitFor();
   await menu.getByRole("checkbox", { name: /failed/ }).check();
-  await page.screenshot({ path: join(shots, "filters-light.png") });
-  await page.emulateMedia({ colorScheme: "dark" });
-  await page.screenshot({ path: join(shots, "filters-dark.png") });
-  await page.emulateMedia({ colorScheme: "light" });
+  await screenshots(page, "filters");
   await page.keyboard.press("Escape");
   await page.getByText(`${expected.total} entries`).waitFor();
   const header = grid.getByRole("columnheader", { name: "Inventory Sent" }).getByRole("button");

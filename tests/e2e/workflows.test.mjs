@@ -4,7 +4,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { api, examples, launchChromium, openPage, seededServer, shots } from "./harness.mjs";
+import { api, examples, launchChromium, openPage, screenshots, seededServer } from "./harness.mjs";
 
 let browser;
 
@@ -38,7 +38,7 @@ test("import files through the UI: the chooser, Ordoro's SKU, progress, the rows
     assert.equal(await dialog.getByRole("combobox", { name: "Format of notes.csv" }).inputValue(), "");
     await dialog.getByText("Ordoro logs need the product's SKU").waitFor();
     await dialog.getByText("2 files will be skipped").waitFor();
-    await page.screenshot({ path: join(shots, "import-dialog-light.png") });
+    await screenshots(page, "import-dialog");
     await dialog.getByRole("textbox", { name: "SKU of ordoro-export.csv" }).fill("SKU-00901");
     await dialog.getByText("1 file will be skipped").waitFor();
     await dialog.getByRole("button", { name: "Import 2 files" }).click();
@@ -52,14 +52,14 @@ test("import files through the UI: the chooser, Ordoro's SKU, progress, the rows
     assert.equal(total, ordoroRows + 12);
     await page.getByText(`${total} entries`).waitFor();
     await grid.getByRole("row").nth(1).getByRole("gridcell").first().waitFor();
-    await page.screenshot({ path: join(shots, "import-done-light.png") });
+    await screenshots(page, "import-done");
 
     await tray.getByRole("button", { name: "Import history" }).click();
     const history = page.getByRole("dialog", { name: "Import history" });
     const files = history.getByRole("table", { name: "Imported files" });
     await files.getByRole("cell", { name: "ordoro-export.csv" }).waitFor();
     await files.getByRole("cell", { name: "konnect-inventory-logs.csv" }).waitFor();
-    await page.screenshot({ path: join(shots, "import-history-light.png") });
+    await screenshots(page, "import-history");
     await history.getByRole("button", { name: "Close" }).click();
 
     // Dropping a file on the window imports it the same way (the browser uploads it first).
@@ -102,7 +102,7 @@ test("a running import shows its progress and can be cancelled, leaving nothing 
     const progress = tray.getByRole("progressbar", { name: "Progress of konnect-big.csv" });
     await progress.waitFor();
     await tray.getByText(/[\d,]+ rows read/).waitFor();
-    await page.screenshot({ path: join(shots, "import-progress-light.png") });
+    await screenshots(page, "import-progress");
     await tray.getByRole("button", { name: "Cancel import of konnect-big.csv" }).click();
     await tray.getByText("Cancelled konnect-big.csv").waitFor();
     await tray.getByText("Cancelled: the file being imported was left out entirely.").waitFor();
@@ -147,7 +147,7 @@ test("a view tab filters like the CLI; a saved view comes back after a reload", 
     ).total;
     await page.getByText(`${narrowed} ${narrowed === 1 ? "entry" : "entries"}`).waitFor();
     await bar.getByRole("button", { name: "Remove filter: Channel is Amazon" }).waitFor();
-    await page.screenshot({ path: join(shots, "views-light.png") });
+    await screenshots(page, "views");
 
     await page.getByRole("button", { name: "Save view…" }).click();
     const save = page.getByRole("dialog", { name: "Save view" });
@@ -196,7 +196,7 @@ test("the keyboard moves the selection and Enter opens the row", async () => {
     await details.waitFor();
     const sku = expected.rows[1].sku;
     await details.getByText(sku, { exact: true }).first().waitFor();
-    await page.screenshot({ path: join(shots, "row-details-light.png") });
+    await screenshots(page, "row-details");
     await page.keyboard.press("Escape");
     await details.waitFor({ state: "detached" });
     // "/" focuses the keyword box; Escape empties it.

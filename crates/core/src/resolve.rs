@@ -1,7 +1,7 @@
 //! Marking entries resolved or unresolved (Xoro's "Resolve"), with who, when and an optional
 //! note kept as history. Several entries at once, all or nothing.
 
-use rusqlite::params;
+use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -54,13 +54,7 @@ pub fn set(store: &mut Store, req: &SetResolved, user: &str) -> Result<usize> {
         )?;
         let mut missing = Vec::new();
         for &id in &req.ids {
-            let was: Option<Option<bool>> = current
-                .query_row([id], |r| r.get(0))
-                .map(Some)
-                .or_else(|e| match e {
-                    rusqlite::Error::QueryReturnedNoRows => Ok(None),
-                    e => Err(e),
-                })?;
+            let was: Option<Option<bool>> = current.query_row([id], |r| r.get(0)).optional()?;
             let Some(was) = was else {
                 missing.push(id.to_string());
                 continue;
