@@ -178,7 +178,7 @@ test("a view tab filters like the CLI; a saved view comes back after a reload", 
   }
 });
 
-test("the keyboard moves the selection and Enter opens the row", async () => {
+test("the keyboard moves the selection, Enter opens the row's details, shift picks a range", async () => {
   const server = await seededServer();
   try {
     const expected = server.cli("query", "--columns", "sku,product_name", "--limit", "3", "--json");
@@ -192,11 +192,17 @@ test("the keyboard moves the selection and Enter opens the row", async () => {
     const selected = grid.locator('[role="row"][aria-selected="true"]');
     assert.equal(await selected.getAttribute("aria-rowindex"), "3");
     await page.keyboard.press("Enter");
-    const details = page.getByRole("dialog", { name: `Entry 2 of ${expected.total}` });
-    await details.waitFor();
+    const details = page.getByRole("complementary", { name: "Entry details" });
     const sku = expected.rows[1].sku;
-    await details.getByText(sku, { exact: true }).first().waitFor();
+    await details.getByRole("region", { name: "Product" }).getByText(sku, { exact: true }).waitFor();
     await screenshots(page, "row-details");
+    // With the details open, they follow the selection.
+    await grid.focus();
+    await page.keyboard.press("ArrowDown");
+    await details.getByRole("region", { name: "Product" }).getByText(expected.rows[2].sku, { exact: true }).waitFor();
+    // Shift+arrows pick a range for a batch action.
+    await page.keyboard.press("Shift+ArrowUp");
+    await page.getByRole("toolbar", { name: "Picked entries" }).getByText("2 entries picked").waitFor();
     await page.keyboard.press("Escape");
     await details.waitFor({ state: "detached" });
     // "/" focuses the keyword box; Escape empties it.

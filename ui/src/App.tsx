@@ -14,13 +14,17 @@ import { JobsTray } from "./imports/JobsTray";
 import { useJobs } from "./imports/useJobs";
 import { LogTable } from "./LogTable";
 import { once } from "./once";
-import { PAGE_SIZE } from "./pages";
+import { PAGE_SIZE, type Row } from "./pages";
 import { moveBefore } from "./reorder";
-import { RowDetails } from "./RowDetails";
+import { DetailDrawer } from "./detail/DetailDrawer";
+import { ResolveDialog } from "./detail/ResolveDialog";
 import { clickSort } from "./sorting";
 import { call, detectTransport, type Transport } from "./transport";
 import { isModified, layoutOf } from "./views";
 import { ViewTabs } from "./ViewTabs";
+
+/** No entries picked (one instance, so an unchanged pick is an unchanged prop). */
+const NO_PICK: ReadonlySet<number> = new Set();
 
 function useTransport(): { transport?: Transport; error?: string } {
   return useMemo(() => {
@@ -75,7 +79,12 @@ export function App() {
   const [importPaths, setImportPaths] = useState<string[] | null>(null);
   const [historyOpen, setHistoryOpen] = useState(false);
   const [columnsOpen, setColumnsOpen] = useState(false);
-  const [opened, setOpened] = useState<number | null>(null);
+  // The entry shown in the detail drawer, and the entries picked for a batch action.
+  const [detailId, setDetailId] = useState<number | null>(null);
+  const [resolvingPicked, setResolvingPicked] = useState<boolean | null>(null);
+  // Bumped when entries change in place (resolved, re-run): the view is fetched again
+  // without resetting the table's scroll position.
+  const [revision, setRevision] = useState(0);
   const [dragging, setDragging] = useState(false);
   const searchBox = useRef<HTMLInputElement>(null);
 
@@ -171,9 +180,9 @@ export function App() {
           ? call(transport, { command: "query", args: { ...request, limit: PAGE_SIZE } })
           : Promise.reject(new Error("no connection to Invlog")),
       ),
-    // generation: rows that an import added are fetched afresh.
+    // generation: rows that an import added are fetched afresh; revision: rows changed.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [transport, request, generation],
+    [transport, request, generation, revision],
   );
 
   useEffect(() => {
@@ -192,14 +201,33 @@ export function App() {
   }, [viewQuery, columns.length]);
 
   const fetchPage = useCallback(
-    async (offset: number, limit: number) => {
+    async (offset: number, limit: number): Promise<Row[]> => {
       if (!transport) return [];
-      if (offset === 0 && limit <= PAGE_SIZE) return (await viewQuery()).rows.slice(0, limit);
-      const args = { ...request, offset, limit, with_total: false };
-      return (await call(transport, { command: "query", args })).rows;
+      const page =
+        offset === 0 && limit <= PAGE_SIZE
+          ? await viewQuery()
+          : await call(transport, {
+              command: "query",
+              args: { ...request, offset, limit, with_total: false },
+            });
+      return page.rows.slice(0, limit).map((cells, i) => ({ id: page.ids[i] ?? -1, cells }));
     },
     [transport, request, viewQuery],
   );
+  // A pick belongs to the view it was made in; another view starts with none.
+  const [pick, setPick] = useState<{ view: QueryRequest | null; ids: ReadonlySet<number> }>({
+    view: null,
+    ids: NO_PICK,
+  });
+  const picked = pick.view === request ? pick.ids : NO_PICK;
+  const setPicked = (ids: ReadonlySet<number>) => setPick({ view: request, ids });
+  const entriesChanged = useCallback(() => setRevision((r) => r + 1), []);
+  const showBatch = (batchId: string) => {
+    setActiveView(null);
+    setSearch("");
+    setApplied("");
+    setFilters([{ column: "batch_id", op: "eq", values: [batchId] }]);
+  };
 
   const selectView = (view: View) => {
     setActiveView(view.id);
@@ -286,6 +314,8 @@ export function App() {
       if (e.key === "/" && !typing) {
         e.preventDefault();
         searchBox.current?.focus();
+      } else if (e.key === "Escape" && !typing && !document.querySelector("dialog[open]")) {
+        setDetailId(null);
       }
     };
     window.addEventListener("keydown", onKey);
@@ -393,19 +423,52 @@ export function App() {
       ) : (
         columns.length > 0 &&
         total !== null && (
-          <LogTable
-            // A new generation of the store's content: a fresh table, fresh pages.
-            key={generation}
-            columns={columns}
-            total={total}
-            fetchPage={fetchPage}
-            sort={sort}
-            onSort={(c, additive) => setSort((s) => clickSort(s, c.id, c.kind, additive))}
-            widths={widths}
-            onResize={(id, w) => setWidths((all) => ({ ...all, [id]: w }))}
-            onMove={(id, before) => setVisible((v) => moveBefore(v, id, before))}
-            onOpen={setOpened}
-          />
+          <div className="workspace">
+            <div className="table-area">
+              {picked.size > 0 && (
+                <div className="pick-bar" role="toolbar" aria-label="Picked entries">
+                  <strong>
+                    {picked.size.toLocaleString()} {picked.size === 1 ? "entry" : "entries"} picked
+                  </strong>
+                  <button type="button" onClick={() => setResolvingPicked(true)}>
+                    Mark resolved…
+                  </button>
+                  <button type="button" onClick={() => setResolvingPicked(false)}>
+                    Mark unresolved…
+                  </button>
+                  <button type="button" className="link" onClick={() => setPicked(new Set())}>
+                    Clear
+                  </button>
+                </div>
+              )}
+              <LogTable
+                // A new generation of the store's content: a fresh table, fresh pages.
+                key={generation}
+                columns={columns}
+                total={total}
+                fetchPage={fetchPage}
+                sort={sort}
+                onSort={(c, additive) => setSort((s) => clickSort(s, c.id, c.kind, additive))}
+                widths={widths}
+                onResize={(id, w) => setWidths((all) => ({ ...all, [id]: w }))}
+                onMove={(id, before) => setVisible((v) => moveBefore(v, id, before))}
+                onOpen={(row) => setDetailId(row.id)}
+                onSelect={(row) => detailId !== null && setDetailId(row.id)}
+                picked={picked}
+                onPick={setPicked}
+              />
+            </div>
+            {transport && detailId !== null && (
+              <DetailDrawer
+                key={detailId}
+                transport={transport}
+                entryId={detailId}
+                onClose={() => setDetailId(null)}
+                onShowBatch={showBatch}
+                onChanged={entriesChanged}
+              />
+            )}
+          </div>
         )
       )}
       <JobsTray
@@ -433,15 +496,17 @@ export function App() {
       {transport && historyOpen && (
         <ImportHistory transport={transport} onClose={() => setHistoryOpen(false)} />
       )}
-      {transport && opened !== null && total !== null && (
-        <RowDetails
+      {transport && resolvingPicked !== null && (
+        <ResolveDialog
           transport={transport}
-          registry={registry}
-          view={request}
-          index={opened}
-          total={total}
-          onIndex={setOpened}
-          onClose={() => setOpened(null)}
+          ids={[...picked]}
+          resolved={resolvingPicked}
+          onClose={() => setResolvingPicked(null)}
+          onDone={() => {
+            setResolvingPicked(null);
+            setPicked(new Set());
+            entriesChanged();
+          }}
         />
       )}
     </main>

@@ -5,6 +5,7 @@ import {
   useRef,
   useState,
   type KeyboardEvent,
+  type MouseEvent,
   type PointerEvent as ReactPointerEvent,
 } from "react";
 import { getCoreRowModel, useReactTable, type ColumnDef } from "@tanstack/react-table";
@@ -30,8 +31,13 @@ interface Props {
   widths: Record<string, number>;
   onResize: (column: string, width: number) => void;
   onMove: (column: string, before: string) => void;
-  /** Enter or a double click on a row: show all of it. */
-  onOpen: (index: number) => void;
+  /** A click on a row, or Enter: show its entry. */
+  onOpen: (row: Row, index: number) => void;
+  /** The keyboard moved the selection onto this row (the details follow it when open). */
+  onSelect: (row: Row, index: number) => void;
+  /** Entries picked for a batch action (ctrl/cmd-click, shift-click, shift+arrows). */
+  picked: ReadonlySet<number>;
+  onPick: (ids: ReadonlySet<number>) => void;
 }
 
 /** Room for what the column typically holds, so the default view fits a laptop screen. */
@@ -79,9 +85,14 @@ export function LogTable({
   onResize,
   onMove,
   onOpen,
+  onSelect,
+  picked,
+  onPick,
 }: Props) {
   const [, rerender] = useReducer((n: number) => n + 1, 0);
   const [selected, setSelected] = useState<number | null>(null);
+  // Where a shift-click or shift+arrow range starts.
+  const [anchor, setAnchor] = useState<number | null>(null);
   // A new view (new fetchPage) starts from an empty cache.
   const cache = useMemo(() => new PageCache(fetchPage, rerender), [fetchPage]);
   const scroller = useRef<HTMLDivElement>(null);
@@ -109,10 +120,54 @@ export function LogTable({
     if (total > 0) cache.ensure(first, last, 2 * PAGE_SIZE);
   }, [cache, first, last, total]);
 
-  const select = (index: number) => {
+  // Loaded rows only: a range reaching into pages not fetched yet takes what is there.
+  const idsBetween = (a: number, b: number) => {
+    const ids = new Set<number>();
+    for (let i = Math.min(a, b); i <= Math.max(a, b); i++) {
+      const row = cache.row(i);
+      if (row) ids.add(row.id);
+    }
+    return ids;
+  };
+  const select = (index: number, extend: boolean) => {
     const next = Math.max(0, Math.min(total - 1, index));
     setSelected(next);
     virtualizer.scrollToIndex(next, { align: "auto" });
+    if (extend) {
+      const from = anchor ?? selected ?? next;
+      setAnchor(from);
+      onPick(idsBetween(from, next));
+    } else {
+      setAnchor(next);
+      if (picked.size > 0) onPick(new Set());
+      const row = cache.row(next);
+      if (row) onSelect(row, next);
+    }
+  };
+  const click = (e: MouseEvent<HTMLDivElement>, index: number) => {
+    const row = cache.row(index);
+    if (!row) return;
+    if (e.shiftKey) {
+      const from = anchor ?? selected ?? index;
+      setAnchor(from);
+      setSelected(index);
+      onPick(idsBetween(from, index));
+    } else if (e.ctrlKey || e.metaKey) {
+      const next = new Set(picked);
+      // The row the cursor was on joins the pick, as in a file manager.
+      const current = selected !== null ? cache.row(selected) : undefined;
+      if (next.size === 0 && current && current.id !== row.id) next.add(current.id);
+      if (next.has(row.id)) next.delete(row.id);
+      else next.add(row.id);
+      setSelected(index);
+      setAnchor(index);
+      onPick(next);
+    } else {
+      setSelected(index);
+      setAnchor(index);
+      if (picked.size > 0) onPick(new Set());
+      onOpen(row, index);
+    }
   };
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
     if (total === 0 || e.target !== e.currentTarget) return;
@@ -129,10 +184,16 @@ export function LogTable({
     const target = moves[e.key];
     if (target !== undefined) {
       e.preventDefault();
-      select(target);
+      select(target, e.shiftKey);
     } else if (e.key === "Enter" && selected !== null) {
       e.preventDefault();
-      onOpen(selected);
+      const row = cache.row(selected);
+      if (row) onOpen(row, selected);
+    } else if (e.key === "a" && (e.ctrlKey || e.metaKey)) {
+      // Every loaded row of the view: a batch action over a million unseen rows would
+      // surprise; filter the view down instead.
+      e.preventDefault();
+      onPick(idsBetween(0, total - 1));
     }
   };
 
@@ -207,6 +268,7 @@ export function LogTable({
       >
         {items.map((item) => {
           const row = cache.row(item.index);
+          const isPicked = row !== undefined && picked.has(row.id);
           return (
             <div
               // Keyed by slot, not by row: a page down then updates the same DOM rows in
@@ -216,14 +278,13 @@ export function LogTable({
               id={`row-${item.index}`}
               role="row"
               aria-rowindex={item.index + 2}
-              aria-selected={item.index === selected}
-              onClick={() => setSelected(item.index)}
-              onDoubleClick={() => onOpen(item.index)}
-              className={`grid-row${row ? "" : " loading"}${item.index === selected ? " selected" : ""}`}
+              aria-selected={item.index === selected || isPicked}
+              onClick={(e) => click(e, item.index)}
+              className={`grid-row${row ? "" : " loading"}${item.index === selected ? " selected" : ""}${isPicked ? " picked" : ""}`}
               style={{ transform: `translateY(${item.start}px)`, height: ROW_HEIGHT }}
             >
               {columns.map((c, i) => {
-                const cell = formatCell(c.kind, row?.[i]);
+                const cell = formatCell(c.kind, row?.cells[i]);
                 return (
                   <div
                     key={c.id}

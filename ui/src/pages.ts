@@ -4,16 +4,20 @@ import type { JsonValue } from "./bindings/serde_json/JsonValue";
 
 export const PAGE_SIZE = 200;
 
-export type Row = JsonValue[];
-export type FetchPage = (offset: number, limit: number) => Promise<Row[]>;
+/** A table row: the entry it shows and its cells, in the order of the view's columns. */
+export interface Row {
+  id: number;
+  cells: JsonValue[];
+}
+export type FetchPage<R = Row> = (offset: number, limit: number) => Promise<R[]>;
 
 /** Requests in flight at once. A scrollbar dragged across a million rows passes hundreds of
  * pages; with a small window only the pages still on screen when a slot frees are fetched,
  * instead of a queue of pages long scrolled past that the backend would answer one by one. */
 export const MAX_IN_FLIGHT = 2;
 
-export class PageCache {
-  private pages = new Map<number, Row[]>();
+export class PageCache<R = Row> {
+  private pages = new Map<number, R[]>();
   private pending = new Set<number>();
   /** Pages whose request failed since the last ensure(): not retried until asked again. */
   private failed = new Set<number>();
@@ -22,13 +26,13 @@ export class PageCache {
   private ahead: [number, number] = [0, -1];
 
   constructor(
-    private readonly fetchPage: FetchPage,
+    private readonly fetchPage: FetchPage<R>,
     private readonly onLoaded: () => void,
     /** Pages kept at most; the ones furthest from the last request go first. */
     private readonly keep = 50,
   ) {}
 
-  row(index: number): Row | undefined {
+  row(index: number): R | undefined {
     return this.pages.get(Math.floor(index / PAGE_SIZE))?.[index % PAGE_SIZE];
   }
 

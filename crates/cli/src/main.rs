@@ -21,9 +21,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use invlog_core::commands::{self, FacetsRequest, ImportRequest};
+use invlog_core::commands::{self, FacetsRequest, ImportRequest, Request, Response};
 use invlog_core::ingest::{Control, Format, ImportOptions};
 use invlog_core::query::{Filter, QueryRequest, SortKey, ViewSpec};
+use invlog_core::rerun::RerunRequest;
+use invlog_core::resolve::SetResolved;
 use invlog_core::{CoreError, Store};
 use serde_json::{Map, Value};
 
@@ -63,6 +65,31 @@ enum Command {
         /// Open the URL in the browser ($BROWSER, else the system's default)
         #[arg(long)]
         open: bool,
+    },
+    /// Send an entry's stored API request again (method, URL, headers, body) and record the
+    /// attempt; exits 1 when the attempt fails
+    Rerun {
+        #[arg(value_name = "ENTRY_ID")]
+        entry_id: i64,
+        /// Seconds to wait for the answer
+        #[arg(long, default_value_t = invlog_core::rerun::DEFAULT_TIMEOUT_SECS, value_name = "SECONDS")]
+        timeout: u32,
+        /// Mark the entry resolved when the re-run succeeds
+        #[arg(long)]
+        resolve: bool,
+        /// Print the attempt as JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Mark entries resolved (or unresolved), as the OS user, with an optional note
+    Resolve {
+        #[arg(required = true, value_name = "ENTRY_ID")]
+        ids: Vec<i64>,
+        /// Mark them unresolved instead
+        #[arg(long)]
+        unresolve: bool,
+        #[arg(long)]
+        note: Option<String>,
     },
     /// Import history: each file with its row counts
     Imports {
@@ -144,6 +171,7 @@ impl From<CoreError> for Failure {
     fn from(e: CoreError) -> Self {
         match e {
             CoreError::InvalidQuery(m) => Failure::Usage(m),
+            CoreError::NotFound(m) => Failure::Runtime(m),
             e => Failure::Runtime(e.to_string()),
         }
     }
@@ -209,6 +237,30 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Query(a) => query(cli.db, a),
+        Command::Rerun {
+            entry_id,
+            timeout,
+            resolve,
+            json,
+        } => rerun(cli.db, entry_id, timeout, resolve, json),
+        Command::Resolve {
+            ids,
+            unresolve,
+            note,
+        } => {
+            let engine = invlog_core::Engine::new(open_store(cli.db)?)?;
+            let count = ids.len();
+            let request = Request::SetResolved(SetResolved {
+                ids,
+                resolved: !unresolve,
+                note,
+            });
+            if let Response::SetResolved(changed) = engine.dispatch(request)? {
+                let state = if unresolve { "unresolved" } else { "resolved" };
+                outln!("{changed} of {count} entries changed; all are {state} now");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Facets(a) => {
             let store = open_store(cli.db)?;
             let req = FacetsRequest {
@@ -268,6 +320,50 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn rerun(
+    db: Option<PathBuf>,
+    entry_id: i64,
+    timeout: u32,
+    resolve: bool,
+    json: bool,
+) -> Result<ExitCode, Failure> {
+    let engine = invlog_core::Engine::new(open_store(db)?)?;
+    let request = Request::Rerun(RerunRequest {
+        entry_id,
+        timeout_secs: Some(timeout),
+        resolve_on_success: resolve,
+    });
+    let Response::Rerun(attempt) = engine.dispatch(request)? else {
+        return Err(Failure::Runtime("unexpected answer to rerun".into()));
+    };
+    let succeeded = attempt.outcome.as_deref() == Some("success");
+    if json {
+        print_json(&attempt);
+    } else {
+        let status = attempt
+            .http_status
+            .map(|s| format!("HTTP {s}"))
+            .unwrap_or_else(|| "no answer".into());
+        outln!(
+            "entry {entry_id}: {} {} -> {}, {status} in {} ms{}",
+            attempt.method.as_deref().unwrap_or_default(),
+            attempt.url.as_deref().unwrap_or_default(),
+            attempt.outcome.as_deref().unwrap_or_default(),
+            attempt.duration_ms.unwrap_or_default(),
+            attempt
+                .reason
+                .as_deref()
+                .map(|r| format!(" ({r})"))
+                .unwrap_or_default()
+        );
+    }
+    Ok(if succeeded {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 fn describe_error(e: &invlog_core::ingest::RowError) -> String {

@@ -209,3 +209,83 @@ fn columns_lists_the_registry() {
     assert_eq!(sku["kind"], "text");
     assert!(sku["description"].as_str().unwrap().contains("SKU"));
 }
+
+/// Answers every connection with `200 OK` and a small JSON body.
+fn ok_server() -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for mut s in listener.incoming().flatten() {
+            let mut buf = [0u8; 4096];
+            let _ = s.read(&mut buf);
+            let _ =
+                s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}");
+        }
+    });
+    base
+}
+
+#[test]
+fn rerun_and_resolve_exit_codes() {
+    let cli = Cli::new();
+    let gone = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap()
+    };
+    let push = |url: &str| {
+        format!(
+            r#"{{"sku":"A","status":"failed","updated_at":"2025-03-01T10:00:00Z","request":{{"method":"POST","url":"{url}","body":{{"q":1}}}}}}"#
+        )
+    };
+    let file = cli.dir.path().join("p.jsonl");
+    std::fs::write(
+        &file,
+        [
+            push(&format!("{}/inv", ok_server())),
+            push(&format!("http://{gone}/inv")),
+        ]
+        .join("\n"),
+    )
+    .unwrap();
+    assert!(cli
+        .run(&["import", file.to_str().unwrap()])
+        .status
+        .success());
+
+    let ok = cli.json(&["rerun", "1", "--json", "--resolve"]);
+    assert_eq!(ok["outcome"], "success");
+    assert_eq!(ok["http_status"], 200);
+    let failed = cli.run(&["rerun", "2", "--timeout", "5"]);
+    assert_eq!(failed.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&failed.stdout);
+    assert!(
+        text.contains("entry 2: POST") && text.contains("failed, no answer"),
+        "{text}"
+    );
+    assert!(text.contains("connection failed"), "{text}");
+
+    let missing = cli.run(&["rerun", "999"]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no entry with id 999"));
+    assert_eq!(
+        cli.run(&["rerun", "1", "--timeout", "0"]).status.code(),
+        Some(2)
+    );
+
+    // --resolve resolved entry 1; resolve the other by hand, then refuse an unknown id whole.
+    let out = cli.run(&["resolve", "2", "--note", "pushed by hand"]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "1 of 1 entries changed; all are resolved now"
+    );
+    let bad = cli.run(&["resolve", "--unresolve", "1", "77"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("no entry with id 77; nothing was changed")
+    );
+    let rows = cli.json(&["query", "--json", "--columns", "id,resolved,retry_count"]);
+    let rows = rows["rows"].as_array().unwrap();
+    assert!(rows.iter().all(|r| r["resolved"] == true), "{rows:?}");
+    assert!(rows.iter().all(|r| r["retry_count"] == 1), "{rows:?}");
+}

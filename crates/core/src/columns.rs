@@ -127,7 +127,7 @@ pub static COLUMNS: &[Column] = &[
     col("restocked_quantity", "Restocked Quantity", Integer, false, "Ordoro: units restocked from a return."),
     facet(col("status", "Status", Status, true, "Whether the update succeeded (success), failed (failed) or is still pending.")),
     searchable(col("error", "Error", Text, false, "The error the source system reported.")),
-    col("resolved", "Resolved", Bool, false, "Xoro: whether the log entry has been resolved."),
+    col("resolved", "Resolved", Bool, false, "Whether the entry has been resolved: Xoro's flag, or marked in Invlog. Failed entries start unresolved."),
     searchable(col("batch_id", "Batch ID", Text, false, "Unique identifier of the inventory update API request batch.")),
     col("row", "Row", Integer, false, "ShipHero: the row of the synced CSV file."),
     col("retry_count", "Retry Count", Integer, false, "Number of times the API request has been retried."),

@@ -9,12 +9,14 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::columns::{self, Column};
+use crate::detail::{self, EntryDetail, EntryRequest};
 use crate::engine::Engine;
 use crate::error::{CoreError, Result};
 use crate::ingest::{self, Control, Format, ImportOptions, ImportReport, RowError};
 use crate::jobs::{self, Job};
 use crate::layout::{self, Layout};
 use crate::query::{self, Facet, Filter, QueryRequest, QueryResponse};
+use crate::rerun::{self, Attempt, RerunRequest};
 use crate::resolve::{self, Resolution, SetResolved};
 use crate::store::Store;
 use crate::time;
@@ -74,6 +76,11 @@ pub enum Request {
     Resolutions {
         entry_id: i64,
     },
+    /// One entry as the detail drawer shows it: grouped fields, request and response, lots,
+    /// batch, attempts and resolutions.
+    Entry(EntryRequest),
+    /// Sends an entry's stored API request again and records the attempt.
+    Rerun(RerunRequest),
 }
 
 /// What a [`Request`] returns: `{"command": "query", "result": {...}}`, the same tag.
@@ -100,6 +107,8 @@ pub enum Response {
     /// How many entries changed state.
     SetResolved(usize),
     Resolutions(Vec<Resolution>),
+    Entry(Box<EntryDetail>),
+    Rerun(Attempt),
 }
 
 /// Runs one command. Jobs run beside the store; every other command has it to itself.
@@ -109,6 +118,7 @@ pub fn dispatch(engine: &Engine, request: Request) -> Result<Response> {
         Request::Jobs => Response::Jobs(jobs::list(engine, 50)?),
         Request::Job { id } => Response::Job(jobs::get(engine, id)?),
         Request::CancelJob { id } => Response::CancelJob(jobs::cancel(engine, id)?),
+        Request::Rerun(r) => Response::Rerun(rerun::run(engine, &r)?),
         other => run_on_store(&mut engine.store(), other)?,
     })
 }
@@ -144,11 +154,13 @@ fn run_on_store(store: &mut Store, request: Request) -> Result<Response> {
         Request::Resolutions { entry_id } => {
             Response::Resolutions(resolve::history(store, entry_id)?)
         }
+        Request::Entry(e) => Response::Entry(Box::new(detail::get(store, &e)?)),
         Request::StartImport(_)
+        | Request::Rerun(_)
         | Request::Jobs
         | Request::Job { .. }
         | Request::CancelJob { .. } => {
-            unreachable!("job commands are dispatched before the store is locked")
+            unreachable!("job and re-run commands are dispatched before the store is locked")
         }
     })
 }

@@ -6,6 +6,7 @@
 pub mod bindings;
 pub mod columns;
 pub mod commands;
+pub mod detail;
 pub mod engine;
 pub mod error;
 pub mod ingest;
@@ -13,6 +14,7 @@ pub mod jobs;
 pub mod layout;
 pub mod query;
 pub mod redaction;
+pub mod rerun;
 pub mod resolve;
 pub mod samples;
 pub mod store;

@@ -48,7 +48,7 @@ const BUILT_IN: &[(&str, &str, &str, &[&str])] = &[
     (
         "unresolved",
         "Unresolved",
-        "Xoro entries not yet marked resolved.",
+        "Entries nobody has resolved yet: Xoro's open ones and every failed push.",
         &["resolved = false"],
     ),
 ];

@@ -336,6 +336,29 @@ fn pushlog_example_keeps_payloads_out_of_entries() {
 }
 
 #[test]
+fn a_push_with_a_huge_payload_on_its_first_line_is_still_a_pushlog() {
+    let mut fx = Fixture::new();
+    // Both alone in a file and first of several: the line is longer than the sniffed head.
+    let big = serde_json::json!({
+        "sku": "BIG", "status": "failed", "updated_at": "2025-03-01T10:00:00Z",
+        "response": {"status": 413, "body": "x".repeat(200_000)},
+    })
+    .to_string();
+    for (name, text) in [
+        ("one.jsonl", big.clone()),
+        (
+            "two.jsonl",
+            format!("{big}\n{}", big.replace("BIG", "BIG-2")),
+        ),
+    ] {
+        let r = fx.import_ok(&fx.file(name, &text));
+        assert_eq!(r.format, Some(Format::Pushlog), "{name}");
+    }
+    let rows = fx.rows(&["sku ~ big"], &["sku"]);
+    assert_eq!(rows.len(), 3);
+}
+
+#[test]
 fn kits_example_and_bad_quantities() {
     let mut fx = Fixture::new();
     let r = fx.import_ok(&example("kits.csv"));

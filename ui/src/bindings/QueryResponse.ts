@@ -7,6 +7,10 @@ export type QueryResponse = {
  */
 total: number | null, columns: Array<string>, rows: Array<Array<JsonValue>>, 
 /**
+ * The entry id of each row, for commands that name entries (detail, resolve, re-run).
+ */
+ids: Array<number>, 
+/**
  * Pass as `after` to get the next page; None on the last page.
  */
 next_cursor: Array<JsonValue> | null, };

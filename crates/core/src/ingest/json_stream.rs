@@ -181,6 +181,14 @@ pub fn shape<R: Read>(input: R) -> Result<Shape, serde_json::Error> {
     Ok(shape)
 }
 
+/// The shape of the first JSON value of `input` alone, whatever follows it (JSON Lines).
+pub fn first_shape<R: Read>(input: R) -> Result<Shape, serde_json::Error> {
+    let mut shape = Shape::default();
+    let mut de = serde_json::Deserializer::from_reader(input);
+    ShapeSeed(&mut shape, true).deserialize(&mut de)?;
+    Ok(shape)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -78,6 +78,19 @@ impl Format {
     }
 }
 
+/// What the source system itself calls a canonical column (its file header), for the formats
+/// whose headers are labels a user has seen; Konnect's combined "Channel & Account" is not one
+/// column's name.
+pub fn source_label(source: &str, column: &str) -> Option<&'static str> {
+    let format = Format::ALL.iter().find(|f| f.as_str() == source)?;
+    format
+        .table()?
+        .fields
+        .iter()
+        .find(|f| f.column == column && !matches!(f.conv, tabular::Conv::ChannelAccount))
+        .map(|f| f.header)
+}
+
 impl fmt::Display for Format {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -348,13 +361,28 @@ fn detect_json(file: &str, path: &Path, body: &[u8], forced: Option<Format>) -> 
     if forced == Some(Format::Pushlog) {
         return Ok(Detected::Pushlog);
     }
-    let shape = json_stream::shape(BufReader::new(open(file, path)?))
-        .map_err(|e| json_refusal(file, &e))?;
+    let shape = match json_stream::shape(BufReader::new(open(file, path)?)) {
+        Ok(shape) => shape,
+        Err(e) => {
+            // JSON Lines whose first line is longer than the sniffed head (a push with a
+            // payload of megabytes): the first object alone tells.
+            let first = json_stream::first_shape(BufReader::new(open(file, path)?));
+            if forced.is_none()
+                && first.is_ok_and(|f| pushlog::has_keys(|k| f.top.iter().any(|t| t == k)))
+            {
+                return Ok(Detected::Pushlog);
+            }
+            return Err(json_refusal(file, &e));
+        }
+    };
     let has = |k: &str| shape.top.iter().any(|t| t == k);
     let detected = if has("products") {
         Some(Detected::Logitrail { multi: true })
     } else if has("merchants_id") {
         Some(Detected::Logitrail { multi: false })
+    } else if pushlog::has_keys(has) {
+        // One push on one line too long for the sniffed head.
+        Some(Detected::Pushlog)
     } else {
         shiphero::Kind::from_data_keys(&shape.data).map(Detected::Shiphero)
     };

@@ -37,10 +37,15 @@ const FIELDS: &[FieldSpec] = &[
 
 /// Keys that tell a JSON Lines file is a push log.
 pub fn looks_like(first: &serde_json::Map<String, Value>) -> bool {
-    first.contains_key("updated_at")
+    has_keys(|k| first.contains_key(k))
+}
+
+/// Whether an object with these keys is a push attempt.
+pub fn has_keys(has: impl Fn(&str) -> bool) -> bool {
+    has("updated_at")
         && ["sku", "request", "response", "inventory_sent", "batch_id"]
             .iter()
-            .any(|k| first.contains_key(*k))
+            .any(|k| has(k))
 }
 
 pub fn import(sink: &mut Sink<'_>, mut input: impl BufRead) -> Result<()> {

@@ -405,6 +405,13 @@ impl<'a> Sink<'a> {
             )?;
         }
         phase("search index");
+        // A failed entry from a source without a resolved flag stays open until someone
+        // resolves it: the Unresolved view lists it. (Xoro's own flag is kept as it came.)
+        self.conn.execute(
+            "UPDATE entries SET resolved = 0
+             WHERE status = 'failed' AND resolved IS NULL AND id > ?1",
+            [self.entries_before],
+        )?;
         Ok((self.counts, self.errors))
     }
 }

@@ -102,6 +102,8 @@ pub struct QueryResponse {
     pub total: Option<u64>,
     pub columns: Vec<String>,
     pub rows: Vec<Vec<Value>>,
+    /// The entry id of each row, for commands that name entries (detail, resolve, re-run).
+    pub ids: Vec<i64>,
     /// Pass as `after` to get the next page; None on the last page.
     pub next_cursor: Option<Vec<Value>>,
 }
@@ -485,12 +487,13 @@ pub fn run_with_budget(
             page(false)?
         };
     let full_page = ids.len() as u32 == limit;
-    let rows = show_rows(conn, &plan, &ids, req.reveal_secrets)?;
+    let (ids, rows) = show_rows(conn, &plan, &ids, req.reveal_secrets)?;
     let next_cursor = if full_page { last_keys } else { None };
     Ok(QueryResponse {
         total,
         columns: plan.columns.iter().map(|c| c.id.to_owned()).collect(),
         rows,
+        ids,
         next_cursor,
     })
 }
@@ -516,9 +519,14 @@ fn find_page(conn: &Connection, sql: &str, params: &[SqlValue]) -> Result<Page> 
 }
 
 /// The shown columns of the given entries, in the order of `ids`.
-fn show_rows(conn: &Connection, plan: &Plan, ids: &[i64], reveal: bool) -> Result<Vec<Vec<Value>>> {
+fn show_rows(
+    conn: &Connection,
+    plan: &Plan,
+    ids: &[i64],
+    reveal: bool,
+) -> Result<(Vec<i64>, Vec<Vec<Value>>)> {
     if ids.is_empty() {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), Vec::new()));
     }
     let select: Vec<&str> = plan.columns.iter().map(|c| columns::sql_expr(c)).collect();
     let sql = format!(
@@ -537,7 +545,12 @@ fn show_rows(conn: &Connection, plan: &Plan, ids: &[i64], reveal: bool) -> Resul
         }
         by_id.insert(r.get::<_, i64>(0)?, row);
     }
-    Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+    // An entry written between the two steps' reads cannot vanish (entries are never
+    // deleted), but keep ids and rows paired whatever happens.
+    Ok(ids
+        .iter()
+        .filter_map(|id| by_id.remove(id).map(|row| (*id, row)))
+        .unzip())
 }
 
 #[derive(Debug, Clone, Serialize, TS)]

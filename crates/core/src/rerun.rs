@@ -1,0 +1,438 @@
+//! Re-running an entry's stored API request (Xoro's "Resolve and Run again"): the stored
+//! method, URL, headers and body, sent again with a real HTTP client. Every attempt is
+//! recorded whatever happens; the entry keeps its original request and response, and only its
+//! retry facts (retry_count, last retry, last retry details) move on.
+//!
+//! The HTTP client lives here rather than in a shell because a re-run is an operation of the
+//! command table: the desktop app, the browser mode and `invlog rerun` must send the same bytes
+//! and record the same outcome.
+
+use std::time::{Duration, Instant};
+
+use rusqlite::{params, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+use ts_rs::TS;
+
+use crate::detail::payload::{self, Payload};
+use crate::engine::Engine;
+use crate::error::{CoreError, Result};
+use crate::redaction;
+use crate::resolve::{self, SetResolved};
+use crate::store::Store;
+use crate::time::{format_instant, now_millis};
+
+pub const DEFAULT_TIMEOUT_SECS: u32 = 30;
+const MAX_TIMEOUT_SECS: u32 = 600;
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct RerunRequest {
+    pub entry_id: i64,
+    /// Seconds to wait for the whole exchange; 30 when not given.
+    #[serde(default)]
+    pub timeout_secs: Option<u32>,
+    /// Mark the entry resolved when the re-run succeeds ("Resolve and Run again").
+    #[serde(default)]
+    pub resolve_on_success: bool,
+}
+
+/// One attempt of an entry's API request: the original push or a re-run.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct Attempt {
+    /// None for the original push (the entry itself).
+    pub id: Option<i64>,
+    pub at: Option<String>,
+    pub duration_ms: Option<i64>,
+    pub method: Option<String>,
+    /// Secret query parameters masked.
+    pub url: Option<String>,
+    pub http_status: Option<i64>,
+    /// `success`, `failed` or (an original still in flight) `pending`.
+    pub outcome: Option<String>,
+    pub reason: Option<String>,
+    /// Who ran it; None for the original.
+    pub user_name: Option<String>,
+}
+
+/// The original push, from the entry's own facts.
+pub fn original_attempt(
+    _entry_id: i64,
+    request: &Payload,
+    response: Option<&Payload>,
+    occurred_at: &Value,
+    status: &Value,
+    error: &Value,
+) -> Attempt {
+    Attempt {
+        id: None,
+        at: occurred_at.as_str().map(str::to_owned),
+        duration_ms: response.and_then(|r| r.duration_ms),
+        method: request.method.clone(),
+        url: request.url.clone(),
+        http_status: response.and_then(|r| r.status),
+        outcome: status.as_str().map(str::to_owned),
+        reason: error.as_str().map(str::to_owned),
+        user_name: None,
+    }
+}
+
+/// The re-runs of an entry, oldest first.
+pub fn attempts(store: &Store, entry_id: i64) -> Result<Vec<Attempt>> {
+    let mut st = store.conn().prepare(
+        "SELECT id, at, duration_ms, method, url, http_status, outcome, reason, user_name
+         FROM attempts WHERE entry_id = ?1 ORDER BY id",
+    )?;
+    let rows = st.query_map([entry_id], |r| {
+        Ok(Attempt {
+            id: r.get(0)?,
+            at: Some(format_instant(r.get(1)?)),
+            duration_ms: r.get(2)?,
+            method: r.get(3)?,
+            url: r.get::<_, String>(4).map(|u| Some(mask_url(u)))?,
+            http_status: r.get(5)?,
+            outcome: r.get(6)?,
+            reason: r.get(7)?,
+            user_name: r.get(8)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn mask_url(url: String) -> String {
+    let mut v = Value::String(url);
+    redaction::redact(&mut v);
+    match v {
+        Value::String(s) => s,
+        other => other.to_string(),
+    }
+}
+
+/// The request as it will be sent, read from the stored document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outgoing {
+    pub method: String,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<String>,
+}
+
+/// Headers the client computes for the bytes it actually sends; replaying stored ones would
+/// contradict them.
+const CLIENT_HEADERS: &[&str] = &[
+    "host",
+    "content-length",
+    "connection",
+    "transfer-encoding",
+    "keep-alive",
+    "upgrade",
+    "te",
+    "trailer",
+    "proxy-connection",
+];
+
+/// Reads the stored request of entry `entry_id`. Refuses what cannot be replayed exactly: no
+/// request, no method or URL, a scheme other than http/https.
+pub fn outgoing(stored: &str, entry_id: i64) -> Result<Outgoing> {
+    let refuse =
+        |why: &str| CoreError::InvalidQuery(format!("entry {entry_id}: {why}; nothing was sent"));
+    let Ok(Value::Object(doc)) = serde_json::from_str::<Value>(stored) else {
+        return Err(refuse(
+            "the stored API request is not a JSON object with a method and URL",
+        ));
+    };
+    let text = |k: &str| {
+        doc.get(k)
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+    };
+    let method = text("method").ok_or_else(|| refuse("the stored API request names no method"))?;
+    let url = text("url").ok_or_else(|| refuse("the stored API request names no URL"))?;
+    let scheme = url.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
+    if !matches!(scheme.as_deref(), Some("http" | "https")) {
+        return Err(refuse(&format!(
+            "only http and https requests can be re-run, not '{}'",
+            mask_url(url.to_owned())
+        )));
+    }
+    let headers = match doc.get("headers") {
+        Some(Value::Object(h)) => h
+            .iter()
+            .filter(|(k, _)| !CLIENT_HEADERS.contains(&k.to_ascii_lowercase().as_str()))
+            .map(|(k, v)| {
+                let v = match v {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                (k.clone(), v)
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    Ok(Outgoing {
+        method: method.to_ascii_uppercase(),
+        url: url.to_owned(),
+        headers,
+        body: doc.get("body").and_then(payload::wire_body),
+    })
+}
+
+/// Sends the entry's stored request again and records the attempt. The store is not held
+/// while waiting for the server: the table stays usable during a slow re-run.
+pub fn run(engine: &Engine, req: &RerunRequest) -> Result<Attempt> {
+    let timeout = req.timeout_secs.unwrap_or(DEFAULT_TIMEOUT_SECS);
+    if !(1..=MAX_TIMEOUT_SECS).contains(&timeout) {
+        return Err(CoreError::InvalidQuery(format!(
+            "timeout must be between 1 and {MAX_TIMEOUT_SECS} seconds, not {timeout}"
+        )));
+    }
+    let stored: Option<Option<String>> = engine
+        .store()
+        .conn()
+        .query_row(
+            "SELECT p.request FROM entries e LEFT JOIN payloads p ON p.entry_id = e.id
+             WHERE e.id = ?1",
+            [req.entry_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let stored = stored
+        .ok_or_else(|| CoreError::NotFound(format!("no entry with id {}", req.entry_id)))?
+        .ok_or_else(|| {
+            CoreError::InvalidQuery(format!(
+                "entry {}: it has no stored API request to re-run",
+                req.entry_id
+            ))
+        })?;
+    let out = outgoing(&stored, req.entry_id)?;
+    let at = now_millis();
+    let exchange = send(&out, Duration::from_secs(timeout.into()));
+    let user = resolve::current_user();
+    let attempt = record(
+        &mut engine.store(),
+        req.entry_id,
+        &out,
+        at,
+        &exchange,
+        &user,
+    )?;
+    if req.resolve_on_success && attempt.outcome.as_deref() == Some("success") {
+        resolve::set(
+            &mut engine.store(),
+            &SetResolved {
+                ids: vec![req.entry_id],
+                resolved: true,
+                note: Some(format!(
+                    "Re-run succeeded (HTTP {})",
+                    attempt.http_status.unwrap_or_default()
+                )),
+            },
+            &user,
+        )?;
+    }
+    Ok(attempt)
+}
+
+/// What came back: a response (any status), or why there was none.
+#[derive(Debug)]
+pub struct Exchange {
+    pub duration_ms: i64,
+    pub outcome: std::result::Result<Answer, String>,
+}
+
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub reason: Option<String>,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+pub fn send(out: &Outgoing, timeout: Duration) -> Exchange {
+    let started = Instant::now();
+    let outcome = try_send(out, timeout);
+    Exchange {
+        duration_ms: started.elapsed().as_millis() as i64,
+        outcome: outcome.map_err(|e| describe(&e, timeout)),
+    }
+}
+
+fn try_send(out: &Outgoing, timeout: Duration) -> std::result::Result<Answer, reqwest::Error> {
+    // One process-wide TLS provider; a second install is refused harmlessly.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let client = reqwest::blocking::Client::builder()
+        .timeout(timeout)
+        // The attempt records what the server answered to exactly this request.
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
+    let method = reqwest::Method::from_bytes(out.method.as_bytes()).unwrap_or(reqwest::Method::GET);
+    let mut builder = client.request(method, &out.url);
+    for (k, v) in &out.headers {
+        builder = builder.header(k, v);
+    }
+    if let Some(body) = &out.body {
+        builder = builder.body(body.clone());
+    }
+    let resp = builder.send()?;
+    let status = resp.status();
+    let headers = resp
+        .headers()
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    let body = resp.text()?;
+    Ok(Answer {
+        status: status.as_u16(),
+        reason: status.canonical_reason().map(str::to_owned),
+        headers,
+        body,
+    })
+}
+
+fn describe(e: &reqwest::Error, timeout: Duration) -> String {
+    if e.is_timeout() {
+        return format!("timed out after {} s", timeout.as_secs());
+    }
+    let mut text = if e.is_connect() {
+        "connection failed".to_owned()
+    } else if e.is_builder() {
+        "the request could not be built".to_owned()
+    } else {
+        "the request failed".to_owned()
+    };
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
+fn record(
+    store: &mut Store,
+    entry_id: i64,
+    out: &Outgoing,
+    at: i64,
+    exchange: &Exchange,
+    user: &str,
+) -> Result<Attempt> {
+    let (http_status, outcome, reason, response) = match &exchange.outcome {
+        Ok(a) => {
+            let ok = (200..300).contains(&a.status);
+            let line = format!(
+                "HTTP {}{}",
+                a.status,
+                a.reason
+                    .as_deref()
+                    .map(|r| format!(" {r}"))
+                    .unwrap_or_default()
+            );
+            let headers: Map<String, Value> = a
+                .headers
+                .iter()
+                .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+                .collect();
+            let body = serde_json::from_str::<Value>(&a.body)
+                .unwrap_or_else(|_| Value::String(a.body.clone()));
+            let doc = json!({"status": a.status, "duration_ms": exchange.duration_ms, "headers": headers, "body": body});
+            (
+                Some(i64::from(a.status)),
+                if ok { "success" } else { "failed" },
+                (!ok).then_some(line),
+                Some(doc.to_string()),
+            )
+        }
+        Err(why) => (None, "failed", Some(why.clone()), None),
+    };
+    let details = match (&reason, http_status) {
+        (None, Some(s)) => format!("Re-run by {user}: success, HTTP {s}"),
+        (Some(r), _) => format!("Re-run by {user}: {r}"),
+        (None, None) => format!("Re-run by {user}"),
+    };
+    let tx = store.conn_mut().transaction()?;
+    tx.execute(
+        "INSERT INTO attempts (entry_id, at, duration_ms, method, url, http_status, outcome,
+                               reason, response, user_name)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![
+            entry_id,
+            at,
+            exchange.duration_ms,
+            out.method,
+            out.url,
+            http_status,
+            outcome,
+            reason,
+            response,
+            user
+        ],
+    )?;
+    let id = tx.last_insert_rowid();
+    tx.execute(
+        "UPDATE entries SET retry_count = coalesce(retry_count, 0) + 1, last_retry_at = ?2,
+                            last_retry_details = ?3
+         WHERE id = ?1",
+        params![entry_id, at, details],
+    )?;
+    tx.commit()?;
+    Ok(Attempt {
+        id: Some(id),
+        at: Some(format_instant(at)),
+        duration_ms: Some(exchange.duration_ms),
+        method: Some(out.method.clone()),
+        url: Some(mask_url(out.url.clone())),
+        http_status,
+        outcome: Some(outcome.to_owned()),
+        reason,
+        user_name: Some(user.to_owned()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outgoing_is_the_stored_request_without_client_headers() {
+        let out = outgoing(
+            r#"{"method":"put","url":"https://x.example/v1?api_key=k","headers":
+               {"Authorization":"Bearer t","Content-Length":"99","Host":"old","X-N":5},
+               "body":{"sku":"A","qty":1}}"#,
+            7,
+        )
+        .unwrap();
+        assert_eq!(out.method, "PUT");
+        assert_eq!(out.url, "https://x.example/v1?api_key=k");
+        assert_eq!(
+            out.headers,
+            vec![
+                ("Authorization".into(), "Bearer t".into()),
+                ("X-N".into(), "5".into())
+            ]
+        );
+        assert_eq!(out.body.as_deref(), Some(r#"{"sku":"A","qty":1}"#));
+    }
+
+    #[test]
+    fn refuses_what_cannot_be_replayed() {
+        for (doc, why) in [
+            (r#"{"url":"https://x"}"#, "names no method"),
+            (r#"{"method":"GET"}"#, "names no URL"),
+            (
+                r#"{"method":"GET","url":"ftp://x/f?token=s"}"#,
+                "only http and https",
+            ),
+            ("not json", "not a JSON object"),
+        ] {
+            let e = outgoing(doc, 3).unwrap_err().to_string();
+            assert!(e.contains(why) && e.starts_with("entry 3:"), "{e}");
+            assert!(!e.contains("token=s"), "secrets stay masked in errors: {e}");
+        }
+    }
+}

@@ -1,0 +1,393 @@
+//! Re-running stored API requests against a local server that answers 200, answers 500,
+//! hangs, or is not there at all; and the detail drawer's view of the entry afterwards.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use common::{example, Fixture};
+use invlog_core::commands::{Request, Response};
+use invlog_core::detail::{self, EntryRequest};
+use invlog_core::redaction::MASK;
+use invlog_core::rerun::RerunRequest;
+use invlog_core::{Engine, Store};
+use serde_json::{json, Value};
+
+/// What the test server received: method, path, headers (lower-case names), body.
+#[derive(Debug, Clone)]
+struct Received {
+    method: String,
+    path: String,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+/// A one-thread HTTP/1.1 server on 127.0.0.1: `/ok` answers 200 with JSON, `/fail` 500,
+/// `/hang` never answers.
+fn server() -> (String, Arc<Mutex<Vec<Received>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = seen.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let log = log.clone();
+            std::thread::spawn(move || answer(stream, &log));
+        }
+    });
+    (base, seen)
+}
+
+fn answer(stream: TcpStream, log: &Mutex<Vec<Received>>) {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut line = String::new();
+    reader.read_line(&mut line).unwrap();
+    let mut parts = line.split_whitespace();
+    let method = parts.next().unwrap_or_default().to_owned();
+    let path = parts.next().unwrap_or_default().to_owned();
+    let mut headers = Vec::new();
+    loop {
+        let mut h = String::new();
+        reader.read_line(&mut h).unwrap();
+        let h = h.trim_end();
+        if h.is_empty() {
+            break;
+        }
+        let (k, v) = h.split_once(':').unwrap();
+        headers.push((k.trim().to_ascii_lowercase(), v.trim().to_owned()));
+    }
+    let len: usize = headers
+        .iter()
+        .find(|(k, _)| k == "content-length")
+        .map(|(_, v)| v.parse().unwrap())
+        .unwrap_or(0);
+    let mut body = vec![0; len];
+    reader.read_exact(&mut body).unwrap();
+    log.lock().unwrap().push(Received {
+        method,
+        path: path.clone(),
+        headers,
+        body: String::from_utf8(body).unwrap(),
+    });
+    let mut stream = stream;
+    let (status, text) = match path.split('?').next().unwrap() {
+        "/ok" => ("200 OK", r#"{"accepted":true}"#),
+        "/fail" => ("500 Internal Server Error", "upstream exploded"),
+        _ => {
+            std::thread::sleep(Duration::from_secs(5));
+            return;
+        }
+    };
+    let _ = write!(
+        stream,
+        "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{text}",
+        text.len()
+    );
+}
+
+/// A port nothing listens on: bound, then released.
+fn refused_base() -> String {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = l.local_addr().unwrap();
+    drop(l);
+    format!("http://{addr}")
+}
+
+/// A pushlog with one failed push per target URL, in order; returns the engine over it.
+fn store_with_pushes(fx: &mut Fixture, urls: &[String]) -> Engine {
+    let lines: Vec<String> = urls
+        .iter()
+        .enumerate()
+        .map(|(i, url)| {
+            json!({
+                "batch_id": format!("B{i}"), "channel": "Amazon", "account": "Amazon-IN",
+                "sku": format!("SKU-{i}"), "status": "failed", "updated_at": "2025-03-01T10:00:00Z",
+                "retry_count": 2, "buffer_stock": 3, "buffer_level": "location",
+                "request": {"method": "PUT", "url": url,
+                            "headers": {"Authorization": "Bearer sk_live_1", "Content-Type": "application/json",
+                                        "Content-Length": "1"},
+                            "body": {"sku": format!("SKU-{i}"), "quantity": 4}},
+                "response": {"status": 500, "duration_ms": 120, "body": "upstream timeout"}
+            })
+            .to_string()
+        })
+        .collect();
+    let f = fx.file("pushes.jsonl", lines.join("\n"));
+    fx.import_ok(&f);
+    Engine::new(Store::open(&fx.dir.path().join("t.db")).unwrap()).unwrap()
+}
+
+fn rerun(engine: &Engine, id: i64, timeout: u32) -> invlog_core::rerun::Attempt {
+    let r = engine
+        .dispatch(Request::Rerun(RerunRequest {
+            entry_id: id,
+            timeout_secs: Some(timeout),
+            resolve_on_success: false,
+        }))
+        .unwrap();
+    match r {
+        Response::Rerun(a) => a,
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+fn entry(engine: &Engine, id: i64, reveal: bool) -> detail::EntryDetail {
+    detail::get(
+        &engine.store(),
+        &EntryRequest {
+            id,
+            reveal_secrets: reveal,
+        },
+    )
+    .unwrap()
+}
+
+fn field(d: &detail::EntryDetail, column: &str) -> Value {
+    d.groups
+        .iter()
+        .flat_map(|g| g.fields.iter())
+        .find(|f| f.column == column)
+        .map(|f| f.value.clone())
+        .unwrap_or(Value::Null)
+}
+
+#[test]
+fn every_outcome_is_recorded_and_the_original_is_kept() {
+    let (base, seen) = server();
+    let mut fx = Fixture::new();
+    let urls = [
+        format!("{base}/ok?api_key=k1"),
+        format!("{base}/fail"),
+        format!("{base}/hang"),
+        format!("{}/gone", refused_base()),
+    ];
+    let engine = store_with_pushes(&mut fx, &urls);
+
+    let ok = rerun(&engine, 1, 5);
+    assert_eq!(ok.outcome.as_deref(), Some("success"));
+    assert_eq!(ok.http_status, Some(200));
+    assert_eq!(ok.reason, None);
+    assert!(ok
+        .url
+        .as_deref()
+        .unwrap()
+        .contains(&format!("api_key={MASK}")));
+    // The server got exactly the stored request, secrets included, minus client headers.
+    let got = seen.lock().unwrap()[0].clone();
+    assert_eq!(got.method, "PUT");
+    assert_eq!(got.path, "/ok?api_key=k1");
+    assert!(got
+        .headers
+        .contains(&("authorization".into(), "Bearer sk_live_1".into())));
+    assert!(got
+        .headers
+        .contains(&("content-length".into(), got.body.len().to_string())));
+    assert_eq!(
+        serde_json::from_str::<Value>(&got.body).unwrap(),
+        json!({"sku": "SKU-0", "quantity": 4})
+    );
+
+    let fail = rerun(&engine, 2, 5);
+    assert_eq!(fail.outcome.as_deref(), Some("failed"));
+    assert_eq!(fail.http_status, Some(500));
+    assert_eq!(
+        fail.reason.as_deref(),
+        Some("HTTP 500 Internal Server Error")
+    );
+
+    let hang = rerun(&engine, 3, 1);
+    assert_eq!(hang.outcome.as_deref(), Some("failed"));
+    assert_eq!(hang.http_status, None);
+    assert_eq!(hang.reason.as_deref(), Some("timed out after 1 s"));
+    assert!(hang.duration_ms.unwrap() >= 1000, "{hang:?}");
+
+    let refused = rerun(&engine, 4, 5);
+    assert_eq!(refused.outcome.as_deref(), Some("failed"));
+    assert_eq!(refused.http_status, None);
+    assert!(
+        refused
+            .reason
+            .as_deref()
+            .unwrap()
+            .starts_with("connection failed"),
+        "{refused:?}"
+    );
+
+    // Each entry: its original attempt, then the re-run; retry facts moved on; the original
+    // status and payloads are untouched.
+    for (id, a) in [(1, &ok), (2, &fail), (3, &hang), (4, &refused)] {
+        let d = entry(&engine, id, false);
+        assert_eq!(d.attempts.len(), 2, "entry {id}");
+        assert_eq!(d.attempts[0].id, None);
+        assert_eq!(d.attempts[0].http_status, Some(500));
+        assert_eq!(d.attempts[0].duration_ms, Some(120));
+        assert_eq!(d.attempts[0].outcome.as_deref(), Some("failed"));
+        assert_eq!(&d.attempts[1], a);
+        assert_eq!(field(&d, "retry_count"), json!(3));
+        assert_eq!(field(&d, "status"), json!("failed"));
+        assert_eq!(field(&d, "last_retry_at"), json!(a.at.clone().unwrap()));
+        let details = field(&d, "last_retry_details");
+        assert!(
+            details.as_str().unwrap().starts_with("Re-run by "),
+            "{details}"
+        );
+        assert_eq!(d.response.as_ref().unwrap().status, Some(500));
+        assert_eq!(
+            d.response.as_ref().unwrap().body.as_deref(),
+            Some("upstream timeout")
+        );
+    }
+
+    // Recorded in the store: a new engine on the same file sees the same attempts.
+    let again = Engine::new(Store::open(&fx.dir.path().join("t.db")).unwrap()).unwrap();
+    assert_eq!(entry(&again, 2, false).attempts[1], fail);
+}
+
+#[test]
+fn a_successful_rerun_can_resolve_the_entry() {
+    let (base, _) = server();
+    let mut fx = Fixture::new();
+    let engine = store_with_pushes(&mut fx, &[format!("{base}/ok"), format!("{base}/fail")]);
+    for id in [1, 2] {
+        engine
+            .dispatch(Request::Rerun(RerunRequest {
+                entry_id: id,
+                timeout_secs: None,
+                resolve_on_success: true,
+            }))
+            .unwrap();
+    }
+    let ok = entry(&engine, 1, false);
+    assert_eq!(field(&ok, "resolved"), json!(true));
+    assert_eq!(ok.resolutions.len(), 1);
+    assert_eq!(
+        ok.resolutions[0].note.as_deref(),
+        Some("Re-run succeeded (HTTP 200)")
+    );
+    let failed = entry(&engine, 2, false);
+    assert_eq!(
+        field(&failed, "resolved"),
+        json!(false),
+        "a failed push starts unresolved"
+    );
+    assert!(failed.resolutions.is_empty());
+}
+
+#[test]
+fn what_cannot_be_rerun_is_refused_and_changes_nothing() {
+    let mut fx = Fixture::new();
+    let engine = store_with_pushes(&mut fx, &["ftp://files.example/up?token=s".to_owned()]);
+    fx.import_ok(&example("xoro-amazon-logs.csv"));
+    let err = |id: i64, timeout: u32| {
+        engine
+            .dispatch(Request::Rerun(RerunRequest {
+                entry_id: id,
+                timeout_secs: Some(timeout),
+                resolve_on_success: false,
+            }))
+            .unwrap_err()
+            .to_string()
+    };
+    assert!(err(1, 5).contains("only http and https"));
+    assert!(!err(1, 5).contains("token=s"));
+    assert!(err(2, 5).contains("has no stored API request"));
+    assert_eq!(err(999_999, 5), "no entry with id 999999");
+    assert!(err(1, 0).contains("timeout must be between 1 and 600"));
+    let d = entry(&engine, 1, false);
+    assert_eq!(d.attempts.len(), 1, "only the original");
+    assert_eq!(field(&d, "retry_count"), json!(2));
+}
+
+#[test]
+fn the_drawer_groups_labels_and_masks() {
+    let mut fx = Fixture::new();
+    let engine = store_with_pushes(&mut fx, &["https://api.example/v1/inv".to_owned()]);
+    let d = entry(&engine, 1, false);
+    let names: Vec<&str> = d.groups.iter().map(|g| g.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "Product",
+            "Channel",
+            "Quantities",
+            "Status",
+            "Batch & retries",
+            "Source"
+        ]
+    );
+    let qty = &d.groups[2].fields;
+    assert_eq!(qty[0].column, "buffer_stock");
+    assert_eq!(qty[0].note.as_deref(), Some("location level"));
+    assert!(!qty.iter().any(|f| f.column == "buffer_level"));
+    let req = d.request.as_ref().unwrap();
+    assert_eq!(req.method.as_deref(), Some("PUT"));
+    let auth = req
+        .headers
+        .iter()
+        .find(|h| h.name == "Authorization")
+        .unwrap();
+    assert_eq!(auth.value, MASK);
+    let revealed = entry(&engine, 1, true);
+    let auth = revealed
+        .request
+        .unwrap()
+        .headers
+        .into_iter()
+        .find(|h| h.name == "Authorization");
+    assert_eq!(auth.unwrap().value, "Bearer sk_live_1");
+
+    // Source labels: Xoro's own column names.
+    fx.import_ok(&example("xoro-amazon-logs.csv"));
+    let x = entry(&engine, 2, false);
+    let label = |col: &str| {
+        x.groups
+            .iter()
+            .flat_map(|g| &g.fields)
+            .find(|f| f.column == col)
+            .map(|f| f.label.clone())
+    };
+    assert_eq!(label("event_type").as_deref(), Some("Transaction Type"));
+    assert_eq!(label("event_id").as_deref(), Some("Order Ref#"));
+    assert_eq!(label("occurred_at").as_deref(), Some("Import Date"));
+    assert_eq!(x.file_name, "xoro-amazon-logs.csv");
+    assert!(x.attempts.is_empty());
+}
+
+#[test]
+fn lots_and_batches_come_with_their_entry() {
+    let mut fx = Fixture::new();
+    fx.import_ok(&example("logitrail-inventory-lots.json"));
+    let engine = Engine::new(Store::open(&fx.dir.path().join("t.db")).unwrap()).unwrap();
+    let d = entry(&engine, 1, false);
+    assert_eq!(d.lots.len(), 1);
+    assert_eq!(d.lots[0].lot_number.as_deref(), Some("L0-0"));
+    assert_eq!(d.lots[0].best_before.as_deref(), Some("2025-04-10"));
+    assert_eq!(d.lots[0].available, Some(7));
+    assert_eq!(d.lots[0].reserved, Some(1));
+
+    let sh = fx.import_with(
+        &example("shiphero-sync-items.json"),
+        invlog_core::ingest::ImportOptions {
+            batch: Some("BATCH-9".into()),
+            ..Default::default()
+        },
+    );
+    let first = sh.unwrap();
+    assert!(first.rows_imported > 0);
+    let id: i64 = engine
+        .store()
+        .conn()
+        .query_row(
+            "SELECT min(id) FROM entries WHERE source = 'shiphero'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let b = entry(&engine, id, false).batch.unwrap();
+    assert_eq!(b.batch_id, "BATCH-9");
+    assert_eq!(b.rows_in_store, 6);
+    assert_eq!(b.failed_in_store, 1);
+}

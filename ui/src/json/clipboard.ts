@@ -1,0 +1,14 @@
+import { useCallback, useState } from "react";
+/** Writes to the clipboard and says so (or why not) for a moment. */
+export function useClipboard() {
+  const [status, setStatus] = useState("");
+  const copy = useCallback((text: string, what: string) => {
+    navigator.clipboard
+      .writeText(text)
+      .then(() => setStatus(`Copied ${what}.`))
+      .catch((e: unknown) =>
+        setStatus(`Could not copy: ${e instanceof Error ? e.message : String(e)}`),
+      );
+  }, []);
+  return { copy, status };
+}
