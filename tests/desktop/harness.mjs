@@ -15,9 +15,13 @@ const tauriDriver = process.env.TAURI_DRIVER ?? "tauri-driver";
 /** Xvfb on a display it picks itself (-displayfd): a fixed one reused right away can fail. */
 export function startXvfb() {
   return new Promise((resolve, reject) => {
-    const child = spawn("Xvfb", ["-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp"], {
-      stdio: ["ignore", "ignore", "inherit", "pipe"],
-    });
+    const child = spawn(
+      "Xvfb",
+      ["-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+      {
+        stdio: ["ignore", "ignore", "inherit", "pipe"],
+      },
+    );
     let text = "";
     child.stdio[3].on("data", (d) => {
       text += d.toString();
@@ -37,7 +41,8 @@ export function waitForPort(port, ms) {
         resolve();
       });
       socket.once("error", () => {
-        if (Date.now() > deadline) reject(new Error(`nothing listens on ${port}`));
+        if (Date.now() > deadline)
+          reject(new Error(`nothing listens on ${port}`));
         else setTimeout(attempt, 100);
       });
     };

@@ -5,21 +5,30 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync, mkdirSync, writeFileSync } from "node:fs";
+import {
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  mkdirSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { By, openApp, root, startDriver, until } from "./harness.mjs";
 
 const target = process.env.CARGO_TARGET_DIR ?? join(root, "target");
 const invlog = process.env.INVLOG ?? join(target, "debug", "invlog");
-const app = process.env.INVLOG_DESKTOP ?? join(target, "debug", "invlog-desktop");
+const app =
+  process.env.INVLOG_DESKTOP ?? join(target, "debug", "invlog-desktop");
 const examples = join(root, "..", "shared", "formats", "examples");
 const shots = join(root, "tests", "screenshots");
 
 let dir, db, session, driver;
 
 function cli(...args) {
-  return JSON.parse(execFileSync(invlog, ["--db", db, ...args], { encoding: "utf8" }));
+  return JSON.parse(
+    execFileSync(invlog, ["--db", db, ...args], { encoding: "utf8" }),
+  );
 }
 
 before(async () => {
@@ -41,26 +50,105 @@ after(async () => {
 
 test("the desktop app opens on the store, shows its rows, and filters over IPC", async () => {
   const all = cli("query", "--limit", "1", "--json").total;
-  const failed = cli("query", "--filter", "status = failed", "--limit", "1", "--json").total;
-  const grid = await driver.wait(until.elementLocated(By.css('[role="grid"]')), 30_000);
-  await driver.wait(until.elementLocated(By.css('[role="grid"] [role="gridcell"]')), 30_000);
+  const failed = cli(
+    "query",
+    "--filter",
+    "status = failed",
+    "--limit",
+    "1",
+    "--json",
+  ).total;
+  const grid = await driver.wait(
+    until.elementLocated(By.css('[role="grid"]')),
+    30_000,
+  );
+  await driver.wait(
+    until.elementLocated(By.css('[role="grid"] [role="gridcell"]')),
+    30_000,
+  );
   assert.equal(await grid.getAttribute("aria-rowcount"), String(all + 1));
   const count = await driver.findElement(By.css("output.count"));
-  await driver.wait(async () => (await count.getText()) === `${all} entries`, 10_000);
+  await driver.wait(
+    async () => (await count.getText()) === `${all} entries`,
+    10_000,
+  );
 
   mkdirSync(shots, { recursive: true });
-  writeFileSync(join(shots, "desktop-light.png"), await driver.takeScreenshot(), "base64");
+  writeFileSync(
+    join(shots, "desktop-light.png"),
+    await driver.takeScreenshot(),
+    "base64",
+  );
 
   // A view tab: the filter goes to the backend through the IPC command.
-  const tab = await driver.findElement(By.xpath('//button[@role="tab"][normalize-space()="Failed pushes"]'));
+  const tab = await driver.findElement(
+    By.xpath('//button[@role="tab"][normalize-space()="Failed pushes"]'),
+  );
   await tab.click();
-  await driver.wait(async () => (await count.getText()) === `${failed} entries`, 10_000);
   await driver.wait(
-    async () => (await grid.getAttribute("aria-rowcount")) === String(failed + 1),
+    async () => (await count.getText()) === `${failed} entries`,
+    10_000,
+  );
+  await driver.wait(
+    async () =>
+      (await grid.getAttribute("aria-rowcount")) === String(failed + 1),
     10_000,
   );
   const statuses = await driver.findElements(By.css('[role="grid"] .badge'));
   assert.ok(statuses.length > 0);
   for (const s of statuses) assert.equal(await s.getText(), "failed");
-  writeFileSync(join(shots, "desktop-failed-pushes.png"), await driver.takeScreenshot(), "base64");
+  writeFileSync(
+    join(shots, "desktop-failed-pushes.png"),
+    await driver.takeScreenshot(),
+    "base64",
+  );
+});
+
+test("a row opens its details over IPC, with the raw JSON view styled under the app's CSP", async () => {
+  const row = await driver.wait(
+    until.elementLocated(
+      By.xpath('//*[@role="row"][.//*[normalize-space()="pushlog"]]'),
+    ),
+    10_000,
+  );
+  await row.click();
+  const drawer = await driver.wait(
+    until.elementLocated(By.css('aside[aria-label="Entry details"]')),
+    10_000,
+  );
+  const request = await driver.wait(
+    until.elementLocated(By.css('section[aria-label="API Request"]')),
+    10_000,
+  );
+  assert.match(await request.getText(), /Authorization\s*••••/);
+  // String values of the tree are laid out as text in WebKit too (WebDriver's getText skips
+  // the clipped, ellipsis-ready spans, so their boxes are checked instead).
+  const tree = await request.findElement(By.css('[role="tree"]'));
+  const [text, width] = await driver.executeScript(
+    "const s = arguments[0].querySelector('.json-string'); return [s.textContent, s.getBoundingClientRect().width]",
+    tree,
+  );
+  assert.match(text, /^"SKU-\d+"$/);
+  assert.ok(width > 0);
+  await request
+    .findElement(By.xpath('.//button[normalize-space()="Raw"]'))
+    .click();
+  const host = await driver.wait(
+    until.elementLocated(By.css('section[aria-label="API Request"] .json-raw')),
+    10_000,
+  );
+  // The editor lives in the host's shadow root, styled by a constructed stylesheet.
+  const display = () =>
+    driver.executeScript(
+      "const e = arguments[0].shadowRoot?.querySelector('.cm-editor'); return e && getComputedStyle(e).display",
+      host,
+    );
+  await driver.wait(async () => (await display()) !== null, 10_000);
+  assert.equal(await display(), "flex");
+  assert.match(await drawer.getText(), /batch & retries/i);
+  writeFileSync(
+    join(shots, "desktop-details.png"),
+    await driver.takeScreenshot(),
+    "base64",
+  );
 });

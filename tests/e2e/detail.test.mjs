@@ -6,7 +6,12 @@ import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { launchChromium, openPage, screenshots, seededServer } from "./harness.mjs";
+import {
+  launchChromium,
+  openPage,
+  screenshots,
+  seededServer,
+} from "./harness.mjs";
 
 let browser;
 let server;
@@ -20,7 +25,12 @@ function channelApi() {
       let body = "";
       req.on("data", (c) => (body += c));
       req.on("end", () => {
-        received.push({ method: req.method, url: req.url, headers: req.headers, body });
+        received.push({
+          method: req.method,
+          url: req.url,
+          headers: req.headers,
+          body,
+        });
         res.writeHead(200, { "Content-Type": "application/json" });
         res.end('{"accepted":true}');
       });
@@ -47,7 +57,10 @@ function push(sku, url, response, extra = {}) {
     request: {
       method: "PUT",
       url,
-      headers: { Authorization: "Bearer sk_live_SECRET", "Content-Type": "application/json" },
+      headers: {
+        Authorization: "Bearer sk_live_SECRET",
+        "Content-Type": "application/json",
+      },
       body: { sku, quantity: 4, note: XSS_SCRIPT, html: XSS_IMG },
     },
     response,
@@ -65,7 +78,8 @@ before(async () => {
     sku: `BIG-${i}`,
     warehouse: `WH${i % 7}`,
     quantities: { available: i % 97, reserved: i % 5, inbound: i % 13 },
-    message: "stock level accepted after validation of the warehouse allocation rules",
+    message:
+      "stock level accepted after validation of the warehouse allocation rules",
   }));
   const file = join(server.dir, "pushes.jsonl");
   writeFileSync(
@@ -75,10 +89,19 @@ before(async () => {
         status: 422,
         duration_ms: 340,
         headers: { "Content-Type": "application/json" },
-        body: { errors: [{ code: "QTY_MISMATCH", message: XSS_IMG }], request_id: "r-1" },
+        body: {
+          errors: [{ code: "QTY_MISMATCH", message: XSS_IMG }],
+          request_id: "r-1",
+        },
       }),
-      push("PICK-1", `${base}/v1/inventory`, { status: 500, body: "upstream timeout" }),
-      push("PICK-2", `${base}/v1/inventory`, { status: 500, body: "upstream timeout" }),
+      push("PICK-1", `${base}/v1/inventory`, {
+        status: 500,
+        body: "upstream timeout",
+      }),
+      push("PICK-2", `${base}/v1/inventory`, {
+        status: 500,
+        body: "upstream timeout",
+      }),
       push("BIG-1", `${base}/v1/bulk`, { status: 413, body: { lines } }),
     ].join("\n"),
   );
@@ -110,7 +133,10 @@ test("a failed push: grouped facts, JSON search, copy path, secrets, cURL, inert
   const quantities = drawer.getByRole("region", { name: "Quantities" });
   await quantities.getByText("(location level)").waitFor();
   const attempts = drawer.getByRole("region", { name: "Attempts" });
-  assert.match(await attempts.getByRole("row").nth(1).innerText(), /original push\s+failed\s+422\s+340 ms/);
+  assert.match(
+    await attempts.getByRole("row").nth(1).innerText(),
+    /original push\s+failed\s+422\s+340 ms/,
+  );
 
   // Search inside the response JSON, step to the match, copy its path.
   const response = drawer.getByRole("region", { name: "API Response" });
@@ -132,7 +158,10 @@ test("a failed push: grouped facts, JSON search, copy path, secrets, cURL, inert
   const request = drawer.getByRole("region", { name: "API Request" });
   const auth = request.getByRole("row", { name: /Authorization/ });
   assert.match(await auth.innerText(), /Authorization\s+••••$/);
-  assert.match(await request.locator(".http-url").innerText(), /api_key=••••&sku=XSS-1/);
+  assert.match(
+    await request.locator(".http-url").innerText(),
+    /api_key=••••&sku=XSS-1/,
+  );
   await request.getByRole("button", { name: "Copy as cURL" }).click();
   await request.getByText("Copied as cURL.").waitFor();
   const curl = await clipboard(page);
@@ -141,16 +170,26 @@ test("a failed push: grouped facts, JSON search, copy path, secrets, cURL, inert
   assert.ok(!curl.includes("SECRET") && !curl.includes("KEY123"), curl);
   await request.getByRole("checkbox", { name: "Reveal secrets" }).check();
   await request.getByText("Bearer sk_live_SECRET").waitFor();
-  assert.match(await request.locator(".http-url").innerText(), /api_key=KEY123/);
+  assert.match(
+    await request.locator(".http-url").innerText(),
+    /api_key=KEY123/,
+  );
   assert.match(await response.innerText(), /QTY_MISMATCH/);
   await request.getByRole("checkbox", { name: "Reveal secrets" }).uncheck();
   await auth.getByText("••••").waitFor();
   assert.equal(await request.getByText("Bearer sk_live_SECRET").count(), 0);
 
   // Hostile strings are shown as text and run nothing.
-  await request.getByRole("treeitem", { name: /note/ }).getByText(XSS_SCRIPT, { exact: false }).waitFor();
+  await request
+    .getByRole("treeitem", { name: /note/ })
+    .getByText(XSS_SCRIPT, { exact: false })
+    .waitFor();
   await request.getByRole("button", { name: "Raw" }).click();
-  await request.locator(".cm-content").getByText("onerror", { exact: false }).first().waitFor();
+  await request
+    .locator(".cm-content")
+    .getByText("onerror", { exact: false })
+    .first()
+    .waitFor();
   assert.equal(await page.evaluate(() => window.__pwned), undefined);
   assert.equal(await page.locator("img[src='x']").count(), 0);
   assert.deepEqual(dialogs, []);
@@ -165,30 +204,69 @@ test("a failed push: grouped facts, JSON search, copy path, secrets, cURL, inert
 test("resolve one entry and a pick of two: they leave the Unresolved view at once", async () => {
   const { page, grid, context } = await openPage(browser, server.url);
   const drawer = await openEntry(page, grid, "XSS-1");
-  const count = async () => Number((await page.locator("output.count").innerText()).split(" ")[0]);
+  const count = async () =>
+    Number((await page.locator("output.count").innerText()).split(" ")[0]);
   const before = await count();
   await drawer.getByRole("button", { name: "Mark resolved…" }).click();
   const dialog = page.getByRole("dialog", { name: "Mark resolved" });
   await dialog.getByRole("textbox").fill("Quantity fixed in the ERP");
-  await dialog.getByRole("button", { name: "Mark this entry resolved" }).click();
-  await drawer.getByText(/Resolved by .+ “Quantity fixed in the ERP”/).waitFor();
-  await page.waitForFunction((n) => document.querySelector("output.count").textContent.startsWith(`${n} `), before - 1);
-  assert.equal(await grid.getByRole("row").filter({ hasText: "XSS-1" }).count(), 0);
-  const stored = server.cli("query", "--filter", "sku = XSS-1", "--columns", "resolved", "--json");
+  await dialog
+    .getByRole("button", { name: "Mark this entry resolved" })
+    .click();
+  await drawer
+    .getByText(/Resolved by .+ “Quantity fixed in the ERP”/)
+    .waitFor();
+  await page.waitForFunction(
+    (n) =>
+      document.querySelector("output.count").textContent.startsWith(`${n} `),
+    before - 1,
+  );
+  assert.equal(
+    await grid.getByRole("row").filter({ hasText: "XSS-1" }).count(),
+    0,
+  );
+  const stored = server.cli(
+    "query",
+    "--filter",
+    "sku = XSS-1",
+    "--columns",
+    "resolved",
+    "--json",
+  );
   assert.equal(stored.rows[0].resolved, true);
 
   // Two rows picked with ctrl-click, resolved together.
   await drawer.getByRole("button", { name: "Close details" }).click();
-  await grid.getByRole("row").filter({ hasText: "PICK-1" }).click({ modifiers: ["Control"] });
-  await grid.getByRole("row").filter({ hasText: "PICK-2" }).click({ modifiers: ["Control"] });
+  await grid
+    .getByRole("row")
+    .filter({ hasText: "PICK-1" })
+    .click({ modifiers: ["Control"] });
+  await grid
+    .getByRole("row")
+    .filter({ hasText: "PICK-2" })
+    .click({ modifiers: ["Control"] });
   const bar = page.getByRole("toolbar", { name: "Picked entries" });
   await bar.getByText("2 entries picked").waitFor();
   await screenshots(page, "pick-bar");
   await bar.getByRole("button", { name: "Mark resolved…" }).click();
   await page.getByRole("button", { name: "Mark 2 entries resolved" }).click();
-  await page.waitForFunction((n) => document.querySelector("output.count").textContent.startsWith(`${n} `), before - 3);
-  const picked = server.cli("query", "--filter", "sku ~ PICK-", "--columns", "resolved", "--json");
-  assert.deepEqual(picked.rows.map((r) => r.resolved), [true, true]);
+  await page.waitForFunction(
+    (n) =>
+      document.querySelector("output.count").textContent.startsWith(`${n} `),
+    before - 3,
+  );
+  const picked = server.cli(
+    "query",
+    "--filter",
+    "sku ~ PICK-",
+    "--columns",
+    "resolved",
+    "--json",
+  );
+  assert.deepEqual(
+    picked.rows.map((r) => r.resolved),
+    [true, true],
+  );
   await context.close();
 });
 
@@ -199,21 +277,35 @@ test("re-run the stored request against a local server: the new attempt is liste
   const drawer = page.getByRole("complementary", { name: "Entry details" });
   await drawer.getByRole("button", { name: "Re-run…" }).click();
   const dialog = page.getByRole("dialog", { name: "Re-run this request?" });
-  assert.match(await dialog.locator(".http-url").innerText(), /\/v1\/inventory\?api_key=••••&sku=XSS-1$/);
+  assert.match(
+    await dialog.locator(".http-url").innerText(),
+    /\/v1\/inventory\?api_key=••••&sku=XSS-1$/,
+  );
   await screenshots(page, "rerun-dialog");
   const sent = received.length;
   await dialog.getByRole("button", { name: "Send request" }).click();
   const attempts = drawer.getByRole("region", { name: "Attempts" });
   await attempts.getByRole("row").nth(2).getByText("success").waitFor();
-  assert.match(await attempts.getByRole("row").nth(2).innerText(), /success\s+200/);
+  assert.match(
+    await attempts.getByRole("row").nth(2).innerText(),
+    /success\s+200/,
+  );
   // The server got the stored request with its real secrets.
   assert.equal(received.length, sent + 1);
   const got = received.at(-1);
   assert.equal(got.method, "PUT");
   assert.equal(got.url, "/v1/inventory?api_key=KEY123&sku=XSS-1");
   assert.equal(got.headers.authorization, "Bearer sk_live_SECRET");
-  assert.deepEqual(JSON.parse(got.body), { sku: "XSS-1", quantity: 4, note: XSS_SCRIPT, html: XSS_IMG });
-  await drawer.getByRole("region", { name: "Batch & retries" }).getByText(/^Re-run by .+: success, HTTP 200$/).waitFor();
+  assert.deepEqual(JSON.parse(got.body), {
+    sku: "XSS-1",
+    quantity: 4,
+    note: XSS_SCRIPT,
+    html: XSS_IMG,
+  });
+  await drawer
+    .getByRole("region", { name: "Batch & retries" })
+    .getByText(/^Re-run by .+: success, HTTP 200$/)
+    .waitFor();
   await context.close();
 });
 
@@ -222,7 +314,8 @@ test("a 20 MB response opens in the raw view and the page stays responsive", asy
   await page.evaluate(() => {
     window.__longest = 0;
     new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) window.__longest = Math.max(window.__longest, e.duration);
+      for (const e of list.getEntries())
+        window.__longest = Math.max(window.__longest, e.duration);
     }).observe({ type: "longtask", buffered: false });
   });
   const started = Date.now();
@@ -231,13 +324,27 @@ test("a 20 MB response opens in the raw view and the page stays responsive", asy
   await response.locator(".cm-content").waitFor();
   const opened = Date.now() - started;
   assert.match(await response.innerText(), /\d+\.\d MB/);
-  assert.equal(await response.getByRole("button", { name: "Raw" }).getAttribute("aria-pressed"), "true");
+  assert.equal(
+    await response
+      .getByRole("button", { name: "Raw" })
+      .getAttribute("aria-pressed"),
+    "true",
+  );
   // Search and fold work on the big document.
   await response.getByRole("searchbox").fill("BIG-119999");
   await response.getByRole("button", { name: "Next match" }).click();
   await response.getByText("1 of 1").waitFor();
   // The match is selected in the editor, scrolled into view.
   await response.locator(".cm-content").getByText('"BIG-119999"').waitFor();
+  // CodeMirror's own styles apply under the app's strict CSP (no inline <style>).
+  assert.equal(
+    await response
+      .locator(".cm-editor")
+      .evaluate((e) => getComputedStyle(e).display),
+    "flex",
+  );
+  await response.scrollIntoViewIfNeeded();
+  await screenshots(page, "detail-raw");
   // While it is open the page answers input: a click on another row is handled promptly.
   const t0 = Date.now();
   await page.getByRole("tab", { name: "All" }).click();
@@ -245,7 +352,9 @@ test("a 20 MB response opens in the raw view and the page stays responsive", asy
   await drawer.getByRole("heading", { name: "Product PICK-1" }).waitFor();
   const switched = Date.now() - t0;
   const longest = await page.evaluate(() => window.__longest);
-  console.log(`20 MB payload: opened in ${opened} ms, longest task ${Math.round(longest)} ms, next entry in ${switched} ms`);
+  console.log(
+    `20 MB payload: opened in ${opened} ms, longest task ${Math.round(longest)} ms, next entry in ${switched} ms`,
+  );
   // A frozen page would block for seconds; the figures themselves are in BENCHMARKS.md.
   assert.ok(longest < 2000, `longest task ${longest} ms`);
   await context.close();

@@ -11,22 +11,31 @@ import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const root = join(here, "..", "..");
-const { chromium } = createRequire(join(root, "ui", "package.json"))("playwright-core");
-export const invlog = process.env.INVLOG ?? join(root, "target", "debug", "invlog");
+const { chromium } = createRequire(join(root, "ui", "package.json"))(
+  "playwright-core",
+);
+export const invlog =
+  process.env.INVLOG ?? join(root, "target", "debug", "invlog");
 export const examples = join(root, "..", "shared", "formats", "examples");
 export const shots = join(root, "tests", "screenshots");
 
 /** Runs the CLI on `db` and parses its JSON output. */
 export function cliOn(db, ...args) {
-  return JSON.parse(execFileSync(invlog, ["--db", db, ...args], { encoding: "utf8" }));
+  return JSON.parse(
+    execFileSync(invlog, ["--db", db, ...args], { encoding: "utf8" }),
+  );
 }
 
 /** Starts `invlog serve` on a store; resolves to its URL (token included). */
 export async function serve(store) {
-  const child = spawn(invlog, ["--db", store, "serve", "--port", "0"], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(invlog, ["--db", store, "serve", "--port", "0"], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   const first = await new Promise((resolve, reject) => {
     createInterface({ input: child.stdout }).once("line", resolve);
-    child.once("exit", (code) => reject(new Error(`invlog serve exited with ${code}`)));
+    child.once("exit", (code) =>
+      reject(new Error(`invlog serve exited with ${code}`)),
+    );
   });
   return { child, url: first };
 }
@@ -36,7 +45,10 @@ export async function api(url, request) {
   const { origin, searchParams } = new URL(url);
   const res = await fetch(`${origin}/api`, {
     method: "POST",
-    headers: { Authorization: `Bearer ${searchParams.get("token")}`, "Content-Type": "application/json" },
+    headers: {
+      Authorization: `Bearer ${searchParams.get("token")}`,
+      "Content-Type": "application/json",
+    },
     body: JSON.stringify(request),
   });
   assert.equal(res.status, 200, await res.clone().text());
@@ -81,7 +93,10 @@ export async function seededServer({ seed = true } = {}) {
 
 /** Opens the UI in a fresh context and waits for the first row; collects alert() texts. */
 export async function openPage(browser, url, colorScheme = "light") {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 760 }, colorScheme });
+  const context = await browser.newContext({
+    viewport: { width: 1400, height: 760 },
+    colorScheme,
+  });
   const page = await context.newPage();
   const dialogs = [];
   page.on("dialog", (d) => {
@@ -89,7 +104,12 @@ export async function openPage(browser, url, colorScheme = "light") {
     d.dismiss();
   });
   await page.goto(url);
-  return { page, context, dialogs, grid: page.getByRole("grid", { name: "Inventory log" }) };
+  return {
+    page,
+    context,
+    dialogs,
+    grid: page.getByRole("grid", { name: "Inventory log" }),
+  };
 }
 
 /** Screenshots of the page as it is, in the light and the dark theme (then back to light). */

@@ -5,7 +5,16 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { api, invlog, launchChromium, openPage, screenshots, seededServer, serve, shots } from "./harness.mjs";
+import {
+  api,
+  invlog,
+  launchChromium,
+  openPage,
+  screenshots,
+  seededServer,
+  serve,
+  shots,
+} from "./harness.mjs";
 
 let server, dir, db, url, browser, cli;
 
@@ -22,36 +31,70 @@ after(async () => {
 
 /** The layout persists in the store: every test starts from the default one. */
 async function resetLayout() {
-  const columns = cli("columns", "--json").filter((c) => c.default_visible).map((c) => c.id);
+  const columns = cli("columns", "--json")
+    .filter((c) => c.default_visible)
+    .map((c) => c.id);
   await api(url, {
     command: "save_layout",
-    args: { columns, widths: {}, sort: [], filters: [], search: null, active_view: "all" },
+    args: {
+      columns,
+      widths: {},
+      sort: [],
+      filters: [],
+      search: null,
+      active_view: "all",
+    },
   });
 }
 
 async function openApp(colorScheme = "light") {
   await resetLayout();
   const opened = await openPage(browser, url, colorScheme);
-  await opened.grid.getByRole("row").nth(1).getByRole("gridcell").first().waitFor();
+  await opened.grid
+    .getByRole("row")
+    .nth(1)
+    .getByRole("gridcell")
+    .first()
+    .waitFor();
   return opened;
 }
 
 test("the table shows the view the CLI returns, newest first", async () => {
-  const expected = cli("query", "--columns", "occurred_at,sku,status", "--limit", "5", "--json");
+  const expected = cli(
+    "query",
+    "--columns",
+    "occurred_at,sku,status",
+    "--limit",
+    "5",
+    "--json",
+  );
   const { page, grid, context } = await openApp();
-  assert.equal(await grid.getAttribute("aria-rowcount"), String(expected.total + 1));
+  assert.equal(
+    await grid.getAttribute("aria-rowcount"),
+    String(expected.total + 1),
+  );
   const headers = await grid.getByRole("columnheader").allTextContents();
   assert.ok(headers.includes("Seller Identifier"), headers.join(", "));
   const skuCol = headers.indexOf("Seller Identifier");
   const rows = grid.getByRole("row");
   for (let i = 0; i < 5; i++) {
-    const sku = await rows.nth(i + 1).getByRole("gridcell").nth(skuCol).textContent();
+    const sku = await rows
+      .nth(i + 1)
+      .getByRole("gridcell")
+      .nth(skuCol)
+      .textContent();
     assert.equal(sku, expected.rows[i].sku ?? "", `row ${i + 1}`);
   }
   // Rows stack one under the other below the header: no overlap, no gaps.
   const header = await rows.nth(0).boundingBox();
-  const [r1, r2] = [await rows.nth(1).boundingBox(), await rows.nth(2).boundingBox()];
-  assert.ok(r1.y >= header.y + header.height - 1, `first row at ${r1.y}, header ends ${header.y + header.height}`);
+  const [r1, r2] = [
+    await rows.nth(1).boundingBox(),
+    await rows.nth(2).boundingBox(),
+  ];
+  assert.ok(
+    r1.y >= header.y + header.height - 1,
+    `first row at ${r1.y}, header ends ${header.y + header.height}`,
+  );
   assert.equal(Math.round(r2.y - r1.y), Math.round(r1.height));
   // Only the visible rows are in the DOM, whatever the view's size.
   assert.ok((await rows.count()) <= 60);
@@ -65,7 +108,14 @@ test("the table shows the view the CLI returns, newest first", async () => {
 });
 
 test("keyword search narrows the table to what the CLI finds", async () => {
-  const expected = cli("query", "--search", "SKU-00017", "--columns", "sku", "--json");
+  const expected = cli(
+    "query",
+    "--search",
+    "SKU-00017",
+    "--columns",
+    "sku",
+    "--json",
+  );
   const { page, grid, context } = await openApp();
   await page.keyboard.press("/");
   await page.keyboard.type("SKU-00017");
@@ -79,8 +129,12 @@ test("keyword search narrows the table to what the CLI finds", async () => {
 
 test("hostile product names render as text", async () => {
   const { page, grid, dialogs, context } = await openApp();
-  await page.getByRole("searchbox", { name: "Search keywords" }).fill("SKU-00031");
-  const cell = grid.getByRole("gridcell", { name: "<img src=x onerror=alert(1)>" });
+  await page
+    .getByRole("searchbox", { name: "Search keywords" })
+    .fill("SKU-00031");
+  const cell = grid.getByRole("gridcell", {
+    name: "<img src=x onerror=alert(1)>",
+  });
   await cell.first().waitFor();
   assert.equal(await grid.locator("img").count(), 0);
   assert.deepEqual(dialogs, []);
@@ -98,8 +152,21 @@ test("clicking a header sorts the table as the CLI sorts it", async () => {
     [2, ":desc", "descending"],
   ]) {
     await header.getByRole("button").click();
-    assert.equal(await header.getAttribute("aria-sort"), aria, `after ${clicks} click(s)`);
-    const expected = cli("query", "--sort", `inventory_sent${dir}`, "--columns", "sku,inventory_sent", "--limit", "8", "--json");
+    assert.equal(
+      await header.getAttribute("aria-sort"),
+      aria,
+      `after ${clicks} click(s)`,
+    );
+    const expected = cli(
+      "query",
+      "--sort",
+      `inventory_sent${dir}`,
+      "--columns",
+      "sku,inventory_sent",
+      "--limit",
+      "8",
+      "--json",
+    );
     const rows = grid.getByRole("row");
     // Wait until the first eight rows are the sorted ones (not only the first: equal values).
     await page.waitForFunction(
@@ -115,11 +182,16 @@ test("clicking a header sorts the table as the CLI sorts it", async () => {
       const sku = await cells.nth(skuCol).textContent();
       const sent = await cells.nth(sentCol).textContent();
       assert.equal(sku, expected.rows[i].sku ?? "", `${aria} row ${i + 1}`);
-      assert.equal(sent === "" ? null : Number(sent.replace(/,/g, "")), expected.rows[i].inventory_sent);
+      assert.equal(
+        sent === "" ? null : Number(sent.replace(/,/g, "")),
+        expected.rows[i].inventory_sent,
+      );
     }
   }
   assert.equal(
-    await grid.getByRole("columnheader", { name: "Updated On" }).getAttribute("aria-sort"),
+    await grid
+      .getByRole("columnheader", { name: "Updated On" })
+      .getAttribute("aria-sort"),
     "none",
   );
   await context.close();
@@ -127,11 +199,14 @@ test("clicking a header sorts the table as the CLI sorts it", async () => {
 
 test("a hidden column stays hidden after a reload, until the layout is reset", async () => {
   const { page, grid, context } = await openApp();
-  const header = () => grid.getByRole("columnheader", { name: "Channel Identifier" });
+  const header = () =>
+    grid.getByRole("columnheader", { name: "Channel Identifier" });
   assert.equal(await header().count(), 1);
   await page.getByRole("button", { name: /^Columns/ }).click();
   const dialog = page.getByRole("dialog", { name: "Choose columns" });
-  await dialog.getByRole("searchbox", { name: "Find a column" }).fill("channel");
+  await dialog
+    .getByRole("searchbox", { name: "Find a column" })
+    .fill("channel");
   await dialog.getByRole("checkbox", { name: "Channel Identifier" }).uncheck();
   await dialog.getByRole("checkbox", { name: "Batch ID" }).count(); // filtered out by the search
   await header().waitFor({ state: "detached" });
@@ -153,13 +228,20 @@ test("a hidden column stays hidden after a reload, until the layout is reset", a
 
 test("dragged column order and widths are kept after a reload", async () => {
   const { page, grid, context } = await openApp();
-  const headerTexts = async () => (await grid.getByRole("columnheader").allTextContents()).map((h) => h.replace(/ [▲▼]\d*$/, ""));
+  const headerTexts = async () =>
+    (await grid.getByRole("columnheader").allTextContents()).map((h) =>
+      h.replace(/ [▲▼]\d*$/, ""),
+    );
   const before = await headerTexts();
   const status = grid.getByRole("columnheader", { name: "Status" });
   const source = grid.getByRole("columnheader", { name: "Source" });
   await status.dragTo(source);
   const moved = await headerTexts();
-  assert.deepEqual(moved.slice(0, 3), [before[0], "Status", "Source"], moved.join(", "));
+  assert.deepEqual(
+    moved.slice(0, 3),
+    [before[0], "Status", "Source"],
+    moved.join(", "),
+  );
 
   const product = grid.getByRole("columnheader", { name: "Product Name" });
   const box = await product.boundingBox();
@@ -167,16 +249,23 @@ test("dragged column order and widths are kept after a reload", async () => {
   const h = await handle.boundingBox();
   await page.mouse.move(h.x + h.width / 2, h.y + h.height / 2);
   await page.mouse.down();
-  await page.mouse.move(h.x + h.width / 2 + 120, h.y + h.height / 2, { steps: 5 });
+  await page.mouse.move(h.x + h.width / 2 + 120, h.y + h.height / 2, {
+    steps: 5,
+  });
   await page.mouse.up();
   const widened = (await product.boundingBox()).width;
-  assert.ok(Math.abs(widened - (box.width + 120)) <= 2, `width ${widened}, was ${box.width}`);
+  assert.ok(
+    Math.abs(widened - (box.width + 120)) <= 2,
+    `width ${widened}, was ${box.width}`,
+  );
 
   await page.waitForTimeout(600);
   await page.reload();
   await grid.getByRole("row").nth(1).getByRole("gridcell").first().waitFor();
   assert.deepEqual(await headerTexts(), moved, "order kept");
-  const kept = (await grid.getByRole("columnheader", { name: "Product Name" }).boundingBox()).width;
+  const kept = (
+    await grid.getByRole("columnheader", { name: "Product Name" }).boundingBox()
+  ).width;
   assert.ok(Math.abs(kept - widened) <= 1, `width kept: ${kept} vs ${widened}`);
   // Cells follow their header.
   const idx = moved.indexOf("Status");
@@ -186,7 +275,16 @@ test("dragged column order and widths are kept after a reload", async () => {
 });
 
 test("filter and sort give the rows the CLI returns for the same query", async () => {
-  const expected = cli("query", "--filter", "status = failed", "--sort", "inventory_sent:desc", "--columns", "sku,inventory_sent", "--json");
+  const expected = cli(
+    "query",
+    "--filter",
+    "status = failed",
+    "--sort",
+    "inventory_sent:desc",
+    "--columns",
+    "sku,inventory_sent",
+    "--json",
+  );
   const all = cli("query", "--limit", "1", "--json").total;
   const { page, grid, context } = await openApp();
   const bar = page.getByRole("toolbar", { name: "Filters" });
@@ -198,21 +296,34 @@ test("filter and sort give the rows the CLI returns for the same query", async (
   await screenshots(page, "filters");
   await page.keyboard.press("Escape");
   await page.getByText(`${expected.total} entries`).waitFor();
-  const header = grid.getByRole("columnheader", { name: "Inventory Sent" }).getByRole("button");
+  const header = grid
+    .getByRole("columnheader", { name: "Inventory Sent" })
+    .getByRole("button");
   await header.click();
   await header.click();
   const headers = await grid.getByRole("columnheader").allTextContents();
   const skuCol = headers.findIndex((h) => h.startsWith("Seller Identifier"));
   await page.waitForFunction(
-    ([want, col]) => document.querySelectorAll(".grid-body [role=row]")[0]?.children[col]?.textContent === want,
+    ([want, col]) =>
+      document.querySelectorAll(".grid-body [role=row]")[0]?.children[col]
+        ?.textContent === want,
     [expected.rows[0].sku, skuCol],
   );
   const rows = grid.getByRole("row");
   assert.equal(await rows.count(), expected.total + 1);
   for (let i = 0; i < expected.total; i++) {
-    assert.equal(await rows.nth(i + 1).getByRole("gridcell").nth(skuCol).textContent(), expected.rows[i].sku);
+    assert.equal(
+      await rows
+        .nth(i + 1)
+        .getByRole("gridcell")
+        .nth(skuCol)
+        .textContent(),
+      expected.rows[i].sku,
+    );
   }
-  const chip = page.getByRole("button", { name: "Remove filter: Status is failed" });
+  const chip = page.getByRole("button", {
+    name: "Remove filter: Status is failed",
+  });
   await chip.click();
   await page.getByText(`${all} entries`).waitFor();
   await context.close();
@@ -222,7 +333,9 @@ test("an empty store offers the sample data, which then fills the table", async 
   const emptyDb = join(dir, "empty.db");
   const empty = await serve(emptyDb);
   try {
-    const context = await browser.newContext({ viewport: { width: 1400, height: 760 } });
+    const context = await browser.newContext({
+      viewport: { width: 1400, height: 760 },
+    });
     const page = await context.newPage();
     await page.goto(empty.url);
     await page.getByRole("heading", { name: "No logs yet" }).waitFor();
@@ -232,7 +345,13 @@ test("an empty store offers the sample data, which then fills the table", async 
     await page.getByRole("button", { name: "Load sample data" }).click();
     const grid = page.getByRole("grid", { name: "Inventory log" });
     await grid.getByRole("row").nth(1).getByRole("gridcell").first().waitFor();
-    const total = JSON.parse(execFileSync(invlog, ["--db", emptyDb, "query", "--limit", "1", "--json"], { encoding: "utf8" })).total;
+    const total = JSON.parse(
+      execFileSync(
+        invlog,
+        ["--db", emptyDb, "query", "--limit", "1", "--json"],
+        { encoding: "utf8" },
+      ),
+    ).total;
     assert.equal(total, 67);
     assert.equal(await grid.getAttribute("aria-rowcount"), String(total + 1));
     await page.getByText(`${total} entries`).waitFor();

@@ -257,7 +257,7 @@ export function DetailDrawer({ transport, entryId, onClose, onShowBatch, onChang
             <HttpPanel
               title="API Request"
               payload={request}
-              revealed={reveal.request && revealed !== null}
+              revealed={reveal.request}
               onReveal={(r) => setReveal((s) => ({ ...s, request: r }))}
               curl
             />
@@ -266,7 +266,7 @@ export function DetailDrawer({ transport, entryId, onClose, onShowBatch, onChang
             <HttpPanel
               title="API Response"
               payload={response}
-              revealed={reveal.response && revealed !== null}
+              revealed={reveal.response}
               onReveal={(r) => setReveal((s) => ({ ...s, response: r }))}
             />
           )}

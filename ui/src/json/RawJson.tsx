@@ -57,8 +57,15 @@ export const RawJson = forwardRef<RawJsonHandle, Props>(function RawJson({ text 
 
   useEffect(() => {
     if (!host.current) return;
+    // Inside a shadow root CodeMirror styles itself with a constructed stylesheet; on the
+    // document it would add <style> elements, which the app's CSP (style-src 'self') blocks.
+    const shadow = host.current.shadowRoot ?? host.current.attachShadow({ mode: "open" });
+    const parent = document.createElement("div");
+    parent.style.height = "100%";
+    shadow.replaceChildren(parent);
     const editor = new EditorView({
-      parent: host.current,
+      parent,
+      root: shadow,
       state: EditorState.create({
         doc: text,
         extensions: [
@@ -77,6 +84,7 @@ export const RawJson = forwardRef<RawJsonHandle, Props>(function RawJson({ text 
     view.current = editor;
     return () => {
       editor.destroy();
+      parent.remove();
       view.current = null;
     };
   }, [text]);
