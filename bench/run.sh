@@ -5,7 +5,7 @@
 # `sqlite3 db ".mode csv" ".import FILE logs"` on the same file, runs interleaved, medians.
 # Queries: first page and total count of typical views on the resulting store.
 # UI: filter-to-paint, scrolling, DOM rows and heap in Chromium; the desktop app's size and
-# launch-to-first-rows.
+# launch-to-first-rows. Large payloads in the detail drawer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-5}
@@ -56,6 +56,9 @@ node bench/ui.mjs "$WORK/inv.db" "$RUNS"
 echo
 TAURI_DRIVER="${INVLOG_TOOLS:-$HOME/.cache/invlog-tools}/bin/tauri-driver" \
   node bench/desktop.mjs "$WORK/inv.db" "$RUNS"
+echo
+# Large API payloads in the detail drawer (issue #4).
+INVLOG="$INVLOG" node bench/payload.mjs "$RUNS"
 if [ "${BENCH_BIG:-0}" = 1 ]; then
   echo
   echo "## Memory stays bounded: 3,000,000 rows"

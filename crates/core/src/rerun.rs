@@ -56,7 +56,6 @@ pub struct Attempt {
 
 /// The original push, from the entry's own facts.
 pub fn original_attempt(
-    _entry_id: i64,
     request: &Payload,
     response: Option<&Payload>,
     occurred_at: &Value,

@@ -2,6 +2,7 @@ import type { Payload } from "../bindings/Payload";
 import { useClipboard } from "../json/clipboard";
 import { JsonViewer } from "../json/JsonViewer";
 import { toCurl } from "./curl";
+import { HeadersTable } from "./HeadersTable";
 
 interface Props {
   title: string;
@@ -57,19 +58,7 @@ export function HttpPanel({ title, payload, revealed, onReveal, curl }: Props) {
           )}
         </p>
       )}
-      {payload.headers.length > 0 && (
-        <table className="http-headers">
-          <caption className="sr-only">{title} headers</caption>
-          <tbody>
-            {payload.headers.map((h, i) => (
-              <tr key={`${h.name}-${i}`}>
-                <th scope="row">{h.name}</th>
-                <td>{h.value}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <HeadersTable headers={payload.headers} caption={`${title} headers`} />
       {payload.body !== null ? (
         <JsonViewer
           key={`${revealed}`}

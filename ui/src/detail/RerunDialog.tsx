@@ -1,6 +1,7 @@
 import { useState } from "react";
 import type { Attempt } from "../bindings/Attempt";
 import type { Payload } from "../bindings/Payload";
+import { HeadersTable } from "./HeadersTable";
 import { ErrorMessage } from "../ErrorMessage";
 import { Modal } from "../Modal";
 import { call, type Transport } from "../transport";
@@ -58,18 +59,7 @@ export function RerunDialog({ transport, entryId, request, onClose, onDone }: Pr
         <strong>{request.method?.toUpperCase()}</strong>{" "}
         <span className="http-url">{request.url}</span>
       </p>
-      {request.headers.length > 0 && (
-        <table className="http-headers">
-          <tbody>
-            {request.headers.map((h, i) => (
-              <tr key={`${h.name}-${i}`}>
-                <th scope="row">{h.name}</th>
-                <td>{h.value}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <HeadersTable headers={request.headers} caption="Headers to send" />
       {request.body !== null && (
         <pre className="rerun-body" aria-label="Request body">
           {request.body.length > 20_000

@@ -9,7 +9,7 @@ import {
   setSearchQuery,
 } from "@codemirror/search";
 import { EditorState } from "@codemirror/state";
-import { EditorView, keymap, lineNumbers } from "@codemirror/view";
+import { drawSelection, EditorView, keymap, lineNumbers } from "@codemirror/view";
 import { tags } from "@lezer/highlight";
 import { forwardRef, useEffect, useImperativeHandle, useRef } from "react";
 import { findMatches } from "./find";
@@ -33,9 +33,8 @@ const theme = EditorView.theme({
   ".cm-activeLine, .cm-activeLineGutter": { backgroundColor: "transparent" },
   ".cm-searchMatch": { backgroundColor: "var(--json-match)" },
   ".cm-searchMatch-selected": { backgroundColor: "var(--json-current)" },
-  "&.cm-focused .cm-selectionBackground, .cm-selectionBackground": {
-    backgroundColor: "var(--selected)",
-  },
+  ".cm-selectionBackground": { backgroundColor: "var(--json-current)" },
+  "&.cm-focused .cm-selectionBackground": { backgroundColor: "var(--selected)" },
   ".cm-content": { caretColor: "var(--fg)" },
 });
 
@@ -71,6 +70,9 @@ export const RawJson = forwardRef<RawJsonHandle, Props>(function RawJson({ text 
         extensions: [
           EditorState.readOnly.of(true),
           lineNumbers(),
+          // The match the toolbar's search moved to stays visible while the search box has
+          // the focus.
+          drawSelection(),
           foldGutter(),
           json(),
           syntaxHighlighting(palette),

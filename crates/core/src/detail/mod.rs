@@ -291,7 +291,6 @@ pub fn get(store: &Store, req: &EntryRequest) -> Result<EntryDetail> {
     let mut attempts = Vec::new();
     if let Some(r) = &request {
         attempts.push(rerun::original_attempt(
-            req.id,
             r,
             response.as_ref(),
             &value_of("occurred_at"),

@@ -35,21 +35,6 @@ const DURATION_KEYS: [&str; 3] = ["duration_ms", "elapsed_ms", "durationMs"];
 /// The HTTP exchange a stored document describes; the document itself when it is not JSON.
 pub fn parse(stored: &str, reveal: bool) -> Payload {
     let bytes = stored.len() as u64;
-    let Ok(mut doc) = serde_json::from_str::<Value>(stored) else {
-        return Payload {
-            bytes,
-            method: None,
-            url: None,
-            status: None,
-            duration_ms: None,
-            headers: Vec::new(),
-            body: Some(stored.to_owned()),
-            body_is_json: false,
-        };
-    };
-    if !reveal {
-        redaction::redact(&mut doc);
-    }
     let mut payload = Payload {
         bytes,
         method: None,
@@ -60,6 +45,13 @@ pub fn parse(stored: &str, reveal: bool) -> Payload {
         body: None,
         body_is_json: false,
     };
+    let Ok(mut doc) = serde_json::from_str::<Value>(stored) else {
+        payload.body = Some(stored.to_owned());
+        return payload;
+    };
+    if !reveal {
+        redaction::redact(&mut doc);
+    }
     let rest = match doc {
         Value::Object(mut map) if looks_like_http(&map) => {
             payload.method = take_string(&mut map, &["method"]);
