@@ -146,6 +146,14 @@ test("a row opens its details over IPC, with the raw JSON view styled under the 
   await driver.wait(async () => (await display()) !== null, 10_000);
   assert.equal(await display(), "flex");
   assert.match(await drawer.getText(), /batch & retries/i);
+  // Copying works in WebKit's webview (the status line says what happened).
+  await request
+    .findElement(By.xpath('.//button[normalize-space()="Copy all"]'))
+    .click();
+  await driver.wait(
+    async () => /Copied all\./.test(await request.getText()),
+    5_000,
+  );
   writeFileSync(
     join(shots, "desktop-details.png"),
     await driver.takeScreenshot(),
