@@ -456,6 +456,7 @@ export function App() {
                 onSelect={(row) => detailId !== null && setDetailId(row.id)}
                 picked={picked}
                 onPick={setPicked}
+                view={request}
               />
             </div>
             {transport && detailId !== null && (

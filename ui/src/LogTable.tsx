@@ -38,6 +38,8 @@ interface Props {
   /** Entries picked for a batch action (ctrl/cmd-click, shift-click, shift+arrows). */
   picked: ReadonlySet<number>;
   onPick: (ids: ReadonlySet<number>) => void;
+  /** The view the rows belong to: the selection is kept while it stays the same. */
+  view: object;
 }
 
 /** Room for what the column typically holds, so the default view fits a laptop screen. */
@@ -88,11 +90,22 @@ export function LogTable({
   onSelect,
   picked,
   onPick,
+  view,
 }: Props) {
   const [, rerender] = useReducer((n: number) => n + 1, 0);
-  const [selected, setSelected] = useState<number | null>(null);
-  // Where a shift-click or shift+arrow range starts.
-  const [anchor, setAnchor] = useState<number | null>(null);
+  // The selected row and where a shift-click or shift+arrow range starts, in `view`; another
+  // view starts with none (its rows are others), a refetch of the same view keeps them.
+  const [cursor, setCursor] = useState<{
+    view: object;
+    selected: number | null;
+    anchor: number | null;
+  }>({ view, selected: null, anchor: null });
+  const selected = cursor.view === view ? cursor.selected : null;
+  const anchor = cursor.view === view ? cursor.anchor : null;
+  const setSelected = (index: number | null) =>
+    setCursor((c) => ({ view, selected: index, anchor: c.view === view ? c.anchor : null }));
+  const setAnchor = (index: number | null) =>
+    setCursor((c) => ({ view, selected: c.view === view ? c.selected : null, anchor: index }));
   // A new view (new fetchPage) starts from an empty cache.
   const cache = useMemo(() => new PageCache(fetchPage, rerender), [fetchPage]);
   const scroller = useRef<HTMLDivElement>(null);

@@ -193,9 +193,12 @@ export function DetailDrawer({ transport, entryId, onClose, onShowBatch, onChang
             {typeof status === "string" && (
               <span className={`badge badge-${status}`}>{status}</span>
             )}
-            <span className={resolved ? "badge badge-success" : "badge badge-pending"}>
-              {resolved ? "Resolved" : "Unresolved"}
-            </span>
+            {/* No badge where there is nothing to resolve (a stock snapshot, a success). */}
+            {typeof field("resolved") === "boolean" && (
+              <span className={resolved ? "badge badge-success" : "badge badge-pending"}>
+                {resolved ? "Resolved" : "Unresolved"}
+              </span>
+            )}
             <span className="spacer" />
             <button type="button" onClick={() => setResolving(!resolved)}>
               {resolved ? "Mark unresolved…" : "Mark resolved…"}
