@@ -22,10 +22,13 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use invlog_core::commands::{self, FacetsRequest, ImportRequest, Request, Response};
+use invlog_core::export::history;
+use invlog_core::export::{ExportFormat, ExportRequest, Zone};
 use invlog_core::ingest::{Control, Format, ImportOptions};
 use invlog_core::query::{Filter, QueryRequest, SortKey, ViewSpec};
 use invlog_core::rerun::RerunRequest;
 use invlog_core::resolve::SetResolved;
+use invlog_core::views;
 use invlog_core::{CoreError, Store};
 use serde_json::{Map, Value};
 
@@ -81,6 +84,9 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Export a view to CSV or XLSX: exactly its rows, columns and order (recorded in the
+    /// export history)
+    Export(ExportArgs),
     /// Mark entries resolved (or unresolved), as the OS user, with an optional note
     Resolve {
         #[arg(required = true, value_name = "ENTRY_ID")]
@@ -124,7 +130,7 @@ fn parse_format(s: &str) -> Result<Format, String> {
 }
 
 #[derive(Args)]
-struct QueryArgs {
+struct ViewArgs {
     /// COL OP VALUE, OP one of = != < <= > >= ~ (contains) !~; repeat to AND
     #[arg(long = "filter", short = 'f', value_name = "EXPR")]
     filters: Vec<String>,
@@ -137,6 +143,38 @@ struct QueryArgs {
     /// Comma-separated column ids [default: the default view's columns]
     #[arg(long, value_delimiter = ',', value_name = "C1,C2,...")]
     columns: Vec<String>,
+}
+
+impl ViewArgs {
+    /// The view these flags describe, on top of `base` (a named view): filters add to its
+    /// filters; keywords, sort and columns replace its own when given.
+    fn on(self, mut base: ViewSpec) -> Result<ViewSpec, Failure> {
+        base.filters.extend(parse_filters(&self.filters)?);
+        if self.search.is_some() {
+            base.search = self.search;
+        }
+        if !self.sort.is_empty() {
+            base.sort = self
+                .sort
+                .iter()
+                .map(|s| SortKey::parse(s))
+                .collect::<Result<Vec<_>, _>>()?;
+        }
+        if !self.columns.is_empty() {
+            base.columns = self
+                .columns
+                .into_iter()
+                .map(|c| c.trim().to_ascii_lowercase())
+                .collect();
+        }
+        Ok(base)
+    }
+}
+
+#[derive(Args)]
+struct QueryArgs {
+    #[command(flatten)]
+    view: ViewArgs,
     #[arg(long, default_value_t = 100)]
     limit: u32,
     #[arg(long, default_value_t = 0)]
@@ -146,6 +184,42 @@ struct QueryArgs {
     reveal_secrets: bool,
     #[arg(long)]
     json: bool,
+}
+
+#[derive(Args)]
+struct ExportArgs {
+    /// The file to write, .csv or .xlsx [default with --view: VIEW-YYYY-MM-DD.csv here]
+    #[arg(long, short = 'o', value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// csv or xlsx [default: from the file's extension]
+    #[arg(long, value_parser = parse_export_format)]
+    format: Option<ExportFormat>,
+    /// A saved or built-in view by name (its filters, keywords, sort and columns); the query
+    /// flags below add to it
+    #[arg(long, value_name = "NAME")]
+    view: Option<String>,
+    #[command(flatten)]
+    query: ViewArgs,
+    /// Start the CSV with a byte order mark (Excel needs it to read UTF-8)
+    #[arg(long)]
+    bom: bool,
+    /// Times in UTC instead of the local zone
+    #[arg(long)]
+    utc: bool,
+    /// Write secrets in API requests/responses as stored instead of ••••
+    #[arg(long)]
+    reveal_secrets: bool,
+    /// Print the report as JSON
+    #[arg(long)]
+    json: bool,
+}
+
+fn parse_export_format(s: &str) -> Result<ExportFormat, String> {
+    match s.to_ascii_lowercase().as_str() {
+        "csv" => Ok(ExportFormat::Csv),
+        "xlsx" => Ok(ExportFormat::Xlsx),
+        other => Err(format!("'{other}' is not csv or xlsx")),
+    }
 }
 
 #[derive(Args)]
@@ -237,6 +311,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Query(a) => query(cli.db, a),
+        Command::Export(a) => export(cli.db, a),
         Command::Rerun {
             entry_id,
             timeout,
@@ -320,6 +395,83 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn export(db: Option<PathBuf>, a: ExportArgs) -> Result<ExitCode, Failure> {
+    let store = open_store(db)?;
+    let (base, name) = match &a.view {
+        Some(name) => {
+            let views = views::list(&store)?;
+            let Some(v) = views
+                .iter()
+                .find(|v| v.name.eq_ignore_ascii_case(name.trim()) || v.id == name.trim())
+            else {
+                let known: Vec<&str> = views.iter().map(|v| v.name.as_str()).collect();
+                return Err(Failure::Usage(format!(
+                    "no view named '{name}'; the views are: {}",
+                    known.join(", ")
+                )));
+            };
+            let spec = match &v.layout {
+                Some(l) => l.view.clone(),
+                None => ViewSpec {
+                    filters: v.filters.clone(),
+                    ..ViewSpec::default()
+                },
+            };
+            (spec, Some(v.name.clone()))
+        }
+        None => (ViewSpec::default(), None),
+    };
+    let view = a.query.on(base)?;
+    let path = match (a.out, name) {
+        (Some(p), _) => p,
+        (None, Some(n)) => {
+            let ext = match a.format {
+                Some(ExportFormat::Xlsx) => "xlsx",
+                _ => "csv",
+            };
+            let stem: String = n
+                .chars()
+                .map(|c| {
+                    if c.is_alphanumeric() || c == '-' {
+                        c
+                    } else {
+                        '-'
+                    }
+                })
+                .collect();
+            PathBuf::from(format!(
+                "{stem}-{}.{ext}",
+                chrono::Local::now().format("%Y-%m-%d")
+            ))
+        }
+        (None, None) => {
+            return Err(Failure::Usage(
+                "say where to write: --out FILE (.csv or .xlsx), or --view NAME".into(),
+            ))
+        }
+    };
+    let req = ExportRequest {
+        view,
+        path,
+        format: a.format,
+        bom: a.bom,
+        zone: if a.utc { Zone::Utc } else { Zone::Local },
+        reveal_secrets: a.reveal_secrets,
+    };
+    let (_, report) = history::run_now(&store, &req)?;
+    if a.json {
+        print_json(&report);
+    } else {
+        outln!(
+            "exported {} rows to {} ({} bytes)",
+            report.rows,
+            report.path,
+            report.bytes
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn rerun(
@@ -423,20 +575,7 @@ fn parse_filters(exprs: &[String]) -> Result<Vec<Filter>, Failure> {
 }
 
 fn query(db: Option<PathBuf>, a: QueryArgs) -> Result<ExitCode, Failure> {
-    let view = ViewSpec {
-        filters: parse_filters(&a.filters)?,
-        search: a.search,
-        sort: a
-            .sort
-            .iter()
-            .map(|s| SortKey::parse(s))
-            .collect::<Result<Vec<_>, _>>()?,
-        columns: a
-            .columns
-            .into_iter()
-            .map(|c| c.trim().to_ascii_lowercase())
-            .collect(),
-    };
+    let view = a.view.on(ViewSpec::default())?;
     let store = open_store(db)?;
     let req = QueryRequest {
         view,

@@ -289,3 +289,71 @@ fn rerun_and_resolve_exit_codes() {
     assert!(rows.iter().all(|r| r["resolved"] == true), "{rows:?}");
     assert!(rows.iter().all(|r| r["retry_count"] == 1), "{rows:?}");
 }
+
+#[test]
+fn export_writes_the_view_and_says_what_went_wrong() {
+    let cli = Cli::new();
+    let konnect = examples().join("konnect-inventory-logs.csv");
+    assert!(cli
+        .run(&["import", konnect.to_str().unwrap()])
+        .status
+        .success());
+    let out = cli.dir.path().join("failed.csv");
+    let report = cli.json(&[
+        "export",
+        "--out",
+        out.to_str().unwrap(),
+        "--filter",
+        "status = failed",
+        "--columns",
+        "sku,status",
+        "--sort",
+        "sku",
+        "--utc",
+        "--json",
+    ]);
+    let failed = cli.json(&["query", "--filter", "status = failed", "--json"])["total"].clone();
+    assert_eq!(report["rows"], failed);
+    let text = std::fs::read_to_string(&out).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("Seller Identifier,Status"));
+    assert!(lines.all(|l| l.ends_with(",failed")));
+
+    // A named view, with the file name made from it, in the current folder.
+    let out = Command::new(env!("CARGO_BIN_EXE_invlog"))
+        .current_dir(cli.dir.path())
+        .args([
+            "--db",
+            cli.db().to_str().unwrap(),
+            "export",
+            "--view",
+            "failed pushes",
+            "--format",
+            "xlsx",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let made: Vec<String> = std::fs::read_dir(cli.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("Failed-pushes-") && n.ends_with(".xlsx"))
+        .collect();
+    assert_eq!(made.len(), 1, "{made:?}");
+
+    let unknown = cli.run(&["export", "--view", "nope"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unknown.stderr)
+        .contains("no view named 'nope'; the views are: All, Failed pushes"));
+    let nowhere = cli.run(&["export"]);
+    assert_eq!(nowhere.status.code(), Some(2));
+    let unwritable = cli.run(&["export", "--out", "/proc/invlog/x.csv"]);
+    assert_eq!(unwritable.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&unwritable.stderr).contains("/proc/invlog/x.csv"));
+    let bad_ext = cli.run(&["export", "--out", "x.txt"]);
+    assert_eq!(bad_ext.status.code(), Some(2));
+}

@@ -12,6 +12,8 @@ use crate::columns::{self, Column};
 use crate::detail::{self, EntryDetail, EntryRequest};
 use crate::engine::Engine;
 use crate::error::{CoreError, Result};
+use crate::export::history::{self, ExportRecord};
+use crate::export::ExportRequest;
 use crate::ingest::{self, Control, Format, ImportOptions, ImportReport, RowError};
 use crate::jobs::{self, Job};
 use crate::layout::{self, Layout};
@@ -81,6 +83,21 @@ pub enum Request {
     Entry(EntryRequest),
     /// Sends an entry's stored API request again and records the attempt.
     Rerun(RerunRequest),
+    /// Starts exporting a view to CSV or XLSX in the background.
+    StartExport(ExportRequest),
+    /// The export history, newest first (running exports with their progress).
+    Exports,
+    CancelExport {
+        id: i64,
+    },
+    /// Removes an export from the history, and its file when `delete_file`.
+    RemoveExport {
+        id: i64,
+        #[serde(default)]
+        delete_file: bool,
+    },
+    /// Where exports go unless the user picks a place: the Downloads folder, else home.
+    ExportFolder,
 }
 
 /// What a [`Request`] returns: `{"command": "query", "result": {...}}`, the same tag.
@@ -109,6 +126,11 @@ pub enum Response {
     Resolutions(Vec<Resolution>),
     Entry(Box<EntryDetail>),
     Rerun(Attempt),
+    StartExport(ExportRecord),
+    Exports(Vec<ExportRecord>),
+    CancelExport(ExportRecord),
+    RemoveExport,
+    ExportFolder(String),
 }
 
 /// Runs one command. Jobs run beside the store; every other command has it to itself.
@@ -119,6 +141,13 @@ pub fn dispatch(engine: &Engine, request: Request) -> Result<Response> {
         Request::Job { id } => Response::Job(jobs::get(engine, id)?),
         Request::CancelJob { id } => Response::CancelJob(jobs::cancel(engine, id)?),
         Request::Rerun(r) => Response::Rerun(rerun::run(engine, &r)?),
+        Request::StartExport(r) => Response::StartExport(history::start(engine, r)?),
+        Request::Exports => Response::Exports(history::list(engine)?),
+        Request::CancelExport { id } => Response::CancelExport(history::cancel(engine, id)?),
+        Request::RemoveExport { id, delete_file } => {
+            history::remove(engine, id, delete_file)?;
+            Response::RemoveExport
+        }
         other => run_on_store(&mut engine.store(), other)?,
     })
 }
@@ -155,8 +184,19 @@ fn run_on_store(store: &mut Store, request: Request) -> Result<Response> {
             Response::Resolutions(resolve::history(store, entry_id)?)
         }
         Request::Entry(e) => Response::Entry(Box::new(detail::get(store, &e)?)),
+        Request::ExportFolder => Response::ExportFolder(
+            dirs::download_dir()
+                .or_else(dirs::home_dir)
+                .unwrap_or_else(|| ".".into())
+                .display()
+                .to_string(),
+        ),
         Request::StartImport(_)
         | Request::Rerun(_)
+        | Request::StartExport(_)
+        | Request::Exports
+        | Request::CancelExport { .. }
+        | Request::RemoveExport { .. }
         | Request::Jobs
         | Request::Job { .. }
         | Request::CancelJob { .. } => {

@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use crate::commands::{self, Request, Response};
 use crate::error::Result;
+use crate::export::history::{self, Running};
 use crate::jobs::{self, Jobs};
 use crate::store::Store;
 
@@ -12,15 +13,18 @@ use crate::store::Store;
 pub struct Engine {
     store: Arc<Mutex<Store>>,
     jobs: Arc<Jobs>,
+    exports: Arc<Running>,
 }
 
 impl Engine {
     /// Takes over `store`; jobs a previous run left unfinished are marked interrupted.
     pub fn new(store: Store) -> Result<Engine> {
         jobs::mark_interrupted(&store)?;
+        history::mark_interrupted(&store)?;
         Ok(Engine {
             store: Arc::new(Mutex::new(store)),
             jobs: Arc::default(),
+            exports: Arc::default(),
         })
     }
 
@@ -32,6 +36,10 @@ impl Engine {
 
     pub(crate) fn jobs(&self) -> &Jobs {
         &self.jobs
+    }
+
+    pub(crate) fn exports(&self) -> &Running {
+        &self.exports
     }
 
     /// Runs one command of the command table.

@@ -37,7 +37,7 @@ pub enum JobStatus {
 }
 
 impl JobStatus {
-    fn as_db(self) -> &'static str {
+    pub(crate) fn as_db(self) -> &'static str {
         match self {
             JobStatus::Queued | JobStatus::Running => "running",
             JobStatus::Success => "success",
@@ -47,7 +47,7 @@ impl JobStatus {
         }
     }
 
-    fn from_db(s: &str) -> JobStatus {
+    pub(crate) fn from_db(s: &str) -> JobStatus {
         match s {
             "success" => JobStatus::Success,
             "failed" => JobStatus::Failed,
@@ -131,14 +131,14 @@ pub fn mark_interrupted(store: &Store) -> Result<usize> {
 }
 
 #[cfg(target_os = "linux")]
-fn process_alive(pid: u32) -> bool {
+pub(crate) fn process_alive(pid: u32) -> bool {
     std::path::Path::new(&format!("/proc/{pid}")).exists()
 }
 
 /// Elsewhere there is no cheap, dependency-free check: treat the owner as gone, which at
 /// worst shows a job another live process still runs as interrupted.
 #[cfg(not(target_os = "linux"))]
-fn process_alive(_pid: u32) -> bool {
+pub(crate) fn process_alive(_pid: u32) -> bool {
     false
 }
 

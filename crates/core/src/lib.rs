@@ -9,6 +9,7 @@ pub mod commands;
 pub mod detail;
 pub mod engine;
 pub mod error;
+pub mod export;
 pub mod ingest;
 pub mod jobs;
 pub mod layout;

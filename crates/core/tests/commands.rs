@@ -307,3 +307,116 @@ fn entries_are_resolved_with_who_when_and_why_all_or_nothing() {
     assert_eq!(history[1]["resolved"], false);
     assert_eq!(history[1]["note"], Value::Null);
 }
+
+/// Polls an export until it has finished, as the UI does.
+fn wait_for_export(engine: &Engine, id: &Value) -> Value {
+    let start = Instant::now();
+    loop {
+        let list = call(engine, json!({"command": "exports"}))["result"].clone();
+        let rec = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| &r["id"] == id)
+            .cloned()
+            .expect("the export is in the history");
+        if rec["status"] != "running" {
+            return rec;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "export {id} never finished"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+#[test]
+fn exports_run_as_jobs_with_a_history() {
+    let mut fx = Fixture::new();
+    let big = big_konnect(&fx, "big.csv", 30_000);
+    fx.import_ok(&big);
+    let engine = engine(&fx);
+    let out = fx.dir.path().join("failed.csv");
+    let view = json!({"filters": [{"column": "sku", "op": "contains", "values": ["SKU-00000"]}],
+                      "columns": ["sku", "occurred_at"], "sort": [{"column": "sku"}]});
+    let mut args = view.clone();
+    args["path"] = json!(out);
+    let started = call(&engine, json!({"command": "start_export", "args": args}));
+    let id = started["result"]["id"].clone();
+    assert_eq!(started["result"]["status"], "running");
+    let done = wait_for_export(&engine, &id);
+    assert_eq!(done["status"], "success", "{done}");
+    assert_eq!(done["rows_written"], 100);
+    assert_eq!(done["rows_total"], 100);
+    assert_eq!(done["format"], "csv");
+    assert_eq!(done["file_name"], "failed.csv");
+    assert_eq!(done["summary"], "sku ~ SKU-00000 · 2 columns");
+    assert_eq!(done["file_exists"], true);
+    assert_eq!(done["bytes"], std::fs::metadata(&out).unwrap().len());
+    assert!(!done["user_name"].as_str().unwrap().is_empty());
+    assert_eq!(done["request"]["columns"], json!(["sku", "occurred_at"]));
+
+    // Cancelled at once: Cancelled, and no file.
+    let all = fx.dir.path().join("all.xlsx");
+    let started = call(
+        &engine,
+        json!({"command": "start_export", "args": {"path": all}}),
+    );
+    let id = started["result"]["id"].clone();
+    call(
+        &engine,
+        json!({"command": "cancel_export", "args": {"id": id}}),
+    );
+    let done = wait_for_export(&engine, &id);
+    assert_eq!(done["status"], "cancelled", "{done}");
+    assert!(!all.exists());
+
+    // A bad destination fails with the path in the error.
+    let bad = fx.dir.path().join("missing/dir/x.csv");
+    let started = call(
+        &engine,
+        json!({"command": "start_export", "args": {"path": bad}}),
+    );
+    let done = wait_for_export(&engine, &started["result"]["id"]);
+    assert_eq!(done["status"], "failed");
+    assert!(
+        done["error"]
+            .as_str()
+            .unwrap()
+            .contains("missing/dir/x.csv"),
+        "{done}"
+    );
+
+    // Removing an entry, with its file.
+    let first = call(&engine, json!({"command": "exports"}))["result"][2].clone();
+    assert_eq!(first["file_name"], "failed.csv");
+    call(
+        &engine,
+        json!({"command": "remove_export", "args": {"id": first["id"], "delete_file": true}}),
+    );
+    assert!(!out.exists());
+    let left = call(&engine, json!({"command": "exports"}))["result"].clone();
+    assert_eq!(left.as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn an_export_left_running_by_a_dead_process_is_interrupted() {
+    let fx = Fixture::new();
+    fx.store
+        .conn()
+        .execute(
+            "INSERT INTO exports (file_name, path, format, user_name, request, summary, status,
+                                  started_at, owner_pid)
+             VALUES ('x.csv', '/tmp/x.csv', 'csv', 'me', '{\"path\": \"/tmp/x.csv\"}', 'all', 'running', 1, 2147483646)",
+            [],
+        )
+        .unwrap();
+    let engine = engine(&fx);
+    let list = call(&engine, json!({"command": "exports"}))["result"].clone();
+    assert_eq!(list[0]["status"], "interrupted");
+    assert!(list[0]["error"]
+        .as_str()
+        .unwrap()
+        .contains("closed before the export finished"));
+}

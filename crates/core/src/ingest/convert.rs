@@ -54,13 +54,22 @@ pub enum Raw<'a> {
     Invalid(&'static str),
 }
 
+/// A spreadsheet's text prefix: `'=…` is the text `=…` (Invlog's exports write formula-like
+/// text that way so opening them runs nothing; Excel shows it without the quote).
+fn unquote_formula(t: &str) -> &str {
+    match t.as_bytes() {
+        [b'\'', b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r', ..] => &t[1..],
+        _ => t,
+    }
+}
+
 impl<'a> Raw<'a> {
     /// Trimmed text, or None when the cell is empty.
     pub fn text(self) -> Result<Option<Cow<'a, str>>, String> {
         Ok(match self {
             Raw::Empty => None,
             Raw::Str(s) => {
-                let t = s.trim();
+                let t = unquote_formula(s.trim());
                 (!t.is_empty()).then_some(Cow::Borrowed(t))
             }
             Raw::Int(i) => Some(Cow::Owned(i.to_string())),

@@ -5,6 +5,9 @@ use super::tabular::{field, Conv::*, FieldSpec, TableFormat};
 const FIELDS: &[FieldSpec] = &[
     field("Product Name", "product_name", Text),
     field("Channel & Account", "channel", ChannelAccount),
+    // Invlog's own exports write channel and account as two columns.
+    field("Channel", "channel", Text),
+    field("Account", "account", Text),
     field("Location Name", "location_name", Text),
     field("Location Code", "location_code", Text),
     field("Location Type", "location_type", Text),

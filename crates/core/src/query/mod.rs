@@ -332,6 +332,37 @@ fn order_by(sort: &[(&'static Column, bool)], hide_index: bool) -> String {
         .join(", ")
 }
 
+/// Every row of a view in its order, in one statement (an export reads the view start to end
+/// once; paging would pay the find step again per page). `each` gets the view's columns and
+/// the row, whose values are the stored ones (times as epoch milliseconds), and may stop the
+/// walk by returning an error.
+pub fn for_each_row(
+    conn: &Connection,
+    view: &ViewSpec,
+    mut each: impl FnMut(&[&'static Column], &rusqlite::Row<'_>) -> Result<()>,
+) -> Result<()> {
+    let plan = plan(view)?;
+    let select: Vec<&str> = plan.columns.iter().map(|c| columns::sql_expr(c)).collect();
+    let sql = format!(
+        "SELECT {} FROM {} WHERE {} ORDER BY {}",
+        select.join(", "),
+        plan.find_joins.and(plan.show_joins).from(),
+        plan.where_.text,
+        order_by(&plan.sort, false)
+    );
+    let mut st = conn.prepare(&sql)?;
+    let mut rows = st.query(rusqlite::params_from_iter(plan.where_.params.iter()))?;
+    while let Some(r) = rows.next()? {
+        each(&plan.columns, r)?;
+    }
+    Ok(())
+}
+
+/// The columns a view shows, in order.
+pub fn view_columns(view: &ViewSpec) -> Result<Vec<&'static Column>> {
+    resolve_columns(&view.columns)
+}
+
 /// The most rows one page may hold.
 pub const MAX_PAGE_ROWS: u32 = 100_000;
 
@@ -385,38 +416,6 @@ pub fn count(conn: &Connection, filters: &[Filter], search: Option<&str>) -> Res
             r.get(0)
         })?;
     Ok(n as u64)
-}
-
-/// Streams every row of a view in order to `f` (exports use this); returns the column list.
-pub fn for_each_row(
-    conn: &Connection,
-    view: &ViewSpec,
-    reveal_secrets: bool,
-    mut f: impl FnMut(&[Value]) -> Result<()>,
-) -> Result<Vec<&'static Column>> {
-    let plan = plan(view)?;
-    let sql = format!(
-        "SELECT {} FROM {} WHERE {} ORDER BY {}",
-        plan.columns
-            .iter()
-            .map(|c| columns::sql_expr(c))
-            .collect::<Vec<_>>()
-            .join(", "),
-        plan.find_joins.and(plan.show_joins).from(),
-        plan.where_.text,
-        order_by(&plan.sort, false)
-    );
-    let mut st = conn.prepare(&sql)?;
-    let mut rows = st.query(rusqlite::params_from_iter(plan.where_.params.iter()))?;
-    let mut buf = Vec::with_capacity(plan.columns.len());
-    while let Some(r) = rows.next()? {
-        buf.clear();
-        for (i, c) in plan.columns.iter().enumerate() {
-            buf.push(present(c, r.get_ref(i)?, reveal_secrets));
-        }
-        f(&buf)?;
-    }
-    Ok(plan.columns)
 }
 
 pub fn run(conn: &Connection, req: &QueryRequest) -> Result<QueryResponse> {

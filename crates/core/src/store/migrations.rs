@@ -47,6 +47,7 @@ pub static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(RARE_VALUE_INDEXES),
         M::up(include_str!("schema_v5.sql")),
         M::up(include_str!("schema_v6.sql")),
+        M::up(include_str!("schema_v7.sql")),
     ])
 });
 
@@ -81,7 +82,7 @@ mod tests {
         let version: i64 = conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .unwrap();
-        assert_eq!(version, 6);
+        assert_eq!(version, 7);
     }
 
     #[test]

@@ -1,0 +1,310 @@
+//! Exports as background jobs, and their history: each export is recorded when it starts,
+//! shows its rows written while it runs, can be cancelled, and ends Success, Failed (with the
+//! error), Cancelled, or — when the app died first — Interrupted at the next start.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use rusqlite::{params, OptionalExtension, Row};
+use serde::Serialize;
+use ts_rs::TS;
+
+use super::{export, Control, ExportFormat, ExportReport, ExportRequest};
+use crate::engine::Engine;
+use crate::error::{CoreError, Result};
+use crate::jobs::JobStatus;
+use crate::query::{self, ViewSpec};
+use crate::resolve::current_user;
+use crate::store::Store;
+use crate::time::{format_instant, now_millis};
+
+/// One export in the history.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ExportRecord {
+    pub id: i64,
+    pub file_name: String,
+    pub path: String,
+    pub format: String,
+    pub user_name: String,
+    pub summary: String,
+    pub status: JobStatus,
+    pub rows_written: u64,
+    pub rows_total: Option<u64>,
+    pub bytes: Option<u64>,
+    pub error: Option<String>,
+    pub started_at: String,
+    pub finished_at: Option<String>,
+    /// What was exported, to run it again.
+    pub request: ExportRequest,
+    /// Whether the file is still where the export put it.
+    pub file_exists: bool,
+}
+
+/// Exports running in this process.
+#[derive(Default)]
+pub struct Running {
+    live: Mutex<HashMap<i64, Arc<Control>>>,
+}
+
+impl Running {
+    fn live(&self) -> MutexGuard<'_, HashMap<i64, Arc<Control>>> {
+        self.live.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// The view's filters, keywords and columns in a few words.
+pub fn summary(view: &ViewSpec) -> String {
+    let mut parts: Vec<String> = view
+        .filters
+        .iter()
+        .map(|f| {
+            format!("{} {} {}", f.column, f.op.symbol(), f.values.join(", "))
+                .trim()
+                .to_owned()
+        })
+        .collect();
+    if let Some(s) = view
+        .search
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        parts.push(format!("search \"{s}\""));
+    }
+    if parts.is_empty() {
+        parts.push("all entries".into());
+    }
+    let columns = query::view_columns(view).map(|c| c.len()).unwrap_or(0);
+    parts.push(format!("{columns} columns"));
+    parts.join(" · ")
+}
+
+fn format_of(req: &ExportRequest) -> Result<ExportFormat> {
+    req.format
+        .or_else(|| ExportFormat::of_path(&req.path))
+        .ok_or_else(|| {
+            CoreError::InvalidQuery(format!(
+                "{}: choose CSV or XLSX, or name the file .csv or .xlsx",
+                req.path.display()
+            ))
+        })
+}
+
+fn record_start(store: &Store, req: &ExportRequest, format: ExportFormat) -> Result<i64> {
+    let request = serde_json::to_string(req).map_err(|e| CoreError::InvalidQuery(e.to_string()))?;
+    let file_name = req
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| req.path.display().to_string());
+    store.conn().execute(
+        "INSERT INTO exports (file_name, path, format, user_name, request, summary, status,
+                              started_at, owner_pid)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'running', ?7, ?8)",
+        params![
+            file_name,
+            req.path.display().to_string(),
+            match format {
+                ExportFormat::Csv => "csv",
+                ExportFormat::Xlsx => "xlsx",
+            },
+            current_user(),
+            request,
+            summary(&req.view),
+            now_millis(),
+            std::process::id()
+        ],
+    )?;
+    Ok(store.conn().last_insert_rowid())
+}
+
+fn record_end(
+    store: &Store,
+    id: i64,
+    outcome: &Result<ExportReport>,
+    control: &Control,
+) -> Result<()> {
+    let (status, bytes, error) = match outcome {
+        Ok(r) => (JobStatus::Success, Some(r.bytes), None),
+        Err(CoreError::Cancelled { .. }) => (JobStatus::Cancelled, None, None),
+        Err(e) => (JobStatus::Failed, None, Some(e.to_string())),
+    };
+    let rows = match outcome {
+        Ok(r) => r.rows,
+        Err(_) => control.rows_written.load(Ordering::Relaxed),
+    };
+    store.conn().execute(
+        "UPDATE exports SET status = ?2, rows_written = ?3, bytes = ?4, error = ?5, finished_at = ?6
+         WHERE id = ?1",
+        params![id, status.as_db(), rows, bytes, error, now_millis()],
+    )?;
+    Ok(())
+}
+
+/// Exports in the caller's thread, recorded in the history (the CLI's `invlog export`).
+pub fn run_now(store: &Store, req: &ExportRequest) -> Result<(i64, ExportReport)> {
+    let format = format_of(req)?;
+    let control = Control::default();
+    let id = record_start(store, req, format)?;
+    let outcome = export(store, req, &control);
+    record_end(store, id, &outcome, &control)?;
+    outcome.map(|r| (id, r))
+}
+
+/// Starts an export in the background; watch it with `exports`, stop it with `cancel_export`.
+pub fn start(engine: &Engine, req: ExportRequest) -> Result<ExportRecord> {
+    let format = format_of(&req)?;
+    // A bad column or filter is refused now, not reported later as a failed export.
+    query::view_columns(&req.view)?;
+    let path = engine.store().path().map(Path::to_path_buf);
+    let id = record_start(&engine.store(), &req, format)?;
+    let control = Arc::new(Control::default());
+    engine.exports().live().insert(id, control.clone());
+    let engine2 = engine.clone();
+    let thread_req = req.clone();
+    std::thread::Builder::new()
+        .name(format!("invlog-export-{id}"))
+        .spawn(move || {
+            // A store in a file gets a connection of the export's own, so the table stays
+            // usable meanwhile; an in-memory store (tests) is shared.
+            let outcome = match &path {
+                Some(p) => Store::open(p).and_then(|s| {
+                    let total = query::count(
+                        s.conn(),
+                        &thread_req.view.filters,
+                        thread_req.view.search.as_deref(),
+                    )?;
+                    let _ = s.conn().execute(
+                        "UPDATE exports SET rows_total = ?2 WHERE id = ?1",
+                        params![id, total],
+                    );
+                    export(&s, &thread_req, &control)
+                }),
+                None => export(&engine2.store(), &thread_req, &control),
+            };
+            if let Err(e) = record_end(&engine2.store(), id, &outcome, &control) {
+                eprintln!("invlog: could not record the end of export {id}: {e}");
+            }
+            engine2.exports().live().remove(&id);
+        })
+        .map_err(|e| CoreError::InvalidQuery(format!("cannot start the export: {e}")))?;
+    get(engine, id)
+}
+
+const COLUMNS: &str =
+    "id, file_name, path, format, user_name, request, summary, status, rows_written,
+                       rows_total, bytes, error, started_at, finished_at";
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<ExportRecord> {
+    let request: String = r.get("request")?;
+    let path: String = r.get("path")?;
+    let finished: Option<i64> = r.get("finished_at")?;
+    Ok(ExportRecord {
+        id: r.get("id")?,
+        file_name: r.get("file_name")?,
+        file_exists: Path::new(&path).is_file(),
+        path,
+        format: r.get("format")?,
+        user_name: r.get("user_name")?,
+        summary: r.get("summary")?,
+        status: JobStatus::from_db(&r.get::<_, String>("status")?),
+        rows_written: r.get::<_, i64>("rows_written")? as u64,
+        rows_total: r.get::<_, Option<i64>>("rows_total")?.map(|n| n as u64),
+        bytes: r.get::<_, Option<i64>>("bytes")?.map(|n| n as u64),
+        error: r.get("error")?,
+        started_at: format_instant(r.get("started_at")?),
+        finished_at: finished.map(format_instant),
+        request: serde_json::from_str(&request).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+        })?,
+    })
+}
+
+/// Live progress over the stored record.
+fn with_live(engine: &Engine, mut rec: ExportRecord) -> ExportRecord {
+    if let Some(c) = engine.exports().live().get(&rec.id) {
+        rec.rows_written = c.rows_written.load(Ordering::Relaxed);
+    }
+    rec
+}
+
+pub fn get(engine: &Engine, id: i64) -> Result<ExportRecord> {
+    let rec = engine
+        .store()
+        .conn()
+        .query_row(
+            &format!("SELECT {COLUMNS} FROM exports WHERE id = ?1"),
+            [id],
+            from_row,
+        )
+        .optional()?
+        .ok_or_else(|| CoreError::NotFound(format!("no export #{id}")))?;
+    Ok(with_live(engine, rec))
+}
+
+/// The history, newest first.
+pub fn list(engine: &Engine) -> Result<Vec<ExportRecord>> {
+    let recs: Vec<ExportRecord> = {
+        let store = engine.store();
+        let mut st = store.conn().prepare(&format!(
+            "SELECT {COLUMNS} FROM exports ORDER BY id DESC LIMIT 500"
+        ))?;
+        let rows = st.query_map([], from_row)?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    Ok(recs.into_iter().map(|r| with_live(engine, r)).collect())
+}
+
+/// Asks a running export to stop; its partial file is removed, nothing reaches the destination.
+pub fn cancel(engine: &Engine, id: i64) -> Result<ExportRecord> {
+    if let Some(c) = engine.exports().live().get(&id) {
+        c.cancelled.store(true, Ordering::Relaxed);
+    }
+    get(engine, id)
+}
+
+/// Removes an export from the history, and its file too when asked.
+pub fn remove(engine: &Engine, id: i64, delete_file: bool) -> Result<()> {
+    let rec = get(engine, id)?;
+    if rec.status == JobStatus::Running {
+        return Err(CoreError::InvalidQuery(format!(
+            "export #{id} is still running; cancel it first"
+        )));
+    }
+    if delete_file && rec.file_exists {
+        std::fs::remove_file(&rec.path).map_err(|source| CoreError::Io {
+            path: rec.path.clone().into(),
+            source,
+        })?;
+    }
+    engine
+        .store()
+        .conn()
+        .execute("DELETE FROM exports WHERE id = ?1", [id])?;
+    Ok(())
+}
+
+/// Marks exports whose process is gone as interrupted; their partial files were never renamed
+/// into place.
+pub fn mark_interrupted(store: &Store) -> Result<usize> {
+    let running: Vec<(i64, Option<u32>)> = store
+        .conn()
+        .prepare("SELECT id, owner_pid FROM exports WHERE status = 'running'")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut marked = 0;
+    for (id, pid) in running {
+        let alive = pid.is_some_and(|p| p != std::process::id() && crate::jobs::process_alive(p));
+        if !alive {
+            marked += store.conn().execute(
+                "UPDATE exports SET status = 'interrupted', finished_at = ?2,
+                        error = 'the app closed before the export finished; no file was written'
+                 WHERE id = ?1",
+                params![id, now_millis()],
+            )?;
+        }
+    }
+    Ok(marked)
+}
