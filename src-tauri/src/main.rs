@@ -11,6 +11,7 @@ use invlog_core::{Engine, Store};
 use tauri::menu::{Menu, MenuItem, PredefinedMenuItem, Submenu};
 use tauri::{AppHandle, Emitter, Manager, State, Wry};
 use tauri_plugin_dialog::DialogExt;
+use tauri_plugin_opener::OpenerExt;
 
 #[derive(Parser)]
 #[command(name = "invlog-desktop", version, about = "Invlog, the desktop app")]
@@ -53,9 +54,60 @@ async fn pick_import_files(app: AppHandle) -> Result<Option<Vec<String>>, String
     }))
 }
 
+/// The native save dialog for an export; None when the user cancels.
+#[tauri::command]
+async fn pick_export_path(app: AppHandle, suggested: String) -> Result<Option<String>, String> {
+    let picked = tauri::async_runtime::spawn_blocking(move || {
+        app.dialog()
+            .file()
+            .set_title("Export the view")
+            .set_file_name(&suggested)
+            .add_filter("CSV", &["csv"])
+            .add_filter("Excel workbook", &["xlsx"])
+            .blocking_save_file()
+    })
+    .await
+    .map_err(|e| e.to_string())?;
+    Ok(picked
+        .and_then(|f| f.into_path().ok())
+        .map(|p| p.display().to_string()))
+}
+
+/// Only files the export history names may be opened or shown: the UI cannot open arbitrary
+/// paths through these.
+fn exported_file(engine: &Engine, path: &str) -> Result<PathBuf, String> {
+    let listed = engine
+        .dispatch(Request::Exports)
+        .map_err(|e| e.to_string())?;
+    match listed {
+        Response::Exports(list) if list.iter().any(|r| r.path == path) => Ok(PathBuf::from(path)),
+        _ => Err(format!("{path} is not an export of this store")),
+    }
+}
+
+/// Opens an exported file with the system's default application.
+#[tauri::command]
+fn open_path(app: AppHandle, engine: State<'_, Engine>, path: String) -> Result<(), String> {
+    let file = exported_file(&engine, &path)?;
+    app.opener()
+        .open_path(file.display().to_string(), None::<&str>)
+        .map_err(|e| e.to_string())
+}
+
+/// Shows an exported file in its folder (the file manager, with the file selected).
+#[tauri::command]
+fn reveal_path(app: AppHandle, engine: State<'_, Engine>, path: String) -> Result<(), String> {
+    let file = exported_file(&engine, &path)?;
+    app.opener()
+        .reveal_item_in_dir(file)
+        .map_err(|e| e.to_string())
+}
+
 /// Menu items the UI acts on; their ids reach it as the payload of a `menu` event.
 const UI_MENU_ITEMS: &[(&str, &str, Option<&str>)] = &[
     ("import", "Import…", Some("CmdOrCtrl+O")),
+    ("export", "Export…", Some("CmdOrCtrl+E")),
+    ("export_history", "Export history", None),
     ("columns", "Columns…", None),
     ("reset_layout", "Reset layout", None),
 ];
@@ -69,8 +121,6 @@ fn build_menu(app: &AppHandle) -> tauri::Result<Menu<Wry>> {
             .unwrap_or((id, id, None));
         MenuItem::with_id(app, id, label, true, accel)
     };
-    // Export arrives with the export issue; the item shows where it will be.
-    let export = MenuItem::with_id(app, "export", "Export…", false, Some("CmdOrCtrl+E"))?;
     let quit = MenuItem::with_id(app, "quit", "Quit", true, Some("CmdOrCtrl+Q"))?;
     let file = Submenu::with_items(
         app,
@@ -78,7 +128,8 @@ fn build_menu(app: &AppHandle) -> tauri::Result<Menu<Wry>> {
         true,
         &[
             &item("import")?,
-            &export,
+            &item("export")?,
+            &item("export_history")?,
             &PredefinedMenuItem::separator(app)?,
             &quit,
         ],
@@ -102,8 +153,11 @@ fn main() {
             std::process::exit(2);
         }
     };
+    // Automated exports run while the app is open.
+    invlog_core::export::schedule::start_scheduler(&engine, std::time::Duration::from_secs(30));
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_opener::init())
         .manage(engine)
         .menu(build_menu)
         .on_menu_event(|app, event| {
@@ -120,7 +174,13 @@ fn main() {
             }
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![dispatch, pick_import_files])
+        .invoke_handler(tauri::generate_handler![
+            dispatch,
+            pick_import_files,
+            pick_export_path,
+            open_path,
+            reveal_path
+        ])
         .run(tauri::generate_context!());
     if let Err(e) = result {
         eprintln!("invlog-desktop: {e}");

@@ -17,6 +17,10 @@ import { once } from "./once";
 import { PAGE_SIZE, type Row } from "./pages";
 import { moveBefore } from "./reorder";
 import { DetailDrawer } from "./detail/DetailDrawer";
+import { ExportDialog } from "./exports/ExportDialog";
+import { ExportHistory } from "./exports/ExportHistory";
+import { ExportsTray } from "./exports/ExportsTray";
+import { useExports } from "./exports/useExports";
 import { ResolveDialog } from "./detail/ResolveDialog";
 import { clickSort } from "./sorting";
 import { call, detectTransport, type Transport } from "./transport";
@@ -78,6 +82,11 @@ export function App() {
   const [error, setError] = useState<string | null>(transportError ?? null);
   const [importPaths, setImportPaths] = useState<string[] | null>(null);
   const [historyOpen, setHistoryOpen] = useState(false);
+  const [exportOpen, setExportOpen] = useState(false);
+  const [exportHistoryOpen, setExportHistoryOpen] = useState(false);
+  // The exports this window started, shown in the tray until dismissed.
+  const [trayExports, setTrayExports] = useState<number[]>([]);
+  const { exports, refresh: refreshExports, cancel: cancelExport } = useExports(transport);
   const [columnsOpen, setColumnsOpen] = useState(false);
   // The entry shown in the detail drawer, and the entries picked for a batch action.
   const [detailId, setDetailId] = useState<number | null>(null);
@@ -285,6 +294,8 @@ export function App() {
     return transport.listenShell({
       onMenu: (id) => {
         if (id === "import") chooseFiles();
+        else if (id === "export") setExportOpen(true);
+        else if (id === "export_history") setExportHistoryOpen(true);
         else if (id === "columns") setColumnsOpen(true);
         else if (id === "reset_layout") resetLayout();
       },
@@ -355,6 +366,17 @@ export function App() {
         </button>
         <button type="button" onClick={() => setHistoryOpen(true)} disabled={!transport}>
           History
+        </button>
+        <button
+          type="button"
+          onClick={() => setExportOpen(true)}
+          disabled={!transport || !total}
+          title="Export exactly this view to CSV or XLSX (Ctrl+E)"
+        >
+          Export…
+        </button>
+        <button type="button" onClick={() => setExportHistoryOpen(true)} disabled={!transport}>
+          Exports
         </button>
         {registry.length > 0 && (
           <ColumnSelector
@@ -472,12 +494,20 @@ export function App() {
           </div>
         )
       )}
-      <JobsTray
-        jobs={jobs}
-        onCancel={cancel}
-        onDismiss={dismiss}
-        onShowHistory={() => setHistoryOpen(true)}
-      />
+      <div className="trays">
+        <ExportsTray
+          exports={exports.filter((e) => trayExports.includes(e.id))}
+          onCancel={cancelExport}
+          onDismiss={(id) => setTrayExports((t) => t.filter((x) => x !== id))}
+          onShowHistory={() => setExportHistoryOpen(true)}
+        />
+        <JobsTray
+          jobs={jobs}
+          onCancel={cancel}
+          onDismiss={dismiss}
+          onShowHistory={() => setHistoryOpen(true)}
+        />
+      </div>
       {dragging && (
         <div className="drop-overlay" aria-hidden="true">
           Drop logs to import them
@@ -492,6 +522,30 @@ export function App() {
             track(started);
             setImportPaths(null);
           }}
+        />
+      )}
+      {transport && exportOpen && total !== null && (
+        <ExportDialog
+          transport={transport}
+          view={request}
+          columns={columns}
+          total={total}
+          viewName={views.find((v) => v.id === activeView)?.name ?? "Invlog view"}
+          onClose={() => setExportOpen(false)}
+          onStarted={(started) => {
+            setExportOpen(false);
+            setTrayExports((t) => [started.id, ...t]);
+            refreshExports();
+          }}
+        />
+      )}
+      {transport && exportHistoryOpen && (
+        <ExportHistory
+          transport={transport}
+          exports={exports}
+          views={views}
+          onChanged={refreshExports}
+          onClose={() => setExportHistoryOpen(false)}
         />
       )}
       {transport && historyOpen && (

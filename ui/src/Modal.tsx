@@ -7,13 +7,15 @@ interface Props {
   /** The dialog's buttons, right-aligned below its content. */
   actions?: ReactNode;
   wide?: boolean;
+  /** For wide tables (the export history). */
+  wider?: boolean;
 }
 
 /**
  * A modal dialog on the platform's own <dialog>: focus stays inside, Escape closes it, the
  * page behind is inert. Rendered only while open.
  */
-export function Modal({ title, onClose, children, actions, wide }: Props) {
+export function Modal({ title, onClose, children, actions, wide, wider }: Props) {
   const ref = useRef<HTMLDialogElement>(null);
   useEffect(() => {
     const dialog = ref.current;
@@ -22,7 +24,7 @@ export function Modal({ title, onClose, children, actions, wide }: Props) {
   return (
     <dialog
       ref={ref}
-      className={`modal${wide ? " wide" : ""}`}
+      className={`modal${wide ? " wide" : ""}${wider ? " wider" : ""}`}
       aria-label={title}
       onClose={onClose}
       onCancel={(e) => {

@@ -22,6 +22,16 @@ export interface Transport {
   pickFiles(): Promise<string[] | null>;
   /** Menu choices and files dropped on the window (desktop only); returns the unsubscriber. */
   listenShell(handlers: ShellHandlers): () => void;
+  /**
+   * Asks where to save an export: the native save dialog (null when cancelled). The browser
+   * has none for a path on this machine, so it answers undefined and the UI asks in a field.
+   */
+  pickExportPath(suggested: string): Promise<string | null | undefined>;
+  /**
+   * Opens an exported file, or shows it in its folder. The browser cannot reach either, so it
+   * downloads the file instead.
+   */
+  openExport(exported: { id: number; path: string }, how: "open" | "reveal"): Promise<void>;
 }
 
 export interface ShellHandlers {
@@ -105,6 +115,18 @@ export function httpTransport(baseUrl: string, token: string, fetchFn: Fetch = f
       // A browser tab has no app menu, and its drops arrive as DOM events with File objects.
       return () => {};
     },
+    pickExportPath() {
+      return Promise.resolve(undefined);
+    },
+    openExport(exported) {
+      const link = document.createElement("a");
+      const target = new URL(`/api/exports/${exported.id}/file`, baseUrl);
+      target.searchParams.set("token", token);
+      link.href = target.toString();
+      link.download = "";
+      link.click();
+      return Promise.resolve();
+    },
   };
 }
 
@@ -126,6 +148,16 @@ export function tauriTransport(invoke: Invoke): Transport {
     },
     async pickFiles() {
       return (await invoke("pick_import_files", {})) as string[] | null;
+    },
+    async pickExportPath(suggested) {
+      return (await invoke("pick_export_path", { suggested })) as string | null;
+    },
+    async openExport(exported, how) {
+      try {
+        await invoke(how === "open" ? "open_path" : "reveal_path", { path: exported.path });
+      } catch (e) {
+        throw new CommandError(typeof e === "string" ? e : String(e));
+      }
     },
     listenShell(handlers) {
       let closed = false;

@@ -401,25 +401,8 @@ fn export(db: Option<PathBuf>, a: ExportArgs) -> Result<ExitCode, Failure> {
     let store = open_store(db)?;
     let (base, name) = match &a.view {
         Some(name) => {
-            let views = views::list(&store)?;
-            let Some(v) = views
-                .iter()
-                .find(|v| v.name.eq_ignore_ascii_case(name.trim()) || v.id == name.trim())
-            else {
-                let known: Vec<&str> = views.iter().map(|v| v.name.as_str()).collect();
-                return Err(Failure::Usage(format!(
-                    "no view named '{name}'; the views are: {}",
-                    known.join(", ")
-                )));
-            };
-            let spec = match &v.layout {
-                Some(l) => l.view.clone(),
-                None => ViewSpec {
-                    filters: v.filters.clone(),
-                    ..ViewSpec::default()
-                },
-            };
-            (spec, Some(v.name.clone()))
+            let (v, spec) = views::find(&store, name)?;
+            (spec, Some(v.name))
         }
         None => (ViewSpec::default(), None),
     };

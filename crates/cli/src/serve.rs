@@ -15,6 +15,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use futures_util::StreamExt;
 use invlog_core::commands::Request;
+use invlog_core::export::history;
 use invlog_core::{CoreError, Engine, Store};
 use serde_json::json;
 use tokio::io::AsyncWriteExt;
@@ -49,6 +50,9 @@ async fn asset(uri: axum::http::Uri) -> HttpResponse {
         None => refuse(StatusCode::NOT_FOUND, "no such file"),
     }
 }
+
+/// How often automated exports are checked for being due.
+const SCHEDULE_CHECK: std::time::Duration = std::time::Duration::from_secs(30);
 
 #[derive(Clone)]
 struct AppState {
@@ -151,6 +155,72 @@ async fn upload(
     }
 }
 
+#[derive(serde::Deserialize)]
+struct TokenQuery {
+    token: String,
+}
+
+/// An exported file, as a download: the browser's "open" and "show in folder" for an export
+/// written on this machine. A link cannot carry the Authorization header, so the token comes
+/// in the query; only files the export history names are served.
+async fn export_file(
+    State(state): State<AppState>,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+    Query(q): Query<TokenQuery>,
+) -> HttpResponse {
+    if q.token != *state.token {
+        return refuse(StatusCode::UNAUTHORIZED, "missing or wrong token");
+    }
+    let engine = state.engine.clone();
+    let record = tokio::task::spawn_blocking(move || history::get(&engine, id)).await;
+    let record = match record {
+        Ok(Ok(r)) => r,
+        Ok(Err(e)) => return refuse(StatusCode::NOT_FOUND, &e.to_string()),
+        Err(e) => return refuse(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+    };
+    let file = match tokio::fs::File::open(&record.path).await {
+        Ok(f) => f,
+        Err(e) => {
+            return refuse(
+                StatusCode::NOT_FOUND,
+                &format!("{} is no longer there: {e}", record.path),
+            )
+        }
+    };
+    let chunks = futures_util::stream::unfold(file, |mut f| async move {
+        let mut buf = vec![0u8; 256 * 1024];
+        match tokio::io::AsyncReadExt::read(&mut f, &mut buf).await {
+            Ok(0) => None,
+            Ok(n) => {
+                buf.truncate(n);
+                Some((Ok::<_, std::io::Error>(buf), f))
+            }
+            Err(e) => Some((Err(e), f)),
+        }
+    });
+    let content_type = if record.format == "xlsx" {
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    } else {
+        "text/csv; charset=utf-8"
+    };
+    let name: String = record
+        .file_name
+        .chars()
+        .map(|c| if c == '"' || c.is_control() { '_' } else { c })
+        .collect();
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        Body::from_stream(chunks),
+    )
+        .into_response()
+}
+
 /// Opens `url` in the user's browser: `$BROWSER` if set (the usual convention), else the
 /// platform's opener. A failure is reported, not fatal: the URL is printed anyway.
 fn open_in_browser(url: &str) {
@@ -181,8 +251,10 @@ pub fn run(store: Store, port: u16, open: bool) -> std::io::Result<()> {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
         let port = listener.local_addr()?.port();
         let token = new_token()?;
+        let engine = Engine::new(store).map_err(std::io::Error::other)?;
+        invlog_core::export::schedule::start_scheduler(&engine, SCHEDULE_CHECK);
         let state = AppState {
-            engine: Engine::new(store).map_err(std::io::Error::other)?,
+            engine,
             uploads: Arc::new(
                 tempfile::Builder::new()
                     .prefix("invlog-uploads-")
@@ -201,6 +273,7 @@ pub fn run(store: Store, port: u16, open: bool) -> std::io::Result<()> {
             .layer(middleware::from_fn_with_state(state.clone(), check_token));
         let app = Router::new()
             .merge(api)
+            .route("/api/exports/{id}/file", get(export_file))
             .route("/", get(asset))
             .route("/{*path}", get(asset))
             .layer(middleware::from_fn_with_state(state.clone(), check_host))

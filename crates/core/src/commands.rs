@@ -13,6 +13,7 @@ use crate::detail::{self, EntryDetail, EntryRequest};
 use crate::engine::Engine;
 use crate::error::{CoreError, Result};
 use crate::export::history::{self, ExportRecord};
+use crate::export::schedule::{self, NewSchedule, Schedule};
 use crate::export::ExportRequest;
 use crate::ingest::{self, Control, Format, ImportOptions, ImportReport, RowError};
 use crate::jobs::{self, Job};
@@ -98,6 +99,12 @@ pub enum Request {
     },
     /// Where exports go unless the user picks a place: the Downloads folder, else home.
     ExportFolder,
+    /// Automated exports: a view exported daily or weekly into a folder while the app runs.
+    Schedules,
+    AddSchedule(NewSchedule),
+    RemoveSchedule {
+        id: i64,
+    },
 }
 
 /// What a [`Request`] returns: `{"command": "query", "result": {...}}`, the same tag.
@@ -131,6 +138,9 @@ pub enum Response {
     CancelExport(ExportRecord),
     RemoveExport,
     ExportFolder(String),
+    Schedules(Vec<Schedule>),
+    AddSchedule(Schedule),
+    RemoveSchedule,
 }
 
 /// Runs one command. Jobs run beside the store; every other command has it to itself.
@@ -184,6 +194,12 @@ fn run_on_store(store: &mut Store, request: Request) -> Result<Response> {
             Response::Resolutions(resolve::history(store, entry_id)?)
         }
         Request::Entry(e) => Response::Entry(Box::new(detail::get(store, &e)?)),
+        Request::Schedules => Response::Schedules(schedule::list(store)?),
+        Request::AddSchedule(n) => Response::AddSchedule(schedule::add(store, &n)?),
+        Request::RemoveSchedule { id } => {
+            schedule::remove(store, id)?;
+            Response::RemoveSchedule
+        }
         Request::ExportFolder => Response::ExportFolder(
             dirs::download_dir()
                 .or_else(dirs::home_dir)

@@ -32,6 +32,13 @@ pub fn current_user() -> String {
     ["USER", "USERNAME", "LOGNAME"]
         .iter()
         .find_map(|k| std::env::var(k).ok().filter(|v| !v.trim().is_empty()))
+        // Services and sandboxes often run without those: the home folder is named for the
+        // user nearly everywhere.
+        .or_else(|| {
+            dirs::home_dir()
+                .and_then(|h| h.file_name().map(|n| n.to_string_lossy().into_owned()))
+                .filter(|n| !n.is_empty())
+        })
         .unwrap_or_else(|| "unknown".into())
 }
 

@@ -147,6 +147,31 @@ pub fn delete(store: &Store, id: &str) -> Result<()> {
         .ok_or_else(|| CoreError::NotFound(format!("no saved view '{id}'")))
 }
 
+/// A view by name (any case) or id, and what it shows: a saved view its whole layout, a
+/// built-in one its filters over the default columns.
+pub fn find(store: &Store, name_or_id: &str) -> Result<(View, crate::query::ViewSpec)> {
+    let wanted = name_or_id.trim();
+    let all = list(store)?;
+    let Some(v) = all
+        .iter()
+        .find(|v| v.id == wanted || v.name.eq_ignore_ascii_case(wanted))
+    else {
+        let known: Vec<&str> = all.iter().map(|v| v.name.as_str()).collect();
+        return Err(CoreError::InvalidQuery(format!(
+            "no view named '{wanted}'; the views are: {}",
+            known.join(", ")
+        )));
+    };
+    let spec = match &v.layout {
+        Some(l) => l.view.clone(),
+        None => crate::query::ViewSpec {
+            filters: v.filters.clone(),
+            ..Default::default()
+        },
+    };
+    Ok((v.clone(), spec))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

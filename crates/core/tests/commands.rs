@@ -420,3 +420,88 @@ fn an_export_left_running_by_a_dead_process_is_interrupted() {
         .unwrap()
         .contains("closed before the export finished"));
 }
+
+#[test]
+fn a_scheduled_export_runs_when_due_and_lands_in_the_history() {
+    let mut fx = Fixture::new();
+    fx.import_ok(&example("konnect-inventory-logs.csv"));
+    let engine = engine(&fx);
+    let folder = fx.dir.path().join("audits");
+    std::fs::create_dir(&folder).unwrap();
+    let added = call(
+        &engine,
+        json!({"command": "add_schedule", "args": {"view": "Failed pushes", "every": "weekly",
+               "at": "06:30", "weekday": 0, "folder": folder, "format": "xlsx"}}),
+    )["result"]
+        .clone();
+    assert_eq!(added["view_name"], "Failed pushes");
+    assert_eq!(added["at"], "06:30");
+    // Not due yet: nothing happens.
+    assert!(
+        invlog_core::export::schedule::run_due(&engine, invlog_core::time::now_millis())
+            .unwrap()
+            .is_empty()
+    );
+    // Due (as if a week had passed): one export into the folder, then the next run moves on.
+    let later = invlog_core::time::now_millis() + 8 * 86_400_000;
+    let started = invlog_core::export::schedule::run_due(&engine, later).unwrap();
+    assert_eq!(started.len(), 1);
+    let done = wait_for_export(&engine, &json!(started[0]));
+    assert_eq!(done["status"], "success", "{done}");
+    assert!(done["file_name"]
+        .as_str()
+        .unwrap()
+        .starts_with("Failed-pushes-"));
+    assert!(done["path"]
+        .as_str()
+        .unwrap()
+        .starts_with(folder.to_str().unwrap()));
+    let failed = call(
+        &engine,
+        json!({"command": "query", "args": {"filters": [
+        {"column": "status", "op": "eq", "values": ["failed"]}], "limit": 1}}),
+    )["result"]["total"]
+        .clone();
+    assert_eq!(done["rows_written"], failed);
+    assert!(
+        invlog_core::export::schedule::run_due(&engine, later)
+            .unwrap()
+            .is_empty(),
+        "once per due time"
+    );
+    let listed = call(&engine, json!({"command": "schedules"}))["result"][0].clone();
+    assert!(listed["last_run_at"].is_string());
+
+    // Bad schedules are refused with a reason.
+    for (args, why) in [
+        (
+            json!({"view": "nope", "every": "daily", "at": "06:30", "folder": folder, "format": "csv"}),
+            "no view named",
+        ),
+        (
+            json!({"view": "All", "every": "daily", "at": "6pm", "folder": folder, "format": "csv"}),
+            "not a time of day",
+        ),
+        (
+            json!({"view": "All", "every": "weekly", "at": "06:30", "folder": folder, "format": "csv"}),
+            "needs a weekday",
+        ),
+        (
+            json!({"view": "All", "every": "daily", "at": "06:30", "folder": "/no/such", "format": "csv"}),
+            "not a folder",
+        ),
+    ] {
+        let req: Request =
+            serde_json::from_value(json!({"command": "add_schedule", "args": args})).unwrap();
+        let e = engine.dispatch(req).unwrap_err().to_string();
+        assert!(e.contains(why), "{e}");
+    }
+    call(
+        &engine,
+        json!({"command": "remove_schedule", "args": {"id": added["id"]}}),
+    );
+    assert_eq!(
+        call(&engine, json!({"command": "schedules"}))["result"],
+        json!([])
+    );
+}

@@ -5,6 +5,7 @@
 mod cells;
 mod csv;
 pub mod history;
+pub mod schedule;
 mod xlsx;
 
 use std::path::{Path, PathBuf};
