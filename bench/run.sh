@@ -57,6 +57,9 @@ echo
 TAURI_DRIVER="${INVLOG_TOOLS:-$HOME/.cache/invlog-tools}/bin/tauri-driver" \
   node bench/desktop.mjs "$WORK/inv.db" "$RUNS"
 echo
+# Exports of the whole store (issue #5).
+INVLOG="$INVLOG" bench/export.sh "$WORK/inv.db" "$RUNS"
+echo
 # Large API payloads in the detail drawer (issue #4).
 INVLOG="$INVLOG" node bench/payload.mjs "$RUNS"
 if [ "${BENCH_BIG:-0}" = 1 ]; then

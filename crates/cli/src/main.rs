@@ -409,26 +409,11 @@ fn export(db: Option<PathBuf>, a: ExportArgs) -> Result<ExitCode, Failure> {
     let view = a.query.on(base)?;
     let path = match (a.out, name) {
         (Some(p), _) => p,
-        (None, Some(n)) => {
-            let ext = match a.format {
-                Some(ExportFormat::Xlsx) => "xlsx",
-                _ => "csv",
-            };
-            let stem: String = n
-                .chars()
-                .map(|c| {
-                    if c.is_alphanumeric() || c == '-' {
-                        c
-                    } else {
-                        '-'
-                    }
-                })
-                .collect();
-            PathBuf::from(format!(
-                "{stem}-{}.{ext}",
-                chrono::Local::now().format("%Y-%m-%d")
-            ))
-        }
+        (None, Some(n)) => PathBuf::from(invlog_core::export::file_name_for(
+            &n,
+            &chrono::Local::now().format("%Y-%m-%d").to_string(),
+            a.format.unwrap_or(ExportFormat::Csv),
+        )),
         (None, None) => {
             return Err(Failure::Usage(
                 "say where to write: --out FILE (.csv or .xlsx), or --view NAME".into(),

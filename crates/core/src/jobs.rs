@@ -108,22 +108,35 @@ impl Jobs {
 
 /// Marks the jobs whose owner process is gone as interrupted; run when a shell opens a store.
 pub fn mark_interrupted(store: &Store) -> Result<usize> {
+    mark_orphans(
+        store,
+        "jobs",
+        "the app closed before the job finished; nothing of it was kept",
+    )
+}
+
+/// Sets `table`'s rows still `running` under a process that is gone to `interrupted` with
+/// `error` (jobs, exports).
+pub(crate) fn mark_orphans(store: &Store, table: &str, error: &str) -> Result<usize> {
     let running: Vec<(i64, Option<u32>)> = store
         .conn()
-        .prepare("SELECT id, owner_pid FROM jobs WHERE status = 'running'")?
+        .prepare(&format!(
+            "SELECT id, owner_pid FROM {table} WHERE status = 'running'"
+        ))?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
     let mut marked = 0;
     for (id, pid) in running {
-        // This process has only just opened the store: a job carrying its pid is a previous
+        // This process has only just opened the store: a row carrying its pid is a previous
         // process's, whose pid the system has since reused.
         let alive = pid.is_some_and(|p| p != std::process::id() && process_alive(p));
         if !alive {
             marked += store.conn().execute(
-                "UPDATE jobs SET status = 'interrupted', finished_at = ?2,
-                        error = 'the app closed before the job finished; nothing of it was kept'
-                 WHERE id = ?1",
-                params![id, now_millis()],
+                &format!(
+                    "UPDATE {table} SET status = 'interrupted', finished_at = ?2, error = ?3
+                     WHERE id = ?1"
+                ),
+                params![id, now_millis(), error],
             )?;
         }
     }

@@ -289,22 +289,9 @@ pub fn remove(engine: &Engine, id: i64, delete_file: bool) -> Result<()> {
 /// Marks exports whose process is gone as interrupted; their partial files were never renamed
 /// into place.
 pub fn mark_interrupted(store: &Store) -> Result<usize> {
-    let running: Vec<(i64, Option<u32>)> = store
-        .conn()
-        .prepare("SELECT id, owner_pid FROM exports WHERE status = 'running'")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    let mut marked = 0;
-    for (id, pid) in running {
-        let alive = pid.is_some_and(|p| p != std::process::id() && crate::jobs::process_alive(p));
-        if !alive {
-            marked += store.conn().execute(
-                "UPDATE exports SET status = 'interrupted', finished_at = ?2,
-                        error = 'the app closed before the export finished; no file was written'
-                 WHERE id = ?1",
-                params![id, now_millis()],
-            )?;
-        }
-    }
-    Ok(marked)
+    crate::jobs::mark_orphans(
+        store,
+        "exports",
+        "the app closed before the export finished; no file was written",
+    )
 }

@@ -75,6 +75,25 @@ pub struct Control {
     pub cancelled: AtomicBool,
 }
 
+/// A file name for a view's export: `Failed-pushes-<stamp>.csv`.
+pub fn file_name_for(view_name: &str, stamp: &str, format: ExportFormat) -> String {
+    let stem: String = view_name
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let ext = match format {
+        ExportFormat::Csv => "csv",
+        ExportFormat::Xlsx => "xlsx",
+    };
+    format!("{stem}-{stamp}.{ext}")
+}
+
 /// Data rows an XLSX sheet holds under its header row (Excel's 1,048,576 rows in all).
 pub const XLSX_SHEET_ROWS: u32 = 1_048_575;
 
@@ -132,25 +151,18 @@ pub fn export_with(
         .suffix(".part")
         .tempfile_in(&dir)
         .map_err(io)?;
-    let opts = cells::Options {
-        zone: req.zone,
-        reveal: req.reveal_secrets,
-    };
-    let (rows, sheets) = match format {
-        ExportFormat::Csv => (
-            csv::write(store, req, &columns, temp.as_file(), opts, control)?,
-            0,
-        ),
-        ExportFormat::Xlsx => xlsx::write(
-            store,
-            &req.view,
-            &columns,
-            temp.path(),
-            opts,
-            control,
-            limits,
-        )?,
-    };
+    // An export reads the whole view once, in its order rather than the table's. Through a
+    // memory map every page it touches would count as the process's memory (180 MB for a
+    // million rows); a larger page cache instead keeps the revisits cheap and the memory
+    // bounded (bench/export.sh: 5.4 s at 116 MB, against 3.6 s at 165 MB mapped and 6.9 s
+    // with the usual 64 MB cache).
+    let conn = store.conn();
+    conn.pragma_update(None, "mmap_size", 0)?;
+    conn.pragma_update(None, "cache_size", EXPORT_CACHE_KIB)?;
+    let written = write(store, req, &columns, &temp, format, control, limits);
+    conn.pragma_update(None, "cache_size", crate::store::CACHE_KIB)?;
+    conn.pragma_update(None, "mmap_size", crate::store::MMAP_BYTES)?;
+    let (rows, sheets) = written?;
     let file = temp.persist(&req.path).map_err(|e| io(e.error))?;
     let bytes = file.metadata().map_err(io)?.len();
     Ok(ExportReport {
@@ -161,6 +173,39 @@ pub fn export_with(
         sheets,
     })
 }
+
+fn write(
+    store: &Store,
+    req: &ExportRequest,
+    columns: &[&'static crate::columns::Column],
+    temp: &tempfile::NamedTempFile,
+    format: ExportFormat,
+    control: &Control,
+    limits: Limits,
+) -> Result<(u64, u32)> {
+    let opts = cells::Options {
+        zone: req.zone,
+        reveal: req.reveal_secrets,
+    };
+    Ok(match format {
+        ExportFormat::Csv => (
+            csv::write(store, req, columns, temp.as_file(), opts, control)?,
+            0,
+        ),
+        ExportFormat::Xlsx => xlsx::write(
+            store,
+            &req.view,
+            columns,
+            temp.path(),
+            opts,
+            control,
+            limits,
+        )?,
+    })
+}
+
+/// The page cache an export reads with, as SQLite's negative KiB count.
+const EXPORT_CACHE_KIB: i64 = -98_304;
 
 /// Rows between progress reports and cancel checks.
 const TICK: u64 = 4096;

@@ -238,18 +238,6 @@ pub fn run_due(engine: &Engine, now: i64) -> Result<Vec<i64>> {
         let Ok((view, spec)) = found else {
             continue; // The view was deleted; the schedule shows it as such.
         };
-        let ext = format_db(format);
-        let stem: String = view
-            .name
-            .chars()
-            .map(|c| {
-                if c.is_alphanumeric() || c == '-' {
-                    c
-                } else {
-                    '-'
-                }
-            })
-            .collect();
         let stamp = Local
             .timestamp_millis_opt(now)
             .single()
@@ -257,9 +245,9 @@ pub fn run_due(engine: &Engine, now: i64) -> Result<Vec<i64>> {
             .unwrap_or_default();
         let req = ExportRequest {
             view: spec,
-            path: PathBuf::from(folder).join(format!("{stem}-{stamp}.{ext}")),
+            path: PathBuf::from(folder).join(super::file_name_for(&view.name, &stamp, format)),
             format: None,
-            bom: ext == "csv",
+            bom: format == ExportFormat::Csv,
             zone: Zone::Local,
             reveal_secrets: false,
         };

@@ -16,6 +16,9 @@ pub use migrations::{
 /// read() calls. Imports turn it off while they write (see `ingest`).
 pub const MMAP_BYTES: i64 = 1 << 30;
 
+/// The page cache, as SQLite's negative KiB count: 64 MiB.
+pub const CACHE_KIB: i64 = -65_536;
+
 pub struct Store {
     conn: Connection,
     path: Option<PathBuf>,
@@ -51,7 +54,7 @@ impl Store {
         // 64 MiB of page cache. With no sorter helper threads, an index build after a bulk
         // import adds at most one buffer of the same size: memory stays bounded whatever the
         // file size.
-        conn.pragma_update(None, "cache_size", -65_536)?;
+        conn.pragma_update(None, "cache_size", CACHE_KIB)?;
         conn.pragma_update(None, "mmap_size", MMAP_BYTES)?;
         MIGRATIONS.to_latest(&mut conn).map_err(|e| match e {
             rusqlite_migration::Error::MigrationDefinition(
