@@ -8,6 +8,7 @@ import { execFileSync } from "node:child_process";
 import {
   mkdtempSync,
   readdirSync,
+  readFileSync,
   rmSync,
   mkdirSync,
   writeFileSync,
@@ -156,6 +157,51 @@ test("a row opens its details over IPC, with the raw JSON view styled under the 
   );
   writeFileSync(
     join(shots, "desktop-details.png"),
+    await driver.takeScreenshot(),
+    "base64",
+  );
+});
+
+test("an export started in the window writes the file and shows in the history", async () => {
+  const dest = join(dir, "desktop-export.csv");
+  await driver
+    .findElement(By.xpath('//button[normalize-space()="Export…"]'))
+    .click();
+  const dialog = await driver.wait(
+    until.elementLocated(By.css('dialog[aria-label="Export the view"]')),
+    10_000,
+  );
+  const field = await dialog.findElement(By.css('input[aria-label="Save as"]'));
+  await field.sendKeys(dest);
+  await dialog
+    .findElement(
+      By.xpath('.//button[starts-with(normalize-space(), "Export ")]'),
+    )
+    .click();
+  const tray = await driver.wait(
+    until.elementLocated(By.css('section[aria-label="Exports"]')),
+    10_000,
+  );
+  await driver.wait(
+    async () => (await tray.getText()).includes("Exported desktop-export.csv"),
+    20_000,
+  );
+  const failed = cli(
+    "query",
+    "--filter",
+    "status = failed",
+    "--limit",
+    "1",
+    "--json",
+  ).total;
+  const lines = readFileSync(dest, "utf8").trimEnd().split("\r\n");
+  assert.equal(
+    lines.length,
+    failed + 1,
+    "the Failed pushes view, with its header",
+  );
+  writeFileSync(
+    join(shots, "desktop-export.png"),
     await driver.takeScreenshot(),
     "base64",
   );
