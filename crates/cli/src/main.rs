@@ -87,6 +87,11 @@ enum Command {
     /// Export a view to CSV or XLSX: exactly its rows, columns and order (recorded in the
     /// export history)
     Export(ExportArgs),
+    /// The export history: each export with its status, rows and file
+    Exports {
+        #[arg(long)]
+        json: bool,
+    },
     /// Mark entries resolved (or unresolved), as the OS user, with an optional note
     Resolve {
         #[arg(required = true, value_name = "ENTRY_ID")]
@@ -312,6 +317,37 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         }
         Command::Query(a) => query(cli.db, a),
         Command::Export(a) => export(cli.db, a),
+        Command::Exports { json } => {
+            // Through an engine: exports a dead process left running show as interrupted.
+            let engine = invlog_core::Engine::new(open_store(cli.db)?)?;
+            let Response::Exports(list) = engine.dispatch(Request::Exports)? else {
+                return Err(Failure::Runtime("unexpected answer to exports".into()));
+            };
+            if json {
+                print_json(&list);
+            } else {
+                let rows: Vec<Vec<String>> = list
+                    .iter()
+                    .map(|e| {
+                        vec![
+                            e.id.to_string(),
+                            e.file_name.clone(),
+                            format!("{:?}", e.status).to_lowercase(),
+                            e.rows_written.to_string(),
+                            e.started_at.clone(),
+                            e.user_name.clone(),
+                            e.summary.clone(),
+                        ]
+                    })
+                    .collect();
+                table::print(
+                    &["id", "file", "status", "rows", "started", "user", "view"],
+                    &rows,
+                    60,
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Rerun {
             entry_id,
             timeout,

@@ -357,3 +357,64 @@ fn export_writes_the_view_and_says_what_went_wrong() {
     let bad_ext = cli.run(&["export", "--out", "x.txt"]);
     assert_eq!(bad_ext.status.code(), Some(2));
 }
+
+#[test]
+fn an_export_killed_midway_leaves_no_file_and_is_interrupted() {
+    let cli = Cli::new();
+    let example = std::fs::read_to_string(examples().join("konnect-inventory-logs.csv")).unwrap();
+    let mut lines = example.lines();
+    let header = lines.next().unwrap();
+    let row = lines.nth(1).unwrap();
+    let mut text = format!("{header}\n");
+    for i in 0..60_000 {
+        text.push_str(&row.replace("SKU-00002", &format!("SKU-{i:07}")));
+        text.push('\n');
+    }
+    let big = cli.dir.path().join("big.csv");
+    std::fs::write(&big, text).unwrap();
+    assert!(cli.run(&["import", big.to_str().unwrap()]).status.success());
+
+    let out_dir = cli.dir.path().join("out");
+    std::fs::create_dir(&out_dir).unwrap();
+    let dest = out_dir.join("all.xlsx");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_invlog"))
+        .args([
+            "--db",
+            cli.db().to_str().unwrap(),
+            "export",
+            "--out",
+            dest.to_str().unwrap(),
+        ])
+        .spawn()
+        .unwrap();
+    let parts = || {
+        std::fs::read_dir(&out_dir)
+            .unwrap()
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .ends_with(".part")
+            })
+            .count()
+    };
+    let start = std::time::Instant::now();
+    while parts() == 0 {
+        assert!(
+            start.elapsed().as_secs() < 30,
+            "the export never started writing"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    child.kill().unwrap();
+    let status = child.wait().unwrap();
+    assert!(!status.success(), "killed before it finished");
+    assert!(!dest.exists(), "nothing at the destination");
+
+    // The next engine to open the store marks it interrupted and removes the partial file.
+    let list = cli.json(&["exports", "--json"]);
+    assert_eq!(list[0]["status"], "interrupted", "{list}");
+    assert_eq!(list[0]["file_name"], "all.xlsx");
+    assert_eq!(parts(), 0);
+}

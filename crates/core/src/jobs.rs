@@ -108,16 +108,17 @@ impl Jobs {
 
 /// Marks the jobs whose owner process is gone as interrupted; run when a shell opens a store.
 pub fn mark_interrupted(store: &Store) -> Result<usize> {
-    mark_orphans(
+    Ok(mark_orphans(
         store,
         "jobs",
         "the app closed before the job finished; nothing of it was kept",
-    )
+    )?
+    .len())
 }
 
 /// Sets `table`'s rows still `running` under a process that is gone to `interrupted` with
-/// `error` (jobs, exports).
-pub(crate) fn mark_orphans(store: &Store, table: &str, error: &str) -> Result<usize> {
+/// `error` (jobs, exports); returns their ids.
+pub(crate) fn mark_orphans(store: &Store, table: &str, error: &str) -> Result<Vec<i64>> {
     let running: Vec<(i64, Option<u32>)> = store
         .conn()
         .prepare(&format!(
@@ -125,19 +126,20 @@ pub(crate) fn mark_orphans(store: &Store, table: &str, error: &str) -> Result<us
         ))?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
-    let mut marked = 0;
+    let mut marked = Vec::new();
     for (id, pid) in running {
         // This process has only just opened the store: a row carrying its pid is a previous
         // process's, whose pid the system has since reused.
         let alive = pid.is_some_and(|p| p != std::process::id() && process_alive(p));
         if !alive {
-            marked += store.conn().execute(
+            store.conn().execute(
                 &format!(
                     "UPDATE {table} SET status = 'interrupted', finished_at = ?2, error = ?3
                      WHERE id = ?1"
                 ),
                 params![id, now_millis(), error],
             )?;
+            marked.push(id);
         }
     }
     Ok(marked)

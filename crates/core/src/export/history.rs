@@ -286,12 +286,42 @@ pub fn remove(engine: &Engine, id: i64, delete_file: bool) -> Result<()> {
     Ok(())
 }
 
-/// Marks exports whose process is gone as interrupted; their partial files were never renamed
-/// into place.
+/// Marks exports whose process is gone as interrupted, and removes the partial files they
+/// left beside their destinations (a killed process cannot clean up after itself).
 pub fn mark_interrupted(store: &Store) -> Result<usize> {
-    crate::jobs::mark_orphans(
+    let ids = crate::jobs::mark_orphans(
         store,
         "exports",
         "the app closed before the export finished; no file was written",
-    )
+    )?;
+    for &id in &ids {
+        let path: String =
+            store
+                .conn()
+                .query_row("SELECT path FROM exports WHERE id = ?1", [id], |r| r.get(0))?;
+        remove_partial_files(Path::new(&path));
+    }
+    Ok(ids.len())
+}
+
+/// `.NAME.*.part` beside `dest`: what an unfinished export of `dest` writes.
+fn remove_partial_files(dest: &Path) {
+    let (Some(dir), Some(name)) = (dest.parent(), dest.file_name()) else {
+        return;
+    };
+    let prefix = format!(".{}.", name.to_string_lossy());
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let n = e.file_name().to_string_lossy().into_owned();
+        if n.starts_with(&prefix) && n.ends_with(".part") {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
 }
