@@ -87,6 +87,20 @@ enum Command {
     /// Export a view to CSV or XLSX: exactly its rows, columns and order (recorded in the
     /// export history)
     Export(ExportArgs),
+    /// A kit's log merged with its components' on_hand and order entries, oldest first, each
+    /// row tagged with its component and that component's on-hand so far
+    KitLog {
+        #[arg(value_name = "KIT_SKU")]
+        kit_sku: String,
+        /// Component events to include: a comma-separated list, or all
+        #[arg(long, default_value = "on_hand,order", value_name = "EVENTS")]
+        events: String,
+        /// Comma-separated column ids [default: the default view's columns]
+        #[arg(long, value_delimiter = ',', value_name = "C1,C2,...")]
+        columns: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// The export history: each export with its status, rows and file
     Exports {
         #[arg(long)]
@@ -317,6 +331,69 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         }
         Command::Query(a) => query(cli.db, a),
         Command::Export(a) => export(cli.db, a),
+        Command::KitLog {
+            kit_sku,
+            events,
+            columns,
+            json,
+        } => {
+            let store = open_store(cli.db)?;
+            let events = match events.trim() {
+                "all" => Some(Vec::new()),
+                list => Some(
+                    list.split(',')
+                        .map(|e| e.trim().to_owned())
+                        .filter(|e| !e.is_empty())
+                        .collect(),
+                ),
+            };
+            let log = invlog_core::kits::log(
+                &store,
+                &invlog_core::kits::KitLogRequest {
+                    kit_sku,
+                    events,
+                    columns,
+                    reveal_secrets: false,
+                },
+            )?;
+            if json {
+                let rows: Vec<Value> = log
+                    .rows
+                    .iter()
+                    .map(|row| {
+                        Value::Object(
+                            log.columns
+                                .iter()
+                                .cloned()
+                                .zip(row.iter().cloned())
+                                .collect::<Map<String, Value>>(),
+                        )
+                    })
+                    .collect();
+                print_json(&serde_json::json!({
+                    "kit": log.kit,
+                    "total": rows.len(),
+                    "rows": rows,
+                    "availability": log.availability,
+                    "components_without_entries": log.components_without_entries,
+                }));
+            } else {
+                let rows: Vec<Vec<String>> = log
+                    .rows
+                    .iter()
+                    .map(|r| r.iter().map(table::cell_text).collect())
+                    .collect();
+                let headers: Vec<&str> = log.columns.iter().map(String::as_str).collect();
+                table::print(&headers, &rows, 40);
+                if let Some(last) = log.availability.last() {
+                    outln!("{} kits available as of {}", last.available, last.at);
+                }
+                for c in &log.components_without_entries {
+                    outln!("component {c} has no entries: the availability is unknown");
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Exports { json } => {
             // Through an engine: exports a dead process left running show as interrupted.
             let engine = invlog_core::Engine::new(open_store(cli.db)?)?;

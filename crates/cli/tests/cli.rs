@@ -418,3 +418,40 @@ fn an_export_killed_midway_leaves_no_file_and_is_interrupted() {
     assert_eq!(list[0]["file_name"], "all.xlsx");
     assert_eq!(parts(), 0);
 }
+
+#[test]
+fn kit_log_merges_components_in_time_order() {
+    let cli = Cli::new();
+    let ex = |f: &str| examples().join(f).to_str().unwrap().to_owned();
+    let files = [
+        ex("kits.csv"),
+        ex("inventory-log-KIT-GIFTBOX.csv"),
+        ex("inventory-log-SKU-00901.csv"),
+        ex("inventory-log-SKU-00902.csv"),
+        ex("inventory-log-SKU-00903.csv"),
+    ];
+    let mut args = vec!["import"];
+    args.extend(files.iter().map(String::as_str));
+    assert!(cli.run(&args).status.success());
+    let log = cli.json(&[
+        "kit-log",
+        "KIT-GIFTBOX",
+        "--json",
+        "--columns",
+        "occurred_at,event_type",
+    ]);
+    let rows = log["rows"].as_array().unwrap();
+    assert_eq!(log["total"], rows.len());
+    let times: Vec<&str> = rows
+        .iter()
+        .map(|r| r["occurred_at"].as_str().unwrap())
+        .collect();
+    assert!(times.windows(2).all(|w| w[0] <= w[1]), "ascending");
+    assert!(rows.iter().all(|r| r["component_sku"] == "KIT-GIFTBOX"
+        || ["on_hand", "order"].contains(&r["event_type"].as_str().unwrap())));
+    let all = cli.json(&["kit-log", "KIT-GIFTBOX", "--events", "all", "--json"]);
+    assert!(all["total"].as_u64().unwrap() > rows.len() as u64);
+    let missing = cli.run(&["kit-log", "KIT-NONE"]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no kit 'KIT-NONE' is defined"));
+}

@@ -17,6 +17,7 @@ use crate::export::schedule::{self, NewSchedule, Schedule};
 use crate::export::ExportRequest;
 use crate::ingest::{self, Control, Format, ImportOptions, ImportReport, RowError};
 use crate::jobs::{self, Job};
+use crate::kits::{self, Kit, KitLog, KitLogRequest};
 use crate::layout::{self, Layout};
 use crate::query::{self, Facet, Filter, QueryRequest, QueryResponse};
 use crate::rerun::{self, Attempt, RerunRequest};
@@ -105,6 +106,10 @@ pub enum Request {
     RemoveSchedule {
         id: i64,
     },
+    /// The kits the kits files define, with their components.
+    Kits,
+    /// A kit's log merged with its components' entries, in time order, and its availability.
+    KitLog(KitLogRequest),
 }
 
 /// What a [`Request`] returns: `{"command": "query", "result": {...}}`, the same tag.
@@ -141,6 +146,8 @@ pub enum Response {
     Schedules(Vec<Schedule>),
     AddSchedule(Schedule),
     RemoveSchedule,
+    Kits(Vec<Kit>),
+    KitLog(KitLog),
 }
 
 /// Runs one command. Jobs run beside the store; every other command has it to itself.
@@ -195,6 +202,8 @@ fn run_on_store(store: &mut Store, request: Request) -> Result<Response> {
         }
         Request::Entry(e) => Response::Entry(Box::new(detail::get(store, &e)?)),
         Request::Schedules => Response::Schedules(schedule::list(store)?),
+        Request::Kits => Response::Kits(kits::list(store)?),
+        Request::KitLog(r) => Response::KitLog(kits::log(store, &r)?),
         Request::AddSchedule(n) => Response::AddSchedule(schedule::add(store, &n)?),
         Request::RemoveSchedule { id } => {
             schedule::remove(store, id)?;

@@ -12,6 +12,7 @@ pub mod error;
 pub mod export;
 pub mod ingest;
 pub mod jobs;
+pub mod kits;
 pub mod layout;
 pub mod query;
 pub mod redaction;
