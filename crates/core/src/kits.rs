@@ -114,10 +114,15 @@ pub fn log(store: &Store, req: &KitLogRequest) -> Result<KitLog> {
     };
     let comp_in = list(&components, &mut params);
     let select: Vec<&str> = shown.iter().map(|c| columns::sql_expr(c)).collect();
+    // The payloads are joined only when a request or response column is shown.
+    let payloads = if shown.iter().any(|c| columns::in_payloads(c)) {
+        " LEFT JOIN payloads p ON p.entry_id = e.id"
+    } else {
+        ""
+    };
     let sql = format!(
         "SELECT e.id, pr.sku, e.available_on_hand, e.occurred_at, {}, e.event_type
-         FROM entries e JOIN products pr ON pr.id = e.product_id
-         LEFT JOIN payloads p ON p.entry_id = e.id
+         FROM entries e JOIN products pr ON pr.id = e.product_id{payloads}
          WHERE pr.sku = ?1 OR pr.sku IN ({comp_in})
          ORDER BY e.occurred_at, e.id",
         select.join(", ")

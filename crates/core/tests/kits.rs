@@ -182,4 +182,13 @@ fn missing_components_and_kits_are_named() {
         "{err}"
     );
     let _: Value = serde_json::to_value(kits::list(&fx.store).unwrap()).unwrap();
+    // A payload column is read through its join.
+    let mut with_payload = req("K", None);
+    with_payload.columns = vec!["sku".into(), "request".into()];
+    let log = kits::log(&fx.store, &with_payload).unwrap();
+    assert_eq!(
+        log.columns,
+        ["component_sku", "running_on_hand", "sku", "request"]
+    );
+    assert_eq!(log.rows[0][3], Value::Null);
 }
