@@ -3,6 +3,7 @@
 
 use std::time::Instant;
 
+use invlog_core::query::timeline::{self, TimelineRequest};
 use invlog_core::query::{self, Filter, QueryRequest, SortKey, ViewSpec};
 use invlog_core::Store;
 
@@ -18,6 +19,7 @@ fn view(filters: &[&str], search: Option<&str>, sort: &[&str]) -> ViewSpec {
             .map(|s| SortKey::parse(s).expect("valid sort"))
             .collect(),
         columns: Vec::new(),
+        kit: None,
     }
 }
 
@@ -97,7 +99,7 @@ fn main() {
         });
         let mut total = 0;
         let (c50, c95) = time_ms(runs, || {
-            total = query::count(conn, &v.filters, v.search.as_deref()).expect("count runs");
+            total = query::count(conn, &v.filters, v.search.as_deref(), None).expect("count runs");
         });
         println!("| {name} | {p50:.1} ms | {p95:.1} ms | {c50:.1} ms | {c95:.1} ms | {total} |");
     }
@@ -131,6 +133,26 @@ fn main() {
     println!(
         "| page at row 900,000 via OFFSET (for comparison) | {o50:.1} ms | {o95:.1} ms | | | |"
     );
+
+    // The event timeline above the table: one aggregate read per view.
+    println!();
+    println!("| view | timeline p50 | timeline p95 | buckets |");
+    println!("|---|---:|---:|---:|");
+    for (name, v) in &views {
+        let req = TimelineRequest {
+            view: v.clone(),
+            buckets: 80,
+            utc_offset_minutes: 0,
+        };
+        let mut buckets = 0;
+        let (p50, p95) = time_ms(runs, || {
+            buckets = timeline::get(conn, &req)
+                .expect("timeline runs")
+                .buckets
+                .len();
+        });
+        println!("| {name} | {p50:.1} ms | {p95:.1} ms | {buckets} |");
+    }
 
     compare_search_indexes(conn, runs);
 }

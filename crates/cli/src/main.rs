@@ -25,7 +25,7 @@ use invlog_core::commands::{self, FacetsRequest, ImportRequest, Request, Respons
 use invlog_core::export::history;
 use invlog_core::export::{ExportFormat, ExportRequest, Zone};
 use invlog_core::ingest::{Control, Format, ImportOptions};
-use invlog_core::query::{Filter, QueryRequest, SortKey, ViewSpec};
+use invlog_core::query::{Filter, KitScope, QueryRequest, SortKey, ViewSpec};
 use invlog_core::rerun::RerunRequest;
 use invlog_core::resolve::SetResolved;
 use invlog_core::views;
@@ -95,9 +95,23 @@ enum Command {
         /// Component events to include: a comma-separated list, or all
         #[arg(long, default_value = "on_hand,order", value_name = "EVENTS")]
         events: String,
-        /// Comma-separated column ids [default: the default view's columns]
-        #[arg(long, value_delimiter = ',', value_name = "C1,C2,...")]
-        columns: Vec<String>,
+        #[command(flatten)]
+        view: ViewArgs,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The kits defined (imported kits files, or edited in the app), with their components
+    Kits {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Entries per time bucket and status for a view: the timeline above the app's table
+    Timeline {
+        #[command(flatten)]
+        view: ViewArgs,
+        /// At most this many buckets; the width is the smallest round one that fits
+        #[arg(long, default_value_t = 40)]
+        buckets: u32,
         #[arg(long)]
         json: bool,
     },
@@ -334,66 +348,37 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::KitLog {
             kit_sku,
             events,
-            columns,
+            view,
             json,
-        } => {
+        } => kit_log(cli.db, kit_sku, &events, view, json),
+        Command::Kits { json } => {
             let store = open_store(cli.db)?;
-            let events = match events.trim() {
-                "all" => Some(Vec::new()),
-                list => Some(
-                    list.split(',')
-                        .map(|e| e.trim().to_owned())
-                        .filter(|e| !e.is_empty())
-                        .collect(),
-                ),
-            };
-            let log = invlog_core::kits::log(
-                &store,
-                &invlog_core::kits::KitLogRequest {
-                    kit_sku,
-                    events,
-                    columns,
-                    reveal_secrets: false,
-                },
-            )?;
+            let kits = invlog_core::kits::list(&store)?;
             if json {
-                let rows: Vec<Value> = log
-                    .rows
+                print_json(
+                    &serde_json::to_value(&kits).map_err(|e| Failure::Runtime(e.to_string()))?,
+                );
+            } else {
+                let rows: Vec<Vec<String>> = kits
                     .iter()
-                    .map(|row| {
-                        Value::Object(
-                            log.columns
-                                .iter()
-                                .cloned()
-                                .zip(row.iter().cloned())
-                                .collect::<Map<String, Value>>(),
-                        )
+                    .map(|k| {
+                        let parts: Vec<String> = k
+                            .components
+                            .iter()
+                            .map(|c| format!("{} × {}", c.quantity, c.sku))
+                            .collect();
+                        vec![k.kit_sku.clone(), parts.join(", ")]
                     })
                     .collect();
-                print_json(&serde_json::json!({
-                    "kit": log.kit,
-                    "total": rows.len(),
-                    "rows": rows,
-                    "availability": log.availability,
-                    "components_without_entries": log.components_without_entries,
-                }));
-            } else {
-                let rows: Vec<Vec<String>> = log
-                    .rows
-                    .iter()
-                    .map(|r| r.iter().map(table::cell_text).collect())
-                    .collect();
-                let headers: Vec<&str> = log.columns.iter().map(String::as_str).collect();
-                table::print(&headers, &rows, 40);
-                if let Some(last) = log.availability.last() {
-                    outln!("{} kits available as of {}", last.available, last.at);
-                }
-                for c in &log.components_without_entries {
-                    outln!("component {c} has no entries: the availability is unknown");
-                }
+                table::print(&["kit_sku", "components"], &rows, 80);
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Timeline {
+            view,
+            buckets,
+            json,
+        } => timeline(cli.db, view, buckets, json),
         Command::Exports { json } => {
             // Through an engine: exports a dead process left running show as interrupted.
             let engine = invlog_core::Engine::new(open_store(cli.db)?)?;
@@ -455,6 +440,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 filters: parse_filters(&a.filters)?,
                 search: a.search,
                 columns: a.columns,
+                kit: None,
             };
             let facets = commands::facets(&store, &req)?;
             if a.json {
@@ -655,6 +641,118 @@ fn parse_filters(exprs: &[String]) -> Result<Vec<Filter>, Failure> {
         .collect::<Result<Vec<_>, _>>()?)
 }
 
+fn rows_as_objects(columns: &[String], rows: Vec<Vec<Value>>) -> Vec<Value> {
+    rows.into_iter()
+        .map(|row| {
+            Value::Object(
+                columns
+                    .iter()
+                    .cloned()
+                    .zip(row)
+                    .collect::<Map<String, Value>>(),
+            )
+        })
+        .collect()
+}
+
+fn kit_log(
+    db: Option<PathBuf>,
+    kit_sku: String,
+    events: &str,
+    view: ViewArgs,
+    json: bool,
+) -> Result<ExitCode, Failure> {
+    let events = match events.trim() {
+        "all" => Vec::new(),
+        list => list
+            .split(',')
+            .map(|e| e.trim().to_owned())
+            .filter(|e| !e.is_empty())
+            .collect(),
+    };
+    let view = view.on(ViewSpec {
+        kit: Some(KitScope {
+            kit_sku,
+            events: Some(events),
+        }),
+        ..ViewSpec::default()
+    })?;
+    let store = open_store(db)?;
+    let log = invlog_core::kits::log(&store, &view, false)?;
+    let summary = &log.summary;
+    if json {
+        let total = log.rows.len();
+        print_json(&serde_json::json!({
+            "kit": summary.kit,
+            "total": total,
+            "rows": rows_as_objects(&log.columns, log.rows),
+            "availability": summary.availability,
+            "components_without_entries": summary.components_without_entries,
+        }));
+    } else {
+        let rows: Vec<Vec<String>> = log
+            .rows
+            .iter()
+            .map(|r| r.iter().map(table::cell_text).collect())
+            .collect();
+        let headers: Vec<&str> = log.columns.iter().map(String::as_str).collect();
+        table::print(&headers, &rows, 40);
+        if let Some(last) = summary.availability.last() {
+            outln!("{} kits available as of {}", last.available, last.at);
+        }
+        for c in &summary.components_without_entries {
+            outln!("component {c} has no entries: the availability is unknown");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn timeline(
+    db: Option<PathBuf>,
+    view: ViewArgs,
+    buckets: u32,
+    json: bool,
+) -> Result<ExitCode, Failure> {
+    let view = view.on(ViewSpec::default())?;
+    let store = open_store(db)?;
+    let t = invlog_core::query::timeline::get(
+        store.conn(),
+        &invlog_core::query::timeline::TimelineRequest {
+            view,
+            buckets,
+            utc_offset_minutes: invlog_core::time::local_offset_minutes(),
+        },
+    )?;
+    if json {
+        print_json(&serde_json::to_value(&t).map_err(|e| Failure::Runtime(e.to_string()))?);
+    } else {
+        let rows: Vec<Vec<String>> = t
+            .buckets
+            .iter()
+            .map(|b| {
+                vec![
+                    invlog_core::time::format_instant(b.start),
+                    b.success.to_string(),
+                    b.failed.to_string(),
+                    b.pending.to_string(),
+                    b.other.to_string(),
+                ]
+            })
+            .collect();
+        table::print(
+            &["from", "success", "failed", "pending", "other"],
+            &rows,
+            40,
+        );
+        outln!(
+            "{} entries in buckets of {}",
+            t.total,
+            invlog_core::time::describe_span(t.bucket_ms)
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn query(db: Option<PathBuf>, a: QueryArgs) -> Result<ExitCode, Failure> {
     let view = a.view.on(ViewSpec::default())?;
     let store = open_store(db)?;
@@ -667,19 +765,7 @@ fn query(db: Option<PathBuf>, a: QueryArgs) -> Result<ExitCode, Failure> {
     };
     let resp = commands::query(&store, &req)?;
     if a.json {
-        let rows: Vec<Value> = resp
-            .rows
-            .into_iter()
-            .map(|row| {
-                Value::Object(
-                    resp.columns
-                        .iter()
-                        .cloned()
-                        .zip(row)
-                        .collect::<Map<String, Value>>(),
-                )
-            })
-            .collect();
+        let rows = rows_as_objects(&resp.columns, resp.rows);
         let mut out = Map::new();
         out.insert("total".into(), Value::from(resp.total.unwrap_or_default()));
         out.insert("rows".into(), Value::Array(rows));

@@ -454,4 +454,39 @@ fn kit_log_merges_components_in_time_order() {
     let missing = cli.run(&["kit-log", "KIT-NONE"]);
     assert_eq!(missing.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("no kit 'KIT-NONE' is defined"));
+    // The view flags work on a kit log as on any view.
+    let one = cli.json(&[
+        "kit-log",
+        "KIT-GIFTBOX",
+        "--events",
+        "all",
+        "--filter",
+        "component_sku = SKU-00901",
+        "--json",
+    ]);
+    assert!(one["total"].as_u64().unwrap() > 0);
+    assert!(one["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["component_sku"] == "SKU-00901"));
+    let kits = cli.json(&["kits", "--json"]);
+    assert_eq!(kits[0]["kit_sku"], "KIT-GIFTBOX");
+    assert_eq!(kits[0]["components"].as_array().unwrap().len(), 3);
+    // The timeline counts every entry of the view once.
+    let everything = cli.json(&["query", "--json", "--limit", "1"]);
+    let t = cli.json(&["timeline", "--json", "--buckets", "10"]);
+    let counted: u64 = t["buckets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            ["success", "failed", "pending", "other"]
+                .iter()
+                .map(|k| b[k].as_u64().unwrap())
+                .sum::<u64>()
+        })
+        .sum();
+    assert_eq!(counted, everything["total"].as_u64().unwrap());
+    assert_eq!(t["total"], everything["total"]);
 }

@@ -51,6 +51,8 @@ pub struct Column {
     pub searchable: bool,
     /// The filter operators that fit its type (what "add filter" offers).
     pub ops: &'static [Op],
+    /// Only a kit log has it (the component a row belongs to, its running on-hand).
+    pub kit_only: bool,
 }
 
 const fn col(
@@ -69,6 +71,7 @@ const fn col(
         facet: false,
         searchable: false,
         ops: Op::for_kind(kind),
+        kit_only: false,
     }
 }
 
@@ -79,6 +82,11 @@ const fn facet(mut c: Column) -> Column {
 
 const fn searchable(mut c: Column) -> Column {
     c.searchable = true;
+    c
+}
+
+const fn kit_only(mut c: Column) -> Column {
+    c.kit_only = true;
     c
 }
 
@@ -149,7 +157,12 @@ pub static COLUMNS: &[Column] = &[
     col("request", "API Request", Json, false, "The API call's request: method, URL, headers and payload."),
     col("response", "API Response", Json, false, "The API call's response: status, headers and body."),
     col("extra", "Other Columns", Json, false, "Columns of the source file that Invlog has no canonical column for, kept as they were."),
+    kit_only(col("component_sku", "Component", Text, false, "Kit logs: the SKU the row belongs to, the kit's own or one of its components'.")),
+    kit_only(col("running_on_hand", "Running On Hand", Integer, false, "Kit logs: the component's available on hand after this entry, from its latest entry that reports one.")),
 ];
+
+/// The columns a kit log shows first, before the view's own.
+pub const KIT_LOG_COLUMNS: [&str; 2] = ["component_sku", "running_on_hand"];
 
 /// The SQL expression of a column: entries are aliased `e`, products `pr`, payloads `p`.
 pub fn sql_expr(c: &Column) -> &'static str {
@@ -160,6 +173,17 @@ pub fn sql_expr(c: &Column) -> &'static str {
         "channel_sku" => "pr.channel_sku",
         "gtin" => "pr.gtin",
         "product_name" => "pr.product_name",
+        "component_sku" => "(SELECT cs.sku FROM products cs WHERE cs.id = e.product_id)",
+        // The latest available on hand of the same SKU (any of its product identities) up to
+        // this entry, in the log's order: what the stock was after this row.
+        "running_on_hand" => {
+            "(SELECT r.available_on_hand FROM entries r \
+              WHERE r.product_id IN (SELECT rp.id FROM products rp WHERE rp.sku = \
+                (SELECT cs.sku FROM products cs WHERE cs.id = e.product_id)) \
+              AND r.available_on_hand IS NOT NULL \
+              AND (r.occurred_at < e.occurred_at OR (r.occurred_at = e.occurred_at AND r.id <= e.id)) \
+              ORDER BY r.occurred_at DESC, r.id DESC LIMIT 1)"
+        }
         "imported_at" => {
             "coalesce(e.imported_at, (SELECT started_at FROM imports i WHERE i.id = e.import_id))"
         }

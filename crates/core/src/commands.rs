@@ -17,11 +17,13 @@ use crate::export::schedule::{self, NewSchedule, Schedule};
 use crate::export::ExportRequest;
 use crate::ingest::{self, Control, Format, ImportOptions, ImportReport, RowError};
 use crate::jobs::{self, Job};
-use crate::kits::{self, Kit, KitLog, KitLogRequest};
+use crate::kits::{self, Kit, KitSummary, SetKitComponent};
 use crate::layout::{self, Layout};
+use crate::query::timeline::{self, Timeline, TimelineRequest};
 use crate::query::{self, Facet, Filter, QueryRequest, QueryResponse};
 use crate::rerun::{self, Attempt, RerunRequest};
 use crate::resolve::{self, Resolution, SetResolved};
+use crate::stock_history::{self, StockHistory, StockHistoryRequest};
 use crate::store::Store;
 use crate::time;
 use crate::views::{self, View};
@@ -108,8 +110,24 @@ pub enum Request {
     },
     /// The kits the kits files define, with their components.
     Kits,
-    /// A kit's log merged with its components' entries, in time order, and its availability.
-    KitLog(KitLogRequest),
+    /// A kit, its components and the availability they imply over time. Its log's rows are
+    /// a `query` whose view names the kit.
+    Kit {
+        kit_sku: String,
+    },
+    /// Adds a component to a kit (creating the kit), or changes its quantity per kit.
+    SetKitComponent(SetKitComponent),
+    RemoveKitComponent {
+        kit_sku: String,
+        component_sku: String,
+    },
+    RemoveKit {
+        kit_sku: String,
+    },
+    /// A SKU's available and physical on hand over time, with each entry as an event.
+    StockHistory(StockHistoryRequest),
+    /// Entries per time bucket, by status, for a view (the timeline above the table).
+    Timeline(TimelineRequest),
 }
 
 /// What a [`Request`] returns: `{"command": "query", "result": {...}}`, the same tag.
@@ -147,7 +165,12 @@ pub enum Response {
     AddSchedule(Schedule),
     RemoveSchedule,
     Kits(Vec<Kit>),
-    KitLog(KitLog),
+    Kit(KitSummary),
+    SetKitComponent(Kit),
+    RemoveKitComponent,
+    RemoveKit,
+    StockHistory(StockHistory),
+    Timeline(Timeline),
 }
 
 /// Runs one command. Jobs run beside the store; every other command has it to itself.
@@ -203,7 +226,21 @@ fn run_on_store(store: &mut Store, request: Request) -> Result<Response> {
         Request::Entry(e) => Response::Entry(Box::new(detail::get(store, &e)?)),
         Request::Schedules => Response::Schedules(schedule::list(store)?),
         Request::Kits => Response::Kits(kits::list(store)?),
-        Request::KitLog(r) => Response::KitLog(kits::log(store, &r)?),
+        Request::Kit { kit_sku } => Response::Kit(kits::summary(store, &kit_sku)?),
+        Request::SetKitComponent(r) => Response::SetKitComponent(kits::set_component(store, &r)?),
+        Request::RemoveKitComponent {
+            kit_sku,
+            component_sku,
+        } => {
+            kits::remove_component(store, &kit_sku, &component_sku)?;
+            Response::RemoveKitComponent
+        }
+        Request::RemoveKit { kit_sku } => {
+            kits::remove(store, &kit_sku)?;
+            Response::RemoveKit
+        }
+        Request::StockHistory(r) => Response::StockHistory(stock_history::get(store, &r)?),
+        Request::Timeline(r) => Response::Timeline(timeline::get(store.conn(), &r)?),
         Request::AddSchedule(n) => Response::AddSchedule(schedule::add(store, &n)?),
         Request::RemoveSchedule { id } => {
             schedule::remove(store, id)?;
@@ -296,6 +333,9 @@ pub struct FacetsRequest {
     /// Empty means every facet column of the registry.
     #[serde(default)]
     pub columns: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub kit: Option<query::KitScope>,
 }
 
 pub fn facets(store: &Store, req: &FacetsRequest) -> Result<Vec<Facet>> {
@@ -303,6 +343,7 @@ pub fn facets(store: &Store, req: &FacetsRequest) -> Result<Vec<Facet>> {
         store.conn(),
         &req.filters,
         req.search.as_deref(),
+        req.kit.as_ref(),
         &req.columns,
     )
 }

@@ -3,16 +3,15 @@
 //! order, each row tagged with the component it belongs to and that component's on-hand so
 //! far; and the kit availability they imply, min over components of on-hand ÷ quantity.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-use rusqlite::types::Value as SqlValue;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use ts_rs::TS;
 
-use crate::columns::{self, Column};
+use crate::columns;
 use crate::error::{CoreError, Result};
-use crate::query::{present, view_columns, ViewSpec};
+use crate::query::{for_each_row, present, view_columns, ViewSpec};
 use crate::store::Store;
 use crate::time::format_instant;
 
@@ -29,22 +28,6 @@ pub struct Kit {
     pub components: Vec<Component>,
 }
 
-/// The component events a kit log shows unless asked for more.
-pub const DEFAULT_EVENTS: [&str; 2] = ["on_hand", "order"];
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
-pub struct KitLogRequest {
-    pub kit_sku: String,
-    /// Component event types to include; None = on_hand and order, empty = every event.
-    #[serde(default)]
-    pub events: Option<Vec<String>>,
-    /// The columns to show (the registry's defaults when empty).
-    #[serde(default)]
-    pub columns: Vec<String>,
-    #[serde(default)]
-    pub reveal_secrets: bool,
-}
-
 /// One point of the kit availability step line: from `at` on, `available` kits.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct AvailabilityPoint {
@@ -52,16 +35,21 @@ pub struct AvailabilityPoint {
     pub available: i64,
 }
 
+/// What a kit log shows beside its rows: the kit, the availability its components imply.
 #[derive(Debug, Clone, Serialize, TS)]
-pub struct KitLog {
+pub struct KitSummary {
     pub kit: Kit,
-    /// `component_sku`, `running_on_hand`, then the requested columns.
-    pub columns: Vec<String>,
-    pub rows: Vec<Vec<Value>>,
-    pub ids: Vec<i64>,
     pub availability: Vec<AvailabilityPoint>,
     /// Components with no entry in the store: the availability cannot be known without them.
     pub components_without_entries: Vec<String>,
+}
+
+/// A whole kit log, for the CLI: the summary and every row, oldest first.
+#[derive(Debug, Clone, Serialize)]
+pub struct KitLog {
+    pub summary: KitSummary,
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<Value>>,
 }
 
 pub fn list(store: &Store) -> Result<Vec<Kit>> {
@@ -90,42 +78,82 @@ pub fn get(store: &Store, kit_sku: &str) -> Result<Kit> {
         .ok_or_else(|| {
             CoreError::NotFound(format!(
                 "no kit '{}' is defined; import a kits file (kit_sku, component_sku, quantity) \
-                 that lists its components",
+                 that lists its components, or add them in Kits",
                 kit_sku.trim()
             ))
         })
 }
 
-pub fn log(store: &Store, req: &KitLogRequest) -> Result<KitLog> {
-    let kit = get(store, &req.kit_sku)?;
-    let shown: Vec<&'static Column> = view_columns(&ViewSpec {
-        columns: req.columns.clone(),
-        ..ViewSpec::default()
-    })?;
-    let events: Vec<String> = match &req.events {
-        None => DEFAULT_EVENTS.iter().map(|e| (*e).to_owned()).collect(),
-        Some(e) => e.clone(),
-    };
-    let mut params: Vec<SqlValue> = vec![SqlValue::Text(kit.kit_sku.clone())];
+/// Adds a component to a kit (creating the kit) or changes its quantity per kit.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct SetKitComponent {
+    pub kit_sku: String,
+    pub component_sku: String,
+    pub quantity: i64,
+}
+
+pub fn set_component(store: &Store, req: &SetKitComponent) -> Result<Kit> {
+    let kit = req.kit_sku.trim();
+    let component = req.component_sku.trim();
+    let invalid = |m: String| Err(CoreError::InvalidQuery(m));
+    if kit.is_empty() || component.is_empty() {
+        return invalid("a kit component needs a kit SKU and a component SKU".into());
+    }
+    if kit == component {
+        return invalid(format!("kit '{kit}' cannot be a component of itself"));
+    }
+    if req.quantity < 1 {
+        return invalid(format!(
+            "quantity of '{component}' in kit '{kit}' must be a whole number of at least 1, not {}",
+            req.quantity
+        ));
+    }
+    // Edited by hand: no longer the import's word, so the import no longer claims it.
+    store.conn().execute(
+        "INSERT INTO kits (kit_sku, component_sku, quantity, import_id) VALUES (?1, ?2, ?3, NULL)
+         ON CONFLICT (kit_sku, component_sku) DO UPDATE SET quantity = ?3, import_id = NULL",
+        rusqlite::params![kit, component, req.quantity],
+    )?;
+    get(store, kit)
+}
+
+/// Removes one component; a kit left without components no longer exists.
+pub fn remove_component(store: &Store, kit_sku: &str, component_sku: &str) -> Result<()> {
+    let n = store.conn().execute(
+        "DELETE FROM kits WHERE kit_sku = ?1 AND component_sku = ?2",
+        rusqlite::params![kit_sku.trim(), component_sku.trim()],
+    )?;
+    if n == 0 {
+        return Err(CoreError::NotFound(format!(
+            "kit '{}' has no component '{}'",
+            kit_sku.trim(),
+            component_sku.trim()
+        )));
+    }
+    Ok(())
+}
+
+pub fn remove(store: &Store, kit_sku: &str) -> Result<()> {
+    let n = store
+        .conn()
+        .execute("DELETE FROM kits WHERE kit_sku = ?1", [kit_sku.trim()])?;
+    if n == 0 {
+        get(store, kit_sku)?;
+    }
+    Ok(())
+}
+
+/// The kit and its availability over time: every component event moves its on-hand (the
+/// latest available on hand it reports) and, once all are known, the kits they make.
+pub fn summary(store: &Store, kit_sku: &str) -> Result<KitSummary> {
+    let kit = get(store, kit_sku)?;
     let components: Vec<String> = kit.components.iter().map(|c| c.sku.clone()).collect();
-    let list = |values: &[String], params: &mut Vec<SqlValue>| {
-        params.extend(values.iter().map(|v| SqlValue::Text(v.clone())));
-        vec!["?"; values.len()].join(", ")
-    };
-    let comp_in = list(&components, &mut params);
-    let select: Vec<&str> = shown.iter().map(|c| columns::sql_expr(c)).collect();
-    // The payloads are joined only when a request or response column is shown.
-    let payloads = if shown.iter().any(|c| columns::in_payloads(c)) {
-        " LEFT JOIN payloads p ON p.entry_id = e.id"
-    } else {
-        ""
-    };
     let sql = format!(
-        "SELECT e.id, pr.sku, e.available_on_hand, e.occurred_at, {}, e.event_type
-         FROM entries e JOIN products pr ON pr.id = e.product_id{payloads}
-         WHERE pr.sku = ?1 OR pr.sku IN ({comp_in})
+        "SELECT pr.sku, e.available_on_hand, e.occurred_at
+         FROM entries e JOIN products pr ON pr.id = e.product_id
+         WHERE pr.sku IN ({})
          ORDER BY e.occurred_at, e.id",
-        select.join(", ")
+        vec!["?"; components.len()].join(", ")
     );
     let quantity: HashMap<&str, i64> = kit
         .components
@@ -133,60 +161,74 @@ pub fn log(store: &Store, req: &KitLogRequest) -> Result<KitLog> {
         .map(|c| (c.sku.as_str(), c.quantity))
         .collect();
     let mut on_hand: HashMap<String, i64> = HashMap::new();
-    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
-    let mut rows = Vec::new();
-    let mut ids = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
     let mut availability: Vec<AvailabilityPoint> = Vec::new();
     let mut st = store.conn().prepare(&sql)?;
-    let mut cursor = st.query(rusqlite::params_from_iter(params.iter()))?;
+    let mut cursor = st.query(rusqlite::params_from_iter(components.iter()))?;
     while let Some(r) = cursor.next()? {
-        let sku: String = r.get(1)?;
-        let available: Option<i64> = r.get(2)?;
-        let at: i64 = r.get(3)?;
-        seen.insert(sku.clone());
-        // Every component event moves its on-hand and the availability, shown or not.
-        if let Some(a) = available {
+        let sku: String = r.get(0)?;
+        if let Some(a) = r.get::<_, Option<i64>>(1)? {
             on_hand.insert(sku.clone(), a);
         }
+        seen.insert(sku);
         if let Some(kits) = available_kits(&quantity, &on_hand) {
             if availability.last().map(|p| p.available) != Some(kits) {
                 availability.push(AvailabilityPoint {
-                    at: format_instant(at),
+                    at: format_instant(r.get(2)?),
                     available: kits,
                 });
             }
         }
-        let event: String = r
-            .get::<_, Option<String>>(4 + shown.len())?
-            .unwrap_or_default();
-        if sku != kit.kit_sku && !events.is_empty() && !events.contains(&event) {
-            continue;
-        }
-        let mut row = vec![
-            Value::String(sku.clone()),
-            on_hand.get(&sku).map_or(Value::Null, |n| Value::from(*n)),
-        ];
-        for (i, c) in shown.iter().enumerate() {
-            row.push(present(c, r.get_ref(4 + i)?, req.reveal_secrets));
-        }
-        rows.push(row);
-        ids.push(r.get(0)?);
     }
-    let mut columns_out = vec!["component_sku".to_owned(), "running_on_hand".to_owned()];
-    columns_out.extend(shown.iter().map(|c| c.id.to_owned()));
-    let without = kit
-        .components
-        .iter()
-        .filter(|c| !seen.contains(&c.sku))
-        .map(|c| c.sku.clone())
+    let without = components
+        .into_iter()
+        .filter(|c| !seen.contains(c))
         .collect();
-    Ok(KitLog {
+    Ok(KitSummary {
         kit,
-        columns: columns_out,
-        rows,
-        ids,
         availability,
         components_without_entries: without,
+    })
+}
+
+/// The kit log as one list, for the CLI: the rows, columns and order the table's kit view
+/// shows for `view` (whose `kit` names the kit). Columns asked for come after the component
+/// and its running on-hand.
+pub fn log(store: &Store, view: &ViewSpec, reveal_secrets: bool) -> Result<KitLog> {
+    let scope = view.kit.as_ref().ok_or_else(|| {
+        CoreError::InvalidQuery("a kit log needs the kit it is the log of".into())
+    })?;
+    let summary = summary(store, &scope.kit_sku)?;
+    let mut view = view.clone();
+    if !view.columns.is_empty() {
+        let asked = std::mem::take(&mut view.columns);
+        view.columns = columns::KIT_LOG_COLUMNS
+            .iter()
+            .map(|c| (*c).to_owned())
+            .chain(
+                asked
+                    .into_iter()
+                    .filter(|c| !columns::KIT_LOG_COLUMNS.contains(&c.as_str())),
+            )
+            .collect();
+    }
+    let shown: Vec<String> = view_columns(&view)?
+        .iter()
+        .map(|c| c.id.to_owned())
+        .collect();
+    let mut rows = Vec::new();
+    for_each_row(store.conn(), &view, |cols, r| {
+        let mut row = Vec::with_capacity(cols.len());
+        for (i, c) in cols.iter().enumerate() {
+            row.push(present(c, r.get_ref(i)?, reveal_secrets));
+        }
+        rows.push(row);
+        Ok(())
+    })?;
+    Ok(KitLog {
+        summary,
+        columns: shown,
+        rows,
     })
 }
 

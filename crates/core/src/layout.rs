@@ -88,6 +88,7 @@ mod tests {
                 sort: vec![SortKey::parse("sku:desc").unwrap()],
                 filters: vec![Filter::parse("status = failed").unwrap()],
                 search: Some("kurta".into()),
+                kit: None,
             },
             widths: [("sku".to_owned(), 140)].into(),
             active_view: Some("saved:2".into()),

@@ -19,6 +19,7 @@ pub mod redaction;
 pub mod rerun;
 pub mod resolve;
 pub mod samples;
+pub mod stock_history;
 pub mod store;
 pub mod time;
 pub mod views;

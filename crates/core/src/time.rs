@@ -227,6 +227,28 @@ pub fn now_millis() -> Millis {
     Utc::now().timestamp_millis()
 }
 
+/// This machine's current UTC offset in minutes (east positive).
+pub fn local_offset_minutes() -> i32 {
+    chrono::Local::now().offset().local_minus_utc() / 60
+}
+
+/// A duration in the largest whole unit that divides it: "15 minutes", "1 day", "7 days".
+pub fn describe_span(ms: Millis) -> String {
+    let units = [
+        (MS_PER_DAY, "day"),
+        (3_600_000, "hour"),
+        (60_000, "minute"),
+        (1000, "second"),
+    ];
+    let (size, name) = units
+        .iter()
+        .copied()
+        .find(|(size, _)| ms >= *size && ms % size == 0)
+        .unwrap_or((1, "millisecond"));
+    let n = ms / size;
+    format!("{n} {name}{}", if n == 1 { "" } else { "s" })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

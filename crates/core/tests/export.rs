@@ -45,6 +45,7 @@ fn view(columns: &[&str], filters: &[&str], sort: &[&str]) -> ViewSpec {
         search: None,
         sort: sort.iter().map(|s| SortKey::parse(s).unwrap()).collect(),
         columns: columns.iter().map(|c| (*c).to_owned()).collect(),
+        kit: None,
     }
 }
 

@@ -4,8 +4,12 @@
 mod common;
 
 use common::{example, Fixture};
+use invlog_core::export::{self, Control, ExportRequest, Zone};
 use invlog_core::ingest::ImportOptions;
-use invlog_core::kits::{self, KitLogRequest};
+use invlog_core::kits::{self, SetKitComponent};
+use invlog_core::query::timeline::{self, TimelineRequest};
+use invlog_core::query::{self, Filter, KitScope, QueryRequest, SortKey, ViewSpec};
+use invlog_core::stock_history::{self, StockHistoryRequest};
 use serde_json::Value;
 
 fn with_sku(fx: &mut Fixture, file: &str, sku: &str) {
@@ -30,23 +34,29 @@ fn gift_box() -> Fixture {
     fx
 }
 
-fn req(kit: &str, events: Option<Vec<&str>>) -> KitLogRequest {
-    KitLogRequest {
-        kit_sku: kit.into(),
-        events: events.map(|e| e.into_iter().map(str::to_owned).collect()),
+fn req(kit: &str, events: Option<Vec<&str>>) -> ViewSpec {
+    ViewSpec {
+        kit: Some(KitScope {
+            kit_sku: kit.into(),
+            events: events.map(|e| e.into_iter().map(str::to_owned).collect()),
+        }),
         columns: vec![
             "occurred_at".into(),
             "event_type".into(),
             "available_on_hand".into(),
         ],
-        reveal_secrets: false,
+        ..ViewSpec::default()
     }
+}
+
+fn kit_log(fx: &Fixture, view: &ViewSpec) -> invlog_core::Result<kits::KitLog> {
+    kits::log(&fx.store, view, false)
 }
 
 #[test]
 fn merged_in_time_order_with_component_tags_and_running_on_hand() {
     let fx = gift_box();
-    let log = kits::log(&fx.store, &req("KIT-GIFTBOX", None)).unwrap();
+    let log = kit_log(&fx, &req("KIT-GIFTBOX", None)).unwrap();
     assert_eq!(
         log.columns,
         [
@@ -78,7 +88,7 @@ fn merged_in_time_order_with_component_tags_and_running_on_hand() {
         }
     }
     // SKU-00902's log has no on_hand or order event: it shows with every event only.
-    let all = kits::log(&fx.store, &req("KIT-GIFTBOX", Some(vec![]))).unwrap();
+    let all = kit_log(&fx, &req("KIT-GIFTBOX", Some(vec![]))).unwrap();
     assert!(all.rows.len() > log.rows.len());
     assert!(!log.rows.iter().any(|r| r[0] == "SKU-00902"));
     for c in ["KIT-GIFTBOX", "SKU-00901", "SKU-00902", "SKU-00903"] {
@@ -99,12 +109,12 @@ fn merged_in_time_order_with_component_tags_and_running_on_hand() {
         .map(|(s, q)| last(s).max(0) / q)
         .min()
         .unwrap();
-    assert_eq!(log.availability.last().unwrap().available, expected);
+    assert_eq!(log.summary.availability.last().unwrap().available, expected);
     assert_eq!(
-        log.availability, all.availability,
+        log.summary.availability, all.summary.availability,
         "the same whatever is shown"
     );
-    assert!(log.components_without_entries.is_empty());
+    assert!(log.summary.components_without_entries.is_empty());
 }
 
 #[test]
@@ -129,7 +139,7 @@ fn ties_keep_import_order_and_offsets_sort_by_instant() {
         ImportOptions { sku: Some("B".into()), ..Default::default() },
     )
     .unwrap();
-    let log = kits::log(&fx.store, &req("K", None)).unwrap();
+    let log = kit_log(&fx, &req("K", None)).unwrap();
     let order: Vec<(String, i64)> = log
         .rows
         .iter()
@@ -144,7 +154,12 @@ fn ties_keep_import_order_and_offsets_sort_by_instant() {
             ("A".into(), 4)
         ]
     );
-    let steps: Vec<i64> = log.availability.iter().map(|p| p.available).collect();
+    let steps: Vec<i64> = log
+        .summary
+        .availability
+        .iter()
+        .map(|p| p.available)
+        .collect();
     assert_eq!(
         steps,
         [5, 4],
@@ -170,13 +185,14 @@ fn missing_components_and_kits_are_named() {
         },
     )
     .unwrap();
-    let log = kits::log(&fx.store, &req("K", None)).unwrap();
-    assert_eq!(log.components_without_entries, ["GHOST"]);
-    assert!(log.availability.is_empty(), "unknown without GHOST's stock");
+    let log = kit_log(&fx, &req("K", None)).unwrap();
+    assert_eq!(log.summary.components_without_entries, ["GHOST"]);
+    assert!(
+        log.summary.availability.is_empty(),
+        "unknown without GHOST's stock"
+    );
     assert_eq!(log.rows.len(), 1);
-    let err = kits::log(&fx.store, &req("NOPE", None))
-        .unwrap_err()
-        .to_string();
+    let err = kit_log(&fx, &req("NOPE", None)).unwrap_err().to_string();
     assert!(
         err.contains("no kit 'NOPE' is defined") && err.contains("kits file"),
         "{err}"
@@ -185,10 +201,244 @@ fn missing_components_and_kits_are_named() {
     // A payload column is read through its join.
     let mut with_payload = req("K", None);
     with_payload.columns = vec!["sku".into(), "request".into()];
-    let log = kits::log(&fx.store, &with_payload).unwrap();
+    let log = kit_log(&fx, &with_payload).unwrap();
     assert_eq!(
         log.columns,
         ["component_sku", "running_on_hand", "sku", "request"]
     );
     assert_eq!(log.rows[0][3], Value::Null);
+}
+
+fn page(fx: &Fixture, view: ViewSpec, limit: u32) -> invlog_core::query::QueryResponse {
+    query::run(
+        fx.store.conn(),
+        &QueryRequest {
+            view,
+            limit,
+            ..QueryRequest::default()
+        },
+    )
+    .unwrap()
+}
+
+#[test]
+fn the_table_query_pages_filters_sorts_and_facets_a_kit_log() {
+    let fx = gift_box();
+    let scope = req("KIT-GIFTBOX", Some(vec![]));
+    let whole = kit_log(&fx, &scope).unwrap();
+    // Paged by the table's query: the same rows in the same order, the total counted.
+    let mut pages = Vec::new();
+    let mut view = scope.clone();
+    view.columns = whole.columns.clone();
+    let first = page(&fx, view.clone(), 7);
+    assert_eq!(first.total, Some(whole.rows.len() as u64));
+    pages.extend(first.rows);
+    let mut cursor = first.next_cursor;
+    while let Some(after) = cursor {
+        let next = query::run(
+            fx.store.conn(),
+            &QueryRequest {
+                view: view.clone(),
+                limit: 7,
+                after: Some(after),
+                ..QueryRequest::default()
+            },
+        )
+        .unwrap();
+        pages.extend(next.rows);
+        cursor = next.next_cursor;
+    }
+    assert_eq!(pages, whole.rows, "keyset pages of a kit log, oldest first");
+    // Default columns of a kit view start with the component and its running on-hand.
+    let defaults = page(
+        &fx,
+        ViewSpec {
+            columns: vec![],
+            ..scope.clone()
+        },
+        1,
+    );
+    assert_eq!(defaults.columns[..2], ["component_sku", "running_on_hand"]);
+    // A filter on the component and a sort by running on-hand.
+    let mut only = view.clone();
+    only.filters = vec![Filter::parse("component_sku = SKU-00903").unwrap()];
+    only.sort = vec![SortKey::parse("running_on_hand:desc").unwrap()];
+    let r = page(&fx, only, 1000);
+    assert!(r.total.unwrap() > 1);
+    assert!(r.rows.iter().all(|row| row[0] == "SKU-00903"));
+    let on_hand: Vec<i64> = r.rows.iter().filter_map(|row| row[1].as_i64()).collect();
+    assert!(on_hand.windows(2).all(|w| w[0] >= w[1]), "{on_hand:?}");
+    // Facets count within the kit.
+    let facets = query::facets(
+        fx.store.conn(),
+        &[],
+        None,
+        scope.kit.as_ref(),
+        &["component_sku".into()],
+    )
+    .unwrap();
+    let counted: u64 = facets[0].values.iter().map(|v| v.count).sum();
+    assert_eq!(counted, whole.rows.len() as u64);
+    assert_eq!(facets[0].values.len(), 4);
+    // Outside a kit log the kit columns mean nothing, and say so.
+    let err = query::run(
+        fx.store.conn(),
+        &QueryRequest {
+            view: ViewSpec {
+                columns: vec!["component_sku".into()],
+                ..ViewSpec::default()
+            },
+            ..QueryRequest::default()
+        },
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("'component_sku' belongs to kit logs"), "{err}");
+}
+
+#[test]
+fn a_kit_log_exports_with_its_component_column() {
+    let fx = gift_box();
+    let view = req("KIT-GIFTBOX", None);
+    let whole = kit_log(&fx, &view).unwrap();
+    let mut exported = view.clone();
+    exported.columns = whole.columns.clone();
+    let path = fx.file("kit.csv", "");
+    std::fs::remove_file(&path).unwrap();
+    let report = export::export(
+        &fx.store,
+        &ExportRequest {
+            view: exported,
+            path: path.clone(),
+            format: None,
+            bom: false,
+            zone: Zone::Utc,
+            reveal_secrets: false,
+        },
+        &Control::default(),
+    )
+    .unwrap();
+    assert_eq!(report.rows, whole.rows.len() as u64);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "Component,Running On Hand,Updated On,Event Type,Available On Hand"
+    );
+    let components: Vec<&str> = lines.map(|l| l.split(',').next().unwrap()).collect();
+    let expected: Vec<&str> = whole.rows.iter().map(|r| r[0].as_str().unwrap()).collect();
+    assert_eq!(components, expected);
+}
+
+#[test]
+fn kits_are_edited_component_by_component() {
+    let mut fx = gift_box();
+    let set = |fx: &Fixture, kit: &str, c: &str, q: i64| {
+        kits::set_component(
+            &fx.store,
+            &SetKitComponent {
+                kit_sku: kit.into(),
+                component_sku: c.into(),
+                quantity: q,
+            },
+        )
+    };
+    // A new kit, its quantity changed, a component removed.
+    let k = set(&fx, " KIT-NEW ", "SKU-00901", 2).unwrap();
+    assert_eq!(k.kit_sku, "KIT-NEW");
+    set(&fx, "KIT-NEW", "SKU-00903", 1).unwrap();
+    let k = set(&fx, "KIT-NEW", "SKU-00901", 4).unwrap();
+    assert_eq!(
+        k.components
+            .iter()
+            .map(|c| (c.sku.as_str(), c.quantity))
+            .collect::<Vec<_>>(),
+        [("SKU-00901", 4), ("SKU-00903", 1)]
+    );
+    let before = kits::summary(&fx.store, "KIT-NEW").unwrap();
+    kits::remove_component(&fx.store, "KIT-NEW", "SKU-00903").unwrap();
+    let after = kits::summary(&fx.store, "KIT-NEW").unwrap();
+    assert_eq!(after.kit.components.len(), 1);
+    assert_ne!(
+        before.availability, after.availability,
+        "availability follows the kit"
+    );
+    // Edits the store refuses, changing nothing.
+    let kits_before = kits::list(&fx.store).unwrap();
+    for (kit, c, q, says) in [
+        ("KIT-NEW", "SKU-00902", 0, "at least 1"),
+        ("KIT-NEW", "KIT-NEW", 1, "component of itself"),
+        ("", "SKU-00902", 1, "needs a kit SKU"),
+    ] {
+        let err = set(&fx, kit, c, q).unwrap_err().to_string();
+        assert!(err.contains(says), "{err}");
+    }
+    let err = kits::remove_component(&fx.store, "KIT-NEW", "NOPE")
+        .unwrap_err()
+        .to_string();
+    assert_eq!(err, "kit 'KIT-NEW' has no component 'NOPE'");
+    assert_eq!(kits::list(&fx.store).unwrap(), kits_before);
+    // The last component gone, the kit is gone; a re-import of the kits file brings back
+    // what it lists.
+    kits::remove(&fx.store, "KIT-NEW").unwrap();
+    assert!(kits::summary(&fx.store, "KIT-NEW").is_err());
+    assert!(kits::remove(&fx.store, "KIT-NEW").is_err());
+    let _ = &mut fx;
+}
+
+#[test]
+fn stock_history_and_timeline_of_a_component() {
+    let fx = gift_box();
+    let h = stock_history::get(
+        &fx.store,
+        &StockHistoryRequest {
+            sku: "SKU-00901".into(),
+        },
+    )
+    .unwrap();
+    assert!(h.events.len() > 3);
+    assert!(
+        h.events.windows(2).all(|w| w[0].at <= w[1].at),
+        "oldest first"
+    );
+    assert!(h
+        .events
+        .iter()
+        .any(|e| e.available_on_hand.is_some() && e.physical_on_hand.is_some()));
+    let err = stock_history::get(&fx.store, &StockHistoryRequest { sku: "NOPE".into() })
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("no entries for SKU 'NOPE'"), "{err}");
+
+    // The timeline of the kit view counts exactly its rows, in round buckets.
+    let view = req("KIT-GIFTBOX", Some(vec![]));
+    let rows = kit_log(&fx, &view).unwrap().rows.len() as u64;
+    let t = timeline::get(
+        fx.store.conn(),
+        &TimelineRequest {
+            view: view.clone(),
+            buckets: 20,
+            utc_offset_minutes: 330,
+        },
+    )
+    .unwrap();
+    assert_eq!(t.total, rows);
+    let counted: u64 = t
+        .buckets
+        .iter()
+        .map(|b| b.success + b.failed + b.pending + b.other)
+        .sum();
+    assert_eq!(counted, rows);
+    assert!(t.buckets.len() <= 21);
+    // Day buckets (or wider) start at local midnight of UTC+05:30.
+    if t.bucket_ms % 86_400_000 == 0 && t.bucket_ms <= 2 * 86_400_000 {
+        assert_eq!(
+            (t.buckets[0].start + 330 * 60_000).rem_euclid(86_400_000),
+            0
+        );
+    }
+    assert!(t
+        .buckets
+        .windows(2)
+        .all(|w| w[1].start - w[0].start == t.bucket_ms));
 }

@@ -27,6 +27,7 @@ fn view(filters: &[&str], sort: &[&str], columns: &[&str]) -> ViewSpec {
         search: None,
         sort: sort.iter().map(|s| SortKey::parse(s).unwrap()).collect(),
         columns: columns.iter().map(|c| (*c).to_owned()).collect(),
+        kit: None,
     }
 }
 
@@ -266,6 +267,7 @@ fn facets_count_values_under_the_other_filters() {
             Filter::parse("source = konnect").unwrap(),
             Filter::parse("status = failed").unwrap(),
         ],
+        None,
         None,
         &["status".into(), "channel".into()],
     )

@@ -14,4 +14,8 @@ searchable: boolean,
 /**
  * The filter operators that fit its type (what "add filter" offers).
  */
-ops: Array<Op>, };
+ops: Array<Op>, 
+/**
+ * Only a kit log has it (the component a row belongs to, its running on-hand).
+ */
+kit_only: boolean, };

@@ -65,6 +65,21 @@ pub fn summary(view: &ViewSpec) -> String {
                 .to_owned()
         })
         .collect();
+    if let Some(kit) = &view.kit {
+        let events = kit.events();
+        parts.insert(
+            0,
+            format!(
+                "kit {} log ({})",
+                kit.kit_sku,
+                if events.is_empty() {
+                    "all events".to_owned()
+                } else {
+                    events.join(", ")
+                }
+            ),
+        );
+    }
     if let Some(s) = view
         .search
         .as_deref()
@@ -175,6 +190,7 @@ pub fn start(engine: &Engine, req: ExportRequest) -> Result<ExportRecord> {
                         s.conn(),
                         &thread_req.view.filters,
                         thread_req.view.search.as_deref(),
+                        thread_req.view.kit.as_ref(),
                     )?;
                     let _ = s.conn().execute(
                         "UPDATE exports SET rows_total = ?2 WHERE id = ?1",

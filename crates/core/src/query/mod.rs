@@ -2,7 +2,9 @@
 //! and facets, over the column registry.
 
 pub mod filter;
+pub mod kit_scope;
 pub mod search;
+pub mod timeline;
 
 use rusqlite::types::{Value as SqlValue, ValueRef};
 use rusqlite::Connection;
@@ -15,6 +17,7 @@ use crate::error::{CoreError, Result};
 use crate::redaction;
 use crate::time;
 pub use filter::{Filter, Op, Sql};
+pub use kit_scope::KitScope;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct SortKey {
@@ -60,6 +63,10 @@ pub struct ViewSpec {
     /// Empty means the registry's default columns.
     #[serde(default)]
     pub columns: Vec<String>,
+    /// A kit log: only the kit's and its components' entries, oldest first unless sorted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub kit: Option<KitScope>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
@@ -162,20 +169,41 @@ impl Joins {
     }
 }
 
-fn resolve_columns(ids: &[String]) -> Result<Vec<&'static Column>> {
+fn resolve_columns(ids: &[String], kit: Option<&KitScope>) -> Result<Vec<&'static Column>> {
     if ids.is_empty() {
-        return Ok(columns::COLUMNS
+        let first = if kit.is_some() {
+            &columns::KIT_LOG_COLUMNS[..]
+        } else {
+            &[]
+        };
+        return Ok(first
             .iter()
-            .filter(|c| c.default_visible)
+            .filter_map(|id| columns::find(id))
+            .chain(columns::COLUMNS.iter().filter(|c| c.default_visible))
             .collect());
     }
-    ids.iter().map(|id| filter::column(id)).collect()
+    ids.iter()
+        .map(|id| {
+            let c = filter::column(id)?;
+            kit_scope::check_column(c, kit)?;
+            Ok(c)
+        })
+        .collect()
 }
 
-/// WHERE clause (without the keyword) for filters and search; "1" when there are none.
-pub fn where_clause(filters: &[Filter], search: Option<&str>) -> Result<Sql> {
+/// WHERE clause (without the keyword) for filters, search and kit scope; "1" when there are
+/// none.
+pub fn where_clause(
+    filters: &[Filter],
+    search: Option<&str>,
+    kit: Option<&KitScope>,
+) -> Result<Sql> {
     let mut sql = Sql::default();
+    if let Some(scope) = kit {
+        kit_scope::compile(scope, &mut sql);
+    }
     for f in filters {
+        kit_scope::check_column(filter::column(&f.column)?, kit)?;
         if !sql.text.is_empty() {
             sql.text.push_str(" AND ");
         }
@@ -205,10 +233,12 @@ pub fn where_clause(filters: &[Filter], search: Option<&str>) -> Result<Sql> {
 }
 
 fn plan(view: &ViewSpec) -> Result<Plan> {
-    let columns = resolve_columns(&view.columns)?;
+    let kit = view.kit.as_ref();
+    let columns = resolve_columns(&view.columns, kit)?;
     let mut sort = Vec::new();
     for k in &view.sort {
         let c = filter::column(&k.column)?;
+        kit_scope::check_column(c, kit)?;
         if c.kind == ColumnKind::Json {
             return Err(CoreError::InvalidQuery(format!(
                 "column '{}' cannot be sorted",
@@ -220,14 +250,15 @@ fn plan(view: &ViewSpec) -> Result<Plan> {
         }
     }
     if sort.is_empty() {
-        sort.push((filter::column("occurred_at")?, true));
+        // A log reads newest first; a kit log is a story, read from its start.
+        sort.push((filter::column("occurred_at")?, kit.is_none()));
     }
     // The entry id breaks ties, in the direction of the first key, so order is total.
     if !sort.iter().any(|(c, _)| c.id == "id") {
         let first_desc = sort[0].1;
         sort.push((filter::column("id")?, first_desc));
     }
-    let where_ = where_clause(&view.filters, view.search.as_deref())?;
+    let where_ = where_clause(&view.filters, view.search.as_deref(), kit)?;
     let find_joins =
         Joins::of_filters(&view.filters).and(Joins::of_columns(sort.iter().map(|(c, _)| *c)));
     let show_joins = Joins::of_columns(columns.iter().copied());
@@ -360,7 +391,7 @@ pub fn for_each_row(
 
 /// The columns a view shows, in order.
 pub fn view_columns(view: &ViewSpec) -> Result<Vec<&'static Column>> {
-    resolve_columns(&view.columns)
+    resolve_columns(&view.columns, view.kit.as_ref())
 }
 
 /// The most rows one page may hold.
@@ -404,8 +435,13 @@ fn raw_value(v: ValueRef<'_>) -> Value {
     }
 }
 
-pub fn count(conn: &Connection, filters: &[Filter], search: Option<&str>) -> Result<u64> {
-    let where_ = where_clause(filters, search)?;
+pub fn count(
+    conn: &Connection,
+    filters: &[Filter],
+    search: Option<&str>,
+    kit: Option<&KitScope>,
+) -> Result<u64> {
+    let where_ = where_clause(filters, search, kit)?;
     let from = Joins::of_filters(filters).from();
     let n: i64 = conn
         .prepare_cached(&format!(
@@ -431,7 +467,12 @@ pub fn run_with_budget(
 ) -> Result<QueryResponse> {
     let mut plan = plan(&req.view)?;
     let total = if req.with_total {
-        Some(count(conn, &req.view.filters, req.view.search.as_deref())?)
+        Some(count(
+            conn,
+            &req.view.filters,
+            req.view.search.as_deref(),
+            req.view.kit.as_ref(),
+        )?)
     } else {
         None
     };
@@ -570,6 +611,7 @@ pub fn facets(
     conn: &Connection,
     filters: &[Filter],
     search: Option<&str>,
+    kit: Option<&KitScope>,
     ids: &[String],
 ) -> Result<Vec<Facet>> {
     let ids: Vec<&str> = if ids.is_empty() {
@@ -584,6 +626,7 @@ pub fn facets(
     let mut out = Vec::new();
     for id in ids {
         let c = filter::column(id)?;
+        kit_scope::check_column(c, kit)?;
         if c.kind == ColumnKind::Json {
             return Err(CoreError::InvalidQuery(format!(
                 "column '{id}' has no facets"
@@ -594,7 +637,7 @@ pub fn facets(
             .filter(|f| f.column != c.id)
             .cloned()
             .collect();
-        let where_ = where_clause(&others, search)?;
+        let where_ = where_clause(&others, search, kit)?;
         let e = columns::sql_expr(c);
         let sql = format!(
             "SELECT {e}, count(*) AS n FROM {} WHERE {} GROUP BY {e} ORDER BY n DESC, {e} LIMIT 500",
