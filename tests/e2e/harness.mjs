@@ -117,6 +117,8 @@ export async function screenshots(page, name) {
   mkdirSync(shots, { recursive: true });
   await page.screenshot({ path: join(shots, `${name}-light.png`) });
   await page.emulateMedia({ colorScheme: "dark" });
+  // Canvas charts redraw with the theme's colours when the scheme changes.
+  await page.waitForTimeout(150);
   await page.screenshot({ path: join(shots, `${name}-dark.png`) });
   await page.emulateMedia({ colorScheme: "light" });
 }

@@ -26,6 +26,15 @@ import { clickSort } from "./sorting";
 import { call, detectTransport, type Transport } from "./transport";
 import { isModified, layoutOf } from "./views";
 import { ViewTabs } from "./ViewTabs";
+import type { KitScope } from "./bindings/KitScope";
+import type { KitSummary } from "./bindings/KitSummary";
+import { EventTimeline } from "./charts/EventTimeline";
+import { StockHistoryDialog } from "./charts/StockHistoryDialog";
+import { AvailabilityChart } from "./kits/AvailabilityChart";
+import { KitBar } from "./kits/KitBar";
+import { kitColours } from "./kits/colours";
+import { KitsDialog } from "./kits/KitsDialog";
+import { SkuMenu } from "./SkuMenu";
 
 /** No entries picked (one instance, so an unchanged pick is an unchanged prop). */
 const NO_PICK: ReadonlySet<number> = new Set();
@@ -44,13 +53,18 @@ function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+/** The columns a kit log shows first (the registry marks them kit-only). */
+const KIT_COLUMNS = ["component_sku", "running_on_hand"];
+
 function viewRequest(
   columns: Column[],
   search: string,
   sort: SortKey[],
   filters: Filter[],
+  kit: KitScope | null,
 ): QueryRequest {
   return {
+    ...(kit ? { kit } : {}),
     filters,
     search: search.trim() || null,
     sort,
@@ -95,6 +109,21 @@ export function App() {
   // without resetting the table's scroll position.
   const [revision, setRevision] = useState(0);
   const [dragging, setDragging] = useState(false);
+  // A kit's merged log in the table, its columns, and the main table's state to go back to.
+  const [kit, setKit] = useState<KitScope | null>(null);
+  const [kitSummary, setKitSummary] = useState<KitSummary | null>(null);
+  const [kitVisible, setKitVisible] = useState<string[]>([]);
+  const [beforeKit, setBeforeKit] = useState<{
+    filters: Filter[];
+    sort: SortKey[];
+    search: string;
+    activeView: string | null;
+  } | null>(null);
+  const [kitsOpen, setKitsOpen] = useState(false);
+  // Bumped when kits are edited: an open kit log's summary is fetched again.
+  const [kitsVersion, setKitsVersion] = useState(0);
+  const [stockSku, setStockSku] = useState<string | null>(null);
+  const [skuMenu, setSkuMenu] = useState<{ sku: string; x: number; y: number } | null>(null);
   const searchBox = useRef<HTMLInputElement>(null);
 
   const onJobFinished = useCallback(() => setGeneration((g) => g + 1), []);
@@ -104,9 +133,12 @@ export function App() {
     () => registry.filter((c) => c.default_visible).map((c) => c.id),
     [registry],
   );
+  // The main table never offers the kit log's own columns.
+  const mainRegistry = useMemo(() => registry.filter((c) => !c.kit_only), [registry]);
+  const shownIds = kit ? kitVisible : visible;
   const columns = useMemo(
-    () => visible.flatMap((id) => registry.filter((c) => c.id === id)),
-    [visible, registry],
+    () => shownIds.flatMap((id) => registry.filter((c) => c.id === id)),
+    [shownIds, registry],
   );
 
   const applyLayout = useCallback((layout: Layout | null, all: Column[]) => {
@@ -150,14 +182,15 @@ export function App() {
 
   // Whatever the user changes is saved, a moment after the last change.
   useEffect(() => {
-    if (!transport || !restored || visible.length === 0) return;
+    // A kit log is a detour, not the layout to come back to.
+    if (!transport || !restored || visible.length === 0 || kit) return;
     const t = setTimeout(() => {
       call(transport, { command: "save_layout", args: current }).catch((e: unknown) =>
         setError(message(e)),
       );
     }, 300);
     return () => clearTimeout(t);
-  }, [transport, restored, visible, current]);
+  }, [transport, restored, visible, current, kit]);
 
   // Keywords apply a moment after typing stops, not on every key.
   useEffect(() => {
@@ -168,15 +201,20 @@ export function App() {
   const loadFacet = useCallback(
     async (column: string) => {
       if (!transport) return undefined;
-      const args = { filters, search: applied.trim() || null, columns: [column] };
+      const args = {
+        filters,
+        search: applied.trim() || null,
+        columns: [column],
+        ...(kit ? { kit } : {}),
+      };
       return (await call(transport, { command: "facets", args }))[0];
     },
-    [transport, filters, applied],
+    [transport, filters, applied, kit],
   );
 
   const request = useMemo(
-    () => viewRequest(columns, applied, sort, filters),
-    [columns, applied, sort, filters],
+    () => viewRequest(columns, applied, sort, filters, kit),
+    [columns, applied, sort, filters, kit],
   );
 
   // One request per view for its total and its first page together: the table's first rows
@@ -270,6 +308,62 @@ export function App() {
       .catch((e: unknown) => setError(message(e)));
   };
 
+  // The open kit's definition and availability, again whenever kits or entries change.
+  useEffect(() => {
+    if (!transport || !kit) return;
+    let stale = false;
+    call(transport, { command: "kit", args: { kit_sku: kit.kit_sku } })
+      .then((s) => !stale && setKitSummary(s))
+      .catch((e: unknown) => !stale && setError(message(e)));
+    return () => {
+      stale = true;
+    };
+  }, [transport, kit, kitsVersion, generation]);
+  const colours = useMemo(
+    () => (kitSummary ? kitColours(kitSummary.kit) : new Map()),
+    [kitSummary],
+  );
+
+  const openKitLog = (kitSku: string) => {
+    if (!kit) setBeforeKit({ filters, sort, search: applied, activeView });
+    setKit({ kit_sku: kitSku, events: null });
+    setKitSummary(null);
+    setKitVisible([...KIT_COLUMNS, ...visible.filter((id) => !KIT_COLUMNS.includes(id))]);
+    setFilters([]);
+    // A kit log reads from its start (the core's default for it, said so the header shows it).
+    setSort([{ column: "occurred_at", desc: false }]);
+    setSearch("");
+    setApplied("");
+    setDetailId(null);
+    setKitsOpen(false);
+  };
+
+  const closeKitLog = () => {
+    setKit(null);
+    setKitSummary(null);
+    setDetailId(null);
+    if (beforeKit) {
+      setFilters(beforeKit.filters);
+      setSort(beforeKit.sort);
+      setSearch(beforeKit.search);
+      setApplied(beforeKit.search);
+      setActiveView(beforeKit.activeView);
+    }
+    setBeforeKit(null);
+  };
+
+  // A range brushed on the timeline becomes the view's date filter.
+  const brushRange = useCallback((from: number, to: number) => {
+    setFilters((f) => [
+      ...f.filter((x) => x.column !== "occurred_at"),
+      {
+        column: "occurred_at",
+        op: "between",
+        values: [new Date(from).toISOString(), new Date(to).toISOString()],
+      },
+    ]);
+  }, []);
+
   const resetLayout = useCallback(() => {
     setVisible(defaults);
     setWidths({});
@@ -333,7 +427,7 @@ export function App() {
     return () => window.removeEventListener("keydown", onKey);
   }, []);
 
-  const empty = total === 0 && !applied && filters.length === 0;
+  const empty = !kit && total === 0 && !applied && filters.length === 0;
   const modified = isModified(
     views.find((v) => v.id === activeView),
     current,
@@ -378,13 +472,17 @@ export function App() {
         <button type="button" onClick={() => setExportHistoryOpen(true)} disabled={!transport}>
           Exports
         </button>
+        <button type="button" onClick={() => setKitsOpen(true)} disabled={!transport}>
+          Kits
+        </button>
         {registry.length > 0 && (
           <ColumnSelector
-            all={registry}
-            visible={visible}
-            onChange={setVisible}
+            all={kit ? registry : mainRegistry}
+            visible={shownIds}
+            onChange={kit ? setKitVisible : setVisible}
             onReset={() => {
-              setVisible(defaults);
+              if (kit) setKitVisible([...KIT_COLUMNS, ...defaults]);
+              else setVisible(defaults);
               setWidths({});
             }}
             open={columnsOpen}
@@ -395,7 +493,17 @@ export function App() {
           {total === null ? "…" : `${total.toLocaleString()} ${total === 1 ? "entry" : "entries"}`}
         </output>
       </header>
-      {views.length > 0 && (
+      {kit && (
+        <KitBar
+          scope={kit}
+          summary={kitSummary}
+          colours={colours}
+          onEvents={(events) => setKit({ ...kit, events })}
+          onEdit={() => setKitsOpen(true)}
+          onClose={closeKitLog}
+        />
+      )}
+      {!kit && views.length > 0 && (
         <ViewTabs
           views={views}
           active={activeView}
@@ -407,13 +515,23 @@ export function App() {
       )}
       {registry.length > 0 && (
         <FiltersBar
-          columns={registry}
+          columns={kit ? registry : mainRegistry}
           loadFacet={loadFacet}
           filters={filters}
           onChange={setFilters}
         />
       )}
       <ErrorMessage error={error} />
+      {transport && !empty && total !== null && (
+        <EventTimeline
+          transport={transport}
+          filters={filters}
+          search={applied.trim() || null}
+          kit={kit ?? undefined}
+          revision={generation * 1000 + revision}
+          onRange={brushRange}
+        />
+      )}
       {empty ? (
         <section className="empty">
           <h2>No logs yet</h2>
@@ -473,13 +591,18 @@ export function App() {
                 onSort={(c, additive) => setSort((s) => clickSort(s, c.id, c.kind, additive))}
                 widths={widths}
                 onResize={(id, w) => setWidths((all) => ({ ...all, [id]: w }))}
-                onMove={(id, before) => setVisible((v) => moveBefore(v, id, before))}
+                onMove={(id, before) =>
+                  (kit ? setKitVisible : setVisible)((v) => moveBefore(v, id, before))
+                }
                 onOpen={(row) => setDetailId(row.id)}
                 onSelect={(row) => detailId !== null && setDetailId(row.id)}
                 picked={picked}
                 onPick={setPicked}
                 view={request}
+                componentColours={kit ? colours : undefined}
+                onSkuMenu={(sku, x, y) => setSkuMenu({ sku, x, y })}
               />
+              {kit && kitSummary && <AvailabilityChart summary={kitSummary} />}
             </div>
             {transport && detailId !== null && (
               <DetailDrawer
@@ -489,6 +612,7 @@ export function App() {
                 onClose={() => setDetailId(null)}
                 onShowBatch={showBatch}
                 onChanged={entriesChanged}
+                onStockHistory={setStockSku}
               />
             )}
           </div>
@@ -530,7 +654,11 @@ export function App() {
           view={request}
           columns={columns}
           total={total}
-          viewName={views.find((v) => v.id === activeView)?.name ?? "Invlog view"}
+          viewName={
+            kit
+              ? `Kit ${kit.kit_sku} log`
+              : (views.find((v) => v.id === activeView)?.name ?? "Invlog view")
+          }
           onClose={() => setExportOpen(false)}
           onStarted={(started) => {
             setExportOpen(false);
@@ -546,6 +674,34 @@ export function App() {
           views={views}
           onChanged={refreshExports}
           onClose={() => setExportHistoryOpen(false)}
+        />
+      )}
+      {transport && kitsOpen && (
+        <KitsDialog
+          transport={transport}
+          onClose={() => setKitsOpen(false)}
+          onOpenLog={openKitLog}
+          onChanged={() => setKitsVersion((v) => v + 1)}
+        />
+      )}
+      {transport && stockSku && (
+        <StockHistoryDialog
+          transport={transport}
+          sku={stockSku}
+          onClose={() => setStockSku(null)}
+        />
+      )}
+      {skuMenu && (
+        <SkuMenu
+          {...skuMenu}
+          onClose={() => setSkuMenu(null)}
+          onStockHistory={() => setStockSku(skuMenu.sku)}
+          onFilter={() =>
+            setFilters((f) => [
+              ...f.filter((x) => x.column !== "sku"),
+              { column: "sku", op: "eq", values: [skuMenu.sku] },
+            ])
+          }
         />
       )}
       {transport && historyOpen && (

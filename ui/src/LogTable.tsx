@@ -13,6 +13,7 @@ import { useVirtualizer } from "@tanstack/react-virtual";
 import type { Column } from "./bindings/Column";
 import type { SortKey } from "./bindings/SortKey";
 import { formatCell, isNumeric } from "./format";
+import { ComponentChip } from "./kits/ComponentChip";
 import { PAGE_SIZE, PageCache, type FetchPage, type Row } from "./pages";
 import { clampWidth } from "./reorder";
 import { ariaSort, DEFAULT_SORT } from "./sorting";
@@ -40,6 +41,10 @@ interface Props {
   onPick: (ids: ReadonlySet<number>) => void;
   /** The view the rows belong to: the selection is kept while it stays the same. */
   view: object;
+  /** A kit log's component colours: its component column shows them as chips. */
+  componentColours?: Map<string, string>;
+  /** A right-click on a SKU cell (its context menu). */
+  onSkuMenu?: (sku: string, x: number, y: number) => void;
 }
 
 /** Room for what the column typically holds, so the default view fits a laptop screen. */
@@ -53,6 +58,9 @@ function defaultWidth(c: Column): number {
 }
 
 const DRAG_TYPE = "application/x-invlog-column";
+
+/** Cells holding a SKU: their context menu offers its stock history. */
+const SKU_COLUMNS = ["sku", "component_sku"];
 
 /** Follows the pointer from a header's right edge; the width is reported as it changes. */
 function startResize(
@@ -91,6 +99,8 @@ export function LogTable({
   picked,
   onPick,
   view,
+  componentColours,
+  onSkuMenu,
 }: Props) {
   const [, rerender] = useReducer((n: number) => n + 1, 0);
   // The selected row and where a shift-click or shift+arrow range starts, in `view`; another
@@ -305,9 +315,19 @@ export function LogTable({
                     className={`cell${isNumeric(c.kind) ? " num" : ""}`}
                     style={{ width: table.getColumn(c.id)?.getSize() }}
                     title={cell.title}
+                    onContextMenu={
+                      onSkuMenu && SKU_COLUMNS.includes(c.id) && cell.text
+                        ? (e) => {
+                            e.preventDefault();
+                            onSkuMenu(cell.text, e.clientX, e.clientY);
+                          }
+                        : undefined
+                    }
                   >
                     {c.kind === "status" && cell.text ? (
                       <StatusBadge value={cell.text} />
+                    ) : c.id === "component_sku" && componentColours && cell.text ? (
+                      <ComponentChip sku={cell.text} colour={componentColours.get(cell.text)} />
                     ) : (
                       cell.text
                     )}

@@ -317,6 +317,10 @@ pub fn detect(path: &std::path::Path) -> Detection {
 }
 
 pub fn query(store: &Store, req: &QueryRequest) -> Result<QueryResponse> {
+    // An undefined kit is a mistake to name, not an empty log.
+    if let Some(kit) = &req.view.kit {
+        kits::get(store, &kit.kit_sku)?;
+    }
     query::run(store.conn(), req)
 }
 

@@ -18,6 +18,8 @@ interface Props {
   onShowBatch: (batchId: string) => void;
   /** The entry changed (resolved, re-run): the table's rows are stale. */
   onChanged: () => void;
+  /** Show a SKU's stock over time. */
+  onStockHistory: (sku: string) => void;
 }
 
 function message(e: unknown): string {
@@ -119,7 +121,14 @@ function Attempts({ attempts }: { attempts: Attempt[] }) {
  * The entry a row stands for, beside the table: its facts, API call, attempts and actions.
  * Keyed by entry: another entry starts with secrets hidden again.
  */
-export function DetailDrawer({ transport, entryId, onClose, onShowBatch, onChanged }: Props) {
+export function DetailDrawer({
+  transport,
+  entryId,
+  onClose,
+  onShowBatch,
+  onChanged,
+  onStockHistory,
+}: Props) {
   const [detail, setDetail] = useState<EntryDetail | null>(null);
   const [revealed, setRevealed] = useState<EntryDetail | null>(null);
   const [reveal, setReveal] = useState({ request: false, response: false });
@@ -200,6 +209,11 @@ export function DetailDrawer({ transport, entryId, onClose, onShowBatch, onChang
               </span>
             )}
             <span className="spacer" />
+            {typeof field("sku") === "string" && (
+              <button type="button" onClick={() => onStockHistory(String(field("sku")))}>
+                Stock history
+              </button>
+            )}
             <button type="button" onClick={() => setResolving(!resolved)}>
               {resolved ? "Mark unresolved…" : "Mark resolved…"}
             </button>

@@ -69,6 +69,7 @@ export function ExportDialog({
         search: view.search,
         sort: view.sort,
         columns: view.columns,
+        ...(view.kit ? { kit: view.kit } : {}),
         path: withExtension(path.trim(), format),
         format,
         bom: format === "csv" && bom,

@@ -173,6 +173,9 @@ pub fn start(engine: &Engine, req: ExportRequest) -> Result<ExportRecord> {
     let format = format_of(&req)?;
     // A bad column or filter is refused now, not reported later as a failed export.
     query::view_columns(&req.view)?;
+    if let Some(kit) = &req.view.kit {
+        crate::kits::get(&engine.store(), &kit.kit_sku)?;
+    }
     let path = engine.store().path().map(Path::to_path_buf);
     let id = record_start(&engine.store(), &req, format)?;
     let control = Arc::new(Control::default());

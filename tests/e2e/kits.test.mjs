@@ -1,0 +1,232 @@
+// Kit logs, the SKU stock chart and the event timeline, in Debian's Chromium against a real
+// `invlog serve` seeded with every example log (the Ordoro gift box kit and its components).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import {
+  launchChromium,
+  openPage,
+  screenshots,
+  seededServer,
+} from "./harness.mjs";
+
+let browser;
+let server;
+
+before(async () => {
+  browser = await launchChromium();
+  server = await seededServer();
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+const count = async (page) =>
+  Number(
+    (await page.locator("output.count").innerText())
+      .replace(/[^\d]/g, "")
+      .trim(),
+  );
+
+async function waitForCount(page, expected) {
+  await page
+    .locator("output.count")
+    .filter({ hasText: new RegExp(`^${expected.toLocaleString("en-US")} `) })
+    .waitFor();
+}
+
+test("a kit log: components merged in time order with colour chips, events widened, availability charted, exported with its component column", async () => {
+  const { page, grid } = await openPage(browser, server.url);
+  await grid.getByRole("row").nth(1).waitFor();
+  const everything = await count(page);
+
+  await page.getByRole("button", { name: "Kits", exact: true }).click();
+  const kits = page.getByRole("dialog", { name: "Kits" });
+  const card = kits.getByRole("region", { name: "Kit KIT-GIFTBOX" });
+  await card.getByText("SKU-00903").waitFor();
+  assert.equal(await card.getByRole("row").count(), 4, "three components");
+  await screenshots(page, "kits-dialog");
+  await card.getByRole("button", { name: "Open kit log" }).click();
+
+  const expected = server.cli("kit-log", "KIT-GIFTBOX", "--json");
+  assert.ok(expected.total > 0);
+  await waitForCount(page, expected.total);
+  const bar = page.getByRole("region", { name: "Kit log of KIT-GIFTBOX" });
+  await bar.getByText("SKU-00902").waitFor();
+  const headers = await grid.getByRole("columnheader").allTextContents();
+  assert.match(headers[0], /^Component/);
+  assert.match(headers[1], /^Running On Hand/);
+
+  // Rows oldest first, each component with its own colour, the same on every row.
+  const rows = grid.getByRole("row");
+  await rows.nth(1).waitFor();
+  const shown = await rows.evaluateAll((rs) =>
+    rs.slice(1).map((r) => {
+      const chip = r.querySelector(".component-chip");
+      return {
+        sku: chip?.textContent,
+        colour: chip?.querySelector("i")?.style.background,
+      };
+    }),
+  );
+  assert.deepEqual(
+    shown.map((r) => r.sku),
+    expected.rows.slice(0, shown.length).map((r) => r.component_sku),
+  );
+  const colourOf = new Map();
+  for (const r of shown) {
+    assert.ok(r.colour, `${r.sku} has a colour`);
+    if (colourOf.has(r.sku)) assert.equal(colourOf.get(r.sku), r.colour);
+    colourOf.set(r.sku, r.colour);
+  }
+  assert.ok(colourOf.size >= 2, "rows of several components");
+  assert.equal(
+    new Set(colourOf.values()).size,
+    colourOf.size,
+    "one colour per component",
+  );
+
+  // Availability: the last step is what the bar says, and the chart is drawn.
+  const last = expected.availability.at(-1).available;
+  await bar.getByText(`${last} ${last === 1 ? "kit" : "kits"} available`).waitFor();
+  await page
+    .getByRole("img", { name: "Kits available over time" })
+    .locator("canvas")
+    .waitFor();
+  await screenshots(page, "kit-log");
+
+  // Every event type of the components.
+  await bar.getByRole("combobox").selectOption("all");
+  const all = server.cli("kit-log", "KIT-GIFTBOX", "--events", "all", "--json");
+  assert.ok(all.total > expected.total);
+  await waitForCount(page, all.total);
+
+  // Export: the component column comes along, the rows are the kit log's.
+  await page.getByRole("button", { name: "Export…" }).click();
+  const dialog = page.getByRole("dialog", { name: "Export the view" });
+  await dialog.getByRole("radio", { name: "CSV" }).check();
+  const path = join(server.dir, "kit.csv");
+  await dialog.getByRole("textbox", { name: "Save as" }).fill(path);
+  await dialog.getByRole("button", { name: /^Export \d+ rows$/ }).click();
+  await page
+    .getByRole("region", { name: "Exports" })
+    .getByText("Exported kit.csv")
+    .waitFor();
+  const lines = readFileSync(path, "utf8").slice(1).trimEnd().split("\r\n");
+  assert.match(lines[0], /^Component,Running On Hand,/);
+  assert.equal(lines.length, all.total + 1);
+  assert.deepEqual(
+    lines.slice(1).map((l) => l.split(",")[0]),
+    all.rows.map((r) => r.component_sku),
+  );
+
+  // Back to the whole log.
+  await bar.getByRole("button", { name: "Close kit log" }).click();
+  await waitForCount(page, everything);
+  assert.doesNotMatch(
+    (await grid.getByRole("columnheader").allTextContents()).join(","),
+    /Component/,
+  );
+});
+
+test("kits are edited in the Kits list: create, add a component, change a quantity, remove one", async () => {
+  const { page } = await openPage(browser, server.url);
+  await page.getByRole("button", { name: "Kits", exact: true }).click();
+  const kits = page.getByRole("dialog", { name: "Kits" });
+  await kits.getByRole("textbox", { name: "New kit SKU" }).fill("KIT-DUO");
+  await kits.getByRole("textbox", { name: "Its first component" }).fill("SKU-00901");
+  await kits.getByRole("button", { name: "Create kit" }).click();
+  const card = kits.getByRole("region", { name: "Kit KIT-DUO" });
+  await card.getByRole("textbox", { name: "New component of KIT-DUO" }).fill("SKU-00903");
+  await card.getByRole("button", { name: "Add component" }).click();
+  await card.getByText("SKU-00903").waitFor();
+  const q = card.getByRole("spinbutton", { name: "Quantity of SKU-00903 per kit" });
+  await q.fill("2");
+  await q.press("Enter");
+  await card.getByRole("button", { name: "Remove SKU-00901 from KIT-DUO" }).click();
+  await card.getByText("SKU-00901").waitFor({ state: "detached" });
+  // A refused edit says why and changes nothing.
+  await q.fill("0");
+  await q.press("Enter");
+  await kits.getByText(/must be a whole number of at least 1/).waitFor();
+  const duo = server.cli("kits", "--json").find((k) => k.kit_sku === "KIT-DUO");
+  assert.deepEqual(duo.components, [{ sku: "SKU-00903", quantity: 2 }]);
+});
+
+test("brushing the timeline sets the date filter to the brushed buckets", async () => {
+  const { page, grid } = await openPage(browser, server.url);
+  await grid.getByRole("row").nth(1).waitFor();
+  const before = await count(page);
+  const timeline = page.getByRole("region", { name: "Event timeline" });
+  await timeline.getByText(`${before.toLocaleString("en-US")} in all`).waitFor();
+  await screenshots(page, "timeline");
+  const over = timeline.locator(".u-over");
+  await over.waitFor();
+  const box = await over.boundingBox();
+  await page.mouse.move(box.x + box.width * 0.3, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.45, box.y + box.height / 2, {
+    steps: 5,
+  });
+  await page.mouse.up();
+  const from = page.getByLabel("From day");
+  await assert.doesNotReject(() =>
+    page.waitForFunction(
+      () => document.querySelector('input[aria-label="From day"]')?.value,
+    ),
+  );
+  const fromDay = await from.inputValue();
+  const toDay = await page.getByLabel("To day").inputValue();
+  assert.match(fromDay, /^\d{4}-\d\d-\d\d$/);
+  assert.ok(toDay >= fromDay);
+  // Fewer entries, all inside the range; the timeline now shows just them.
+  await page.waitForFunction(
+    (n) =>
+      Number(document.querySelector("output.count")?.textContent?.replace(/[^\d]/g, "")) < n,
+    before,
+  );
+  const after = await count(page);
+  assert.ok(after > 0 && after < before, `${after} of ${before}`);
+  await timeline.getByText(`${after.toLocaleString("en-US")} in all`).waitFor();
+  await screenshots(page, "timeline-brushed");
+});
+
+test("a SKU's stock history opens from its cell's context menu and from the detail drawer", async () => {
+  const { page, grid } = await openPage(browser, server.url);
+  await page.getByRole("searchbox", { name: "Search keywords" }).fill("SKU-00901");
+  const cell = grid
+    .getByRole("gridcell")
+    .filter({ hasText: /^SKU-00901$/ })
+    .first();
+  await cell.waitFor();
+  await cell.click({ button: "right" });
+  const menu = page.getByRole("menu", { name: "SKU SKU-00901" });
+  await menu.getByRole("menuitem", { name: "Stock history of SKU-00901" }).click();
+  const dialog = page.getByRole("dialog", { name: "Stock history of SKU-00901" });
+  await dialog
+    .getByRole("img", { name: /on hand of SKU-00901 over time/ })
+    .locator("canvas")
+    .waitFor();
+  const history = server.cli("query", "--filter", "sku = SKU-00901", "--json", "--limit", "1");
+  await dialog.getByText(`${history.total} entries from`).waitFor();
+  // The legend names both lines and the event types as markers.
+  const legend = await dialog.locator(".u-legend").innerText();
+  for (const label of ["Available on hand", "Physical on hand", "on_hand", "order"]) {
+    assert.ok(legend.includes(label), `${label} in ${legend}`);
+  }
+  await screenshots(page, "stock-history");
+  await dialog.getByRole("button", { name: "Close" }).click();
+
+  // From the drawer, for a failed Konnect push: red markers.
+  await page.getByRole("searchbox", { name: "Search keywords" }).fill("");
+  await page.getByRole("tab", { name: "Failed pushes" }).click();
+  await grid.getByRole("row").nth(1).click();
+  const drawer = page.getByRole("complementary", { name: "Entry details" });
+  await drawer.getByRole("button", { name: "Stock history" }).click();
+  const second = page.getByRole("dialog", { name: /^Stock history of / });
+  await second.getByText(/failed pushes \(red\)/).waitFor();
+  await screenshots(page, "stock-history-failed");
+});

@@ -1,0 +1,182 @@
+import { useCallback, useEffect, useMemo, useState } from "react";
+import uPlot from "uplot";
+import type { Filter } from "../bindings/Filter";
+import type { KitScope } from "../bindings/KitScope";
+import type { Timeline } from "../bindings/Timeline";
+import type { TimelineBucket } from "../bindings/TimelineBucket";
+import { call, type Transport } from "../transport";
+import { Chart } from "./Chart";
+import type { ChartTheme } from "./palette";
+import { bucketLabel, spanLabel, stackBuckets } from "./timeline";
+
+interface Props {
+  transport: Transport;
+  filters: Filter[];
+  search: string | null;
+  kit?: KitScope;
+  /** Bumped when the store's content changes under the view. */
+  revision: number;
+  /** A brushed range: from the first bucket's start to the last one's end (ms, inclusive). */
+  onRange: (from: number, to: number) => void;
+}
+
+const BUCKETS = 90;
+const HEIGHT = 92;
+
+/**
+ * Entries per time bucket above the table, stacked by status, for the current view; dragging
+ * across it sets the date filter to the buckets it covers.
+ */
+export function EventTimeline({ transport, filters, search, kit, revision, onRange }: Props) {
+  const [timeline, setTimeline] = useState<Timeline | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [hovered, setHovered] = useState<TimelineBucket | null>(null);
+
+  useEffect(() => {
+    let stale = false;
+    call(transport, {
+      command: "timeline",
+      args: {
+        filters,
+        search,
+        sort: [],
+        columns: [],
+        kit,
+        buckets: BUCKETS,
+        utc_offset_minutes: -new Date().getTimezoneOffset(),
+      },
+    })
+      .then((t) => {
+        if (stale) return;
+        setTimeline(t);
+        setError(null);
+      })
+      .catch((e: unknown) => !stale && setError(e instanceof Error ? e.message : String(e)));
+    return () => {
+      stale = true;
+    };
+  }, [transport, filters, search, kit, revision]);
+
+  const data = useMemo(() => stackBuckets(timeline?.buckets ?? []), [timeline]);
+  const bucketMs = timeline?.bucket_ms ?? 60_000;
+
+  const options = useCallback(
+    (width: number, theme: ChartTheme): uPlot.Options => {
+      const bars = uPlot.paths.bars?.({ size: [0.92, Infinity], align: 1 });
+      // Drawn tallest first: each later (shorter) stack covers the one below it.
+      const layer = (label: string, colour: string): uPlot.Series => ({
+        label,
+        fill: colour,
+        stroke: colour,
+        width: 0,
+        paths: bars,
+        points: { show: false },
+      });
+      return {
+        width,
+        height: HEIGHT,
+        padding: [6, 8, 0, 8],
+        legend: { show: false },
+        cursor: {
+          drag: { x: true, y: false, setScale: false },
+          points: { show: false },
+          y: false,
+        },
+        scales: {
+          x: {
+            time: true,
+            // One bucket of room after the last start, so the last bar shows whole.
+            range: (_u, min, max) => [min, max + bucketMs / 1000],
+          },
+        },
+        axes: [
+          {
+            stroke: theme.muted,
+            grid: { show: false },
+            ticks: { stroke: theme.grid },
+            size: 28,
+            font: "11px system-ui, sans-serif",
+          },
+          {
+            stroke: theme.muted,
+            grid: { stroke: theme.grid, width: 1 },
+            ticks: { show: false },
+            size: 44,
+            font: "11px system-ui, sans-serif",
+            splits: (u) => {
+              const max = u.scales.y?.max ?? 0;
+              return max > 0 ? [0, Math.round(max / 2), Math.round(max)] : [0];
+            },
+          },
+        ],
+        series: [
+          {},
+          layer("Other", theme.other),
+          layer("Success", theme.success),
+          layer("Pending", theme.pending),
+          layer("Failed", theme.failed),
+        ],
+        hooks: {
+          setCursor: [
+            (u) => {
+              const i = u.cursor.idx;
+              setHovered(i == null ? null : (timeline?.buckets[i] ?? null));
+            },
+          ],
+          setSelect: [
+            (u) => {
+              if (u.select.width < 3) return;
+              const from = u.posToVal(u.select.left, "x") * 1000;
+              const to = u.posToVal(u.select.left + u.select.width, "x") * 1000;
+              const buckets = timeline?.buckets ?? [];
+              const first = buckets.filter((b) => b.start <= from).pop() ?? buckets[0];
+              const last = buckets.filter((b) => b.start < to).pop() ?? buckets[buckets.length - 1];
+              u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+              if (first && last) onRange(first.start, last.start + bucketMs - 1);
+            },
+          ],
+        },
+      };
+    },
+    [bucketMs, timeline, onRange],
+  );
+
+  if (error) return <p className="timeline-error">Timeline: {error}</p>;
+  if (!timeline || timeline.buckets.length === 0) return null;
+  const sums = timeline.buckets.reduce(
+    (s, b) => ({
+      success: s.success + b.success,
+      failed: s.failed + b.failed,
+      pending: s.pending + b.pending,
+      other: s.other + b.other,
+    }),
+    { success: 0, failed: 0, pending: 0, other: 0 },
+  );
+  const shown = hovered ?? sums;
+  return (
+    <section className="timeline" aria-label="Event timeline">
+      <div className="timeline-head">
+        <span className="timeline-when">
+          {hovered
+            ? bucketLabel(hovered.start, bucketMs)
+            : `${spanLabel(bucketMs)} per bar · ${timeline.total.toLocaleString()} in all`}
+        </span>
+        <span className="timeline-legend">
+          {(["failed", "pending", "success", "other"] as const).map((k) => (
+            <span key={k} className={`legend-item ${k}`}>
+              <i aria-hidden="true" />
+              {k === "other" ? "no status" : k} {shown[k].toLocaleString()}
+            </span>
+          ))}
+        </span>
+        <span className="timeline-hint">Drag across the bars to filter those dates</span>
+      </div>
+      <Chart
+        options={options}
+        data={data}
+        className="timeline-chart"
+        label="Entries per time bucket by status"
+      />
+    </section>
+  );
+}

@@ -1,0 +1,105 @@
+import { useCallback, useEffect, useMemo, useState } from "react";
+import uPlot from "uplot";
+import type { StockHistory } from "../bindings/StockHistory";
+import { ErrorMessage } from "../ErrorMessage";
+import { Modal } from "../Modal";
+import { call, type Transport } from "../transport";
+import { Chart } from "./Chart";
+import { colourMap, paddedRange, type ChartTheme } from "./palette";
+import { stockSeries } from "./stock";
+
+interface Props {
+  transport: Transport;
+  sku: string;
+  onClose: () => void;
+}
+
+/**
+ * A SKU's available and physical on hand over time as step lines, each entry a marker
+ * coloured by its event type, failed pushes in red.
+ */
+export function StockHistoryDialog({ transport, sku, onClose }: Props) {
+  const [history, setHistory] = useState<StockHistory | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    call(transport, { command: "stock_history", args: { sku } })
+      .then(setHistory)
+      .catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)));
+  }, [transport, sku]);
+
+  const series = useMemo(() => (history ? stockSeries(history.events) : null), [history]);
+  const colours = useMemo(() => colourMap(series?.eventTypes ?? []), [series]);
+
+  const options = useCallback(
+    (width: number, theme: ChartTheme): uPlot.Options => {
+      const step = uPlot.paths.stepped?.({ align: 1 });
+      const marker = (label: string, colour: string, size: number): uPlot.Series => ({
+        label,
+        stroke: colour,
+        fill: colour,
+        paths: () => null,
+        points: { show: true, size, fill: colour, stroke: colour },
+      });
+      return {
+        width,
+        height: 320,
+        scales: { x: { time: true, range: (_u, min, max) => paddedRange(min, max) } },
+        axes: [
+          { stroke: theme.muted, grid: { stroke: theme.grid }, ticks: { stroke: theme.grid } },
+          { stroke: theme.muted, grid: { stroke: theme.grid }, ticks: { stroke: theme.grid } },
+        ],
+        cursor: { points: { size: 8 } },
+        series: [
+          {},
+          {
+            label: "Available on hand",
+            stroke: theme.accent,
+            width: 2,
+            paths: step,
+            points: { show: false },
+            spanGaps: true,
+          },
+          {
+            label: "Physical on hand",
+            stroke: theme.muted,
+            width: 1.5,
+            dash: [6, 4],
+            paths: step,
+            points: { show: false },
+            spanGaps: true,
+          },
+          ...(series?.eventTypes ?? []).map((t) => marker(t, colours.get(t) ?? theme.fg, 7)),
+          marker("Failed push", theme.failed, 10),
+        ],
+      };
+    },
+    [series, colours],
+  );
+
+  const events = history?.events ?? [];
+  const failed = events.filter((e) => e.status === "failed").length;
+  return (
+    <Modal title={`Stock history of ${sku}`} onClose={onClose} wider>
+      <ErrorMessage error={error} />
+      {history && series && (
+        <>
+          <p className="muted">
+            {events.length.toLocaleString()} entries from{" "}
+            {new Date(events[0]?.at ?? 0).toLocaleDateString()} to{" "}
+            {new Date(events[events.length - 1]?.at ?? 0).toLocaleDateString()}
+            {failed > 0 && ` · ${failed.toLocaleString()} failed pushes (red)`}
+            {history.truncated && " · the newest 20,000 are drawn"}
+            {!series.hasOnHand &&
+              " · no entry reports an on-hand figure: markers sit at the quantity pushed"}
+          </p>
+          <Chart
+            options={options}
+            data={series.data}
+            className="stock-chart"
+            label={`Available and physical on hand of ${sku} over time`}
+          />
+        </>
+      )}
+    </Modal>
+  );
+}

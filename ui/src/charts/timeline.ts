@@ -1,0 +1,43 @@
+// The timeline's data as uPlot draws it, and its labels: pure, tested without a browser.
+import type uPlot from "uplot";
+import type { TimelineBucket } from "../bindings/TimelineBucket";
+
+/**
+ * x in seconds, then the stacks tallest first (other on top of success on top of pending on
+ * top of failed): drawn in that order, each shorter stack covers the bottom of the one before,
+ * so the visible bands are the four counts with failures along the baseline.
+ */
+export function stackBuckets(buckets: TimelineBucket[]): uPlot.AlignedData {
+  const x = buckets.map((b) => b.start / 1000);
+  const failed = buckets.map((b) => b.failed);
+  const pending = buckets.map((b) => b.failed + b.pending);
+  const success = buckets.map((b, i) => (pending[i] ?? 0) + b.success);
+  const other = buckets.map((b, i) => (success[i] ?? 0) + b.other);
+  return [x, other, success, pending, failed];
+}
+
+const UNITS: [number, string][] = [
+  [86_400_000, "day"],
+  [3_600_000, "hour"],
+  [60_000, "minute"],
+];
+
+export function spanLabel(ms: number): string {
+  const [size, name] = UNITS.find(([size]) => ms >= size && ms % size === 0) ?? [1000, "second"];
+  const n = ms / size;
+  return n === 1 ? `1 ${name}` : `${n} ${name}s`;
+}
+
+/** A bucket's range in local time, as precise as its width needs. */
+export function bucketLabel(start: number, width: number): string {
+  const withTime = width < 86_400_000;
+  const fmt = (ms: number) =>
+    new Date(ms).toLocaleString(undefined, {
+      year: "numeric",
+      month: "short",
+      day: "numeric",
+      ...(withTime ? { hour: "2-digit", minute: "2-digit" } : {}),
+    });
+  const end = withTime ? start + width : start + width - 1;
+  return width === 86_400_000 ? fmt(start) : `${fmt(start)} – ${fmt(end)}`;
+}
