@@ -109,6 +109,7 @@ const UI_MENU_ITEMS: &[(&str, &str, Option<&str>)] = &[
     ("export", "Export…", Some("CmdOrCtrl+E")),
     ("export_history", "Export history", None),
     ("columns", "Columns…", None),
+    ("kits", "Kits…", None),
     ("reset_layout", "Reset layout", None),
 ];
 
@@ -138,7 +139,7 @@ fn build_menu(app: &AppHandle) -> tauri::Result<Menu<Wry>> {
         app,
         "View",
         true,
-        &[&item("columns")?, &item("reset_layout")?],
+        &[&item("columns")?, &item("kits")?, &item("reset_layout")?],
     )?;
     Menu::with_items(app, &[&file, &view])
 }

@@ -206,3 +206,49 @@ test("an export started in the window writes the file and shows in the history",
     "base64",
   );
 });
+
+test("a kit log opens in the window, its charts drawn with uPlot's styles under the app's CSP", async () => {
+  await driver
+    .findElement(By.xpath('//header//button[normalize-space()="Kits"]'))
+    .click();
+  const kits = await driver.wait(
+    until.elementLocated(By.css('dialog[aria-label="Kits"]')),
+    10_000,
+  );
+  await driver.wait(
+    until.elementLocated(By.css('section[aria-label="Kit KIT-GIFTBOX"]')),
+    10_000,
+  );
+  await kits
+    .findElement(By.xpath('.//button[normalize-space()="Open kit log"]'))
+    .click();
+  const total = cli("kit-log", "KIT-GIFTBOX", "--json").total;
+  const count = await driver.findElement(By.css("output.count"));
+  await driver.wait(
+    async () => (await count.getText()) === `${total} entries`,
+    10_000,
+  );
+  const chip = await driver.wait(
+    until.elementLocated(By.css('[role="gridcell"] .component-chip i')),
+    10_000,
+  );
+  assert.notEqual(await chip.getCssValue("background-color"), "rgba(0, 0, 0, 0)");
+  // Both charts are drawn, and uPlot's stylesheet (bundled, so allowed by the CSP) applies.
+  for (const chart of [".timeline-chart", ".availability .chart"]) {
+    const [width, position] = await driver.wait(async () => {
+      const r = await driver.executeScript(
+        `const c = document.querySelector('${chart} canvas');
+         const o = document.querySelector('${chart} .u-over');
+         return c && o ? [c.getBoundingClientRect().width, getComputedStyle(o).position] : null`,
+      );
+      return r;
+    }, 10_000);
+    assert.ok(width > 100, `${chart} is drawn (${width}px)`);
+    assert.equal(position, "absolute", `${chart}: uPlot's styles apply`);
+  }
+  writeFileSync(
+    join(shots, "desktop-kit-log.png"),
+    await driver.takeScreenshot(),
+    "base64",
+  );
+});

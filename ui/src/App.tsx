@@ -391,6 +391,7 @@ export function App() {
         else if (id === "export") setExportOpen(true);
         else if (id === "export_history") setExportHistoryOpen(true);
         else if (id === "columns") setColumnsOpen(true);
+        else if (id === "kits") setKitsOpen(true);
         else if (id === "reset_layout") resetLayout();
       },
       onDropPaths: (paths) => setImportPaths(paths),

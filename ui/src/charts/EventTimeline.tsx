@@ -7,7 +7,7 @@ import type { TimelineBucket } from "../bindings/TimelineBucket";
 import { call, type Transport } from "../transport";
 import { Chart } from "./Chart";
 import type { ChartTheme } from "./palette";
-import { bucketLabel, spanLabel, stackBuckets } from "./timeline";
+import { bucketLabel, spanLabel, stackBuckets, tickLabel } from "./timeline";
 
 interface Props {
   transport: Transport;
@@ -94,7 +94,9 @@ export function EventTimeline({ transport, filters, search, kit, revision, onRan
             stroke: theme.muted,
             grid: { show: false },
             ticks: { stroke: theme.grid },
-            size: 28,
+            size: 24,
+            values: (_u, splits, _axis, _space, increment) =>
+              splits.map((s) => tickLabel(s, increment)),
             font: "11px system-ui, sans-serif",
           },
           {

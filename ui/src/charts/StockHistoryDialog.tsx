@@ -5,7 +5,7 @@ import { ErrorMessage } from "../ErrorMessage";
 import { Modal } from "../Modal";
 import { call, type Transport } from "../transport";
 import { Chart } from "./Chart";
-import { colourMap, paddedRange, type ChartTheme } from "./palette";
+import { colourMap, dataSpan, paddedRange, type ChartTheme } from "./palette";
 import { stockSeries } from "./stock";
 
 interface Props {
@@ -43,7 +43,8 @@ export function StockHistoryDialog({ transport, sku, onClose }: Props) {
       return {
         width,
         height: 320,
-        scales: { x: { time: true, range: (_u, min, max) => paddedRange(min, max) } },
+        // From the data itself: uPlot widens a lone instant to years.
+        scales: { x: { time: true, range: (u) => paddedRange(...dataSpan(u.data[0])) } },
         axes: [
           { stroke: theme.muted, grid: { stroke: theme.grid }, ticks: { stroke: theme.grid } },
           { stroke: theme.muted, grid: { stroke: theme.grid }, ticks: { stroke: theme.grid } },

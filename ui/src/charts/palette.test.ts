@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { colourMap, HUES } from "./palette";
+import { colourMap, dataSpan, HUES, paddedRange } from "./palette";
 
 describe("colourMap", () => {
   it("gives names listed together distinct hues while there are enough", () => {
@@ -18,5 +18,12 @@ describe("colourMap", () => {
     const many = Array.from({ length: HUES.length + 3 }, (_, i) => `SKU-${i}`);
     const colours = colourMap(many);
     expect(new Set(colours.values()).size).toBe(HUES.length);
+  });
+});
+
+describe("paddedRange", () => {
+  it("gives a lone instant a day either side and a span 2% each side", () => {
+    expect(paddedRange(...dataSpan([1000]))).toEqual([1000 - 86_400, 1000 + 86_400]);
+    expect(paddedRange(...dataSpan([0, 50, 100]))).toEqual([-2, 102]);
   });
 });

@@ -18,6 +18,11 @@ export const HUES = [
   "#fd7e14",
 ];
 
+/** The first and last x of sorted data. */
+export function dataSpan(xs: ArrayLike<number>): [number, number] {
+  return [xs[0] ?? 0, xs[xs.length - 1] ?? 0];
+}
+
 /** Room around the data on a time axis: a lone instant gets a day either side. */
 export function paddedRange(min: number, max: number): [number, number] {
   const pad = max > min ? (max - min) * 0.02 : 86_400;

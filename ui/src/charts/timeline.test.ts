@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { spanLabel, stackBuckets } from "./timeline";
+import { spanLabel, stackBuckets, tickLabel } from "./timeline";
 
 describe("stackBuckets", () => {
   it("stacks failed at the bottom and keeps each band's own count", () => {
@@ -21,5 +21,14 @@ describe("spanLabel", () => {
     expect(spanLabel(15 * 60_000)).toBe("15 minutes");
     expect(spanLabel(3_600_000 * 6)).toBe("6 hours");
     expect(spanLabel(86_400_000 * 7)).toBe("7 days");
+  });
+});
+
+describe("tickLabel", () => {
+  it("shows the day at midnight and the hour between", () => {
+    const midnight = new Date(2025, 2, 9, 0, 0).getTime() / 1000;
+    expect(tickLabel(midnight, 6 * 3600)).toBe("3/9");
+    expect(tickLabel(midnight + 6 * 3600, 6 * 3600)).toBe("06:00");
+    expect(tickLabel(midnight, 86_400)).toBe("3/9");
   });
 });

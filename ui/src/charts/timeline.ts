@@ -41,3 +41,18 @@ export function bucketLabel(start: number, width: number): string {
   const end = withTime ? start + width : start + width - 1;
   return width === 86_400_000 ? fmt(start) : `${fmt(start)} – ${fmt(end)}`;
 }
+
+/**
+ * One line per tick, local time: months for wide ticks, days for day ticks, and for finer
+ * ticks the hour, with the day at each midnight so the date is never lost.
+ */
+export function tickLabel(seconds: number, incrementSeconds: number): string {
+  const d = new Date(seconds * 1000);
+  const day = `${d.getMonth() + 1}/${d.getDate()}`;
+  if (incrementSeconds >= 28 * 86_400)
+    return d.toLocaleDateString(undefined, { month: "short", year: "numeric" });
+  if (incrementSeconds >= 86_400) return day;
+  if (d.getHours() === 0 && d.getMinutes() === 0) return day;
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
