@@ -154,6 +154,18 @@ test("kits are edited in the Kits list: create, add a component, change a quanti
   await kits.getByText(/must be a whole number of at least 1/).waitFor();
   const duo = server.cli("kits", "--json").find((k) => k.kit_sku === "KIT-DUO");
   assert.deepEqual(duo.components, [{ sku: "SKU-00903", quantity: 2 }]);
+
+  // Its log, then the kit deleted from under it: back to the whole log.
+  await card.getByRole("button", { name: "Open kit log" }).click();
+  const bar = page.getByRole("region", { name: "Kit log of KIT-DUO" });
+  await bar.waitFor();
+  await bar.getByRole("button", { name: "Edit kit…" }).click();
+  await card.getByRole("button", { name: "Delete kit…" }).click();
+  await card.getByRole("button", { name: "Delete", exact: true }).click();
+  await card.waitFor({ state: "detached" });
+  await kits.getByRole("button", { name: "Close" }).click();
+  await bar.waitFor({ state: "detached" });
+  assert.ok(!server.cli("kits", "--json").some((k) => k.kit_sku === "KIT-DUO"));
 });
 
 test("brushing the timeline sets the date filter to the brushed buckets", async () => {

@@ -682,7 +682,10 @@ export function App() {
           transport={transport}
           onClose={() => setKitsOpen(false)}
           onOpenLog={openKitLog}
-          onChanged={() => setKitsVersion((v) => v + 1)}
+          onChanged={(gone) => {
+            setKitsVersion((v) => v + 1);
+            if (gone !== undefined && gone === kit?.kit_sku) closeKitLog();
+          }}
         />
       )}
       {transport && stockSku && (

@@ -11,8 +11,8 @@ interface Props {
   onClose: () => void;
   /** Open a kit's merged log in the table. */
   onOpenLog: (kitSku: string) => void;
-  /** A kit changed: an open kit log must follow. */
-  onChanged: () => void;
+  /** A kit changed (`gone`: it no longer exists): an open kit log must follow. */
+  onChanged: (gone?: string) => void;
 }
 
 function message(e: unknown): string {
@@ -30,18 +30,19 @@ function KitCard({
   kit: Kit;
   transport: Transport;
   onOpenLog: (kitSku: string) => void;
-  onChanged: () => void;
+  onChanged: (gone?: string) => void;
   onError: (e: string | null) => void;
 }) {
   const colours = kitColours(kit);
   const [sku, setSku] = useState("");
   const [quantity, setQuantity] = useState("1");
   const [confirming, setConfirming] = useState(false);
-  const run = (p: Promise<unknown>) =>
+  // `ends`: the change leaves the kit without components, so without the kit.
+  const run = (p: Promise<unknown>, ends = false) =>
     p.then(
       () => {
         onError(null);
-        onChanged();
+        onChanged(ends ? kit.kit_sku : undefined);
       },
       (e: unknown) => onError(message(e)),
     );
@@ -73,7 +74,10 @@ function KitCard({
             <button
               type="button"
               onClick={() =>
-                void run(call(transport, { command: "remove_kit", args: { kit_sku: kit.kit_sku } }))
+                void run(
+                  call(transport, { command: "remove_kit", args: { kit_sku: kit.kit_sku } }),
+                  true,
+                )
               }
             >
               Delete
@@ -127,6 +131,7 @@ function KitCard({
                         command: "remove_kit_component",
                         args: { kit_sku: kit.kit_sku, component_sku: c.sku },
                       }),
+                      kit.components.length === 1,
                     )
                   }
                 >
@@ -170,9 +175,9 @@ export function KitsDialog({ transport, onClose, onOpenLog, onChanged }: Props) 
       .catch((e: unknown) => setError(message(e)));
   }, [transport]);
   useEffect(load, [load]);
-  const changed = () => {
+  const changed = (gone?: string) => {
     load();
-    onChanged();
+    onChanged(gone);
   };
   const create = (e: FormEvent) => {
     e.preventDefault();
