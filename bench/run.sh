@@ -51,6 +51,9 @@ echo "## Queries on that store ($RUNS×6 runs each, after one warm-up)"
 echo
 "$TARGET/release/examples/bench_queries" "$WORK/inv.db" $((RUNS * 6))
 echo
+# The event timeline's data over HTTP, as the UI asks for it (issue #6).
+INVLOG="$INVLOG" node bench/timeline.mjs "$WORK/inv.db" $((RUNS * 6))
+echo
 # The UI (issue #3) on the same store: in Chromium, then the desktop app's real window.
 node bench/ui.mjs "$WORK/inv.db" "$RUNS"
 echo

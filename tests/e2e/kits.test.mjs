@@ -116,7 +116,7 @@ test("a kit log: components merged in time order with colour chips, events widen
     .getByText("Exported kit.csv")
     .waitFor();
   const lines = readFileSync(path, "utf8").slice(1).trimEnd().split("\r\n");
-  assert.match(lines[0], /^Component,Running On Hand,/);
+  assert.match(lines[0], /^Component SKU,Running On Hand,/);
   assert.equal(lines.length, all.total + 1);
   assert.deepEqual(
     lines.slice(1).map((l) => l.split(",")[0]),

@@ -157,7 +157,7 @@ pub static COLUMNS: &[Column] = &[
     col("request", "API Request", Json, false, "The API call's request: method, URL, headers and payload."),
     col("response", "API Response", Json, false, "The API call's response: status, headers and body."),
     col("extra", "Other Columns", Json, false, "Columns of the source file that Invlog has no canonical column for, kept as they were."),
-    kit_only(col("component_sku", "Component", Text, false, "Kit logs: the SKU the row belongs to, the kit's own or one of its components'.")),
+    kit_only(col("component_sku", "Component SKU", Text, false, "Kit logs: the SKU the row belongs to, the kit's own or one of its components'.")),
     kit_only(col("running_on_hand", "Running On Hand", Integer, false, "Kit logs: the component's available on hand after this entry, from its latest entry that reports one.")),
 ];
 

@@ -323,7 +323,7 @@ fn a_kit_log_exports_with_its_component_column() {
     let mut lines = text.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "Component,Running On Hand,Updated On,Event Type,Available On Hand"
+        "Component SKU,Running On Hand,Updated On,Event Type,Available On Hand"
     );
     let components: Vec<&str> = lines.map(|l| l.split(',').next().unwrap()).collect();
     let expected: Vec<&str> = whole.rows.iter().map(|r| r[0].as_str().unwrap()).collect();

@@ -75,7 +75,7 @@ export function EventTimeline({ transport, filters, search, kit, revision, onRan
       return {
         width,
         height: HEIGHT,
-        padding: [6, 8, 0, 8],
+        padding: [10, 8, 0, 8],
         legend: { show: false },
         cursor: {
           drag: { x: true, y: false, setScale: false },
