@@ -6,7 +6,7 @@ import type { Timeline } from "../bindings/Timeline";
 import type { TimelineBucket } from "../bindings/TimelineBucket";
 import { call, type Transport } from "../transport";
 import { Chart } from "./Chart";
-import type { ChartTheme } from "./palette";
+import { dataSpan, type ChartTheme } from "./palette";
 import { bucketLabel, spanLabel, stackBuckets, tickLabel } from "./timeline";
 
 interface Props {
@@ -86,7 +86,11 @@ export function EventTimeline({ transport, filters, search, kit, revision, onRan
           x: {
             time: true,
             // One bucket of room after the last start, so the last bar shows whole.
-            range: (_u, min, max) => [min, max + bucketMs / 1000],
+            // From the data (uPlot widens a lone bar's instant to years).
+            range: (u) => {
+              const [first, last] = dataSpan(u.data[0]);
+              return [first, last + bucketMs / 1000];
+            },
           },
         },
         axes: [
