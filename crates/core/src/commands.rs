@@ -181,6 +181,9 @@ pub fn dispatch(engine: &Engine, request: Request) -> Result<Response> {
         Request::Job { id } => Response::Job(jobs::get(engine, id)?),
         Request::CancelJob { id } => Response::CancelJob(jobs::cancel(engine, id)?),
         Request::Rerun(r) => Response::Rerun(rerun::run(engine, &r)?),
+        Request::Timeline(r) => {
+            Response::Timeline(engine.with_reader(|s| timeline::get(s.conn(), &r))?)
+        }
         Request::StartExport(r) => Response::StartExport(history::start(engine, r)?),
         Request::Exports => Response::Exports(history::list(engine)?),
         Request::CancelExport { id } => Response::CancelExport(history::cancel(engine, id)?),
@@ -240,7 +243,6 @@ fn run_on_store(store: &mut Store, request: Request) -> Result<Response> {
             Response::RemoveKit
         }
         Request::StockHistory(r) => Response::StockHistory(stock_history::get(store, &r)?),
-        Request::Timeline(r) => Response::Timeline(timeline::get(store.conn(), &r)?),
         Request::AddSchedule(n) => Response::AddSchedule(schedule::add(store, &n)?),
         Request::RemoveSchedule { id } => {
             schedule::remove(store, id)?;
@@ -255,6 +257,7 @@ fn run_on_store(store: &mut Store, request: Request) -> Result<Response> {
         ),
         Request::StartImport(_)
         | Request::Rerun(_)
+        | Request::Timeline(_)
         | Request::StartExport(_)
         | Request::Exports
         | Request::CancelExport { .. }
@@ -262,7 +265,9 @@ fn run_on_store(store: &mut Store, request: Request) -> Result<Response> {
         | Request::Jobs
         | Request::Job { .. }
         | Request::CancelJob { .. } => {
-            unreachable!("job and re-run commands are dispatched before the store is locked")
+            unreachable!(
+                "job, re-run and timeline commands are dispatched before the store is locked"
+            )
         }
     })
 }

@@ -12,6 +12,10 @@ use crate::store::Store;
 #[derive(Clone)]
 pub struct Engine {
     store: Arc<Mutex<Store>>,
+    /// A second connection to a store in a file, opened on first use, for reads that scan.
+    reader: Arc<Mutex<Option<Store>>>,
+    /// The store's file (None in memory), known without waiting for the store.
+    path: Option<std::path::PathBuf>,
     jobs: Arc<Jobs>,
     exports: Arc<Running>,
 }
@@ -22,7 +26,9 @@ impl Engine {
         jobs::mark_interrupted(&store)?;
         history::mark_interrupted(&store)?;
         Ok(Engine {
+            path: store.path().map(std::path::Path::to_path_buf),
             store: Arc::new(Mutex::new(store)),
+            reader: Arc::default(),
             jobs: Arc::default(),
             exports: Arc::default(),
         })
@@ -32,6 +38,20 @@ impl Engine {
     /// half-written (each write is one transaction), so a poisoned lock is simply taken over.
     pub fn store(&self) -> MutexGuard<'_, Store> {
         self.store.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Runs a read that scans much of the store (the timeline's) on a connection of its own,
+    /// so the table's pages and every other command are not queued behind it. A store in
+    /// memory (tests) has no second connection: the read takes the store.
+    pub(crate) fn with_reader<T>(&self, read: impl FnOnce(&Store) -> Result<T>) -> Result<T> {
+        let Some(path) = &self.path else {
+            return read(&self.store());
+        };
+        let mut reader = self.reader.lock().unwrap_or_else(PoisonError::into_inner);
+        match &mut *reader {
+            Some(store) => read(store),
+            empty => read(empty.insert(Store::open(path)?)),
+        }
     }
 
     pub(crate) fn jobs(&self) -> &Jobs {

@@ -505,3 +505,45 @@ fn a_scheduled_export_runs_when_due_and_lands_in_the_history() {
         json!([])
     );
 }
+
+#[test]
+fn the_timeline_reads_beside_a_busy_store() {
+    let fx = Fixture::new();
+    let engine = engine(&fx);
+    let path = example("konnect-inventory-logs.csv");
+    call(
+        &engine,
+        json!({"command": "import", "args": {"paths": [path], "format": null, "sku": null, "batch": null}}),
+    );
+    let total = call(&engine, json!({"command": "query", "args": {"limit": 1}}))["result"]["total"]
+        .as_u64()
+        .unwrap();
+    // The store's own connection is held (a long command): the timeline still answers, from
+    // its own connection, with every entry counted.
+    let busy = engine.store();
+    let other = engine.clone();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let t = call(
+            &other,
+            json!({"command": "timeline", "args": {"buckets": 10}}),
+        );
+        let _ = tx.send(t);
+    });
+    let t = rx
+        .recv_timeout(Duration::from_secs(10))
+        .expect("the timeline did not wait for the store");
+    drop(busy);
+    let counted: u64 = t["result"]["buckets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            ["success", "failed", "pending", "other"]
+                .iter()
+                .map(|k| b[k].as_u64().unwrap())
+                .sum::<u64>()
+        })
+        .sum();
+    assert_eq!(counted, total);
+}
