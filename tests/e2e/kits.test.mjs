@@ -177,6 +177,8 @@ test("brushing the timeline sets the date filter to the brushed buckets", async 
   await screenshots(page, "timeline");
   const over = timeline.locator(".u-over");
   await over.waitFor();
+  // The restored layout's own fetches are over: the drag is on the chart that stays.
+  await page.waitForLoadState("networkidle");
   const box = await over.boundingBox();
   await page.mouse.move(box.x + box.width * 0.3, box.y + box.height / 2);
   await page.mouse.down();

@@ -530,6 +530,7 @@ export function App() {
           search={applied.trim() || null}
           kit={kit ?? undefined}
           revision={generation * 1000 + revision}
+          after={viewQuery}
           onRange={brushRange}
         />
       )}

@@ -25,16 +25,25 @@ function useColourScheme(): string {
   return dark ? "dark" : "light";
 }
 
-/** A uPlot chart filling its container's width; rebuilt when its options, data or theme change. */
+/**
+ * A uPlot chart filling its container's width. Built again when its options or the theme
+ * change; new data alone is handed to the same chart (a refetch does not interrupt a drag).
+ */
 export function Chart({ options, data, className, label }: Props) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
+  const latest = useRef(data);
   const scheme = useColourScheme();
+  useEffect(() => {
+    latest.current = data;
+    // Data for other series comes with other options: the chart is then built anew.
+    if (plot.current?.series.length === data.length) plot.current.setData(data);
+  }, [data]);
   useEffect(() => {
     const el = box.current;
     if (!el) return;
     const width = Math.max(200, el.clientWidth);
-    const u = new uPlot(options(width, readTheme(el)), data, el);
+    const u = new uPlot(options(width, readTheme(el)), latest.current, el);
     plot.current = u;
     const resized = new ResizeObserver(() => {
       const w = Math.max(200, el.clientWidth);
@@ -46,6 +55,6 @@ export function Chart({ options, data, className, label }: Props) {
       u.destroy();
       plot.current = null;
     };
-  }, [options, data, scheme]);
+  }, [options, scheme]);
   return <div ref={box} className={`chart ${className ?? ""}`} role="img" aria-label={label} />;
 }

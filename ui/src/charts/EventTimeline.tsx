@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import uPlot from "uplot";
 import type { Filter } from "../bindings/Filter";
 import type { KitScope } from "../bindings/KitScope";
@@ -16,6 +16,8 @@ interface Props {
   kit?: KitScope;
   /** Bumped when the store's content changes under the view. */
   revision: number;
+  /** Settles when the table has its rows: the table's query goes first, the chart after. */
+  after: () => Promise<unknown>;
   /** A brushed range: from the first bucket's start to the last one's end (ms, inclusive). */
   onRange: (from: number, to: number) => void;
 }
@@ -27,37 +29,64 @@ const HEIGHT = 92;
  * Entries per time bucket above the table, stacked by status, for the current view; dragging
  * across it sets the date filter to the buckets it covers.
  */
-export function EventTimeline({ transport, filters, search, kit, revision, onRange }: Props) {
+export function EventTimeline({
+  transport,
+  filters,
+  search,
+  kit,
+  revision,
+  after,
+  onRange,
+}: Props) {
   const [timeline, setTimeline] = useState<Timeline | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [hovered, setHovered] = useState<TimelineBucket | null>(null);
 
+  // The latest table query to wait for; a new sort or column set alone does not refetch.
+  const afterRef = useRef(after);
+  useEffect(() => {
+    afterRef.current = after;
+  });
+
   useEffect(() => {
     let stale = false;
-    call(transport, {
-      command: "timeline",
-      args: {
-        filters,
-        search,
-        sort: [],
-        columns: [],
-        kit,
-        buckets: BUCKETS,
-        utc_offset_minutes: -new Date().getTimezoneOffset(),
-      },
-    })
-      .then((t) => {
+    // A failed table query still lets the chart try (and show its own error); a view left
+    // meanwhile is not counted at all.
+    void afterRef
+      .current()
+      .catch(() => undefined)
+      .then(() => {
         if (stale) return;
-        setTimeline(t);
-        setError(null);
-      })
-      .catch((e: unknown) => !stale && setError(e instanceof Error ? e.message : String(e)));
+        return call(transport, {
+          command: "timeline",
+          args: {
+            filters,
+            search,
+            sort: [],
+            columns: [],
+            kit,
+            buckets: BUCKETS,
+            utc_offset_minutes: -new Date().getTimezoneOffset(),
+          },
+        })
+          .then((t) => {
+            if (stale) return;
+            setTimeline(t);
+            setError(null);
+          })
+          .catch((e: unknown) => !stale && setError(e instanceof Error ? e.message : String(e)));
+      });
     return () => {
       stale = true;
     };
   }, [transport, filters, search, kit, revision]);
 
   const data = useMemo(() => stackBuckets(timeline?.buckets ?? []), [timeline]);
+  // The chart's hooks read the buckets shown now, so new counts do not rebuild the chart.
+  const buckets = useRef<TimelineBucket[]>([]);
+  useEffect(() => {
+    buckets.current = timeline?.buckets ?? [];
+  }, [timeline]);
   const bucketMs = timeline?.bucket_ms ?? 60_000;
 
   const options = useCallback(
@@ -126,7 +155,7 @@ export function EventTimeline({ transport, filters, search, kit, revision, onRan
           setCursor: [
             (u) => {
               const i = u.cursor.idx;
-              setHovered(i == null ? null : (timeline?.buckets[i] ?? null));
+              setHovered(i == null ? null : (buckets.current[i] ?? null));
             },
           ],
           setSelect: [
@@ -134,9 +163,9 @@ export function EventTimeline({ transport, filters, search, kit, revision, onRan
               if (u.select.width < 3) return;
               const from = u.posToVal(u.select.left, "x") * 1000;
               const to = u.posToVal(u.select.left + u.select.width, "x") * 1000;
-              const buckets = timeline?.buckets ?? [];
-              const first = buckets.filter((b) => b.start <= from).pop() ?? buckets[0];
-              const last = buckets.filter((b) => b.start < to).pop() ?? buckets[buckets.length - 1];
+              const all = buckets.current;
+              const first = all.filter((b) => b.start <= from).pop() ?? all[0];
+              const last = all.filter((b) => b.start < to).pop() ?? all[all.length - 1];
               u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
               if (first && last) onRange(first.start, last.start + bucketMs - 1);
             },
@@ -144,7 +173,7 @@ export function EventTimeline({ transport, filters, search, kit, revision, onRan
         },
       };
     },
-    [bucketMs, timeline, onRange],
+    [bucketMs, onRange],
   );
 
   if (error) return <p className="timeline-error">Timeline: {error}</p>;
