@@ -182,7 +182,10 @@ pub fn dispatch(engine: &Engine, request: Request) -> Result<Response> {
         Request::CancelJob { id } => Response::CancelJob(jobs::cancel(engine, id)?),
         Request::Rerun(r) => Response::Rerun(rerun::run(engine, &r)?),
         Request::Timeline(r) => {
-            Response::Timeline(engine.with_reader(|s| timeline::get(s.conn(), &r))?)
+            Response::Timeline(engine.with_readers(|readers| match readers {
+                Some(stores) => timeline::get_on(stores, &r, engine.busy_signal()),
+                None => timeline::get(engine.store().conn(), &r),
+            })?)
         }
         Request::StartExport(r) => Response::StartExport(history::start(engine, r)?),
         Request::Exports => Response::Exports(history::list(engine)?),

@@ -12,8 +12,8 @@ use crate::store::Store;
 #[derive(Clone)]
 pub struct Engine {
     store: Arc<Mutex<Store>>,
-    /// A second connection to a store in a file, opened on first use, for reads that scan.
-    reader: Arc<Mutex<Option<Store>>>,
+    /// More connections to a store in a file, opened on first use, for reads that scan.
+    readers: Arc<Mutex<Vec<Store>>>,
     /// The store's file (None in memory), known without waiting for the store.
     path: Option<std::path::PathBuf>,
     jobs: Arc<Jobs>,
@@ -28,7 +28,7 @@ impl Engine {
         Ok(Engine {
             path: store.path().map(std::path::Path::to_path_buf),
             store: Arc::new(Mutex::new(store)),
-            reader: Arc::default(),
+            readers: Arc::default(),
             jobs: Arc::default(),
             exports: Arc::default(),
         })
@@ -40,18 +40,30 @@ impl Engine {
         self.store.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Runs a read that scans much of the store (the timeline's) on a connection of its own,
-    /// so the table's pages and every other command are not queued behind it. A store in
-    /// memory (tests) has no second connection: the read takes the store.
-    pub(crate) fn with_reader<T>(&self, read: impl FnOnce(&Store) -> Result<T>) -> Result<T> {
+    /// Connections of their own for a read that scans much of the store (the timeline's), one
+    /// per core it can use: the table's pages and every other command are not queued behind
+    /// it. None for a store in memory (tests), which has no second connection.
+    /// Whether a command has the store right now (a read in the background then waits).
+    pub(crate) fn busy_signal(
+        &self,
+    ) -> impl Fn() -> bool + Clone + Send + std::panic::RefUnwindSafe + 'static {
+        let store = self.store.clone();
+        move || store.try_lock().is_err()
+    }
+
+    pub(crate) fn with_readers<T>(
+        &self,
+        read: impl FnOnce(Option<&mut [Store]>) -> Result<T>,
+    ) -> Result<T> {
         let Some(path) = &self.path else {
-            return read(&self.store());
+            return read(None);
         };
-        let mut reader = self.reader.lock().unwrap_or_else(PoisonError::into_inner);
-        match &mut *reader {
-            Some(store) => read(store),
-            empty => read(empty.insert(Store::open(path)?)),
+        let mut readers = self.readers.lock().unwrap_or_else(PoisonError::into_inner);
+        let wanted = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 4));
+        while readers.len() < wanted {
+            readers.push(Store::open(path)?);
         }
+        read(Some(&mut readers[..]))
     }
 
     pub(crate) fn jobs(&self) -> &Jobs {

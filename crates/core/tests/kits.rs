@@ -10,6 +10,7 @@ use invlog_core::kits::{self, SetKitComponent};
 use invlog_core::query::timeline::{self, TimelineRequest};
 use invlog_core::query::{self, Filter, KitScope, QueryRequest, SortKey, ViewSpec};
 use invlog_core::stock_history::{self, StockHistoryRequest};
+use invlog_core::Store;
 use serde_json::Value;
 
 fn with_sku(fx: &mut Fixture, file: &str, sku: &str) {
@@ -441,4 +442,32 @@ fn stock_history_and_timeline_of_a_component() {
         .buckets
         .windows(2)
         .all(|w| w[1].start - w[0].start == t.bucket_ms));
+    // Read in id-range shares on three connections at once: the same counts, for the kit
+    // log and for filtered views of the whole store.
+    let mut readers: Vec<Store> = (0..3)
+        .map(|_| Store::open(&fx.dir.path().join("t.db")).unwrap())
+        .collect();
+    for view in [
+        view.clone(),
+        ViewSpec::default(),
+        ViewSpec {
+            filters: vec![Filter::parse("event_type = order").unwrap()],
+            ..ViewSpec::default()
+        },
+        ViewSpec {
+            search: Some("SKU-00901".into()),
+            ..ViewSpec::default()
+        },
+    ] {
+        let req = TimelineRequest {
+            view,
+            buckets: 20,
+            utc_offset_minutes: 330,
+        };
+        let one = timeline::get(fx.store.conn(), &req).unwrap();
+        let shared = timeline::get_on(&mut readers, &req, || false).unwrap();
+        assert_eq!(shared.buckets, one.buckets);
+        assert_eq!(shared.total, one.total);
+        assert!(one.total > 0);
+    }
 }

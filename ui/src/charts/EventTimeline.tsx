@@ -23,6 +23,8 @@ interface Props {
 }
 
 const BUCKETS = 90;
+/** How long a view stays before its timeline is asked for. */
+const SETTLE_MS = 200;
 const HEIGHT = 92;
 
 /**
@@ -50,11 +52,13 @@ export function EventTimeline({
 
   useEffect(() => {
     let stale = false;
-    // A failed table query still lets the chart try (and show its own error); a view left
-    // meanwhile is not counted at all.
+    // A failed table query still lets the chart try (and show its own error). Then a moment
+    // more: views flicked through (tabs, keys held) are not counted at all, only where the
+    // user stops.
     void afterRef
       .current()
       .catch(() => undefined)
+      .then(() => new Promise((settled) => setTimeout(settled, SETTLE_MS)))
       .then(() => {
         if (stale) return;
         return call(transport, {
@@ -83,9 +87,9 @@ export function EventTimeline({
 
   const data = useMemo(() => stackBuckets(timeline?.buckets ?? []), [timeline]);
   // The chart's hooks read the buckets shown now, so new counts do not rebuild the chart.
-  const buckets = useRef<TimelineBucket[]>([]);
+  const bucketsRef = useRef<TimelineBucket[]>([]);
   useEffect(() => {
-    buckets.current = timeline?.buckets ?? [];
+    bucketsRef.current = timeline?.buckets ?? [];
   }, [timeline]);
   const bucketMs = timeline?.bucket_ms ?? 60_000;
 
@@ -155,7 +159,7 @@ export function EventTimeline({
           setCursor: [
             (u) => {
               const i = u.cursor.idx;
-              setHovered(i == null ? null : (buckets.current[i] ?? null));
+              setHovered(i == null ? null : (bucketsRef.current[i] ?? null));
             },
           ],
           setSelect: [
@@ -163,7 +167,7 @@ export function EventTimeline({
               if (u.select.width < 3) return;
               const from = u.posToVal(u.select.left, "x") * 1000;
               const to = u.posToVal(u.select.left + u.select.width, "x") * 1000;
-              const all = buckets.current;
+              const all = bucketsRef.current;
               const first = all.filter((b) => b.start <= from).pop() ?? all[0];
               const last = all.filter((b) => b.start < to).pop() ?? all[all.length - 1];
               u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
@@ -176,9 +180,8 @@ export function EventTimeline({
     [bucketMs, onRange],
   );
 
-  if (error) return <p className="timeline-error">Timeline: {error}</p>;
-  if (!timeline || timeline.buckets.length === 0) return null;
-  const sums = timeline.buckets.reduce(
+  const buckets = timeline?.buckets ?? [];
+  const sums = buckets.reduce(
     (s, b) => ({
       success: s.success + b.success,
       failed: s.failed + b.failed,
@@ -188,30 +191,44 @@ export function EventTimeline({
     { success: 0, failed: 0, pending: 0, other: 0 },
   );
   const shown = hovered ?? sums;
+  const when = error
+    ? `Timeline: ${error}`
+    : !timeline
+      ? "Counting entries over time…"
+      : hovered
+        ? bucketLabel(hovered.start, bucketMs)
+        : buckets.length === 0
+          ? "No entries in this view"
+          : `${spanLabel(bucketMs)} per bar · ${timeline.total.toLocaleString()} in all`;
+  // The section keeps its height while it loads or is empty: the table below never jumps.
   return (
     <section className="timeline" aria-label="Event timeline">
       <div className="timeline-head">
-        <span className="timeline-when">
-          {hovered
-            ? bucketLabel(hovered.start, bucketMs)
-            : `${spanLabel(bucketMs)} per bar · ${timeline.total.toLocaleString()} in all`}
-        </span>
-        <span className="timeline-legend">
-          {(["failed", "pending", "success", "other"] as const).map((k) => (
-            <span key={k} className={`legend-item ${k}`}>
-              <i aria-hidden="true" />
-              {k === "other" ? "no status" : k} {shown[k].toLocaleString()}
+        <span className={error ? "timeline-when timeline-error" : "timeline-when"}>{when}</span>
+        {buckets.length > 0 && (
+          <>
+            <span className="timeline-legend">
+              {(["failed", "pending", "success", "other"] as const).map((k) => (
+                <span key={k} className={`legend-item ${k}`}>
+                  <i aria-hidden="true" />
+                  {k === "other" ? "no status" : k} {shown[k].toLocaleString()}
+                </span>
+              ))}
             </span>
-          ))}
-        </span>
-        <span className="timeline-hint">Drag across the bars to filter those dates</span>
+            <span className="timeline-hint">Drag across the bars to filter those dates</span>
+          </>
+        )}
       </div>
-      <Chart
-        options={options}
-        data={data}
-        className="timeline-chart"
-        label="Entries per time bucket by status"
-      />
+      <div className="timeline-plot">
+        {buckets.length > 0 && (
+          <Chart
+            options={options}
+            data={data}
+            className="timeline-chart"
+            label="Entries per time bucket by status"
+          />
+        )}
+      </div>
     </section>
   );
 }

@@ -3,12 +3,14 @@
 //! (occurred_at, status) index when the view has no filters); the buckets are counted here,
 //! which costs less than SQLite's GROUP BY, whose temporary B-tree sorts every row.
 
-use rusqlite::types::ValueRef;
+use rusqlite::types::{Value as SqlValue, ValueRef};
+use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::{where_clause, Joins, ViewSpec};
 use crate::error::{CoreError, Result};
+use crate::store::Store;
 
 fn default_buckets() -> u32 {
     80
@@ -79,7 +81,87 @@ pub fn bucket_width(first: i64, last: i64, buckets: u32) -> i64 {
         .unwrap_or_else(|| (span / i64::from(buckets) + 1).max(365 * DAY))
 }
 
-pub fn get(conn: &rusqlite::Connection, req: &TimelineRequest) -> Result<Timeline> {
+/// The timeline of a view, read on one connection.
+pub fn get(conn: &Connection, req: &TimelineRequest) -> Result<Timeline> {
+    let (sql, params) = statement(req, false)?;
+    let entries = read(conn, &sql, &params, None)?;
+    Ok(count(entries, req))
+}
+
+/// The same, with the entries split by id range across the connections, read at once on a
+/// thread each: the scan is the cost, and each core takes a share of it. While `busy` says
+/// the store is serving another command (a page of the table), the reads pause a moment now
+/// and then, so the chart never holds up the table.
+pub fn get_on(
+    stores: &mut [Store],
+    req: &TimelineRequest,
+    busy: impl Fn() -> bool + Clone + Send + std::panic::RefUnwindSafe + 'static,
+) -> Result<Timeline> {
+    let (sql, params) = statement(req, true)?;
+    let Some(first) = stores.first() else {
+        return Err(CoreError::InvalidQuery("a timeline needs a store".into()));
+    };
+    let max_id: i64 =
+        first
+            .conn()
+            .query_row("SELECT coalesce(max(id), 0) FROM entries", [], |r| r.get(0))?;
+    let shards = stores.len() as i64;
+    let share = max_id / shards + 1;
+    let parts: Vec<Result<Vec<(i64, u8)>>> = std::thread::scope(|scope| {
+        let running: Vec<_> = stores
+            .iter_mut()
+            .enumerate()
+            .map(|(i, store)| {
+                let (sql, params) = (&sql, &params);
+                let i = i as i64;
+                // The last shard runs to the end: entries added since max(id) count too.
+                let hi = if i + 1 == shards {
+                    i64::MAX
+                } else {
+                    (i + 1) * share - 1
+                };
+                let busy = busy.clone();
+                scope.spawn(move || {
+                    let conn = store.conn();
+                    // At most 200 pauses of 1 ms: a command holding the store for long
+                    // (an import) must not stall the chart for as long.
+                    let mut pauses = 0;
+                    conn.progress_handler(
+                        1000,
+                        Some(move || {
+                            if pauses < 200 && busy() {
+                                pauses += 1;
+                                std::thread::sleep(std::time::Duration::from_millis(1));
+                            }
+                            false
+                        }),
+                    );
+                    let part = read(conn, sql, params, Some((i * share, hi)));
+                    conn.progress_handler(0, None::<fn() -> bool>);
+                    part
+                })
+            })
+            .collect();
+        running
+            .into_iter()
+            .map(|t| {
+                t.join().unwrap_or_else(|_| {
+                    Err(CoreError::InvalidQuery("the timeline's read failed".into()))
+                })
+            })
+            .collect()
+    });
+    let mut entries = Vec::new();
+    for part in parts {
+        entries.extend(part?);
+    }
+    Ok(count(entries, req))
+}
+
+/// The statement reading a view's (occurred_at, status), within an id range (its last two
+/// parameters) when `ranged`, and the view's own parameters. Only a share names a range: the
+/// range alone would have SQLite walk the table by id rather than a time index.
+fn statement(req: &TimelineRequest, ranged: bool) -> Result<(String, Vec<SqlValue>)> {
     if !(2..=1000).contains(&req.buckets) {
         return Err(CoreError::InvalidQuery(format!(
             "a timeline has 2 to 1000 buckets, not {}",
@@ -89,13 +171,31 @@ pub fn get(conn: &rusqlite::Connection, req: &TimelineRequest) -> Result<Timelin
     let view = &req.view;
     let where_ = where_clause(&view.filters, view.search.as_deref(), view.kit.as_ref())?;
     let sql = format!(
-        "SELECT e.occurred_at, e.status FROM {} WHERE {}",
+        "SELECT e.occurred_at, e.status FROM {} WHERE ({}){}",
         Joins::of_filters(&view.filters).from(),
-        where_.text
+        where_.text,
+        if ranged {
+            " AND e.id BETWEEN ? AND ?"
+        } else {
+            ""
+        }
     );
-    let mut st = conn.prepare_cached(&sql)?;
-    let mut rows = st.query(rusqlite::params_from_iter(where_.params.iter()))?;
-    // Status as a small code: 0 success, 1 failed, 2 pending, 3 none.
+    Ok((sql, where_.params))
+}
+
+/// Status as a small code: 0 success, 1 failed, 2 pending, 3 none.
+fn read(
+    conn: &Connection,
+    sql: &str,
+    params: &[SqlValue],
+    ids: Option<(i64, i64)>,
+) -> Result<Vec<(i64, u8)>> {
+    let mut st = conn.prepare_cached(sql)?;
+    let bound = params.iter().cloned().chain(
+        ids.into_iter()
+            .flat_map(|(lo, hi)| [SqlValue::Integer(lo), SqlValue::Integer(hi)]),
+    );
+    let mut rows = st.query(rusqlite::params_from_iter(bound))?;
     let mut entries: Vec<(i64, u8)> = Vec::new();
     while let Some(r) = rows.next()? {
         let status = match r.get_ref(1)? {
@@ -106,15 +206,20 @@ pub fn get(conn: &rusqlite::Connection, req: &TimelineRequest) -> Result<Timelin
         };
         entries.push((r.get(0)?, status));
     }
+    Ok(entries)
+}
+
+/// The entries counted into round buckets from the first one's to the last one's.
+fn count(entries: Vec<(i64, u8)>, req: &TimelineRequest) -> Timeline {
     let (Some(first), Some(last)) = (
         entries.iter().map(|e| e.0).min(),
         entries.iter().map(|e| e.0).max(),
     ) else {
-        return Ok(Timeline {
+        return Timeline {
             bucket_ms: WIDTHS[0],
             buckets: Vec::new(),
             total: 0,
-        });
+        };
     };
     let width = bucket_width(first, last, req.buckets);
     let offset = i64::from(req.utc_offset_minutes) * MINUTE;
@@ -135,11 +240,11 @@ pub fn get(conn: &rusqlite::Connection, req: &TimelineRequest) -> Result<Timelin
             _ => b.other += 1,
         }
     }
-    Ok(Timeline {
+    Timeline {
         bucket_ms: width,
         buckets,
         total: entries.len() as u64,
-    })
+    }
 }
 
 #[cfg(test)]
