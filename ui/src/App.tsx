@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from "react";
-import { ErrorMessage } from "./ErrorMessage";
+import { ErrorMessage, errorText } from "./ErrorMessage";
 import type { Column } from "./bindings/Column";
 import type { Filter } from "./bindings/Filter";
 import type { Layout } from "./bindings/Layout";
@@ -44,13 +44,9 @@ function useTransport(): { transport?: Transport; error?: string } {
     try {
       return { transport: detectTransport(window as never) };
     } catch (e) {
-      return { error: e instanceof Error ? e.message : String(e) };
+      return { error: errorText(e) };
     }
   }, []);
-}
-
-function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }
 
 /** The columns a kit log shows first (the registry marks them kit-only). */
@@ -172,7 +168,7 @@ export function App() {
         setActiveView(layout?.active_view ?? "all");
         setRestored(true);
       })
-      .catch((e: unknown) => setError(message(e)));
+      .catch((e: unknown) => setError(errorText(e)));
   }, [transport, applyLayout]);
 
   const current = useMemo(
@@ -186,7 +182,7 @@ export function App() {
     if (!transport || !restored || visible.length === 0 || kit) return;
     const t = setTimeout(() => {
       call(transport, { command: "save_layout", args: current }).catch((e: unknown) =>
-        setError(message(e)),
+        setError(errorText(e)),
       );
     }, 300);
     return () => clearTimeout(t);
@@ -241,7 +237,7 @@ export function App() {
         setTotal(r.total ?? 0);
         setError(null);
       })
-      .catch((e: unknown) => !stale && setError(message(e)));
+      .catch((e: unknown) => !stale && setError(errorText(e)));
     return () => {
       stale = true;
     };
@@ -305,7 +301,7 @@ export function App() {
         setViews(v);
         if (activeView === view.id) setActiveView(null);
       })
-      .catch((e: unknown) => setError(message(e)));
+      .catch((e: unknown) => setError(errorText(e)));
   };
 
   // The open kit's definition and availability, again whenever kits or entries change.
@@ -314,7 +310,7 @@ export function App() {
     let stale = false;
     call(transport, { command: "kit", args: { kit_sku: kit.kit_sku } })
       .then((s) => !stale && setKitSummary(s))
-      .catch((e: unknown) => !stale && setError(message(e)));
+      .catch((e: unknown) => !stale && setError(errorText(e)));
     return () => {
       stale = true;
     };
@@ -379,7 +375,7 @@ export function App() {
     transport
       .pickFiles()
       .then((paths) => paths && paths.length > 0 && setImportPaths(paths))
-      .catch((e: unknown) => setError(message(e)));
+      .catch((e: unknown) => setError(errorText(e)));
   }, [transport]);
 
   // The desktop app's menu and the files dropped on its window.
@@ -408,7 +404,7 @@ export function App() {
     transport
       .stageFiles(files)
       .then(setImportPaths)
-      .catch((err: unknown) => setError(message(err)));
+      .catch((err: unknown) => setError(errorText(err)));
   };
 
   useEffect(() => {
@@ -554,7 +550,7 @@ export function App() {
                 setLoadingSamples(true);
                 call(transport, { command: "load_samples" })
                   .then(() => setGeneration((g) => g + 1))
-                  .catch((e: unknown) => setError(message(e)))
+                  .catch((e: unknown) => setError(errorText(e)))
                   .finally(() => setLoadingSamples(false));
               }}
             >

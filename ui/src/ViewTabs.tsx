@@ -1,4 +1,5 @@
 import { useState } from "react";
+import { errorText } from "./ErrorMessage";
 import type { View } from "./bindings/View";
 import { Modal } from "./Modal";
 
@@ -24,7 +25,7 @@ export function ViewTabs({ views, active, modified, onSelect, onSave, onDelete }
         setNaming(false);
         setError(null);
       })
-      .catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)));
+      .catch((e: unknown) => setError(errorText(e)));
   };
   return (
     <nav className="views" aria-label="Views">

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { errorText } from "../ErrorMessage";
 import uPlot from "uplot";
 import type { Filter } from "../bindings/Filter";
 import type { KitScope } from "../bindings/KitScope";
@@ -78,7 +79,7 @@ export function EventTimeline({
             setTimeline(t);
             setError(null);
           })
-          .catch((e: unknown) => !stale && setError(e instanceof Error ? e.message : String(e)));
+          .catch((e: unknown) => !stale && setError(errorText(e)));
       });
     return () => {
       stale = true;

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
 import uPlot from "uplot";
 import type { StockHistory } from "../bindings/StockHistory";
-import { ErrorMessage } from "../ErrorMessage";
+import { ErrorMessage, errorText } from "../ErrorMessage";
 import { Modal } from "../Modal";
 import { call, type Transport } from "../transport";
 import { Chart } from "./Chart";
@@ -24,7 +24,7 @@ export function StockHistoryDialog({ transport, sku, onClose }: Props) {
   useEffect(() => {
     call(transport, { command: "stock_history", args: { sku } })
       .then(setHistory)
-      .catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)));
+      .catch((e: unknown) => setError(errorText(e)));
   }, [transport, sku]);
 
   const series = useMemo(() => (history ? stockSeries(history.events) : null), [history]);

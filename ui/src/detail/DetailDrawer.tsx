@@ -3,7 +3,7 @@ import type { Attempt } from "../bindings/Attempt";
 import type { Batch } from "../bindings/Batch";
 import type { EntryDetail } from "../bindings/EntryDetail";
 import type { Lot } from "../bindings/Lot";
-import { ErrorMessage } from "../ErrorMessage";
+import { ErrorMessage, errorText } from "../ErrorMessage";
 import { formatCell } from "../format";
 import { call, type Transport } from "../transport";
 import { HttpPanel } from "./HttpPanel";
@@ -20,10 +20,6 @@ interface Props {
   onChanged: () => void;
   /** Show a SKU's stock over time. */
   onStockHistory: (sku: string) => void;
-}
-
-function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }
 
 const when = (t: string | null) => formatCell("time", t).text;
@@ -145,7 +141,7 @@ export function DetailDrawer({
         setDetail(d);
         setError(null);
       })
-      .catch((e: unknown) => !stale && setError(message(e)));
+      .catch((e: unknown) => !stale && setError(errorText(e)));
     return () => {
       stale = true;
     };
@@ -158,7 +154,7 @@ export function DetailDrawer({
     let stale = false;
     call(transport, { command: "entry", args: { id: entryId, reveal_secrets: true } })
       .then((d) => !stale && setRevealed(d))
-      .catch((e: unknown) => !stale && setError(message(e)));
+      .catch((e: unknown) => !stale && setError(errorText(e)));
     return () => {
       stale = true;
     };

@@ -2,7 +2,7 @@ import { useState } from "react";
 import type { Attempt } from "../bindings/Attempt";
 import type { Payload } from "../bindings/Payload";
 import { HeadersTable } from "./HeadersTable";
-import { ErrorMessage } from "../ErrorMessage";
+import { ErrorMessage, errorText } from "../ErrorMessage";
 import { Modal } from "../Modal";
 import { call, type Transport } from "../transport";
 
@@ -30,7 +30,7 @@ export function RerunDialog({ transport, entryId, request, onClose, onDone }: Pr
     })
       .then(onDone)
       .catch((e: unknown) => {
-        setError(e instanceof Error ? e.message : String(e));
+        setError(errorText(e));
         setBusy(false);
       });
   };

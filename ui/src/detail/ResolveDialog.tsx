@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { ErrorMessage } from "../ErrorMessage";
+import { ErrorMessage, errorText } from "../ErrorMessage";
 import { Modal } from "../Modal";
 import { call, type Transport } from "../transport";
 
@@ -25,7 +25,7 @@ export function ResolveDialog({ transport, ids, resolved, onClose, onDone }: Pro
     })
       .then(onDone)
       .catch((e: unknown) => {
-        setError(e instanceof Error ? e.message : String(e));
+        setError(errorText(e));
         setBusy(false);
       });
   };

@@ -2,7 +2,7 @@ import { useEffect, useState } from "react";
 import type { Column } from "../bindings/Column";
 import type { ExportRecord } from "../bindings/ExportRecord";
 import type { QueryRequest } from "../bindings/QueryRequest";
-import { ErrorMessage } from "../ErrorMessage";
+import { ErrorMessage, errorText } from "../ErrorMessage";
 import { Modal } from "../Modal";
 import { call, type Transport } from "../transport";
 import { suggestedName, withExtension } from "./history";
@@ -79,7 +79,7 @@ export function ExportDialog({
     })
       .then(onStarted)
       .catch((e: unknown) => {
-        setError(e instanceof Error ? e.message : String(e));
+        setError(errorText(e));
         setBusy(false);
       });
   };

@@ -1,7 +1,7 @@
 import { useMemo, useState } from "react";
 import type { ExportRecord } from "../bindings/ExportRecord";
 import type { View } from "../bindings/View";
-import { ErrorMessage } from "../ErrorMessage";
+import { ErrorMessage, errorText } from "../ErrorMessage";
 import { formatCell } from "../format";
 import { Modal } from "../Modal";
 import { call, type Transport } from "../transport";
@@ -29,7 +29,7 @@ export function ExportHistory({ transport, exports, views, onChanged, onClose }:
   const users = useMemo(() => [...new Set(exports.map((e) => e.user_name))].sort(), [exports]);
   const shown = filterHistory(exports, filter);
   const set = (patch: Partial<HistoryFilter>) => setFilter((f) => ({ ...f, ...patch }));
-  const fail = (e: unknown) => setError(e instanceof Error ? e.message : String(e));
+  const fail = (e: unknown) => setError(errorText(e));
   const desktop = transport.kind === "tauri";
 
   const runAgain = (r: ExportRecord) =>

@@ -2,7 +2,7 @@ import { useEffect, useState } from "react";
 import type { Every } from "../bindings/Every";
 import type { Schedule } from "../bindings/Schedule";
 import type { View } from "../bindings/View";
-import { ErrorMessage } from "../ErrorMessage";
+import { ErrorMessage, errorText } from "../ErrorMessage";
 import { formatCell } from "../format";
 import { call, type Transport } from "../transport";
 
@@ -24,7 +24,7 @@ export function Schedules({ transport, views }: Props) {
   const [folder, setFolder] = useState("");
   const [format, setFormat] = useState<"csv" | "xlsx">("xlsx");
   const [error, setError] = useState<string | null>(null);
-  const fail = (e: unknown) => setError(e instanceof Error ? e.message : String(e));
+  const fail = (e: unknown) => setError(errorText(e));
 
   useEffect(() => {
     call(transport, { command: "schedules" }).then(setSchedules).catch(fail);

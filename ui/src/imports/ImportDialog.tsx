@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import { ErrorMessage } from "../ErrorMessage";
+import { ErrorMessage, errorText } from "../ErrorMessage";
 import type { Detection } from "../bindings/Detection";
 import type { Format } from "../bindings/Format";
 import type { Job } from "../bindings/Job";
@@ -53,7 +53,7 @@ export function ImportDialog({ transport, paths, onClose, onStarted }: Props) {
       .then((detections) =>
         setChoices(detections.map((d) => ({ detection: d, format: null, sku: d.sku_hint ?? "" }))),
       )
-      .catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)));
+      .catch((e: unknown) => setError(errorText(e)));
   }, [transport, paths]);
 
   const update = (i: number, patch: Partial<Choice>) =>
@@ -80,7 +80,7 @@ export function ImportDialog({ transport, paths, onClose, onStarted }: Props) {
       }
       onStarted(jobs);
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorText(e));
       setStarting(false);
     }
   };

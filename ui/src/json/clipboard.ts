@@ -1,4 +1,5 @@
 import { useCallback, useState } from "react";
+import { errorText } from "../ErrorMessage";
 /** Writes to the clipboard and says so (or why not) for a moment. */
 export function useClipboard() {
   const [status, setStatus] = useState("");
@@ -6,9 +7,7 @@ export function useClipboard() {
     navigator.clipboard
       .writeText(text)
       .then(() => setStatus(`Copied ${what}.`))
-      .catch((e: unknown) =>
-        setStatus(`Could not copy: ${e instanceof Error ? e.message : String(e)}`),
-      );
+      .catch((e: unknown) => setStatus(`Could not copy: ${errorText(e)}`));
   }, []);
   return { copy, status };
 }

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState, type FormEvent } from "react";
 import type { Kit } from "../bindings/Kit";
-import { ErrorMessage } from "../ErrorMessage";
+import { ErrorMessage, errorText } from "../ErrorMessage";
 import { Modal } from "../Modal";
 import { call, type Transport } from "../transport";
 import { ComponentChip } from "./ComponentChip";
@@ -13,10 +13,6 @@ interface Props {
   onOpenLog: (kitSku: string) => void;
   /** A kit changed (`gone`: it no longer exists): an open kit log must follow. */
   onChanged: (gone?: string) => void;
-}
-
-function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }
 
 /** One kit: its components with their quantity per kit, editable in place. */
@@ -44,7 +40,7 @@ function KitCard({
         onError(null);
         onChanged(ends ? kit.kit_sku : undefined);
       },
-      (e: unknown) => onError(message(e)),
+      (e: unknown) => onError(errorText(e)),
     );
   const setComponent = (component: string, q: number) =>
     run(
@@ -172,7 +168,7 @@ export function KitsDialog({ transport, onClose, onOpenLog, onChanged }: Props) 
   const load = useCallback(() => {
     call(transport, { command: "kits" })
       .then(setKits)
-      .catch((e: unknown) => setError(message(e)));
+      .catch((e: unknown) => setError(errorText(e)));
   }, [transport]);
   useEffect(load, [load]);
   const changed = (gone?: string) => {
@@ -194,7 +190,7 @@ export function KitsDialog({ transport, onClose, onOpenLog, onChanged }: Props) 
         setError(null);
         changed();
       })
-      .catch((err: unknown) => setError(message(err)));
+      .catch((err: unknown) => setError(errorText(err)));
   };
   return (
     <Modal title="Kits" onClose={onClose} wide>
