@@ -49,9 +49,6 @@ function useTransport(): { transport?: Transport; error?: string } {
   }, []);
 }
 
-/** The columns a kit log shows first (the registry marks them kit-only). */
-const KIT_COLUMNS = ["component_sku", "running_on_hand"];
-
 function viewRequest(
   columns: Column[],
   search: string,
@@ -131,6 +128,8 @@ export function App() {
   );
   // The main table never offers the kit log's own columns.
   const mainRegistry = useMemo(() => registry.filter((c) => !c.kit_only), [registry]);
+  // A kit log shows its own columns (component, running on-hand) first.
+  const kitColumns = useMemo(() => registry.filter((c) => c.kit_only).map((c) => c.id), [registry]);
   const shownIds = kit ? kitVisible : visible;
   const columns = useMemo(
     () => shownIds.flatMap((id) => registry.filter((c) => c.id === id)),
@@ -324,7 +323,7 @@ export function App() {
     if (!kit) setBeforeKit({ filters, sort, search: applied, activeView });
     setKit({ kit_sku: kitSku, events: null });
     setKitSummary(null);
-    setKitVisible([...KIT_COLUMNS, ...visible.filter((id) => !KIT_COLUMNS.includes(id))]);
+    setKitVisible([...kitColumns, ...visible.filter((id) => !kitColumns.includes(id))]);
     setFilters([]);
     // A kit log reads from its start (the core's default for it, said so the header shows it).
     setSort([{ column: "occurred_at", desc: false }]);
@@ -478,7 +477,7 @@ export function App() {
             visible={shownIds}
             onChange={kit ? setKitVisible : setVisible}
             onReset={() => {
-              if (kit) setKitVisible([...KIT_COLUMNS, ...defaults]);
+              if (kit) setKitVisible([...kitColumns, ...defaults]);
               else setVisible(defaults);
               setWidths({});
             }}
