@@ -96,6 +96,11 @@ test("a kit log: components merged in time order with colour chips, events widen
     .getByRole("img", { name: "Kits available over time" })
     .locator("canvas")
     .waitFor();
+  // The timeline counts the kit log, not the view it was opened from.
+  await page
+    .getByRole("region", { name: "Event timeline" })
+    .getByText(`${expected.total} in all`)
+    .waitFor();
   await screenshots(page, "kit-log");
 
   // Every event type of the components.

@@ -41,7 +41,15 @@ export function EventTimeline({
   after,
   onRange,
 }: Props) {
-  const [timeline, setTimeline] = useState<Timeline | null>(null);
+  // The view the table shows now, and the counts last received with the view they are of:
+  // while another view's counts are still on screen, they are marked as such.
+  const view = useMemo(
+    () => ({ filters, search, kit, revision }),
+    [filters, search, kit, revision],
+  );
+  const [received, setReceived] = useState<{ view: object; timeline: Timeline } | null>(null);
+  const timeline = received?.timeline ?? null;
+  const outdated = received !== null && received.view !== view;
   const [error, setError] = useState<string | null>(null);
   const [hovered, setHovered] = useState<TimelineBucket | null>(null);
 
@@ -76,7 +84,7 @@ export function EventTimeline({
         })
           .then((t) => {
             if (stale) return;
-            setTimeline(t);
+            setReceived({ view, timeline: t });
             setError(null);
           })
           .catch((e: unknown) => !stale && setError(errorText(e)));
@@ -84,7 +92,7 @@ export function EventTimeline({
     return () => {
       stale = true;
     };
-  }, [transport, filters, search, kit, revision]);
+  }, [transport, filters, search, kit, view]);
 
   const data = useMemo(() => stackBuckets(timeline?.buckets ?? []), [timeline]);
   // The chart's hooks read the buckets shown now, so new counts do not rebuild the chart.
@@ -194,7 +202,7 @@ export function EventTimeline({
   const shown = hovered ?? sums;
   const when = error
     ? `Timeline: ${error}`
-    : !timeline
+    : !timeline || outdated
       ? "Counting entries over time…"
       : hovered
         ? bucketLabel(hovered.start, bucketMs)
@@ -206,7 +214,7 @@ export function EventTimeline({
     <section className="timeline" aria-label="Event timeline">
       <div className="timeline-head">
         <span className={error ? "timeline-when timeline-error" : "timeline-when"}>{when}</span>
-        {buckets.length > 0 && (
+        {buckets.length > 0 && !outdated && (
           <>
             <span className="timeline-legend">
               {(["failed", "pending", "success", "other"] as const).map((k) => (
@@ -220,7 +228,7 @@ export function EventTimeline({
           </>
         )}
       </div>
-      <div className="timeline-plot">
+      <div className={outdated ? "timeline-plot outdated" : "timeline-plot"}>
         {buckets.length > 0 && (
           <Chart
             options={options}
