@@ -8,9 +8,9 @@
 //! process is gone was interrupted (the app was closed or crashed), and its open transaction
 //! was rolled back by SQLite, so the store holds none of it.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
 use rusqlite::{params, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
@@ -95,14 +95,54 @@ impl LiveJob {
 #[derive(Default)]
 pub struct Jobs {
     live: Mutex<HashMap<i64, Arc<LiveJob>>>,
-    /// Jobs write one at a time: SQLite has one writer, and a second import left to wait on
-    /// the busy timeout would fail after it instead of waiting its turn.
-    writer: Mutex<()>,
+    /// Jobs write one at a time, in the order they were started: SQLite has one writer (a
+    /// second import left to the busy timeout would fail instead of waiting its turn), and
+    /// the files must land in the order the user gave them, since ties in time are shown
+    /// in import order. A plain mutex would let whichever thread woke first go first.
+    turns: Mutex<VecDeque<i64>>,
+    turn_changed: Condvar,
 }
 
 impl Jobs {
     fn live(&self) -> MutexGuard<'_, HashMap<i64, Arc<LiveJob>>> {
         self.live.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn turns(&self) -> MutexGuard<'_, VecDeque<i64>> {
+        self.turns.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Waits until job `id` is first in line; `None` if it was cancelled while it waited
+    /// (it leaves the line then, and never writes).
+    fn wait_turn(&self, id: i64, cancel: &AtomicBool) -> Option<Turn<'_>> {
+        let mut turns = self.turns();
+        loop {
+            if cancel.load(Ordering::Relaxed) {
+                turns.retain(|&t| t != id);
+                self.turn_changed.notify_all();
+                return None;
+            }
+            if turns.front() == Some(&id) {
+                return Some(Turn { jobs: self, id });
+            }
+            turns = self
+                .turn_changed
+                .wait(turns)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+    }
+}
+
+/// The writer's turn; the next job in line goes when it is dropped.
+struct Turn<'a> {
+    jobs: &'a Jobs,
+    id: i64,
+}
+
+impl Drop for Turn<'_> {
+    fn drop(&mut self) {
+        self.jobs.turns().retain(|&t| t != self.id);
+        self.jobs.turn_changed.notify_all();
     }
 }
 
@@ -193,23 +233,36 @@ pub fn start_import(engine: &Engine, req: ImportRequest) -> Result<Job> {
         state: Mutex::new(job.clone()),
     });
     engine.jobs().live().insert(id, live.clone());
+    engine.jobs().turns().push_back(id);
+    let engine_for_error = engine;
     let engine = engine.clone();
     std::thread::Builder::new()
         .name(format!("invlog-job-{id}"))
         .spawn(move || run_import(&engine, &req, &live))
-        .map_err(|e| CoreError::InvalidQuery(format!("cannot start the import: {e}")))?;
+        .map_err(|e| {
+            engine_for_error.jobs().turns().retain(|&t| t != id);
+            CoreError::InvalidQuery(format!("cannot start the import: {e}"))
+        })?;
     Ok(job)
 }
 
 fn run_import(engine: &Engine, req: &ImportRequest, live: &LiveJob) {
-    let turn = engine
-        .jobs()
-        .writer
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner);
-    live.state().status = JobStatus::Running;
-    let outcome = import_files(engine, req, live);
-    drop(turn);
+    let id = live.state().id;
+    let outcome = match engine.jobs().wait_turn(id, &live.cancel) {
+        Some(turn) => {
+            live.state().status = JobStatus::Running;
+            let outcome = import_files(engine, req, live);
+            drop(turn);
+            outcome
+        }
+        None => Err(CoreError::Cancelled {
+            file: req
+                .paths
+                .first()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default(),
+        }),
+    };
     let mut state = live.state();
     match outcome {
         Ok(()) => state.status = JobStatus::Success,
@@ -355,6 +408,9 @@ pub fn list(engine: &Engine, limit: u32) -> Result<Vec<Job>> {
 pub fn cancel(engine: &Engine, id: i64) -> Result<Job> {
     if let Some(live) = engine.jobs().live().get(&id) {
         live.cancel.store(true, Ordering::Relaxed);
+        // A job waiting for its turn wakes to leave the line now, not when the one ahead ends.
+        let _line = engine.jobs().turns();
+        engine.jobs().turn_changed.notify_all();
     }
     get(engine, id)
 }

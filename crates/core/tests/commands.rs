@@ -180,6 +180,41 @@ fn a_cancelled_job_keeps_nothing_of_the_file_it_was_importing() {
 }
 
 #[test]
+fn imports_started_one_after_another_land_in_that_order() {
+    let fx = Fixture::new();
+    let engine = engine(&fx);
+    let mut paths = vec![big_konnect(&fx, "big.csv", 30_000)];
+    for (i, rows) in [10, 11, 12, 13, 14].into_iter().enumerate() {
+        paths.push(big_konnect(&fx, &format!("small-{i}.csv"), rows));
+    }
+    // Every small job is waiting while the big one writes; they must not overtake each
+    // other, since entries tied in time are shown in import order.
+    let ids: Vec<Value> = paths
+        .iter()
+        .map(|p| {
+            call(
+                &engine,
+                json!({"command": "start_import", "args": {"paths": [p]}}),
+            )["result"]["id"]
+                .clone()
+        })
+        .collect();
+    for id in &ids {
+        assert_eq!(wait_for_job(&engine, id)["status"], "success");
+    }
+    let conn = rusqlite::Connection::open(fx.dir.path().join("t.db")).unwrap();
+    let landed: Vec<String> = conn
+        .prepare("SELECT path FROM imports ORDER BY id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let started: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    assert_eq!(landed, started);
+}
+
+#[test]
 fn jobs_left_running_by_a_closed_app_are_marked_interrupted() {
     let fx = Fixture::new();
     fx.store
