@@ -11,6 +11,8 @@ import {
   openPage,
   screenshots,
   seededServer,
+  shownCount,
+  waitForCount,
 } from "./harness.mjs";
 
 let browser;
@@ -204,9 +206,7 @@ test("a failed push: grouped facts, JSON search, copy path, secrets, cURL, inert
 test("resolve one entry and a pick of two: they leave the Unresolved view at once", async () => {
   const { page, grid, context } = await openPage(browser, server.url);
   const drawer = await openEntry(page, grid, "XSS-1");
-  const count = async () =>
-    Number((await page.locator("output.count").innerText()).split(" ")[0]);
-  const before = await count();
+  const before = await shownCount(page);
   await drawer.getByRole("button", { name: "Mark resolved…" }).click();
   const dialog = page.getByRole("dialog", { name: "Mark resolved" });
   await dialog.getByRole("textbox").fill("Quantity fixed in the ERP");
@@ -216,11 +216,7 @@ test("resolve one entry and a pick of two: they leave the Unresolved view at onc
   await drawer
     .getByText(/Resolved by .+ “Quantity fixed in the ERP”/)
     .waitFor();
-  await page.waitForFunction(
-    (n) =>
-      document.querySelector("output.count").textContent.startsWith(`${n} `),
-    before - 1,
-  );
+  await waitForCount(page, before - 1);
   assert.equal(
     await grid.getByRole("row").filter({ hasText: "XSS-1" }).count(),
     0,
@@ -250,11 +246,7 @@ test("resolve one entry and a pick of two: they leave the Unresolved view at onc
   await screenshots(page, "pick-bar");
   await bar.getByRole("button", { name: "Mark resolved…" }).click();
   await page.getByRole("button", { name: "Mark 2 entries resolved" }).click();
-  await page.waitForFunction(
-    (n) =>
-      document.querySelector("output.count").textContent.startsWith(`${n} `),
-    before - 3,
-  );
+  await waitForCount(page, before - 3);
   const picked = server.cli(
     "query",
     "--filter",

@@ -112,6 +112,21 @@ export async function openPage(browser, url, colorScheme = "light") {
   };
 }
 
+/** The entry count the table shows ("1,234 entries" -> 1234). */
+export async function shownCount(page) {
+  return Number(
+    (await page.locator("output.count").innerText()).replace(/[^\d]/g, ""),
+  );
+}
+
+/** Waits until the table shows `expected` entries. */
+export async function waitForCount(page, expected) {
+  await page
+    .locator("output.count")
+    .filter({ hasText: new RegExp(`^${expected.toLocaleString("en-US")} `) })
+    .waitFor();
+}
+
 /** Screenshots of the page as it is, in the light and the dark theme (then back to light). */
 export async function screenshots(page, name) {
   mkdirSync(shots, { recursive: true });

@@ -9,6 +9,8 @@ import {
   openPage,
   screenshots,
   seededServer,
+  shownCount,
+  waitForCount,
 } from "./harness.mjs";
 
 let browser;
@@ -24,24 +26,10 @@ after(async () => {
   server?.close();
 });
 
-const count = async (page) =>
-  Number(
-    (await page.locator("output.count").innerText())
-      .replace(/[^\d]/g, "")
-      .trim(),
-  );
-
-async function waitForCount(page, expected) {
-  await page
-    .locator("output.count")
-    .filter({ hasText: new RegExp(`^${expected.toLocaleString("en-US")} `) })
-    .waitFor();
-}
-
 test("a kit log: components merged in time order with colour chips, events widened, availability charted, exported with its component column", async () => {
   const { page, grid } = await openPage(browser, server.url);
   await grid.getByRole("row").nth(1).waitFor();
-  const everything = await count(page);
+  const everything = await shownCount(page);
 
   await page.getByRole("button", { name: "Kits", exact: true }).click();
   const kits = page.getByRole("dialog", { name: "Kits" });
@@ -91,7 +79,9 @@ test("a kit log: components merged in time order with colour chips, events widen
 
   // Availability: the last step is what the bar says, and the chart is drawn.
   const last = expected.availability.at(-1).available;
-  await bar.getByText(`${last} ${last === 1 ? "kit" : "kits"} available`).waitFor();
+  await bar
+    .getByText(`${last} ${last === 1 ? "kit" : "kits"} available`)
+    .waitFor();
   await page
     .getByRole("img", { name: "Kits available over time" })
     .locator("canvas")
@@ -142,16 +132,24 @@ test("kits are edited in the Kits list: create, add a component, change a quanti
   await page.getByRole("button", { name: "Kits", exact: true }).click();
   const kits = page.getByRole("dialog", { name: "Kits" });
   await kits.getByRole("textbox", { name: "New kit SKU" }).fill("KIT-DUO");
-  await kits.getByRole("textbox", { name: "Its first component" }).fill("SKU-00901");
+  await kits
+    .getByRole("textbox", { name: "Its first component" })
+    .fill("SKU-00901");
   await kits.getByRole("button", { name: "Create kit" }).click();
   const card = kits.getByRole("region", { name: "Kit KIT-DUO" });
-  await card.getByRole("textbox", { name: "New component of KIT-DUO" }).fill("SKU-00903");
+  await card
+    .getByRole("textbox", { name: "New component of KIT-DUO" })
+    .fill("SKU-00903");
   await card.getByRole("button", { name: "Add component" }).click();
   await card.getByText("SKU-00903").waitFor();
-  const q = card.getByRole("spinbutton", { name: "Quantity of SKU-00903 per kit" });
+  const q = card.getByRole("spinbutton", {
+    name: "Quantity of SKU-00903 per kit",
+  });
   await q.fill("2");
   await q.press("Enter");
-  await card.getByRole("button", { name: "Remove SKU-00901 from KIT-DUO" }).click();
+  await card
+    .getByRole("button", { name: "Remove SKU-00901 from KIT-DUO" })
+    .click();
   await card.getByText("SKU-00901").waitFor({ state: "detached" });
   // A refused edit says why and changes nothing.
   await q.fill("0");
@@ -176,9 +174,11 @@ test("kits are edited in the Kits list: create, add a component, change a quanti
 test("brushing the timeline sets the date filter to the brushed buckets", async () => {
   const { page, grid } = await openPage(browser, server.url);
   await grid.getByRole("row").nth(1).waitFor();
-  const before = await count(page);
+  const before = await shownCount(page);
   const timeline = page.getByRole("region", { name: "Event timeline" });
-  await timeline.getByText(`${before.toLocaleString("en-US")} in all`).waitFor();
+  await timeline
+    .getByText(`${before.toLocaleString("en-US")} in all`)
+    .waitFor();
   await screenshots(page, "timeline");
   const over = timeline.locator(".u-over");
   await over.waitFor();
@@ -204,10 +204,14 @@ test("brushing the timeline sets the date filter to the brushed buckets", async 
   // Fewer entries, all inside the range; the timeline now shows just them.
   await page.waitForFunction(
     (n) =>
-      Number(document.querySelector("output.count")?.textContent?.replace(/[^\d]/g, "")) < n,
+      Number(
+        document
+          .querySelector("output.count")
+          ?.textContent?.replace(/[^\d]/g, ""),
+      ) < n,
     before,
   );
-  const after = await count(page);
+  const after = await shownCount(page);
   assert.ok(after > 0 && after < before, `${after} of ${before}`);
   await timeline.getByText(`${after.toLocaleString("en-US")} in all`).waitFor();
   await screenshots(page, "timeline-brushed");
@@ -217,7 +221,9 @@ test("a SKU's stock history opens from its cell's context menu and from the deta
   const { page, grid } = await openPage(browser, server.url);
   // The layout the last test left (a brushed range) is kept in the store: start from all time.
   await page.getByRole("combobox", { name: "Date range" }).selectOption("all");
-  await page.getByRole("searchbox", { name: "Search keywords" }).fill("SKU-00901");
+  await page
+    .getByRole("searchbox", { name: "Search keywords" })
+    .fill("SKU-00901");
   const cell = grid
     .getByRole("gridcell")
     .filter({ hasText: /^SKU-00901$/ })
@@ -225,17 +231,33 @@ test("a SKU's stock history opens from its cell's context menu and from the deta
   await cell.waitFor();
   await cell.click({ button: "right" });
   const menu = page.getByRole("menu", { name: "SKU SKU-00901" });
-  await menu.getByRole("menuitem", { name: "Stock history of SKU-00901" }).click();
-  const dialog = page.getByRole("dialog", { name: "Stock history of SKU-00901" });
+  await menu
+    .getByRole("menuitem", { name: "Stock history of SKU-00901" })
+    .click();
+  const dialog = page.getByRole("dialog", {
+    name: "Stock history of SKU-00901",
+  });
   await dialog
     .getByRole("img", { name: /on hand of SKU-00901 over time/ })
     .locator("canvas")
     .waitFor();
-  const history = server.cli("query", "--filter", "sku = SKU-00901", "--json", "--limit", "1");
+  const history = server.cli(
+    "query",
+    "--filter",
+    "sku = SKU-00901",
+    "--json",
+    "--limit",
+    "1",
+  );
   await dialog.getByText(`${history.total} entries from`).waitFor();
   // The legend names both lines and the event types as markers.
   const legend = await dialog.locator(".u-legend").innerText();
-  for (const label of ["Available on hand", "Physical on hand", "on_hand", "order"]) {
+  for (const label of [
+    "Available on hand",
+    "Physical on hand",
+    "on_hand",
+    "order",
+  ]) {
     assert.ok(legend.includes(label), `${label} in ${legend}`);
   }
   await screenshots(page, "stock-history");
