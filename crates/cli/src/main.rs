@@ -16,6 +16,7 @@ macro_rules! outln {
 
 mod serve;
 mod table;
+mod uploads;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -68,6 +69,11 @@ enum Command {
         /// Open the URL in the browser ($BROWSER, else the system's default)
         #[arg(long)]
         open: bool,
+        /// The largest file the browser may upload for import, in bytes or with a unit
+        /// (500MB, 2GB): larger than any log export seen, small enough that a runaway upload
+        /// cannot fill a disk; a larger one is refused with HTTP 413
+        #[arg(long, default_value = "2GB", value_parser = parse_size, value_name = "SIZE")]
+        max_upload: u64,
     },
     /// Send an entry's stored API request again (method, URL, headers, body) and record the
     /// attempt; exits 1 when the attempt fails
@@ -156,6 +162,26 @@ struct ImportArgs {
     json: bool,
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
+}
+
+/// `2GB`, `500MB`, `64KB` (powers of 1000, as disks and browsers count) or plain bytes.
+fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (digits, unit) = t.split_at(split);
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("'{s}' is not a size: give bytes, or a number with KB, MB or GB"))?;
+    let scale = match unit.trim().to_ascii_uppercase().as_str() {
+        "" | "B" => 1,
+        "K" | "KB" => 1_000,
+        "M" | "MB" => 1_000_000,
+        "G" | "GB" => 1_000_000_000,
+        _ => return Err(format!("'{s}': the unit must be KB, MB or GB")),
+    };
+    n.checked_mul(scale)
+        .filter(|n| *n > 0)
+        .ok_or_else(|| format!("'{s}' is not a usable size"))
 }
 
 fn parse_format(s: &str) -> Result<Format, String> {
@@ -286,7 +312,18 @@ impl From<CoreError> for Failure {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli) {
+    // A write that finds another process writing (an import) waits its turn, and says so once.
+    static SAID: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    let outcome = invlog_core::store::turns::while_waiting(
+        || {
+            if !SAID.swap(true, std::sync::atomic::Ordering::Relaxed) {
+                eprintln!("invlog: {}", invlog_core::jobs::WAITING_FOR_WRITER);
+            }
+        },
+        || false,
+        || run(cli),
+    );
+    match outcome {
         Ok(code) => code,
         Err(Failure::Usage(m)) => {
             eprintln!("invlog: {m}");
@@ -299,9 +336,13 @@ fn main() -> ExitCode {
     }
 }
 
+/// Opens the store as every command does: jobs and exports left running by a dead process are
+/// marked interrupted, and such exports' partial files removed.
 fn open_store(db: Option<PathBuf>) -> Result<Store, Failure> {
     let path = db.unwrap_or_else(Store::default_path);
-    Ok(Store::open(&path)?)
+    let mut store = Store::open(&path)?;
+    invlog_core::jobs::tidy(&mut store)?;
+    Ok(store)
 }
 
 fn print_json(v: &impl serde::Serialize) {
@@ -338,9 +379,14 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Import(a) => import(cli.db, a),
-        Command::Serve { port, open } => {
+        Command::Serve {
+            port,
+            open,
+            max_upload,
+        } => {
             let store = open_store(cli.db)?;
-            serve::run(store, port, open).map_err(|e| Failure::Runtime(format!("serve: {e}")))?;
+            serve::run(store, port, open, max_upload)
+                .map_err(|e| Failure::Runtime(format!("serve: {e}")))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Query(a) => query(cli.db, a),
@@ -603,13 +649,20 @@ fn import(db: Option<PathBuf>, a: ImportArgs) -> Result<ExitCode, Failure> {
         },
     };
     let reports = commands::import(&mut store, &req, &Control::default())?;
-    let any_refused = reports.iter().any(|r| r.refused.is_some());
+    // A file none of whose rows could be read is a failure too, not a success that added
+    // nothing.
+    let nothing_kept = |r: &invlog_core::ingest::ImportReport| {
+        r.refused.is_none() && !r.duplicate && r.rows_total > 0 && r.rows_imported == 0
+    };
+    let any_refused = reports
+        .iter()
+        .any(|r| r.refused.is_some() || nothing_kept(r));
     if a.json {
         print_json(&reports);
     } else {
         for r in &reports {
             let line = format!("{}: {}", r.file, r.summary());
-            if r.refused.is_some() {
+            if r.refused.is_some() || nothing_kept(r) {
                 eprintln!("{line}");
             } else {
                 outln!("{line}");

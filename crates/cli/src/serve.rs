@@ -3,7 +3,6 @@
 //! origin that rebinds its DNS name to 127.0.0.1 sends its own name, and is refused), and
 //! every API call this run's random token.
 
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use axum::body::Body;
@@ -14,11 +13,14 @@ use axum::response::{IntoResponse, Response as HttpResponse};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use futures_util::StreamExt;
-use invlog_core::commands::Request;
+use invlog_core::commands::{Request, Response};
 use invlog_core::export::history;
 use invlog_core::{CoreError, Engine, Store};
 use serde_json::json;
+use subtle::ConstantTimeEq;
 use tokio::io::AsyncWriteExt;
+
+use crate::uploads::Uploads;
 
 /// The built UI (`ui/dist`), embedded at compile time; `make` builds it first.
 #[derive(rust_embed::RustEmbed)]
@@ -57,10 +59,7 @@ const SCHEDULE_CHECK: std::time::Duration = std::time::Duration::from_secs(30);
 #[derive(Clone)]
 struct AppState {
     engine: Engine,
-    /// Files the browser uploads for import (a browser cannot name a path on disk); removed
-    /// when the server stops.
-    uploads: Arc<tempfile::TempDir>,
-    upload_count: Arc<std::sync::atomic::AtomicU64>,
+    uploads: Arc<Uploads>,
     token: Arc<str>,
     hosts: Arc<[String]>,
 }
@@ -88,22 +87,70 @@ async fn check_host(State(state): State<AppState>, req: HttpRequest, next: Next)
     next.run(req).await
 }
 
+/// Compared in constant time: how long a refusal takes says nothing of how much of a guess
+/// was right.
+fn token_matches(given: Option<&str>, token: &str) -> bool {
+    given.is_some_and(|g| bool::from(g.as_bytes().ct_eq(token.as_bytes())))
+}
+
 async fn check_token(State(state): State<AppState>, req: HttpRequest, next: Next) -> HttpResponse {
     let bearer = req
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|h| h.to_str().ok())
         .and_then(|h| h.strip_prefix("Bearer "));
-    if bearer != Some(&*state.token) {
+    if !token_matches(bearer, &state.token) {
         return refuse(StatusCode::UNAUTHORIZED, "missing or wrong token");
     }
     next.run(req).await
 }
 
+/// The uploads an import request reads from.
+fn uploads_read_by(request: &Request, uploads: &Uploads) -> Vec<std::path::PathBuf> {
+    let paths = match request {
+        Request::StartImport(i) | Request::Import(i) => &i.paths,
+        _ => return Vec::new(),
+    };
+    paths.iter().filter_map(|p| uploads.slot_of(p)).collect()
+}
+
+/// Deletes the uploads of an import once it has ended, whatever its outcome.
+fn release_when_done(state: &AppState, response: &Response, slots: Vec<std::path::PathBuf>) {
+    if slots.is_empty() {
+        return;
+    }
+    let job = match response {
+        Response::StartImport(job) => Some(job.id),
+        _ => None,
+    };
+    let engine = state.engine.clone();
+    let uploads = state.uploads.clone();
+    tokio::task::spawn_blocking(move || {
+        if let Some(id) = job {
+            loop {
+                match invlog_core::jobs::get(&engine, id) {
+                    Ok(j) if !j.status.is_finished() => {
+                        std::thread::sleep(std::time::Duration::from_millis(200))
+                    }
+                    _ => break,
+                }
+            }
+        }
+        for slot in &slots {
+            uploads.release(slot);
+        }
+    });
+}
+
 async fn api(State(state): State<AppState>, Json(request): Json<Request>) -> HttpResponse {
     let engine = state.engine.clone();
+    let slots = uploads_read_by(&request, &state.uploads);
     // SQLite work is blocking; keep it off the async workers.
     let result = tokio::task::spawn_blocking(move || engine.dispatch(request)).await;
+    match &result {
+        Ok(Ok(response)) => release_when_done(&state, response, slots),
+        _ => slots.iter().for_each(|s| state.uploads.release(s)),
+    }
     match result {
         Ok(Ok(response)) => Json(response).into_response(),
         Ok(Err(CoreError::InvalidQuery(m))) => refuse(StatusCode::BAD_REQUEST, &m),
@@ -118,11 +165,24 @@ struct UploadQuery {
     name: String,
 }
 
-/// Takes one file's bytes (streamed to disk, whatever the size) and answers with the path to
-/// import it from. The file keeps its name: Ordoro's SKU and the import history come from it.
+fn too_large(limit: u64) -> HttpResponse {
+    refuse(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        &format!(
+            "the file is larger than this server's upload limit of {} MB; import it with \
+             `invlog import FILE`, or start the server with a larger --max-upload",
+            limit / 1_000_000
+        ),
+    )
+}
+
+/// Takes one file's bytes (streamed to disk, up to the upload limit) and answers with the path
+/// to import it from. The file keeps its name: Ordoro's SKU and the import history come from
+/// it.
 async fn upload(
     State(state): State<AppState>,
     Query(q): Query<UploadQuery>,
+    headers: axum::http::HeaderMap,
     body: Body,
 ) -> HttpResponse {
     let Some(name) = std::path::Path::new(&q.name)
@@ -132,32 +192,64 @@ async fn upload(
     else {
         return refuse(StatusCode::BAD_REQUEST, "the upload needs a file name");
     };
-    let n = state.upload_count.fetch_add(1, Ordering::Relaxed);
-    let dir = state.uploads.path().join(n.to_string());
-    let path = dir.join(name);
+    let limit = state.uploads.max_bytes;
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return too_large(limit);
+    }
+    let slot = match state.uploads.new_slot() {
+        Ok(s) => s,
+        Err(e) => {
+            return refuse(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                &format!("could not receive {}: {e}", q.name),
+            )
+        }
+    };
+    let path = slot.join(name);
+    let mut over = false;
     let written = async {
-        tokio::fs::create_dir_all(&dir).await?;
-        let mut file = tokio::fs::File::create(&path).await?;
+        let mut options = tokio::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        options.mode(0o600);
+        let mut file = options.open(&path).await?;
         let mut stream = body.into_data_stream();
+        let mut received = 0u64;
         while let Some(chunk) = stream.next().await {
-            file.write_all(&chunk.map_err(std::io::Error::other)?)
-                .await?;
+            let chunk = chunk.map_err(std::io::Error::other)?;
+            received += chunk.len() as u64;
+            if received > limit {
+                over = true;
+                return Ok(());
+            }
+            file.write_all(&chunk).await?;
         }
         file.flush().await
     }
     .await;
     match written {
+        Ok(()) if over => {
+            state.uploads.release(&slot);
+            too_large(limit)
+        }
         Ok(()) => Json(json!({ "path": path })).into_response(),
-        Err(e) => refuse(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            &format!("could not receive {}: {e}", q.name),
-        ),
+        Err(e) => {
+            state.uploads.release(&slot);
+            refuse(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                &format!("could not receive {}: {e}", q.name),
+            )
+        }
     }
 }
 
 #[derive(serde::Deserialize)]
 struct TokenQuery {
-    token: String,
+    token: Option<String>,
 }
 
 /// An exported file, as a download: the browser's "open" and "show in folder" for an export
@@ -168,7 +260,7 @@ async fn export_file(
     axum::extract::Path(id): axum::extract::Path<i64>,
     Query(q): Query<TokenQuery>,
 ) -> HttpResponse {
-    if q.token != *state.token {
+    if !token_matches(q.token.as_deref(), &state.token) {
         return refuse(StatusCode::UNAUTHORIZED, "missing or wrong token");
     }
     let engine = state.engine.clone();
@@ -178,6 +270,16 @@ async fn export_file(
         Ok(Err(e)) => return refuse(StatusCode::NOT_FOUND, &e.to_string()),
         Err(e) => return refuse(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
     };
+    // Only the file the export wrote: not another that took its name since.
+    if !record.file_exists {
+        return refuse(
+            StatusCode::NOT_FOUND,
+            &format!(
+                "{} is no longer the file this export wrote (moved, changed or removed)",
+                record.path
+            ),
+        );
+    }
     let file = match tokio::fs::File::open(&record.path).await {
         Ok(f) => f,
         Err(e) => {
@@ -241,8 +343,26 @@ fn open_in_browser(url: &str) {
     }
 }
 
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let term = signal(SignalKind::terminate());
+        let hup = signal(SignalKind::hangup());
+        if let (Ok(mut term), Ok(mut hup)) = (term, hup) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+                _ = hup.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
+
 /// Serves until interrupted. The first line on stdout is the URL to open, token included.
-pub fn run(store: Store, port: u16, open: bool) -> std::io::Result<()> {
+pub fn run(store: Store, port: u16, open: bool, max_upload: u64) -> std::io::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -255,12 +375,7 @@ pub fn run(store: Store, port: u16, open: bool) -> std::io::Result<()> {
         invlog_core::export::schedule::start_scheduler(&engine, SCHEDULE_CHECK);
         let state = AppState {
             engine,
-            uploads: Arc::new(
-                tempfile::Builder::new()
-                    .prefix("invlog-uploads-")
-                    .tempdir()?,
-            ),
-            upload_count: Arc::default(),
+            uploads: Arc::new(Uploads::create(max_upload)?),
             token: token.clone().into(),
             hosts: vec![format!("127.0.0.1:{port}"), format!("localhost:{port}")].into(),
         };
@@ -285,10 +400,10 @@ pub fn run(store: Store, port: u16, open: bool) -> std::io::Result<()> {
         if open {
             open_in_browser(&url);
         }
+        // Stopped by Ctrl-C, `kill` or a closed terminal alike, the server ends cleanly: its
+        // uploads folder goes with it.
         axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
+            .with_graceful_shutdown(stop_signal())
             .await
     })
 }

@@ -194,8 +194,30 @@ pub fn dispatch(engine: &Engine, request: Request) -> Result<Response> {
             history::remove(engine, id, delete_file)?;
             Response::RemoveExport
         }
+        other if other.writes() => run_on_store(&mut engine.writer(), other)?,
         other => run_on_store(&mut engine.store(), other)?,
     })
+}
+
+impl Request {
+    /// Whether the command writes to the store. Writes go through the engine's writer
+    /// connection, where waiting for another writer (an import) holds up no read.
+    pub fn writes(&self) -> bool {
+        matches!(
+            self,
+            Request::Import(_)
+                | Request::SaveLayout(_)
+                | Request::LoadSamples
+                | Request::SaveView { .. }
+                | Request::DeleteView { .. }
+                | Request::SetResolved(_)
+                | Request::SetKitComponent(_)
+                | Request::RemoveKitComponent { .. }
+                | Request::RemoveKit { .. }
+                | Request::AddSchedule(_)
+                | Request::RemoveSchedule { .. }
+        )
+    }
 }
 
 fn run_on_store(store: &mut Store, request: Request) -> Result<Response> {

@@ -5,13 +5,18 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use crate::commands::{self, Request, Response};
 use crate::error::Result;
-use crate::export::history::{self, Running};
+use crate::export::history::Running;
 use crate::jobs::{self, Jobs};
 use crate::store::Store;
 
 #[derive(Clone)]
 pub struct Engine {
+    /// The connection reads go through (the table's pages, counts, details).
     store: Arc<Mutex<Store>>,
+    /// The connection writes go through. A write may wait its turn behind another writer (an
+    /// import, another process): on a connection of its own that wait never holds up a read.
+    /// The same connection as `store` for a store in memory, which has only one.
+    writer: Arc<Mutex<Store>>,
     /// More connections to a store in a file, opened on first use, for reads that scan.
     readers: Arc<Mutex<Vec<Store>>>,
     /// The store's file (None in memory), known without waiting for the store.
@@ -22,12 +27,18 @@ pub struct Engine {
 
 impl Engine {
     /// Takes over `store`; jobs a previous run left unfinished are marked interrupted.
-    pub fn new(store: Store) -> Result<Engine> {
-        jobs::mark_interrupted(&store)?;
-        history::mark_interrupted(&store)?;
+    pub fn new(mut store: Store) -> Result<Engine> {
+        jobs::tidy(&mut store)?;
+        let path = store.path().map(std::path::Path::to_path_buf);
+        let store = Arc::new(Mutex::new(store));
+        let writer = match &path {
+            Some(p) => Arc::new(Mutex::new(Store::open(p)?)),
+            None => store.clone(),
+        };
         Ok(Engine {
-            path: store.path().map(std::path::Path::to_path_buf),
-            store: Arc::new(Mutex::new(store)),
+            path,
+            store,
+            writer,
             readers: Arc::default(),
             jobs: Arc::default(),
             exports: Arc::default(),
@@ -38,6 +49,26 @@ impl Engine {
     /// half-written (each write is one transaction), so a poisoned lock is simply taken over.
     pub fn store(&self) -> MutexGuard<'_, Store> {
         self.store.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The store, for one write at a time (it may wait for another writer to finish).
+    pub fn writer(&self) -> MutexGuard<'_, Store> {
+        self.writer.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The writer connection if no other write has it right now (housekeeping that can wait
+    /// for the next chance).
+    pub fn try_writer(&self) -> Option<MutexGuard<'_, Store>> {
+        match self.writer.try_lock() {
+            Ok(g) => Some(g),
+            Err(std::sync::TryLockError::Poisoned(p)) => Some(p.into_inner()),
+            Err(std::sync::TryLockError::WouldBlock) => None,
+        }
+    }
+
+    /// The store's file; None in memory.
+    pub fn path(&self) -> Option<&std::path::Path> {
+        self.path.as_deref()
     }
 
     /// Connections of their own for a read that scans much of the store (the timeline's), one

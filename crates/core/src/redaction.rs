@@ -18,6 +18,11 @@ static SECRET_QUERY_PARAM: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid regex")
 });
 
+/// The user-info part of a URL (`https://admin:hunter2@host/`): a password, or a token
+/// given as the user name.
+static URL_CREDENTIALS: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/@\s?#]+@").expect("valid regex"));
+
 pub fn is_secret_key(key: &str) -> bool {
     SECRET_KEY.is_match(key)
 }
@@ -45,14 +50,38 @@ pub fn redact(v: &mut Value) {
                     return;
                 }
             }
-            if s.contains('?') && SECRET_QUERY_PARAM.is_match(s) {
-                *s = SECRET_QUERY_PARAM
-                    .replace_all(s, format!("${{1}}{MASK}"))
-                    .into_owned();
+            if let Some(masked) = masked_text(s) {
+                *s = masked;
             }
         }
         _ => {}
     }
+}
+
+/// `text` with URL credentials and secret query parameters masked; None when it has none.
+fn masked_text(text: &str) -> Option<String> {
+    let mut out = None;
+    if text.contains('@') && URL_CREDENTIALS.is_match(text) {
+        out = Some(
+            URL_CREDENTIALS
+                .replace_all(text, format!("${{1}}{MASK}@"))
+                .into_owned(),
+        );
+    }
+    let current = out.as_deref().unwrap_or(text);
+    if current.contains('?') && SECRET_QUERY_PARAM.is_match(current) {
+        out = Some(
+            SECRET_QUERY_PARAM
+                .replace_all(current, format!("${{1}}{MASK}"))
+                .into_owned(),
+        );
+    }
+    out
+}
+
+/// Plain text (a URL, an error message that quotes one) with its secrets masked.
+pub fn mask_text(text: &str) -> String {
+    masked_text(text).unwrap_or_else(|| text.to_owned())
 }
 
 #[cfg(test)]
@@ -81,6 +110,29 @@ mod tests {
         assert_eq!(
             v["url"],
             format!("https://x.example/inv?sku=1&api_key={MASK}&access_token={MASK}")
+        );
+    }
+
+    #[test]
+    fn masks_url_credentials_wherever_a_url_is_written() {
+        let mut v = json!({
+            "url": "https://admin:hunter2@shop.example/v1/stock?sku=A",
+            "note": "sent to http://tok_123@api.example and ftp://u:p@files.example/x",
+            "plain": "mail me at someone@example.com",
+        });
+        redact(&mut v);
+        assert_eq!(
+            v["url"],
+            format!("https://{MASK}@shop.example/v1/stock?sku=A")
+        );
+        assert_eq!(
+            v["note"],
+            format!("sent to http://{MASK}@api.example and ftp://{MASK}@files.example/x")
+        );
+        assert_eq!(v["plain"], "mail me at someone@example.com");
+        assert_eq!(
+            mask_text("error for url (https://a:b@h/p?api_key=k&x=1)"),
+            format!("error for url (https://{MASK}@h/p?api_key={MASK}&x=1)")
         );
     }
 

@@ -78,10 +78,18 @@ pub fn original_attempt(
 /// The re-runs of an entry, oldest first.
 pub fn attempts(store: &Store, entry_id: i64) -> Result<Vec<Attempt>> {
     let mut st = store.conn().prepare(
-        "SELECT id, at, duration_ms, method, url, http_status, outcome, reason, user_name
+        "SELECT id, at, duration_ms, method, url, http_status, outcome, reason, user_name,
+                owner_pid
          FROM attempts WHERE entry_id = ?1 ORDER BY id",
     )?;
     let rows = st.query_map([entry_id], |r| {
+        let mut outcome: Option<String> = r.get(6)?;
+        let mut reason: Option<String> = r.get(7)?;
+        // Sent by a process that died before it could record the answer.
+        if outcome.as_deref() == Some("sending") && crate::jobs::owner_gone(r.get(9)?) {
+            outcome = Some("unknown".into());
+            reason = Some(OUTCOME_UNKNOWN.into());
+        }
         Ok(Attempt {
             id: r.get(0)?,
             at: Some(format_instant(r.get(1)?)),
@@ -89,8 +97,8 @@ pub fn attempts(store: &Store, entry_id: i64) -> Result<Vec<Attempt>> {
             method: r.get(3)?,
             url: r.get::<_, String>(4).map(|u| Some(mask_url(u)))?,
             http_status: r.get(5)?,
-            outcome: r.get(6)?,
-            reason: r.get(7)?,
+            outcome,
+            reason: reason.map(|r| redaction::mask_text(&r)),
             user_name: r.get(8)?,
         })
     })?;
@@ -98,12 +106,50 @@ pub fn attempts(store: &Store, entry_id: i64) -> Result<Vec<Attempt>> {
 }
 
 fn mask_url(url: String) -> String {
-    let mut v = Value::String(url);
-    redaction::redact(&mut v);
-    match v {
-        Value::String(s) => s,
-        other => other.to_string(),
+    redaction::mask_text(&url)
+}
+
+/// Why an attempt's outcome is unknown.
+pub const OUTCOME_UNKNOWN: &str =
+    "outcome unknown: the app closed after sending the request and before recording the \
+     answer; the server may have received it";
+
+/// Marks the attempts a dead process left `sending` as `unknown` (they count as re-runs: the
+/// request may have reached the server). Reads only, unless there are some; never waits.
+pub fn mark_unknown(store: &mut Store) -> Result<usize> {
+    let sending: Vec<(i64, i64, Option<u32>)> = store
+        .conn()
+        .prepare("SELECT id, entry_id, owner_pid FROM attempts WHERE outcome = 'sending'")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let dead: Vec<(i64, i64)> = sending
+        .into_iter()
+        .filter(|(_, _, pid)| crate::jobs::owner_gone(*pid))
+        .map(|(id, entry, _)| (id, entry))
+        .collect();
+    if dead.is_empty() {
+        return Ok(0);
     }
+    let written = store.try_write(|tx| {
+        for (id, entry) in &dead {
+            let n = tx.execute(
+                "UPDATE attempts SET outcome = 'unknown', reason = ?2
+                 WHERE id = ?1 AND outcome = 'sending'",
+                params![id, OUTCOME_UNKNOWN],
+            )?;
+            if n == 1 {
+                tx.execute(
+                    "UPDATE entries SET retry_count = coalesce(retry_count, 0) + 1,
+                            last_retry_at = (SELECT at FROM attempts WHERE id = ?2),
+                            last_retry_details = ?3
+                     WHERE id = ?1",
+                    params![entry, id, format!("Re-run: {OUTCOME_UNKNOWN}")],
+                )?;
+            }
+        }
+        Ok(dead.len())
+    })?;
+    Ok(written.unwrap_or(0))
 }
 
 /// The request as it will be sent, read from the stored document.
@@ -146,6 +192,14 @@ pub fn outgoing(stored: &str, entry_id: i64) -> Result<Outgoing> {
             .filter(|s| !s.is_empty())
     };
     let method = text("method").ok_or_else(|| refuse("the stored API request names no method"))?;
+    // What is recorded must be what is sent: a method the client cannot send is refused, never
+    // replaced by another.
+    if reqwest::Method::from_bytes(method.to_ascii_uppercase().as_bytes()).is_err() {
+        return Err(refuse(&format!(
+            "the stored method '{}' is not a valid HTTP method",
+            method.escape_debug()
+        )));
+    }
     let url = text("url").ok_or_else(|| refuse("the stored API request names no URL"))?;
     let scheme = url.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
     if !matches!(scheme.as_deref(), Some("http" | "https")) {
@@ -204,11 +258,16 @@ pub fn run(engine: &Engine, req: &RerunRequest) -> Result<Attempt> {
             ))
         })?;
     let out = outgoing(&stored, req.entry_id)?;
-    let at = now_millis();
-    let exchange = send(&out, Duration::from_secs(timeout.into()));
     let user = resolve::current_user();
+    // The attempt is on record before the request leaves: whatever happens next (the store
+    // busy with an import, the process killed), it is never as if nothing had been sent.
+    let at = now_millis();
+    let attempt_id = reserve(&engine.writer(), req.entry_id, &out, at, &user)?;
+    let exchange = send(&out, Duration::from_secs(timeout.into()));
+    // Waits for any other writer as long as it takes: the request has been sent.
     let attempt = record(
-        &mut engine.store(),
+        &mut engine.writer(),
+        attempt_id,
         req.entry_id,
         &out,
         at,
@@ -217,7 +276,7 @@ pub fn run(engine: &Engine, req: &RerunRequest) -> Result<Attempt> {
     )?;
     if req.resolve_on_success && attempt.outcome.as_deref() == Some("success") {
         resolve::set(
-            &mut engine.store(),
+            &mut engine.writer(),
             &SetResolved {
                 ids: vec![req.entry_id],
                 resolved: true,
@@ -249,14 +308,26 @@ pub struct Answer {
 
 pub fn send(out: &Outgoing, timeout: Duration) -> Exchange {
     let started = Instant::now();
-    let outcome = try_send(out, timeout);
+    // `outgoing` refuses a method the client cannot send, before anything is recorded.
+    let Ok(method) = reqwest::Method::from_bytes(out.method.as_bytes()) else {
+        return Exchange {
+            duration_ms: 0,
+            outcome: Err(format!("'{}' is not a valid HTTP method", out.method)),
+        };
+    };
+    let outcome = try_send(out, method, timeout);
     Exchange {
         duration_ms: started.elapsed().as_millis() as i64,
-        outcome: outcome.map_err(|e| describe(&e, timeout)),
+        // reqwest quotes the URL in its errors, credentials and all.
+        outcome: outcome.map_err(|e| redaction::mask_text(&describe(&e.without_url(), timeout))),
     }
 }
 
-fn try_send(out: &Outgoing, timeout: Duration) -> std::result::Result<Answer, reqwest::Error> {
+fn try_send(
+    out: &Outgoing,
+    method: reqwest::Method,
+    timeout: Duration,
+) -> std::result::Result<Answer, reqwest::Error> {
     // One process-wide TLS provider; a second install is refused harmlessly.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let client = reqwest::blocking::Client::builder()
@@ -264,7 +335,6 @@ fn try_send(out: &Outgoing, timeout: Duration) -> std::result::Result<Answer, re
         // The attempt records what the server answered to exactly this request.
         .redirect(reqwest::redirect::Policy::none())
         .build()?;
-    let method = reqwest::Method::from_bytes(out.method.as_bytes()).unwrap_or(reqwest::Method::GET);
     let mut builder = client.request(method, &out.url);
     for (k, v) in &out.headers {
         builder = builder.header(k, v);
@@ -313,8 +383,20 @@ fn describe(e: &reqwest::Error, timeout: Duration) -> String {
     text
 }
 
+/// The attempt's row, written before its request is sent: `sending`, owned by this process.
+fn reserve(store: &Store, entry_id: i64, out: &Outgoing, at: i64, user: &str) -> Result<i64> {
+    store.conn().execute(
+        "INSERT INTO attempts (entry_id, at, method, url, outcome, user_name, owner_pid)
+         VALUES (?1, ?2, ?3, ?4, 'sending', ?5, ?6)",
+        params![entry_id, at, out.method, out.url, user, std::process::id()],
+    )?;
+    Ok(store.conn().last_insert_rowid())
+}
+
+#[allow(clippy::too_many_arguments)]
 fn record(
     store: &mut Store,
+    attempt_id: i64,
     entry_id: i64,
     out: &Outgoing,
     at: i64,
@@ -356,23 +438,19 @@ fn record(
     };
     let tx = store.conn_mut().transaction()?;
     tx.execute(
-        "INSERT INTO attempts (entry_id, at, duration_ms, method, url, http_status, outcome,
-                               reason, response, user_name)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        "UPDATE attempts SET duration_ms = ?2, http_status = ?3, outcome = ?4, reason = ?5,
+                             response = ?6
+         WHERE id = ?1",
         params![
-            entry_id,
-            at,
+            attempt_id,
             exchange.duration_ms,
-            out.method,
-            out.url,
             http_status,
             outcome,
             reason,
-            response,
-            user
+            response
         ],
     )?;
-    let id = tx.last_insert_rowid();
+    let id = attempt_id;
     tx.execute(
         "UPDATE entries SET retry_count = coalesce(retry_count, 0) + 1, last_retry_at = ?2,
                             last_retry_details = ?3
@@ -428,6 +506,10 @@ mod tests {
                 "only http and https",
             ),
             ("not json", "not a JSON object"),
+            (
+                r#"{"method":"PU T","url":"https://x/?token=s"}"#,
+                "'PU T' is not a valid HTTP method",
+            ),
         ] {
             let e = outgoing(doc, 3).unwrap_err().to_string();
             assert!(e.contains(why) && e.starts_with("entry 3:"), "{e}");

@@ -11,6 +11,7 @@ export type ExportRecord = { id: number, file_name: string, path: string, format
  */
 request: ExportRequest, 
 /**
- * Whether the file is still where the export put it.
+ * Whether the file the export wrote is still where it put it, unchanged (same size and
+ * modification time): only then is it served or deleted.
  */
 file_exists: boolean, };

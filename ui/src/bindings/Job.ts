@@ -22,4 +22,9 @@ progress: Progress,
 /**
  * One report per finished file (row errors are in `import_errors`, by import id).
  */
-reports: Array<ImportReport>, error: string | null, created_at: string, finished_at: string | null, };
+reports: Array<ImportReport>, error: string | null, 
+/**
+ * Set while the job waits for another writer to the store (an import in another
+ * process): what it waits for.
+ */
+waiting: string | null, created_at: string, finished_at: string | null, };

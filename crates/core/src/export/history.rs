@@ -38,7 +38,8 @@ pub struct ExportRecord {
     pub finished_at: Option<String>,
     /// What was exported, to run it again.
     pub request: ExportRequest,
-    /// Whether the file is still where the export put it.
+    /// Whether the file the export wrote is still where it put it, unchanged (same size and
+    /// modification time): only then is it served or deleted.
     pub file_exists: bool,
 }
 
@@ -107,6 +108,33 @@ fn format_of(req: &ExportRequest) -> Result<ExportFormat> {
         })
 }
 
+/// The destination as an absolute path with its folder's links resolved: the history must name
+/// the file the export writes, whichever folder a later process (a server, the app) runs in.
+pub fn absolute_destination(path: &Path) -> Result<std::path::PathBuf> {
+    let absolute = std::path::absolute(path).map_err(|source| CoreError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    let (Some(dir), Some(name)) = (absolute.parent(), absolute.file_name()) else {
+        return Ok(absolute);
+    };
+    // A missing folder is reported by the export itself, naming the path as given.
+    Ok(std::fs::canonicalize(dir)
+        .map(|d| d.join(name))
+        .unwrap_or(absolute))
+}
+
+/// The size and modification time (ns since the epoch) of the file at `path`.
+fn fingerprint(path: &Path) -> Option<(u64, i64)> {
+    let meta = std::fs::metadata(path).ok().filter(|m| m.is_file())?;
+    let mtime = meta
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?;
+    Some((meta.len(), i64::try_from(mtime.as_nanos()).ok()?))
+}
+
 fn record_start(store: &Store, req: &ExportRequest, format: ExportFormat) -> Result<i64> {
     let request = serde_json::to_string(req).map_err(|e| CoreError::InvalidQuery(e.to_string()))?;
     let file_name = req
@@ -150,16 +178,25 @@ fn record_end(
         Ok(r) => r.rows,
         Err(_) => control.rows_written.load(Ordering::Relaxed),
     };
+    let mtime = match outcome {
+        Ok(r) => fingerprint(Path::new(&r.path)).map(|(_, m)| m),
+        Err(_) => None,
+    };
     store.conn().execute(
-        "UPDATE exports SET status = ?2, rows_written = ?3, bytes = ?4, error = ?5, finished_at = ?6
+        "UPDATE exports SET status = ?2, rows_written = ?3, bytes = ?4, error = ?5, finished_at = ?6,
+                            mtime_ns = ?7
          WHERE id = ?1",
-        params![id, status.as_db(), rows, bytes, error, now_millis()],
+        params![id, status.as_db(), rows, bytes, error, now_millis(), mtime],
     )?;
     Ok(())
 }
 
 /// Exports in the caller's thread, recorded in the history (the CLI's `invlog export`).
 pub fn run_now(store: &Store, req: &ExportRequest) -> Result<(i64, ExportReport)> {
+    let req = &ExportRequest {
+        path: absolute_destination(&req.path)?,
+        ..req.clone()
+    };
     let format = format_of(req)?;
     let control = Control::default();
     let id = record_start(store, req, format)?;
@@ -170,14 +207,18 @@ pub fn run_now(store: &Store, req: &ExportRequest) -> Result<(i64, ExportReport)
 
 /// Starts an export in the background; watch it with `exports`, stop it with `cancel_export`.
 pub fn start(engine: &Engine, req: ExportRequest) -> Result<ExportRecord> {
+    let req = ExportRequest {
+        path: absolute_destination(&req.path)?,
+        ..req
+    };
     let format = format_of(&req)?;
     // A bad column or filter is refused now, not reported later as a failed export.
     query::view_columns(&req.view)?;
     if let Some(kit) = &req.view.kit {
         crate::kits::get(&engine.store(), &kit.kit_sku)?;
     }
-    let path = engine.store().path().map(Path::to_path_buf);
-    let id = record_start(&engine.store(), &req, format)?;
+    let path = engine.path().map(Path::to_path_buf);
+    let id = record_start(&engine.writer(), &req, format)?;
     let control = Arc::new(Control::default());
     engine.exports().live().insert(id, control.clone());
     let engine2 = engine.clone();
@@ -188,22 +229,26 @@ pub fn start(engine: &Engine, req: ExportRequest) -> Result<ExportRecord> {
             // A store in a file gets a connection of the export's own, so the table stays
             // usable meanwhile; an in-memory store (tests) is shared.
             let outcome = match &path {
-                Some(p) => Store::open(p).and_then(|s| {
+                Some(p) => Store::open(p).and_then(|mut s| {
                     let total = query::count(
                         s.conn(),
                         &thread_req.view.filters,
                         thread_req.view.search.as_deref(),
                         thread_req.view.kit.as_ref(),
                     )?;
-                    let _ = s.conn().execute(
-                        "UPDATE exports SET rows_total = ?2 WHERE id = ?1",
-                        params![id, total],
-                    );
+                    // Only for the progress shown; an export never waits for a writer.
+                    let _ = s.try_write(|tx| {
+                        tx.execute(
+                            "UPDATE exports SET rows_total = ?2 WHERE id = ?1",
+                            params![id, total],
+                        )?;
+                        Ok(())
+                    });
                     export(&s, &thread_req, &control)
                 }),
                 None => export(&engine2.store(), &thread_req, &control),
             };
-            if let Err(e) = record_end(&engine2.store(), id, &outcome, &control) {
+            if let Err(e) = record_end(&engine2.writer(), id, &outcome, &control) {
                 eprintln!("invlog: could not record the end of export {id}: {e}");
             }
             engine2.exports().live().remove(&id);
@@ -214,31 +259,53 @@ pub fn start(engine: &Engine, req: ExportRequest) -> Result<ExportRecord> {
 
 const COLUMNS: &str =
     "id, file_name, path, format, user_name, request, summary, status, rows_written,
-                       rows_total, bytes, error, started_at, finished_at";
+                       rows_total, bytes, error, started_at, finished_at, mtime_ns, owner_pid";
+
+const INTERRUPTED: &str = "the app closed before the export finished; no file was written";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<ExportRecord> {
     let request: String = r.get("request")?;
     let path: String = r.get("path")?;
     let finished: Option<i64> = r.get("finished_at")?;
+    let bytes = r.get::<_, Option<i64>>("bytes")?.map(|n| n as u64);
+    let mtime: Option<i64> = r.get("mtime_ns")?;
+    let mut status = JobStatus::from_db(&r.get::<_, String>("status")?);
+    let mut error: Option<String> = r.get("error")?;
+    // An export another process left running when it died shows as what it is, before any
+    // write has recorded it.
+    if status == JobStatus::Running && crate::jobs::owner_gone(r.get("owner_pid")?) {
+        status = JobStatus::Interrupted;
+        error = Some(INTERRUPTED.into());
+    }
     Ok(ExportRecord {
         id: r.get("id")?,
         file_name: r.get("file_name")?,
-        file_exists: Path::new(&path).is_file(),
+        file_exists: status == JobStatus::Success && is_as_written(Path::new(&path), bytes, mtime),
         path,
         format: r.get("format")?,
         user_name: r.get("user_name")?,
         summary: r.get("summary")?,
-        status: JobStatus::from_db(&r.get::<_, String>("status")?),
+        status,
         rows_written: r.get::<_, i64>("rows_written")? as u64,
         rows_total: r.get::<_, Option<i64>>("rows_total")?.map(|n| n as u64),
-        bytes: r.get::<_, Option<i64>>("bytes")?.map(|n| n as u64),
-        error: r.get("error")?,
+        bytes,
+        error,
         started_at: format_instant(r.get("started_at")?),
         finished_at: finished.map(format_instant),
         request: serde_json::from_str(&request).map_err(|e| {
             rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
         })?,
     })
+}
+
+/// Whether `path` is still the file an export wrote: the same size and, where recorded (since
+/// schema v8), the same modification time. Anything else there is not the export's to serve
+/// or delete.
+fn is_as_written(path: &Path, bytes: Option<u64>, mtime: Option<i64>) -> bool {
+    match (fingerprint(path), bytes) {
+        (Some((size, modified)), Some(b)) => size == b && mtime.is_none_or(|m| m == modified),
+        _ => false,
+    }
 }
 
 /// Live progress over the stored record.
@@ -265,6 +332,11 @@ pub fn get(engine: &Engine, id: i64) -> Result<ExportRecord> {
 
 /// The history, newest first.
 pub fn list(engine: &Engine) -> Result<Vec<ExportRecord>> {
+    // An export of another process that died is recorded as interrupted and its partial file
+    // removed, when that can be done now without waiting for a writer.
+    if let Some(mut writer) = engine.try_writer() {
+        mark_interrupted(&mut writer)?;
+    }
     let recs: Vec<ExportRecord> = {
         let store = engine.store();
         let mut st = store.conn().prepare(&format!(
@@ -292,14 +364,22 @@ pub fn remove(engine: &Engine, id: i64, delete_file: bool) -> Result<()> {
             "export #{id} is still running; cancel it first"
         )));
     }
-    if delete_file && rec.file_exists {
+    if delete_file && Path::new(&rec.path).exists() {
+        if !rec.file_exists {
+            return Err(CoreError::InvalidQuery(format!(
+                "{} is not the file export #{id} wrote (its size or modification time \
+                 changed, or another file took its place); it was not deleted, and the \
+                 export stays in the history",
+                rec.path
+            )));
+        }
         std::fs::remove_file(&rec.path).map_err(|source| CoreError::Io {
             path: rec.path.clone().into(),
             source,
         })?;
     }
     engine
-        .store()
+        .writer()
         .conn()
         .execute("DELETE FROM exports WHERE id = ?1", [id])?;
     Ok(())
@@ -307,12 +387,8 @@ pub fn remove(engine: &Engine, id: i64, delete_file: bool) -> Result<()> {
 
 /// Marks exports whose process is gone as interrupted, and removes the partial files they
 /// left beside their destinations (a killed process cannot clean up after itself).
-pub fn mark_interrupted(store: &Store) -> Result<usize> {
-    let ids = crate::jobs::mark_orphans(
-        store,
-        "exports",
-        "the app closed before the export finished; no file was written",
-    )?;
+pub fn mark_interrupted(store: &mut Store) -> Result<usize> {
+    let ids = crate::jobs::mark_orphans(store, "exports", INTERRUPTED)?;
     for &id in &ids {
         let path: String =
             store

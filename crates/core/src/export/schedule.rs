@@ -214,25 +214,34 @@ pub fn remove(store: &Store, id: i64) -> Result<()> {
 /// Starts the exports that are due at `now` and moves each schedule to its next run. A run
 /// missed while the app was closed happens once, at the next check.
 pub fn run_due(engine: &Engine, now: i64) -> Result<Vec<i64>> {
-    let due: Vec<Schedule> = {
+    let due: Vec<(Schedule, i64)> = {
         let store = engine.store();
-        let ids: Vec<i64> = store
+        let ids: Vec<(i64, i64)> = store
             .conn()
-            .prepare("SELECT id FROM schedules WHERE next_run_at <= ?1")?
-            .query_map([now], |r| r.get(0))?
+            .prepare("SELECT id, next_run_at FROM schedules WHERE next_run_at <= ?1")?
+            .query_map([now], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
         list(&store)?
             .into_iter()
-            .filter(|s| ids.contains(&s.id))
+            .filter_map(|s| {
+                let due_at = ids.iter().find(|(id, _)| *id == s.id)?.1;
+                Some((s, due_at))
+            })
             .collect()
     };
     let mut started = Vec::new();
-    for s in due {
+    for (s, due_at) in due {
         let minute = minutes_of(&s.at)?;
-        engine.store().conn().execute(
-            "UPDATE schedules SET last_run_at = ?2, next_run_at = ?3 WHERE id = ?1",
-            params![s.id, now, next_run(now, s.every, minute, s.weekday)],
+        // Claimed by moving it on, only if nobody did first: an app and a server on the same
+        // store never both run one.
+        let claimed = engine.writer().conn().execute(
+            "UPDATE schedules SET last_run_at = ?2, next_run_at = ?3
+             WHERE id = ?1 AND next_run_at = ?4",
+            params![s.id, now, next_run(now, s.every, minute, s.weekday), due_at],
         )?;
+        if claimed == 0 {
+            continue;
+        }
         let (id, view_id, folder, format) = (s.id, s.view_id, s.folder, s.format);
         let found = views::find(&engine.store(), &view_id);
         let Ok((view, spec)) = found else {
@@ -252,7 +261,7 @@ pub fn run_due(engine: &Engine, now: i64) -> Result<Vec<i64>> {
             reveal_secrets: false,
         };
         let rec = history::start(engine, req)?;
-        engine.store().conn().execute(
+        engine.writer().conn().execute(
             "UPDATE exports SET schedule_id = ?2 WHERE id = ?1",
             params![rec.id, id],
         )?;

@@ -16,6 +16,16 @@ pub fn raw(v: &Value) -> Raw<'_> {
         Value::Bool(b) => Raw::Bool(*b),
         Value::Number(n) => match n.as_i64() {
             Some(i) => Raw::Int(i),
+            // Past i64 serde has already rounded the digits: quoting them back would name a
+            // number the file does not hold.
+            None if n.is_u64()
+                || n.as_f64()
+                    .is_some_and(|f| f.fract() == 0.0 && f.abs() >= 9.0e15) =>
+            {
+                Raw::Invalid(
+                    "the number has more digits than a whole number can hold (over 9 × 10^18)",
+                )
+            }
             None => n
                 .as_f64()
                 .map_or(Raw::Invalid("the number is out of range"), Raw::Float),

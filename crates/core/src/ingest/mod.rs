@@ -199,6 +199,20 @@ impl ImportReport {
             );
         }
         let format = self.format.map(Format::as_str).unwrap_or("?");
+        if self.rows_imported == 0 && self.rows_failed > 0 {
+            let first = self
+                .errors
+                .first()
+                .map(|e| match &e.column {
+                    Some(c) => format!(" (first: row {}, column \"{c}\": {})", e.row, e.message),
+                    None => format!(" (first: row {}: {})", e.row, e.message),
+                })
+                .unwrap_or_default();
+            return format!(
+                "{format}: no rows imported: error in all {} rows{first}",
+                self.rows_failed
+            );
+        }
         if self.rows_failed == 0 {
             format!("{format}: {} rows imported", self.rows_imported)
         } else {
@@ -264,8 +278,44 @@ struct Counting<'a, R> {
 impl<R: Read> Read for Counting<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.read.fetch_add(n as u64, Ordering::Relaxed);
+        let before = self.read.fetch_add(n as u64, Ordering::Relaxed);
+        // Text formats hold no NUL byte: one past the sniffed head means binary data, which
+        // the whole file is refused for rather than stored.
+        if let Some(at) = buf[..n].iter().position(|b| *b == 0) {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                NulByte(before + at as u64),
+            ));
+        }
         Ok(n)
+    }
+}
+
+/// The error a text reader meets at a NUL byte (its offset in the file).
+#[derive(Debug)]
+struct NulByte(u64);
+
+impl fmt::Display for NulByte {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "a NUL byte at byte {}: binary data", self.0)
+    }
+}
+
+impl std::error::Error for NulByte {}
+
+/// The refusal for a read that stopped at a NUL byte, whatever importer was reading.
+fn as_binary_refusal(file: &str, e: CoreError) -> CoreError {
+    let offset = match &e {
+        CoreError::FileRefused { reason, .. } => reason
+            .split("a NUL byte at byte ")
+            .nth(1)
+            .and_then(|r| r.split(':').next())
+            .and_then(|n| n.parse::<u64>().ok()),
+        _ => None,
+    };
+    match offset {
+        Some(at) => binary_data(file, at),
+        None => e,
     }
 }
 
@@ -313,6 +363,58 @@ fn no_format(file: &str, what: &str) -> CoreError {
     )
 }
 
+/// A CSV whose header did not match: names the delimiter when the one header read holds
+/// semicolons or tabs (European Excel saves `;`-separated "CSV").
+fn no_table_format(file: &str, headers: &[String]) -> CoreError {
+    let seen = format!("headers seen: {}", headers.join(", "));
+    let delimiter = match headers {
+        [one] if one.contains(';') => Some("semicolons (;)"),
+        [one] if one.contains('\t') => Some("tabs"),
+        _ => None,
+    };
+    match delimiter {
+        Some(d) => no_format(
+            file,
+            &format!(
+                "{seen}. The columns look separated by {d}, not commas: save the file as \
+                 comma-separated CSV (in Excel: \"CSV UTF-8 (Comma delimited)\")"
+            ),
+        ),
+        None => no_format(file, &seen),
+    }
+}
+
+/// UTF-16 text, by its byte order mark or, without one, by ASCII letters each followed (LE)
+/// or preceded (BE) by a zero byte.
+fn utf16_encoding(head: &[u8]) -> Option<&'static str> {
+    match head {
+        [0xFF, 0xFE, ..] => return Some("UTF-16 LE"),
+        [0xFE, 0xFF, ..] => return Some("UTF-16 BE"),
+        _ => {}
+    }
+    let pairs: Vec<&[u8]> = head.chunks_exact(2).take(64).collect();
+    if pairs.len() < 4 {
+        return None;
+    }
+    let le = pairs.iter().all(|p| p[0] != 0 && p[1] == 0);
+    let be = pairs.iter().all(|p| p[0] == 0 && p[1] != 0);
+    match (le, be) {
+        (true, _) => Some("UTF-16 LE"),
+        (_, true) => Some("UTF-16 BE"),
+        _ => None,
+    }
+}
+
+fn binary_data(file: &str, offset: u64) -> CoreError {
+    refused(
+        file,
+        format!(
+            "binary data: a NUL byte at byte {offset}; not a CSV, XLSX or JSON file (nothing \
+             of it was kept)"
+        ),
+    )
+}
+
 pub(crate) fn detect(file: &str, path: &Path, forced: Option<Format>) -> Result<Detected> {
     let mut sniff = Vec::with_capacity(SNIFF);
     open(file, path)?
@@ -331,8 +433,17 @@ pub(crate) fn detect(file: &str, path: &Path, forced: Option<Format>) -> Result<
     let Some(start) = start else {
         return Err(refused(file, "the file is empty"));
     };
-    if body.contains(&0) {
-        return Err(refused(file, "binary data: not a CSV, XLSX or JSON file"));
+    if let Some(encoding) = utf16_encoding(&sniff) {
+        return Err(refused(
+            file,
+            format!(
+                "the file is {encoding} text (what Excel saves as \"Unicode Text\"); Invlog reads \
+                 UTF-8: save it from Excel as \"CSV UTF-8\" and import that"
+            ),
+        ));
+    }
+    if let Some(at) = body.iter().position(|b| *b == 0) {
+        return Err(binary_data(file, at as u64));
     }
     let json_forced = matches!(
         forced,
@@ -344,7 +455,7 @@ pub(crate) fn detect(file: &str, path: &Path, forced: Option<Format>) -> Result<
     let headers = tabular::csv_headers(file, body)?;
     let format = forced
         .or_else(|| table_format_of(&headers))
-        .ok_or_else(|| no_format(file, &format!("headers seen: {}", headers.join(", "))))?;
+        .ok_or_else(|| no_table_format(file, &headers))?;
     Ok(Detected::Table {
         format,
         xlsx: false,
@@ -500,10 +611,6 @@ pub fn import_file(
             .query_row("SELECT coalesce(max(id), 0) FROM entries", [], |r| r.get(0))?;
     let estimated_rows = (meta.len() / 100) as i64;
     let bulk = estimated_rows >= 20_000 && estimated_rows * 2 >= entries;
-    // And in WAL mode every page of a bulk load is written twice (log, then checkpoint). When
-    // no other connection has the store open, a rollback journal writes it once; the store
-    // goes back to WAL right after. With company, it simply stays in WAL.
-    let rollback_journal = bulk && set_journal_mode(store, "delete");
     let result = import_in_transaction(
         store,
         path,
@@ -521,25 +628,11 @@ pub fn import_file(
         &mut trace,
         bulk,
     );
-    if rollback_journal {
-        set_journal_mode(store, "wal");
-    }
     store.conn().pragma_update(None, "foreign_keys", "ON")?;
     store
         .conn()
         .pragma_update(None, "mmap_size", crate::store::MMAP_BYTES)?;
     result
-}
-
-/// Switches the journal mode; false when SQLite kept another (a file shared with other
-/// connections cannot leave WAL, an in-memory store has no journal file).
-fn set_journal_mode(store: &Store, mode: &str) -> bool {
-    store
-        .conn()
-        .query_row(&format!("PRAGMA journal_mode = {mode}"), [], |r| {
-            r.get::<_, String>(0)
-        })
-        .is_ok_and(|m| m.eq_ignore_ascii_case(mode))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -591,36 +684,40 @@ fn import_in_transaction(
             },
         ))
     };
-    match detected {
-        Detected::Table {
-            format: Format::Kits,
-            xlsx,
-        } => {
-            let mut h = kits::KitsImport::new(&mut sink);
-            read_table(file, path, xlsx, input()?, &mut h)?;
-        }
-        Detected::Table { format, xlsx } => {
-            let table = format.table().expect("tabular format");
-            let mut defaults = Vec::new();
-            if format == Format::Ordoro {
-                match ordoro_sku {
-                    Some(sku) => defaults.push(("sku", sku)),
-                    None => {
-                        return Err(refused(
-                            file,
-                            "Ordoro exports carry no SKU: give it with --sku, or name the file inventory-log-<SKU>.csv",
-                        ))
+    let read = (|| -> Result<()> {
+        match detected {
+            Detected::Table {
+                format: Format::Kits,
+                xlsx,
+            } => {
+                let mut h = kits::KitsImport::new(&mut sink);
+                read_table(file, path, xlsx, input()?, &mut h)?;
+            }
+            Detected::Table { format, xlsx } => {
+                let table = format.table().expect("tabular format");
+                let mut defaults = Vec::new();
+                if format == Format::Ordoro {
+                    match ordoro_sku {
+                        Some(sku) => defaults.push(("sku", sku)),
+                        None => {
+                            return Err(refused(
+                                file,
+                                "Ordoro exports carry no SKU: give it with --sku, or name the file inventory-log-<SKU>.csv",
+                            ))
+                        }
                     }
                 }
+                tabular::import_mapped(table, &mut sink, defaults, path, xlsx, input()?)?;
             }
-            tabular::import_mapped(table, &mut sink, defaults, path, xlsx, input()?)?;
+            Detected::Logitrail { multi } => logitrail::import(&mut sink, input()?, multi)?,
+            Detected::Shiphero(kind) => {
+                shiphero::import(&mut sink, input()?, kind, opts.batch.as_deref())?
+            }
+            Detected::Pushlog => pushlog::import(&mut sink, skip_bom(input()?))?,
         }
-        Detected::Logitrail { multi } => logitrail::import(&mut sink, input()?, multi)?,
-        Detected::Shiphero(kind) => {
-            shiphero::import(&mut sink, input()?, kind, opts.batch.as_deref())?
-        }
-        Detected::Pushlog => pushlog::import(&mut sink, skip_bom(input()?))?,
-    }
+        Ok(())
+    })();
+    read.map_err(|e| as_binary_refusal(file, e))?;
     trace.phase("rows");
     let (counts, errors) = sink.finish(&mut |name| trace.phase(name))?;
     if bulk {

@@ -71,9 +71,20 @@ pub fn import(sink: &mut Sink<'_>, mut input: impl BufRead) -> Result<()> {
         if text.is_empty() {
             continue;
         }
-        let value: Value = serde_json::from_str(text).map_err(|e| CoreError::FileRefused {
-            file: sink.file().to_owned(),
-            reason: format!("invalid JSON at line {number}, column {}: {e}", e.column()),
+        let value: Value = serde_json::from_str(text).map_err(|e| {
+            // One position, the file's: serde counts lines within this one line of text.
+            let lead = line.len() - line.trim_start_matches('\u{feff}').trim_start().len();
+            let what = e.to_string();
+            let what = what
+                .strip_suffix(&format!(" at line {} column {}", e.line(), e.column()))
+                .unwrap_or(&what);
+            CoreError::FileRefused {
+                file: sink.file().to_owned(),
+                reason: format!(
+                    "invalid JSON at line {number}, column {}: {what}",
+                    e.column() + lead
+                ),
+            }
         })?;
         let Value::Object(obj) = &value else {
             sink.row_failed([RowError {

@@ -48,6 +48,7 @@ pub static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("schema_v5.sql")),
         M::up(include_str!("schema_v6.sql")),
         M::up(include_str!("schema_v7.sql")),
+        M::up(include_str!("schema_v8.sql")),
     ])
 });
 
@@ -82,7 +83,7 @@ mod tests {
         let version: i64 = conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .unwrap();
-        assert_eq!(version, 7);
+        assert_eq!(version, 8);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The local store: one SQLite file (WAL), schema managed by migrations.
 
 mod migrations;
+pub mod turns;
 
 use std::path::{Path, PathBuf};
 
@@ -45,7 +46,11 @@ impl Store {
     }
 
     fn init(mut conn: Connection, path: Option<PathBuf>) -> Result<Self> {
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        // Writers take turns however long the one before takes; see `turns`.
+        conn.busy_handler(Some(turns::wait_turn))?;
+        conn.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
+        // WAL always, whatever the work: readers (the table, `invlog query`, another app on the
+        // same store) are never locked out by a writer, however large its import.
         conn.pragma_update(None, "journal_mode", "WAL")?;
         // NORMAL is durable across application crashes in WAL mode; only a power loss can
         // drop the last transactions, which an import simply redoes.
@@ -87,6 +92,24 @@ impl Store {
 
     pub fn path(&self) -> Option<&Path> {
         self.path.as_deref()
+    }
+
+    /// Runs `write` in one IMMEDIATE transaction if the store is free right now; `None`
+    /// without waiting when another connection is writing (housekeeping that the next
+    /// chance will do).
+    pub fn try_write<T>(
+        &mut self,
+        write: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>,
+    ) -> Result<Option<T>> {
+        let began = turns::while_waiting(|| {}, || true, || self.conn.transaction());
+        let tx = match began {
+            Ok(tx) => tx,
+            Err(e) if turns::is_busy(&e) => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        let value = write(&tx)?;
+        tx.commit()?;
+        Ok(Some(value))
     }
 
     pub fn entry_count(&self) -> Result<i64> {
