@@ -157,6 +157,10 @@ struct ImportArgs {
     /// ShipHero: the sync batch id the item rows belong to
     #[arg(long)]
     batch: Option<String>,
+    /// How the files write NN/NN/YYYY dates when their data cannot tell: dmy (day first) or
+    /// mdy (month first) [default: decided from each file's dates]
+    #[arg(long, value_name = "ORDER")]
+    date_order: Option<invlog_core::time::DateOrder>,
     /// Print a JSON array, one object per file
     #[arg(long)]
     json: bool,
@@ -646,6 +650,7 @@ fn import(db: Option<PathBuf>, a: ImportArgs) -> Result<ExitCode, Failure> {
             format: a.format,
             sku: a.sku,
             batch: a.batch,
+            date_order: a.date_order,
         },
     };
     let reports = commands::import(&mut store, &req, &Control::default())?;

@@ -3,6 +3,8 @@
 //! shapes the formats use because it runs several times per imported row.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 /// Milliseconds since 1970-01-01T00:00:00Z.
 pub type Millis = i64;
@@ -77,14 +79,66 @@ fn civil_to_millis(y: i64, mo: u32, d: u32, h: u32, mi: u32, s: u32, ms: u32) ->
     Some(days_from_civil(y, mo, d) * MS_PER_DAY + secs * 1000 + ms as i64)
 }
 
+/// Which of a `NN/NN/YYYY` date's numbers is the day: a file's choice, never a guess.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum DateOrder {
+    /// Day first: 06/03/2025 is 6 March (most of the world).
+    Dmy,
+    /// Month first: 06/03/2025 is June 3 (the US).
+    Mdy,
+}
+
+impl std::str::FromStr for DateOrder {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "dmy" | "day-first" => Ok(DateOrder::Dmy),
+            "mdy" | "month-first" => Ok(DateOrder::Mdy),
+            _ => Err(format!(
+                "'{s}' is not a date order: dmy (day first) or mdy (month first)"
+            )),
+        }
+    }
+}
+
+/// Why a time could not be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeProblem {
+    /// Not a time in any form read.
+    Invalid,
+    /// A `NN/NN/YYYY` date whose numbers are both 12 or less, with no order given.
+    Ambiguous,
+}
+
+/// The two leading numbers of a `N/N/YYYY…` date, as written.
+pub fn slash_numbers(text: &str) -> Option<(u32, u32)> {
+    let mut c = Cursor {
+        b: text.trim().as_bytes(),
+        i: 0,
+    };
+    let a = c.digits_1_2()?;
+    if !c.eat(b'/') {
+        return None;
+    }
+    let b = c.digits_1_2()?;
+    c.eat(b'/').then_some((a, b))
+}
+
 /// Parses `YYYY-MM-DD`, `YYYY-MM-DD HH:MM[:SS[.fff]]` (UTC), the same with `T`, and any of those
 /// with `Z` or a `±HH:MM` / `±HHMM` offset; and the US form `MM/DD/YYYY hh:mm[:ss] AM|PM` (UTC).
 pub fn parse_instant(text: &str) -> Option<Millis> {
+    parse_instant_in(text, Some(DateOrder::Mdy)).ok()
+}
+
+/// As [`parse_instant`], with `NN/NN/YYYY` dates read in `order`; without one, such a date is
+/// read only when its numbers tell (one above 12, or both equal).
+pub fn parse_instant_in(text: &str, order: Option<DateOrder>) -> Result<Millis, TimeProblem> {
     let t = text.trim();
     if t.as_bytes().get(2) == Some(&b'/') || t.as_bytes().get(1) == Some(&b'/') {
-        return parse_us(t);
+        return parse_slashed(t, order);
     }
-    parse_iso(t)
+    parse_iso(t).ok_or(TimeProblem::Invalid)
 }
 
 fn parse_iso(t: &str) -> Option<Millis> {
@@ -150,16 +204,30 @@ fn parse_iso(t: &str) -> Option<Millis> {
     Some(base - sign * (oh as i64 * 3600 + om as i64 * 60) * 1000)
 }
 
-fn parse_us(t: &str) -> Option<Millis> {
+fn parse_slashed(t: &str, order: Option<DateOrder>) -> Result<Millis, TimeProblem> {
+    let (a, b) = slash_numbers(t).ok_or(TimeProblem::Invalid)?;
+    let order = match order {
+        Some(o) => o,
+        None if a > 12 => DateOrder::Dmy,
+        None if b > 12 || a == b => DateOrder::Mdy,
+        None => return Err(TimeProblem::Ambiguous),
+    };
+    let (mo, d) = match order {
+        DateOrder::Mdy => (a, b),
+        DateOrder::Dmy => (b, a),
+    };
+    parse_slashed_as(t, mo, d).ok_or(TimeProblem::Invalid)
+}
+
+/// The rest of a `N/N/YYYY[ hh:mm[:ss][ AM|PM]]` time whose month and day are known.
+fn parse_slashed_as(t: &str, mo: u32, d: u32) -> Option<Millis> {
     let mut c = Cursor {
         b: t.as_bytes(),
         i: 0,
     };
-    let mo = c.digits_1_2()?;
-    if !c.eat(b'/') {
-        return None;
-    }
-    let d = c.digits_1_2()?;
+    c.digits_1_2()?;
+    c.eat(b'/');
+    c.digits_1_2()?;
     if !c.eat(b'/') {
         return None;
     }

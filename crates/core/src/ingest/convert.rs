@@ -112,16 +112,37 @@ pub fn parse_int(t: &str) -> Result<i64, String> {
     }
 }
 
+/// A time of a source whose `NN/NN/YYYY` dates follow no known order (the JSON formats write
+/// ISO 8601): such a date is read only when its numbers tell.
 pub fn instant(raw: Raw<'_>) -> Result<Option<Millis>, String> {
+    instant_in(raw, None)
+}
+
+/// A time, with `NN/NN/YYYY` dates read in the file's `order` when it is known.
+pub fn instant_in(raw: Raw<'_>, order: Option<time::DateOrder>) -> Result<Option<Millis>, String> {
     match raw {
         Raw::DateTime(serial) | Raw::Float(serial) => time::excel_serial_to_millis(serial)
             .map(Some)
             .ok_or_else(|| format!("'{serial}' is not a valid date-time")),
         _ => match raw.text()? {
             None => Ok(None),
-            Some(t) => time::parse_instant(&t).map(Some).ok_or_else(|| {
-                format!("'{t}' is not a date-time (expected YYYY-MM-DD HH:MM:SS, ISO 8601 or MM/DD/YYYY hh:mm AM)")
-            }),
+            Some(t) => match time::parse_instant_in(&t, order) {
+                Ok(ms) => Ok(Some(ms)),
+                Err(time::TimeProblem::Ambiguous) => Err(format!(
+                    "'{t}' could be day/month or month/day; import the file again choosing the \
+                     date order (--date-order dmy or mdy)"
+                )),
+                Err(time::TimeProblem::Invalid) => Err(match order {
+                    Some(time::DateOrder::Dmy) => format!(
+                        "'{t}' is not a date-time (expected YYYY-MM-DD HH:MM:SS, ISO 8601 or \
+                         DD/MM/YYYY hh:mm, as the rest of the file writes dates day first)"
+                    ),
+                    _ => format!(
+                        "'{t}' is not a date-time (expected YYYY-MM-DD HH:MM:SS, ISO 8601 or \
+                         MM/DD/YYYY hh:mm AM)"
+                    ),
+                }),
+            },
         },
     }
 }

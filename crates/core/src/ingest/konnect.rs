@@ -34,4 +34,5 @@ pub static FORMAT: TableFormat = TableFormat {
     source: "konnect",
     fields: FIELDS,
     required: &["Seller Identifier", "Updated On"],
+    date_order: None,
 };

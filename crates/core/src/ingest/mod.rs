@@ -3,6 +3,7 @@
 //! store exactly as it was.
 
 pub mod convert;
+mod date_order;
 mod json_fields;
 pub mod json_stream;
 mod kits;
@@ -148,6 +149,9 @@ pub struct ImportOptions {
     pub sku: Option<String>,
     /// ShipHero: the batch the item rows belong to.
     pub batch: Option<String>,
+    /// How the file writes `NN/NN/YYYY` dates, when its data cannot tell.
+    #[serde(default)]
+    pub date_order: Option<crate::time::DateOrder>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
@@ -273,19 +277,25 @@ impl Trace {
 struct Counting<'a, R> {
     inner: R,
     read: &'a AtomicU64,
+    /// Where a NUL byte was met: every later read fails there too, so no reader can skip past
+    /// it by ignoring one error.
+    nul_at: Option<u64>,
 }
 
 impl<R: Read> Read for Counting<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let nul = |at| std::io::Error::new(std::io::ErrorKind::InvalidData, NulByte(at));
+        if let Some(at) = self.nul_at {
+            return Err(nul(at));
+        }
         let n = self.inner.read(buf)?;
         let before = self.read.fetch_add(n as u64, Ordering::Relaxed);
         // Text formats hold no NUL byte: one past the sniffed head means binary data, which
         // the whole file is refused for rather than stored.
         if let Some(at) = buf[..n].iter().position(|b| *b == 0) {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                NulByte(before + at as u64),
-            ));
+            let at = before + at as u64;
+            self.nul_at = Some(at);
+            return Err(nul(at));
         }
         Ok(n)
     }
@@ -681,6 +691,7 @@ fn import_in_transaction(
             Counting {
                 inner: open(file, path)?,
                 read: bytes_read,
+                nul_at: None,
             },
         ))
     };
@@ -707,7 +718,10 @@ fn import_in_transaction(
                         }
                     }
                 }
-                tabular::import_mapped(table, &mut sink, defaults, path, xlsx, input()?)?;
+                // Read apart from the import's own reader: progress counts the import's reading.
+                let head = BufReader::new(open(file, path)?);
+                let dates = date_order::decide(file, path, table, xlsx, opts.date_order, head)?;
+                tabular::import_mapped(table, &mut sink, defaults, dates, path, xlsx, input()?)?;
             }
             Detected::Logitrail { multi } => logitrail::import(&mut sink, input()?, multi)?,
             Detected::Shiphero(kind) => {

@@ -33,6 +33,7 @@ pub static FORMAT: TableFormat = TableFormat {
     source: "ordoro",
     fields: FIELDS,
     required: &["created_at", "event_type"],
+    date_order: None,
 };
 
 /// `inventory-log-SKU-00901.csv` → `SKU-00901`.

@@ -250,6 +250,9 @@ pub struct TableFormat {
     pub source: &'static str,
     pub fields: &'static [FieldSpec],
     pub required: &'static [&'static str],
+    /// The order of `NN/NN/YYYY` dates where the format's specification fixes it; otherwise
+    /// each file's data decides (see `date_order`).
+    pub date_order: Option<crate::time::DateOrder>,
 }
 
 impl TableFormat {
@@ -262,10 +265,19 @@ impl TableFormat {
 
 /// Converts one source cell into a store value.
 pub fn convert_cell(raw: Raw<'_>, conv: Conv) -> std::result::Result<Cell<'_>, String> {
+    convert_cell_in(raw, conv, None)
+}
+
+/// [`convert_cell`], with the file's order of `NN/NN/YYYY` dates when it is known.
+pub fn convert_cell_in(
+    raw: Raw<'_>,
+    conv: Conv,
+    dates: Option<crate::time::DateOrder>,
+) -> std::result::Result<Cell<'_>, String> {
     Ok(match conv {
         Conv::Text => raw.text()?.map_or(Cell::Null, Cell::Text),
         Conv::Int => convert::int(raw)?.map_or(Cell::Null, Cell::Int),
-        Conv::Time => convert::instant(raw)?.map_or(Cell::Null, Cell::Int),
+        Conv::Time => convert::instant_in(raw, dates)?.map_or(Cell::Null, Cell::Int),
         Conv::Date => convert::date(raw)?.map_or(Cell::Null, |d| Cell::Text(Cow::Owned(d))),
         Conv::Status => convert::status(raw)?.map_or(Cell::Null, |s| Cell::Text(Cow::Borrowed(s))),
         Conv::Bool => convert::boolean(raw)?.map_or(Cell::Null, |b| Cell::Int(b as i64)),
@@ -366,6 +378,7 @@ struct Converter {
     default_slots: Vec<(usize, String)>,
     occurred_slot: usize,
     occurred_header: String,
+    dates: Option<crate::time::DateOrder>,
     batch: Vec<RowBuf>,
     to_writer: SyncSender<Msg>,
     recycled: Receiver<Vec<RowBuf>>,
@@ -432,7 +445,7 @@ impl Converter {
             let raw = raws.get(i).copied().unwrap_or(Raw::Empty);
             let result: std::result::Result<(), String> = (|| {
                 match *target {
-                    Target::Slot(s, conv) => buf.put(s, convert_cell(raw, conv)?),
+                    Target::Slot(s, conv) => buf.put(s, convert_cell_in(raw, conv, self.dates)?),
                     Target::ChannelAccount(c, a) => {
                         if let Some(t) = raw.text()? {
                             match t.split_once(" / ").or_else(|| t.split_once('/')) {
@@ -562,10 +575,12 @@ impl RowHandler for Converter {
 
 /// Imports a konnect, ordoro or xoro table. A parser thread reads and converts rows while
 /// this thread writes them, so parsing overlaps SQLite's work on a two-core machine.
+#[allow(clippy::too_many_arguments)]
 pub fn import_mapped(
     format: &'static TableFormat,
     sink: &mut Sink<'_>,
     defaults: Vec<(&'static str, String)>,
+    dates: Option<crate::time::DateOrder>,
     path: &Path,
     xlsx: bool,
     input: impl Read + Send,
@@ -585,6 +600,7 @@ pub fn import_mapped(
                 default_slots: Vec::new(),
                 occurred_slot: 0,
                 occurred_header: String::new(),
+                dates,
                 batch: Vec::with_capacity(BATCH),
                 to_writer,
                 recycled,

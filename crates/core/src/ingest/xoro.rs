@@ -21,4 +21,5 @@ pub static FORMAT: TableFormat = TableFormat {
     source: "xoro",
     fields: FIELDS,
     required: &["Import Date", "Transaction Type"],
+    date_order: Some(crate::time::DateOrder::Mdy),
 };
