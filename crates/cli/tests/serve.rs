@@ -249,3 +249,156 @@ fn uploaded_files_are_imported_by_a_job() {
     );
     assert_eq!(q["result"]["total"], 22);
 }
+
+/// A server whose temp folder is `tmp` (uploads live there) and whose arguments are `args`.
+fn start_in(tmp: &Path, args: &[&str]) -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let (child, first) = spawn_serve(&dir.path().join("u.db"), args, &[("TMPDIR", tmp)]);
+    let rest = first.trim().strip_prefix("http://127.0.0.1:").unwrap();
+    let (port, token) = rest.split_once("/?token=").unwrap();
+    Server {
+        child,
+        port: port.parse().unwrap(),
+        token: token.to_owned(),
+        _dir: dir,
+    }
+}
+
+fn uploads_folders(tmp: &Path) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(tmp)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("invlog-uploads-"))
+        })
+        .collect()
+}
+
+#[cfg(unix)]
+#[test]
+fn uploads_are_private_deleted_after_their_import_and_bounded() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    // A folder a killed server left, and one of a live process (pid 1): only the first goes.
+    let stale = tmp.path().join("invlog-uploads-4194999-old");
+    let live = tmp.path().join("invlog-uploads-1-live");
+    for d in [&stale, &live] {
+        std::fs::create_dir_all(d.join("0")).unwrap();
+        std::fs::write(d.join("0/x.csv"), "x").unwrap();
+    }
+    let srv = start_in(tmp.path(), &["--max-upload", "2KB"]);
+    assert!(
+        !stale.exists(),
+        "a dead server's uploads are swept at start"
+    );
+    assert!(live.exists(), "a live process's uploads are not touched");
+
+    let host = format!("127.0.0.1:{}", srv.port);
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/formats/examples");
+    let kits = std::fs::read(examples.join("kits.csv")).unwrap();
+    let (status, body) = request(
+        srv.port,
+        &host,
+        Some(&srv.token),
+        "/api/upload?name=kits.csv",
+        "application/octet-stream",
+        &kits,
+    );
+    assert_eq!(status, 200, "{body}");
+    let path = std::path::PathBuf::from(body["path"].as_str().unwrap());
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&path), 0o600);
+    assert_eq!(mode(path.parent().unwrap()), 0o700);
+    assert_eq!(mode(path.parent().unwrap().parent().unwrap()), 0o700);
+
+    let (_, job) = post(
+        srv.port,
+        &host,
+        Some(&srv.token),
+        &json!({"command": "start_import", "args": {"paths": [path]}}),
+    );
+    let id = job["result"]["id"].clone();
+    let mut gone = false;
+    for _ in 0..200 {
+        let (_, j) = post(
+            srv.port,
+            &host,
+            Some(&srv.token),
+            &json!({"command": "job", "args": {"id": id}}),
+        );
+        if j["result"]["status"] == "success" && !path.parent().unwrap().exists() {
+            gone = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(25));
+    }
+    assert!(gone, "the upload is deleted once its import has ended");
+
+    let big = vec![b'a'; 3000];
+    let (status, body) = request(
+        srv.port,
+        &host,
+        Some(&srv.token),
+        "/api/upload?name=big.csv",
+        "application/octet-stream",
+        &big,
+    );
+    assert_eq!(status, 413);
+    assert!(
+        body["error"].as_str().unwrap().contains("--max-upload"),
+        "{body}"
+    );
+    let mine: Vec<_> = uploads_folders(tmp.path())
+        .into_iter()
+        .filter(|p| *p != live)
+        .collect();
+    assert_eq!(mine.len(), 1);
+    assert_eq!(
+        std::fs::read_dir(&mine[0]).unwrap().count(),
+        0,
+        "nothing kept of it"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn sigterm_stops_the_server_cleanly_and_its_uploads_go_with_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut srv = start_in(tmp.path(), &[]);
+    let host = format!("127.0.0.1:{}", srv.port);
+    let (status, _) = request(
+        srv.port,
+        &host,
+        Some(&srv.token),
+        "/api/upload?name=never-imported.csv",
+        "application/octet-stream",
+        b"a,b\n1,2\n",
+    );
+    assert_eq!(status, 200);
+    assert_eq!(uploads_folders(tmp.path()).len(), 1);
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &srv.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = srv.child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+    assert!(uploads_folders(tmp.path()).is_empty());
+}
+
+#[test]
+fn an_export_download_without_the_token_is_unauthorized() {
+    let srv = start();
+    let mut s = TcpStream::connect(("127.0.0.1", srv.port)).unwrap();
+    write!(
+        s,
+        "GET /api/exports/1/file HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\n\r\n",
+        srv.port
+    )
+    .unwrap();
+    let mut resp = String::new();
+    s.read_to_string(&mut resp).unwrap();
+    assert!(resp.starts_with("HTTP/1.1 401"), "{resp}");
+}

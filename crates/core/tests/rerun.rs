@@ -391,3 +391,116 @@ fn lots_and_batches_come_with_their_entry() {
     assert_eq!(b.rows_in_store, 6);
     assert_eq!(b.failed_in_store, 1);
 }
+
+#[test]
+fn a_rerun_waits_for_another_writer_and_records_its_attempt_whatever_the_wait() {
+    let (base, seen) = server();
+    let mut fx = Fixture::new();
+    let engine = store_with_pushes(&mut fx, &[format!("{base}/ok")]);
+    // Another connection holds the write lock for longer than the old 5 s busy time-out.
+    let (held, release) = std::sync::mpsc::channel::<()>();
+    let db = fx.dir.path().join("t.db");
+    let holder = std::thread::spawn(move || {
+        let mut other = Store::open(&db).unwrap();
+        let tx = other.conn_mut().transaction().unwrap();
+        tx.execute("UPDATE entries SET damaged = 0 WHERE id = 1", [])
+            .unwrap();
+        held.send(()).unwrap();
+        std::thread::sleep(Duration::from_secs(6));
+        tx.commit().unwrap();
+    });
+    release.recv().unwrap();
+    let a = rerun(&engine, 1, 5);
+    holder.join().unwrap();
+    assert_eq!(a.outcome.as_deref(), Some("success"));
+    assert_eq!(seen.lock().unwrap().len(), 1, "sent exactly once");
+    let d = entry(&engine, 1, false);
+    assert_eq!(d.attempts.len(), 2);
+    assert_eq!(field(&d, "retry_count"), json!(3));
+}
+
+#[test]
+fn an_attempt_whose_process_died_after_sending_shows_outcome_unknown() {
+    let mut fx = Fixture::new();
+    let engine = store_with_pushes(&mut fx, &["http://127.0.0.1:9/x".to_owned()]);
+    drop(engine);
+    // What a process killed between sending and recording leaves: the reserved row. A pid
+    // above the kernel's maximum is never alive.
+    fx.store
+        .conn()
+        .execute(
+            "INSERT INTO attempts (entry_id, at, method, url, outcome, user_name, owner_pid)
+             VALUES (1, 1700000000000, 'PUT', 'http://127.0.0.1:9/x', 'sending', 'ann', 4194999)",
+            [],
+        )
+        .unwrap();
+    let engine = Engine::new(Store::open(&fx.dir.path().join("t.db")).unwrap()).unwrap();
+    let d = entry(&engine, 1, false);
+    let last = d.attempts.last().unwrap();
+    assert_eq!(last.outcome.as_deref(), Some("unknown"));
+    assert!(last
+        .reason
+        .as_deref()
+        .unwrap()
+        .contains("may have received it"));
+    // Counted as a re-run: it may have reached the server.
+    assert_eq!(field(&d, "retry_count"), json!(3));
+    let stored: String = fx
+        .store
+        .conn()
+        .query_row(
+            "SELECT outcome FROM attempts WHERE owner_pid = 4194999",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(stored, "unknown", "recorded, not only shown");
+}
+
+#[test]
+fn an_invalid_method_is_refused_and_nothing_is_sent_or_recorded() {
+    let (base, seen) = server();
+    let mut fx = Fixture::new();
+    fx.import_ok(&fx.file(
+        "bad-method.jsonl",
+        json!({"batch_id": "B0", "sku": "S", "status": "failed", "updated_at": "2025-03-01T10:00:00Z",
+               "request": {"method": "PU T", "url": format!("{base}/ok"), "body": {}}})
+        .to_string(),
+    ));
+    let engine = Engine::new(Store::open(&fx.dir.path().join("t.db")).unwrap()).unwrap();
+    let err = engine
+        .dispatch(Request::Rerun(RerunRequest {
+            entry_id: 1,
+            timeout_secs: Some(5),
+            resolve_on_success: false,
+        }))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("'PU T' is not a valid HTTP method"), "{err}");
+    assert!(err.contains("nothing was sent"), "{err}");
+    assert!(seen.lock().unwrap().is_empty());
+    assert_eq!(
+        entry(&engine, 1, false).attempts.len(),
+        1,
+        "only the original"
+    );
+}
+
+#[test]
+fn url_credentials_are_masked_in_attempts_and_the_request_column() {
+    let (base, _seen) = server();
+    let with_user = base.replace("http://", "http://admin:hunter2@") + "/ok";
+    let mut fx = Fixture::new();
+    let engine = store_with_pushes(&mut fx, &[with_user]);
+    let a = rerun(&engine, 1, 5);
+    assert_eq!(a.outcome.as_deref(), Some("success"));
+    assert!(a
+        .url
+        .as_deref()
+        .unwrap()
+        .contains(&format!("http://{MASK}@")));
+    let d = entry(&engine, 1, false);
+    assert!(!format!("{d:?}").contains("hunter2"));
+    let rows = fx.rows(&[], &["request"]);
+    assert!(!format!("{rows:?}").contains("hunter2"), "{rows:?}");
+}
