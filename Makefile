@@ -8,7 +8,7 @@ DESKTOP := $(CARGO_TARGET_DIR)/release/invlog-desktop
 export INVLOG_TOOLS ?= $(HOME)/.cache/invlog-tools
 HAS_DISPLAY := $(DISPLAY)$(WAYLAND_DISPLAY)
 
-.PHONY: deps ui build run test lint ui-check e2e desktop-test fmt bench bindings clean
+.PHONY: deps ui build run test lint ui-check e2e desktop-test faults fmt bench bindings clean
 
 deps:
 	@scripts/install-deps.sh
@@ -52,8 +52,14 @@ desktop-test: deps
 	INVLOG=$(CARGO_TARGET_DIR)/debug/invlog INVLOG_DESKTOP=$(CARGO_TARGET_DIR)/debug/invlog-desktop \
 	  TAURI_DRIVER=$(INVLOG_TOOLS)/bin/tauri-driver node --test --test-concurrency=1 tests/desktop/
 
+# kill -9 during an import, an export, a resolve and a re-run (a small file; `make bench` runs
+# it with the 1M-row one).
+faults:
+	tests/faults/kill9.sh $(CARGO_TARGET_DIR)/debug/invlog 200000
+
 test: lint ui-check
 	$(CARGO) test --workspace --locked
+	$(MAKE) --no-print-directory faults
 	$(MAKE) --no-print-directory e2e
 	$(MAKE) --no-print-directory desktop-test
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks of the core (issue #2). Prints a Markdown report; BENCHMARKS.md quotes it.
 #   bench/run.sh [RUNS]      (make bench)
-# Import: a 1,000,000-row Konnect CSV into an empty store, against plain
-# `sqlite3 db ".mode csv" ".import FILE logs"` on the same file, runs interleaved, medians.
+# Import: a 1,000,000-row Konnect CSV into an empty store, against `sqlite3 .import` of the
+# same file into a WAL-mode database (and a plain one), runs interleaved, medians.
 # Queries: first page and total count of typical views on the resulting store.
 # UI: filter-to-paint, scrolling, DOM rows and heap in Chromium; the desktop app's size and
 # launch-to-first-rows. Large payloads in the detail drawer.
@@ -25,27 +25,10 @@ timed() { # prints "seconds peak_kb" of a command
   cat "$WORK/time"
 }
 
-echo "## Import: 1,000,000-row Konnect CSV ($(du -m "$DATA/konnect-1m.csv" | cut -f1) MB), $RUNS runs each, interleaved"
-echo
-: >"$WORK/ref"; : >"$WORK/inv"
-for i in $(seq "$RUNS"); do
-  rm -f "$WORK"/ref.db*; timed sqlite3 "$WORK/ref.db" ".mode csv" ".import $DATA/konnect-1m.csv logs" >>"$WORK/ref"
-  rm -f "$WORK"/inv.db*; timed "$INVLOG" --db "$WORK/inv.db" import "$DATA/konnect-1m.csv" >>"$WORK/inv"
-done
-ref=$(cut -d' ' -f1 "$WORK/ref" | median)
-inv=$(cut -d' ' -f1 "$WORK/inv" | median)
-rss=$(cut -d' ' -f2 "$WORK/inv" | sort -n | tail -1)
-echo "| | median wall time | all runs (s) | peak RSS |"
-echo "|---|---:|---|---:|"
-echo "| sqlite3 .import (all TEXT, no index) | ${ref} s | $(cut -d' ' -f1 "$WORK/ref" | tr '\n' ' ') | |"
-echo "| invlog import (typed, indexes, search index) | ${inv} s | $(cut -d' ' -f1 "$WORK/inv" | tr '\n' ' ') | $((rss / 1024)) MB |"
-echo "| ratio invlog / sqlite3 | $(awk -v a="$inv" -v b="$ref" 'BEGIN {printf "%.2f×", a/b}') | target ≤ 1.5× | target ≤ 200 MB |"
-echo
-echo "Phases of one more run (INVLOG_TRACE=1):"
-echo '```'
+# The import budget: against sqlite3 in WAL mode (like for like) and with a rollback journal.
+INVLOG="$INVLOG" bench/import.sh "$DATA/konnect-1m.csv" "$RUNS"
 rm -f "$WORK"/inv.db*
-INVLOG_TRACE=1 "$INVLOG" --db "$WORK/inv.db" import "$DATA/konnect-1m.csv" 2>&1 >/dev/null | sed 's/^trace: //'
-echo '```'
+"$INVLOG" --db "$WORK/inv.db" import "$DATA/konnect-1m.csv" >/dev/null
 echo
 echo "## Queries on that store ($RUNS×6 runs each, after one warm-up)"
 echo
@@ -65,6 +48,12 @@ INVLOG="$INVLOG" bench/export.sh "$WORK/inv.db" "$RUNS"
 echo
 # Large API payloads in the detail drawer (issue #4).
 INVLOG="$INVLOG" node bench/payload.mjs "$RUNS"
+echo
+# kill -9 during an import, an export, a resolve and a re-run, on the 1M-row file (issue #12).
+echo "## Faults: kill -9 with the 1M-row file"
+echo '```'
+tests/faults/kill9.sh "$INVLOG" 1000000
+echo '```'
 if [ "${BENCH_BIG:-0}" = 1 ]; then
   echo
   echo "## Memory stays bounded: 3,000,000 rows"

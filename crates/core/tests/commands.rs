@@ -582,3 +582,36 @@ fn the_timeline_reads_beside_a_busy_store() {
         .sum();
     assert_eq!(counted, total);
 }
+
+#[test]
+fn the_same_file_imported_by_another_process_while_this_import_waited_is_a_duplicate() {
+    use sha2::Digest;
+    let mut fx = Fixture::new();
+    let file = example("xoro-amazon-logs.csv");
+    let sha: String = sha2::Sha256::digest(std::fs::read(&file).unwrap())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let db = fx.dir.path().join("t.db");
+    let (held, go) = std::sync::mpsc::channel::<()>();
+    // "Another process": holds the write lock, and lands the same file's import meanwhile.
+    let other = std::thread::spawn(move || {
+        let mut s = Store::open(&db).unwrap();
+        let tx = s.conn_mut().transaction().unwrap();
+        held.send(()).unwrap();
+        std::thread::sleep(Duration::from_millis(500));
+        tx.execute(
+            "INSERT INTO imports (file_name, path, sha256, format, started_at)
+             VALUES ('xoro-amazon-logs.csv', '/elsewhere', ?1, 'xoro', 0)",
+            [&sha],
+        )
+        .unwrap();
+        tx.commit().unwrap();
+    });
+    go.recv().unwrap();
+    let report = fx.import(&file).unwrap();
+    other.join().unwrap();
+    assert!(report.duplicate, "{report:?}");
+    assert_eq!(report.rows_imported, 0);
+    assert_eq!(fx.store.entry_count().unwrap(), 0);
+}

@@ -665,6 +665,21 @@ fn import_in_transaction(
 ) -> Result<ImportReport> {
     let format = detected.format();
     let tx = store.conn_mut().transaction()?;
+    // Looked at again now that this import has the write lock: the same file imported by
+    // another process while this one waited its turn is already there.
+    let landed: Option<i64> = tx
+        .query_row("SELECT id FROM imports WHERE sha256 = ?1", [sha], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    if let Some(id) = landed {
+        return Ok(ImportReport {
+            format: Some(format),
+            import_id: Some(id),
+            duplicate: true,
+            ..ImportReport::empty(file)
+        });
+    }
     tx.execute(
         "INSERT INTO imports (file_name, path, sha256, format, started_at) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![file_name, absolute.to_string_lossy(), sha, format.as_str(), started_at],
