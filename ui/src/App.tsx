@@ -26,6 +26,7 @@ import { clickSort } from "./sorting";
 import { call, detectTransport, type Transport } from "./transport";
 import { isModified, layoutOf } from "./views";
 import { ViewTabs } from "./ViewTabs";
+import { WaitingNotice } from "./tasks/WaitingNotice";
 import type { KitScope } from "./bindings/KitScope";
 import type { KitSummary } from "./bindings/KitSummary";
 import { EventTimeline } from "./charts/EventTimeline";
@@ -518,6 +519,7 @@ export function App() {
         />
       )}
       <ErrorMessage error={error} />
+      <WaitingNotice />
       {transport && !empty && total !== null && (
         <EventTimeline
           transport={transport}

@@ -2,6 +2,7 @@
 // browser opened by `invlog serve` (HTTP with the run's token). Everything else calls `call`.
 import type { Request } from "./bindings/Request";
 import type { Response } from "./bindings/Response";
+import { waitingWrites } from "./tasks/waitingWrites";
 
 export type CommandName = Request["command"];
 export type RequestOf<C extends CommandName> = Extract<Request, { command: C }>;
@@ -208,7 +209,7 @@ export async function call<C extends CommandName>(
   transport: Transport,
   request: RequestOf<C>,
 ): Promise<ResultOf<C>> {
-  const response = await transport.send(request);
+  const response = await waitingWrites.watch(request.command, transport.send(request));
   if (response.command !== request.command) {
     throw new CommandError(`asked for ${request.command}, got an answer for ${response.command}`);
   }

@@ -1,5 +1,6 @@
 import { useEffect, useState } from "react";
 import { ErrorMessage, errorText } from "../ErrorMessage";
+import type { DateOrder } from "../bindings/DateOrder";
 import type { Detection } from "../bindings/Detection";
 import type { Format } from "../bindings/Format";
 import type { Job } from "../bindings/Job";
@@ -47,6 +48,7 @@ export function ImportDialog({ transport, paths, onClose, onStarted }: Props) {
   const [choices, setChoices] = useState<Choice[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [starting, setStarting] = useState(false);
+  const [dateOrder, setDateOrder] = useState<DateOrder | null>(null);
 
   useEffect(() => {
     call(transport, { command: "detect", args: { paths } })
@@ -74,6 +76,7 @@ export function ImportDialog({ transport, paths, onClose, onStarted }: Props) {
               format: c.format,
               sku: effectiveFormat(c) === "ordoro" ? c.sku.trim() : null,
               batch: null,
+              date_order: dateOrder,
             },
           }),
         );
@@ -114,6 +117,20 @@ export function ImportDialog({ transport, paths, onClose, onStarted }: Props) {
     >
       <ErrorMessage error={error} />
       {!choices && !error && <p className="muted">Reading the files…</p>}
+      {choices && (
+        <label className="inline date-order">
+          Dates such as 06/03/2025{" "}
+          <select
+            aria-label="Date order"
+            value={dateOrder ?? ""}
+            onChange={(e) => setDateOrder((e.target.value || null) as DateOrder | null)}
+          >
+            <option value="">Decided from each file&rsquo;s dates</option>
+            <option value="dmy">Day first (6 March)</option>
+            <option value="mdy">Month first (June 3)</option>
+          </select>
+        </label>
+      )}
       {choices && (
         <table className="import-files">
           <thead>

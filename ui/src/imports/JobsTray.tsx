@@ -49,6 +49,11 @@ export function JobsTray({ jobs, onCancel, onDismiss, onShowHistory }: Props) {
                   value={job.status === "queued" ? undefined : jobFraction(job)}
                 />
               )}
+              {active && job.waiting && (
+                <span className="muted">
+                  {job.waiting.charAt(0).toUpperCase() + job.waiting.slice(1)}
+                </span>
+              )}
               {active && job.progress.rows > 0 && (
                 <span className="muted">{job.progress.rows.toLocaleString()} rows read</span>
               )}

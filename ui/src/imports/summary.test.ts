@@ -28,6 +28,7 @@ function job(over: Partial<Job>): Job {
     progress: { rows: 0, bytes: 0, total_bytes: 0 },
     reports: [],
     error: null,
+    waiting: null,
     created_at: "2026-11-22T08:00:00Z",
     finished_at: null,
     ...over,
