@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ImportReport } from "../bindings/ImportReport";
 import type { Job } from "../bindings/Job";
-import { baseName, jobFraction, jobTitle, reportSummary } from "./summary";
+import { baseName, jobFraction, jobTitle, reportSummary, statusWord } from "./summary";
 
 function report(over: Partial<ImportReport>): ImportReport {
   return {
@@ -35,6 +35,15 @@ function job(over: Partial<Job>): Job {
   };
 }
 
+describe("job status words", () => {
+  it("says a finished job whose every file was refused imported nothing", () => {
+    const refused = report({ refused: "no known headers" });
+    expect(statusWord(job({ status: "success", reports: [refused] }))).toBe("Not imported:");
+    expect(statusWord(job({ status: "success", reports: [refused, report({})] }))).toBe("Imported");
+    expect(statusWord(job({ status: "queued" }))).toBe("Waiting");
+  });
+});
+
 describe("import summaries", () => {
   it("words each outcome as the panels do", () => {
     expect(reportSummary(report({}))).toBe("konnect: 60 rows imported");
@@ -46,6 +55,9 @@ describe("import summaries", () => {
     );
     expect(reportSummary(report({ refused: "no known headers" }))).toBe(
       "refused: no known headers",
+    );
+    expect(reportSummary(report({ rows_imported: 0, rows_failed: 60 }))).toBe(
+      "konnect: no rows imported: error in all 60 rows",
     );
   });
 

@@ -10,6 +10,9 @@ export function baseName(path: string): string {
 export function reportSummary(r: ImportReport): string {
   if (r.refused) return `refused: ${r.refused}`;
   if (r.duplicate) return `already imported (import #${r.import_id ?? "?"}); nothing added`;
+  if (r.rows_imported === 0 && r.rows_failed > 0) {
+    return `${r.format ?? "?"}: no rows imported: error in all ${r.rows_failed.toLocaleString()} rows`;
+  }
   const rows = `${r.rows_imported.toLocaleString()} ${r.rows_imported === 1 ? "row" : "rows"} imported`;
   if (r.rows_failed === 0) return `${r.format ?? "?"}: ${rows}`;
   return `${r.format ?? "?"}: ${rows}; error in ${r.rows_failed.toLocaleString()} out of ${r.rows_total.toLocaleString()} rows`;
@@ -43,5 +46,8 @@ const STATUS_WORDS: Record<Job["status"], string> = {
 };
 
 export function statusWord(job: Job): string {
+  // A job that ran to its end but whose every file was refused imported nothing.
+  const allRefused = job.reports.length > 0 && job.reports.every((r) => r.refused !== null);
+  if (job.status === "success" && allRefused) return "Not imported:";
   return STATUS_WORDS[job.status];
 }
