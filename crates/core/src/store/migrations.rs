@@ -87,6 +87,30 @@ mod tests {
     }
 
     #[test]
+    fn new_stores_get_large_pages_and_existing_ones_keep_theirs() {
+        let dir = tempfile::tempdir().unwrap();
+        let page = |p: &std::path::Path| -> i64 {
+            rusqlite::Connection::open(p)
+                .unwrap()
+                .pragma_query_value(None, "page_size", |r| r.get(0))
+                .unwrap()
+        };
+        let new = dir.path().join("new.db");
+        drop(crate::Store::open(&new).unwrap());
+        assert_eq!(page(&new), crate::store::PAGE_BYTES);
+
+        let old = dir.path().join("old.db");
+        let conn = rusqlite::Connection::open(&old).unwrap();
+        conn.execute_batch(
+            "PRAGMA page_size = 4096; CREATE TABLE t (x); INSERT INTO t VALUES (1);",
+        )
+        .unwrap();
+        drop(conn);
+        drop(crate::Store::open(&old).unwrap());
+        assert_eq!(page(&old), 4096);
+    }
+
+    #[test]
     fn a_store_from_a_newer_invlog_is_refused_with_a_reason() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("new.db");
