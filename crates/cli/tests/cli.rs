@@ -490,3 +490,40 @@ fn kit_log_merges_components_in_time_order() {
     assert_eq!(counted, everything["total"].as_u64().unwrap());
     assert_eq!(t["total"], everything["total"]);
 }
+
+#[test]
+fn a_file_none_of_whose_rows_could_be_read_exits_1_with_the_reason() {
+    let cli = Cli::new();
+    let bad = cli.dir.path().join("no-dates.csv");
+    std::fs::write(
+        &bad,
+        "Seller Identifier,Updated On,Status\nSKU-1,yesterday,Success\nSKU-2,soon,Success\n",
+    )
+    .unwrap();
+    let out = cli.run(&["import", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("no rows imported: error in all 2 rows"),
+        "{said}"
+    );
+    assert!(said.contains("row 2, column \"Updated On\""), "{said}");
+
+    let ambiguous = cli.dir.path().join("eu.csv");
+    std::fs::write(
+        &ambiguous,
+        "Seller Identifier,Updated On,Status\nSKU-1,06/03/2025 10:00,Success\n",
+    )
+    .unwrap();
+    let out = cli.run(&["import", ambiguous.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--date-order"));
+    let out = cli.run(&["import", "--date-order", "dmy", ambiguous.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    let out = cli.run(&["import", "--date-order", "ymd", ambiguous.to_str().unwrap()]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "an unknown order is a usage error"
+    );
+}

@@ -184,6 +184,16 @@ impl ImportReport {
         }
     }
 
+    /// The same bytes were imported before, as import `id`.
+    fn duplicate_of(file: &str, format: Format, id: i64) -> Self {
+        ImportReport {
+            format: Some(format),
+            import_id: Some(id),
+            duplicate: true,
+            ..ImportReport::empty(file)
+        }
+    }
+
     pub fn refused(file: &str, reason: String) -> Self {
         ImportReport {
             refused: Some(reason),
@@ -273,59 +283,32 @@ impl Trace {
     }
 }
 
-/// Counts bytes as they are read, for progress.
+/// Counts bytes as they are read, for progress, and stops at a NUL byte.
 struct Counting<'a, R> {
     inner: R,
     read: &'a AtomicU64,
-    /// Where a NUL byte was met: every later read fails there too, so no reader can skip past
-    /// it by ignoring one error.
-    nul_at: Option<u64>,
+    /// Where a NUL byte was met ([`NO_NUL`] until then), for the refusal to name; every later
+    /// read fails there too, so no reader can skip past it by ignoring one error.
+    nul_at: &'a AtomicU64,
 }
+
+const NO_NUL: u64 = u64::MAX;
 
 impl<R: Read> Read for Counting<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let nul = |at| std::io::Error::new(std::io::ErrorKind::InvalidData, NulByte(at));
-        if let Some(at) = self.nul_at {
-            return Err(nul(at));
+        let binary = || std::io::Error::new(std::io::ErrorKind::InvalidData, "binary data");
+        if self.nul_at.load(Ordering::Relaxed) != NO_NUL {
+            return Err(binary());
         }
         let n = self.inner.read(buf)?;
         let before = self.read.fetch_add(n as u64, Ordering::Relaxed);
         // Text formats hold no NUL byte: one past the sniffed head means binary data, which
         // the whole file is refused for rather than stored.
         if let Some(at) = buf[..n].iter().position(|b| *b == 0) {
-            let at = before + at as u64;
-            self.nul_at = Some(at);
-            return Err(nul(at));
+            self.nul_at.store(before + at as u64, Ordering::Relaxed);
+            return Err(binary());
         }
         Ok(n)
-    }
-}
-
-/// The error a text reader meets at a NUL byte (its offset in the file).
-#[derive(Debug)]
-struct NulByte(u64);
-
-impl fmt::Display for NulByte {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "a NUL byte at byte {}: binary data", self.0)
-    }
-}
-
-impl std::error::Error for NulByte {}
-
-/// The refusal for a read that stopped at a NUL byte, whatever importer was reading.
-fn as_binary_refusal(file: &str, e: CoreError) -> CoreError {
-    let offset = match &e {
-        CoreError::FileRefused { reason, .. } => reason
-            .split("a NUL byte at byte ")
-            .nth(1)
-            .and_then(|r| r.split(':').next())
-            .and_then(|n| n.parse::<u64>().ok()),
-        _ => None,
-    };
-    match offset {
-        Some(at) => binary_data(file, at),
-        None => e,
     }
 }
 
@@ -583,12 +566,7 @@ pub fn import_file(
     let format = detected.format();
     trace.phase("detect");
     if let Some(id) = previous {
-        return Ok(ImportReport {
-            format: Some(format),
-            import_id: Some(id),
-            duplicate: true,
-            ..ImportReport::empty(file)
-        });
+        return Ok(ImportReport::duplicate_of(file, format, id));
     }
     let ordoro_sku = match format {
         Format::Ordoro => opts
@@ -673,12 +651,7 @@ fn import_in_transaction(
         })
         .optional()?;
     if let Some(id) = landed {
-        return Ok(ImportReport {
-            format: Some(format),
-            import_id: Some(id),
-            duplicate: true,
-            ..ImportReport::empty(file)
-        });
+        return Ok(ImportReport::duplicate_of(file, format, id));
     }
     tx.execute(
         "INSERT INTO imports (file_name, path, sha256, format, started_at) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -700,13 +673,14 @@ fn import_in_transaction(
         meta.len(),
         file,
     )?;
+    let nul_at = AtomicU64::new(NO_NUL);
     let input = || -> Result<_> {
         Ok(BufReader::with_capacity(
             1 << 18,
             Counting {
                 inner: open(file, path)?,
                 read: bytes_read,
-                nul_at: None,
+                nul_at: &nul_at,
             },
         ))
     };
@@ -746,7 +720,11 @@ fn import_in_transaction(
         }
         Ok(())
     })();
-    read.map_err(|e| as_binary_refusal(file, e))?;
+    // Whatever the importer made of the reader's error, a NUL byte is the reason.
+    read.map_err(|e| match nul_at.load(Ordering::Relaxed) {
+        NO_NUL => e,
+        at => binary_data(file, at),
+    })?;
     trace.phase("rows");
     let (counts, errors) = sink.finish(&mut |name| trace.phase(name))?;
     if bulk {
