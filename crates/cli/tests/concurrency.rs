@@ -1,56 +1,27 @@
 //! Several processes on one store file, as a user has them: the app or `invlog serve`, a CLI
 //! import from cron, a re-run. Writers wait their turn; readers never wait.
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use common::{examples, Cli as Store};
 use serde_json::Value;
 
-struct Store {
-    dir: tempfile::TempDir,
+/// What only these tests ask of a store.
+trait Shared {
+    fn total(&self) -> i64;
+    fn write_locked(&self) -> bool;
+    fn big_file(&self, name: &str, rows: usize) -> PathBuf;
 }
 
-impl Store {
-    fn new() -> Self {
-        Store {
-            dir: tempfile::tempdir().unwrap(),
-        }
-    }
-    fn db(&self) -> PathBuf {
-        self.dir.path().join("store.db")
-    }
-    fn command(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_invlog"));
-        c.arg("--db")
-            .arg(self.db())
-            .args(args)
-            .env_remove("INVLOG_DB");
-        c
-    }
-    fn run(&self, args: &[&str]) -> Output {
-        self.command(args).output().unwrap()
-    }
-    fn spawn(&self, args: &[&str]) -> Child {
-        self.command(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap()
-    }
-    fn json(&self, args: &[&str]) -> Value {
-        let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).unwrap()
-    }
+impl Shared for Store {
     fn total(&self) -> i64 {
         self.json(&["query", "--json", "--limit", "1"])["total"]
             .as_i64()
@@ -79,10 +50,6 @@ impl Store {
         std::fs::write(&p, s).unwrap();
         p
     }
-}
-
-fn examples() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/formats/examples")
 }
 
 /// Starts `invlog import FILE` and returns once it holds the write lock.
