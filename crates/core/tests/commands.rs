@@ -615,3 +615,33 @@ fn the_same_file_imported_by_another_process_while_this_import_waited_is_a_dupli
     assert_eq!(report.rows_imported, 0);
     assert_eq!(fx.store.entry_count().unwrap(), 0);
 }
+
+#[test]
+fn a_running_app_notices_an_export_whose_process_died_after_it_started() {
+    let fx = Fixture::new();
+    let engine = engine(&fx);
+    let dest = fx.dir.path().join("nightly.csv");
+    let part = fx.dir.path().join(".nightly.csv.abc123.part");
+    std::fs::write(&part, "half").unwrap();
+    // Another process (a pid above the kernel's maximum is never alive) started an export
+    // after this engine opened the store, then died.
+    let view = serde_json::to_string(&json!({"path": dest})).unwrap();
+    fx.store
+        .conn()
+        .execute(
+            "INSERT INTO exports (file_name, path, format, user_name, request, summary, status,
+                                  started_at, owner_pid)
+             VALUES ('nightly.csv', ?1, 'csv', 'ann', ?2, 'all', 'running', 0, 4194999)",
+            rusqlite::params![dest.to_str().unwrap(), view],
+        )
+        .unwrap();
+    let list = call(&engine, json!({"command": "exports"}));
+    assert_eq!(list["result"][0]["status"], "interrupted", "{list}");
+    assert!(!part.exists(), "its partial file is removed");
+    let stored: String = fx
+        .store
+        .conn()
+        .query_row("SELECT status FROM exports", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(stored, "interrupted");
+}
