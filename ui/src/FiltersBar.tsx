@@ -16,6 +16,7 @@ import {
   presetFilter,
   rangeFilter,
   rangeOf,
+  typedDay,
   RESOLVED_CHOICES,
   resolvedFilter,
   resolvedOf,
@@ -135,24 +136,58 @@ function DateRange({ filters, onChange }: Pick<Props, "filters" | "onChange">) {
       </select>
       {custom && (
         <>
-          <input
-            type="date"
-            aria-label="From day"
-            value={from}
-            max={to || undefined}
-            onChange={(e) => setRange({ from: e.target.value, to })}
+          <DayInput
+            label="From day"
+            day={from}
+            max={to}
+            onDay={(day) => setRange({ from: day, to })}
           />
           <span aria-hidden="true">–</span>
-          <input
-            type="date"
-            aria-label="To day"
-            value={to}
-            min={from || undefined}
-            onChange={(e) => setRange({ from, to: e.target.value })}
+          <DayInput
+            label="To day"
+            day={to}
+            min={from}
+            onDay={(day) => setRange({ from, to: day })}
           />
         </>
       )}
     </span>
+  );
+}
+
+/** A date field that applies its day only once it is whole (see `typedDay`); leaving it with a
+ * half-typed day puts back the day in force. */
+function DayInput(props: {
+  label: string;
+  day: string;
+  min?: string;
+  max?: string;
+  onDay: (day: string) => void;
+}) {
+  const { label, day, min, max, onDay } = props;
+  const [draft, setDraft] = useState(day);
+  // A new day in force (a preset, a brushed range, Clear all) replaces what is typed.
+  const [inForce, setInForce] = useState(day);
+  if (inForce !== day) {
+    setInForce(day);
+    setDraft(day);
+  }
+  return (
+    <input
+      type="date"
+      aria-label={label}
+      value={draft}
+      min={min || undefined}
+      max={max || undefined}
+      onChange={(e) => {
+        const whole = typedDay(e.target.value);
+        if (whole !== null && whole !== day) onDay(whole);
+        // Chromium reports a half-typed year once more as the field loses focus, after blur.
+        const left = document.activeElement !== e.target;
+        setDraft(whole === null && left ? day : e.target.value);
+      }}
+      onBlur={() => setDraft(day)}
+    />
   );
 }
 

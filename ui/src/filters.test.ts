@@ -10,6 +10,7 @@ import {
   presetFilter,
   rangeFilter,
   rangeOf,
+  typedDay,
   RESOLVED_CHOICES,
   resolvedFilter,
   resolvedOf,
@@ -122,5 +123,18 @@ describe("the bar's controls map to filters and back", () => {
       values: [],
     });
     expect(buildFilter("sku", "eq", "  ", "")).toBeNull();
+  });
+});
+
+describe("a typed day", () => {
+  it("is applied only once whole and plausible, never while its year is typed", () => {
+    // What a date field reports keystroke by keystroke while 03/05/2025 is typed.
+    for (const partial of ["0002-03-05", "0020-03-05", "0202-03-05", "1905-03-05"]) {
+      expect(typedDay(partial)).toBeNull();
+    }
+    expect(typedDay("2025-03-05")).toBe("2025-03-05");
+    expect(typedDay("2025-02-30")).toBeNull();
+    expect(typedDay("2025-3-5")).toBeNull();
+    expect(typedDay("")).toBe("");
   });
 });

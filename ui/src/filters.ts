@@ -53,6 +53,22 @@ export function rangeFilter(from: string, to: string): Filter | null {
   return null;
 }
 
+/**
+ * The day a date field holds once it is a whole, plausible day (`YYYY-MM-DD`, a year from 1970
+ * on), or "" once it is cleared; null while it is being typed. A date field reports every
+ * keystroke of the year (0002, 0020, 0202, 2025): applying those would filter on the year 2.
+ */
+export function typedDay(value: string): string | null {
+  if (value === "") return "";
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!m) return null;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (year < 1970) return null;
+  const d = new Date(Date.UTC(year, month - 1, day));
+  const real = d.getUTCMonth() === month - 1 && d.getUTCDate() === day;
+  return real ? value : null;
+}
+
 /** The two ends of the view's date range as local days, for the date inputs. */
 export function rangeOf(filters: Filter[]): { from: string; to: string } {
   const f = filters.find((x) => x.column === "occurred_at");
