@@ -1,5 +1,9 @@
 import { useEffect, useRef, type ReactNode } from "react";
 
+/** What a dialog's first field can be. */
+const FIELDS =
+  "input:not([type=hidden]):not([disabled]), select:not([disabled]), textarea:not([disabled])";
+
 interface Props {
   title: string;
   onClose: () => void;
@@ -19,7 +23,15 @@ export function Modal({ title, onClose, children, actions, wide, wider }: Props)
   const ref = useRef<HTMLDialogElement>(null);
   useEffect(() => {
     const dialog = ref.current;
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     if (dialog && !dialog.open) dialog.showModal();
+    // The platform focuses the first control, the header's ×: a space typed into what looks
+    // like the dialog's field would close it. Its first field takes the keys instead.
+    dialog?.querySelector<HTMLElement>(`.modal-body :is(${FIELDS})`)?.focus();
+    // Closed, focus goes back to what opened it, not to the page's <body>.
+    return () => {
+      if (opener?.isConnected) opener.focus();
+    };
   }, []);
   return (
     <dialog

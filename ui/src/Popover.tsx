@@ -1,4 +1,4 @@
-import { useId, useLayoutEffect, useRef, useState, type ReactNode } from "react";
+import { useEffect, useId, useLayoutEffect, useRef, useState, type ReactNode } from "react";
 
 interface Props {
   /** The toggle button's content (its accessible name). */
@@ -13,7 +13,12 @@ interface Props {
   children: ReactNode;
 }
 
-/** A button that opens a small labelled panel below it; Escape closes it. */
+const FOCUSABLE = "input, select, textarea, button, [tabindex]:not([tabindex='-1'])";
+
+/**
+ * A button that opens a small labelled panel below it. The panel takes focus when it opens;
+ * Escape (wherever focus is) and a click outside close it, focus going back to the button.
+ */
 export function Popover({
   label,
   title,
@@ -42,9 +47,36 @@ export function Popover({
     if (box.right > window.innerWidth || box.left < 0) setFlip(true);
   }, [open]);
   const left = flip ? !alignLeft : alignLeft;
+  const wrapRef = useRef<HTMLDivElement>(null);
+  const buttonRef = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (open) panelRef.current?.querySelector<HTMLElement>(FOCUSABLE)?.focus();
+  }, [open]);
+  useEffect(() => {
+    if (!open) return;
+    const close = () => {
+      setOwn(false);
+      onOpenChange?.(false);
+    };
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== "Escape") return;
+      close();
+      buttonRef.current?.focus();
+    };
+    const onPointer = (e: PointerEvent) => {
+      if (!wrapRef.current?.contains(e.target as Node)) close();
+    };
+    document.addEventListener("keydown", onKey);
+    document.addEventListener("pointerdown", onPointer);
+    return () => {
+      document.removeEventListener("keydown", onKey);
+      document.removeEventListener("pointerdown", onPointer);
+    };
+  }, [open, onOpenChange]);
   return (
-    <div className="selector">
+    <div className="selector" ref={wrapRef}>
       <button
+        ref={buttonRef}
         type="button"
         aria-expanded={open}
         aria-controls={panel}
@@ -59,7 +91,6 @@ export function Popover({
           className={`selector-panel${left ? " left" : ""}`}
           role="dialog"
           aria-label={title}
-          onKeyDown={(e) => e.key === "Escape" && setOpen(false)}
         >
           {children}
         </div>

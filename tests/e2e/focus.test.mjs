@@ -1,0 +1,72 @@
+// Focus that a keyboard user can rely on: a dialog opens on its field (a space typed there
+// stays in it) and gives focus back to what opened it; a popover takes focus when it opens and
+// closes on Escape wherever focus is, and on a click outside.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { launchChromium, openPage, seededServer } from "./harness.mjs";
+
+let browser;
+let server;
+before(async () => {
+  browser = await launchChromium();
+  server = await seededServer();
+});
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+const focused = (page) =>
+  page.evaluate(() => {
+    const e = document.activeElement;
+    return `${e?.tagName} ${e?.getAttribute("aria-label") ?? e?.textContent?.trim() ?? ""}`;
+  });
+
+test("a dialog opens on its field and gives focus back when it closes", async () => {
+  const { page, grid, context } = await openPage(browser, server.url);
+  await page.getByRole("tab", { name: "Unresolved" }).click();
+  await grid.getByRole("row").nth(1).click();
+  const drawer = page.getByRole("complementary", { name: "Entry details" });
+  const mark = drawer.getByRole("button", { name: "Mark resolved…" });
+  await mark.focus();
+  await page.keyboard.press("Enter");
+  const dialog = page.getByRole("dialog", { name: "Mark resolved" });
+  await dialog.waitFor();
+  assert.match(await focused(page), /^TEXTAREA/);
+  await page.keyboard.type("fixed it in the ERP");
+  assert.ok(
+    await dialog.isVisible(),
+    "a space typed in the note keeps the dialog open",
+  );
+  assert.equal(
+    await dialog.getByRole("textbox").inputValue(),
+    "fixed it in the ERP",
+  );
+  await page.keyboard.press("Escape");
+  await dialog.waitFor({ state: "detached" });
+  assert.equal(await focused(page), "BUTTON Mark resolved…");
+  await context.close();
+});
+
+test("a popover takes focus, and closes on Escape anywhere and on a click outside", async () => {
+  const { page, grid, context } = await openPage(browser, server.url);
+  await grid.getByRole("row").nth(1).waitFor();
+  const add = page.getByRole("button", { name: "+ Add filter" });
+  await add.click();
+  const panel = page.getByRole("dialog", { name: "Add a filter" });
+  await panel.waitFor();
+  assert.ok(
+    await panel.evaluate((p) => p.contains(document.activeElement)),
+    "focus is in the panel",
+  );
+  // Focus elsewhere (the page's search box), then Escape: the panel still closes.
+  await page.getByRole("searchbox", { name: "Search keywords" }).focus();
+  await page.keyboard.press("Escape");
+  await panel.waitFor({ state: "detached" });
+
+  await add.click();
+  await panel.waitFor();
+  await grid.getByRole("row").nth(2).click();
+  await panel.waitFor({ state: "detached" });
+  await context.close();
+});
