@@ -1,13 +1,14 @@
-//! Invlog's desktop shell: a window, its menus, the native file dialog, and one IPC command
-//! that hands every request to invlog-core's command table. No business logic lives here.
+//! Invlog's desktop shell: a window, its menus, the native file dialog, one IPC command that
+//! hands every request to invlog-app's command table, and the task events pushed to the window.
+//! No business logic lives here.
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 use std::path::PathBuf;
 
 use clap::Parser;
-use invlog_core::commands::{Request, Response};
-use invlog_core::{Engine, Store};
+use invlog_app::tasks::Task;
+use invlog_app::{AppError, Engine, ErrorKind, Request, Response};
 use tauri::menu::{Menu, MenuItem, PredefinedMenuItem, Submenu};
 use tauri::{AppHandle, Emitter, Manager, State, Wry};
 use tauri_plugin_dialog::DialogExt;
@@ -23,13 +24,15 @@ struct Args {
 
 /// The one IPC command: the same typed requests `invlog serve` takes over HTTP.
 #[tauri::command]
-async fn dispatch(engine: State<'_, Engine>, request: Request) -> Result<Response, String> {
+async fn dispatch(engine: State<'_, Engine>, request: Request) -> Result<Response, AppError> {
     let engine = engine.inner().clone();
     // SQLite work blocks; keep it off the IPC runtime's workers.
     tauri::async_runtime::spawn_blocking(move || engine.dispatch(request))
         .await
-        .map_err(|e| e.to_string())?
-        .map_err(|e| e.to_string())
+        .map_err(|e| AppError {
+            kind: ErrorKind::Internal,
+            message: e.to_string(),
+        })?
 }
 
 /// The native open dialog for File > Import…; None when the user cancels.
@@ -146,8 +149,8 @@ fn build_menu(app: &AppHandle) -> tauri::Result<Menu<Wry>> {
 
 fn main() {
     let args = Args::parse();
-    let path = args.db.unwrap_or_else(Store::default_path);
-    let engine = match Store::open(&path).and_then(Engine::new) {
+    let path = args.db.unwrap_or_else(Engine::default_path);
+    let engine = match Engine::open(&path) {
         Ok(e) => e,
         Err(e) => {
             eprintln!("invlog-desktop: {e}");
@@ -155,7 +158,8 @@ fn main() {
         }
     };
     // Automated exports run while the app is open.
-    invlog_core::export::schedule::start_scheduler(&engine, std::time::Duration::from_secs(30));
+    invlog_app::tasks::schedule::start_timer(&engine, std::time::Duration::from_secs(30));
+    let tasks = engine.tasks().clone();
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
@@ -173,6 +177,14 @@ fn main() {
             if let Some(window) = app.get_webview_window("main") {
                 window.set_title(&format!("Invlog — {}", path.display()))?;
             }
+            // Task progress is pushed to the window as `task` events; nothing polls.
+            let handle = app.handle().clone();
+            tasks.listen(std::sync::Arc::new(move |t: &Task| {
+                if let Err(e) = handle.emit_to("main", "task", t) {
+                    eprintln!("invlog-desktop: task event: {e}");
+                }
+                true
+            }));
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![

@@ -262,18 +262,22 @@ fn an_export_is_recorded_by_its_absolute_path_and_only_its_own_file_is_deleted()
     let same_name = elsewhere.join(path.file_name().unwrap());
     std::fs::write(&same_name, "someone else's file").unwrap();
     std::fs::write(&path, "rewritten by hand, a different size").unwrap();
-    let engine = invlog_core::Engine::new(invlog_core::Store::open(&store.db()).unwrap()).unwrap();
+    let engine = invlog_app::Engine::open(&store.db()).unwrap();
     let id = list[0]["id"].as_i64().unwrap();
-    let err = invlog_core::export::history::remove(&engine, id, true)
+    let err = engine
+        .dispatch(invlog_app::Request::RemoveExport {
+            id,
+            delete_file: true,
+        })
         .unwrap_err()
         .to_string();
     assert!(err.contains("it was not deleted"), "{err}");
     assert!(path.is_file() && same_name.is_file());
-    assert!(
-        !invlog_core::export::history::get(&engine, id)
-            .unwrap()
-            .file_exists
-    );
+    let Ok(invlog_app::Response::Exports(after)) = engine.dispatch(invlog_app::Request::Exports)
+    else {
+        panic!("exports")
+    };
+    assert!(!after.iter().find(|e| e.id == id).unwrap().file_exists);
 }
 
 #[test]

@@ -3,10 +3,8 @@
 //! value type and whether the default view shows it. Column ids are the public contract of the
 //! CLI, the exports and saved views; nothing outside this file names SQL columns.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
-
-use crate::query::filter::Op;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -339,4 +337,112 @@ mod tests {
         assert_eq!(suggest("ocurred_at"), Some("occurred_at"));
         assert_eq!(suggest("zzzzzzzz"), None);
     }
+}
+
+/// A filter's operator. The registry says which operators fit each column type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Op {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Contains,
+    NotContains,
+    In,
+    IsEmpty,
+    IsNotEmpty,
+    Between,
+}
+
+impl Op {
+    pub const ALL: [Op; 12] = [
+        Op::Eq,
+        Op::Ne,
+        Op::Lt,
+        Op::Le,
+        Op::Gt,
+        Op::Ge,
+        Op::Contains,
+        Op::NotContains,
+        Op::In,
+        Op::IsEmpty,
+        Op::IsNotEmpty,
+        Op::Between,
+    ];
+
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Op::Eq => "=",
+            Op::Ne => "!=",
+            Op::Lt => "<",
+            Op::Le => "<=",
+            Op::Gt => ">",
+            Op::Ge => ">=",
+            Op::Contains => "~",
+            Op::NotContains => "!~",
+            Op::In => "in",
+            Op::IsEmpty => "is empty",
+            Op::IsNotEmpty => "is not empty",
+            Op::Between => "between",
+        }
+    }
+
+    /// The operators that make sense for a column type (the UI offers only these).
+    pub const fn for_kind(kind: ColumnKind) -> &'static [Op] {
+        use Op::*;
+        match kind {
+            ColumnKind::Text | ColumnKind::Date => &[
+                Eq,
+                Ne,
+                Lt,
+                Le,
+                Gt,
+                Ge,
+                Contains,
+                NotContains,
+                In,
+                IsEmpty,
+                IsNotEmpty,
+                Between,
+            ],
+            ColumnKind::Integer => &[
+                Eq,
+                Ne,
+                Lt,
+                Le,
+                Gt,
+                Ge,
+                Contains,
+                NotContains,
+                In,
+                IsEmpty,
+                IsNotEmpty,
+                Between,
+            ],
+            ColumnKind::Time => &[Eq, Ne, Lt, Le, Gt, Ge, In, IsEmpty, IsNotEmpty, Between],
+            ColumnKind::Bool => &[Eq, Ne, IsEmpty, IsNotEmpty],
+            ColumnKind::Status => &[Eq, Ne, In, IsEmpty, IsNotEmpty],
+            ColumnKind::Json => &[Contains, NotContains, IsEmpty, IsNotEmpty],
+        }
+    }
+}
+
+pub fn normalise_status(t: &str) -> Option<&'static str> {
+    const WORDS: &[(&str, &str)] = &[
+        ("success", "success"),
+        ("succeeded", "success"),
+        ("processed", "success"),
+        ("ok", "success"),
+        ("failed", "failed"),
+        ("failure", "failed"),
+        ("error", "failed"),
+        ("pending", "pending"),
+    ];
+    WORDS
+        .iter()
+        .find(|(w, _)| w.eq_ignore_ascii_case(t.trim()))
+        .map(|(_, s)| *s)
 }

@@ -18,6 +18,9 @@ pub enum CoreError {
     InvalidQuery(String),
     #[error("{0}")]
     NotFound(String),
+    /// The request clashes with the state of things (an export still running).
+    #[error("{0}")]
+    Conflict(String),
     /// A reader stopped on purpose (it has what it needed, or its consumer hung up); never
     /// reaches a user.
     #[error("reading stopped early")]

@@ -45,7 +45,7 @@ pub struct KitSummary {
 }
 
 /// A whole kit log, for the CLI: the summary and every row, oldest first.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct KitLog {
     pub summary: KitSummary,
     pub columns: Vec<String>,

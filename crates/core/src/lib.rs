@@ -1,29 +1,30 @@
-//! invlog-core: the engine behind the desktop app, the browser mode and the `invlog` CLI.
+//! invlog-core: the data of Invlog — the store, the column registry, the importers, queries,
+//! exports, kits and the records of long work — as functions over a store. It owns no thread
+//! that outlives a call, no running work and no engine: those live in the app crate.
 //!
-//! Data flows one way: file -> [`ingest`] -> [`store`] -> [`query`] -> (table | export).
-//! Every operation a shell may call is declared once in [`commands`].
+//! Data flows one way: file -> [`ingest`] -> [`store`] -> [`query`] -> (table | [`export`]).
+//! The registry ([`columns`]) is at the bottom: `query` and `ingest` both read it and neither
+//! reads the other.
 
-pub mod bindings;
 pub mod columns;
-pub mod commands;
 pub mod detail;
-pub mod engine;
 pub mod error;
 pub mod export;
 pub mod ingest;
 pub mod jobs;
 pub mod kits;
 pub mod layout;
+pub mod owners;
 pub mod query;
 pub mod redaction;
 pub mod rerun;
 pub mod resolve;
 pub mod samples;
+pub mod startup;
 pub mod stock_history;
 pub mod store;
 pub mod time;
 pub mod views;
 
-pub use engine::Engine;
 pub use error::{CoreError, Result};
 pub use store::Store;

@@ -3,27 +3,23 @@
 //! recorded whatever happens; the entry keeps its original request and response, and only its
 //! retry facts (retry_count, last retry, last retry details) move on.
 //!
-//! The HTTP client lives here rather than in a shell because a re-run is an operation of the
-//! command table: the desktop app, the browser mode and `invlog rerun` must send the same bytes
-//! and record the same outcome.
+//! This module holds what a re-run reads and records; the sending (an HTTP client, a wait of
+//! up to minutes) is a task of the app crate, so every shell sends the same bytes and records
+//! the same outcome through it.
 
-use std::time::{Duration, Instant};
-
-use rusqlite::{params, OptionalExtension};
+use rusqlite::params;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use ts_rs::TS;
 
 use crate::detail::payload::{self, Payload};
-use crate::engine::Engine;
 use crate::error::{CoreError, Result};
 use crate::redaction;
-use crate::resolve::{self, SetResolved};
 use crate::store::Store;
-use crate::time::{format_instant, now_millis};
+use crate::time::format_instant;
 
 pub const DEFAULT_TIMEOUT_SECS: u32 = 30;
-const MAX_TIMEOUT_SECS: u32 = 600;
+pub const MAX_TIMEOUT_SECS: u32 = 600;
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct RerunRequest {
@@ -86,7 +82,7 @@ pub fn attempts(store: &Store, entry_id: i64) -> Result<Vec<Attempt>> {
         let mut outcome: Option<String> = r.get(6)?;
         let mut reason: Option<String> = r.get(7)?;
         // Sent by a process that died before it could record the answer.
-        if outcome.as_deref() == Some("sending") && crate::jobs::owner_gone(r.get(9)?) {
+        if outcome.as_deref() == Some("sending") && crate::owners::owner_gone(r.get(9)?) {
             outcome = Some("unknown".into());
             reason = Some(OUTCOME_UNKNOWN.into());
         }
@@ -124,7 +120,7 @@ pub fn mark_unknown(store: &mut Store) -> Result<usize> {
         .collect::<rusqlite::Result<_>>()?;
     let dead: Vec<(i64, i64)> = sending
         .into_iter()
-        .filter(|(_, _, pid)| crate::jobs::owner_gone(*pid))
+        .filter(|(_, _, pid)| crate::owners::owner_gone(*pid))
         .map(|(id, entry, _)| (id, entry))
         .collect();
     if dead.is_empty() {
@@ -150,6 +146,38 @@ pub fn mark_unknown(store: &mut Store) -> Result<usize> {
         Ok(dead.len())
     })?;
     Ok(written.unwrap_or(0))
+}
+
+/// Why the outcome of an attempt stopped while it waited for the answer is unknown.
+pub const CANCELLED_WHILE_SENDING: &str =
+    "cancelled while waiting for the answer; the request was sent, and the server may have \
+     received it";
+
+/// Records attempt `attempt_id` of entry `entry_id` as `unknown` (stopped after sending, before
+/// the answer): it counts as a re-run, as the request may have reached the server.
+pub fn record_unknown(
+    store: &mut Store,
+    attempt_id: i64,
+    entry_id: i64,
+    reason: &str,
+) -> Result<Attempt> {
+    let tx = store.conn_mut().transaction()?;
+    tx.execute(
+        "UPDATE attempts SET outcome = 'unknown', reason = ?2 WHERE id = ?1",
+        params![attempt_id, reason],
+    )?;
+    tx.execute(
+        "UPDATE entries SET retry_count = coalesce(retry_count, 0) + 1,
+                last_retry_at = (SELECT at FROM attempts WHERE id = ?2),
+                last_retry_details = ?3
+         WHERE id = ?1",
+        params![entry_id, attempt_id, format!("Re-run: {reason}")],
+    )?;
+    tx.commit()?;
+    attempts(store, entry_id)?
+        .into_iter()
+        .find(|a| a.id == Some(attempt_id))
+        .ok_or_else(|| CoreError::NotFound(format!("no attempt #{attempt_id}")))
 }
 
 /// The request as it will be sent, read from the stored document.
@@ -194,7 +222,7 @@ pub fn outgoing(stored: &str, entry_id: i64) -> Result<Outgoing> {
     let method = text("method").ok_or_else(|| refuse("the stored API request names no method"))?;
     // What is recorded must be what is sent: a method the client cannot send is refused, never
     // replaced by another.
-    if reqwest::Method::from_bytes(method.to_ascii_uppercase().as_bytes()).is_err() {
+    if http::Method::from_bytes(method.to_ascii_uppercase().as_bytes()).is_err() {
         return Err(refuse(&format!(
             "the stored method '{}' is not a valid HTTP method",
             method.escape_debug()
@@ -230,67 +258,6 @@ pub fn outgoing(stored: &str, entry_id: i64) -> Result<Outgoing> {
     })
 }
 
-/// Sends the entry's stored request again and records the attempt. The store is not held
-/// while waiting for the server: the table stays usable during a slow re-run.
-pub fn run(engine: &Engine, req: &RerunRequest) -> Result<Attempt> {
-    let timeout = req.timeout_secs.unwrap_or(DEFAULT_TIMEOUT_SECS);
-    if !(1..=MAX_TIMEOUT_SECS).contains(&timeout) {
-        return Err(CoreError::InvalidQuery(format!(
-            "timeout must be between 1 and {MAX_TIMEOUT_SECS} seconds, not {timeout}"
-        )));
-    }
-    let stored: Option<Option<String>> = engine
-        .store()
-        .conn()
-        .query_row(
-            "SELECT p.request FROM entries e LEFT JOIN payloads p ON p.entry_id = e.id
-             WHERE e.id = ?1",
-            [req.entry_id],
-            |r| r.get(0),
-        )
-        .optional()?;
-    let stored = stored
-        .ok_or_else(|| CoreError::NotFound(format!("no entry with id {}", req.entry_id)))?
-        .ok_or_else(|| {
-            CoreError::InvalidQuery(format!(
-                "entry {}: it has no stored API request to re-run",
-                req.entry_id
-            ))
-        })?;
-    let out = outgoing(&stored, req.entry_id)?;
-    let user = resolve::current_user();
-    // The attempt is on record before the request leaves: whatever happens next (the store
-    // busy with an import, the process killed), it is never as if nothing had been sent.
-    let at = now_millis();
-    let attempt_id = reserve(&engine.writer(), req.entry_id, &out, at, &user)?;
-    let exchange = send(&out, Duration::from_secs(timeout.into()));
-    // Waits for any other writer as long as it takes: the request has been sent.
-    let attempt = record(
-        &mut engine.writer(),
-        attempt_id,
-        req.entry_id,
-        &out,
-        at,
-        &exchange,
-        &user,
-    )?;
-    if req.resolve_on_success && attempt.outcome.as_deref() == Some("success") {
-        resolve::set(
-            &mut engine.writer(),
-            &SetResolved {
-                ids: vec![req.entry_id],
-                resolved: true,
-                note: Some(format!(
-                    "Re-run succeeded (HTTP {})",
-                    attempt.http_status.unwrap_or_default()
-                )),
-            },
-            &user,
-        )?;
-    }
-    Ok(attempt)
-}
-
 /// What came back: a response (any status), or why there was none.
 #[derive(Debug)]
 pub struct Exchange {
@@ -306,85 +273,8 @@ pub struct Answer {
     pub body: String,
 }
 
-pub fn send(out: &Outgoing, timeout: Duration) -> Exchange {
-    let started = Instant::now();
-    // `outgoing` refuses a method the client cannot send, before anything is recorded.
-    let Ok(method) = reqwest::Method::from_bytes(out.method.as_bytes()) else {
-        return Exchange {
-            duration_ms: 0,
-            outcome: Err(format!("'{}' is not a valid HTTP method", out.method)),
-        };
-    };
-    let outcome = try_send(out, method, timeout);
-    Exchange {
-        duration_ms: started.elapsed().as_millis() as i64,
-        // reqwest quotes the URL in its errors, credentials and all.
-        outcome: outcome.map_err(|e| redaction::mask_text(&describe(&e.without_url(), timeout))),
-    }
-}
-
-fn try_send(
-    out: &Outgoing,
-    method: reqwest::Method,
-    timeout: Duration,
-) -> std::result::Result<Answer, reqwest::Error> {
-    // One process-wide TLS provider; a second install is refused harmlessly.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let client = reqwest::blocking::Client::builder()
-        .timeout(timeout)
-        // The attempt records what the server answered to exactly this request.
-        .redirect(reqwest::redirect::Policy::none())
-        .build()?;
-    let mut builder = client.request(method, &out.url);
-    for (k, v) in &out.headers {
-        builder = builder.header(k, v);
-    }
-    if let Some(body) = &out.body {
-        builder = builder.body(body.clone());
-    }
-    let resp = builder.send()?;
-    let status = resp.status();
-    let headers = resp
-        .headers()
-        .iter()
-        .map(|(k, v)| {
-            (
-                k.to_string(),
-                String::from_utf8_lossy(v.as_bytes()).into_owned(),
-            )
-        })
-        .collect();
-    let body = resp.text()?;
-    Ok(Answer {
-        status: status.as_u16(),
-        reason: status.canonical_reason().map(str::to_owned),
-        headers,
-        body,
-    })
-}
-
-fn describe(e: &reqwest::Error, timeout: Duration) -> String {
-    if e.is_timeout() {
-        return format!("timed out after {} s", timeout.as_secs());
-    }
-    let mut text = if e.is_connect() {
-        "connection failed".to_owned()
-    } else if e.is_builder() {
-        "the request could not be built".to_owned()
-    } else {
-        "the request failed".to_owned()
-    };
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
-}
-
 /// The attempt's row, written before its request is sent: `sending`, owned by this process.
-fn reserve(store: &Store, entry_id: i64, out: &Outgoing, at: i64, user: &str) -> Result<i64> {
+pub fn reserve(store: &Store, entry_id: i64, out: &Outgoing, at: i64, user: &str) -> Result<i64> {
     store.conn().execute(
         "INSERT INTO attempts (entry_id, at, method, url, outcome, user_name, owner_pid)
          VALUES (?1, ?2, ?3, ?4, 'sending', ?5, ?6)",
@@ -394,7 +284,7 @@ fn reserve(store: &Store, entry_id: i64, out: &Outgoing, at: i64, user: &str) ->
 }
 
 #[allow(clippy::too_many_arguments)]
-fn record(
+pub fn record(
     store: &mut Store,
     attempt_id: i64,
     entry_id: i64,

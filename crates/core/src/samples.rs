@@ -3,9 +3,8 @@
 
 use std::path::PathBuf;
 
-use crate::commands::{self, ImportRequest};
 use crate::error::{CoreError, Result};
-use crate::ingest::{Control, ImportOptions, ImportReport};
+use crate::ingest::{self, Control, ImportOptions, ImportReport, ImportRequest};
 use crate::store::Store;
 
 macro_rules! samples {
@@ -53,7 +52,7 @@ pub fn load(store: &mut Store) -> Result<Vec<ImportReport>> {
         paths,
         options: ImportOptions::default(),
     };
-    let result = commands::import(store, &request, &Control::default());
+    let result = ingest::import_files(store, &request, &Control::default());
     let _ = std::fs::remove_dir_all(&dir);
     result
 }

@@ -432,7 +432,8 @@ SKU-4,2025-03-01 12:00:00,4,x\n";
         r.summary(),
         "konnect: 2 rows imported; error in 2 out of 4 rows"
     );
-    let stored = invlog_core::commands::import_errors(&fx.store, r.import_id.unwrap()).unwrap();
+    let stored =
+        invlog_core::ingest::history::import_errors(&fx.store, r.import_id.unwrap()).unwrap();
     assert_eq!(stored, r.errors);
     let skus: Vec<_> = fx
         .rows(&[], &["sku"])

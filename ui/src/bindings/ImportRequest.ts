@@ -2,6 +2,9 @@
 import type { DateOrder } from "./DateOrder";
 import type { Format } from "./Format";
 
+/**
+ * Files to import, with the options they share.
+ */
 export type ImportRequest = { paths: Array<string>, format: Format | null, 
 /**
  * Ordoro: the SKU of the product whose log this is.

@@ -4,7 +4,7 @@ import type { JobStatus } from "./JobStatus";
 import type { Progress } from "./Progress";
 
 /**
- * One job as the UI shows it.
+ * One import job as the UI shows it.
  */
 export type Job = { id: number, kind: string, status: JobStatus, 
 /**

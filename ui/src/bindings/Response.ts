@@ -4,22 +4,26 @@ import type { Column } from "./Column";
 import type { Detection } from "./Detection";
 import type { EntryDetail } from "./EntryDetail";
 import type { ExportRecord } from "./ExportRecord";
+import type { ExportReport } from "./ExportReport";
 import type { Facet } from "./Facet";
 import type { ImportRecord } from "./ImportRecord";
 import type { ImportReport } from "./ImportReport";
 import type { Job } from "./Job";
 import type { Kit } from "./Kit";
+import type { KitLog } from "./KitLog";
 import type { KitSummary } from "./KitSummary";
 import type { Layout } from "./Layout";
+import type { NamedView } from "./NamedView";
 import type { QueryResponse } from "./QueryResponse";
 import type { Resolution } from "./Resolution";
 import type { RowError } from "./RowError";
 import type { Schedule } from "./Schedule";
 import type { StockHistory } from "./StockHistory";
+import type { Task } from "./Task";
 import type { Timeline } from "./Timeline";
 import type { View } from "./View";
 
 /**
  * What a [`Request`] returns: `{"command": "query", "result": {...}}`, the same tag.
  */
-export type Response = { "command": "columns", "result": Array<Column> } | { "command": "query", "result": QueryResponse } | { "command": "facets", "result": Array<Facet> } | { "command": "import", "result": Array<ImportReport> } | { "command": "imports", "result": Array<ImportRecord> } | { "command": "import_errors", "result": Array<RowError> } | { "command": "load_layout", "result": Layout | null } | { "command": "save_layout" } | { "command": "load_samples", "result": Array<ImportReport> } | { "command": "start_import", "result": Job } | { "command": "jobs", "result": Array<Job> } | { "command": "job", "result": Job } | { "command": "cancel_job", "result": Job } | { "command": "detect", "result": Array<Detection> } | { "command": "views", "result": Array<View> } | { "command": "save_view", "result": View } | { "command": "delete_view" } | { "command": "set_resolved", "result": number } | { "command": "resolutions", "result": Array<Resolution> } | { "command": "entry", "result": EntryDetail } | { "command": "rerun", "result": Attempt } | { "command": "start_export", "result": ExportRecord } | { "command": "exports", "result": Array<ExportRecord> } | { "command": "cancel_export", "result": ExportRecord } | { "command": "remove_export" } | { "command": "export_folder", "result": string } | { "command": "schedules", "result": Array<Schedule> } | { "command": "add_schedule", "result": Schedule } | { "command": "remove_schedule" } | { "command": "kits", "result": Array<Kit> } | { "command": "kit", "result": KitSummary } | { "command": "set_kit_component", "result": Kit } | { "command": "remove_kit_component" } | { "command": "remove_kit" } | { "command": "stock_history", "result": StockHistory } | { "command": "timeline", "result": Timeline };
+export type Response = { "command": "columns", "result": Array<Column> } | { "command": "query", "result": QueryResponse } | { "command": "facets", "result": Array<Facet> } | { "command": "import", "result": Array<ImportReport> } | { "command": "imports", "result": Array<ImportRecord> } | { "command": "import_errors", "result": Array<RowError> } | { "command": "load_layout", "result": Layout | null } | { "command": "save_layout" } | { "command": "load_samples", "result": Array<ImportReport> } | { "command": "start_import", "result": Job } | { "command": "jobs", "result": Array<Job> } | { "command": "job", "result": Job } | { "command": "cancel_job", "result": Job } | { "command": "detect", "result": Array<Detection> } | { "command": "views", "result": Array<View> } | { "command": "save_view", "result": View } | { "command": "delete_view" } | { "command": "set_resolved", "result": number } | { "command": "resolutions", "result": Array<Resolution> } | { "command": "entry", "result": EntryDetail } | { "command": "rerun", "result": Attempt } | { "command": "start_export", "result": ExportRecord } | { "command": "exports", "result": Array<ExportRecord> } | { "command": "cancel_export", "result": ExportRecord } | { "command": "remove_export" } | { "command": "export_folder", "result": string } | { "command": "schedules", "result": Array<Schedule> } | { "command": "add_schedule", "result": Schedule } | { "command": "remove_schedule" } | { "command": "kits", "result": Array<Kit> } | { "command": "kit", "result": KitSummary } | { "command": "set_kit_component", "result": Kit } | { "command": "remove_kit_component" } | { "command": "remove_kit" } | { "command": "stock_history", "result": StockHistory } | { "command": "timeline", "result": Timeline } | { "command": "tasks", "result": Array<Task> } | { "command": "cancel_task", "result": Task } | { "command": "export", "result": ExportReport } | { "command": "kit_log", "result": KitLog } | { "command": "view", "result": NamedView };

@@ -1,20 +1,17 @@
-//! Exports as background jobs, and their history: each export is recorded when it starts,
-//! shows its rows written while it runs, can be cancelled, and ends Success, Failed (with the
-//! error), Cancelled, or — when the app died first — Interrupted at the next start.
+//! The export history: each export is recorded when it starts and ends Success, Failed (with
+//! the error), Cancelled, or — when the app died first — Interrupted at the next start. The
+//! app crate's task runner runs exports in the background; the CLI's export runs through it
+//! too.
 
-use std::collections::HashMap;
 use std::path::Path;
-use std::sync::atomic::Ordering;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use rusqlite::{params, OptionalExtension, Row};
 use serde::Serialize;
 use ts_rs::TS;
 
-use super::{export, Control, ExportFormat, ExportReport, ExportRequest};
-use crate::engine::Engine;
+use super::{ExportFormat, ExportReport, ExportRequest};
 use crate::error::{CoreError, Result};
-use crate::jobs::JobStatus;
+use crate::owners::{mark_orphans, owner_gone, JobStatus};
 use crate::query::{self, ViewSpec};
 use crate::resolve::current_user;
 use crate::store::Store;
@@ -41,18 +38,6 @@ pub struct ExportRecord {
     /// Whether the file the export wrote is still where it put it, unchanged (same size and
     /// modification time): only then is it served or deleted.
     pub file_exists: bool,
-}
-
-/// Exports running in this process.
-#[derive(Default)]
-pub struct Running {
-    live: Mutex<HashMap<i64, Arc<Control>>>,
-}
-
-impl Running {
-    fn live(&self) -> MutexGuard<'_, HashMap<i64, Arc<Control>>> {
-        self.live.lock().unwrap_or_else(PoisonError::into_inner)
-    }
 }
 
 /// The view's filters, keywords and columns in a few words.
@@ -97,7 +82,7 @@ pub fn summary(view: &ViewSpec) -> String {
     parts.join(" · ")
 }
 
-fn format_of(req: &ExportRequest) -> Result<ExportFormat> {
+pub fn format_of(req: &ExportRequest) -> Result<ExportFormat> {
     req.format
         .or_else(|| ExportFormat::of_path(&req.path))
         .ok_or_else(|| {
@@ -135,7 +120,7 @@ fn fingerprint(path: &Path) -> Option<(u64, i64)> {
     Some((meta.len(), i64::try_from(mtime.as_nanos()).ok()?))
 }
 
-fn record_start(store: &Store, req: &ExportRequest, format: ExportFormat) -> Result<i64> {
+pub fn record_start(store: &Store, req: &ExportRequest, format: ExportFormat) -> Result<i64> {
     let request = serde_json::to_string(req).map_err(|e| CoreError::InvalidQuery(e.to_string()))?;
     let file_name = req
         .path
@@ -163,11 +148,12 @@ fn record_start(store: &Store, req: &ExportRequest, format: ExportFormat) -> Res
     Ok(store.conn().last_insert_rowid())
 }
 
-fn record_end(
+/// Records how export `id` ended; `rows_so_far` is what a failed or cancelled one had written.
+pub fn record_end(
     store: &Store,
     id: i64,
     outcome: &Result<ExportReport>,
-    control: &Control,
+    rows_so_far: u64,
 ) -> Result<()> {
     let (status, bytes, error) = match outcome {
         Ok(r) => (JobStatus::Success, Some(r.bytes), None),
@@ -176,7 +162,7 @@ fn record_end(
     };
     let rows = match outcome {
         Ok(r) => r.rows,
-        Err(_) => control.rows_written.load(Ordering::Relaxed),
+        Err(_) => rows_so_far,
     };
     let mtime = match outcome {
         Ok(r) => fingerprint(Path::new(&r.path)).map(|(_, m)| m),
@@ -189,72 +175,6 @@ fn record_end(
         params![id, status.as_db(), rows, bytes, error, now_millis(), mtime],
     )?;
     Ok(())
-}
-
-/// Exports in the caller's thread, recorded in the history (the CLI's `invlog export`).
-pub fn run_now(store: &Store, req: &ExportRequest) -> Result<(i64, ExportReport)> {
-    let req = &ExportRequest {
-        path: absolute_destination(&req.path)?,
-        ..req.clone()
-    };
-    let format = format_of(req)?;
-    let control = Control::default();
-    let id = record_start(store, req, format)?;
-    let outcome = export(store, req, &control);
-    record_end(store, id, &outcome, &control)?;
-    outcome.map(|r| (id, r))
-}
-
-/// Starts an export in the background; watch it with `exports`, stop it with `cancel_export`.
-pub fn start(engine: &Engine, req: ExportRequest) -> Result<ExportRecord> {
-    let req = ExportRequest {
-        path: absolute_destination(&req.path)?,
-        ..req
-    };
-    let format = format_of(&req)?;
-    // A bad column or filter is refused now, not reported later as a failed export.
-    query::view_columns(&req.view)?;
-    if let Some(kit) = &req.view.kit {
-        crate::kits::get(&engine.store(), &kit.kit_sku)?;
-    }
-    let path = engine.path().map(Path::to_path_buf);
-    let id = record_start(&engine.writer(), &req, format)?;
-    let control = Arc::new(Control::default());
-    engine.exports().live().insert(id, control.clone());
-    let engine2 = engine.clone();
-    let thread_req = req.clone();
-    std::thread::Builder::new()
-        .name(format!("invlog-export-{id}"))
-        .spawn(move || {
-            // A store in a file gets a connection of the export's own, so the table stays
-            // usable meanwhile; an in-memory store (tests) is shared.
-            let outcome = match &path {
-                Some(p) => Store::open(p).and_then(|mut s| {
-                    let total = query::count(
-                        s.conn(),
-                        &thread_req.view.filters,
-                        thread_req.view.search.as_deref(),
-                        thread_req.view.kit.as_ref(),
-                    )?;
-                    // Only for the progress shown; an export never waits for a writer.
-                    let _ = s.try_write(|tx| {
-                        tx.execute(
-                            "UPDATE exports SET rows_total = ?2 WHERE id = ?1",
-                            params![id, total],
-                        )?;
-                        Ok(())
-                    });
-                    export(&s, &thread_req, &control)
-                }),
-                None => export(&engine2.store(), &thread_req, &control),
-            };
-            if let Err(e) = record_end(&engine2.writer(), id, &outcome, &control) {
-                eprintln!("invlog: could not record the end of export {id}: {e}");
-            }
-            engine2.exports().live().remove(&id);
-        })
-        .map_err(|e| CoreError::InvalidQuery(format!("cannot start the export: {e}")))?;
-    get(engine, id)
 }
 
 const COLUMNS: &str =
@@ -273,7 +193,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<ExportRecord> {
     let mut error: Option<String> = r.get("error")?;
     // An export another process left running when it died shows as what it is, before any
     // write has recorded it.
-    if status == JobStatus::Running && crate::jobs::owner_gone(r.get("owner_pid")?) {
+    if status == JobStatus::Running && owner_gone(r.get("owner_pid")?) {
         status = JobStatus::Interrupted;
         error = Some(INTERRUPTED.into());
     }
@@ -308,17 +228,9 @@ fn is_as_written(path: &Path, bytes: Option<u64>, mtime: Option<i64>) -> bool {
     }
 }
 
-/// Live progress over the stored record.
-fn with_live(engine: &Engine, mut rec: ExportRecord) -> ExportRecord {
-    if let Some(c) = engine.exports().live().get(&rec.id) {
-        rec.rows_written = c.rows_written.load(Ordering::Relaxed);
-    }
-    rec
-}
-
-pub fn get(engine: &Engine, id: i64) -> Result<ExportRecord> {
-    let rec = engine
-        .store()
+/// One export's record.
+pub fn get(store: &Store, id: i64) -> Result<ExportRecord> {
+    store
         .conn()
         .query_row(
             &format!("SELECT {COLUMNS} FROM exports WHERE id = ?1"),
@@ -326,41 +238,24 @@ pub fn get(engine: &Engine, id: i64) -> Result<ExportRecord> {
             from_row,
         )
         .optional()?
-        .ok_or_else(|| CoreError::NotFound(format!("no export #{id}")))?;
-    Ok(with_live(engine, rec))
+        .ok_or_else(|| CoreError::NotFound(format!("no export #{id}")))
 }
 
 /// The history, newest first.
-pub fn list(engine: &Engine) -> Result<Vec<ExportRecord>> {
-    // An export of another process that died is recorded as interrupted and its partial file
-    // removed, when that can be done now without waiting for a writer.
-    if let Some(mut writer) = engine.try_writer() {
-        mark_interrupted(&mut writer)?;
-    }
-    let recs: Vec<ExportRecord> = {
-        let store = engine.store();
-        let mut st = store.conn().prepare(&format!(
-            "SELECT {COLUMNS} FROM exports ORDER BY id DESC LIMIT 500"
-        ))?;
-        let rows = st.query_map([], from_row)?;
-        rows.collect::<rusqlite::Result<_>>()?
-    };
-    Ok(recs.into_iter().map(|r| with_live(engine, r)).collect())
+pub fn list(store: &Store) -> Result<Vec<ExportRecord>> {
+    let mut st = store.conn().prepare(&format!(
+        "SELECT {COLUMNS} FROM exports ORDER BY id DESC LIMIT 500"
+    ))?;
+    let rows = st.query_map([], from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Asks a running export to stop; its partial file is removed, nothing reaches the destination.
-pub fn cancel(engine: &Engine, id: i64) -> Result<ExportRecord> {
-    if let Some(c) = engine.exports().live().get(&id) {
-        c.cancelled.store(true, Ordering::Relaxed);
-    }
-    get(engine, id)
-}
-
-/// Removes an export from the history, and its file too when asked.
-pub fn remove(engine: &Engine, id: i64, delete_file: bool) -> Result<()> {
-    let rec = get(engine, id)?;
+/// Removes an export from the history, and its file too when asked. `rec` is its record as
+/// the caller sees it (a running export is refused).
+pub fn remove(store: &Store, rec: &ExportRecord, delete_file: bool) -> Result<()> {
+    let id = rec.id;
     if rec.status == JobStatus::Running {
-        return Err(CoreError::InvalidQuery(format!(
+        return Err(CoreError::Conflict(format!(
             "export #{id} is still running; cancel it first"
         )));
     }
@@ -378,17 +273,28 @@ pub fn remove(engine: &Engine, id: i64, delete_file: bool) -> Result<()> {
             source,
         })?;
     }
-    engine
-        .writer()
+    store
         .conn()
         .execute("DELETE FROM exports WHERE id = ?1", [id])?;
     Ok(())
 }
 
+/// Sets the total the progress of export `id` counts toward. Only for the progress shown: an
+/// export never waits for a writer, so nothing is written while another writer has the store.
+pub fn record_total(store: &mut Store, id: i64, total: u64) {
+    let _ = store.try_write(|tx| {
+        tx.execute(
+            "UPDATE exports SET rows_total = ?2 WHERE id = ?1",
+            params![id, total],
+        )?;
+        Ok(())
+    });
+}
+
 /// Marks exports whose process is gone as interrupted, and removes the partial files they
 /// left beside their destinations (a killed process cannot clean up after itself).
 pub fn mark_interrupted(store: &mut Store) -> Result<usize> {
-    let ids = crate::jobs::mark_orphans(store, "exports", INTERRUPTED)?;
+    let ids = mark_orphans(store, "exports", INTERRUPTED)?;
     for &id in &ids {
         let path: String =
             store

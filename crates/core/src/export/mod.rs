@@ -69,10 +69,14 @@ pub struct ExportReport {
 }
 
 /// Progress and cancellation of an export, shared with whoever watches it.
-#[derive(Debug, Default)]
-pub struct Control {
+#[derive(Default)]
+pub struct Control<'a> {
     pub rows_written: AtomicU64,
     pub cancelled: AtomicBool,
+    /// Another flag that stops the export (the task's that runs it).
+    pub cancel: Option<&'a AtomicBool>,
+    /// Called with the rows written so far, every few thousand rows.
+    pub on_progress: Option<&'a (dyn Fn(u64) + Sync)>,
 }
 
 /// A file name for a view's export: `Failed-pushes-<stamp>.csv`.
@@ -213,7 +217,12 @@ const TICK: u64 = 4096;
 /// Stops an export between rows when asked to.
 fn check(control: &Control, rows: u64) -> Result<()> {
     control.rows_written.store(rows, Ordering::Relaxed);
-    if control.cancelled.load(Ordering::Relaxed) {
+    if let Some(report) = &control.on_progress {
+        report(rows);
+    }
+    if control.cancelled.load(Ordering::Relaxed)
+        || control.cancel.is_some_and(|c| c.load(Ordering::Relaxed))
+    {
         return Err(CoreError::Cancelled {
             file: "export".into(),
         });

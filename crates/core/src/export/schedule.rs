@@ -9,9 +9,7 @@ use rusqlite::params;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::history;
 use super::{ExportFormat, ExportRequest, Zone};
-use crate::engine::Engine;
 use crate::error::{CoreError, Result};
 use crate::store::Store;
 use crate::time::{format_instant, now_millis};
@@ -211,80 +209,61 @@ pub fn remove(store: &Store, id: i64) -> Result<()> {
     Ok(())
 }
 
-/// Starts the exports that are due at `now` and moves each schedule to its next run. A run
-/// missed while the app was closed happens once, at the next check.
-pub fn run_due(engine: &Engine, now: i64) -> Result<Vec<i64>> {
-    let due: Vec<(Schedule, i64)> = {
-        let store = engine.store();
-        let ids: Vec<(i64, i64)> = store
-            .conn()
-            .prepare("SELECT id, next_run_at FROM schedules WHERE next_run_at <= ?1")?
-            .query_map([now], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?;
-        list(&store)?
-            .into_iter()
-            .filter_map(|s| {
-                let due_at = ids.iter().find(|(id, _)| *id == s.id)?.1;
-                Some((s, due_at))
-            })
-            .collect()
-    };
-    let mut started = Vec::new();
-    for (s, due_at) in due {
-        let minute = minutes_of(&s.at)?;
-        // Claimed by moving it on, only if nobody did first: an app and a server on the same
-        // store never both run one.
-        let claimed = engine.writer().conn().execute(
-            "UPDATE schedules SET last_run_at = ?2, next_run_at = ?3
-             WHERE id = ?1 AND next_run_at = ?4",
-            params![s.id, now, next_run(now, s.every, minute, s.weekday), due_at],
-        )?;
-        if claimed == 0 {
-            continue;
-        }
-        let (id, view_id, folder, format) = (s.id, s.view_id, s.folder, s.format);
-        let found = views::find(&engine.store(), &view_id);
-        let Ok((view, spec)) = found else {
-            continue; // The view was deleted; the schedule shows it as such.
-        };
-        let stamp = Local
-            .timestamp_millis_opt(now)
-            .single()
-            .map(|t| t.format("%Y-%m-%d-%H%M").to_string())
-            .unwrap_or_default();
-        let req = ExportRequest {
-            view: spec,
-            path: PathBuf::from(folder).join(super::file_name_for(&view.name, &stamp, format)),
-            format: None,
-            bom: format == ExportFormat::Csv,
-            zone: Zone::Local,
-            reveal_secrets: false,
-        };
-        let rec = history::start(engine, req)?;
-        engine.writer().conn().execute(
-            "UPDATE exports SET schedule_id = ?2 WHERE id = ?1",
-            params![rec.id, id],
-        )?;
-        started.push(rec.id);
-    }
-    Ok(started)
+/// The schedules due at `now`, each with the run time it was due at.
+pub fn due(store: &Store, now: i64) -> Result<Vec<(Schedule, i64)>> {
+    let ids: Vec<(i64, i64)> = store
+        .conn()
+        .prepare("SELECT id, next_run_at FROM schedules WHERE next_run_at <= ?1")?
+        .query_map([now], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(list(store)?
+        .into_iter()
+        .filter_map(|s| {
+            let due_at = ids.iter().find(|(id, _)| *id == s.id)?.1;
+            Some((s, due_at))
+        })
+        .collect())
 }
 
-/// Checks the schedules every `every` while the process runs (the desktop app and `invlog
-/// serve` start it).
-pub fn start_scheduler(engine: &Engine, every: std::time::Duration) {
-    let engine = engine.clone();
-    let spawned = std::thread::Builder::new()
-        .name("invlog-schedules".into())
-        .spawn(move || loop {
-            if let Err(e) = run_due(&engine, now_millis()) {
-                eprintln!("invlog: scheduled exports: {e}");
-            }
-            std::thread::sleep(every);
-        });
-    if let Err(e) = spawned {
-        eprintln!("invlog: cannot run scheduled exports: {e}");
-    }
+/// Claims a due run by moving the schedule on to its next run, only if nobody did first: an
+/// app and a server on the same store never both run one. A run missed while the app was
+/// closed happens once.
+pub fn claim(writer: &Store, s: &Schedule, due_at: i64, now: i64) -> Result<bool> {
+    let minute = minutes_of(&s.at)?;
+    let claimed = writer.conn().execute(
+        "UPDATE schedules SET last_run_at = ?2, next_run_at = ?3
+         WHERE id = ?1 AND next_run_at = ?4",
+        params![s.id, now, next_run(now, s.every, minute, s.weekday), due_at],
+    )?;
+    Ok(claimed == 1)
+}
+
+/// The export a run of `s` at `now` makes: its view into its folder, named for the view and
+/// the time. None when the view was deleted (the schedule shows it as such).
+pub fn export_request(store: &Store, s: &Schedule, now: i64) -> Option<ExportRequest> {
+    let (view, spec) = views::find(store, &s.view_id).ok()?;
+    let stamp = Local
+        .timestamp_millis_opt(now)
+        .single()
+        .map(|t| t.format("%Y-%m-%d-%H%M").to_string())
+        .unwrap_or_default();
+    Some(ExportRequest {
+        view: spec,
+        path: PathBuf::from(&s.folder).join(super::file_name_for(&view.name, &stamp, s.format)),
+        format: None,
+        bom: s.format == ExportFormat::Csv,
+        zone: Zone::Local,
+        reveal_secrets: false,
+    })
+}
+
+/// Records that export `export_id` was a run of schedule `schedule_id`.
+pub fn link_export(writer: &Store, export_id: i64, schedule_id: i64) -> Result<()> {
+    writer.conn().execute(
+        "UPDATE exports SET schedule_id = ?2 WHERE id = ?1",
+        params![export_id, schedule_id],
+    )?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -172,22 +172,7 @@ pub fn status(raw: Raw<'_>) -> Result<Option<&'static str>, String> {
     })
 }
 
-pub fn normalise_status(t: &str) -> Option<&'static str> {
-    const WORDS: &[(&str, &str)] = &[
-        ("success", "success"),
-        ("succeeded", "success"),
-        ("processed", "success"),
-        ("ok", "success"),
-        ("failed", "failed"),
-        ("failure", "failed"),
-        ("error", "failed"),
-        ("pending", "pending"),
-    ];
-    WORDS
-        .iter()
-        .find(|(w, _)| w.eq_ignore_ascii_case(t.trim()))
-        .map(|(_, s)| *s)
-}
+pub use crate::columns::normalise_status;
 
 pub fn boolean(raw: Raw<'_>) -> Result<Option<bool>, String> {
     if let Raw::Bool(b) = raw {

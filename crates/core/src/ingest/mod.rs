@@ -4,6 +4,7 @@
 
 pub mod convert;
 mod date_order;
+pub mod history;
 mod json_fields;
 pub mod json_stream;
 mod kits;
@@ -774,5 +775,63 @@ fn read_table(
         tabular::read_xlsx(file, path, handler)
     } else {
         tabular::read_csv(file, input, handler)
+    }
+}
+
+/// Files to import, with the options they share.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct ImportRequest {
+    #[ts(as = "Vec<String>")]
+    pub paths: Vec<std::path::PathBuf>,
+    #[serde(flatten)]
+    pub options: ImportOptions,
+}
+
+/// Imports each file in its own transaction; a refused file is reported, not fatal.
+pub fn import_files(
+    store: &mut Store,
+    req: &ImportRequest,
+    control: &Control<'_>,
+) -> Result<Vec<ImportReport>> {
+    let mut reports = Vec::with_capacity(req.paths.len());
+    for path in &req.paths {
+        match import_file(store, path, &req.options, control) {
+            Ok(r) => reports.push(r),
+            Err(CoreError::FileRefused { file, reason }) => {
+                reports.push(ImportReport::refused(&file, reason))
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(reports)
+}
+
+/// What the import dialog shows of a file before it is imported.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Detection {
+    pub path: String,
+    pub file_name: String,
+    pub format: Option<Format>,
+    /// Why the file cannot be imported as it is (unknown headers, unreadable, …).
+    pub refused: Option<String>,
+    /// Ordoro: the SKU its file name gives, to pre-fill the SKU the dialog asks for.
+    pub sku_hint: Option<String>,
+}
+
+pub fn detect_file(path: &Path) -> Detection {
+    let file = path.display().to_string();
+    let detected = detect(&file, path, None);
+    Detection {
+        file_name: path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| file.clone()),
+        format: detected.as_ref().ok().map(|d| d.format()),
+        refused: detected.err().map(|e| match e {
+            CoreError::FileRefused { reason, .. } => reason,
+            other => other.to_string(),
+        }),
+        sku_hint: ordoro::sku_from_file_name(path),
+        path: file,
     }
 }

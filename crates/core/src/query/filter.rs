@@ -5,100 +5,10 @@ use rusqlite::types::Value as SqlValue;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::columns::{self, Column, ColumnKind};
+pub use crate::columns::Op;
+use crate::columns::{self, normalise_status, Column, ColumnKind};
 use crate::error::{CoreError, Result};
-use crate::ingest::convert::normalise_status;
 use crate::time;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum Op {
-    Eq,
-    Ne,
-    Lt,
-    Le,
-    Gt,
-    Ge,
-    Contains,
-    NotContains,
-    In,
-    IsEmpty,
-    IsNotEmpty,
-    Between,
-}
-
-impl Op {
-    pub const ALL: [Op; 12] = [
-        Op::Eq,
-        Op::Ne,
-        Op::Lt,
-        Op::Le,
-        Op::Gt,
-        Op::Ge,
-        Op::Contains,
-        Op::NotContains,
-        Op::In,
-        Op::IsEmpty,
-        Op::IsNotEmpty,
-        Op::Between,
-    ];
-
-    pub fn symbol(self) -> &'static str {
-        match self {
-            Op::Eq => "=",
-            Op::Ne => "!=",
-            Op::Lt => "<",
-            Op::Le => "<=",
-            Op::Gt => ">",
-            Op::Ge => ">=",
-            Op::Contains => "~",
-            Op::NotContains => "!~",
-            Op::In => "in",
-            Op::IsEmpty => "is empty",
-            Op::IsNotEmpty => "is not empty",
-            Op::Between => "between",
-        }
-    }
-
-    /// The operators that make sense for a column type (the UI offers only these).
-    pub const fn for_kind(kind: ColumnKind) -> &'static [Op] {
-        use Op::*;
-        match kind {
-            ColumnKind::Text | ColumnKind::Date => &[
-                Eq,
-                Ne,
-                Lt,
-                Le,
-                Gt,
-                Ge,
-                Contains,
-                NotContains,
-                In,
-                IsEmpty,
-                IsNotEmpty,
-                Between,
-            ],
-            ColumnKind::Integer => &[
-                Eq,
-                Ne,
-                Lt,
-                Le,
-                Gt,
-                Ge,
-                Contains,
-                NotContains,
-                In,
-                IsEmpty,
-                IsNotEmpty,
-                Between,
-            ],
-            ColumnKind::Time => &[Eq, Ne, Lt, Le, Gt, Ge, In, IsEmpty, IsNotEmpty, Between],
-            ColumnKind::Bool => &[Eq, Ne, IsEmpty, IsNotEmpty],
-            ColumnKind::Status => &[Eq, Ne, In, IsEmpty, IsNotEmpty],
-            ColumnKind::Json => &[Contains, NotContains, IsEmpty, IsNotEmpty],
-        }
-    }
-}
 
 /// One condition: `column op values`. `values` holds one value for comparisons, any number
 /// for `in`, two for `between` and none for the emptiness tests.

@@ -662,3 +662,27 @@ pub fn facets(
     }
     Ok(out)
 }
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+pub struct FacetsRequest {
+    #[serde(default)]
+    pub filters: Vec<Filter>,
+    #[serde(default)]
+    pub search: Option<String>,
+    /// Empty means every facet column of the registry.
+    #[serde(default)]
+    pub columns: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub kit: Option<KitScope>,
+}
+
+pub fn facets_of(store: &crate::store::Store, req: &FacetsRequest) -> Result<Vec<Facet>> {
+    facets(
+        store.conn(),
+        &req.filters,
+        req.search.as_deref(),
+        req.kit.as_ref(),
+        &req.columns,
+    )
+}

@@ -28,11 +28,11 @@ fn ui_bindings_are_current() {
     let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/bindings");
     if std::env::var_os("INVLOG_WRITE_BINDINGS").is_some() {
         let _ = std::fs::remove_dir_all(&committed);
-        invlog_core::bindings::export(&committed).unwrap();
+        invlog_app::bindings::export(&committed).unwrap();
         return;
     }
     let fresh = tempfile::tempdir().unwrap();
-    invlog_core::bindings::export(fresh.path()).unwrap();
+    invlog_app::bindings::export(fresh.path()).unwrap();
     let (want, have) = (files(fresh.path()), files(&committed));
     assert!(
         want.contains_key(Path::new("Request.ts")),

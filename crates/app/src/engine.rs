@@ -1,13 +1,15 @@
 //! What a shell holds for the life of its process: the store the commands read and write, and
-//! the jobs running beside it. Cheap to clone; every clone is the same engine.
+//! the tasks running beside it. Cheap to clone; every clone is the same engine.
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use crate::commands::{self, Request, Response};
-use crate::error::Result;
-use crate::export::history::Running;
-use crate::jobs::{self, Jobs};
-use crate::store::Store;
+use invlog_core::store::{turns, Store};
+use invlog_core::{startup, Result};
+
+use crate::api::{Request, Response};
+use crate::error::AppError;
+use crate::tasks::import::JobIds;
+use crate::tasks::Tasks;
 
 #[derive(Clone)]
 pub struct Engine {
@@ -21,14 +23,24 @@ pub struct Engine {
     readers: Arc<Mutex<Vec<Store>>>,
     /// The store's file (None in memory), known without waiting for the store.
     path: Option<std::path::PathBuf>,
-    jobs: Arc<Jobs>,
-    exports: Arc<Running>,
+    tasks: Arc<Tasks>,
+    job_ids: Arc<JobIds>,
 }
 
 impl Engine {
-    /// Takes over `store`; jobs a previous run left unfinished are marked interrupted.
+    /// Where the store lives unless told otherwise: the OS data dir.
+    pub fn default_path() -> std::path::PathBuf {
+        Store::default_path()
+    }
+
+    /// Opens the store at `path` (created if need be).
+    pub fn open(path: &std::path::Path) -> Result<Engine> {
+        Engine::new(Store::open(path)?)
+    }
+
+    /// Takes over `store`; tasks a previous run left unfinished are marked interrupted.
     pub fn new(mut store: Store) -> Result<Engine> {
-        jobs::tidy(&mut store)?;
+        startup::tidy(&mut store)?;
         let path = store.path().map(std::path::Path::to_path_buf);
         let store = Arc::new(Mutex::new(store));
         let writer = match &path {
@@ -40,8 +52,8 @@ impl Engine {
             store,
             writer,
             readers: Arc::default(),
-            jobs: Arc::default(),
-            exports: Arc::default(),
+            tasks: Arc::default(),
+            job_ids: Arc::default(),
         })
     }
 
@@ -71,9 +83,6 @@ impl Engine {
         self.path.as_deref()
     }
 
-    /// Connections of their own for a read that scans much of the store (the timeline's), one
-    /// per core it can use: the table's pages and every other command are not queued behind
-    /// it. None for a store in memory (tests), which has no second connection.
     /// Whether a command has the store right now (a read in the background then waits).
     pub(crate) fn busy_signal(
         &self,
@@ -82,6 +91,9 @@ impl Engine {
         move || store.try_lock().is_err()
     }
 
+    /// Connections of their own for a read that scans much of the store (the timeline's), one
+    /// per core it can use: the table's pages and every other command are not queued behind
+    /// it. None for a store in memory (tests), which has no second connection.
     pub(crate) fn with_readers<T>(
         &self,
         read: impl FnOnce(Option<&mut [Store]>) -> Result<T>,
@@ -97,16 +109,36 @@ impl Engine {
         read(Some(&mut readers[..]))
     }
 
-    pub(crate) fn jobs(&self) -> &Jobs {
-        &self.jobs
+    /// The runner of this engine's long work; listen to it for task events.
+    pub fn tasks(&self) -> &Arc<Tasks> {
+        &self.tasks
     }
 
-    pub(crate) fn exports(&self) -> &Running {
-        &self.exports
+    pub(crate) fn job_ids(&self) -> &JobIds {
+        &self.job_ids
+    }
+
+    /// Runs one command, calling `on_wait` whenever it (or a task it started) waits for
+    /// another process writing to the store: a CLI says so instead of seeming to hang.
+    pub fn dispatch_watching(
+        &self,
+        request: Request,
+        on_wait: Arc<dyn Fn() + Send + Sync>,
+    ) -> Result<Response, AppError> {
+        let said = on_wait.clone();
+        let listener = self.tasks.listen(Arc::new(move |t: &crate::tasks::Task| {
+            if t.waiting.is_some() {
+                said();
+            }
+            true
+        }));
+        let outcome = turns::while_waiting(move || on_wait(), || false, || self.dispatch(request));
+        self.tasks.unlisten(listener);
+        outcome
     }
 
     /// Runs one command of the command table.
-    pub fn dispatch(&self, request: Request) -> Result<Response> {
-        commands::dispatch(self, request)
+    pub fn dispatch(&self, request: Request) -> Result<Response, AppError> {
+        crate::dispatch::dispatch(self, request).map_err(AppError::from)
     }
 }

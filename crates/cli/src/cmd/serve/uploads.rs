@@ -86,7 +86,7 @@ fn sweep_stale(tmp: &Path) {
         else {
             continue;
         };
-        if pid != std::process::id() && !invlog_core::jobs::process_alive(pid) {
+        if pid != std::process::id() && !invlog_app::types::process_alive(pid) {
             let _ = std::fs::remove_dir_all(e.path());
         }
     }

@@ -9,18 +9,65 @@ use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Query, Request as HttpRequest, State};
 use axum::http::{header, StatusCode};
 use axum::middleware::{self, Next};
+use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response as HttpResponse};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use clap::Args;
 use futures_util::StreamExt;
-use invlog_core::commands::{Request, Response};
-use invlog_core::export::history;
-use invlog_core::{CoreError, Engine, Store};
+use invlog_app::tasks::Task;
+use invlog_app::types::ExportRecord;
+use invlog_app::{AppError, Engine, ErrorKind, Request, Response};
 use serde_json::json;
 use subtle::ConstantTimeEq;
 use tokio::io::AsyncWriteExt;
 
-use crate::uploads::Uploads;
+use super::Failure;
+use uploads::Uploads;
+
+mod uploads;
+
+#[derive(Args)]
+pub struct ServeArgs {
+    /// Port to listen on; 0 picks a free one
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+    /// Open the URL in the browser ($BROWSER, else the system's default)
+    #[arg(long)]
+    open: bool,
+    /// The largest file the browser may upload for import, in bytes or with a unit
+    /// (500MB, 2GB): larger than any log export seen, small enough that a runaway upload
+    /// cannot fill a disk; a larger one is refused with HTTP 413
+    #[arg(long, default_value = "2GB", value_parser = parse_size, value_name = "SIZE")]
+    max_upload: u64,
+}
+
+/// `2GB`, `500MB`, `64KB` (powers of 1000, as disks and browsers count) or plain bytes.
+fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (digits, unit) = t.split_at(split);
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("'{s}' is not a size: give bytes, or a number with KB, MB or GB"))?;
+    let scale = match unit.trim().to_ascii_uppercase().as_str() {
+        "" | "B" => 1,
+        "K" | "KB" => 1_000,
+        "M" | "MB" => 1_000_000,
+        "G" | "GB" => 1_000_000_000,
+        _ => return Err(format!("'{s}': the unit must be KB, MB or GB")),
+    };
+    n.checked_mul(scale)
+        .filter(|n| *n > 0)
+        .ok_or_else(|| format!("'{s}' is not a usable size"))
+}
+
+/// Serves until interrupted (`invlog serve`).
+pub fn run(engine: Engine, a: ServeArgs) -> Result<std::process::ExitCode, Failure> {
+    serve(engine, a.port, a.open, a.max_upload)
+        .map_err(|e| Failure::Runtime(format!("serve: {e}")))?;
+    Ok(std::process::ExitCode::SUCCESS)
+}
 
 /// The built UI (`ui/dist`), embedded at compile time; `make` builds it first.
 #[derive(rust_embed::RustEmbed)]
@@ -126,15 +173,12 @@ fn release_when_done(state: &AppState, response: &Response, slots: Vec<std::path
     let engine = state.engine.clone();
     let uploads = state.uploads.clone();
     tokio::task::spawn_blocking(move || {
-        if let Some(id) = job {
-            loop {
-                match invlog_core::jobs::get(&engine, id) {
-                    Ok(j) if !j.status.is_finished() => {
-                        std::thread::sleep(std::time::Duration::from_millis(200))
-                    }
-                    _ => break,
-                }
-            }
+        let task = job.and_then(|id| {
+            let kind = [invlog_app::tasks::TaskKind::Import];
+            engine.tasks().by_record(&kind, id)
+        });
+        if let Some(task) = task {
+            engine.tasks().wait(task.id);
         }
         for slot in &slots {
             uploads.release(slot);
@@ -153,11 +197,51 @@ async fn api(State(state): State<AppState>, Json(request): Json<Request>) -> Htt
     }
     match result {
         Ok(Ok(response)) => Json(response).into_response(),
-        Ok(Err(CoreError::InvalidQuery(m))) => refuse(StatusCode::BAD_REQUEST, &m),
-        Ok(Err(CoreError::NotFound(m))) => refuse(StatusCode::NOT_FOUND, &m),
-        Ok(Err(e)) => refuse(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+        Ok(Err(e)) => failure(&e),
         Err(e) => refuse(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
     }
+}
+
+/// The one place an error's kind becomes an HTTP status. The body carries the kind and the
+/// message: `{"error": …, "kind": …}`.
+fn failure(e: &AppError) -> HttpResponse {
+    let status = match e.kind {
+        ErrorKind::InvalidInput => StatusCode::BAD_REQUEST,
+        ErrorKind::NotFound => StatusCode::NOT_FOUND,
+        ErrorKind::Conflict => StatusCode::CONFLICT,
+        ErrorKind::Io | ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    (status, Json(json!({ "error": e.message, "kind": e.kind }))).into_response()
+}
+
+/// The task events, pushed as Server-Sent Events (`event: task`, the task as JSON) for as long
+/// as the page listens. An EventSource cannot send headers, so the token comes in the query.
+async fn events(State(state): State<AppState>, Query(q): Query<TokenQuery>) -> HttpResponse {
+    if !token_matches(q.token.as_deref(), &state.token) {
+        return refuse(StatusCode::UNAUTHORIZED, "missing or wrong token");
+    }
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<Task>();
+    // The listener goes at the first event after the page has stopped listening.
+    state
+        .engine
+        .tasks()
+        .listen(Arc::new(move |t: &Task| tx.send(t.clone()).is_ok()));
+    let stream = tokio_stream_from(rx).map(|task| {
+        Event::default()
+            .event("task")
+            .json_data(&task)
+            .map_err(std::io::Error::other)
+    });
+    Sse::new(stream)
+        .keep_alive(KeepAlive::default())
+        .into_response()
+}
+
+/// The receiver as a stream; it ends when the runner drops the sender.
+fn tokio_stream_from<T: Send + 'static>(
+    rx: tokio::sync::mpsc::UnboundedReceiver<T>,
+) -> impl futures_util::Stream<Item = T> {
+    futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|t| (t, rx)) })
 }
 
 #[derive(serde::Deserialize)]
@@ -264,10 +348,10 @@ async fn export_file(
         return refuse(StatusCode::UNAUTHORIZED, "missing or wrong token");
     }
     let engine = state.engine.clone();
-    let record = tokio::task::spawn_blocking(move || history::get(&engine, id)).await;
+    let record = tokio::task::spawn_blocking(move || export_record(&engine, id)).await;
     let record = match record {
         Ok(Ok(r)) => r,
-        Ok(Err(e)) => return refuse(StatusCode::NOT_FOUND, &e.to_string()),
+        Ok(Err(e)) => return refuse(StatusCode::NOT_FOUND, &e.message),
         Err(e) => return refuse(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
     };
     // Only the file the export wrote: not another that took its name since.
@@ -323,6 +407,22 @@ async fn export_file(
         .into_response()
 }
 
+/// Export `id` of the history, through the command table.
+fn export_record(engine: &Engine, id: i64) -> Result<ExportRecord, AppError> {
+    let Response::Exports(list) = engine.dispatch(Request::Exports)? else {
+        return Err(AppError {
+            kind: ErrorKind::Internal,
+            message: "unexpected answer to exports".into(),
+        });
+    };
+    list.into_iter()
+        .find(|e| e.id == id)
+        .ok_or_else(|| AppError {
+            kind: ErrorKind::NotFound,
+            message: format!("no export #{id}"),
+        })
+}
+
 /// Opens `url` in the user's browser: `$BROWSER` if set (the usual convention), else the
 /// platform's opener. A failure is reported, not fatal: the URL is printed anyway.
 fn open_in_browser(url: &str) {
@@ -362,7 +462,7 @@ async fn stop_signal() {
 }
 
 /// Serves until interrupted. The first line on stdout is the URL to open, token included.
-pub fn run(store: Store, port: u16, open: bool, max_upload: u64) -> std::io::Result<()> {
+fn serve(engine: Engine, port: u16, open: bool, max_upload: u64) -> std::io::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -371,8 +471,7 @@ pub fn run(store: Store, port: u16, open: bool, max_upload: u64) -> std::io::Res
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
         let port = listener.local_addr()?.port();
         let token = new_token()?;
-        let engine = Engine::new(store).map_err(std::io::Error::other)?;
-        invlog_core::export::schedule::start_scheduler(&engine, SCHEDULE_CHECK);
+        invlog_app::tasks::schedule::start_timer(&engine, SCHEDULE_CHECK);
         let state = AppState {
             engine,
             uploads: Arc::new(Uploads::create(max_upload)?),
@@ -389,6 +488,7 @@ pub fn run(store: Store, port: u16, open: bool, max_upload: u64) -> std::io::Res
         let app = Router::new()
             .merge(api)
             .route("/api/exports/{id}/file", get(export_file))
+            .route("/api/events", get(events))
             .route("/", get(asset))
             .route("/{*path}", get(asset))
             .layer(middleware::from_fn_with_state(state.clone(), check_host))

@@ -9,11 +9,12 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::{example, Fixture};
-use invlog_core::commands::{Request, Response};
+use invlog_app::Engine;
+use invlog_app::{Request, Response};
 use invlog_core::detail::{self, EntryRequest};
 use invlog_core::redaction::MASK;
 use invlog_core::rerun::RerunRequest;
-use invlog_core::{Engine, Store};
+use invlog_core::Store;
 use serde_json::{json, Value};
 
 /// What the test server received: method, path, headers (lower-case names), body.

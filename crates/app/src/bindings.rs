@@ -6,8 +6,11 @@ use std::path::Path;
 
 use ts_rs::{Config, ExportError, TS};
 
-use crate::commands::{Request, Response};
-use crate::ingest::Progress;
+use invlog_core::ingest::Progress;
+
+use crate::api::{Request, Response};
+use crate::error::AppError;
+use crate::tasks::Task;
 
 /// Writes the bindings of every type the UI exchanges with a shell into `dir`.
 pub fn export(dir: &Path) -> Result<(), ExportError> {
@@ -16,5 +19,7 @@ pub fn export(dir: &Path) -> Result<(), ExportError> {
     Request::export_all(&cfg)?;
     Response::export_all(&cfg)?;
     Progress::export_all(&cfg)?;
+    Task::export_all(&cfg)?;
+    AppError::export_all(&cfg)?;
     Ok(())
 }

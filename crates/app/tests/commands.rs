@@ -5,8 +5,9 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::{example, Fixture};
-use invlog_core::commands::Request;
-use invlog_core::{Engine, Store};
+use invlog_app::Engine;
+use invlog_app::Request;
+use invlog_core::Store;
 use serde_json::{json, Value};
 
 /// An engine over the fixture's store file, as a shell would open it.
@@ -473,13 +474,13 @@ fn a_scheduled_export_runs_when_due_and_lands_in_the_history() {
     assert_eq!(added["at"], "06:30");
     // Not due yet: nothing happens.
     assert!(
-        invlog_core::export::schedule::run_due(&engine, invlog_core::time::now_millis())
+        invlog_app::tasks::schedule::run_due(&engine, invlog_core::time::now_millis())
             .unwrap()
             .is_empty()
     );
     // Due (as if a week had passed): one export into the folder, then the next run moves on.
     let later = invlog_core::time::now_millis() + 8 * 86_400_000;
-    let started = invlog_core::export::schedule::run_due(&engine, later).unwrap();
+    let started = invlog_app::tasks::schedule::run_due(&engine, later).unwrap();
     assert_eq!(started.len(), 1);
     let done = wait_for_export(&engine, &json!(started[0]));
     assert_eq!(done["status"], "success", "{done}");
@@ -499,7 +500,7 @@ fn a_scheduled_export_runs_when_due_and_lands_in_the_history() {
         .clone();
     assert_eq!(done["rows_written"], failed);
     assert!(
-        invlog_core::export::schedule::run_due(&engine, later)
+        invlog_app::tasks::schedule::run_due(&engine, later)
             .unwrap()
             .is_empty(),
         "once per due time"

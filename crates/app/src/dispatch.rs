@@ -1,0 +1,130 @@
+//! The one dispatch: each command of the table, and the connection or task it runs on. Reads
+//! go through the engine's read connection, writes through its writer (where waiting for
+//! another writer holds up no read), long work through the task runner.
+
+use invlog_core::store::Store;
+use invlog_core::{
+    columns, detail, export::schedule, ingest, kits, layout, query, resolve, samples,
+    stock_history, views, CoreError, Result,
+};
+
+use crate::api::{NamedView, Request, Response};
+use crate::engine::Engine;
+use crate::tasks::{self, TaskKind};
+
+pub fn dispatch(engine: &Engine, request: Request) -> Result<Response> {
+    // Each arm picks its connection; `read` and `write` name the two.
+    let read = || engine.store();
+    let write = || engine.writer();
+    Ok(match request {
+        Request::Columns => Response::Columns(columns::COLUMNS.to_vec()),
+        Request::Query(q) => Response::Query(query_view(&read(), &q)?),
+        Request::Facets(f) => Response::Facets(query::facets_of(&read(), &f)?),
+        Request::Timeline(r) => {
+            Response::Timeline(engine.with_readers(|readers| match readers {
+                Some(stores) => query::timeline::get_on(stores, &r, engine.busy_signal()),
+                None => query::timeline::get(read().conn(), &r),
+            })?)
+        }
+        Request::KitLog(r) => Response::KitLog(kits::log(&read(), &r.view, r.reveal_secrets)?),
+        Request::Entry(e) => Response::Entry(Box::new(detail::get(&read(), &e)?)),
+        Request::StockHistory(r) => Response::StockHistory(stock_history::get(&read(), &r)?),
+        Request::Detect { paths } => {
+            Response::Detect(paths.iter().map(|p| ingest::detect_file(p)).collect())
+        }
+
+        Request::Import(i) => Response::Import(tasks::import::run_and_wait(engine, i)?),
+        Request::StartImport(i) => Response::StartImport(tasks::import::start(engine, i)?.1),
+        Request::Imports => Response::Imports(ingest::history::imports(&read())?),
+        Request::ImportErrors { import_id } => {
+            Response::ImportErrors(ingest::history::import_errors(&read(), import_id)?)
+        }
+        Request::LoadSamples => Response::LoadSamples(samples::load(&mut write())?),
+        Request::Jobs => Response::Jobs(tasks::import::list(engine, 50)?),
+        Request::Job { id } => Response::Job(tasks::import::get(engine, id)?),
+        Request::CancelJob { id } => Response::CancelJob(tasks::import::cancel(engine, id)?),
+
+        Request::Export(r) => Response::Export(tasks::export::run_and_wait(engine, r)?),
+        Request::StartExport(r) => {
+            Response::StartExport(tasks::export::start(engine, r, TaskKind::Export)?.1)
+        }
+        Request::Exports => Response::Exports(tasks::export::list(engine)?),
+        Request::CancelExport { id } => Response::CancelExport(tasks::export::cancel(engine, id)?),
+        Request::RemoveExport { id, delete_file } => {
+            tasks::export::remove(engine, id, delete_file)?;
+            Response::RemoveExport
+        }
+        Request::ExportFolder => Response::ExportFolder(
+            dirs::download_dir()
+                .or_else(dirs::home_dir)
+                .unwrap_or_else(|| ".".into())
+                .display()
+                .to_string(),
+        ),
+        Request::Schedules => Response::Schedules(schedule::list(&read())?),
+        Request::AddSchedule(n) => Response::AddSchedule(schedule::add(&write(), &n)?),
+        Request::RemoveSchedule { id } => {
+            schedule::remove(&write(), id)?;
+            Response::RemoveSchedule
+        }
+
+        Request::Rerun(r) => Response::Rerun(tasks::rerun::run(engine, &r)?),
+        Request::Tasks => Response::Tasks(engine.tasks().list()),
+        Request::CancelTask { id } => Response::CancelTask(Box::new(
+            engine
+                .tasks()
+                .cancel(id)
+                .ok_or_else(|| CoreError::NotFound(format!("no task #{id}")))?,
+        )),
+
+        Request::LoadLayout => Response::LoadLayout(layout::load(&read())?),
+        Request::SaveLayout(l) => {
+            layout::save(&write(), &l)?;
+            Response::SaveLayout
+        }
+        Request::Views => Response::Views(views::list(&read())?),
+        Request::View { name } => {
+            let (view, spec) = views::find(&read(), &name)?;
+            Response::View(Box::new(NamedView { view, spec }))
+        }
+        Request::SaveView { name, layout } => {
+            Response::SaveView(views::save(&write(), &name, &layout)?)
+        }
+        Request::DeleteView { id } => {
+            views::delete(&write(), &id)?;
+            Response::DeleteView
+        }
+
+        Request::SetResolved(r) => {
+            Response::SetResolved(resolve::set(&mut write(), &r, &resolve::current_user())?)
+        }
+        Request::Resolutions { entry_id } => {
+            Response::Resolutions(resolve::history(&read(), entry_id)?)
+        }
+
+        Request::Kits => Response::Kits(kits::list(&read())?),
+        Request::Kit { kit_sku } => Response::Kit(kits::summary(&read(), &kit_sku)?),
+        Request::SetKitComponent(r) => {
+            Response::SetKitComponent(kits::set_component(&write(), &r)?)
+        }
+        Request::RemoveKitComponent {
+            kit_sku,
+            component_sku,
+        } => {
+            kits::remove_component(&write(), &kit_sku, &component_sku)?;
+            Response::RemoveKitComponent
+        }
+        Request::RemoveKit { kit_sku } => {
+            kits::remove(&write(), &kit_sku)?;
+            Response::RemoveKit
+        }
+    })
+}
+
+/// A page of a view. An undefined kit is a mistake to name, not an empty log.
+fn query_view(store: &Store, req: &query::QueryRequest) -> Result<query::QueryResponse> {
+    if let Some(kit) = &req.view.kit {
+        kits::get(store, &kit.kit_sku)?;
+    }
+    query::run(store.conn(), req)
+}

@@ -1,0 +1,36 @@
+//! invlog-app: what every Invlog shell holds — the command table ([`api`]), the [`Engine`]
+//! with its one [`Engine::dispatch`], the one runner of long work ([`tasks`]) and the one
+//! error shape ([`error::AppError`]). The desktop app, `invlog serve` and the `invlog` CLI
+//! only adapt these; the data itself lives in invlog-core.
+
+pub mod api;
+pub mod bindings;
+mod dispatch;
+pub mod engine;
+pub mod error;
+pub mod tasks;
+
+pub use api::{Request, Response};
+pub use engine::Engine;
+pub use error::{AppError, ErrorKind};
+
+/// The data types requests and responses carry, for shells that build requests and print
+/// answers. Only types (and their parsers): every operation is reached through
+/// [`Engine::dispatch`], and no shell depends on invlog-core itself.
+pub mod types {
+    pub use invlog_core::columns::{Column, ColumnKind};
+    pub use invlog_core::export::history::ExportRecord;
+    pub use invlog_core::export::{
+        file_name_for as export_file_name, ExportFormat, ExportReport, ExportRequest, Zone,
+    };
+    pub use invlog_core::ingest::{Format, ImportOptions, ImportReport, ImportRequest, RowError};
+    pub use invlog_core::jobs::{Job, WAITING_FOR_WRITER};
+    pub use invlog_core::owners::{process_alive, JobStatus};
+    pub use invlog_core::query::timeline::TimelineRequest;
+    pub use invlog_core::query::{
+        FacetsRequest, Filter, KitScope, Op, QueryRequest, SortKey, ViewSpec,
+    };
+    pub use invlog_core::rerun::{RerunRequest, DEFAULT_TIMEOUT_SECS};
+    pub use invlog_core::resolve::SetResolved;
+    pub use invlog_core::time::{describe_span, format_instant, local_offset_minutes, DateOrder};
+}
