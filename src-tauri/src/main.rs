@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 
 use clap::Parser;
-use invlog_app::tasks::Task;
+use invlog_app::runner::Task;
 use invlog_app::{AppError, Engine, ErrorKind, Request, Response};
 use tauri::menu::{Menu, MenuItem, PredefinedMenuItem, Submenu};
 use tauri::{AppHandle, Emitter, Manager, State, Wry};

@@ -27,7 +27,7 @@ use invlog_core::resolve::{Resolution, SetResolved};
 use invlog_core::stock_history::{StockHistory, StockHistoryRequest};
 use invlog_core::views::View;
 
-use crate::tasks::Task;
+use crate::runner::Task;
 
 /// One call of the command table: `{"command": "query", "args": {...}}`.
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]

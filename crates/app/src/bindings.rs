@@ -10,7 +10,7 @@ use invlog_core::ingest::Progress;
 
 use crate::api::{Request, Response};
 use crate::error::AppError;
-use crate::tasks::Task;
+use crate::runner::Task;
 
 /// Writes the bindings of every type the UI exchanges with a shell into `dir`.
 pub fn export(dir: &Path) -> Result<(), ExportError> {

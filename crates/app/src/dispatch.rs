@@ -8,11 +8,45 @@ use invlog_core::{
     stock_history, views, CoreError, Result,
 };
 
+use std::sync::Arc;
+
+use invlog_core::store::turns;
+
 use crate::api::{NamedView, Request, Response};
 use crate::engine::Engine;
-use crate::tasks::{self, TaskKind};
+use crate::error::AppError;
+use crate::runner::TaskKind;
+use crate::tasks;
 
-pub fn dispatch(engine: &Engine, request: Request) -> Result<Response> {
+impl Engine {
+    /// Runs one command, calling `on_wait` whenever it (or a task it started) waits for
+    /// another process writing to the store: a CLI says so instead of seeming to hang.
+    pub fn dispatch_watching(
+        &self,
+        request: Request,
+        on_wait: Arc<dyn Fn() + Send + Sync>,
+    ) -> Result<Response, AppError> {
+        let said = on_wait.clone();
+        let listener = self
+            .tasks()
+            .listen(Arc::new(move |t: &crate::runner::Task| {
+                if t.waiting.is_some() {
+                    said();
+                }
+                true
+            }));
+        let outcome = turns::while_waiting(move || on_wait(), || false, || self.dispatch(request));
+        self.tasks().unlisten(listener);
+        outcome
+    }
+
+    /// Runs one command of the command table.
+    pub fn dispatch(&self, request: Request) -> Result<Response, AppError> {
+        dispatch(self, request).map_err(AppError::from)
+    }
+}
+
+fn dispatch(engine: &Engine, request: Request) -> Result<Response> {
     // Each arm picks its connection; `read` and `write` name the two.
     let read = || engine.store();
     let write = || engine.writer();

@@ -3,13 +3,10 @@
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use invlog_core::store::{turns, Store};
+use invlog_core::store::Store;
 use invlog_core::{startup, Result};
 
-use crate::api::{Request, Response};
-use crate::error::AppError;
-use crate::tasks::import::JobIds;
-use crate::tasks::Tasks;
+use crate::runner::Tasks;
 
 #[derive(Clone)]
 pub struct Engine {
@@ -24,7 +21,10 @@ pub struct Engine {
     /// The store's file (None in memory), known without waiting for the store.
     path: Option<std::path::PathBuf>,
     tasks: Arc<Tasks>,
-    job_ids: Arc<JobIds>,
+    /// The highest job id this process has handed out: an import job's row is written when
+    /// its turn comes (until then another writer may hold the store), so its id is reserved
+    /// first.
+    last_job_id: Arc<Mutex<i64>>,
 }
 
 impl Engine {
@@ -53,7 +53,7 @@ impl Engine {
             writer,
             readers: Arc::default(),
             tasks: Arc::default(),
-            job_ids: Arc::default(),
+            last_job_id: Arc::default(),
         })
     }
 
@@ -114,31 +114,14 @@ impl Engine {
         &self.tasks
     }
 
-    pub(crate) fn job_ids(&self) -> &JobIds {
-        &self.job_ids
-    }
-
-    /// Runs one command, calling `on_wait` whenever it (or a task it started) waits for
-    /// another process writing to the store: a CLI says so instead of seeming to hang.
-    pub fn dispatch_watching(
-        &self,
-        request: Request,
-        on_wait: Arc<dyn Fn() + Send + Sync>,
-    ) -> Result<Response, AppError> {
-        let said = on_wait.clone();
-        let listener = self.tasks.listen(Arc::new(move |t: &crate::tasks::Task| {
-            if t.waiting.is_some() {
-                said();
-            }
-            true
-        }));
-        let outcome = turns::while_waiting(move || on_wait(), || false, || self.dispatch(request));
-        self.tasks.unlisten(listener);
-        outcome
-    }
-
-    /// Runs one command of the command table.
-    pub fn dispatch(&self, request: Request) -> Result<Response, AppError> {
-        crate::dispatch::dispatch(self, request).map_err(AppError::from)
+    /// An id no import job of the store has yet, for a job whose row is written later.
+    pub(crate) fn reserve_job_id(&self) -> Result<i64> {
+        let stored = invlog_core::jobs::last_id(&self.store())?;
+        let mut last = self
+            .last_job_id
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        *last = (*last).max(stored) + 1;
+        Ok(*last)
     }
 }

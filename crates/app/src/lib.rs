@@ -1,5 +1,5 @@
 //! invlog-app: what every Invlog shell holds — the command table ([`api`]), the [`Engine`]
-//! with its one [`Engine::dispatch`], the one runner of long work ([`tasks`]) and the one
+//! with its one [`Engine::dispatch`], the one runner of long work ([`runner`], the kinds of work in [`tasks`]) and the one
 //! error shape ([`error::AppError`]). The desktop app, `invlog serve` and the `invlog` CLI
 //! only adapt these; the data itself lives in invlog-core.
 
@@ -8,6 +8,7 @@ pub mod bindings;
 mod dispatch;
 pub mod engine;
 pub mod error;
+pub mod runner;
 pub mod tasks;
 
 pub use api::{Request, Response};

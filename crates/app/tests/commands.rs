@@ -646,3 +646,87 @@ fn a_running_app_notices_an_export_whose_process_died_after_it_started() {
         .unwrap();
     assert_eq!(stored, "interrupted");
 }
+
+/// Imports and exports are tasks of the one runner: their changes are pushed to listeners
+/// (no polling), `tasks` lists them with their records, and `cancel_task` stops either kind.
+#[test]
+fn imports_and_exports_are_tasks_whose_changes_are_pushed_and_which_cancel_alike() {
+    let fx = Fixture::new();
+    let engine = engine(&fx);
+    let events = std::sync::Arc::new(std::sync::Mutex::new(Vec::<Value>::new()));
+    let seen = events.clone();
+    engine.tasks().listen(std::sync::Arc::new(move |t| {
+        seen.lock().unwrap().push(serde_json::to_value(t).unwrap());
+        true
+    }));
+    let big = big_konnect(&fx, "big.csv", 200_000);
+    let job = call(
+        &engine,
+        json!({"command": "start_import", "args": {"paths": [big], "format": null}}),
+    )["result"]
+        .clone();
+    let job = wait_for_job(&engine, &job["id"]);
+    assert_eq!(job["status"], "success");
+    let pushed: Vec<Value> = events
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|t| t["kind"] == "import" && t["record_id"] == job["id"])
+        .cloned()
+        .collect();
+    assert_eq!(pushed.first().unwrap()["status"], "queued");
+    assert!(
+        pushed.iter().any(|t| t["status"] == "running"
+            && t["progress"]["done"].as_u64().unwrap() > 0
+            && t["progress"]["unit"] == "bytes"),
+        "progress is pushed while it runs"
+    );
+    let last = pushed.last().unwrap();
+    assert_eq!(last["status"], "success");
+    assert_eq!(last["job"]["reports"][0]["rows_imported"], 200_000);
+
+    // An export of the whole store, cancelled through the same command as an import.
+    let out = fx.dir.path().join("all.csv");
+    let rec = call(
+        &engine,
+        json!({"command": "start_export", "args": {"view": {}, "path": out, "bom": false,
+               "zone": "utc", "reveal_secrets": false, "format": null}}),
+    )["result"]
+        .clone();
+    let tasks = call(&engine, json!({"command": "tasks"}))["result"].clone();
+    let task = tasks
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["kind"] == "export" && t["record_id"] == rec["id"])
+        .expect("the export is a task")
+        .clone();
+    call(
+        &engine,
+        json!({"command": "cancel_task", "args": {"id": task["id"]}}),
+    );
+    let start = Instant::now();
+    let ended = loop {
+        let list = call(&engine, json!({"command": "exports"}))["result"].clone();
+        let e = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["id"] == rec["id"])
+            .unwrap()
+            .clone();
+        if e["status"] != "running" {
+            break e;
+        }
+        assert!(start.elapsed() < Duration::from_secs(60));
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    assert_eq!(ended["status"], "cancelled", "{ended}");
+    assert!(!out.exists(), "a cancelled export leaves no file");
+    let unknown = engine
+        .dispatch(
+            serde_json::from_value(json!({"command": "cancel_task", "args": {"id": 999}})).unwrap(),
+        )
+        .unwrap_err();
+    assert_eq!(unknown.kind, invlog_app::ErrorKind::NotFound);
+}

@@ -12,8 +12,8 @@ use invlog_core::store::Store;
 use invlog_core::{kits, CoreError, Result};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use super::{Task, TaskCtx, TaskKind};
 use crate::engine::Engine;
+use crate::runner::{Task, TaskCtx, TaskKind};
 
 /// Where a caller waiting for an export gets its report.
 type Outcome = Arc<Mutex<Option<Result<ExportReport>>>>;

@@ -14,23 +14,8 @@ use invlog_core::store::{turns, Store};
 use invlog_core::time::now_millis;
 use invlog_core::{CoreError, Result};
 
-use super::{Task, TaskCtx, TaskKind};
 use crate::engine::Engine;
-
-/// The highest job id this process has handed out: a job's row is written when its turn
-/// comes (until then another writer may hold the store), so its id is reserved first.
-#[derive(Default)]
-pub struct JobIds(Mutex<i64>);
-
-impl JobIds {
-    /// An id no job of the store has yet.
-    fn reserve(&self, store: &Store) -> Result<i64> {
-        let stored = jobs::last_id(store)?;
-        let mut last = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        *last = (*last).max(stored) + 1;
-        Ok(*last)
-    }
-}
+use crate::runner::{Task, TaskCtx, TaskKind};
 
 /// Starts importing `req.paths` in the background and returns the job as it starts. Nothing
 /// is written yet: another writer may hold the store, and starting must not wait for it.
@@ -48,7 +33,7 @@ fn start_with(engine: &Engine, req: ImportRequest, keep: Option<Outcome>) -> Res
         ));
     }
     let created = now_millis();
-    let id = engine.job_ids().reserve(&engine.store())?;
+    let id = engine.reserve_job_id()?;
     let job = Job::queued(id, &req, created);
     let mut task = Task::new(TaskKind::Import, title(&job), "bytes");
     task.record_id = Some(id);

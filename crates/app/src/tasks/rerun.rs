@@ -18,8 +18,8 @@ use invlog_core::time::now_millis;
 use invlog_core::{CoreError, Result};
 use rusqlite::OptionalExtension;
 
-use super::{Task, TaskCtx, TaskKind};
 use crate::engine::Engine;
+use crate::runner::{Task, TaskCtx, TaskKind};
 
 /// How often a re-run waiting for its answer looks whether it was cancelled.
 const CANCEL_CHECK: Duration = Duration::from_millis(50);

@@ -5,8 +5,8 @@ use invlog_core::export::schedule;
 use invlog_core::time::now_millis;
 use invlog_core::Result;
 
-use super::TaskKind;
 use crate::engine::Engine;
+use crate::runner::TaskKind;
 
 /// Starts the exports due at `now` and moves each schedule on to its next run; returns the
 /// export ids started.

@@ -15,7 +15,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use clap::Args;
 use futures_util::StreamExt;
-use invlog_app::tasks::Task;
+use invlog_app::runner::Task;
 use invlog_app::types::ExportRecord;
 use invlog_app::{AppError, Engine, ErrorKind, Request, Response};
 use serde_json::json;
@@ -174,7 +174,7 @@ fn release_when_done(state: &AppState, response: &Response, slots: Vec<std::path
     let uploads = state.uploads.clone();
     tokio::task::spawn_blocking(move || {
         let task = job.and_then(|id| {
-            let kind = [invlog_app::tasks::TaskKind::Import];
+            let kind = [invlog_app::runner::TaskKind::Import];
             engine.tasks().by_record(&kind, id)
         });
         if let Some(task) = task {
