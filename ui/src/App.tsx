@@ -1,398 +1,165 @@
+// The window's layout: the header, the view's bars, the table with its drawer, the trays and
+// the dialogs. What the table shows is one state (view/viewState.ts); long work is watched
+// through pushed task events (tasks/useTasks.ts).
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from "react";
-import { ErrorMessage, errorText } from "./ErrorMessage";
-import type { Column } from "./bindings/Column";
-import type { Filter } from "./bindings/Filter";
-import type { Layout } from "./bindings/Layout";
-import type { QueryRequest } from "./bindings/QueryRequest";
-import type { SortKey } from "./bindings/SortKey";
-import type { View } from "./bindings/View";
-import { ColumnSelector } from "./ColumnSelector";
-import { FiltersBar } from "./FiltersBar";
-import { ImportDialog } from "./imports/ImportDialog";
-import { ImportHistory } from "./imports/ImportHistory";
-import { JobsTray } from "./imports/JobsTray";
-import { useJobs } from "./imports/useJobs";
-import { LogTable } from "./LogTable";
-import { once } from "./once";
-import { PAGE_SIZE, type Row } from "./pages";
-import { moveBefore } from "./reorder";
-import { DetailDrawer } from "./detail/DetailDrawer";
-import { ExportDialog } from "./exports/ExportDialog";
-import { ExportHistory } from "./exports/ExportHistory";
-import { ExportsTray } from "./exports/ExportsTray";
-import { useExports } from "./exports/useExports";
-import { ResolveDialog } from "./detail/ResolveDialog";
-import { clickSort } from "./sorting";
-import { call, detectTransport, type Transport } from "./transport";
-import { isModified, layoutOf } from "./views";
-import { ViewTabs } from "./ViewTabs";
-import { WaitingNotice } from "./tasks/WaitingNotice";
-import type { KitScope } from "./bindings/KitScope";
 import type { KitSummary } from "./bindings/KitSummary";
+import type { Task } from "./bindings/Task";
+import type { View } from "./bindings/View";
+import { AvailabilityChart } from "./kits/AvailabilityChart";
 import { EventTimeline } from "./charts/EventTimeline";
 import { StockHistoryDialog } from "./charts/StockHistoryDialog";
-import { AvailabilityChart } from "./kits/AvailabilityChart";
+import { ErrorMessage, errorText } from "./common/ErrorMessage";
+import { DetailDrawer } from "./detail/DetailDrawer";
+import { ResolveDialog } from "./detail/ResolveDialog";
+import { ExportDialog } from "./exports/ExportDialog";
+import { ExportHistory } from "./exports/ExportHistory";
+import { FiltersBar } from "./filters/FiltersBar";
+import { ImportDialog } from "./imports/ImportDialog";
+import { ImportHistory } from "./imports/ImportHistory";
 import { KitBar } from "./kits/KitBar";
 import { kitColours } from "./kits/colours";
 import { KitsDialog } from "./kits/KitsDialog";
-import { SkuMenu } from "./SkuMenu";
+import { ColumnSelector } from "./table/ColumnSelector";
+import { LogTable } from "./table/LogTable";
+import { SkuMenu } from "./table/SkuMenu";
+import { TasksTray } from "./tasks/TasksTray";
+import { useTasks } from "./tasks/useTasks";
+import { WaitingNotice } from "./tasks/WaitingNotice";
+import { useTransport } from "./transport/context";
+import { call } from "./transport/transport";
+import { useView, type StoreChanges } from "./view/useView";
+import { isModified } from "./view/views";
+import { ViewTabs } from "./view/ViewTabs";
 
 /** No entries picked (one instance, so an unchanged pick is an unchanged prop). */
 const NO_PICK: ReadonlySet<number> = new Set();
 
-function useTransport(): { transport?: Transport; error?: string } {
-  return useMemo(() => {
-    try {
-      return { transport: detectTransport(window as never) };
-    } catch (e) {
-      return { error: errorText(e) };
-    }
-  }, []);
-}
-
-function viewRequest(
-  columns: Column[],
-  search: string,
-  sort: SortKey[],
-  filters: Filter[],
-  kit: KitScope | null,
-): QueryRequest {
-  return {
-    ...(kit ? { kit } : {}),
-    filters,
-    search: search.trim() || null,
-    sort,
-    columns: columns.map((c) => c.id),
-    limit: 1,
-    offset: 0,
-    after: null,
-    with_total: true,
-    reveal_secrets: false,
-  };
-}
+/** Which dialog is open, if any (one at a time). */
+type Dialog =
+  | { kind: "import"; paths: string[] }
+  | { kind: "import_history" }
+  | { kind: "export" }
+  | { kind: "export_history" }
+  | { kind: "kits" }
+  | { kind: "stock"; sku: string }
+  | { kind: "resolve"; resolved: boolean }
+  | null;
 
 export function App() {
-  const { transport, error: transportError } = useTransport();
-  const [registry, setRegistry] = useState<Column[]>([]);
-  const [visible, setVisible] = useState<string[]>([]);
-  const [restored, setRestored] = useState(false);
-  const [search, setSearch] = useState("");
-  const [applied, setApplied] = useState("");
-  const [sort, setSort] = useState<SortKey[]>([]);
-  const [widths, setWidths] = useState<Record<string, number>>({});
-  const [filters, setFilters] = useState<Filter[]>([]);
-  const [views, setViews] = useState<View[]>([]);
-  const [activeView, setActiveView] = useState<string | null>("all");
-  // Bumped when the store's content changes under the view (an import finished).
-  const [generation, setGeneration] = useState(0);
-  const [loadingSamples, setLoadingSamples] = useState(false);
-  const [total, setTotal] = useState<number | null>(null);
-  const [error, setError] = useState<string | null>(transportError ?? null);
-  const [importPaths, setImportPaths] = useState<string[] | null>(null);
-  const [historyOpen, setHistoryOpen] = useState(false);
-  const [exportOpen, setExportOpen] = useState(false);
-  const [exportHistoryOpen, setExportHistoryOpen] = useState(false);
-  // The exports this window started, shown in the tray until dismissed.
-  const [trayExports, setTrayExports] = useState<number[]>([]);
-  const { exports, refresh: refreshExports, cancel: cancelExport } = useExports(transport);
+  const transport = useTransport();
+  const [error, setError] = useState<string | null>(null);
+  const [changes, setChanges] = useState<StoreChanges>({ added: 0, changed: 0, kits: 0 });
+  const changed = useCallback(
+    (what: keyof StoreChanges) => setChanges((c) => ({ ...c, [what]: c[what] + 1 })),
+    [],
+  );
+  const v = useView(changes, setError);
+  const { state, dispatch, registry, columns, request, total } = v;
+  const kit = state.kit?.scope ?? null;
+
+  const [dialog, setDialog] = useState<Dialog>(null);
+  const close = useCallback(() => setDialog(null), []);
   const [columnsOpen, setColumnsOpen] = useState(false);
-  // The entry shown in the detail drawer, and the entries picked for a batch action.
   const [detailId, setDetailId] = useState<number | null>(null);
-  const [resolvingPicked, setResolvingPicked] = useState<boolean | null>(null);
-  // Bumped when entries change in place (resolved, re-run): the view is fetched again
-  // without resetting the table's scroll position.
-  const [revision, setRevision] = useState(0);
-  const [dragging, setDragging] = useState(false);
-  // A kit's merged log in the table, its columns, and the main table's state to go back to.
-  const [kit, setKit] = useState<KitScope | null>(null);
-  const [kitSummary, setKitSummary] = useState<KitSummary | null>(null);
-  const [kitVisible, setKitVisible] = useState<string[]>([]);
-  const [beforeKit, setBeforeKit] = useState<{
-    filters: Filter[];
-    sort: SortKey[];
-    search: string;
-    activeView: string | null;
-  } | null>(null);
-  const [kitsOpen, setKitsOpen] = useState(false);
-  // Bumped when kits are edited: an open kit log's summary is fetched again.
-  const [kitsVersion, setKitsVersion] = useState(0);
-  const [stockSku, setStockSku] = useState<string | null>(null);
   const [skuMenu, setSkuMenu] = useState<{ sku: string; x: number; y: number } | null>(null);
+  const [dragging, setDragging] = useState(false);
+  const [loadingSamples, setLoadingSamples] = useState(false);
+  const [exportsVersion, setExportsVersion] = useState(0);
   const searchBox = useRef<HTMLInputElement>(null);
 
-  const onJobFinished = useCallback(() => setGeneration((g) => g + 1), []);
-  const { jobs, track, dismiss, cancel } = useJobs(transport, onJobFinished);
-
-  const defaults = useMemo(
-    () => registry.filter((c) => c.default_visible).map((c) => c.id),
-    [registry],
-  );
-  // The main table never offers the kit log's own columns.
-  const mainRegistry = useMemo(() => registry.filter((c) => !c.kit_only), [registry]);
-  // A kit log shows its own columns (component, running on-hand) first.
-  const kitColumns = useMemo(() => registry.filter((c) => c.kit_only).map((c) => c.id), [registry]);
-  const shownIds = kit ? kitVisible : visible;
-  const columns = useMemo(
-    () => shownIds.flatMap((id) => registry.filter((c) => c.id === id)),
-    [shownIds, registry],
-  );
-
-  const applyLayout = useCallback((layout: Layout | null, all: Column[]) => {
-    const known = layout?.columns.filter((id) => all.some((c) => c.id === id)) ?? [];
-    setVisible(known.length > 0 ? known : all.filter((c) => c.default_visible).map((c) => c.id));
-    setSort(layout?.sort ?? []);
-    setFilters(layout?.filters ?? []);
-    setWidths(
-      Object.fromEntries(
-        Object.entries(layout?.widths ?? {}).filter(
-          (e): e is [string, number] => typeof e[1] === "number",
-        ),
-      ),
-    );
-    setSearch(layout?.search ?? "");
-    setApplied(layout?.search ?? "");
-  }, []);
-
-  // The registry, the views, then the layout the user left (or the defaults).
-  useEffect(() => {
-    if (!transport) return;
-    Promise.all([
-      call(transport, { command: "columns" }),
-      call(transport, { command: "load_layout" }),
-      call(transport, { command: "views" }),
-    ])
-      .then(([all, layout, allViews]) => {
-        setRegistry(all);
-        setViews(allViews);
-        applyLayout(layout, all);
-        setActiveView(layout?.active_view ?? "all");
-        setRestored(true);
-      })
-      .catch((e: unknown) => setError(errorText(e)));
-  }, [transport, applyLayout]);
-
-  const current = useMemo(
-    () => layoutOf({ visible, widths, sort, filters, search: applied, activeView }),
-    [visible, widths, sort, filters, applied, activeView],
-  );
-
-  // Whatever the user changes is saved, a moment after the last change.
-  useEffect(() => {
-    // A kit log is a detour, not the layout to come back to.
-    if (!transport || !restored || visible.length === 0 || kit) return;
-    const t = setTimeout(() => {
-      call(transport, { command: "save_layout", args: current }).catch((e: unknown) =>
-        setError(errorText(e)),
-      );
-    }, 300);
-    return () => clearTimeout(t);
-  }, [transport, restored, visible, current, kit]);
-
-  // Keywords apply a moment after typing stops, not on every key.
-  useEffect(() => {
-    const t = setTimeout(() => setApplied(search), 200);
-    return () => clearTimeout(t);
-  }, [search]);
-
-  const loadFacet = useCallback(
-    async (column: string) => {
-      if (!transport) return undefined;
-      const args = {
-        filters,
-        search: applied.trim() || null,
-        columns: [column],
-        ...(kit ? { kit } : {}),
-      };
-      return (await call(transport, { command: "facets", args }))[0];
+  const onTaskEnded = useCallback(
+    (t: Task) => {
+      // A re-run's entry is refreshed by the drawer that ran it.
+      if (t.kind === "import") changed("added");
+      else if (t.kind !== "rerun") setExportsVersion((n) => n + 1);
     },
-    [transport, filters, applied, kit],
+    [changed],
   );
+  const tasks = useTasks(onTaskEnded);
 
-  const request = useMemo(
-    () => viewRequest(columns, applied, sort, filters, kit),
-    [columns, applied, sort, filters, kit],
-  );
-
-  // One request per view for its total and its first page together: the table's first rows
-  // and the count arrive at once instead of one after the other. Made on first use, by the
-  // count below or by the table, whichever asks first.
-  const viewQuery = useMemo(
-    () =>
-      once(() =>
-        transport
-          ? call(transport, { command: "query", args: { ...request, limit: PAGE_SIZE } })
-          : Promise.reject(new Error("no connection to Invlog")),
-      ),
-    // generation: rows that an import added are fetched afresh; revision: rows changed.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [transport, request, generation, revision],
-  );
-
-  useEffect(() => {
-    if (columns.length === 0) return;
-    let stale = false;
-    viewQuery()
-      .then((r) => {
-        if (stale) return;
-        setTotal(r.total ?? 0);
-        setError(null);
-      })
-      .catch((e: unknown) => !stale && setError(errorText(e)));
-    return () => {
-      stale = true;
-    };
-  }, [viewQuery, columns.length]);
-
-  const fetchPage = useCallback(
-    async (offset: number, limit: number): Promise<Row[]> => {
-      if (!transport) return [];
-      const page =
-        offset === 0 && limit <= PAGE_SIZE
-          ? await viewQuery()
-          : await call(transport, {
-              command: "query",
-              args: { ...request, offset, limit, with_total: false },
-            });
-      return page.rows.slice(0, limit).map((cells, i) => ({ id: page.ids[i] ?? -1, cells }));
-    },
-    [transport, request, viewQuery],
-  );
   // A pick belongs to the view it was made in; another view starts with none.
-  const [pick, setPick] = useState<{ view: QueryRequest | null; ids: ReadonlySet<number> }>({
+  const [pick, setPick] = useState<{ view: object | null; ids: ReadonlySet<number> }>({
     view: null,
     ids: NO_PICK,
   });
   const picked = pick.view === request ? pick.ids : NO_PICK;
   const setPicked = (ids: ReadonlySet<number>) => setPick({ view: request, ids });
-  const entriesChanged = useCallback(() => setRevision((r) => r + 1), []);
-  const showBatch = (batchId: string) => {
-    setActiveView(null);
-    setSearch("");
-    setApplied("");
-    setFilters([{ column: "batch_id", op: "eq", values: [batchId] }]);
-  };
-
-  const selectView = (view: View) => {
-    setActiveView(view.id);
-    if (view.layout) {
-      applyLayout(view.layout, registry);
-    } else {
-      setFilters(view.filters);
-      setSearch("");
-      setApplied("");
-    }
-  };
-
-  const saveView = async (name: string) => {
-    if (!transport) return;
-    const saved = await call(transport, {
-      command: "save_view",
-      args: { name, layout: { ...current, active_view: null } },
-    });
-    setViews(await call(transport, { command: "views" }));
-    setActiveView(saved.id);
-  };
-
-  const deleteView = (view: View) => {
-    if (!transport) return;
-    call(transport, { command: "delete_view", args: { id: view.id } })
-      .then(() => call(transport, { command: "views" }))
-      .then((v) => {
-        setViews(v);
-        if (activeView === view.id) setActiveView(null);
-      })
-      .catch((e: unknown) => setError(errorText(e)));
-  };
+  const entriesChanged = useCallback(() => changed("changed"), [changed]);
 
   // The open kit's definition and availability, again whenever kits or entries change.
+  const [received, setReceived] = useState<{ sku: string; summary: KitSummary } | null>(null);
+  const kitSku = kit?.kit_sku;
+  // Another kit's summary is never shown as this one's.
+  const kitSummary = received && received.sku === kitSku ? received.summary : null;
   useEffect(() => {
-    if (!transport || !kit) return;
+    if (!kitSku) return;
     let stale = false;
-    call(transport, { command: "kit", args: { kit_sku: kit.kit_sku } })
-      .then((s) => !stale && setKitSummary(s))
+    call(transport, { command: "kit", args: { kit_sku: kitSku } })
+      .then((summary) => !stale && setReceived({ sku: kitSku, summary }))
       .catch((e: unknown) => !stale && setError(errorText(e)));
     return () => {
       stale = true;
     };
-  }, [transport, kit, kitsVersion, generation]);
+  }, [transport, kitSku, changes.kits, changes.added]);
   const colours = useMemo(
-    () => (kitSummary ? kitColours(kitSummary.kit) : new Map()),
+    () => (kitSummary ? kitColours(kitSummary.kit) : new Map<string, string>()),
     [kitSummary],
   );
 
-  const openKitLog = (kitSku: string) => {
-    if (!kit) setBeforeKit({ filters, sort, search: applied, activeView });
-    setKit({ kit_sku: kitSku, events: null });
-    setKitSummary(null);
-    setKitVisible([...kitColumns, ...visible.filter((id) => !kitColumns.includes(id))]);
-    setFilters([]);
-    // A kit log reads from its start (the core's default for it, said so the header shows it).
-    setSort([{ column: "occurred_at", desc: false }]);
-    setSearch("");
-    setApplied("");
-    setDetailId(null);
-    setKitsOpen(false);
+  const selectView = (view: View) => dispatch({ type: "select_view", view, registry });
+  const saveView = async (name: string) => {
+    if (!v.layout) return;
+    const saved = await call(transport, {
+      command: "save_view",
+      args: { name, layout: { ...v.layout, active_view: null } },
+    });
+    await v.reloadViews();
+    dispatch({ type: "view_saved", id: saved.id });
+  };
+  const deleteView = (view: View) => {
+    call(transport, { command: "delete_view", args: { id: view.id } })
+      .then(() => v.reloadViews())
+      .then(() => dispatch({ type: "view_deleted", id: view.id }))
+      .catch((e: unknown) => setError(errorText(e)));
   };
 
+  const openKitLog = (sku: string) => {
+    dispatch({ type: "open_kit_log", kitSku: sku, registry });
+    setDetailId(null);
+    setDialog(null);
+  };
   const closeKitLog = () => {
-    setKit(null);
-    setKitSummary(null);
+    dispatch({ type: "close_kit_log" });
     setDetailId(null);
-    if (beforeKit) {
-      setFilters(beforeKit.filters);
-      setSort(beforeKit.sort);
-      setSearch(beforeKit.search);
-      setApplied(beforeKit.search);
-      setActiveView(beforeKit.activeView);
-    }
-    setBeforeKit(null);
   };
-
-  // A range brushed on the timeline becomes the view's date filter.
-  const brushRange = useCallback((from: number, to: number) => {
-    setFilters((f) => [
-      ...f.filter((x) => x.column !== "occurred_at"),
-      {
-        column: "occurred_at",
-        op: "between",
-        values: [new Date(from).toISOString(), new Date(to).toISOString()],
-      },
-    ]);
-  }, []);
-
-  const resetLayout = useCallback(() => {
-    setVisible(defaults);
-    setWidths({});
-    setSort([]);
-    setFilters([]);
-    setSearch("");
-    setApplied("");
-    setActiveView("all");
-  }, [defaults]);
+  const brushRange = useCallback(
+    (from: number, to: number) => dispatch({ type: "brush", from, to }),
+    [dispatch],
+  );
 
   const chooseFiles = useCallback(() => {
-    if (!transport) return;
     transport
       .pickFiles()
-      .then((paths) => paths && paths.length > 0 && setImportPaths(paths))
+      .then((paths) => paths && paths.length > 0 && setDialog({ kind: "import", paths }))
       .catch((e: unknown) => setError(errorText(e)));
   }, [transport]);
 
   // The desktop app's menu and the files dropped on its window.
-  useEffect(() => {
-    if (!transport) return;
-    return transport.listenShell({
-      onMenu: (id) => {
-        if (id === "import") chooseFiles();
-        else if (id === "export") setExportOpen(true);
-        else if (id === "export_history") setExportHistoryOpen(true);
-        else if (id === "columns") setColumnsOpen(true);
-        else if (id === "kits") setKitsOpen(true);
-        else if (id === "reset_layout") resetLayout();
-      },
-      onDropPaths: (paths) => setImportPaths(paths),
-    });
-  }, [transport, chooseFiles, resetLayout]);
+  useEffect(
+    () =>
+      transport.listenShell({
+        onMenu: (id) => {
+          if (id === "import") chooseFiles();
+          else if (id === "export") setDialog({ kind: "export" });
+          else if (id === "export_history") setDialog({ kind: "export_history" });
+          else if (id === "columns") setColumnsOpen(true);
+          else if (id === "kits") setDialog({ kind: "kits" });
+          else if (id === "reset_layout") dispatch({ type: "reset_layout", registry });
+        },
+        onDropPaths: (paths) => setDialog({ kind: "import", paths }),
+      }),
+    [transport, chooseFiles, dispatch, registry],
+  );
 
   // In a browser, dropped files are DOM events carrying File objects.
   const onDrop = (e: DragEvent) => {
@@ -400,10 +167,10 @@ export function App() {
     e.preventDefault();
     setDragging(false);
     const files = [...e.dataTransfer.files];
-    if (!transport || files.length === 0 || transport.kind !== "http") return;
+    if (files.length === 0 || transport.kind !== "http") return;
     transport
       .stageFiles(files)
-      .then(setImportPaths)
+      .then((paths) => setDialog({ kind: "import", paths }))
       .catch((err: unknown) => setError(errorText(err)));
   };
 
@@ -424,11 +191,18 @@ export function App() {
     return () => window.removeEventListener("keydown", onKey);
   }, []);
 
-  const empty = !kit && total === 0 && !applied && filters.length === 0;
-  const modified = isModified(
-    views.find((v) => v.id === activeView),
-    current,
-  );
+  const loadSamples = () => {
+    setLoadingSamples(true);
+    call(transport, { command: "load_samples" })
+      .then(() => changed("added"))
+      .catch((e: unknown) => setError(errorText(e)))
+      .finally(() => setLoadingSamples(false));
+  };
+
+  const empty = !kit && total === 0 && !state.applied && state.filters.length === 0;
+  const activeView = v.views.find((view) => view.id === state.activeView);
+  const modified = v.layout ? isModified(activeView, v.layout) : false;
+  const offered = kit ? registry : registry.filter((c) => !c.kit_only);
   return (
     <main
       className="app"
@@ -448,40 +222,36 @@ export function App() {
           type="search"
           aria-label="Search keywords"
           placeholder="Search SKU, product, batch, error…  ( / )"
-          value={search}
-          onChange={(e) => setSearch(e.target.value)}
-          onKeyDown={(e) => e.key === "Escape" && setSearch("")}
+          value={state.search}
+          onChange={(e) => dispatch({ type: "type_search", search: e.target.value })}
+          onKeyDown={(e) => e.key === "Escape" && dispatch({ type: "type_search", search: "" })}
         />
-        <button type="button" onClick={chooseFiles} disabled={!transport}>
+        <button type="button" onClick={chooseFiles}>
           Import…
         </button>
-        <button type="button" onClick={() => setHistoryOpen(true)} disabled={!transport}>
+        <button type="button" onClick={() => setDialog({ kind: "import_history" })}>
           History
         </button>
         <button
           type="button"
-          onClick={() => setExportOpen(true)}
-          disabled={!transport || !total}
+          onClick={() => setDialog({ kind: "export" })}
+          disabled={!total}
           title="Export exactly this view to CSV or XLSX (Ctrl+E)"
         >
           Export…
         </button>
-        <button type="button" onClick={() => setExportHistoryOpen(true)} disabled={!transport}>
+        <button type="button" onClick={() => setDialog({ kind: "export_history" })}>
           Exports
         </button>
-        <button type="button" onClick={() => setKitsOpen(true)} disabled={!transport}>
+        <button type="button" onClick={() => setDialog({ kind: "kits" })}>
           Kits
         </button>
         {registry.length > 0 && (
           <ColumnSelector
-            all={kit ? registry : mainRegistry}
-            visible={shownIds}
-            onChange={kit ? setKitVisible : setVisible}
-            onReset={() => {
-              if (kit) setKitVisible([...kitColumns, ...defaults]);
-              else setVisible(defaults);
-              setWidths({});
-            }}
+            all={offered}
+            visible={state.columns}
+            onChange={(ids) => dispatch({ type: "set_columns", columns: ids })}
+            onReset={() => dispatch({ type: "reset_columns", registry })}
             open={columnsOpen}
             onOpenChange={setColumnsOpen}
           />
@@ -495,15 +265,15 @@ export function App() {
           scope={kit}
           summary={kitSummary}
           colours={colours}
-          onEvents={(events) => setKit({ ...kit, events })}
-          onEdit={() => setKitsOpen(true)}
+          onEvents={(events) => dispatch({ type: "kit_events", events })}
+          onEdit={() => setDialog({ kind: "kits" })}
           onClose={closeKitLog}
         />
       )}
-      {!kit && views.length > 0 && (
+      {!kit && v.views.length > 0 && (
         <ViewTabs
-          views={views}
-          active={activeView}
+          views={v.views}
+          active={state.activeView}
           modified={modified}
           onSelect={selectView}
           onSave={saveView}
@@ -512,22 +282,21 @@ export function App() {
       )}
       {registry.length > 0 && (
         <FiltersBar
-          columns={kit ? registry : mainRegistry}
-          loadFacet={loadFacet}
-          filters={filters}
-          onChange={setFilters}
+          columns={offered}
+          loadFacet={v.loadFacet}
+          filters={state.filters}
+          onChange={(filters) => dispatch({ type: "set_filters", filters })}
         />
       )}
       <ErrorMessage error={error} />
       <WaitingNotice />
-      {transport && !empty && total !== null && (
+      {!empty && total !== null && (
         <EventTimeline
-          transport={transport}
-          filters={filters}
-          search={applied.trim() || null}
-          kit={kit ?? undefined}
-          revision={generation * 1000 + revision}
-          after={viewQuery}
+          filters={request.filters}
+          search={request.search}
+          kit={request.kit}
+          revision={changes.added * 1000 + changes.changed}
+          after={v.viewQuery}
           onRange={brushRange}
         />
       )}
@@ -540,21 +309,10 @@ export function App() {
             logs of every source Invlog reads.
           </p>
           <div className="empty-actions">
-            <button type="button" className="primary" disabled={!transport} onClick={chooseFiles}>
+            <button type="button" className="primary" onClick={chooseFiles}>
               Import files…
             </button>
-            <button
-              type="button"
-              disabled={loadingSamples || !transport}
-              onClick={() => {
-                if (!transport) return;
-                setLoadingSamples(true);
-                call(transport, { command: "load_samples" })
-                  .then(() => setGeneration((g) => g + 1))
-                  .catch((e: unknown) => setError(errorText(e)))
-                  .finally(() => setLoadingSamples(false));
-              }}
-            >
+            <button type="button" disabled={loadingSamples} onClick={loadSamples}>
               {loadingSamples ? "Loading…" : "Load sample data"}
             </button>
           </div>
@@ -569,10 +327,16 @@ export function App() {
                   <strong>
                     {picked.size.toLocaleString()} {picked.size === 1 ? "entry" : "entries"} picked
                   </strong>
-                  <button type="button" onClick={() => setResolvingPicked(true)}>
+                  <button
+                    type="button"
+                    onClick={() => setDialog({ kind: "resolve", resolved: true })}
+                  >
                     Mark resolved…
                   </button>
-                  <button type="button" onClick={() => setResolvingPicked(false)}>
+                  <button
+                    type="button"
+                    onClick={() => setDialog({ kind: "resolve", resolved: false })}
+                  >
                     Mark unresolved…
                   </button>
                   <button type="button" className="link" onClick={() => setPicked(new Set())}>
@@ -581,18 +345,18 @@ export function App() {
                 </div>
               )}
               <LogTable
-                // A new generation of the store's content: a fresh table, fresh pages.
-                key={generation}
+                // New rows in the store: a fresh table, fresh pages.
+                key={changes.added}
                 columns={columns}
                 total={total}
-                fetchPage={fetchPage}
-                sort={sort}
-                onSort={(c, additive) => setSort((s) => clickSort(s, c.id, c.kind, additive))}
-                widths={widths}
-                onResize={(id, w) => setWidths((all) => ({ ...all, [id]: w }))}
-                onMove={(id, before) =>
-                  (kit ? setKitVisible : setVisible)((v) => moveBefore(v, id, before))
+                fetchPage={v.fetchPage}
+                sort={state.sort}
+                onSort={(c, additive) =>
+                  dispatch({ type: "sort_by", column: c.id, kind: c.kind, additive })
                 }
+                widths={state.widths}
+                onResize={(id, width) => dispatch({ type: "resize", column: id, width })}
+                onMove={(id, before) => dispatch({ type: "move_column", moved: id, before })}
                 onOpen={(row) => setDetailId(row.id)}
                 onSelect={(row) => detailId !== null && setDetailId(row.id)}
                 picked={picked}
@@ -603,120 +367,89 @@ export function App() {
               />
               {kit && kitSummary && <AvailabilityChart summary={kitSummary} />}
             </div>
-            {transport && detailId !== null && (
+            {detailId !== null && (
               <DetailDrawer
                 key={detailId}
-                transport={transport}
                 entryId={detailId}
                 onClose={() => setDetailId(null)}
-                onShowBatch={showBatch}
+                onShowBatch={(batchId) => dispatch({ type: "show_batch", batchId })}
                 onChanged={entriesChanged}
-                onStockHistory={setStockSku}
+                onStockHistory={(sku) => setDialog({ kind: "stock", sku })}
               />
             )}
           </div>
         )
       )}
-      <div className="trays">
-        <ExportsTray
-          exports={exports.filter((e) => trayExports.includes(e.id))}
-          onCancel={cancelExport}
-          onDismiss={(id) => setTrayExports((t) => t.filter((x) => x !== id))}
-          onShowHistory={() => setExportHistoryOpen(true)}
-        />
-        <JobsTray
-          jobs={jobs}
-          onCancel={cancel}
-          onDismiss={dismiss}
-          onShowHistory={() => setHistoryOpen(true)}
-        />
-      </div>
+      <TasksTray
+        tasks={tasks.tasks}
+        onCancel={tasks.cancel}
+        onDismiss={tasks.dismiss}
+        onShowImports={() => setDialog({ kind: "import_history" })}
+        onShowExports={() => setDialog({ kind: "export_history" })}
+      />
       {dragging && (
         <div className="drop-overlay" aria-hidden="true">
           Drop logs to import them
         </div>
       )}
-      {transport && importPaths && (
+      {dialog?.kind === "import" && (
         <ImportDialog
-          transport={transport}
-          paths={importPaths}
-          onClose={() => setImportPaths(null)}
+          paths={dialog.paths}
+          onClose={close}
           onStarted={(started) => {
-            track(started);
-            setImportPaths(null);
+            for (const job of started) void tasks.refresh({ kind: "import", id: job.id });
+            close();
           }}
         />
       )}
-      {transport && exportOpen && total !== null && (
+      {dialog?.kind === "export" && total !== null && (
         <ExportDialog
-          transport={transport}
           view={request}
           columns={columns}
           total={total}
-          viewName={
-            kit
-              ? `Kit ${kit.kit_sku} log`
-              : (views.find((v) => v.id === activeView)?.name ?? "Invlog view")
-          }
-          onClose={() => setExportOpen(false)}
+          viewName={kit ? `Kit ${kit.kit_sku} log` : (activeView?.name ?? "Invlog view")}
+          onClose={close}
           onStarted={(started) => {
-            setExportOpen(false);
-            setTrayExports((t) => [started.id, ...t]);
-            refreshExports();
+            close();
+            void tasks.refresh({ kind: "export", id: started.id });
           }}
         />
       )}
-      {transport && exportHistoryOpen && (
+      {dialog?.kind === "export_history" && (
         <ExportHistory
-          transport={transport}
-          exports={exports}
-          views={views}
-          onChanged={refreshExports}
-          onClose={() => setExportHistoryOpen(false)}
+          version={exportsVersion}
+          views={v.views}
+          onStarted={(started) => void tasks.refresh({ kind: "export", id: started.id })}
+          onClose={close}
         />
       )}
-      {transport && kitsOpen && (
+      {dialog?.kind === "kits" && (
         <KitsDialog
-          transport={transport}
-          onClose={() => setKitsOpen(false)}
+          onClose={close}
           onOpenLog={openKitLog}
           onChanged={(gone) => {
-            setKitsVersion((v) => v + 1);
+            changed("kits");
             if (gone !== undefined && gone === kit?.kit_sku) closeKitLog();
           }}
         />
       )}
-      {transport && stockSku && (
-        <StockHistoryDialog
-          transport={transport}
-          sku={stockSku}
-          onClose={() => setStockSku(null)}
-        />
-      )}
+      {dialog?.kind === "stock" && <StockHistoryDialog sku={dialog.sku} onClose={close} />}
       {skuMenu && (
         <SkuMenu
           {...skuMenu}
           onClose={() => setSkuMenu(null)}
-          onStockHistory={() => setStockSku(skuMenu.sku)}
-          onFilter={() =>
-            setFilters((f) => [
-              ...f.filter((x) => x.column !== "sku"),
-              { column: "sku", op: "eq", values: [skuMenu.sku] },
-            ])
-          }
+          onStockHistory={() => setDialog({ kind: "stock", sku: skuMenu.sku })}
+          onFilter={() => dispatch({ type: "only_sku", sku: skuMenu.sku })}
         />
       )}
-      {transport && historyOpen && (
-        <ImportHistory transport={transport} onClose={() => setHistoryOpen(false)} />
-      )}
-      {transport && resolvingPicked !== null && (
+      {dialog?.kind === "import_history" && <ImportHistory onClose={close} />}
+      {dialog?.kind === "resolve" && (
         <ResolveDialog
-          transport={transport}
           ids={[...picked]}
-          resolved={resolvingPicked}
-          onClose={() => setResolvingPicked(null)}
+          resolved={dialog.resolved}
+          onClose={close}
           onDone={() => {
-            setResolvingPicked(null);
+            close();
             setPicked(new Set());
             entriesChanged();
           }}

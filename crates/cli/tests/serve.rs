@@ -402,3 +402,73 @@ fn an_export_download_without_the_token_is_unauthorized() {
     s.read_to_string(&mut resp).unwrap();
     assert!(resp.starts_with("HTTP/1.1 401"), "{resp}");
 }
+
+/// Task progress is pushed to the page as Server-Sent Events behind the run's token, and an
+/// open event stream does not keep a stopping server alive.
+#[test]
+fn task_events_stream_to_the_page_and_end_with_the_server() {
+    let mut srv = start();
+    let host = format!("127.0.0.1:{}", srv.port);
+    let open_stream = |token: &str| {
+        let mut s = TcpStream::connect(("127.0.0.1", srv.port)).unwrap();
+        write!(
+            s,
+            "GET /api/events?token={token} HTTP/1.1\r\nHost: {host}\r\nAccept: text/event-stream\r\n\r\n"
+        )
+        .unwrap();
+        s
+    };
+    let mut refused = String::new();
+    let mut wrong = open_stream("nope");
+    wrong
+        .set_read_timeout(Some(std::time::Duration::from_secs(5)))
+        .unwrap();
+    let _ = wrong.read_to_string(&mut refused);
+    assert!(refused.starts_with("HTTP/1.1 401"), "{refused}");
+
+    let stream = open_stream(&srv.token);
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .unwrap();
+    let mut lines = BufReader::new(stream);
+    let mut head = String::new();
+    lines.read_line(&mut head).unwrap();
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    // Give the stream a moment to be listening before the import starts.
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/formats/examples");
+    let (status, job) = post(
+        srv.port,
+        &host,
+        Some(&srv.token),
+        &json!({"command": "start_import",
+                "args": {"paths": [examples.join("xoro-amazon-logs.csv")], "format": null}}),
+    );
+    assert_eq!(status, 200, "{job}");
+    let mut statuses = Vec::new();
+    let mut line = String::new();
+    while statuses.last().map(String::as_str) != Some("success") {
+        line.clear();
+        assert!(
+            lines.read_line(&mut line).unwrap() > 0,
+            "the stream ended early"
+        );
+        if let Some(data) = line.trim().strip_prefix("data:") {
+            let task: Value = serde_json::from_str(data.trim()).unwrap();
+            assert_eq!(task["kind"], "import");
+            assert_eq!(task["record_id"], job["result"]["id"]);
+            statuses.push(task["status"].as_str().unwrap().to_owned());
+        }
+    }
+    assert_eq!(statuses.first().map(String::as_str), Some("queued"));
+    // The page still listens; the server stops anyway.
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &srv.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let started = std::time::Instant::now();
+    let status = srv.child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+}

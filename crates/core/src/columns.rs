@@ -45,6 +45,8 @@ pub struct Column {
     pub default_visible: bool,
     /// Offered as a multi-select with counts.
     pub facet: bool,
+    /// A facet's place among the filter bar's multi-selects (1 first); 0 when not a facet.
+    pub facet_place: u8,
     /// Part of the keyword-search index.
     pub searchable: bool,
     /// The filter operators that fit its type (what "add filter" offers).
@@ -67,14 +69,17 @@ const fn col(
         kind,
         default_visible,
         facet: false,
+        facet_place: 0,
         searchable: false,
         ops: Op::for_kind(kind),
         kit_only: false,
     }
 }
 
-const fn facet(mut c: Column) -> Column {
+/// A facet, at `place` in the filter bar (and in `invlog facets`).
+const fn facet(place: u8, mut c: Column) -> Column {
     c.facet = true;
+    c.facet_place = place;
     c
 }
 
@@ -95,23 +100,23 @@ pub static COLUMNS: &[Column] = &[
     col("id", "ID", Integer, false, "Invlog's stable id of this entry, for commands that name an entry."),
     col("occurred_at", "Updated On", Time, true, "When the update happened: the timestamp of the API call or update event (shown in local time, stored in UTC)."),
     col("imported_at", "Imported At", Time, false, "When the source system (Ordoro) or Invlog recorded the entry."),
-    facet(col("source", "Source", Text, true, "The system the log came from: konnect, ordoro, xoro, logitrail, shiphero or pushlog.")),
-    facet(col("tab", "Tab", Text, false, "Xoro's log tab: Orders, Inventory, Logs or Errors.")),
-    facet(col("event_type", "Event Type", Text, true, "What happened: Ordoro's event (order, on_hand, po_received…), Xoro's transaction type, ShipHero's sync action.")),
+    facet(2, col("source", "Source", Text, true, "The system the log came from: konnect, ordoro, xoro, logitrail, shiphero or pushlog.")),
+    facet(7, col("tab", "Tab", Text, false, "Xoro's log tab: Orders, Inventory, Logs or Errors.")),
+    facet(6, col("event_type", "Event Type", Text, true, "What happened: Ordoro's event (order, on_hand, po_received…), Xoro's transaction type, ShipHero's sync action.")),
     col("entity_type", "Entity Type", Text, false, "Xoro's entity type, e.g. SalesOrder."),
-    facet(col("sync_type", "Sync Type", Text, false, "Xoro: whether the sync ran automatically (Auto) or by hand (Manual).")),
+    facet(8, col("sync_type", "Sync Type", Text, false, "Xoro: whether the sync ran automatically (Auto) or by hand (Manual).")),
     searchable(col("sku", "Seller Identifier", Text, true, "The core SKU or GTIN code used by the seller (e.g. EAN, UPC).")),
     searchable(col("channel_sku", "Channel Identifier", Text, true, "The product code recognised by the external channel.")),
     searchable(col("gtin", "GTIN", Text, false, "The product's GTIN or EAN.")),
     col("external_id", "External ID", Text, false, "The source system's own id of the product or row."),
     searchable(col("product_name", "Product Name", Text, true, "The product's name as configured in the seller's catalogue.")),
-    facet(col("channel", "Channel", Text, true, "The channel (e.g. Amazon) where the inventory update is made.")),
-    facet(col("account", "Account", Text, true, "The specific channel account (e.g. Amazon-Mumbai).")),
+    facet(3, col("channel", "Channel", Text, true, "The channel (e.g. Amazon) where the inventory update is made.")),
+    facet(4, col("account", "Account", Text, true, "The specific channel account (e.g. Amazon-Mumbai).")),
     col("cart_type", "Cart Type", Text, false, "Ordoro: the kind of sales channel (cart) involved."),
     col("cart_id", "Cart ID", Text, false, "Ordoro: the sales channel's id."),
     col("cart_name", "Cart Name", Text, false, "Ordoro: the sales channel's name."),
     col("location_name", "Location Name", Text, false, "The store or warehouse name holding the product inventory."),
-    facet(col("location_code", "Location Code", Text, true, "A unique code assigned to each location (e.g. WH01, STR002).")),
+    facet(5, col("location_code", "Location Code", Text, true, "A unique code assigned to each location (e.g. WH01, STR002).")),
     col("location_type", "Location Type", Text, false, "Whether the location is a warehouse, retail store, mall, etc."),
     col("warehouse_name", "Warehouse", Text, false, "Ordoro: the warehouse whose stock changed."),
     col("warehouse_locations", "Warehouse Locations", Text, false, "Ordoro: bin locations within the warehouse."),
@@ -131,7 +136,7 @@ pub static COLUMNS: &[Column] = &[
     col("expected_quantity", "Expected Quantity", Integer, false, "Ordoro: units expected on a purchase order or transfer."),
     col("received_quantity", "Received Quantity", Integer, false, "Ordoro: units received."),
     col("restocked_quantity", "Restocked Quantity", Integer, false, "Ordoro: units restocked from a return."),
-    facet(col("status", "Status", Status, true, "Whether the update succeeded (success), failed (failed) or is still pending.")),
+    facet(1, col("status", "Status", Status, true, "Whether the update succeeded (success), failed (failed) or is still pending.")),
     searchable(col("error", "Error", Text, false, "The error the source system reported.")),
     col("resolved", "Resolved", Bool, false, "Whether the entry has been resolved: Xoro's flag, or marked in Invlog. Failed entries start unresolved."),
     searchable(col("batch_id", "Batch ID", Text, false, "Unique identifier of the inventory update API request batch.")),

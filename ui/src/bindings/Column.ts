@@ -8,6 +8,10 @@ export type Column = { id: string, label: string, description: string, kind: Col
  */
 facet: boolean, 
 /**
+ * A facet's place among the filter bar's multi-selects (1 first); 0 when not a facet.
+ */
+facet_place: number, 
+/**
  * Part of the keyword-search index.
  */
 searchable: boolean, 

@@ -1,17 +1,17 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { errorText } from "../ErrorMessage";
+import { errorText } from "../common/ErrorMessage";
 import uPlot from "uplot";
 import type { Filter } from "../bindings/Filter";
 import type { KitScope } from "../bindings/KitScope";
 import type { Timeline } from "../bindings/Timeline";
 import type { TimelineBucket } from "../bindings/TimelineBucket";
-import { call, type Transport } from "../transport";
+import { useTransport } from "../transport/context";
+import { call } from "../transport/transport";
 import { Chart } from "./Chart";
 import { dataSpan, type ChartTheme } from "./palette";
 import { bucketLabel, spanLabel, stackBuckets, tickLabel } from "./timeline";
 
 interface Props {
-  transport: Transport;
   filters: Filter[];
   search: string | null;
   kit?: KitScope;
@@ -32,15 +32,8 @@ const HEIGHT = 92;
  * Entries per time bucket above the table, stacked by status, for the current view; dragging
  * across it sets the date filter to the buckets it covers.
  */
-export function EventTimeline({
-  transport,
-  filters,
-  search,
-  kit,
-  revision,
-  after,
-  onRange,
-}: Props) {
+export function EventTimeline({ filters, search, kit, revision, after, onRange }: Props) {
+  const transport = useTransport();
   // The view the table shows now, and the counts last received with the view they are of:
   // while another view's counts are still on screen, they are marked as such.
   const view = useMemo(

@@ -1,15 +1,15 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
 import uPlot from "uplot";
 import type { StockHistory } from "../bindings/StockHistory";
-import { ErrorMessage, errorText } from "../ErrorMessage";
-import { Modal } from "../Modal";
-import { call, type Transport } from "../transport";
+import { ErrorMessage, errorText } from "../common/ErrorMessage";
+import { Modal } from "../common/Modal";
+import { useTransport } from "../transport/context";
+import { call } from "../transport/transport";
 import { Chart } from "./Chart";
 import { colourMap, dataSpan, paddedRange, type ChartTheme } from "./palette";
 import { stockSeries } from "./stock";
 
 interface Props {
-  transport: Transport;
   sku: string;
   onClose: () => void;
 }
@@ -18,7 +18,8 @@ interface Props {
  * A SKU's available and physical on hand over time as step lines, each entry a marker
  * coloured by its event type, failed pushes in red.
  */
-export function StockHistoryDialog({ transport, sku, onClose }: Props) {
+export function StockHistoryDialog({ sku, onClose }: Props) {
+  const transport = useTransport();
   const [history, setHistory] = useState<StockHistory | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {

@@ -3,15 +3,15 @@ import type { Attempt } from "../bindings/Attempt";
 import type { Batch } from "../bindings/Batch";
 import type { EntryDetail } from "../bindings/EntryDetail";
 import type { Lot } from "../bindings/Lot";
-import { ErrorMessage, errorText } from "../ErrorMessage";
-import { formatCell } from "../format";
-import { call, type Transport } from "../transport";
+import { ErrorMessage, errorText } from "../common/ErrorMessage";
+import { formatCell } from "../common/format";
+import { useTransport } from "../transport/context";
+import { call } from "../transport/transport";
 import { HttpPanel } from "./HttpPanel";
 import { RerunDialog } from "./RerunDialog";
 import { ResolveDialog } from "./ResolveDialog";
 
 interface Props {
-  transport: Transport;
   entryId: number;
   onClose: () => void;
   /** Filter the table to one batch's entries. */
@@ -117,14 +117,8 @@ function Attempts({ attempts }: { attempts: Attempt[] }) {
  * The entry a row stands for, beside the table: its facts, API call, attempts and actions.
  * Keyed by entry: another entry starts with secrets hidden again.
  */
-export function DetailDrawer({
-  transport,
-  entryId,
-  onClose,
-  onShowBatch,
-  onChanged,
-  onStockHistory,
-}: Props) {
+export function DetailDrawer({ entryId, onClose, onShowBatch, onChanged, onStockHistory }: Props) {
+  const transport = useTransport();
   const [detail, setDetail] = useState<EntryDetail | null>(null);
   const [revealed, setRevealed] = useState<EntryDetail | null>(null);
   const [reveal, setReveal] = useState({ request: false, response: false });
@@ -300,7 +294,6 @@ export function DetailDrawer({
       )}
       {resolving !== null && (
         <ResolveDialog
-          transport={transport}
           ids={[entryId]}
           resolved={resolving}
           onClose={() => setResolving(null)}
@@ -312,7 +305,6 @@ export function DetailDrawer({
       )}
       {rerunning && request && (
         <RerunDialog
-          transport={transport}
           entryId={entryId}
           request={request}
           onClose={() => setRerunning(false)}

@@ -2,12 +2,12 @@ import { useState } from "react";
 import type { Attempt } from "../bindings/Attempt";
 import type { Payload } from "../bindings/Payload";
 import { HeadersTable } from "./HeadersTable";
-import { ErrorMessage, errorText } from "../ErrorMessage";
-import { Modal } from "../Modal";
-import { call, type Transport } from "../transport";
+import { ErrorMessage, errorText } from "../common/ErrorMessage";
+import { Modal } from "../common/Modal";
+import { useTransport } from "../transport/context";
+import { call } from "../transport/transport";
 
 interface Props {
-  transport: Transport;
   entryId: number;
   /** The stored request as the drawer shows it (masked unless revealed). */
   request: Payload;
@@ -16,7 +16,8 @@ interface Props {
 }
 
 /** Confirms a re-run, showing what will be sent, then sends it and reports the attempt. */
-export function RerunDialog({ transport, entryId, request, onClose, onDone }: Props) {
+export function RerunDialog({ entryId, request, onClose, onDone }: Props) {
+  const transport = useTransport();
   const [timeout, setTimeoutSecs] = useState(30);
   const [resolve, setResolve] = useState(true);
   const [busy, setBusy] = useState(false);

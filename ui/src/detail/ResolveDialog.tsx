@@ -1,10 +1,10 @@
 import { useState } from "react";
-import { ErrorMessage, errorText } from "../ErrorMessage";
-import { Modal } from "../Modal";
-import { call, type Transport } from "../transport";
+import { ErrorMessage, errorText } from "../common/ErrorMessage";
+import { Modal } from "../common/Modal";
+import { useTransport } from "../transport/context";
+import { call } from "../transport/transport";
 
 interface Props {
-  transport: Transport;
   ids: number[];
   resolved: boolean;
   onClose: () => void;
@@ -12,7 +12,8 @@ interface Props {
 }
 
 /** Mark entries resolved or unresolved with an optional note, all or none. */
-export function ResolveDialog({ transport, ids, resolved, onClose, onDone }: Props) {
+export function ResolveDialog({ ids, resolved, onClose, onDone }: Props) {
+  const transport = useTransport();
   const [note, setNote] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);

@@ -2,13 +2,13 @@ import { useEffect, useState } from "react";
 import type { Column } from "../bindings/Column";
 import type { ExportRecord } from "../bindings/ExportRecord";
 import type { QueryRequest } from "../bindings/QueryRequest";
-import { ErrorMessage, errorText } from "../ErrorMessage";
-import { Modal } from "../Modal";
-import { call, type Transport } from "../transport";
+import { ErrorMessage, errorText } from "../common/ErrorMessage";
+import { Modal } from "../common/Modal";
+import { useTransport } from "../transport/context";
+import { call } from "../transport/transport";
 import { suggestedName, withExtension } from "./history";
 
 interface Props {
-  transport: Transport;
   /** The table's view: its visible columns in order, filters, keywords, sort. */
   view: QueryRequest;
   columns: Column[];
@@ -21,15 +21,8 @@ interface Props {
 type Format = "csv" | "xlsx";
 
 /** Export exactly the current view to CSV or XLSX, as a background job. */
-export function ExportDialog({
-  transport,
-  view,
-  columns,
-  total,
-  viewName,
-  onClose,
-  onStarted,
-}: Props) {
+export function ExportDialog({ view, columns, total, viewName, onClose, onStarted }: Props) {
+  const transport = useTransport();
   const [format, setFormat] = useState<Format>("csv");
   const [path, setPath] = useState("");
   const [bom, setBom] = useState(true);

@@ -1,19 +1,21 @@
-import { useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useState } from "react";
 import type { ExportRecord } from "../bindings/ExportRecord";
 import type { View } from "../bindings/View";
-import { ErrorMessage, errorText } from "../ErrorMessage";
-import { formatCell } from "../format";
-import { Modal } from "../Modal";
-import { call, type Transport } from "../transport";
+import { ErrorMessage, errorText } from "../common/ErrorMessage";
+import { formatCell } from "../common/format";
+import { Modal } from "../common/Modal";
+import { useTransport } from "../transport/context";
+import { call } from "../transport/transport";
 import { Schedules } from "./Schedules";
 import { filterHistory, formatSize, NO_FILTER, type HistoryFilter } from "./history";
 
 interface Props {
-  transport: Transport;
-  exports: ExportRecord[];
+  /** Changes whenever an export task ends: the history is read again. */
+  version: number;
   /** The views an automated export can export. */
   views: View[];
-  onChanged: () => void;
+  /** An export was started again from the history (its task joins the tray). */
+  onStarted: (record: ExportRecord) => void;
   onClose: () => void;
 }
 
@@ -21,9 +23,22 @@ const STATUSES = ["running", "success", "failed", "cancelled", "interrupted"];
 const when = (t: string | null) => formatCell("time", t).text;
 
 /** Every export with its outcome; open, show, run again or remove one. */
-export function ExportHistory({ transport, exports, views, onChanged, onClose }: Props) {
-  const [filter, setFilter] = useState<HistoryFilter>(NO_FILTER);
+export function ExportHistory({ version, views, onStarted, onClose }: Props) {
+  const transport = useTransport();
+  const [exports, setExports] = useState<ExportRecord[]>([]);
   const [error, setError] = useState<string | null>(null);
+  const [read, setRead] = useState(0);
+  const onChanged = useCallback(() => setRead((r) => r + 1), []);
+  useEffect(() => {
+    let stale = false;
+    call(transport, { command: "exports" })
+      .then((list) => !stale && setExports(list))
+      .catch((e: unknown) => !stale && setError(errorText(e)));
+    return () => {
+      stale = true;
+    };
+  }, [transport, version, read]);
+  const [filter, setFilter] = useState<HistoryFilter>(NO_FILTER);
   const [removing, setRemoving] = useState<ExportRecord | null>(null);
   const [deleteFile, setDeleteFile] = useState(false);
   const users = useMemo(() => [...new Set(exports.map((e) => e.user_name))].sort(), [exports]);
@@ -33,7 +48,12 @@ export function ExportHistory({ transport, exports, views, onChanged, onClose }:
   const desktop = transport.kind === "tauri";
 
   const runAgain = (r: ExportRecord) =>
-    call(transport, { command: "start_export", args: r.request }).then(onChanged).catch(fail);
+    call(transport, { command: "start_export", args: r.request })
+      .then((started) => {
+        onStarted(started);
+        onChanged();
+      })
+      .catch(fail);
   const remove = () => {
     if (!removing) return;
     call(transport, {
@@ -198,7 +218,7 @@ export function ExportHistory({ transport, exports, views, onChanged, onClose }:
           </button>
         </div>
       )}
-      <Schedules transport={transport} views={views} />
+      <Schedules views={views} />
     </Modal>
   );
 }

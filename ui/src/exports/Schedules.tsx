@@ -2,19 +2,20 @@ import { useEffect, useState } from "react";
 import type { Every } from "../bindings/Every";
 import type { Schedule } from "../bindings/Schedule";
 import type { View } from "../bindings/View";
-import { ErrorMessage, errorText } from "../ErrorMessage";
-import { formatCell } from "../format";
-import { call, type Transport } from "../transport";
+import { ErrorMessage, errorText } from "../common/ErrorMessage";
+import { formatCell } from "../common/format";
+import { useTransport } from "../transport/context";
+import { call } from "../transport/transport";
 
 const WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
 
 interface Props {
-  transport: Transport;
   views: View[];
 }
 
 /** Views exported daily or weekly into a folder while the app runs. */
-export function Schedules({ transport, views }: Props) {
+export function Schedules({ views }: Props) {
+  const transport = useTransport();
   const [schedules, setSchedules] = useState<Schedule[]>([]);
   const [version, setVersion] = useState(0);
   const [view, setView] = useState(views[0]?.id ?? "all");

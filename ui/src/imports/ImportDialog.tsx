@@ -1,11 +1,12 @@
 import { useEffect, useState } from "react";
-import { ErrorMessage, errorText } from "../ErrorMessage";
+import { ErrorMessage, errorText } from "../common/ErrorMessage";
 import type { DateOrder } from "../bindings/DateOrder";
 import type { Detection } from "../bindings/Detection";
 import type { Format } from "../bindings/Format";
 import type { Job } from "../bindings/Job";
-import { Modal } from "../Modal";
-import { call, type Transport } from "../transport";
+import { Modal } from "../common/Modal";
+import { useTransport } from "../transport/context";
+import { call } from "../transport/transport";
 
 export const FORMATS: { id: Format; label: string }[] = [
   { id: "konnect", label: "Konnect inventory logs" },
@@ -37,14 +38,14 @@ export function blocker(c: Choice): string | null {
 }
 
 interface Props {
-  transport: Transport;
   paths: string[];
   onClose: () => void;
   onStarted: (jobs: Job[]) => void;
 }
 
 /** Confirms what each file is before importing it: the detected format, Ordoro's SKU. */
-export function ImportDialog({ transport, paths, onClose, onStarted }: Props) {
+export function ImportDialog({ paths, onClose, onStarted }: Props) {
+  const transport = useTransport();
   const [choices, setChoices] = useState<Choice[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [starting, setStarting] = useState(false);

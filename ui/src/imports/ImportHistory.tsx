@@ -2,17 +2,18 @@ import { Fragment, useEffect, useState } from "react";
 import type { ImportRecord } from "../bindings/ImportRecord";
 import type { Job } from "../bindings/Job";
 import type { RowError } from "../bindings/RowError";
-import { formatCell } from "../format";
-import { Modal } from "../Modal";
-import { call, type Transport } from "../transport";
+import { formatCell } from "../common/format";
+import { Modal } from "../common/Modal";
+import { useTransport } from "../transport/context";
+import { call } from "../transport/transport";
 import { jobTitle, reportSummary, statusWord } from "./summary";
 
 interface Props {
-  transport: Transport;
   onClose: () => void;
 }
 
-function RowErrors({ transport, record }: { transport: Transport; record: ImportRecord }) {
+function RowErrors({ record }: { record: ImportRecord }) {
+  const transport = useTransport();
   const [errors, setErrors] = useState<RowError[] | null>(null);
   useEffect(() => {
     call(transport, { command: "import_errors", args: { import_id: record.id } })
@@ -43,7 +44,8 @@ function RowErrors({ transport, record }: { transport: Transport; record: Import
 }
 
 /** Every imported file with its counts and row errors, and the recent jobs that kept nothing. */
-export function ImportHistory({ transport, onClose }: Props) {
+export function ImportHistory({ onClose }: Props) {
+  const transport = useTransport();
   const [imports, setImports] = useState<ImportRecord[] | null>(null);
   const [jobs, setJobs] = useState<Job[]>([]);
   const [open, setOpen] = useState<number | null>(null);
@@ -112,7 +114,7 @@ export function ImportHistory({ transport, onClose }: Props) {
                 {open === r.id && (
                   <tr>
                     <td colSpan={6}>
-                      <RowErrors transport={transport} record={r} />
+                      <RowErrors record={r} />
                     </td>
                   </tr>
                 )}

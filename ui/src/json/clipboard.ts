@@ -1,5 +1,5 @@
 import { useCallback, useState } from "react";
-import { errorText } from "../ErrorMessage";
+import { errorText } from "../common/ErrorMessage";
 /** Writes to the clipboard and says so (or why not) for a moment. */
 export function useClipboard() {
   const [status, setStatus] = useState("");

@@ -1,13 +1,13 @@
 import { useCallback, useEffect, useState, type FormEvent } from "react";
 import type { Kit } from "../bindings/Kit";
-import { ErrorMessage, errorText } from "../ErrorMessage";
-import { Modal } from "../Modal";
-import { call, type Transport } from "../transport";
+import { ErrorMessage, errorText } from "../common/ErrorMessage";
+import { Modal } from "../common/Modal";
+import { useTransport } from "../transport/context";
+import { call } from "../transport/transport";
 import { ComponentChip } from "./ComponentChip";
 import { kitColours } from "./colours";
 
 interface Props {
-  transport: Transport;
   onClose: () => void;
   /** Open a kit's merged log in the table. */
   onOpenLog: (kitSku: string) => void;
@@ -18,17 +18,16 @@ interface Props {
 /** One kit: its components with their quantity per kit, editable in place. */
 function KitCard({
   kit,
-  transport,
   onOpenLog,
   onChanged,
   onError,
 }: {
   kit: Kit;
-  transport: Transport;
   onOpenLog: (kitSku: string) => void;
   onChanged: (gone?: string) => void;
   onError: (e: string | null) => void;
 }) {
+  const transport = useTransport();
   const colours = kitColours(kit);
   const [sku, setSku] = useState("");
   const [quantity, setQuantity] = useState("1");
@@ -161,7 +160,8 @@ function KitCard({
 }
 
 /** The kits list: the kits files define them, and they are edited here. */
-export function KitsDialog({ transport, onClose, onOpenLog, onChanged }: Props) {
+export function KitsDialog({ onClose, onOpenLog, onChanged }: Props) {
+  const transport = useTransport();
   const [kits, setKits] = useState<Kit[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [newKit, setNewKit] = useState({ kit: "", component: "", quantity: "1" });
@@ -205,7 +205,6 @@ export function KitsDialog({ transport, onClose, onOpenLog, onChanged }: Props) 
           <KitCard
             key={k.kit_sku}
             kit={k}
-            transport={transport}
             onOpenLog={onOpenLog}
             onChanged={changed}
             onError={setError}

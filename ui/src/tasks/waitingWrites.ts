@@ -1,7 +1,7 @@
 // Writes wait their turn behind another writer to the store (an import, another process), as
 // long as it takes. A write still unanswered after a moment is most likely waiting: the app says
 // so instead of looking frozen. Reads never wait for writers, so only writes are watched.
-import type { CommandName } from "../transport";
+import type { CommandName } from "../transport/commands";
 
 /** The commands that write to the store (the backend's `Request::writes`, plus the re-run and
  * export records, which write too). */

@@ -615,11 +615,9 @@ pub fn facets(
     ids: &[String],
 ) -> Result<Vec<Facet>> {
     let ids: Vec<&str> = if ids.is_empty() {
-        columns::COLUMNS
-            .iter()
-            .filter(|c| c.facet)
-            .map(|c| c.id)
-            .collect()
+        let mut facets: Vec<&Column> = columns::COLUMNS.iter().filter(|c| c.facet).collect();
+        facets.sort_by_key(|c| c.facet_place);
+        facets.iter().map(|c| c.id).collect()
     } else {
         ids.iter().map(String::as_str).collect()
     };

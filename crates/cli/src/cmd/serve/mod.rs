@@ -109,6 +109,9 @@ struct AppState {
     uploads: Arc<Uploads>,
     token: Arc<str>,
     hosts: Arc<[String]>,
+    /// Becomes true when the server is asked to stop: event streams end then, or a graceful
+    /// shutdown would wait for the pages listening to them forever.
+    stopping: tokio::sync::watch::Receiver<bool>,
 }
 
 /// A fresh 128-bit token, hex.
@@ -226,7 +229,11 @@ async fn events(State(state): State<AppState>, Query(q): Query<TokenQuery>) -> H
         .engine
         .tasks()
         .listen(Arc::new(move |t: &Task| tx.send(t.clone()).is_ok()));
-    let stream = tokio_stream_from(rx).map(|task| {
+    let mut stopping = state.stopping.clone();
+    let stopped = async move {
+        let _ = stopping.wait_for(|s| *s).await;
+    };
+    let stream = tokio_stream_from(rx).take_until(stopped).map(|task| {
         Event::default()
             .event("task")
             .json_data(&task)
@@ -472,7 +479,9 @@ fn serve(engine: Engine, port: u16, open: bool, max_upload: u64) -> std::io::Res
         let port = listener.local_addr()?.port();
         let token = new_token()?;
         invlog_app::tasks::schedule::start_timer(&engine, SCHEDULE_CHECK);
+        let (stop, stopping) = tokio::sync::watch::channel(false);
         let state = AppState {
+            stopping,
             engine,
             uploads: Arc::new(Uploads::create(max_upload)?),
             token: token.clone().into(),
@@ -503,7 +512,10 @@ fn serve(engine: Engine, port: u16, open: bool, max_upload: u64) -> std::io::Res
         // Stopped by Ctrl-C, `kill` or a closed terminal alike, the server ends cleanly: its
         // uploads folder goes with it.
         axum::serve(listener, app)
-            .with_graceful_shutdown(stop_signal())
+            .with_graceful_shutdown(async move {
+                stop_signal().await;
+                let _ = stop.send(true);
+            })
             .await
     })
 }

@@ -1,7 +1,7 @@
 // How a stored value reads in a cell: times in the viewer's zone (UTC kept for the tooltip),
 // numbers grouped, JSON condensed. Pure, so it is tested without a browser.
-import type { ColumnKind } from "./bindings/ColumnKind";
-import type { JsonValue } from "./bindings/serde_json/JsonValue";
+import type { ColumnKind } from "../bindings/ColumnKind";
+import type { JsonValue } from "../bindings/serde_json/JsonValue";
 
 export interface CellText {
   text: string;

@@ -1,7 +1,7 @@
 // The filters bar's state is a list of the backend's own Filter AST: what chips show and
 // what the date presets mean are pure functions of it, tested without a browser.
-import type { Column } from "./bindings/Column";
-import type { Filter } from "./bindings/Filter";
+import type { Column } from "../bindings/Column";
+import type { Filter } from "../bindings/Filter";
 
 export type DatePreset = "all" | "today" | "7d" | "30d";
 

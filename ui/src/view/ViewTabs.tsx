@@ -1,7 +1,7 @@
 import { useState } from "react";
-import { errorText } from "./ErrorMessage";
-import type { View } from "./bindings/View";
-import { Modal } from "./Modal";
+import { errorText } from "../common/ErrorMessage";
+import type { View } from "../bindings/View";
+import { Modal } from "../common/Modal";
 
 interface Props {
   views: View[];

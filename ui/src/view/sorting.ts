@@ -1,6 +1,6 @@
 // What a click on a column header does to the sort keys. Pure, so it is tested on its own.
-import type { ColumnKind } from "./bindings/ColumnKind";
-import type { SortKey } from "./bindings/SortKey";
+import type { ColumnKind } from "../bindings/ColumnKind";
+import type { SortKey } from "../bindings/SortKey";
 
 /** The view's order when the user has chosen none: newest first. */
 export const DEFAULT_SORT: SortKey[] = [{ column: "occurred_at", desc: true }];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { Column } from "./bindings/Column";
-import type { Filter } from "./bindings/Filter";
+import type { Column } from "../bindings/Column";
+import type { Filter } from "../bindings/Filter";
 import {
   buildFilter,
   chipText,

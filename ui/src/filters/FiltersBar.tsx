@@ -1,9 +1,9 @@
-import type { Column } from "./bindings/Column";
-import type { Facet } from "./bindings/Facet";
-import type { Filter } from "./bindings/Filter";
-import { Popover } from "./Popover";
+import type { Column } from "../bindings/Column";
+import type { Facet } from "../bindings/Facet";
+import type { Filter } from "../bindings/Filter";
+import { Popover } from "../common/Popover";
 import { useState } from "react";
-import type { Op } from "./bindings/Op";
+import type { Op } from "../bindings/Op";
 import {
   arity,
   buildFilter,
@@ -28,17 +28,10 @@ import {
   type ResolvedChoice,
 } from "./filters";
 
-/** The facet columns offered as multi-selects in the bar, in this order. */
-export const BAR_FACETS = [
-  "status",
-  "source",
-  "channel",
-  "account",
-  "location_code",
-  "event_type",
-  "tab",
-  "sync_type",
-];
+/** The registry's facet columns, in their places in the bar. */
+export function barFacets(columns: Column[]): Column[] {
+  return columns.filter((c) => c.facet).sort((a, b) => a.facet_place - b.facet_place);
+}
 
 interface Props {
   columns: Column[];
@@ -279,23 +272,18 @@ function AddFilter({ columns, filters, onChange }: Omit<Props, "loadFacet">) {
 }
 
 export function FiltersBar({ columns, loadFacet, filters, onChange }: Props) {
-  const byId = (id: string) => columns.find((c) => c.id === id);
   return (
     <div className="filters" role="toolbar" aria-label="Filters">
       <DateRange filters={filters} onChange={onChange} />
-      {BAR_FACETS.map((id) => {
-        const column = byId(id);
-        if (!column) return null;
-        return (
-          <MultiSelect
-            key={id}
-            column={column}
-            loadFacet={loadFacet}
-            chosen={valuesOf(filters, id)}
-            onChange={(values) => onChange(setInFilter(filters, id, values))}
-          />
-        );
-      })}
+      {barFacets(columns).map((column) => (
+        <MultiSelect
+          key={column.id}
+          column={column}
+          loadFacet={loadFacet}
+          chosen={valuesOf(filters, column.id)}
+          onChange={(values) => onChange(setInFilter(filters, column.id, values))}
+        />
+      ))}
       <select
         aria-label="Resolved"
         value={resolvedOf(filters)}

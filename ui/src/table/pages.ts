@@ -1,6 +1,6 @@
 // Rows of a view addressed by position: the grid asks for any range (a scrollbar dragged to
 // the middle of a million rows included) and gets the pages that cover it, each fetched once.
-import type { JsonValue } from "./bindings/serde_json/JsonValue";
+import type { JsonValue } from "../bindings/serde_json/JsonValue";
 
 export const PAGE_SIZE = 200;
 

@@ -10,13 +10,13 @@ import {
 } from "react";
 import { getCoreRowModel, useReactTable, type ColumnDef } from "@tanstack/react-table";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import type { Column } from "./bindings/Column";
-import type { SortKey } from "./bindings/SortKey";
-import { formatCell, isNumeric } from "./format";
-import { ComponentChip } from "./kits/ComponentChip";
+import type { Column } from "../bindings/Column";
+import type { SortKey } from "../bindings/SortKey";
+import { formatCell, isNumeric } from "../common/format";
+import { ComponentChip } from "../kits/ComponentChip";
 import { PAGE_SIZE, PageCache, type FetchPage, type Row } from "./pages";
-import { clampWidth } from "./reorder";
-import { ariaSort, DEFAULT_SORT } from "./sorting";
+import { clampWidth } from "../view/reorder";
+import { ariaSort, DEFAULT_SORT } from "../view/sorting";
 
 const ROW_HEIGHT = 30;
 /** Rows rendered beyond each edge of the viewport. Few: every row rendered is work on each

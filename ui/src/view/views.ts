@@ -1,9 +1,9 @@
 // The table's state as the Layout the store keeps, and whether it still matches the view tab
 // it came from (the tab then shows a "•"). Pure, so it is tested without a browser.
-import type { Filter } from "./bindings/Filter";
-import type { Layout } from "./bindings/Layout";
-import type { SortKey } from "./bindings/SortKey";
-import type { View } from "./bindings/View";
+import type { Filter } from "../bindings/Filter";
+import type { Layout } from "../bindings/Layout";
+import type { SortKey } from "../bindings/SortKey";
+import type { View } from "../bindings/View";
 
 export interface TableState {
   visible: string[];

@@ -1,6 +1,6 @@
 import { useState } from "react";
-import type { Column } from "./bindings/Column";
-import { Popover } from "./Popover";
+import type { Column } from "../bindings/Column";
+import { Popover } from "../common/Popover";
 
 interface Props {
   all: Column[];

@@ -126,3 +126,45 @@ function queryArgs() {
     reveal_secrets: false,
   };
 }
+
+describe("errors and task events", () => {
+  it("keeps the kind of a refusal, over HTTP and over IPC", async () => {
+    const http = httpTransport("http://127.0.0.1:4000", "abc", async () =>
+      jsonResponse(409, { error: "export #3 is still running; cancel it first", kind: "conflict" }),
+    );
+    const e1 = await call(http, { command: "exports" }).catch((e: unknown) => e);
+    expect([(e1 as CommandError).kind, (e1 as CommandError).status]).toEqual(["conflict", 409]);
+    const ipc = tauriTransport(() => Promise.reject({ kind: "not_found", message: "no job #9" }));
+    const e2 = await call(ipc, { command: "job", args: { id: 9 } }).catch((e: unknown) => e);
+    expect(e2).toBeInstanceOf(CommandError);
+    expect([(e2 as CommandError).message, (e2 as CommandError).kind]).toEqual([
+      "no job #9",
+      "not_found",
+    ]);
+  });
+
+  it("listens to the server's task events with the run's token, and stops", () => {
+    const listeners: Record<string, (e: { data: string }) => void> = {};
+    const source = {
+      url: "",
+      closed: false,
+      addEventListener(type: string, l: (e: { data: string }) => void) {
+        listeners[type] = l;
+      },
+      close() {
+        this.closed = true;
+      },
+    };
+    const t = httpTransport("http://127.0.0.1:4000", "abc", fetch, (url) => {
+      source.url = url;
+      return source;
+    });
+    const seen: number[] = [];
+    const stop = t.listenTasks((task) => seen.push(task.id));
+    expect(source.url).toBe("http://127.0.0.1:4000/api/events?token=abc");
+    listeners.task?.({ data: JSON.stringify({ id: 7, kind: "import" }) });
+    expect(seen).toEqual([7]);
+    stop();
+    expect(source.closed).toBe(true);
+  });
+});

@@ -1,14 +1,13 @@
 // The one place that knows which shell the UI runs in: the desktop app (Tauri IPC) or a
 // browser opened by `invlog serve` (HTTP with the run's token). Everything else calls `call`.
-import type { Request } from "./bindings/Request";
-import type { Response } from "./bindings/Response";
-import { waitingWrites } from "./tasks/waitingWrites";
+import type { ErrorKind } from "../bindings/ErrorKind";
+import type { Request } from "../bindings/Request";
+import type { Response } from "../bindings/Response";
+import type { Task } from "../bindings/Task";
+import { waitingWrites } from "../tasks/waitingWrites";
+import type { CommandName, RequestOf, ResultOf } from "./commands";
 
-export type CommandName = Request["command"];
-export type RequestOf<C extends CommandName> = Extract<Request, { command: C }>;
-/** A command's result; commands that answer with nothing (save_layout) give `undefined`. */
-export type ResultOf<C extends CommandName> =
-  Extract<Response, { command: C }> extends { result: infer R } ? R : undefined;
+export type { CommandName, RequestOf, ResultOf } from "./commands";
 
 export interface Transport {
   readonly kind: "tauri" | "http";
@@ -23,6 +22,11 @@ export interface Transport {
   pickFiles(): Promise<string[] | null>;
   /** Menu choices and files dropped on the window (desktop only); returns the unsubscriber. */
   listenShell(handlers: ShellHandlers): () => void;
+  /**
+   * Every change of a task (import, export, re-run) as the backend pushes it: Tauri events in
+   * the desktop app, Server-Sent Events from `invlog serve`. Returns the unsubscriber.
+   */
+  listenTasks(onTask: (task: Task) => void): () => void;
   /**
    * Asks where to save an export: the native save dialog (null when cancelled). The browser
    * has none for a path on this machine, so it answers undefined and the UI asks in a field.
@@ -56,16 +60,38 @@ function chooseInBrowser(): Promise<File[] | null> {
 /** A command the backend refused or failed; `message` is meant for the user. */
 export class CommandError extends Error {
   readonly status: number | undefined;
-  constructor(message: string, status?: number) {
+  /** What kind of failure the backend said it was (the one error shape of every shell). */
+  readonly kind: ErrorKind | undefined;
+  constructor(message: string, status?: number, kind?: ErrorKind) {
     super(message);
     this.name = "CommandError";
     this.status = status;
+    this.kind = kind;
   }
 }
 
+/** The backend's error shape, `{kind, message}`, from whatever a shell rejected with. */
+function commandError(e: unknown): CommandError {
+  if (e && typeof e === "object" && "message" in e && typeof e.message === "string") {
+    const kind = "kind" in e && typeof e.kind === "string" ? (e.kind as ErrorKind) : undefined;
+    return new CommandError(e.message, undefined, kind);
+  }
+  return new CommandError(typeof e === "string" ? e : String(e));
+}
+
+type EventSourceLike = {
+  addEventListener(type: string, listener: (e: { data: string }) => void): void;
+  close(): void;
+};
+
 type Fetch = (input: string, init: RequestInit) => Promise<globalThis.Response>;
 
-export function httpTransport(baseUrl: string, token: string, fetchFn: Fetch = fetch): Transport {
+export function httpTransport(
+  baseUrl: string,
+  token: string,
+  fetchFn: Fetch = fetch,
+  openEvents: (url: string) => EventSourceLike = (url) => new EventSource(url),
+): Transport {
   const url = new URL("/api", baseUrl).toString();
   return {
     kind: "http",
@@ -81,7 +107,11 @@ export function httpTransport(baseUrl: string, token: string, fetchFn: Fetch = f
           body && typeof body === "object" && "error" in body && typeof body.error === "string"
             ? body.error
             : `the server answered ${res.status}`;
-        throw new CommandError(message, res.status);
+        const kind =
+          body && typeof body === "object" && "kind" in body && typeof body.kind === "string"
+            ? (body.kind as ErrorKind)
+            : undefined;
+        throw new CommandError(message, res.status, kind);
       }
       return body as Response;
     },
@@ -116,6 +146,14 @@ export function httpTransport(baseUrl: string, token: string, fetchFn: Fetch = f
       // A browser tab has no app menu, and its drops arrive as DOM events with File objects.
       return () => {};
     },
+    listenTasks(onTask) {
+      // An EventSource cannot send headers: the token goes in the query, as for downloads.
+      const target = new URL("/api/events", baseUrl);
+      target.searchParams.set("token", token);
+      const source = openEvents(target.toString());
+      source.addEventListener("task", (e) => onTask(JSON.parse(e.data) as Task));
+      return () => source.close();
+    },
     pickExportPath() {
       return Promise.resolve(undefined);
     },
@@ -141,7 +179,7 @@ export function tauriTransport(invoke: Invoke): Transport {
       try {
         return (await invoke("dispatch", { request })) as Response;
       } catch (e) {
-        throw new CommandError(typeof e === "string" ? e : String(e));
+        throw commandError(e);
       }
     },
     stageFiles() {
@@ -157,8 +195,21 @@ export function tauriTransport(invoke: Invoke): Transport {
       try {
         await invoke(how === "open" ? "open_path" : "reveal_path", { path: exported.path });
       } catch (e) {
-        throw new CommandError(typeof e === "string" ? e : String(e));
+        throw commandError(e);
       }
+    },
+    listenTasks(onTask) {
+      let closed = false;
+      let unlisten: (() => void) | undefined;
+      void import("@tauri-apps/api/event").then(async (event) => {
+        const u = await event.listen<Task>("task", (e) => onTask(e.payload));
+        if (closed) u();
+        else unlisten = u;
+      });
+      return () => {
+        closed = true;
+        unlisten?.();
+      };
     },
     listenShell(handlers) {
       let closed = false;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { View } from "./bindings/View";
+import type { View } from "../bindings/View";
 import { isModified, layoutOf, type TableState } from "./views";
 
 const state: TableState = {

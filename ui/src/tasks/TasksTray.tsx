@@ -1,0 +1,203 @@
+import type { ExportRecord } from "../bindings/ExportRecord";
+import type { Job } from "../bindings/Job";
+import type { Task } from "../bindings/Task";
+import { isActive, jobFraction, jobTitle, reportSummary, statusWord } from "../imports/summary";
+import { isRunning } from "./taskList";
+
+interface Props {
+  tasks: Task[];
+  onCancel: (taskId: number) => void;
+  onDismiss: (taskId: number) => void;
+  onShowImports: () => void;
+  onShowExports: () => void;
+}
+
+/** The one tray of long work: imports, exports and re-runs, each as its kind says it. */
+export function TasksTray({ tasks, onCancel, onDismiss, onShowImports, onShowExports }: Props) {
+  if (tasks.length === 0) return null;
+  const imports = tasks.filter((t) => t.kind === "import" && t.job);
+  const exports = tasks.filter(
+    (t) => (t.kind === "export" || t.kind === "scheduled_export") && t.export,
+  );
+  const reruns = tasks.filter((t) => t.kind === "rerun");
+  return (
+    <div className="trays" role="complementary" aria-label="Tasks">
+      {exports.length > 0 && (
+        <section className="jobs" aria-label="Exports">
+          <ul>
+            {exports.map((t) => (
+              <ExportItem
+                key={t.id}
+                task={t}
+                record={t.export as ExportRecord}
+                onCancel={() => onCancel(t.id)}
+                onDismiss={() => onDismiss(t.id)}
+              />
+            ))}
+          </ul>
+          <button type="button" className="link" onClick={onShowExports}>
+            Export history
+          </button>
+        </section>
+      )}
+      {imports.length > 0 && (
+        <section className="jobs" aria-label="Imports">
+          <ul>
+            {imports.map((t) => (
+              <ImportItem
+                key={t.id}
+                job={{ ...(t.job as Job), status: t.status }}
+                onCancel={() => onCancel(t.id)}
+                onDismiss={() => onDismiss(t.id)}
+              />
+            ))}
+          </ul>
+          <button type="button" className="link" onClick={onShowImports}>
+            Import history
+          </button>
+        </section>
+      )}
+      {reruns.length > 0 && (
+        <section className="jobs" aria-label="Re-runs">
+          <ul>
+            {reruns.map((t) => (
+              <li key={t.id} className={`job ${t.status}`}>
+                <div className="job-head">
+                  <strong>{t.title}…</strong>
+                  <button
+                    type="button"
+                    aria-label={`Stop waiting: ${t.title}`}
+                    onClick={() => onCancel(t.id)}
+                  >
+                    Stop waiting
+                  </button>
+                </div>
+                <progress aria-label={`Progress of ${t.title}`} />
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+    </div>
+  );
+}
+
+function ImportItem({
+  job,
+  onCancel,
+  onDismiss,
+}: {
+  job: Job;
+  onCancel: () => void;
+  onDismiss: () => void;
+}) {
+  const title = jobTitle(job);
+  const active = isActive(job);
+  return (
+    <li className={`job ${job.status}`}>
+      <div className="job-head">
+        <strong>
+          {statusWord(job)} {title}
+        </strong>
+        {active ? (
+          <button type="button" aria-label={`Cancel import of ${title}`} onClick={onCancel}>
+            Cancel
+          </button>
+        ) : (
+          <button
+            type="button"
+            className="icon"
+            aria-label={`Dismiss ${title}`}
+            onClick={onDismiss}
+          >
+            ×
+          </button>
+        )}
+      </div>
+      {active && (
+        <progress
+          aria-label={`Progress of ${title}`}
+          max={1}
+          value={job.status === "queued" ? undefined : jobFraction(job)}
+        />
+      )}
+      {active && job.waiting && (
+        <span className="muted">{job.waiting.charAt(0).toUpperCase() + job.waiting.slice(1)}</span>
+      )}
+      {active && job.progress.rows > 0 && (
+        <span className="muted">{job.progress.rows.toLocaleString()} rows read</span>
+      )}
+      {job.reports.map((r, i) => (
+        <p key={i} className={r.refused || r.rows_failed > 0 ? "warn" : "muted"}>
+          {reportSummary(r)}
+        </p>
+      ))}
+      {job.error && <p className="error-text">{job.error}</p>}
+      {job.status === "cancelled" && (
+        <p className="muted">Cancelled: the file being imported was left out entirely.</p>
+      )}
+    </li>
+  );
+}
+
+function ExportItem({
+  task,
+  record,
+  onCancel,
+  onDismiss,
+}: {
+  task: Task;
+  record: ExportRecord;
+  onCancel: () => void;
+  onDismiss: () => void;
+}) {
+  const running = isRunning(task);
+  const written = running ? task.progress.done : record.rows_written;
+  const total = task.progress.total ?? record.rows_total;
+  return (
+    <li className={`job ${task.status}`}>
+      <div className="job-head">
+        <strong>
+          {running
+            ? "Exporting"
+            : task.status === "success"
+              ? "Exported"
+              : `Export ${task.status}:`}{" "}
+          {record.file_name}
+          {task.kind === "scheduled_export" && <span className="muted"> (scheduled)</span>}
+        </strong>
+        {running ? (
+          <button
+            type="button"
+            aria-label={`Cancel export of ${record.file_name}`}
+            onClick={onCancel}
+          >
+            Cancel
+          </button>
+        ) : (
+          <button
+            type="button"
+            className="icon"
+            aria-label={`Dismiss ${record.file_name}`}
+            onClick={onDismiss}
+          >
+            ×
+          </button>
+        )}
+      </div>
+      {running && (
+        <progress
+          aria-label={`Progress of ${record.file_name}`}
+          max={total ?? undefined}
+          value={total ? written : undefined}
+        />
+      )}
+      <span className="muted">
+        {written.toLocaleString()}
+        {total !== null ? ` of ${total.toLocaleString()}` : ""} rows written
+      </span>
+      {(task.error ?? record.error) && <p className="error-text">{task.error ?? record.error}</p>}
+      {task.status === "cancelled" && <p className="muted">Cancelled: no file was written.</p>}
+    </li>
+  );
+}

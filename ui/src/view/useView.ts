@@ -1,0 +1,146 @@
+// The view's state and what it reads: the registry, the layout restored and saved, the query for
+// the table (its first page and total in one request), the facets. The state changes only
+// through `dispatch` (the pure transitions of viewState.ts).
+import { useCallback, useEffect, useMemo, useReducer, useState } from "react";
+import type { Column } from "../bindings/Column";
+import type { View } from "../bindings/View";
+import { errorText } from "../common/ErrorMessage";
+import { once } from "../common/once";
+import { PAGE_SIZE, type Row } from "../table/pages";
+import { useTransport } from "../transport/context";
+import { call } from "../transport/transport";
+import { INITIAL_VIEW, layoutToSave, queryOf, viewReducer } from "./viewState";
+
+/** How the store's content moved under the view: rows added (a fresh table) or changed in place
+ * (the same table, refetched), or kits edited. */
+export interface StoreChanges {
+  added: number;
+  changed: number;
+  kits: number;
+}
+
+export function useView(changes: StoreChanges, onError: (e: string | null) => void) {
+  const transport = useTransport();
+  const [state, dispatch] = useReducer(viewReducer, INITIAL_VIEW);
+  const [registry, setRegistry] = useState<Column[]>([]);
+  const [views, setViews] = useState<View[]>([]);
+  const [restored, setRestored] = useState(false);
+  const [total, setTotal] = useState<number | null>(null);
+
+  // The registry, the views, then the layout the user left (or the defaults).
+  useEffect(() => {
+    Promise.all([
+      call(transport, { command: "columns" }),
+      call(transport, { command: "load_layout" }),
+      call(transport, { command: "views" }),
+    ])
+      .then(([all, layout, allViews]) => {
+        setRegistry(all);
+        setViews(allViews);
+        dispatch({ type: "restore", layout, registry: all });
+        setRestored(true);
+      })
+      .catch((e: unknown) => onError(errorText(e)));
+  }, [transport, onError]);
+
+  const layout = useMemo(() => layoutToSave(state), [state]);
+  // Whatever the user changes is saved, a moment after the last change (a kit log is a detour,
+  // not the layout to come back to).
+  useEffect(() => {
+    if (!restored || !layout || layout.columns.length === 0) return;
+    const t = setTimeout(() => {
+      call(transport, { command: "save_layout", args: layout }).catch((e: unknown) =>
+        onError(errorText(e)),
+      );
+    }, 300);
+    return () => clearTimeout(t);
+  }, [transport, restored, layout, onError]);
+
+  // Keywords apply a moment after typing stops, not on every key.
+  useEffect(() => {
+    const t = setTimeout(() => dispatch({ type: "apply_search" }), 200);
+    return () => clearTimeout(t);
+  }, [state.search]);
+
+  const columns = useMemo(
+    () => state.columns.flatMap((id) => registry.filter((c) => c.id === id)),
+    [state.columns, registry],
+  );
+  const { filters, applied, sort, kit } = state;
+  const request = useMemo(
+    () => queryOf({ ...INITIAL_VIEW, filters, applied, sort, kit }, columns),
+    [columns, applied, sort, filters, kit],
+  );
+
+  // One request per view for its total and its first page together: the table's first rows
+  // and the count arrive at once instead of one after the other. Made on first use, by the
+  // count below or by the table, whichever asks first.
+  const viewQuery = useMemo(
+    () => once(() => call(transport, { command: "query", args: { ...request, limit: PAGE_SIZE } })),
+    // changes: rows added or changed are fetched afresh.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [transport, request, changes.added, changes.changed],
+  );
+
+  useEffect(() => {
+    if (columns.length === 0) return;
+    let stale = false;
+    viewQuery()
+      .then((r) => {
+        if (stale) return;
+        setTotal(r.total ?? 0);
+        onError(null);
+      })
+      .catch((e: unknown) => !stale && onError(errorText(e)));
+    return () => {
+      stale = true;
+    };
+  }, [viewQuery, columns.length, onError]);
+
+  const fetchPage = useCallback(
+    async (offset: number, limit: number): Promise<Row[]> => {
+      const page =
+        offset === 0 && limit <= PAGE_SIZE
+          ? await viewQuery()
+          : await call(transport, {
+              command: "query",
+              args: { ...request, offset, limit, with_total: false },
+            });
+      return page.rows.slice(0, limit).map((cells, i) => ({ id: page.ids[i] ?? -1, cells }));
+    },
+    [transport, request, viewQuery],
+  );
+
+  const loadFacet = useCallback(
+    async (column: string) => {
+      const args = {
+        filters: request.filters,
+        search: request.search,
+        columns: [column],
+        ...(request.kit ? { kit: request.kit } : {}),
+      };
+      return (await call(transport, { command: "facets", args }))[0];
+    },
+    [transport, request],
+  );
+
+  const reloadViews = useCallback(
+    () => call(transport, { command: "views" }).then(setViews),
+    [transport],
+  );
+
+  return {
+    state,
+    dispatch,
+    registry,
+    views,
+    reloadViews,
+    layout,
+    columns,
+    request,
+    viewQuery,
+    total,
+    fetchPage,
+    loadFacet,
+  };
+}
