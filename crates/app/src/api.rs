@@ -13,6 +13,7 @@ use invlog_core::detail::{EntryDetail, EntryRequest};
 use invlog_core::export::history::ExportRecord;
 use invlog_core::export::schedule::{NewSchedule, Schedule};
 use invlog_core::export::{ExportReport, ExportRequest};
+use invlog_core::ingest::formats::FormatInfo;
 use invlog_core::ingest::history::ImportRecord;
 pub use invlog_core::ingest::ImportRequest;
 use invlog_core::ingest::{Detection, ImportReport, RowError};
@@ -55,6 +56,8 @@ pub enum Request {
     CancelJob {
         id: i64,
     },
+    /// The formats Invlog imports, as the import dialog offers them.
+    Formats,
     /// Which format each file is in, before importing it (the import dialog).
     Detect {
         #[ts(as = "Vec<String>")]
@@ -155,6 +158,7 @@ pub enum Response {
     Jobs(Vec<Job>),
     Job(Job),
     CancelJob(Job),
+    Formats(Vec<FormatInfo>),
     Detect(Vec<Detection>),
     Views(Vec<View>),
     SaveView(View),

@@ -63,6 +63,7 @@ fn dispatch(engine: &Engine, request: Request) -> Result<Response> {
         Request::KitLog(r) => Response::KitLog(kits::log(&read(), &r.view, r.reveal_secrets)?),
         Request::Entry(e) => Response::Entry(Box::new(detail::get(&read(), &e)?)),
         Request::StockHistory(r) => Response::StockHistory(stock_history::get(&read(), &r)?),
+        Request::Formats => Response::Formats(ingest::formats::list()),
         Request::Detect { paths } => {
             Response::Detect(paths.iter().map(|p| ingest::detect_file(p)).collect())
         }

@@ -318,6 +318,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn facets_have_one_place_each_in_the_bar() {
+        let mut places: Vec<u8> = COLUMNS
+            .iter()
+            .filter(|c| c.facet)
+            .map(|c| c.facet_place)
+            .collect();
+        places.sort_unstable();
+        assert_eq!(places, (1..=places.len() as u8).collect::<Vec<_>>());
+        assert!(COLUMNS.iter().all(|c| c.facet || c.facet_place == 0));
+    }
+
+    #[test]
     fn ids_are_unique_snake_case() {
         let mut seen = std::collections::HashSet::new();
         for c in COLUMNS {

@@ -3,20 +3,11 @@ import { ErrorMessage, errorText } from "../common/ErrorMessage";
 import type { DateOrder } from "../bindings/DateOrder";
 import type { Detection } from "../bindings/Detection";
 import type { Format } from "../bindings/Format";
+import type { FormatInfo } from "../bindings/FormatInfo";
 import type { Job } from "../bindings/Job";
 import { Modal } from "../common/Modal";
 import { useTransport } from "../transport/context";
 import { call } from "../transport/transport";
-
-export const FORMATS: { id: Format; label: string }[] = [
-  { id: "konnect", label: "Konnect inventory logs" },
-  { id: "ordoro", label: "Ordoro inventory log" },
-  { id: "xoro", label: "Xoro logs" },
-  { id: "logitrail", label: "Logitrail inventory" },
-  { id: "shiphero", label: "ShipHero inventory sync" },
-  { id: "pushlog", label: "Push log (JSON Lines)" },
-  { id: "kits", label: "Kit definitions" },
-];
 
 interface Choice {
   detection: Detection;
@@ -29,11 +20,20 @@ function effectiveFormat(c: Choice): Format | null {
   return c.format ?? c.detection.format;
 }
 
+/** Whether the format is a log of one product whose SKU its file does not hold (Ordoro's). */
+function asksSku(format: Format | null, formats: FormatInfo[]): boolean {
+  return formats.some((f) => f.format === format && f.asks_sku);
+}
+
 /** Why a file cannot be imported as chosen, or null when it can. */
-export function blocker(c: Choice): string | null {
+export function blocker(c: Choice, formats: FormatInfo[]): string | null {
   const format = effectiveFormat(c);
   if (!format) return c.detection.refused ?? "unknown format";
-  if (format === "ordoro" && c.sku.trim() === "") return "Ordoro logs need the product's SKU";
+  if (asksSku(format, formats) && c.sku.trim() === "") {
+    // A label starts with its source's name ("Ordoro inventory log").
+    const source = (formats.find((f) => f.format === format)?.label ?? format).split(" ")[0];
+    return `${source} logs need the product's SKU`;
+  }
   return null;
 }
 
@@ -50,18 +50,24 @@ export function ImportDialog({ paths, onClose, onStarted }: Props) {
   const [error, setError] = useState<string | null>(null);
   const [starting, setStarting] = useState(false);
   const [dateOrder, setDateOrder] = useState<DateOrder | null>(null);
+  // The formats the backend imports, as it names them: the dialog repeats no list.
+  const [formats, setFormats] = useState<FormatInfo[]>([]);
 
   useEffect(() => {
-    call(transport, { command: "detect", args: { paths } })
-      .then((detections) =>
-        setChoices(detections.map((d) => ({ detection: d, format: null, sku: d.sku_hint ?? "" }))),
-      )
+    Promise.all([
+      call(transport, { command: "formats" }),
+      call(transport, { command: "detect", args: { paths } }),
+    ])
+      .then(([known, detections]) => {
+        setFormats(known);
+        setChoices(detections.map((d) => ({ detection: d, format: null, sku: d.sku_hint ?? "" })));
+      })
       .catch((e: unknown) => setError(errorText(e)));
   }, [transport, paths]);
 
   const update = (i: number, patch: Partial<Choice>) =>
     setChoices((all) => all && all.map((c, j) => (j === i ? { ...c, ...patch } : c)));
-  const ready = choices?.filter((c) => blocker(c) === null) ?? [];
+  const ready = choices?.filter((c) => blocker(c, formats) === null) ?? [];
 
   const start = async () => {
     setStarting(true);
@@ -75,7 +81,7 @@ export function ImportDialog({ paths, onClose, onStarted }: Props) {
             args: {
               paths: [c.detection.path],
               format: c.format,
-              sku: effectiveFormat(c) === "ordoro" ? c.sku.trim() : null,
+              sku: asksSku(effectiveFormat(c), formats) ? c.sku.trim() : null,
               batch: null,
               date_order: dateOrder,
             },
@@ -144,7 +150,7 @@ export function ImportDialog({ paths, onClose, onStarted }: Props) {
           <tbody>
             {choices.map((c, i) => {
               const format = effectiveFormat(c);
-              const problem = blocker(c);
+              const problem = blocker(c, formats);
               const name = c.detection.file_name;
               return (
                 <tr key={c.detection.path}>
@@ -160,16 +166,16 @@ export function ImportDialog({ paths, onClose, onStarted }: Props) {
                       }
                     >
                       <option value="">Not recognised</option>
-                      {FORMATS.map((f) => (
-                        <option key={f.id} value={f.id}>
+                      {formats.map((f) => (
+                        <option key={f.format} value={f.format}>
                           {f.label}
-                          {f.id === c.detection.format ? " (detected)" : ""}
+                          {f.format === c.detection.format ? " (detected)" : ""}
                         </option>
                       ))}
                     </select>
                   </td>
                   <td>
-                    {format === "ordoro" && (
+                    {asksSku(format, formats) && (
                       <label className="inline">
                         SKU{" "}
                         <input

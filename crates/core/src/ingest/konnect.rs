@@ -36,3 +36,12 @@ pub static FORMAT: TableFormat = TableFormat {
     required: &["Seller Identifier", "Updated On"],
     date_order: None,
 };
+
+pub static SPEC: super::formats::FormatSpec = super::formats::FormatSpec {
+    format: super::Format::Konnect,
+    id: "konnect",
+    label: "Konnect inventory logs",
+    hint: "CSV/XLSX with 'Seller Identifier' and 'Updated On'",
+    reader: super::formats::Reader::Table(&FORMAT),
+    asks_sku: false,
+};

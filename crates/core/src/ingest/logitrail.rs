@@ -220,3 +220,12 @@ pub fn import(sink: &mut Sink<'_>, input: impl Read, multi: bool) -> Result<()> 
         Err(StreamError::Json(e)) => Err(super::json_refusal(file, &e)),
     }
 }
+
+pub static SPEC: super::formats::FormatSpec = super::formats::FormatSpec {
+    format: super::Format::Logitrail,
+    id: "logitrail",
+    label: "Logitrail inventory",
+    hint: "JSON with products or merchants_id",
+    reader: super::formats::Reader::Json,
+    asks_sku: false,
+};

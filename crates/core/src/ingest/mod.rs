@@ -4,6 +4,7 @@
 
 pub mod convert;
 mod date_order;
+pub mod formats;
 pub mod history;
 mod json_fields;
 pub mod json_stream;
@@ -48,33 +49,18 @@ pub enum Format {
 }
 
 impl Format {
-    pub const ALL: [Format; 7] = [
-        Format::Konnect,
-        Format::Ordoro,
-        Format::Xoro,
-        Format::Logitrail,
-        Format::Shiphero,
-        Format::Pushlog,
-        Format::Kits,
-    ];
+    /// Every format, in the registry's order.
+    pub fn all() -> impl Iterator<Item = Format> {
+        formats::FORMATS.iter().map(|s| s.format)
+    }
 
     pub fn as_str(self) -> &'static str {
-        match self {
-            Format::Konnect => "konnect",
-            Format::Ordoro => "ordoro",
-            Format::Xoro => "xoro",
-            Format::Logitrail => "logitrail",
-            Format::Shiphero => "shiphero",
-            Format::Pushlog => "pushlog",
-            Format::Kits => "kits",
-        }
+        self.spec().id
     }
 
     fn table(self) -> Option<&'static TableFormat> {
-        match self {
-            Format::Konnect => Some(&konnect::FORMAT),
-            Format::Ordoro => Some(&ordoro::FORMAT),
-            Format::Xoro => Some(&xoro::FORMAT),
+        match self.spec().reader {
+            formats::Reader::Table(t) => Some(t),
             _ => None,
         }
     }
@@ -84,7 +70,7 @@ impl Format {
 /// whose headers are labels a user has seen; Konnect's combined "Channel & Account" is not one
 /// column's name.
 pub fn source_label(source: &str, column: &str) -> Option<&'static str> {
-    let format = Format::ALL.iter().find(|f| f.as_str() == source)?;
+    let format = Format::all().find(|f| f.as_str() == source)?;
     format
         .table()?
         .fields
@@ -102,21 +88,18 @@ impl fmt::Display for Format {
 impl FromStr for Format {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        Format::ALL
-            .into_iter()
+        Format::all()
             .find(|f| f.as_str().eq_ignore_ascii_case(s.trim()))
             .ok_or_else(|| format!("unknown format '{s}'; known formats: {}", known_formats()))
     }
 }
 
 fn known_formats() -> String {
-    Format::ALL.map(Format::as_str).join(", ")
+    Format::all()
+        .map(Format::as_str)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
-
-const FORMAT_HINTS: &str = "konnect (CSV/XLSX with 'Seller Identifier' and 'Updated On'), \
-ordoro (CSV with created_at and event_type), xoro (CSV with 'Import Date' and 'Transaction Type'), \
-kits (CSV with kit_sku, component_sku, quantity), logitrail (JSON with products or merchants_id), \
-shiphero (GraphQL JSON with data.inventory_sync_*), pushlog (JSON Lines with updated_at)";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, TS)]
 pub struct Progress {
@@ -338,22 +321,30 @@ fn open(file: &str, path: &Path) -> Result<File> {
     File::open(path).map_err(|e| refused(file, format!("cannot open the file: {e}")))
 }
 
+/// The tabular format whose headers these are: a kits file by its required headers, else the
+/// first field table they match.
 fn table_format_of(headers: &[String]) -> Option<Format> {
-    if kits::REQUIRED
-        .iter()
-        .all(|r| headers.iter().any(|h| h.eq_ignore_ascii_case(r)))
-    {
-        return Some(Format::Kits);
-    }
-    [Format::Konnect, Format::Xoro, Format::Ordoro]
-        .into_iter()
-        .find(|f| f.table().is_some_and(|t| t.matches(headers)))
+    let has = |r: &&str| headers.iter().any(|h| h.eq_ignore_ascii_case(r));
+    let kits = formats::FORMATS.iter().find(|s| match s.reader {
+        formats::Reader::Kits { required } => required.iter().all(&has),
+        _ => false,
+    });
+    kits.or_else(|| {
+        formats::FORMATS.iter().find(|s| match s.reader {
+            formats::Reader::Table(t) => t.matches(headers),
+            _ => false,
+        })
+    })
+    .map(|s| s.format)
 }
 
 fn no_format(file: &str, what: &str) -> CoreError {
     refused(
         file,
-        format!("matches no known format; {what}. Known formats: {FORMAT_HINTS}"),
+        format!(
+            "matches no known format; {what}. Known formats: {}",
+            formats::hints()
+        ),
     )
 }
 
@@ -439,10 +430,7 @@ pub(crate) fn detect(file: &str, path: &Path, forced: Option<Format>) -> Result<
     if let Some(at) = body.iter().position(|b| *b == 0) {
         return Err(binary_data(file, at as u64));
     }
-    let json_forced = matches!(
-        forced,
-        Some(Format::Logitrail | Format::Shiphero | Format::Pushlog)
-    );
+    let json_forced = forced.is_some_and(|f| matches!(f.spec().reader, formats::Reader::Json));
     if matches!(body[start], b'{' | b'[') || json_forced {
         return detect_json(file, path, &body[start..], forced);
     }
@@ -569,8 +557,8 @@ pub fn import_file(
     if let Some(id) = previous {
         return Ok(ImportReport::duplicate_of(file, format, id));
     }
-    let ordoro_sku = match format {
-        Format::Ordoro => opts
+    let ordoro_sku = match format.spec().asks_sku {
+        true => opts
             .sku
             .clone()
             .filter(|s| !s.trim().is_empty())
@@ -600,23 +588,19 @@ pub fn import_file(
             .query_row("SELECT coalesce(max(id), 0) FROM entries", [], |r| r.get(0))?;
     let estimated_rows = (meta.len() / 100) as i64;
     let bulk = estimated_rows >= 20_000 && estimated_rows * 2 >= entries;
-    let result = import_in_transaction(
-        store,
+    let one = OneFile {
         path,
-        opts,
-        control,
+        file,
+        file_name: &file_name,
+        absolute: &absolute,
+        size: meta.len(),
+        sha: &sha,
+        started_at,
         detected,
         ordoro_sku,
-        file,
-        &meta,
-        &sha,
-        started_at,
-        &absolute,
-        &file_name,
-        &bytes_read,
-        &mut trace,
         bulk,
-    );
+    };
+    let result = import_in_transaction(store, &one, opts, control, &bytes_read, &mut trace);
     store.conn().pragma_update(None, "foreign_keys", "ON")?;
     store
         .conn()
@@ -624,24 +608,44 @@ pub fn import_file(
     result
 }
 
-#[allow(clippy::too_many_arguments)]
+/// A file about to be imported: what was learnt of it before its transaction.
+struct OneFile<'a> {
+    path: &'a Path,
+    /// The path as given, for messages.
+    file: &'a str,
+    file_name: &'a str,
+    absolute: &'a Path,
+    size: u64,
+    sha: &'a str,
+    started_at: i64,
+    detected: Detected,
+    /// The SKU a log of one product is of, when its format asks for one.
+    ordoro_sku: Option<String>,
+    /// Rebuild the indexes after the rows rather than update them row by row.
+    bulk: bool,
+}
+
 fn import_in_transaction(
     store: &mut Store,
-    path: &Path,
+    one: &OneFile<'_>,
     opts: &ImportOptions,
     control: &Control<'_>,
-    detected: Detected,
-    ordoro_sku: Option<String>,
-    file: &str,
-    meta: &std::fs::Metadata,
-    sha: &str,
-    started_at: i64,
-    absolute: &Path,
-    file_name: &str,
     bytes_read: &AtomicU64,
     trace: &mut Trace,
-    bulk: bool,
 ) -> Result<ImportReport> {
+    let OneFile {
+        path,
+        file,
+        file_name,
+        absolute,
+        size,
+        sha,
+        started_at,
+        detected,
+        bulk,
+        ..
+    } = *one;
+    let ordoro_sku = one.ordoro_sku.clone();
     let format = detected.format();
     let tx = store.conn_mut().transaction()?;
     // Looked at again now that this import has the write lock: the same file imported by
@@ -671,7 +675,7 @@ fn import_in_transaction(
         started_at,
         control,
         bytes_read,
-        meta.len(),
+        size,
         file,
     )?;
     let nul_at = AtomicU64::new(NO_NUL);
@@ -687,17 +691,14 @@ fn import_in_transaction(
     };
     let read = (|| -> Result<()> {
         match detected {
-            Detected::Table {
-                format: Format::Kits,
-                xlsx,
-            } => {
-                let mut h = kits::KitsImport::new(&mut sink);
-                read_table(file, path, xlsx, input()?, &mut h)?;
-            }
             Detected::Table { format, xlsx } => {
-                let table = format.table().expect("tabular format");
+                let formats::Reader::Table(table) = format.spec().reader else {
+                    let mut h = kits::KitsImport::new(&mut sink);
+                    read_table(file, path, xlsx, input()?, &mut h)?;
+                    return Ok(());
+                };
                 let mut defaults = Vec::new();
-                if format == Format::Ordoro {
+                if format.spec().asks_sku {
                     match ordoro_sku {
                         Some(sku) => defaults.push(("sku", sku)),
                         None => {

@@ -47,6 +47,15 @@ pub fn sku_from_file_name(path: &Path) -> Option<String> {
     (!sku.is_empty()).then(|| sku.to_owned())
 }
 
+pub static SPEC: super::formats::FormatSpec = super::formats::FormatSpec {
+    format: super::Format::Ordoro,
+    id: "ordoro",
+    label: "Ordoro inventory log",
+    hint: "CSV with created_at and event_type",
+    reader: super::formats::Reader::Table(&FORMAT),
+    asks_sku: true,
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;

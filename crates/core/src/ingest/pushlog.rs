@@ -114,3 +114,12 @@ pub fn import(sink: &mut Sink<'_>, mut input: impl BufRead) -> Result<()> {
     }
     Ok(())
 }
+
+pub static SPEC: super::formats::FormatSpec = super::formats::FormatSpec {
+    format: super::Format::Pushlog,
+    id: "pushlog",
+    label: "Push log (JSON Lines)",
+    hint: "JSON Lines with updated_at",
+    reader: super::formats::Reader::Json,
+    asks_sku: false,
+};

@@ -194,3 +194,12 @@ pub fn import(
         Err(StreamError::Json(e)) => Err(super::json_refusal(file, &e)),
     }
 }
+
+pub static SPEC: super::formats::FormatSpec = super::formats::FormatSpec {
+    format: super::Format::Shiphero,
+    id: "shiphero",
+    label: "ShipHero inventory sync",
+    hint: "GraphQL JSON with data.inventory_sync_*",
+    reader: super::formats::Reader::Json,
+    asks_sku: false,
+};

@@ -23,3 +23,12 @@ pub static FORMAT: TableFormat = TableFormat {
     required: &["Import Date", "Transaction Type"],
     date_order: Some(crate::time::DateOrder::Mdy),
 };
+
+pub static SPEC: super::formats::FormatSpec = super::formats::FormatSpec {
+    format: super::Format::Xoro,
+    id: "xoro",
+    label: "Xoro logs",
+    hint: "CSV with 'Import Date' and 'Transaction Type'",
+    reader: super::formats::Reader::Table(&FORMAT),
+    asks_sku: false,
+};

@@ -1,0 +1,108 @@
+//! The importers, registered in one list: what each is called, how the import dialog offers
+//! it, how a refusal describes it, how its files are read, and what it asks of the user. A new
+//! format is its module (with its `SPEC`), its [`Format`] variant and one line in [`FORMATS`].
+
+use serde::Serialize;
+use ts_rs::TS;
+
+use super::tabular::TableFormat;
+use super::{kits, konnect, logitrail, ordoro, pushlog, shiphero, xoro, Format};
+
+/// How a format's files are read.
+pub enum Reader {
+    /// CSV or XLSX whose header row names the fields: the field table says which header is
+    /// which column and how its values convert.
+    Table(&'static TableFormat),
+    /// CSV of kit definitions: these headers, one row per component.
+    Kits { required: &'static [&'static str] },
+    /// JSON, recognised by its shape and read by its own module.
+    Json,
+}
+
+pub struct FormatSpec {
+    pub format: Format,
+    /// The name in commands, records and `--format`.
+    pub id: &'static str,
+    /// What the import dialog offers.
+    pub label: &'static str,
+    /// How its files are recognised, for a refusal that lists the known formats.
+    pub hint: &'static str,
+    pub reader: Reader,
+    /// A log of one product whose SKU the file does not hold (Ordoro): the dialog asks for it.
+    pub asks_sku: bool,
+}
+
+/// Every importer, in the order the import dialog offers them and a refusal lists them.
+pub static FORMATS: &[&FormatSpec] = &[
+    &konnect::SPEC,
+    &ordoro::SPEC,
+    &xoro::SPEC,
+    &kits::SPEC,
+    &logitrail::SPEC,
+    &shiphero::SPEC,
+    &pushlog::SPEC,
+];
+
+impl Format {
+    /// The registered description of this format.
+    pub fn spec(self) -> &'static FormatSpec {
+        FORMATS
+            .iter()
+            .copied()
+            .find(|s| s.format == self)
+            .expect("every Format is registered in FORMATS (tested)")
+    }
+}
+
+/// "konnect (CSV/XLSX with …), ordoro (…), …": what a file matching none of them is told.
+pub fn hints() -> String {
+    FORMATS
+        .iter()
+        .map(|s| format!("{} ({})", s.id, s.hint))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A format as the import dialog offers it.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct FormatInfo {
+    pub format: Format,
+    pub label: String,
+    pub asks_sku: bool,
+}
+
+pub fn list() -> Vec<FormatInfo> {
+    FORMATS
+        .iter()
+        .map(|s| FormatInfo {
+            format: s.format,
+            label: s.label.to_owned(),
+            asks_sku: s.asks_sku,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_format_is_registered_once_under_its_serde_name() {
+        for s in FORMATS {
+            let named: Format = serde_json::from_value(serde_json::json!(s.id)).unwrap();
+            assert_eq!(named, s.format, "{}", s.id);
+            assert_eq!(FORMATS.iter().filter(|o| o.format == s.format).count(), 1);
+        }
+        // Every variant: serde knows exactly the names the list holds.
+        let unknown = serde_json::from_value::<Format>(serde_json::json!("nope"));
+        let message = unknown.unwrap_err().to_string();
+        for s in FORMATS {
+            assert!(message.contains(s.id), "{message}");
+        }
+        assert_eq!(
+            message.matches('`').count() / 2,
+            FORMATS.len() + 1,
+            "{message}"
+        );
+    }
+}
