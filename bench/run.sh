@@ -11,6 +11,8 @@ cd "$(dirname "$0")/.."
 RUNS=${1:-5}
 TARGET=${CARGO_TARGET_DIR:-target}
 INVLOG="$TARGET/release/invlog"
+# The browser benchmarks start `invlog serve` through the e2e harness, which reads $INVLOG.
+export INVLOG
 DATA=bench/data
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT

@@ -730,3 +730,62 @@ fn imports_and_exports_are_tasks_whose_changes_are_pushed_and_which_cancel_alike
         .unwrap_err();
     assert_eq!(unknown.kind, invlog_app::ErrorKind::NotFound);
 }
+
+/// The runner's records outlive it: whatever kind of task a dead process left running — an
+/// import, an export asked for or scheduled, a re-run being sent — the next start shows it
+/// interrupted (a re-run: unknown, as the server may have received it), and never as running.
+#[test]
+fn every_kind_of_task_a_dead_process_left_running_is_interrupted_at_the_next_start() {
+    let mut fx = Fixture::new();
+    fx.import(&example("push-attempts.jsonl")).unwrap();
+    let dead = 2_147_483_646_i64;
+    let sql = [
+        "INSERT INTO jobs (kind, status, params, created_at, owner_pid)
+         VALUES ('import', 'running', '{\"paths\": [\"a.csv\"]}', 0, ?1)",
+        "INSERT INTO exports (file_name, path, format, user_name, request, summary, status,
+                              started_at, owner_pid)
+         VALUES ('x.csv', '/tmp/x.csv', 'csv', 'me', '{\"path\": \"/tmp/x.csv\"}', 'all', 'running', 1, ?1)",
+        "INSERT INTO exports (file_name, path, format, user_name, request, summary, status,
+                              started_at, owner_pid, schedule_id)
+         VALUES ('s.csv', '/tmp/s.csv', 'csv', 'me', '{\"path\": \"/tmp/s.csv\"}', 'all', 'running', 2, ?1, 7)",
+        "INSERT INTO attempts (entry_id, at, method, url, outcome, user_name, owner_pid)
+         VALUES (1, 1700000000000, 'PUT', 'http://127.0.0.1:9/x', 'sending', 'ann', ?1)",
+    ];
+    for s in sql {
+        fx.store.conn().execute(s, [dead]).unwrap();
+    }
+    let engine = engine(&fx);
+    let jobs = call(&engine, json!({"command": "jobs"}))["result"].clone();
+    assert_eq!(jobs[0]["status"], "interrupted", "{jobs}");
+    let exports = call(&engine, json!({"command": "exports"}))["result"].clone();
+    let statuses: Vec<&str> = exports
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["interrupted", "interrupted"]);
+    let stored: Vec<String> = fx
+        .store
+        .conn()
+        .prepare("SELECT status FROM jobs UNION ALL SELECT status FROM exports")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(stored, ["interrupted"; 3], "recorded, not only shown");
+    let outcome: String = fx
+        .store
+        .conn()
+        .query_row(
+            "SELECT outcome FROM attempts WHERE owner_pid = ?1",
+            [dead],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(outcome, "unknown");
+    // None of them is a task of this process: nothing shows as running in the tray.
+    let tasks = call(&engine, json!({"command": "tasks"}))["result"].clone();
+    assert_eq!(tasks, json!([]));
+}

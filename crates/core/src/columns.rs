@@ -164,8 +164,10 @@ pub static COLUMNS: &[Column] = &[
     kit_only(col("running_on_hand", "Running On Hand", Integer, false, "Kit logs: the component's available on hand after this entry, from its latest entry that reports one.")),
 ];
 
-/// The columns a kit log shows first, before the view's own.
-pub const KIT_LOG_COLUMNS: [&str; 2] = ["component_sku", "running_on_hand"];
+/// The columns a kit log shows first, before the view's own: the registry's kit-only ones.
+pub fn kit_log_columns() -> impl Iterator<Item = &'static Column> {
+    COLUMNS.iter().filter(|c| c.kit_only)
+}
 
 /// The SQL expression of a column: entries are aliased `e`, products `pr`, payloads `p`.
 pub fn sql_expr(c: &Column) -> &'static str {
@@ -190,11 +192,11 @@ pub fn sql_expr(c: &Column) -> &'static str {
         "imported_at" => {
             "coalesce(e.imported_at, (SELECT started_at FROM imports i WHERE i.id = e.import_id))"
         }
-        id => SQL_ENTRY_EXPRS
+        // Every other column is stored in `entries` under its id.
+        id => ENTRY_EXPRS
             .iter()
             .find(|(i, _)| *i == id)
-            .map(|(_, e)| *e)
-            .unwrap_or("NULL"),
+            .map_or("NULL", |(_, e)| e.as_str()),
     }
 }
 
@@ -211,73 +213,14 @@ pub fn not_null(c: &Column) -> bool {
     matches!(c.id, "id" | "occurred_at" | "source")
 }
 
-macro_rules! entry_exprs {
-    ($($id:literal),* $(,)?) => { &[$(($id, concat!("e.", $id))),*] };
-}
-
-static SQL_ENTRY_EXPRS: &[(&str, &str)] = entry_exprs![
-    "id",
-    "occurred_at",
-    "imported_at",
-    "source",
-    "tab",
-    "event_type",
-    "entity_type",
-    "sync_type",
-    "sku",
-    "channel_sku",
-    "gtin",
-    "external_id",
-    "product_name",
-    "channel",
-    "account",
-    "cart_type",
-    "cart_id",
-    "cart_name",
-    "location_name",
-    "location_code",
-    "location_type",
-    "warehouse_name",
-    "warehouse_locations",
-    "quantity",
-    "inventory_sent",
-    "available_on_hand",
-    "physical_on_hand",
-    "buffer_stock",
-    "buffer_level",
-    "committed",
-    "damaged",
-    "inbound",
-    "in_stock",
-    "available",
-    "reserved",
-    "on_hold",
-    "expected_quantity",
-    "received_quantity",
-    "restocked_quantity",
-    "status",
-    "error",
-    "resolved",
-    "batch_id",
-    "row",
-    "retry_count",
-    "last_retry_at",
-    "last_retry_details",
-    "inventory_update_time",
-    "event_id",
-    "user_name",
-    "sending_warehouse",
-    "receiving_warehouse",
-    "transfer_notes",
-    "line_notes",
-    "reason",
-    "start_at",
-    "end_at",
-    "mfg_date",
-    "exp_date",
-    "best_before",
-    "extra",
-];
+/// `e.<id>` for each column, made once: what a column stored in `entries` reads.
+static ENTRY_EXPRS: std::sync::LazyLock<Vec<(&'static str, String)>> =
+    std::sync::LazyLock::new(|| {
+        COLUMNS
+            .iter()
+            .map(|c| (c.id, format!("e.{}", c.id)))
+            .collect()
+    });
 
 pub fn find(id: &str) -> Option<&'static Column> {
     COLUMNS.iter().find(|c| c.id == id)

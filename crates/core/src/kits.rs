@@ -202,15 +202,11 @@ pub fn log(store: &Store, view: &ViewSpec, reveal_secrets: bool) -> Result<KitLo
     let mut view = view.clone();
     if !view.columns.is_empty() {
         let asked = std::mem::take(&mut view.columns);
-        view.columns = columns::KIT_LOG_COLUMNS
-            .iter()
-            .map(|c| (*c).to_owned())
-            .chain(
-                asked
-                    .into_iter()
-                    .filter(|c| !columns::KIT_LOG_COLUMNS.contains(&c.as_str())),
-            )
+        let own: Vec<String> = columns::kit_log_columns()
+            .map(|c| c.id.to_owned())
             .collect();
+        let rest: Vec<String> = asked.into_iter().filter(|c| !own.contains(c)).collect();
+        view.columns = own.into_iter().chain(rest).collect();
     }
     let shown: Vec<String> = view_columns(&view)?
         .iter()

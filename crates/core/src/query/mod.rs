@@ -171,14 +171,8 @@ impl Joins {
 
 fn resolve_columns(ids: &[String], kit: Option<&KitScope>) -> Result<Vec<&'static Column>> {
     if ids.is_empty() {
-        let first = if kit.is_some() {
-            &columns::KIT_LOG_COLUMNS[..]
-        } else {
-            &[]
-        };
+        let first = columns::kit_log_columns().filter(|_| kit.is_some());
         return Ok(first
-            .iter()
-            .filter_map(|id| columns::find(id))
             .chain(columns::COLUMNS.iter().filter(|c| c.default_visible))
             .collect());
     }
