@@ -505,3 +505,60 @@ fn url_credentials_are_masked_in_attempts_and_the_request_column() {
     let rows = fx.rows(&[], &["request"]);
     assert!(!format!("{rows:?}").contains("hunter2"), "{rows:?}");
 }
+
+/// A re-run is a task of the runner: it shows while it waits for the server and can be
+/// stopped; stopped after sending, its attempt is recorded as unknown (the server may have
+/// received it) and counts as a re-run.
+#[test]
+fn a_rerun_waiting_for_its_answer_can_be_stopped_and_is_recorded_as_unknown() {
+    let (base, seen) = server();
+    let mut fx = Fixture::new();
+    let engine = store_with_pushes(&mut fx, &[format!("{base}/hang")]);
+    let waiting = engine.clone();
+    let sent = std::thread::spawn(move || rerun(&waiting, 1, 30));
+    // The task appears while the request waits for an answer that never comes.
+    let started = std::time::Instant::now();
+    let task = loop {
+        let found = engine
+            .tasks()
+            .list()
+            .into_iter()
+            .find(|t| t.kind == invlog_app::runner::TaskKind::Rerun);
+        if let Some(t) = found.filter(|_| !seen.lock().unwrap().is_empty()) {
+            break t;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "no re-run task"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    assert_eq!(
+        task.status,
+        invlog_core::owners::JobStatus::Running,
+        "{task:?}"
+    );
+    engine
+        .dispatch(Request::CancelTask { id: task.id })
+        .unwrap();
+    let attempt = sent.join().unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "stopped at once, not at the 30 s time-out"
+    );
+    assert_eq!(attempt.outcome.as_deref(), Some("unknown"));
+    assert!(attempt
+        .reason
+        .as_deref()
+        .unwrap()
+        .contains("may have received it"));
+    let ended = engine.tasks().get(task.id).unwrap();
+    assert_eq!(ended.status, invlog_core::owners::JobStatus::Cancelled);
+    // Recorded, and counted as a re-run (2 before it).
+    let d = entry(&engine, 1, false);
+    assert_eq!(
+        d.attempts.last().unwrap().outcome.as_deref(),
+        Some("unknown")
+    );
+    assert_eq!(field(&d, "retry_count"), json!(3));
+}
