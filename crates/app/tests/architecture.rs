@@ -52,12 +52,21 @@ fn code(text: &str) -> String {
 fn module_graph(src: &Path) -> BTreeMap<String, BTreeSet<String>> {
     let files = rust_files(src);
     let modules: BTreeSet<String> = files.iter().map(|f| module_of(src, f)).collect();
-    let path = regex_lite(r"crate::((?:[a-z_][a-z0-9_]*::)*[a-z_][a-z0-9_]*)");
     let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for f in &files {
         let from = module_of(src, f);
         let text = code(&std::fs::read_to_string(f).unwrap());
-        for found in path(&text) {
+        // `super::x` from `a::b` is `a::x`; from the crate root's children, `x`.
+        let parent = from.rsplit_once("::").map_or("", |(p, _)| p).to_owned();
+        let relative = paths_after("super::", &text).into_iter().map(|p| {
+            let p = p.trim_start_matches("super::");
+            if parent.is_empty() {
+                p.to_owned()
+            } else {
+                format!("{parent}::{p}")
+            }
+        });
+        for found in paths_after("crate::", &text).into_iter().chain(relative) {
             // The longest module the path names: `crate::query::filter::Op` is `query::filter`.
             let parts: Vec<&str> = found.split("::").collect();
             let to = (1..=parts.len())
@@ -79,14 +88,15 @@ fn module_graph(src: &Path) -> BTreeMap<String, BTreeSet<String>> {
     graph
 }
 
-/// Finds `crate::a::b` paths: a tiny matcher, so the check needs no regex dependency.
-fn regex_lite(_pattern: &str) -> impl Fn(&str) -> Vec<String> {
-    |text: &str| {
+/// The module paths written after `prefix` (`crate::` or `super::`): `use crate::{a, b::C}`
+/// names `a` and `b::C`. A tiny matcher, so the check needs no regex dependency.
+fn paths_after(prefix: &str, text: &str) -> Vec<String> {
+    {
         let mut out = Vec::new();
         let mut rest = text;
-        while let Some(i) = rest.find("crate::") {
+        while let Some(i) = rest.find(prefix) {
             let before = rest[..i].chars().last();
-            rest = &rest[i + "crate::".len()..];
+            rest = &rest[i + prefix.len()..];
             if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
                 continue; // `invlog_core::` and the like
             }
@@ -173,9 +183,20 @@ fn the_cycle_check_finds_a_cycle() {
     assert!(cycle(&g).is_none());
     g.entry("c".into()).or_default().insert("a".into());
     assert_eq!(cycle(&g).unwrap(), ["a", "b", "c", "a"]);
-    let found =
-        regex_lite("")("use crate::{columns::Op, query};\nlet x = crate::ingest::convert::y;");
+    let found = paths_after(
+        "crate::",
+        "use crate::{columns::Op, query};\nlet x = crate::ingest::convert::y;",
+    );
     assert_eq!(found, ["columns::Op", "query", "ingest::convert::y"]);
+    // Siblings that name each other through `super::` are a cycle too.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("m")).unwrap();
+    std::fs::write(dir.path().join("lib.rs"), "mod m;").unwrap();
+    std::fs::write(dir.path().join("m/mod.rs"), "mod a; mod b;").unwrap();
+    std::fs::write(dir.path().join("m/a.rs"), "use super::b::B;").unwrap();
+    std::fs::write(dir.path().join("m/b.rs"), "pub struct B; use super::a;").unwrap();
+    let g = module_graph(dir.path());
+    assert_eq!(cycle(&g).unwrap(), ["m::a", "m::b", "m::a"]);
 }
 
 #[test]

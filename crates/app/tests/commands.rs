@@ -1,5 +1,7 @@
 //! The command table as a shell calls it: JSON request in, JSON response out.
 
+// The core tests' fixtures: a store in a temp folder, the shared example files.
+#[path = "../../core/tests/common/mod.rs"]
 mod common;
 
 use std::time::{Duration, Instant};

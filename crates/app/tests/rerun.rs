@@ -1,6 +1,8 @@
 //! Re-running stored API requests against a local server that answers 200, answers 500,
 //! hangs, or is not there at all; and the detail drawer's view of the entry afterwards.
 
+// The core tests' fixtures: a store in a temp folder, the shared example files.
+#[path = "../../core/tests/common/mod.rs"]
 mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};

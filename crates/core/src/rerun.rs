@@ -134,13 +134,7 @@ pub fn mark_unknown(store: &mut Store) -> Result<usize> {
                 params![id, OUTCOME_UNKNOWN],
             )?;
             if n == 1 {
-                tx.execute(
-                    "UPDATE entries SET retry_count = coalesce(retry_count, 0) + 1,
-                            last_retry_at = (SELECT at FROM attempts WHERE id = ?2),
-                            last_retry_details = ?3
-                     WHERE id = ?1",
-                    params![entry, id, format!("Re-run: {OUTCOME_UNKNOWN}")],
-                )?;
+                count_as_rerun(tx, *entry, *id, OUTCOME_UNKNOWN)?;
             }
         }
         Ok(dead.len())
@@ -166,18 +160,29 @@ pub fn record_unknown(
         "UPDATE attempts SET outcome = 'unknown', reason = ?2 WHERE id = ?1",
         params![attempt_id, reason],
     )?;
+    count_as_rerun(&tx, entry_id, attempt_id, reason)?;
+    tx.commit()?;
+    attempts(store, entry_id)?
+        .into_iter()
+        .find(|a| a.id == Some(attempt_id))
+        .ok_or_else(|| CoreError::NotFound(format!("no attempt #{attempt_id}")))
+}
+
+/// An attempt whose outcome is unknown counts as a re-run of its entry: the request may have
+/// reached the server.
+fn count_as_rerun(
+    tx: &rusqlite::Transaction<'_>,
+    entry_id: i64,
+    attempt_id: i64,
+    reason: &str,
+) -> rusqlite::Result<usize> {
     tx.execute(
         "UPDATE entries SET retry_count = coalesce(retry_count, 0) + 1,
                 last_retry_at = (SELECT at FROM attempts WHERE id = ?2),
                 last_retry_details = ?3
          WHERE id = ?1",
         params![entry_id, attempt_id, format!("Re-run: {reason}")],
-    )?;
-    tx.commit()?;
-    attempts(store, entry_id)?
-        .into_iter()
-        .find(|a| a.id == Some(attempt_id))
-        .ok_or_else(|| CoreError::NotFound(format!("no attempt #{attempt_id}")))
+    )
 }
 
 /// The request as it will be sent, read from the stored document.

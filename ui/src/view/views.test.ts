@@ -1,15 +1,26 @@
 import { describe, expect, it } from "vitest";
 import type { View } from "../bindings/View";
-import { isModified, layoutOf, type TableState } from "./views";
+import type { Layout } from "../bindings/Layout";
+import { isModified } from "./views";
+import { INITIAL_VIEW, layoutToSave, type ViewState } from "./viewState";
 
-const state: TableState = {
-  visible: ["occurred_at", "sku", "status"],
+// The layout saved is the keywords in force (applied), not those half typed.
+const state: ViewState = {
+  ...INITIAL_VIEW,
+  columns: ["occurred_at", "sku", "status"],
   widths: { sku: 150 },
   sort: [{ column: "sku", desc: false }],
   filters: [{ column: "status", op: "eq", values: ["failed"] }],
   search: "  kurta ",
+  applied: "  kurta ",
   activeView: "failed_pushes",
 };
+
+function layoutOf(s: ViewState): Layout {
+  const layout = layoutToSave(s);
+  if (!layout) throw new Error("a table state has a layout");
+  return layout;
+}
 
 const failedPushes: View = {
   id: "failed_pushes",
@@ -29,11 +40,11 @@ describe("layout persistence", () => {
       search: "kurta",
       active_view: "failed_pushes",
     });
-    expect(layoutOf({ ...state, search: "   " }).search).toBeNull();
+    expect(layoutOf({ ...state, applied: "   " }).search).toBeNull();
   });
 
   it("a built-in view is modified by other filters or keywords, not by columns", () => {
-    const layout = layoutOf({ ...state, search: "" });
+    const layout = layoutOf({ ...state, applied: "" });
     expect(isModified(failedPushes, layout)).toBe(false);
     expect(isModified(failedPushes, { ...layout, columns: ["sku"] })).toBe(false);
     expect(isModified(failedPushes, { ...layout, search: "x" })).toBe(true);

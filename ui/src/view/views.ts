@@ -1,29 +1,7 @@
-// The table's state as the Layout the store keeps, and whether it still matches the view tab
-// it came from (the tab then shows a "•"). Pure, so it is tested without a browser.
-import type { Filter } from "../bindings/Filter";
+// Whether the table's layout still matches the view tab it came from (the tab then shows a
+// "•"). Pure, so it is tested without a browser.
 import type { Layout } from "../bindings/Layout";
-import type { SortKey } from "../bindings/SortKey";
 import type { View } from "../bindings/View";
-
-export interface TableState {
-  visible: string[];
-  widths: Record<string, number>;
-  sort: SortKey[];
-  filters: Filter[];
-  search: string;
-  activeView: string | null;
-}
-
-export function layoutOf(s: TableState): Layout {
-  return {
-    columns: s.visible,
-    widths: s.widths,
-    sort: s.sort,
-    filters: s.filters,
-    search: s.search.trim() || null,
-    active_view: s.activeView,
-  };
-}
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 

@@ -5,32 +5,8 @@
 use serde::Serialize;
 use ts_rs::TS;
 
-use super::tabular::TableFormat;
+pub use super::spec::{FormatSpec, Reader};
 use super::{kits, konnect, logitrail, ordoro, pushlog, shiphero, xoro, Format};
-
-/// How a format's files are read.
-pub enum Reader {
-    /// CSV or XLSX whose header row names the fields: the field table says which header is
-    /// which column and how its values convert.
-    Table(&'static TableFormat),
-    /// CSV of kit definitions: these headers, one row per component.
-    Kits { required: &'static [&'static str] },
-    /// JSON, recognised by its shape and read by its own module.
-    Json,
-}
-
-pub struct FormatSpec {
-    pub format: Format,
-    /// The name in commands, records and `--format`.
-    pub id: &'static str,
-    /// What the import dialog offers.
-    pub label: &'static str,
-    /// How its files are recognised, for a refusal that lists the known formats.
-    pub hint: &'static str,
-    pub reader: Reader,
-    /// A log of one product whose SKU the file does not hold (Ordoro): the dialog asks for it.
-    pub asks_sku: bool,
-}
 
 /// Every importer, in the order the import dialog offers them and a refusal lists them.
 pub static FORMATS: &[&FormatSpec] = &[

@@ -86,11 +86,11 @@ impl RowHandler for KitsImport<'_, '_> {
     }
 }
 
-pub static SPEC: super::formats::FormatSpec = super::formats::FormatSpec {
+pub static SPEC: super::spec::FormatSpec = super::spec::FormatSpec {
     format: super::Format::Kits,
     id: "kits",
     label: "Kit definitions",
     hint: "CSV with kit_sku, component_sku, quantity",
-    reader: super::formats::Reader::Kits { required: REQUIRED },
+    reader: super::spec::Reader::Kits { required: REQUIRED },
     asks_sku: false,
 };

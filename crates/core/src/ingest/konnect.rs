@@ -37,11 +37,11 @@ pub static FORMAT: TableFormat = TableFormat {
     date_order: None,
 };
 
-pub static SPEC: super::formats::FormatSpec = super::formats::FormatSpec {
+pub static SPEC: super::spec::FormatSpec = super::spec::FormatSpec {
     format: super::Format::Konnect,
     id: "konnect",
     label: "Konnect inventory logs",
     hint: "CSV/XLSX with 'Seller Identifier' and 'Updated On'",
-    reader: super::formats::Reader::Table(&FORMAT),
+    reader: super::spec::Reader::Table(&FORMAT),
     asks_sku: false,
 };

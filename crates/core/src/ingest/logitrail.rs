@@ -221,11 +221,11 @@ pub fn import(sink: &mut Sink<'_>, input: impl Read, multi: bool) -> Result<()> 
     }
 }
 
-pub static SPEC: super::formats::FormatSpec = super::formats::FormatSpec {
+pub static SPEC: super::spec::FormatSpec = super::spec::FormatSpec {
     format: super::Format::Logitrail,
     id: "logitrail",
     label: "Logitrail inventory",
     hint: "JSON with products or merchants_id",
-    reader: super::formats::Reader::Json,
+    reader: super::spec::Reader::Json,
     asks_sku: false,
 };

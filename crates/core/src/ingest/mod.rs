@@ -15,6 +15,7 @@ pub mod ordoro;
 mod pushlog;
 mod shiphero;
 pub mod sink;
+pub mod spec;
 pub mod tabular;
 mod xoro;
 

@@ -47,12 +47,12 @@ pub fn sku_from_file_name(path: &Path) -> Option<String> {
     (!sku.is_empty()).then(|| sku.to_owned())
 }
 
-pub static SPEC: super::formats::FormatSpec = super::formats::FormatSpec {
+pub static SPEC: super::spec::FormatSpec = super::spec::FormatSpec {
     format: super::Format::Ordoro,
     id: "ordoro",
     label: "Ordoro inventory log",
     hint: "CSV with created_at and event_type",
-    reader: super::formats::Reader::Table(&FORMAT),
+    reader: super::spec::Reader::Table(&FORMAT),
     asks_sku: true,
 };
 

@@ -115,11 +115,11 @@ pub fn import(sink: &mut Sink<'_>, mut input: impl BufRead) -> Result<()> {
     Ok(())
 }
 
-pub static SPEC: super::formats::FormatSpec = super::formats::FormatSpec {
+pub static SPEC: super::spec::FormatSpec = super::spec::FormatSpec {
     format: super::Format::Pushlog,
     id: "pushlog",
     label: "Push log (JSON Lines)",
     hint: "JSON Lines with updated_at",
-    reader: super::formats::Reader::Json,
+    reader: super::spec::Reader::Json,
     asks_sku: false,
 };

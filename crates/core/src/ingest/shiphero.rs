@@ -195,11 +195,11 @@ pub fn import(
     }
 }
 
-pub static SPEC: super::formats::FormatSpec = super::formats::FormatSpec {
+pub static SPEC: super::spec::FormatSpec = super::spec::FormatSpec {
     format: super::Format::Shiphero,
     id: "shiphero",
     label: "ShipHero inventory sync",
     hint: "GraphQL JSON with data.inventory_sync_*",
-    reader: super::formats::Reader::Json,
+    reader: super::spec::Reader::Json,
     asks_sku: false,
 };

@@ -24,11 +24,11 @@ pub static FORMAT: TableFormat = TableFormat {
     date_order: Some(crate::time::DateOrder::Mdy),
 };
 
-pub static SPEC: super::formats::FormatSpec = super::formats::FormatSpec {
+pub static SPEC: super::spec::FormatSpec = super::spec::FormatSpec {
     format: super::Format::Xoro,
     id: "xoro",
     label: "Xoro logs",
     hint: "CSV with 'Import Date' and 'Transaction Type'",
-    reader: super::formats::Reader::Table(&FORMAT),
+    reader: super::spec::Reader::Table(&FORMAT),
     asks_sku: false,
 };
