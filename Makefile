@@ -69,7 +69,7 @@ fmt:
 
 # TypeScript types of the command table for the UI; `make test` fails while they are stale.
 bindings:
-	INVLOG_WRITE_BINDINGS=1 $(CARGO) test -q --locked -p invlog-core --test bindings
+	INVLOG_WRITE_BINDINGS=1 $(CARGO) test -q --locked -p invlog-app --test bindings
 
 bench: build
 	bench/run.sh
