@@ -52,16 +52,20 @@ impl Shared for Store {
     }
 }
 
-/// Starts `invlog import FILE` and returns once it holds the write lock.
+/// Starts `invlog import FILE` and returns once it holds the write lock for its rows: held at
+/// three looks in a row, not a moment (the import records its job first, in a write of its
+/// own, before its file's transaction).
 fn import_in_background(store: &Store, file: &Path) -> Child {
     let child = store.spawn(&["import", file.to_str().unwrap()]);
     let start = Instant::now();
-    while !store.write_locked() {
+    let mut held = 0;
+    while held < 3 {
+        held = if store.write_locked() { held + 1 } else { 0 };
         assert!(
             start.elapsed() < Duration::from_secs(30),
             "the import never began writing"
         );
-        std::thread::sleep(Duration::from_millis(10));
+        std::thread::sleep(Duration::from_millis(20));
     }
     child
 }
