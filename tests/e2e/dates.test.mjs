@@ -1,26 +1,18 @@
 // A custom date range typed with the keyboard: the filter waits for a whole day, never
 // applying the years a date field reports while its year is typed (0002, 0020, 0202).
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  launchChromium,
+  browser,
   openPage,
   screenshots,
-  seededServer,
+  server,
   shownCount,
   waitForCount,
+  withSeededServer,
 } from "./harness.mjs";
 
-let browser;
-let server;
-before(async () => {
-  browser = await launchChromium();
-  server = await seededServer();
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+withSeededServer();
 
 test("typing a From day applies it only once the year is whole", async () => {
   const { page, grid, context } = await openPage(browser, server.url);

@@ -1,17 +1,18 @@
 // Export from the UI: choose columns, filter, export XLSX and CSV as jobs, read the files
 // back, and find them in the export history (filtered by file name), in Debian's Chromium
 // against a real `invlog serve`.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import {
-  launchChromium,
+  browser,
   openPage,
   root,
   screenshots,
-  seededServer,
+  server,
+  withSeededServer,
 } from "./harness.mjs";
 
 const readExcelFile = (
@@ -22,18 +23,7 @@ const readExcelFile = (
   )
 ).default;
 
-let browser;
-let server;
-
-before(async () => {
-  browser = await launchChromium();
-  server = await seededServer();
-});
-
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+withSeededServer();
 
 /** Exports the current view through the dialog to `name` in the server's folder. */
 async function exportAs(page, name, format) {

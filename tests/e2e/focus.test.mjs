@@ -1,20 +1,11 @@
 // Focus that a keyboard user can rely on: a dialog opens on its field (a space typed there
 // stays in it) and gives focus back to what opened it; a popover takes focus when it opens and
 // closes on Escape wherever focus is, and on a click outside.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { launchChromium, openPage, seededServer } from "./harness.mjs";
+import { browser, openPage, server, withSeededServer } from "./harness.mjs";
 
-let browser;
-let server;
-before(async () => {
-  browser = await launchChromium();
-  server = await seededServer();
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+withSeededServer();
 
 const focused = (page) =>
   page.evaluate(() => {

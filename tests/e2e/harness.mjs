@@ -1,6 +1,7 @@
 // What every browser suite shares: the `invlog` binary, a store seeded by `invlog import`, an
 // `invlog serve` on it, and Debian's Chromium driven by playwright-core.
 import assert from "node:assert/strict";
+import { after, before } from "node:test";
 import { spawn, execFileSync } from "node:child_process";
 import { createInterface } from "node:readline";
 import { createRequire } from "node:module";
@@ -136,4 +137,29 @@ export async function screenshots(page, name) {
   await page.waitForTimeout(150);
   await page.screenshot({ path: join(shots, `${name}-dark.png`) });
   await page.emulateMedia({ colorScheme: "light" });
+}
+
+/** The suite's browser (and, with `withSeededServer`, its server), set before its first test. */
+export let browser;
+export let server;
+
+/** One Chromium for the suite's tests: launched before the first, closed after the last. */
+export function withBrowser() {
+  before(async () => {
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+}
+
+/** One Chromium and one `invlog serve` on a store seeded with every example, for the suite. */
+export function withSeededServer() {
+  withBrowser();
+  before(async () => {
+    server = await seededServer();
+  });
+  after(() => {
+    server?.close();
+  });
 }

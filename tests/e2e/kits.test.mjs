@@ -1,30 +1,20 @@
 // Kit logs, the SKU stock chart and the event timeline, in Debian's Chromium against a real
 // `invlog serve` seeded with every example log (the Ordoro gift box kit and its components).
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
-  launchChromium,
+  browser,
   openPage,
   screenshots,
-  seededServer,
+  server,
   shownCount,
   waitForCount,
+  withSeededServer,
 } from "./harness.mjs";
 
-let browser;
-let server;
-
-before(async () => {
-  browser = await launchChromium();
-  server = await seededServer();
-});
-
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+withSeededServer();
 
 test("a kit log: components merged in time order with colour chips, events widened, availability charted, exported with its component column", async () => {
   const { page, grid } = await openPage(browser, server.url);

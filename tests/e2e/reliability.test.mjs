@@ -1,26 +1,21 @@
 // A store shared with other processes, and files whose dates do not say their order: a change
 // made while a CLI import writes waits and says so, then lands; an ambiguous file is refused
 // with the reason, and imported once the user says how its dates are written.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
+  browser,
   invlog,
-  launchChromium,
   openPage,
   screenshots,
   seededServer,
+  withBrowser,
 } from "./harness.mjs";
 
-let browser;
-before(async () => {
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-});
+withBrowser();
 
 /** A Konnect log whose Updated On cells are `dates`, one row each. */
 function konnect(path, dates) {

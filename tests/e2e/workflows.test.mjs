@@ -1,27 +1,20 @@
 // Importing through the UI (file chooser, drop, Ordoro's SKU, progress, history), the view
 // tabs, "add filter" and the keyboard, in Debian's Chromium against a real `invlog serve`.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   api,
+  browser,
   examples,
-  launchChromium,
   openPage,
   screenshots,
   seededServer,
+  withBrowser,
 } from "./harness.mjs";
 
-let browser;
-
-before(async () => {
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-});
+withBrowser();
 
 test("import files through the UI: the chooser, Ordoro's SKU, progress, the rows, the history", async () => {
   const server = await seededServer({ seed: false });
