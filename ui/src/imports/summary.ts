@@ -1,5 +1,5 @@
 // What an import or a job says about itself, in the words ShipHero's panel uses
-// ("error in 2 out of 60 rows"), shared by the jobs tray and the import history.
+// ("error in 2 out of 60 rows"), shared by the tasks tray and the import history.
 import type { ImportReport } from "../bindings/ImportReport";
 import type { Job } from "../bindings/Job";
 

@@ -170,16 +170,7 @@ export function viewReducer(state: ViewState, action: ViewAction): ViewState {
         ],
       };
     case "reset_layout":
-      return {
-        ...state,
-        columns: defaultColumns(action.registry),
-        widths: {},
-        sort: [],
-        filters: [],
-        search: "",
-        applied: "",
-        activeView: "all",
-      };
+      return { ...INITIAL_VIEW, columns: defaultColumns(action.registry), kit: state.kit };
     case "open_kit_log": {
       // From one kit log to another, the state to return to stays the table's.
       const before = state.kit ? state.kit.before : state;

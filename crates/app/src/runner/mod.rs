@@ -199,9 +199,12 @@ impl Tasks {
 
     /// The live task of `kind` whose record is `record_id`.
     pub fn by_record(&self, kind: &[TaskKind], record_id: i64) -> Option<Task> {
-        self.list()
-            .into_iter()
-            .find(|t| kind.contains(&t.kind) && t.record_id == Some(record_id))
+        // Looked up for each row of a history: only the match is copied.
+        let lives: Vec<Arc<Live>> = self.state().tasks.values().rev().cloned().collect();
+        lives.iter().find_map(|l| {
+            let t = l.task();
+            (kind.contains(&t.kind) && t.record_id == Some(record_id)).then(|| t.clone())
+        })
     }
 
     /// Asks task `id` to stop: a queued one leaves the line at once and never writes; a

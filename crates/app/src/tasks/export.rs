@@ -118,9 +118,9 @@ fn run(engine: &Engine, id: i64, req: &ExportRequest, ctx: &TaskCtx) -> Result<E
 
 /// The live progress of an export this process runs, over its stored record.
 fn with_live(engine: &Engine, mut rec: ExportRecord) -> ExportRecord {
-    let kinds = [TaskKind::Export, TaskKind::ScheduledExport];
-    if let Some(task) = engine.tasks().by_record(&kinds, rec.id) {
-        if rec.status == JobStatus::Running {
+    if rec.status == JobStatus::Running {
+        let kinds = [TaskKind::Export, TaskKind::ScheduledExport];
+        if let Some(task) = engine.tasks().by_record(&kinds, rec.id) {
             rec.rows_written = task.progress.done;
         }
     }
