@@ -13,8 +13,10 @@ use invlog_core::detail::{EntryDetail, EntryRequest};
 use invlog_core::export::history::ExportRecord;
 use invlog_core::export::schedule::{NewSchedule, Schedule};
 use invlog_core::export::{ExportReport, ExportRequest};
+use invlog_core::identity::Duplicates;
 use invlog_core::ingest::formats::FormatInfo;
 use invlog_core::ingest::history::ImportRecord;
+use invlog_core::ingest::removal::{RemovalPlan, RemovalReport};
 pub use invlog_core::ingest::ImportRequest;
 use invlog_core::ingest::{Detection, ImportReport, RowError};
 use invlog_core::jobs::Job;
@@ -42,6 +44,19 @@ pub enum Request {
     ImportErrors {
         import_id: i64,
     },
+    /// What removing an import would delete and keep: the warning before `remove_import`.
+    ImportRemovalPlan {
+        import_id: i64,
+    },
+    /// Removes an import: the entries only it brought are deleted, the others stay. Entries
+    /// someone resolved or re-ran are deleted only when `confirmed` (else a conflict).
+    RemoveImport {
+        import_id: i64,
+        #[serde(default)]
+        confirmed: bool,
+    },
+    /// The store's health: entries stored more than once (imported before identities).
+    Doctor,
     LoadLayout,
     SaveLayout(Layout),
     /// Imports the built-in example logs (the empty store's "Load sample data").
@@ -151,6 +166,9 @@ pub enum Response {
     Import(Vec<ImportReport>),
     Imports(Vec<ImportRecord>),
     ImportErrors(Vec<RowError>),
+    ImportRemovalPlan(RemovalPlan),
+    RemoveImport(RemovalReport),
+    Doctor(Duplicates),
     LoadLayout(Option<Layout>),
     SaveLayout,
     LoadSamples(Vec<ImportReport>),

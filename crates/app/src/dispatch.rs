@@ -74,6 +74,14 @@ fn dispatch(engine: &Engine, request: Request) -> Result<Response> {
         Request::ImportErrors { import_id } => {
             Response::ImportErrors(ingest::history::import_errors(&read(), import_id)?)
         }
+        Request::ImportRemovalPlan { import_id } => {
+            Response::ImportRemovalPlan(ingest::removal::plan(&read(), import_id)?)
+        }
+        Request::RemoveImport {
+            import_id,
+            confirmed,
+        } => Response::RemoveImport(ingest::removal::remove(&mut write(), import_id, confirmed)?),
+        Request::Doctor => Response::Doctor(invlog_core::identity::duplicates(read().conn(), 20)?),
         Request::LoadSamples => Response::LoadSamples(samples::load(&mut write())?),
         Request::Jobs => Response::Jobs(tasks::import::list(engine, 50)?),
         Request::Job { id } => Response::Job(tasks::import::get(engine, id)?),

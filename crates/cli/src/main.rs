@@ -78,11 +78,12 @@ enum Command {
     },
     /// Mark entries resolved (or unresolved), as the OS user, with an optional note
     Resolve(cmd::resolve::ResolveArgs),
-    /// Import history: each file with its row counts
-    Imports {
-        /// Show the row errors of this import
-        #[arg(long, value_name = "IMPORT_ID")]
-        errors: Option<i64>,
+    /// Import history: each file with its row counts (new, already in the store, updated);
+    /// `imports remove ID` undoes one
+    Imports(cmd::imports::ImportsArgs),
+    /// Check the store: entries stored more than once (imported before Invlog gave every
+    /// entry an identity); exits 1 when there are any
+    Doctor {
         #[arg(long)]
         json: bool,
     },
@@ -121,6 +122,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Timeline(a) => cmd::timeline::run(&engine, a),
         Command::Exports { json } => cmd::exports::run(&engine, json),
         Command::Resolve(a) => cmd::resolve::run(&engine, a),
-        Command::Imports { errors, json } => cmd::imports::run(&engine, errors, json),
+        Command::Imports(a) => cmd::imports::run(&engine, a),
+        Command::Doctor { json } => cmd::doctor::run(&engine, json),
     }
 }

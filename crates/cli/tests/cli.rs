@@ -62,7 +62,9 @@ fn human_import_output_says_what_happened() {
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
-        text.contains("konnect: 1 rows imported; error in 1 out of 2 rows"),
+        text.contains(
+            "konnect: 1 rows: 1 new, 0 already in the store, 0 updated; error in 1 out of 2 rows"
+        ),
         "{text}"
     );
     assert!(

@@ -122,7 +122,7 @@ fn readers_and_a_server_work_while_a_cli_import_writes_and_writers_wait_their_tu
     let resolve = store.spawn(&["resolve", &entry_id, "--note", "checked"]);
     let second = store.spawn(&["import", "--json", small.to_str().unwrap()]);
     let first = finish(import);
-    assert!(String::from_utf8_lossy(&first.stdout).contains("300000 rows imported"));
+    assert!(String::from_utf8_lossy(&first.stdout).contains("300000 rows: 300000 new"));
     finish(resolve);
     let second = finish(second);
     let said = String::from_utf8_lossy(&second.stderr);

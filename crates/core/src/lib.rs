@@ -10,6 +10,7 @@ pub mod columns;
 pub mod detail;
 pub mod error;
 pub mod export;
+pub mod identity;
 pub mod ingest;
 pub mod jobs;
 pub mod kits;

@@ -109,6 +109,10 @@ pub enum TimeProblem {
     Invalid,
     /// A `NN/NN/YYYY` date whose numbers are both 12 or less, with no order given.
     Ambiguous,
+    /// A wall-clock time the import's time zone skips (the hour clocks spring forward).
+    SkippedInZone,
+    /// A wall-clock time the import's time zone has twice (the hour clocks fall back).
+    RepeatedInZone,
 }
 
 /// The two leading numbers of a `N/N/YYYY…` date, as written.
@@ -142,6 +146,11 @@ pub fn parse_instant_in(text: &str, order: Option<DateOrder>) -> Result<Millis, 
 }
 
 fn parse_iso(t: &str) -> Option<Millis> {
+    parse_iso_offset(t).map(|(ms, _)| ms)
+}
+
+/// An ISO time, and whether it carried its offset (`Z` or `±HH:MM`).
+fn parse_iso_offset(t: &str) -> Option<(Millis, bool)> {
     let mut c = Cursor {
         b: t.as_bytes(),
         i: 0,
@@ -156,7 +165,7 @@ fn parse_iso(t: &str) -> Option<Millis> {
     }
     let d = c.digits(2)?;
     if c.done() {
-        return civil_to_millis(y, mo, d, 0, 0, 0, 0);
+        return civil_to_millis(y, mo, d, 0, 0, 0, 0).map(|ms| (ms, false));
     }
     if !(c.eat(b'T') || c.eat(b' ') || c.eat(b't')) {
         return None;
@@ -185,8 +194,11 @@ fn parse_iso(t: &str) -> Option<Millis> {
     }
     let base = civil_to_millis(y, mo, d, h, mi, s, ms)?;
     while c.eat(b' ') {}
-    if c.done() || c.eat(b'Z') || c.eat(b'z') {
-        return c.done().then_some(base);
+    if c.done() {
+        return Some((base, false));
+    }
+    if c.eat(b'Z') || c.eat(b'z') {
+        return c.done().then_some((base, true));
     }
     let sign = if c.eat(b'+') {
         1
@@ -201,7 +213,54 @@ fn parse_iso(t: &str) -> Option<Millis> {
     if !c.done() || oh > 23 || om > 59 {
         return None;
     }
-    Some(base - sign * (oh as i64 * 3600 + om as i64 * 60) * 1000)
+    Some((
+        base - sign * (oh as i64 * 3600 + om as i64 * 60) * 1000,
+        true,
+    ))
+}
+
+/// How a file's times are read: the order of its `NN/NN/YYYY` dates, and the zone of times
+/// written without an offset (UTC when none is given).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Reading {
+    pub order: Option<DateOrder>,
+    pub zone: Option<chrono_tz::Tz>,
+}
+
+/// An IANA time zone name (`Europe/Helsinki`), or why it is not one.
+pub fn zone_named(name: &str) -> Result<chrono_tz::Tz, String> {
+    name.trim().parse::<chrono_tz::Tz>().map_err(|_| {
+        format!("'{name}' is not a time zone: give an IANA name such as Europe/Helsinki or UTC")
+    })
+}
+
+/// A wall-clock time (as if UTC) in `zone`, as an instant. A time the zone skips (spring
+/// forward) or repeats (fall back) is refused rather than guessed.
+pub fn local_in_zone(wall: Millis, zone: chrono_tz::Tz) -> Result<Millis, TimeProblem> {
+    use chrono::TimeZone;
+    let naive = DateTime::<Utc>::from_timestamp_millis(wall)
+        .ok_or(TimeProblem::Invalid)?
+        .naive_utc();
+    match zone.from_local_datetime(&naive) {
+        chrono::LocalResult::Single(t) => Ok(t.timestamp_millis()),
+        chrono::LocalResult::Ambiguous(..) => Err(TimeProblem::RepeatedInZone),
+        chrono::LocalResult::None => Err(TimeProblem::SkippedInZone),
+    }
+}
+
+/// As [`parse_instant_in`], reading times without an offset in `reading.zone`.
+pub fn parse_instant_read(text: &str, reading: Reading) -> Result<Millis, TimeProblem> {
+    let t = text.trim();
+    let (wall, offset) = if t.as_bytes().get(2) == Some(&b'/') || t.as_bytes().get(1) == Some(&b'/')
+    {
+        (parse_slashed(t, reading.order)?, false)
+    } else {
+        parse_iso_offset(t).ok_or(TimeProblem::Invalid)?
+    };
+    match (offset, reading.zone) {
+        (false, Some(zone)) => local_in_zone(wall, zone),
+        _ => Ok(wall),
+    }
 }
 
 fn parse_slashed(t: &str, order: Option<DateOrder>) -> Result<Millis, TimeProblem> {

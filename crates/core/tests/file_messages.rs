@@ -128,33 +128,6 @@ fn xoro_dates_stay_month_first_as_its_format_says() {
 }
 
 #[test]
-fn utf16_files_are_named_for_their_encoding() {
-    let mut fx = Fixture::new();
-    let text = konnect(&["2025-03-06 10:00:00"]);
-    let mut le = vec![0xFF, 0xFE];
-    le.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
-    let reason = refusal(&mut fx, "unicode.txt", &le);
-    assert!(reason.contains("UTF-16 LE"), "{reason}");
-    assert!(!reason.contains("binary"), "{reason}");
-
-    let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
-    let reason = refusal(&mut fx, "unicode-be.txt", &be);
-    assert!(reason.contains("UTF-16 BE"), "{reason}");
-}
-
-#[test]
-fn a_semicolon_csv_is_told_its_delimiter() {
-    let mut fx = Fixture::new();
-    let reason = refusal(
-        &mut fx,
-        "excel-fi.csv",
-        "Seller Identifier;Updated On;Status\nSKU-1;2025-03-06 10:00:00;Success\n",
-    );
-    assert!(reason.contains("semicolons"), "{reason}");
-    assert!(reason.contains("comma-separated"), "{reason}");
-}
-
-#[test]
 fn a_nul_byte_past_the_sniffed_head_refuses_the_whole_file() {
     let mut fx = Fixture::new();
     fx.import_ok(&example("xoro-amazon-logs.csv"));

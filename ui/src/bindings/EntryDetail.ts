@@ -2,6 +2,7 @@
 import type { Attempt } from "./Attempt";
 import type { Batch } from "./Batch";
 import type { FieldGroup } from "./FieldGroup";
+import type { HistoryEvent } from "./HistoryEvent";
 import type { Lot } from "./Lot";
 import type { Payload } from "./Payload";
 import type { Resolution } from "./Resolution";
@@ -14,4 +15,8 @@ file_name: string, groups: Array<FieldGroup>, request: Payload | null, response:
 /**
  * The original attempt (when the entry holds a request), then every re-run, oldest first.
  */
-attempts: Array<Attempt>, resolutions: Array<Resolution>, };
+attempts: Array<Attempt>, resolutions: Array<Resolution>, 
+/**
+ * Which imports brought it and what each changed, oldest first.
+ */
+history: Array<HistoryEvent>, };

@@ -4,4 +4,4 @@ import type { Format } from "./Format";
 /**
  * A format as the import dialog offers it.
  */
-export type FormatInfo = { format: Format, label: string, asks_sku: boolean, };
+export type FormatInfo = { format: Format, label: string, asks_sku: boolean, asks_zone: boolean, };

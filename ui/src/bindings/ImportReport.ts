@@ -4,6 +4,15 @@ import type { RowError } from "./RowError";
 
 export type ImportReport = { file: string, format: Format | null, import_id: number | null, rows_total: number, rows_imported: number, rows_failed: number, 
 /**
+ * Of the rows imported: entries new to the store, already there as they were, and
+ * there with older facts that this file updated.
+ */
+new: number, existing: number, updated: number, 
+/**
+ * The text encoding the file was read in, when it was not UTF-8 (the file was decoded).
+ */
+encoding: string | null, 
+/**
  * The same bytes were imported before (as `import_id`); nothing was added.
  */
 duplicate: boolean, errors: Array<RowError>, 

@@ -17,4 +17,8 @@ batch: string | null,
 /**
  * How the file writes `NN/NN/YYYY` dates, when its data cannot tell.
  */
-date_order: DateOrder | null, };
+date_order: DateOrder | null, 
+/**
+ * The time zone (IANA name) of times written without an offset; UTC when not given.
+ */
+tz: string | null, };

@@ -22,6 +22,10 @@ pub struct ImportArgs {
     /// mdy (month first) [default: decided from each file's dates]
     #[arg(long, value_name = "ORDER")]
     date_order: Option<DateOrder>,
+    /// The time zone of times written without an offset, as an IANA name
+    /// (e.g. Europe/Helsinki) [default: UTC]
+    #[arg(long, value_name = "ZONE")]
+    tz: Option<String>,
     /// Print a JSON array, one object per file
     #[arg(long)]
     json: bool,
@@ -54,6 +58,7 @@ pub fn run(engine: &Engine, a: ImportArgs) -> Result<ExitCode, Failure> {
             sku: a.sku,
             batch: a.batch,
             date_order: a.date_order,
+            tz: a.tz,
         },
     });
     let reports = answer!(call(engine, request)?, Response::Import)?;

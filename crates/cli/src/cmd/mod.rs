@@ -3,6 +3,7 @@
 //! command table: this crate depends on invlog-app only.
 
 pub mod columns;
+pub mod doctor;
 pub mod export;
 pub mod exports;
 pub mod facets;

@@ -2,6 +2,7 @@
 //! its source system labels it; the API request and response; Logitrail lots; the sync batch
 //! it belongs to; its attempts (the original and every re-run) and who resolved it.
 
+pub mod history;
 pub mod payload;
 
 use rusqlite::{params, OptionalExtension};
@@ -91,6 +92,8 @@ pub struct EntryDetail {
     /// The original attempt (when the entry holds a request), then every re-run, oldest first.
     pub attempts: Vec<Attempt>,
     pub resolutions: Vec<Resolution>,
+    /// Which imports brought it and what each changed, oldest first.
+    pub history: Vec<history::HistoryEvent>,
 }
 
 /// The drawer's groups, in order, with the columns each shows. Every registry column but the
@@ -315,6 +318,7 @@ pub fn get(store: &Store, req: &EntryRequest) -> Result<EntryDetail> {
         batch,
         attempts,
         resolutions: resolve::history(store, req.id)?,
+        history: history::of(store, req.id)?,
     })
 }
 

@@ -120,19 +120,30 @@ pub fn instant(raw: Raw<'_>) -> Result<Option<Millis>, String> {
 
 /// A time, with `NN/NN/YYYY` dates read in the file's `order` when it is known.
 pub fn instant_in(raw: Raw<'_>, order: Option<time::DateOrder>) -> Result<Option<Millis>, String> {
+    instant_read(raw, time::Reading { order, zone: None })
+}
+
+/// A time read as the file's [`time::Reading`] says: its date order, and the zone of times
+/// without an offset (an Excel date-time cell has none).
+pub fn instant_read(raw: Raw<'_>, reading: time::Reading) -> Result<Option<Millis>, String> {
+    let zoned = |wall: Millis, shown: &str| match reading.zone {
+        Some(zone) => time::local_in_zone(wall, zone).map_err(|p| zone_problem(shown, p, zone)),
+        None => Ok(wall),
+    };
     match raw {
-        Raw::DateTime(serial) | Raw::Float(serial) => time::excel_serial_to_millis(serial)
-            .map(Some)
-            .ok_or_else(|| format!("'{serial}' is not a valid date-time")),
+        Raw::DateTime(serial) | Raw::Float(serial) => match time::excel_serial_to_millis(serial) {
+            Some(wall) => zoned(wall, &serial.to_string()).map(Some),
+            None => Err(format!("'{serial}' is not a valid date-time")),
+        },
         _ => match raw.text()? {
             None => Ok(None),
-            Some(t) => match time::parse_instant_in(&t, order) {
+            Some(t) => match time::parse_instant_read(&t, reading) {
                 Ok(ms) => Ok(Some(ms)),
                 Err(time::TimeProblem::Ambiguous) => Err(format!(
                     "'{t}' could be day/month or month/day; import the file again choosing the \
                      date order (--date-order dmy or mdy)"
                 )),
-                Err(time::TimeProblem::Invalid) => Err(match order {
+                Err(time::TimeProblem::Invalid) => Err(match reading.order {
                     Some(time::DateOrder::Dmy) => format!(
                         "'{t}' is not a date-time (expected YYYY-MM-DD HH:MM:SS, ISO 8601 or \
                          DD/MM/YYYY hh:mm, as the rest of the file writes dates day first)"
@@ -142,8 +153,22 @@ pub fn instant_in(raw: Raw<'_>, order: Option<time::DateOrder>) -> Result<Option
                          MM/DD/YYYY hh:mm AM)"
                     ),
                 }),
+                Err(p) => Err(zone_problem(&t, p, reading.zone.unwrap_or_default())),
             },
         },
+    }
+}
+
+fn zone_problem(shown: &str, p: time::TimeProblem, zone: chrono_tz::Tz) -> String {
+    match p {
+        time::TimeProblem::SkippedInZone => {
+            format!("'{shown}' never happened in {zone} (the clocks skipped that hour)")
+        }
+        time::TimeProblem::RepeatedInZone => format!(
+            "'{shown}' happened twice in {zone} (the clocks went back that hour); which one \
+             cannot be told without an offset"
+        ),
+        _ => format!("'{shown}' is not a date-time"),
     }
 }
 

@@ -6,12 +6,13 @@ use serde::Serialize;
 use ts_rs::TS;
 
 pub use super::spec::{FormatSpec, Reader};
-use super::{kits, konnect, logitrail, ordoro, pushlog, shiphero, xoro, Format};
+use super::{kits, konnect, logitrail, ordoro, ordoro_events, pushlog, shiphero, xoro, Format};
 
 /// Every importer, in the order the import dialog offers them and a refusal lists them.
 pub static FORMATS: &[&FormatSpec] = &[
     &konnect::SPEC,
     &ordoro::SPEC,
+    &ordoro_events::SPEC,
     &xoro::SPEC,
     &kits::SPEC,
     &logitrail::SPEC,
@@ -45,6 +46,7 @@ pub struct FormatInfo {
     pub format: Format,
     pub label: String,
     pub asks_sku: bool,
+    pub asks_zone: bool,
 }
 
 pub fn list() -> Vec<FormatInfo> {
@@ -54,6 +56,7 @@ pub fn list() -> Vec<FormatInfo> {
             format: s.format,
             label: s.label.to_owned(),
             asks_sku: s.asks_sku,
+            asks_zone: s.asks_zone,
         })
         .collect()
 }

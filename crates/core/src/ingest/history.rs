@@ -21,13 +21,19 @@ pub struct ImportRecord {
     pub rows_total: u64,
     pub rows_imported: u64,
     pub rows_failed: u64,
+    /// Entries new to the store, already there, and updated (unknown for imports made before
+    /// Invlog counted them).
+    pub rows_new: Option<u64>,
+    pub rows_existing: Option<u64>,
+    pub rows_updated: Option<u64>,
 }
 
 /// Import history, newest first.
 pub fn imports(store: &Store) -> Result<Vec<ImportRecord>> {
     let mut st = store.conn().prepare(
         "SELECT id, file_name, path, sha256, format, started_at, finished_at, rows_total,
-                rows_imported, rows_failed FROM imports ORDER BY id DESC",
+                rows_imported, rows_failed, rows_new, rows_existing, rows_updated
+         FROM imports ORDER BY id DESC",
     )?;
     let rows = st
         .query_map([], |r| {
@@ -42,6 +48,9 @@ pub fn imports(store: &Store) -> Result<Vec<ImportRecord>> {
                 rows_total: r.get::<_, i64>(7)? as u64,
                 rows_imported: r.get::<_, i64>(8)? as u64,
                 rows_failed: r.get::<_, i64>(9)? as u64,
+                rows_new: r.get::<_, Option<i64>>(10)?.map(|n| n as u64),
+                rows_existing: r.get::<_, Option<i64>>(11)?.map(|n| n as u64),
+                rows_updated: r.get::<_, Option<i64>>(12)?.map(|n| n as u64),
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;

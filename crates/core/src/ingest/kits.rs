@@ -89,8 +89,10 @@ impl RowHandler for KitsImport<'_, '_> {
 pub static SPEC: super::spec::FormatSpec = super::spec::FormatSpec {
     format: super::Format::Kits,
     id: "kits",
+    source: "kits",
     label: "Kit definitions",
     hint: "CSV with kit_sku, component_sku, quantity",
     reader: super::spec::Reader::Kits { required: REQUIRED },
     asks_sku: false,
+    asks_zone: false,
 };

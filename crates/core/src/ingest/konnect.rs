@@ -40,8 +40,10 @@ pub static FORMAT: TableFormat = TableFormat {
 pub static SPEC: super::spec::FormatSpec = super::spec::FormatSpec {
     format: super::Format::Konnect,
     id: "konnect",
+    source: "konnect",
     label: "Konnect inventory logs",
     hint: "CSV/XLSX with 'Seller Identifier' and 'Updated On'",
     reader: super::spec::Reader::Table(&FORMAT),
     asks_sku: false,
+    asks_zone: false,
 };

@@ -1,6 +1,8 @@
 //! Logitrail product inventory (JSON): the multi-product response or one product object. Each
 //! product becomes one `snapshot` entry; its best-before lots (the current
-//! `availability_by.best_before_dates` form or the older `lots` hash) go to the lots table.
+//! `availability_by.best_before_dates` form, the older `lots` hash, or the newer Product
+//! Inventory API's `batches_on_shelf` with the quantities on the product itself) go to the
+//! lots table.
 
 use std::io::Read;
 
@@ -9,7 +11,7 @@ use serde_json::{Map, Value};
 use super::convert::{self, Cell};
 use super::json_fields::{extra_keys, typed, Layout, ObjectMapping};
 use super::json_stream::{stream_at, StreamError};
-use super::sink::{Lot, RowError, Sink};
+use super::sink::{Attached, Lot, RowError, Sink, Written};
 use super::tabular::{field, Conv::*, FieldSpec};
 use crate::error::Result;
 
@@ -38,6 +40,7 @@ struct Mapper {
     occurred: usize,
     best_before: usize,
     event_type: usize,
+    locations: usize,
 }
 
 fn int_at(
@@ -58,7 +61,9 @@ impl Mapper {
         let occurred = layout.slot("occurred_at");
         let best_before = layout.slot("best_before");
         let event_type = layout.slot("event_type");
+        let locations = layout.slot("warehouse_locations");
         Mapper {
+            locations,
             layout,
             product,
             inventory,
@@ -89,8 +94,13 @@ impl Mapper {
                 &empty
             }
         };
+        // The newer Product Inventory API gives the quantities on the product itself.
+        let (inventory, inventory_path) = match p.get("inventory") {
+            None | Some(Value::Null) => (p, ""),
+            _ => (inventory, "inventory."),
+        };
         self.inventory
-            .map(inventory, row, "inventory.", &mut cells, &mut errors);
+            .map(inventory, row, inventory_path, &mut cells, &mut errors);
         if !p.contains_key("merchants_id") {
             errors.push(fail(
                 "missing: the product has no merchant's id (SKU)",
@@ -155,6 +165,36 @@ impl Mapper {
                 last_movement,
             });
         }
+        // The newer API's lots: `batches_on_shelf`, each with its shelf location.
+        let mut shelves: Vec<&str> = Vec::new();
+        let on_shelf = p.get("batches_on_shelf").and_then(Value::as_array);
+        for (i, batch) in on_shelf.into_iter().flatten().enumerate() {
+            let path = format!("batches_on_shelf.{i}.");
+            let batch = batch.as_object().unwrap_or(&empty);
+            let best_before = match batch.get("best_before_date").and_then(Value::as_str) {
+                Some(d) => self.lot_date(d, &path, row, &mut errors),
+                None => None,
+            };
+            if let Some(l) = batch.get("warehouse_location").and_then(Value::as_str) {
+                if !shelves.contains(&l) {
+                    shelves.push(l);
+                }
+            }
+            lots.push(Lot {
+                lot_id: None,
+                lot_number: batch.get("batch_number").and_then(Value::as_str),
+                best_before,
+                inbound: int_at(batch, "inbound", &path, row, &mut errors),
+                in_stock: int_at(batch, "in_stock", &path, row, &mut errors),
+                available: int_at(batch, "available", &path, row, &mut errors),
+                reserved: int_at(batch, "reserved", &path, row, &mut errors),
+                on_hold: int_at(batch, "on_hold", &path, row, &mut errors),
+                last_movement: None,
+            });
+        }
+        if !shelves.is_empty() {
+            cells[self.locations] = Cell::Text(shelves.join(", ").into());
+        }
         if !errors.is_empty() {
             return sink.row_failed(errors);
         }
@@ -177,11 +217,22 @@ impl Mapper {
         }
         cells[self.event_type] = Cell::Text("snapshot".into());
         let extra = extra_keys(p, |k| {
-            self.product.knows(k) || k == "inventory" || k == "lots"
+            self.product.knows(k)
+                || self.inventory.knows(k)
+                || matches!(k, "inventory" | "lots" | "batches_on_shelf")
         });
-        let id = sink.entry(&cells, extra.as_deref())?;
-        for lot in &lots {
-            sink.lot(id, lot)?;
+        let written = sink.entry(
+            &cells,
+            Attached {
+                extra: extra.as_deref(),
+                ..Attached::default()
+            },
+        )?;
+        // A snapshot seen before (same product, same last movement) has its lots already.
+        if let Written::New(id) = written {
+            for lot in &lots {
+                sink.lot(id, lot)?;
+            }
         }
         Ok(())
     }
@@ -224,8 +275,10 @@ pub fn import(sink: &mut Sink<'_>, input: impl Read, multi: bool) -> Result<()> 
 pub static SPEC: super::spec::FormatSpec = super::spec::FormatSpec {
     format: super::Format::Logitrail,
     id: "logitrail",
+    source: "logitrail",
     label: "Logitrail inventory",
     hint: "JSON with products or merchants_id",
     reader: super::spec::Reader::Json,
     asks_sku: false,
+    asks_zone: false,
 };

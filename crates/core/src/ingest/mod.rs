@@ -4,6 +4,7 @@
 
 pub mod convert;
 mod date_order;
+mod encoding;
 pub mod formats;
 pub mod history;
 mod json_fields;
@@ -12,7 +13,9 @@ mod kits;
 mod konnect;
 mod logitrail;
 pub mod ordoro;
+mod ordoro_events;
 mod pushlog;
+pub mod removal;
 mod shiphero;
 pub mod sink;
 pub mod spec;
@@ -42,6 +45,8 @@ use tabular::TableFormat;
 pub enum Format {
     Konnect,
     Ordoro,
+    #[serde(rename = "ordoro_events")]
+    OrdoroEvents,
     Xoro,
     Logitrail,
     Shiphero,
@@ -137,6 +142,34 @@ pub struct ImportOptions {
     /// How the file writes `NN/NN/YYYY` dates, when its data cannot tell.
     #[serde(default)]
     pub date_order: Option<crate::time::DateOrder>,
+    /// The time zone (IANA name) of times written without an offset; UTC when not given.
+    #[serde(default)]
+    pub tz: Option<String>,
+}
+
+impl ImportOptions {
+    /// The options that change what a file's bytes import as: the whole-file shortcut ("same
+    /// bytes, nothing to do") holds only when they are the same too.
+    fn shaping(&self, format: Format) -> String {
+        let sku = match format.spec().asks_sku {
+            true => self.sku.as_deref().unwrap_or_default().trim(),
+            false => "",
+        };
+        let batch = match format {
+            Format::Shiphero => self.batch.as_deref().unwrap_or_default().trim(),
+            _ => "",
+        };
+        let tz = self.tz.as_deref().unwrap_or_default().trim();
+        let tz = if tz.eq_ignore_ascii_case("utc") {
+            ""
+        } else {
+            tz
+        };
+        match (sku, batch, tz) {
+            ("", "", "") => String::new(),
+            _ => format!("sku={sku}\u{1f}batch={batch}\u{1f}tz={tz}"),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
@@ -147,6 +180,13 @@ pub struct ImportReport {
     pub rows_total: u64,
     pub rows_imported: u64,
     pub rows_failed: u64,
+    /// Of the rows imported: entries new to the store, already there as they were, and
+    /// there with older facts that this file updated.
+    pub new: u64,
+    pub existing: u64,
+    pub updated: u64,
+    /// The text encoding the file was read in, when it was not UTF-8 (the file was decoded).
+    pub encoding: Option<String>,
     /// The same bytes were imported before (as `import_id`); nothing was added.
     pub duplicate: bool,
     pub errors: Vec<RowError>,
@@ -163,6 +203,10 @@ impl ImportReport {
             rows_total: 0,
             rows_imported: 0,
             rows_failed: 0,
+            new: 0,
+            existing: 0,
+            updated: 0,
+            encoding: None,
             duplicate: false,
             errors: Vec::new(),
             refused: None,
@@ -212,14 +256,29 @@ impl ImportReport {
                 self.rows_failed
             );
         }
-        if self.rows_failed == 0 {
-            format!("{format}: {} rows imported", self.rows_imported)
-        } else {
-            format!(
-                "{format}: {} rows imported; error in {} out of {} rows",
-                self.rows_imported, self.rows_failed, self.rows_total
-            )
+        let mut line = format!(
+            "{format}: {} rows: {}",
+            self.rows_imported,
+            self.store_counts()
+        );
+        if self.rows_failed > 0 {
+            line.push_str(&format!(
+                "; error in {} out of {} rows",
+                self.rows_failed, self.rows_total
+            ));
         }
+        if let Some(e) = &self.encoding {
+            line.push_str(&format!(" (read as {e} text)"));
+        }
+        line
+    }
+
+    /// "40 new, 20 already in the store, 3 updated".
+    pub fn store_counts(&self) -> String {
+        format!(
+            "{} new, {} already in the store, {} updated",
+            self.new, self.existing, self.updated
+        )
     }
 }
 
@@ -370,27 +429,6 @@ fn no_table_format(file: &str, headers: &[String]) -> CoreError {
     }
 }
 
-/// UTF-16 text, by its byte order mark or, without one, by ASCII letters each followed (LE)
-/// or preceded (BE) by a zero byte.
-fn utf16_encoding(head: &[u8]) -> Option<&'static str> {
-    match head {
-        [0xFF, 0xFE, ..] => return Some("UTF-16 LE"),
-        [0xFE, 0xFF, ..] => return Some("UTF-16 BE"),
-        _ => {}
-    }
-    let pairs: Vec<&[u8]> = head.chunks_exact(2).take(64).collect();
-    if pairs.len() < 4 {
-        return None;
-    }
-    let le = pairs.iter().all(|p| p[0] != 0 && p[1] == 0);
-    let be = pairs.iter().all(|p| p[0] == 0 && p[1] != 0);
-    match (le, be) {
-        (true, _) => Some("UTF-16 LE"),
-        (_, true) => Some("UTF-16 BE"),
-        _ => None,
-    }
-}
-
 fn binary_data(file: &str, offset: u64) -> CoreError {
     refused(
         file,
@@ -407,7 +445,7 @@ pub(crate) fn detect(file: &str, path: &Path, forced: Option<Format>) -> Result<
         .take(SNIFF as u64)
         .read_to_end(&mut sniff)
         .map_err(|e| refused(file, format!("cannot read the file: {e}")))?;
-    if sniff.starts_with(b"PK\x03\x04") {
+    if sniff.starts_with(b"PK\x03\x04") || sniff.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
         let headers = tabular::xlsx_headers(file, path)?;
         let format = forced
             .or_else(|| table_format_of(&headers))
@@ -419,15 +457,6 @@ pub(crate) fn detect(file: &str, path: &Path, forced: Option<Format>) -> Result<
     let Some(start) = start else {
         return Err(refused(file, "the file is empty"));
     };
-    if let Some(encoding) = utf16_encoding(&sniff) {
-        return Err(refused(
-            file,
-            format!(
-                "the file is {encoding} text (what Excel saves as \"Unicode Text\"); Invlog reads \
-                 UTF-8: save it from Excel as \"CSV UTF-8\" and import that"
-            ),
-        ));
-    }
     if let Some(at) = body.iter().position(|b| *b == 0) {
         return Err(binary_data(file, at as u64));
     }
@@ -506,24 +535,57 @@ fn detect_json(file: &str, path: &Path, body: &[u8], forced: Option<Format>) -> 
     }
 }
 
-fn sha256_of(file: &str, path: &Path) -> Result<String> {
+/// The bytes' SHA-256, and what they look like as UTF-8 (one read for both).
+fn sha256_of(file: &str, path: &Path) -> Result<(String, encoding::Utf8Look)> {
     let mut f = open(file, path)?;
     let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
+    let mut look = encoding::Utf8Look::default();
+    // A few bytes of a character split between reads are carried to the next.
+    const CARRY: usize = 4;
+    let mut buf = vec![0u8; (1 << 20) + CARRY];
+    let mut carried = 0;
     loop {
         let n = f
-            .read(&mut buf)
+            .read(&mut buf[carried..])
             .map_err(|e| refused(file, format!("cannot read the file: {e}")))?;
         if n == 0 {
             break;
         }
-        hasher.update(&buf[..n]);
+        hasher.update(&buf[carried..carried + n]);
+        let filled = carried + n;
+        look.look(&buf[..filled]);
+        carried = look.carried().min(CARRY);
+        buf.copy_within(filled - carried..filled, 0);
     }
-    Ok(hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
+    Ok((hex(&hasher.finalize()), look))
+}
+
+/// A text file not in UTF-8 as a decoded UTF-8 copy, with the encoding it was read in.
+fn decoded(
+    file: &str,
+    path: &Path,
+    look: encoding::Utf8Look,
+) -> Result<Option<(tempfile::NamedTempFile, &'static str)>> {
+    let mut head = Vec::with_capacity(256);
+    open(file, path)?
+        .take(256)
+        .read_to_end(&mut head)
+        .map_err(|e| refused(file, format!("cannot read the file: {e}")))?;
+    // Workbooks (XLSX and ODS are zip files, XLS an OLE file) carry their own encoding.
+    if head.starts_with(b"PK\x03\x04") || head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        return Ok(None);
+    }
+    match encoding::decide(&head, look) {
+        Some(e) => Ok(Some((
+            encoding::decoded_copy(file, path, e)?,
+            encoding::label(e),
+        ))),
+        None => Ok(None),
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Imports one file. A refused file is `Err(CoreError::FileRefused)` and changes nothing.
@@ -544,17 +606,33 @@ pub fn import_file(
         return Err(refused(file, "the file is empty"));
     }
     let mut trace = Trace::new();
-    let sha = sha256_of(file, path)?;
+    let (bytes_sha, look) = sha256_of(file, path)?;
     trace.phase("sha256");
+    let original = path;
+    let copy = decoded(file, path, look)?;
+    let (path, encoding) = match &copy {
+        Some((c, e)) => (c.path(), Some(*e)),
+        None => (path, None),
+    };
+    let detected = detect(file, path, opts.format)?;
+    let format = detected.format();
+    trace.phase("detect");
+    let shaping = opts.shaping(format);
+    let sha = match shaping.as_str() {
+        "" => bytes_sha,
+        options => {
+            let mut h = Sha256::new();
+            h.update(bytes_sha.as_bytes());
+            h.update(options.as_bytes());
+            hex(&h.finalize())
+        }
+    };
     let previous: Option<i64> = store
         .conn()
         .query_row("SELECT id FROM imports WHERE sha256 = ?1", [&sha], |r| {
             r.get(0)
         })
         .optional()?;
-    let detected = detect(file, path, opts.format)?;
-    let format = detected.format();
-    trace.phase("detect");
     if let Some(id) = previous {
         return Ok(ImportReport::duplicate_of(file, format, id));
     }
@@ -563,13 +641,17 @@ pub fn import_file(
             .sku
             .clone()
             .filter(|s| !s.trim().is_empty())
-            .or_else(|| ordoro::sku_from_file_name(path)),
+            .or_else(|| ordoro::sku_from_file_name(original)),
         _ => None,
     };
 
+    let zone = match opts.tz.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(name) => Some(crate::time::zone_named(name).map_err(|m| refused(file, m))?),
+    };
     let started_at = now_millis();
-    let absolute = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
-    let file_name = path
+    let absolute = std::fs::canonicalize(original).unwrap_or_else(|_| original.to_owned());
+    let file_name = original
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| file.to_owned());
@@ -587,19 +669,23 @@ pub fn import_file(
         store
             .conn()
             .query_row("SELECT coalesce(max(id), 0) FROM entries", [], |r| r.get(0))?;
-    let estimated_rows = (meta.len() / 100) as i64;
+    let size = std::fs::metadata(path).map_or(meta.len(), |m| m.len());
+    let estimated_rows = (size / 100) as i64;
     let bulk = estimated_rows >= 20_000 && estimated_rows * 2 >= entries;
     let one = OneFile {
         path,
         file,
         file_name: &file_name,
         absolute: &absolute,
-        size: meta.len(),
+        size,
         sha: &sha,
         started_at,
         detected,
         ordoro_sku,
         bulk,
+        entries_before: entries,
+        zone,
+        encoding,
     };
     let result = import_in_transaction(store, &one, opts, control, &bytes_read, &mut trace);
     store.conn().pragma_update(None, "foreign_keys", "ON")?;
@@ -624,6 +710,12 @@ struct OneFile<'a> {
     ordoro_sku: Option<String>,
     /// Rebuild the indexes after the rows rather than update them row by row.
     bulk: bool,
+    /// The highest entry id before this file: none means an empty store.
+    entries_before: i64,
+    /// The zone of times without an offset (None: UTC).
+    zone: Option<chrono_tz::Tz>,
+    /// The text encoding a decoded copy was read from (None: UTF-8 as it was).
+    encoding: Option<&'static str>,
 }
 
 fn import_in_transaction(
@@ -660,19 +752,40 @@ fn import_in_transaction(
         return Ok(ImportReport::duplicate_of(file, format, id));
     }
     tx.execute(
-        "INSERT INTO imports (file_name, path, sha256, format, started_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![file_name, absolute.to_string_lossy(), sha, format.as_str(), started_at],
+        "INSERT INTO imports (file_name, path, sha256, format, started_at, time_zone, encoding)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            file_name,
+            absolute.to_string_lossy(),
+            sha,
+            format.as_str(),
+            started_at,
+            one.zone.map(|z| z.name()),
+            one.encoding
+        ],
     )?;
     let import_id = tx.last_insert_rowid();
+    // Into an empty store every row is new and needs no lookup, so the identity index can be
+    // built after the rows too; a source's unique ids are looked up even then (a file may
+    // repeat one).
+    let identity_rebuilt = bulk
+        && one.entries_before == 0
+        && !matches!(
+            crate::identity::rule_of(format.spec().source),
+            crate::identity::Rule::Id(_)
+        );
     if bulk {
         for name in crate::store::BULK_REBUILT_INDEXES {
             tx.execute_batch(&format!("DROP INDEX {name}"))?;
         }
     }
+    if identity_rebuilt {
+        tx.execute_batch(&format!("DROP INDEX {}", crate::store::IDENTITY_INDEX))?;
+    }
     let mut sink = sink::Sink::new(
         &tx,
         import_id,
-        format.as_str(),
+        format.spec().source,
         started_at,
         control,
         bytes_read,
@@ -712,8 +825,12 @@ fn import_in_transaction(
                 }
                 // Read apart from the import's own reader: progress counts the import's reading.
                 let head = BufReader::new(open(file, path)?);
-                let dates = date_order::decide(file, path, table, xlsx, opts.date_order, head)?;
-                tabular::import_mapped(table, &mut sink, defaults, dates, path, xlsx, input()?)?;
+                let order = date_order::decide(file, path, table, xlsx, opts.date_order, head)?;
+                let reading = crate::time::Reading {
+                    order,
+                    zone: one.zone,
+                };
+                tabular::import_mapped(table, &mut sink, defaults, reading, path, xlsx, input()?)?;
             }
             Detected::Logitrail { multi } => logitrail::import(&mut sink, input()?, multi)?,
             Detected::Shiphero(kind) => {
@@ -735,12 +852,25 @@ fn import_in_transaction(
             let sql = crate::store::index_sql(name).expect("every rebuilt index has its SQL");
             tx.execute_batch(sql)?;
         }
+        if identity_rebuilt {
+            tx.execute_batch(crate::store::IDENTITY_INDEX_SQL)?;
+        }
         trace.phase("indexes");
     }
     let total = counts.imported + counts.failed;
     tx.execute(
-        "UPDATE imports SET finished_at = ?2, rows_total = ?3, rows_imported = ?4, rows_failed = ?5 WHERE id = ?1",
-        params![import_id, now_millis(), total as i64, counts.imported as i64, counts.failed as i64],
+        "UPDATE imports SET finished_at = ?2, rows_total = ?3, rows_imported = ?4, rows_failed = ?5,
+                rows_new = ?6, rows_existing = ?7, rows_updated = ?8 WHERE id = ?1",
+        params![
+            import_id,
+            now_millis(),
+            total as i64,
+            counts.imported as i64,
+            counts.failed as i64,
+            counts.new as i64,
+            counts.existing as i64,
+            counts.updated as i64
+        ],
     )?;
     tx.commit()?;
     trace.phase("commit");
@@ -751,6 +881,10 @@ fn import_in_transaction(
         rows_total: total,
         rows_imported: counts.imported,
         rows_failed: counts.failed,
+        new: counts.new,
+        existing: counts.existing,
+        updated: counts.updated,
+        encoding: one.encoding.map(str::to_owned),
         duplicate: false,
         errors,
         refused: None,
@@ -822,7 +956,12 @@ pub struct Detection {
 
 pub fn detect_file(path: &Path) -> Detection {
     let file = path.display().to_string();
-    let detected = detect(&file, path, None);
+    let detected = sha256_of(&file, path)
+        .and_then(|(_, look)| decoded(&file, path, look))
+        .and_then(|copy| match &copy {
+            Some((c, _)) => detect(&file, c.path(), None),
+            None => detect(&file, path, None),
+        });
     Detection {
         file_name: path
             .file_name()

@@ -50,10 +50,12 @@ pub fn sku_from_file_name(path: &Path) -> Option<String> {
 pub static SPEC: super::spec::FormatSpec = super::spec::FormatSpec {
     format: super::Format::Ordoro,
     id: "ordoro",
+    source: "ordoro",
     label: "Ordoro inventory log",
     hint: "CSV with created_at and event_type",
     reader: super::spec::Reader::Table(&FORMAT),
     asks_sku: true,
+    asks_zone: false,
 };
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::convert::Cell;
 use super::json_fields::{extra_keys, Layout, ObjectMapping};
-use super::sink::{RowError, Sink};
+use super::sink::{Attached, RowError, Sink};
 use super::tabular::{field, Conv::*, FieldSpec};
 use crate::error::{CoreError, Result};
 
@@ -109,8 +109,14 @@ pub fn import(sink: &mut Sink<'_>, mut input: impl BufRead) -> Result<()> {
             continue;
         }
         let extra = extra_keys(obj, |k| mapping.knows(k));
-        let id = sink.entry(&cells, extra.as_deref())?;
-        sink.payload(id, left.request.as_deref(), left.response.as_deref())?;
+        sink.entry(
+            &cells,
+            Attached {
+                extra: extra.as_deref(),
+                request: left.request.as_deref(),
+                response: left.response.as_deref(),
+            },
+        )?;
     }
     Ok(())
 }
@@ -118,8 +124,10 @@ pub fn import(sink: &mut Sink<'_>, mut input: impl BufRead) -> Result<()> {
 pub static SPEC: super::spec::FormatSpec = super::spec::FormatSpec {
     format: super::Format::Pushlog,
     id: "pushlog",
+    source: "pushlog",
     label: "Push log (JSON Lines)",
     hint: "JSON Lines with updated_at",
     reader: super::spec::Reader::Json,
     asks_sku: false,
+    asks_zone: false,
 };

@@ -1,6 +1,7 @@
 //! ShipHero inventory sync results (GraphQL JSON): `inventory_sync_items_status` rows become
 //! entries; `inventory_sync_statuses` / `inventory_sync_status` batches become batch records.
-//! Relay `pageInfo` and edge `cursor`s are skipped.
+//! `inventory_changes` nodes (ShipHero's own inventory history) become `inventory_change`
+//! entries with their lot. Relay `pageInfo` and edge `cursor`s are skipped.
 
 use std::io::Read;
 
@@ -9,7 +10,7 @@ use serde_json::{Map, Value};
 use super::convert::{self, Cell};
 use super::json_fields::{extra_keys, raw, typed, Layout, ObjectMapping};
 use super::json_stream::{stream_at, StreamError};
-use super::sink::{Batch, RowError, Sink};
+use super::sink::{Attached, Batch, Lot, RowError, Sink, Written};
 use super::tabular::{field, Conv::*, FieldSpec};
 use crate::error::Result;
 
@@ -18,6 +19,8 @@ pub enum Kind {
     Items,
     Statuses,
     Status,
+    /// ShipHero's own inventory history (`inventory_changes`).
+    Changes,
 }
 
 impl Kind {
@@ -26,6 +29,7 @@ impl Kind {
             "inventory_sync_items_status" => Some(Kind::Items),
             "inventory_sync_statuses" => Some(Kind::Statuses),
             "inventory_sync_status" => Some(Kind::Status),
+            "inventory_changes" => Some(Kind::Changes),
             _ => None,
         })
     }
@@ -35,6 +39,7 @@ impl Kind {
             Kind::Items => &["data", "inventory_sync_items_status", "data", "edges"],
             Kind::Statuses => &["data", "inventory_sync_statuses", "data", "edges"],
             Kind::Status => &["data", "inventory_sync_status", "data"],
+            Kind::Changes => &["data", "inventory_changes", "data", "edges"],
         }
     }
 }
@@ -50,6 +55,111 @@ const ITEM: &[FieldSpec] = &[
     field("status", "status", Status),
     field("error", "error", Text),
 ];
+
+const CHANGE: &[FieldSpec] = &[
+    field("created_at", "occurred_at", Time),
+    // The change's own id; `legacy_id` can repeat (accounts moved to dynamic slotting).
+    field("id", "event_id", Text),
+    field("sku", "sku", Text),
+    field("warehouse_id", "warehouse_name", Text),
+    field("user_id", "user_name", Text),
+    field("change_in_on_hand", "quantity", Int),
+    field("reason", "reason", Text),
+    field("location_id", "location_code", Text),
+];
+
+/// An `inventory_changes` node: one change of a SKU's on-hand, with its lot.
+struct Changes {
+    layout: Layout,
+    mapping: ObjectMapping,
+    occurred: usize,
+    event_type: usize,
+    quantity: usize,
+    on_hand: usize,
+}
+
+impl Changes {
+    fn new() -> Self {
+        let mut layout = Layout::default();
+        let mapping = ObjectMapping::new(CHANGE, &mut layout);
+        Changes {
+            occurred: layout.slot("occurred_at"),
+            event_type: layout.slot("event_type"),
+            quantity: layout.slot("quantity"),
+            on_hand: layout.slot("physical_on_hand"),
+            layout,
+            mapping,
+        }
+    }
+
+    fn change(&self, sink: &mut Sink<'_>, row: u64, value: &Value) -> Result<()> {
+        let Value::Object(n) = node(value) else {
+            return sink.row_failed([RowError {
+                row,
+                column: None,
+                message: "expected an inventory change object".into(),
+            }]);
+        };
+        let mut cells = vec![Cell::Null; self.layout.columns.len()];
+        let mut errors = Vec::new();
+        self.mapping.map(n, row, "", &mut cells, &mut errors);
+        let previous = typed(n, "previous_on_hand", "", row, &mut errors, convert::int);
+        // A lot's expiry, as a date or as a time at midnight.
+        let lot_expiration = typed(n, "lot_expiration", "", row, &mut errors, |raw| {
+            convert::date(raw)
+                .or_else(|_| convert::instant(raw).map(|t| t.and_then(crate::time::millis_to_date)))
+        });
+        if cells[self.occurred].is_null() && errors.is_empty() {
+            errors.push(RowError {
+                row,
+                column: Some("created_at".into()),
+                message: "missing; every entry needs its time".into(),
+            });
+        }
+        if !errors.is_empty() {
+            return sink.row_failed(errors);
+        }
+        cells[self.event_type] = Cell::Text("inventory_change".into());
+        if let (Some(p), Cell::Int(change)) = (previous, &cells[self.quantity]) {
+            cells[self.on_hand] = Cell::Int(p + change);
+        }
+        let extra = extra_keys(n, |k| {
+            self.mapping.knows(k)
+                || matches!(
+                    k,
+                    "previous_on_hand" | "lot_id" | "lot_name" | "lot_expiration"
+                )
+        });
+        let written = sink.entry(
+            &cells,
+            Attached {
+                extra: extra.as_deref(),
+                ..Attached::default()
+            },
+        )?;
+        let (lot_id, lot_name) = (text(n, "lot_id"), text(n, "lot_name"));
+        if let (Written::New(id), true) = (
+            written,
+            lot_id.is_some() || lot_name.is_some() || lot_expiration.is_some(),
+        ) {
+            sink.lot(
+                id,
+                &Lot {
+                    lot_id,
+                    lot_number: lot_name,
+                    best_before: lot_expiration,
+                    inbound: None,
+                    in_stock: None,
+                    available: None,
+                    reserved: None,
+                    on_hold: None,
+                    last_movement: None,
+                },
+            )?;
+        }
+        Ok(())
+    }
+}
 
 /// An edge's node, or the element itself when the response lists nodes directly.
 fn node(v: &Value) -> &Value {
@@ -105,7 +215,13 @@ impl Items<'_> {
         let extra = extra_keys(n, |k| {
             self.mapping.knows(k) || k == "action" || k == "created_at"
         });
-        sink.entry(&cells, extra.as_deref())?;
+        sink.entry(
+            &cells,
+            Attached {
+                extra: extra.as_deref(),
+                ..Attached::default()
+            },
+        )?;
         Ok(())
     }
 }
@@ -183,6 +299,12 @@ pub fn import(
             let mut f = |i: u64, v: Value| items.item(sink, i + 1, &v);
             stream_at(input, kind.path(), &mut f)
         }
+        Kind::Changes => {
+            let changes = Changes::new();
+            sink.set_layout(&changes.layout.columns)?;
+            let mut f = |i: u64, v: Value| changes.change(sink, i + 1, &v);
+            stream_at(input, kind.path(), &mut f)
+        }
         Kind::Statuses | Kind::Status => {
             let mut f = |i: u64, v: Value| batch(sink, i + 1, &v);
             stream_at(input, kind.path(), &mut f)
@@ -198,8 +320,10 @@ pub fn import(
 pub static SPEC: super::spec::FormatSpec = super::spec::FormatSpec {
     format: super::Format::Shiphero,
     id: "shiphero",
-    label: "ShipHero inventory sync",
-    hint: "GraphQL JSON with data.inventory_sync_*",
+    source: "shiphero",
+    label: "ShipHero inventory sync and changes",
+    hint: "GraphQL JSON with data.inventory_sync_* or data.inventory_changes",
     reader: super::spec::Reader::Json,
     asks_sku: false,
+    asks_zone: false,
 };

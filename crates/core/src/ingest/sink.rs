@@ -3,7 +3,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use rusqlite::{params, Connection, Statement};
+use rusqlite::{params, Connection, OptionalExtension, Statement};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -11,6 +11,7 @@ use super::convert::Cell;
 use super::{Control, Progress};
 use crate::columns;
 use crate::error::{CoreError, Result};
+use crate::identity::{self, Hasher, Occurrences, RowKey};
 use crate::time::Millis;
 
 /// One row that was not imported, or one bad cell of it.
@@ -28,6 +29,30 @@ pub struct RowError {
 pub struct Counts {
     pub imported: u64,
     pub failed: u64,
+    /// Of the imported entries: not in the store before, already there as they are, and
+    /// there with older facts (now updated).
+    pub new: u64,
+    pub existing: u64,
+    pub updated: u64,
+}
+
+/// What an entry row carries beside its columns.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Attached<'x> {
+    /// Source columns without a canonical one, as a JSON object.
+    pub extra: Option<&'x str>,
+    pub request: Option<&'x str>,
+    pub response: Option<&'x str>,
+}
+
+/// What became of an entry row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Written {
+    New(i64),
+    /// The store already held it, and nothing newer came.
+    Existing(i64),
+    /// The store held it with older facts; they are updated in place.
+    Updated(i64),
 }
 
 pub struct Lot<'a> {
@@ -58,6 +83,40 @@ pub struct Batch<'a> {
     pub updated_at: Option<Millis>,
 }
 
+/// One column an import changed of a stored entry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct Change {
+    /// The canonical column, or the source's header of a column kept in `extra`.
+    pub column: String,
+    #[ts(type = "unknown")]
+    pub from: serde_json::Value,
+    #[ts(type = "unknown")]
+    pub to: serde_json::Value,
+}
+
+/// What a row changes of a stored entry.
+#[derive(Default)]
+struct Changes {
+    listed: Vec<Change>,
+    /// Layout positions and their new values.
+    columns: Vec<(usize, rusqlite::types::Value)>,
+    /// The stored values of the layout's columns.
+    stored: Vec<rusqlite::types::Value>,
+    extra: Option<String>,
+    payload: bool,
+}
+
+fn json_of(v: &rusqlite::types::Value) -> serde_json::Value {
+    use rusqlite::types::Value;
+    match v {
+        Value::Null => serde_json::Value::Null,
+        Value::Integer(i) => (*i).into(),
+        Value::Real(f) => serde_json::Value::from(*f),
+        Value::Text(t) => t.clone().into(),
+        Value::Blob(_) => serde_json::Value::Null,
+    }
+}
+
 /// Rows between two looks at the cancel flag and two progress reports.
 const TICK_ROWS: u64 = 4096;
 
@@ -77,6 +136,16 @@ pub struct Sink<'a> {
     bound: Vec<usize>,
     products: std::collections::HashMap<String, i64>,
     identity: String,
+    /// The identity hashing of the current layout.
+    hasher: Option<Hasher>,
+    occurrences: Occurrences<'a>,
+    /// Whether a row may already be in the store (false for a first import into an empty
+    /// store, whose rows are all new: their identities are distinct by construction).
+    lookups: bool,
+    /// The stored facts of an entry, read to update it: the layout's columns, then extra,
+    /// the payloads and whether anyone resolved it.
+    read_stored: String,
+    layout: Vec<&'static str>,
     /// Whether any layout of this import had per-event searchable text.
     has_event_text: bool,
     /// Highest entry and product ids before this import: what is newer is this import's.
@@ -113,7 +182,14 @@ impl<'a> Sink<'a> {
         };
         let entries_before = max("entries")?;
         let products_before = max("products")?;
+        let lookups =
+            entries_before > 0 || matches!(identity::rule_of(source), identity::Rule::Id(_));
         Ok(Sink {
+            hasher: None,
+            occurrences: Occurrences::new(conn)?,
+            lookups,
+            read_stored: String::new(),
+            layout: Vec::new(),
             conn,
             import_id,
             source,
@@ -161,7 +237,7 @@ impl<'a> Sink<'a> {
         self.has_event_text |= layout
             .iter()
             .any(|c| matches!(*c, "batch_id" | "event_id" | "error" | "reason"));
-        let mut cols = vec!["import_id", "source", "extra"];
+        let mut cols = vec!["import_id", "source", "extra", "identity", "facts"];
         self.product_slots = columns::PRODUCT_COLUMNS.map(|p| layout.iter().position(|c| *c == p));
         self.product_param = None;
         if self.product_slots.iter().any(Option::is_some) {
@@ -187,21 +263,55 @@ impl<'a> Sink<'a> {
         self.insert = Some(st);
         self.layout_len = layout.len();
         self.fixed = fixed;
+        self.hasher = Some(Hasher::new(self.source, layout));
+        self.read_stored = format!(
+            "SELECT {}, e.extra, pl.request, pl.response,
+                    EXISTS (SELECT 1 FROM resolutions r WHERE r.entry_id = e.id)
+             FROM entries e LEFT JOIN products p ON p.id = e.product_id
+             LEFT JOIN payloads pl ON pl.entry_id = e.id WHERE e.id = ?1",
+            layout
+                .iter()
+                .map(|c| match columns::PRODUCT_COLUMNS.contains(c) {
+                    true => format!("p.{c}"),
+                    false => format!("e.{c}"),
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        self.layout = layout.to_vec();
         Ok(())
     }
 
-    /// Inserts one entry; `cells` follow the layout. Returns the entry's id.
-    pub fn entry(&mut self, cells: &[Cell<'_>], extra: Option<&str>) -> Result<i64> {
+    /// Writes one entry; `cells` follow the layout.
+    pub fn entry(&mut self, cells: &[Cell<'_>], attached: Attached<'_>) -> Result<Written> {
         debug_assert_eq!(cells.len(), self.layout_len);
-        self.entry_with(|i| cells[i].borrowed(), extra)
+        self.entry_with(|i| cells[i].borrowed(), attached)
     }
 
-    /// Inserts one entry whose cell `i` of the layout is `cell(i)`.
+    /// Writes one entry whose cell `i` of the layout is `cell(i)`: a new one, or, when the
+    /// store already holds its identity, nothing or the newer facts.
     pub fn entry_with<'c>(
         &mut self,
         cell: impl Fn(usize) -> Cell<'c>,
-        extra: Option<&str>,
-    ) -> Result<i64> {
+        attached: Attached<'_>,
+    ) -> Result<Written> {
+        let key = self.row_key(&cell, attached);
+        let identity = self.occurrences.identity(&key)?;
+        if self.lookups {
+            let found: Option<(i64, Option<i64>)> = self
+                .conn
+                .prepare_cached(
+                    "SELECT id, facts FROM entries WHERE identity = ?1 ORDER BY id LIMIT 1",
+                )?
+                .query_row([identity.as_slice()], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?;
+            if let Some((id, facts)) = found {
+                let written = self.seen_again(id, facts, &key, &cell, attached)?;
+                self.counts.imported += 1;
+                self.tick()?;
+                return Ok(written);
+            }
+        }
         let product_id = match self.product_param {
             Some(_) => self.product_id(&cell)?,
             None => None,
@@ -211,7 +321,9 @@ impl<'a> Sink<'a> {
             .insert
             .as_mut()
             .expect("set_layout is called before entry");
-        st.raw_bind_parameter(3, extra)?;
+        st.raw_bind_parameter(3, attached.extra)?;
+        st.raw_bind_parameter(4, identity.as_slice())?;
+        st.raw_bind_parameter(5, key.facts)?;
         if let Some(p) = self.product_param {
             st.raw_bind_parameter(p, product_id)?;
         }
@@ -219,9 +331,30 @@ impl<'a> Sink<'a> {
             st.raw_bind_parameter(fixed + 1 + k, cell(i))?;
         }
         st.raw_execute()?;
+        let id = self.conn.last_insert_rowid();
+        self.write_payload(id, attached.request, attached.response)?;
         self.counts.imported += 1;
+        self.counts.new += 1;
         self.tick()?;
-        Ok(self.conn.last_insert_rowid())
+        Ok(Written::New(id))
+    }
+
+    fn row_key<'c>(&self, cell: &impl Fn(usize) -> Cell<'c>, attached: Attached<'_>) -> RowKey {
+        let hasher = self
+            .hasher
+            .as_ref()
+            .expect("set_layout is called before entry");
+        let cells: Vec<Cell<'c>> = (0..self.layout_len).map(cell).collect();
+        hasher.row(
+            |i| match &cells[i] {
+                Cell::Null => rusqlite::types::ValueRef::Null,
+                Cell::Int(v) => rusqlite::types::ValueRef::Integer(*v),
+                Cell::Text(t) => rusqlite::types::ValueRef::Text(t.as_bytes()),
+            },
+            attached.extra,
+            attached.request,
+            attached.response,
+        )
     }
 
     /// The products row of this entry's identity, created on first sight.
@@ -231,6 +364,13 @@ impl<'a> Sink<'a> {
             Some(Cell::Int(i)) => Some(i.to_string().into()),
             _ => None,
         });
+        self.product_id_of(values)
+    }
+
+    fn product_id_of(
+        &mut self,
+        values: [Option<std::borrow::Cow<'_, str>>; 4],
+    ) -> Result<Option<i64>> {
         if values.iter().all(Option::is_none) {
             return Ok(None);
         }
@@ -294,7 +434,7 @@ impl<'a> Sink<'a> {
         Ok(())
     }
 
-    pub fn payload(
+    fn write_payload(
         &mut self,
         entry_id: i64,
         request: Option<&str>,
@@ -303,11 +443,238 @@ impl<'a> Sink<'a> {
         if request.is_none() && response.is_none() {
             return Ok(());
         }
+        // A document absent from a later file keeps the one stored.
         self.conn
             .prepare_cached(
-                "INSERT INTO payloads (entry_id, request, response) VALUES (?1, ?2, ?3)",
+                "INSERT INTO payloads (entry_id, request, response) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (entry_id) DO UPDATE SET
+                   request = coalesce(excluded.request, request),
+                   response = coalesce(excluded.response, response)",
             )?
             .execute(params![entry_id, request, response])?;
+        Ok(())
+    }
+
+    /// An entry the store holds already (`id`, with its facts hash when known) seen again:
+    /// nothing to do when its facts are the same; its newer facts written in place otherwise.
+    /// A column the row leaves empty never blanks a stored value, a row older than the stored
+    /// one (by the source's own time stamp) changes nothing, and a resolution made in Invlog
+    /// is never taken back. The change is recorded in the entry's history.
+    fn seen_again<'c>(
+        &mut self,
+        id: i64,
+        stored_facts: Option<i64>,
+        key: &RowKey,
+        cell: &impl Fn(usize) -> Cell<'c>,
+        attached: Attached<'_>,
+    ) -> Result<Written> {
+        let own = id > self.entries_before;
+        if !own {
+            self.conn
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO entry_imports (entry_id, import_id) VALUES (?1, ?2)",
+                )?
+                .execute(params![id, self.import_id])?;
+        }
+        if stored_facts == Some(key.facts) {
+            self.counts.existing += 1;
+            return Ok(Written::Existing(id));
+        }
+        let changes = self.changes_of(id, cell, attached)?;
+        let Some(changes) = changes else {
+            self.counts.existing += 1;
+            return Ok(Written::Existing(id));
+        };
+        self.apply(id, key.facts, &changes, attached)?;
+        if !own {
+            self.conn
+                .prepare_cached(
+                    "INSERT INTO entry_changes (entry_id, import_id, at, kind, changes)
+                     VALUES (?1, ?2, ?3, 'updated', ?4)",
+                )?
+                .execute(params![
+                    id,
+                    self.import_id,
+                    self.imported_at,
+                    serde_json::to_string(&changes.listed).unwrap_or_default()
+                ])?;
+        }
+        self.counts.updated += 1;
+        Ok(Written::Updated(id))
+    }
+
+    /// What the row would change of stored entry `id`; None when nothing (or when the row is
+    /// older than what is stored).
+    fn changes_of<'c>(
+        &mut self,
+        id: i64,
+        cell: &impl Fn(usize) -> Cell<'c>,
+        attached: Attached<'_>,
+    ) -> Result<Option<Changes>> {
+        use rusqlite::types::Value;
+        let n = self.layout.len();
+        let (stored, extra, request, response, resolved_in_invlog) = self
+            .conn
+            .prepare_cached(&self.read_stored)?
+            .query_row([id], |r| {
+                let values = (0..n)
+                    .map(|i| r.get::<_, Value>(i))
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                Ok((
+                    values,
+                    r.get::<_, Option<String>>(n)?,
+                    r.get::<_, Option<String>>(n + 1)?,
+                    r.get::<_, Option<String>>(n + 2)?,
+                    r.get::<_, bool>(n + 3)?,
+                ))
+            })?;
+        let incoming = |i: usize| -> Value {
+            match cell(i) {
+                Cell::Null => Value::Null,
+                Cell::Int(v) => Value::Integer(v),
+                Cell::Text(t) => Value::Text(t.into_owned()),
+            }
+        };
+        if let Some(stamp) =
+            identity::newer_by(self.source).and_then(|c| self.layout.iter().position(|l| *l == c))
+        {
+            if let (Value::Integer(new), Value::Integer(old)) = (incoming(stamp), &stored[stamp]) {
+                if new < *old {
+                    return Ok(None);
+                }
+            }
+        }
+        let mut changes = Changes::default();
+        for (i, old) in stored.iter().enumerate() {
+            let column = self.layout[i];
+            let new = incoming(i);
+            if new == Value::Null || new == *old || (column == "resolved" && resolved_in_invlog) {
+                continue;
+            }
+            changes.listed.push(Change {
+                column: column.to_owned(),
+                from: json_of(old),
+                to: json_of(&new),
+            });
+            changes.columns.push((i, new));
+        }
+        if let Some(new_extra) = attached.extra {
+            let parse = |t: &str| {
+                serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(t)
+                    .unwrap_or_default()
+            };
+            let mut merged = extra.as_deref().map(parse).unwrap_or_default();
+            let mut moved = false;
+            for (k, v) in parse(new_extra) {
+                if merged.get(&k) != Some(&v) {
+                    changes.listed.push(Change {
+                        column: k.clone(),
+                        from: merged.get(&k).cloned().unwrap_or(serde_json::Value::Null),
+                        to: v.clone(),
+                    });
+                    merged.insert(k, v);
+                    moved = true;
+                }
+            }
+            if moved {
+                changes.extra = Some(serde_json::Value::Object(merged).to_string());
+            }
+        }
+        for (name, new, old) in [
+            ("request", attached.request, &request),
+            ("response", attached.response, &response),
+        ] {
+            if new.is_some_and(|t| Some(t) != old.as_deref()) {
+                changes.listed.push(Change {
+                    column: name.to_owned(),
+                    from: serde_json::Value::Null,
+                    to: serde_json::Value::String("(new document)".into()),
+                });
+                changes.payload = true;
+            }
+        }
+        if changes.listed.is_empty() {
+            return Ok(None);
+        }
+        changes.stored = stored;
+        Ok(Some(changes))
+    }
+
+    fn apply(
+        &mut self,
+        id: i64,
+        facts: i64,
+        changes: &Changes,
+        attached: Attached<'_>,
+    ) -> Result<()> {
+        use rusqlite::types::Value;
+        let mut sets = vec!["facts = ?2".to_owned()];
+        let mut values: Vec<Value> = vec![Value::Integer(id), Value::Integer(facts)];
+        let product_moved = changes
+            .columns
+            .iter()
+            .any(|(i, _)| columns::PRODUCT_COLUMNS.contains(&self.layout[*i]));
+        for (i, v) in &changes.columns {
+            let column = self.layout[*i];
+            if columns::PRODUCT_COLUMNS.contains(&column) {
+                continue;
+            }
+            values.push(v.clone());
+            sets.push(format!("{column} = ?{}", values.len()));
+        }
+        if product_moved {
+            let merged = self.product_slots.map(|slot| {
+                let slot = slot?;
+                let value = changes
+                    .columns
+                    .iter()
+                    .find(|(i, _)| *i == slot)
+                    .map(|(_, v)| v)
+                    .unwrap_or(&changes.stored[slot]);
+                match value {
+                    Value::Text(t) => Some(std::borrow::Cow::Owned(t.clone())),
+                    Value::Integer(n) => Some(n.to_string().into()),
+                    _ => None,
+                }
+            });
+            let product = self.product_id_of(merged)?;
+            values.push(product.map_or(Value::Null, Value::Integer));
+            sets.push(format!("product_id = ?{}", values.len()));
+        }
+        if let Some(extra) = &changes.extra {
+            values.push(Value::Text(extra.clone()));
+            sets.push(format!("extra = ?{}", values.len()));
+        }
+        let sql = format!("UPDATE entries SET {} WHERE id = ?1", sets.join(", "));
+        self.conn
+            .prepare_cached(&sql)?
+            .execute(rusqlite::params_from_iter(values))?;
+        // A failure that came later is open until someone resolves it, as on a first import.
+        self.conn
+            .prepare_cached(
+                "UPDATE entries SET resolved = 0 WHERE id = ?1 AND status = 'failed' AND resolved IS NULL",
+            )?
+            .execute([id])?;
+        if changes.payload {
+            self.write_payload(id, attached.request, attached.response)?;
+        }
+        let text_moved = changes
+            .columns
+            .iter()
+            .any(|(i, _)| identity::EVENT_TEXT.contains(&self.layout[*i]));
+        // This import's own entries get their search text when it ends.
+        if text_moved && id <= self.entries_before {
+            self.conn
+                .prepare_cached("DELETE FROM events_fts WHERE rowid = ?1")?
+                .execute([id])?;
+            self.conn
+                .prepare_cached(
+                    "INSERT INTO events_fts (rowid, body)
+                     SELECT id, concat_ws(' ', batch_id, event_id, error, reason) FROM entries
+                     WHERE id = ?1 AND coalesce(batch_id, event_id, error, reason) IS NOT NULL",
+                )?
+                .execute([id])?;
+        }
         Ok(())
     }
 
@@ -334,7 +701,14 @@ impl<'a> Sink<'a> {
     }
 
     pub fn batch(&mut self, b: &Batch<'_>) -> Result<()> {
-        self.conn
+        let known: bool = self
+            .conn
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM batches WHERE source = ?1 AND batch_id = ?2)",
+            )?
+            .query_row(params![self.source, b.batch_id], |r| r.get(0))?;
+        let changed = self
+            .conn
             .prepare_cached(
                 "INSERT INTO batches (import_id, source, batch_id, url, warehouse_id, user_id,
                  account_id, total_count, status, error, success_count, error_count,
@@ -367,10 +741,25 @@ impl<'a> Sink<'a> {
                 b.created_at,
                 b.updated_at
             ])?;
+        self.count_record(known, changed > 0);
         self.row_done()
     }
 
+    /// Counts a batch or kit line: new, updated, or already there as it is.
+    fn count_record(&mut self, known: bool, changed: bool) {
+        match (known, changed) {
+            (false, _) => self.counts.new += 1,
+            (true, true) => self.counts.updated += 1,
+            (true, false) => self.counts.existing += 1,
+        }
+    }
+
     pub fn kit(&mut self, kit_sku: &str, component_sku: &str, quantity: i64) -> Result<()> {
+        let stored: Option<i64> = self
+            .conn
+            .prepare_cached("SELECT quantity FROM kits WHERE kit_sku = ?1 AND component_sku = ?2")?
+            .query_row(params![kit_sku, component_sku], |r| r.get(0))
+            .optional()?;
         self.conn
             .prepare_cached(
                 "INSERT INTO kits (kit_sku, component_sku, quantity, import_id)
@@ -379,6 +768,7 @@ impl<'a> Sink<'a> {
                    quantity = excluded.quantity, import_id = excluded.import_id",
             )?
             .execute(params![kit_sku, component_sku, quantity, self.import_id])?;
+        self.count_record(stored.is_some(), stored.is_some_and(|q| q != quantity));
         self.row_done()
     }
 

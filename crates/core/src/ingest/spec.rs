@@ -19,6 +19,9 @@ pub struct FormatSpec {
     pub format: Format,
     /// The name in commands, records and `--format`.
     pub id: &'static str,
+    /// The source system its entries come from (the `source` column, and the namespace of
+    /// their identities): two formats of one system share it.
+    pub source: &'static str,
     /// What the import dialog offers.
     pub label: &'static str,
     /// How its files are recognised, for a refusal that lists the known formats.
@@ -26,4 +29,7 @@ pub struct FormatSpec {
     pub reader: Reader,
     /// A log of one product whose SKU the file does not hold (Ordoro): the dialog asks for it.
     pub asks_sku: bool,
+    /// Its times may carry no offset and its specification fixes no zone (the exporting user
+    /// chose one): the dialog asks for the zone.
+    pub asks_zone: bool,
 }

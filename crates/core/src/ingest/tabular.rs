@@ -7,10 +7,10 @@ use std::io::{BufReader, Read};
 use std::path::Path;
 use std::sync::mpsc::{channel, sync_channel, Receiver, SyncSender};
 
-use calamine::{open_workbook, DataRef, Reader, Xlsx};
+use calamine::{open_workbook, open_workbook_auto, DataRef, Reader, Xlsx};
 
 use super::convert::{self, Cell, Raw};
-use super::sink::{RowError, Sink};
+use super::sink::{Attached, RowError, Sink};
 use crate::error::{CoreError, Result};
 
 /// Receives a table's header row, then each data row with its spreadsheet row number.
@@ -31,10 +31,36 @@ fn clean_header(h: &str) -> String {
     h.trim_start_matches('\u{feff}').trim().to_owned()
 }
 
+/// The field delimiter of a CSV: whichever of `,` `;` and tab its header line holds most of,
+/// outside quotes (European Excel saves `;`-separated "CSV", Excel's text export tabs).
+pub fn delimiter_of(head: &[u8]) -> u8 {
+    let mut counts = [0usize; 3];
+    let mut quoted = false;
+    for b in head {
+        match b {
+            b'"' => quoted = !quoted,
+            b'\n' if !quoted => break,
+            b',' if !quoted => counts[0] += 1,
+            b';' if !quoted => counts[1] += 1,
+            b'\t' if !quoted => counts[2] += 1,
+            _ => {}
+        }
+    }
+    let best = (0..3)
+        .max_by_key(|i| (counts[*i], usize::from(*i == 0)))
+        .unwrap_or(0);
+    [b',', b';', b'\t'][best]
+}
+
 pub fn read_csv<R: Read>(file: &str, input: R, handler: &mut dyn RowHandler) -> Result<()> {
+    let mut input = std::io::BufReader::with_capacity(1 << 16, input);
+    let head = std::io::BufRead::fill_buf(&mut input)
+        .map_err(|e| refused(file, format!("cannot read the file: {e}")))?;
+    let delimiter = delimiter_of(head);
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
+        .delimiter(delimiter)
         .buffer_capacity(1 << 16)
         .from_reader(input);
     let mut rec = csv::ByteRecord::new();
@@ -106,7 +132,91 @@ pub fn read_xlsx(file: &str, path: &Path, handler: &mut dyn RowHandler) -> Resul
     })
 }
 
+/// An XLS or ODS workbook's first worksheet (read whole: these are the older and rarer
+/// forms; XLSX streams).
+fn read_other_workbook(file: &str, path: &Path, handler: &mut dyn RowHandler) -> Result<()> {
+    let mut wb = open_workbook_auto(path).map_err(|e| {
+        refused(
+            file,
+            format!("not a readable XLSX, XLS or ODS workbook: {e}"),
+        )
+    })?;
+    let sheet = wb
+        .sheet_names()
+        .first()
+        .cloned()
+        .ok_or_else(|| refused(file, "the workbook has no worksheet"))?;
+    let range = wb
+        .worksheet_range(&sheet)
+        .map_err(|e| refused(file, format!("corrupt worksheet: {e}")))?;
+    let first_row = range.start().map_or(0, |(r, _)| r);
+    let first_col = range.start().map_or(0, |(_, c)| c) as usize;
+    let mut headers_seen = false;
+    for (i, row) in range.rows().enumerate() {
+        let mut cells: Vec<DataRef<'_>> = vec![DataRef::Empty; first_col];
+        cells.extend(row.iter().map(data_ref));
+        if cells.iter().all(|c| matches!(c, DataRef::Empty)) {
+            continue;
+        }
+        if !headers_seen {
+            headers_seen = true;
+            handler.headers(&header_cells(&cells))?;
+        } else {
+            let raws: Vec<Raw<'_>> = cells.iter().map(raw_of).collect();
+            handler.row(first_row as u64 + i as u64 + 1, &raws)?;
+        }
+    }
+    if !headers_seen {
+        return Err(refused(file, "the worksheet is empty"));
+    }
+    Ok(())
+}
+
+fn data_ref(d: &calamine::Data) -> DataRef<'_> {
+    use calamine::Data;
+    match d {
+        Data::Int(i) => DataRef::Int(*i),
+        Data::Float(f) => DataRef::Float(*f),
+        Data::String(s) => DataRef::SharedString(s),
+        Data::Bool(b) => DataRef::Bool(*b),
+        Data::DateTime(t) => DataRef::DateTime(*t),
+        Data::DateTimeIso(s) => DataRef::DateTimeIso(s.clone()),
+        Data::DurationIso(s) => DataRef::DurationIso(s.clone()),
+        Data::Error(e) => DataRef::Error(e.clone()),
+        Data::Empty => DataRef::Empty,
+    }
+}
+
+fn header_cells(cells: &[DataRef<'_>]) -> Vec<String> {
+    cells
+        .iter()
+        .map(|c| match c {
+            DataRef::String(s) => clean_header(s),
+            DataRef::SharedString(s) => clean_header(s),
+            DataRef::Empty => String::new(),
+            other => clean_header(&raw_of(other).text().ok().flatten().unwrap_or_default()),
+        })
+        .collect()
+}
+
+/// Whether the workbook is an XLSX, which streams cell by cell: a zip (an ODS is one too, but
+/// its first entry names its kind) rather than an XLS (an OLE file).
+fn is_xlsx(path: &Path) -> bool {
+    let mut head = [0u8; 96];
+    let n = File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .unwrap_or(0);
+    let head = &head[..n];
+    head.starts_with(b"PK\x03\x04")
+        && !head
+            .windows(b"opendocument".len())
+            .any(|w| w == b"opendocument")
+}
+
 fn read_xlsx_cells(file: &str, path: &Path, handler: &mut dyn RowHandler) -> Result<()> {
+    if !is_xlsx(path) {
+        return read_other_workbook(file, path, handler);
+    }
     let mut wb = open_xlsx(file, path)?;
     let sheet = wb
         .sheet_names()
@@ -126,17 +236,7 @@ fn read_xlsx_cells(file: &str, path: &Path, handler: &mut dyn RowHandler) -> Res
             }
             match width {
                 None => {
-                    let headers: Vec<String> = cells
-                        .iter()
-                        .map(|c| match c {
-                            DataRef::String(s) => clean_header(s),
-                            DataRef::SharedString(s) => clean_header(s),
-                            DataRef::Empty => String::new(),
-                            other => clean_header(
-                                &raw_of(other).text().ok().flatten().unwrap_or_default(),
-                            ),
-                        })
-                        .collect();
+                    let headers = header_cells(cells);
                     *width = Some(headers.len());
                     handler.headers(&headers)?;
                 }
@@ -195,6 +295,7 @@ pub fn csv_headers(file: &str, sniff: &[u8]) -> Result<Vec<String>> {
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
+        .delimiter(delimiter_of(sniff))
         .from_reader(sniff);
     let mut rec = csv::ByteRecord::new();
     if !rdr.read_byte_record(&mut rec).unwrap_or(false) {
@@ -265,19 +366,19 @@ impl TableFormat {
 
 /// Converts one source cell into a store value.
 pub fn convert_cell(raw: Raw<'_>, conv: Conv) -> std::result::Result<Cell<'_>, String> {
-    convert_cell_in(raw, conv, None)
+    convert_cell_in(raw, conv, crate::time::Reading::default())
 }
 
 /// [`convert_cell`], with the file's order of `NN/NN/YYYY` dates when it is known.
 pub fn convert_cell_in(
     raw: Raw<'_>,
     conv: Conv,
-    dates: Option<crate::time::DateOrder>,
+    dates: crate::time::Reading,
 ) -> std::result::Result<Cell<'_>, String> {
     Ok(match conv {
         Conv::Text => raw.text()?.map_or(Cell::Null, Cell::Text),
         Conv::Int => convert::int(raw)?.map_or(Cell::Null, Cell::Int),
-        Conv::Time => convert::instant_in(raw, dates)?.map_or(Cell::Null, Cell::Int),
+        Conv::Time => convert::instant_read(raw, dates)?.map_or(Cell::Null, Cell::Int),
         Conv::Date => convert::date(raw)?.map_or(Cell::Null, |d| Cell::Text(Cow::Owned(d))),
         Conv::Status => convert::status(raw)?.map_or(Cell::Null, |s| Cell::Text(Cow::Borrowed(s))),
         Conv::Bool => convert::boolean(raw)?.map_or(Cell::Null, |b| Cell::Int(b as i64)),
@@ -378,7 +479,7 @@ struct Converter {
     default_slots: Vec<(usize, String)>,
     occurred_slot: usize,
     occurred_header: String,
-    dates: Option<crate::time::DateOrder>,
+    dates: crate::time::Reading,
     batch: Vec<RowBuf>,
     to_writer: SyncSender<Msg>,
     recycled: Receiver<Vec<RowBuf>>,
@@ -580,7 +681,7 @@ pub fn import_mapped(
     format: &'static TableFormat,
     sink: &mut Sink<'_>,
     defaults: Vec<(&'static str, String)>,
-    dates: Option<crate::time::DateOrder>,
+    dates: crate::time::Reading,
     path: &Path,
     xlsx: bool,
     input: impl Read + Send,
@@ -623,13 +724,12 @@ pub fn import_mapped(
                                 sink.row_failed(r.errors.iter().cloned())?;
                                 continue;
                             }
-                            let extra = r.extra.map(|s| r.str(s));
-                            let id = sink.entry_with(|i| r.cell(i), extra)?;
-                            sink.payload(
-                                id,
-                                r.request.map(|s| r.str(s)),
-                                r.response.map(|s| r.str(s)),
-                            )?;
+                            let attached = Attached {
+                                extra: r.extra.map(|s| r.str(s)),
+                                request: r.request.map(|s| r.str(s)),
+                                response: r.response.map(|s| r.str(s)),
+                            };
+                            sink.entry_with(|i| r.cell(i), attached)?;
                         }
                         // The parser may have finished; then the buffers are simply dropped.
                         let _ = recycle.send(batch);

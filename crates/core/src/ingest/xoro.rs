@@ -27,8 +27,10 @@ pub static FORMAT: TableFormat = TableFormat {
 pub static SPEC: super::spec::FormatSpec = super::spec::FormatSpec {
     format: super::Format::Xoro,
     id: "xoro",
+    source: "xoro",
     label: "Xoro logs",
     hint: "CSV with 'Import Date' and 'Transaction Type'",
     reader: super::spec::Reader::Table(&FORMAT),
     asks_sku: false,
+    asks_zone: false,
 };

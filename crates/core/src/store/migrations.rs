@@ -20,6 +20,10 @@ pub const ENTRY_INDEX_NAMES: &[&str] = &[
     "entries_by_resolved",
 ];
 
+/// The identity index, which a first bulk import into an empty store builds after its rows.
+pub const IDENTITY_INDEX: &str = "entries_by_identity";
+pub const IDENTITY_INDEX_SQL: &str = "CREATE INDEX entries_by_identity ON entries(identity, facts)";
+
 /// The indexes a bulk import drops and rebuilds: one entry per row each. The partial ones hold
 /// few rows, so keeping them up to date costs less than the full table scan a rebuild takes.
 pub const BULK_REBUILT_INDEXES: &[&str] = &["entries_by_time", "entries_by_product"];
@@ -49,6 +53,14 @@ pub static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("schema_v6.sql")),
         M::up(include_str!("schema_v7.sql")),
         M::up(include_str!("schema_v8.sql")),
+        // Identities for the entries a store already holds, computed as an import would.
+        M::up_with_hook(
+            include_str!("schema_v9.sql"),
+            |tx: &rusqlite::Transaction| {
+                crate::identity::backfill(tx)?;
+                Ok(())
+            },
+        ),
     ])
 });
 
@@ -83,7 +95,7 @@ mod tests {
         let version: i64 = conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .unwrap();
-        assert_eq!(version, 8);
+        assert_eq!(version, 9);
     }
 
     #[test]
