@@ -442,7 +442,9 @@ export function App() {
           onFilter={() => dispatch({ type: "only_sku", sku: skuMenu.sku })}
         />
       )}
-      {dialog?.kind === "import_history" && <ImportHistory onClose={close} />}
+      {dialog?.kind === "import_history" && (
+        <ImportHistory onClose={close} onRemoved={() => changed("added")} />
+      )}
       {dialog?.kind === "resolve" && (
         <ResolveDialog
           ids={[...picked]}

@@ -27,7 +27,11 @@ export function Modal({ title, onClose, children, actions, wide, wider }: Props)
     if (dialog && !dialog.open) dialog.showModal();
     // The platform focuses the first control, the header's ×: a space typed into what looks
     // like the dialog's field would close it. Its first field takes the keys instead.
-    dialog?.querySelector<HTMLElement>(`.modal-body :is(${FIELDS})`)?.focus();
+    // A confirmation without fields names its safe choice with data-autofocus instead.
+    (
+      dialog?.querySelector<HTMLElement>(`.modal-body :is(${FIELDS})`) ??
+      dialog?.querySelector<HTMLElement>("[data-autofocus]")
+    )?.focus();
     // Closed, focus goes back to what opened it, not to the page's <body>.
     return () => {
       if (opener?.isConnected) opener.focus();

@@ -4,6 +4,7 @@ import type { Batch } from "../bindings/Batch";
 import type { EntryDetail } from "../bindings/EntryDetail";
 import type { Lot } from "../bindings/Lot";
 import { ErrorMessage, errorText } from "../common/ErrorMessage";
+import { EntryHistory } from "./EntryHistory";
 import { formatCell } from "../common/format";
 import { useTransport } from "../transport/context";
 import { call } from "../transport/transport";
@@ -290,6 +291,7 @@ export function DetailDrawer({ entryId, onClose, onShowBatch, onChanged, onStock
               </ol>
             </section>
           )}
+          {detail.history.length > 1 && <EntryHistory history={detail.history} />}
         </div>
       )}
       {resolving !== null && (

@@ -14,6 +14,13 @@ interface Choice {
   /** The format chosen in the dialog; null keeps the detected one. */
   format: Format | null;
   sku: string;
+  /** The time zone of times without an offset (IANA name), for formats that ask for one. */
+  zone: string;
+}
+
+/** The zone an export written on this machine most likely used. */
+function localZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
 }
 
 function effectiveFormat(c: Choice): Format | null {
@@ -23,6 +30,11 @@ function effectiveFormat(c: Choice): Format | null {
 /** Whether the format is a log of one product whose SKU its file does not hold (Ordoro's). */
 function asksSku(format: Format | null, formats: FormatInfo[]): boolean {
   return formats.some((f) => f.format === format && f.asks_sku);
+}
+
+/** Whether the format's times may carry no offset in a zone its user chose (Ordoro's events). */
+function asksZone(format: Format | null, formats: FormatInfo[]): boolean {
+  return formats.some((f) => f.format === format && f.asks_zone);
 }
 
 /** Why a file cannot be imported as chosen, or null when it can. */
@@ -60,7 +72,14 @@ export function ImportDialog({ paths, onClose, onStarted }: Props) {
     ])
       .then(([known, detections]) => {
         setFormats(known);
-        setChoices(detections.map((d) => ({ detection: d, format: null, sku: d.sku_hint ?? "" })));
+        setChoices(
+          detections.map((d) => ({
+            detection: d,
+            format: null,
+            sku: d.sku_hint ?? "",
+            zone: localZone(),
+          })),
+        );
       })
       .catch((e: unknown) => setError(errorText(e)));
   }, [transport, paths]);
@@ -84,6 +103,7 @@ export function ImportDialog({ paths, onClose, onStarted }: Props) {
               sku: asksSku(effectiveFormat(c), formats) ? c.sku.trim() : null,
               batch: null,
               date_order: dateOrder,
+              tz: asksZone(effectiveFormat(c), formats) ? c.zone.trim() || null : null,
             },
           }),
         );
@@ -183,6 +203,18 @@ export function ImportDialog({ paths, onClose, onStarted }: Props) {
                           value={c.sku}
                           placeholder="the product's SKU"
                           onChange={(e) => update(i, { sku: e.target.value })}
+                        />
+                      </label>
+                    )}
+                    {asksZone(format, formats) && (
+                      <label className="inline">
+                        Time zone{" "}
+                        <input
+                          aria-label={`Time zone of ${name}`}
+                          value={c.zone}
+                          placeholder="UTC"
+                          title="The zone chosen when the file was exported: its times carry no offset"
+                          onChange={(e) => update(i, { zone: e.target.value })}
                         />
                       </label>
                     )}

@@ -11,6 +11,10 @@ function report(over: Partial<ImportReport>): ImportReport {
     rows_total: 60,
     rows_imported: 60,
     rows_failed: 0,
+    new: 60,
+    existing: 0,
+    updated: 0,
+    encoding: null,
     duplicate: false,
     errors: [],
     refused: null,
@@ -46,9 +50,17 @@ describe("job status words", () => {
 
 describe("import summaries", () => {
   it("words each outcome as the panels do", () => {
-    expect(reportSummary(report({}))).toBe("konnect: 60 rows imported");
-    expect(reportSummary(report({ rows_imported: 58, rows_failed: 2 }))).toBe(
-      "konnect: 58 rows imported; error in 2 out of 60 rows",
+    expect(reportSummary(report({}))).toBe(
+      "konnect: 60 rows: 60 new, 0 already in the store, 0 updated",
+    );
+    expect(reportSummary(report({ new: 40, existing: 18, updated: 2 }))).toBe(
+      "konnect: 60 rows: 40 new, 18 already in the store, 2 updated",
+    );
+    expect(reportSummary(report({ rows_imported: 58, new: 58, rows_failed: 2 }))).toBe(
+      "konnect: 58 rows: 58 new, 0 already in the store, 0 updated; error in 2 out of 60 rows",
+    );
+    expect(reportSummary(report({ encoding: "Windows-1252" }))).toBe(
+      "konnect: 60 rows: 60 new, 0 already in the store, 0 updated (read as Windows-1252 text)",
     );
     expect(reportSummary(report({ duplicate: true }))).toBe(
       "already imported (import #3); nothing added",

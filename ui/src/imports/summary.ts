@@ -13,9 +13,19 @@ export function reportSummary(r: ImportReport): string {
   if (r.rows_imported === 0 && r.rows_failed > 0) {
     return `${r.format ?? "?"}: no rows imported: error in all ${r.rows_failed.toLocaleString()} rows`;
   }
-  const rows = `${r.rows_imported.toLocaleString()} ${r.rows_imported === 1 ? "row" : "rows"} imported`;
-  if (r.rows_failed === 0) return `${r.format ?? "?"}: ${rows}`;
-  return `${r.format ?? "?"}: ${rows}; error in ${r.rows_failed.toLocaleString()} out of ${r.rows_total.toLocaleString()} rows`;
+  const rows = `${r.rows_imported.toLocaleString()} ${r.rows_imported === 1 ? "row" : "rows"}`;
+  let line = `${r.format ?? "?"}: ${rows}: ${storeCounts(r.new, r.existing, r.updated)}`;
+  if (r.rows_failed > 0) {
+    line += `; error in ${r.rows_failed.toLocaleString()} out of ${r.rows_total.toLocaleString()} rows`;
+  }
+  if (r.encoding) line += ` (read as ${r.encoding} text)`;
+  return line;
+}
+
+/** "40 new, 20 already in the store, 3 updated": what a file did to the store. */
+export function storeCounts(added: number, existing: number, updated: number): string {
+  const n = (v: number) => v.toLocaleString();
+  return `${n(added)} new, ${n(existing)} already in the store, ${n(updated)} updated`;
 }
 
 /** 0–1 through the job: finished files count whole, the current one by bytes read. */

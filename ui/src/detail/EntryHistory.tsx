@@ -1,0 +1,54 @@
+import type { Change } from "../bindings/Change";
+import type { HistoryEvent } from "../bindings/HistoryEvent";
+import { formatCell } from "../common/format";
+
+/** One event of an entry's history in words: which import, and what it did to the entry. */
+export function historyLine(e: HistoryEvent): string {
+  const file = e.file_name ?? `import #${e.import_id ?? "?"}`;
+  switch (e.kind) {
+    case "imported":
+      return `Imported from ${file}`;
+    case "seen_again":
+      return `Also in ${file}, unchanged`;
+    case "updated":
+      return `Updated by ${file}`;
+    case "import_removed":
+      return `${file} was removed; the entry stayed (another import brought it too)`;
+  }
+}
+
+function shown(v: unknown): string {
+  if (v === null || v === undefined || v === "") return "—";
+  return typeof v === "string" ? v : JSON.stringify(v);
+}
+
+function ChangeLine({ c }: { c: Change }) {
+  return (
+    <li>
+      {c.column}: <del>{shown(c.from)}</del> → {shown(c.to)}
+    </li>
+  );
+}
+
+/** Which imports brought the entry and what each changed, oldest first. */
+export function EntryHistory({ history }: { history: HistoryEvent[] }) {
+  return (
+    <section className="detail-card" aria-label="Entry history">
+      <h3>History</h3>
+      <ol className="entry-history">
+        {history.map((e, i) => (
+          <li key={i}>
+            {historyLine(e)} <span className="muted">{formatCell("time", e.at).text}</span>
+            {e.changes.length > 0 && (
+              <ul className="changes" aria-label="What changed">
+                {e.changes.map((c) => (
+                  <ChangeLine key={c.column} c={c} />
+                ))}
+              </ul>
+            )}
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}
