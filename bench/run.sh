@@ -29,6 +29,9 @@ timed() { # prints "seconds peak_kb" of a command
 
 # The import budget: against sqlite3 in WAL mode (like for like) and with a rollback journal.
 INVLOG="$INVLOG" bench/import.sh "$DATA/konnect-1m.csv" "$RUNS"
+echo
+# Row identities (issue #15): re-importing a file that overlaps the store by half.
+INVLOG="$INVLOG" bench/identity.sh "$RUNS"
 rm -f "$WORK"/inv.db*
 "$INVLOG" --db "$WORK/inv.db" import "$DATA/konnect-1m.csv" >/dev/null
 echo

@@ -7,6 +7,11 @@
 //!   Logitrail's product id + last movement) counted by occurrence within its file;
 //! - otherwise a fingerprint of the row's canonical values, counted by occurrence too.
 //!
+//! Occurrences are counted in SQLite, never in a map that grows with the file: an import into a
+//! store that may hold its rows probes the identity index (the next occurrence is taken when
+//! this import already wrote or matched the one before); a first import into an empty store
+//! numbers its repeats once at the end ([`number_repeats`]).
+//!
 //! Values are hashed as the store holds them (times as instants, numbers as numbers), one
 //! hash per column summed, so a CSV and an XLSX of the same view agree and column order does
 //! not matter. What Invlog itself writes (resolutions, the retry facts a re-run moves on) is
@@ -208,49 +213,76 @@ fn extra_hash(extra: Option<&str>) -> u128 {
     }
 }
 
-/// The identity of the `occurrence`-th row (1-based) with this key in its file; a unique id
-/// is its identity whatever the occurrence.
+/// The identity of the `occurrence`-th row (1-based) with this key in its file: the first is
+/// the key itself, so a file whose keys never repeat needs no counting at all. A unique id is
+/// its identity whatever the occurrence.
 pub fn identity(key: &RowKey, occurrence: i64) -> [u8; 16] {
-    if !key.counted {
+    if !key.counted || occurrence <= 1 {
         return key.key;
     }
+    nth(&key.key, occurrence)
+}
+
+/// The 64 bits of an identity its index sorts by.
+pub fn key_of(identity: &[u8; 16]) -> i64 {
+    i64::from_le_bytes(identity[..8].try_into().expect("16 bytes"))
+}
+
+fn nth(first: &[u8], occurrence: i64) -> [u8; 16] {
     let mut bytes = [0u8; 24];
-    bytes[..16].copy_from_slice(&key.key);
+    bytes[..16].copy_from_slice(&first[..16]);
     bytes[16..].copy_from_slice(&occurrence.to_le_bytes());
     xxh3_128_with_seed(&bytes, 0x6f63).to_le_bytes()
 }
 
-/// Counts keys by occurrence within one file, in a temporary table (on disk when large) rather
-/// than a map that grows with the file.
-pub struct Occurrences<'c> {
-    next: rusqlite::Statement<'c>,
-}
-
-impl<'c> Occurrences<'c> {
-    pub fn new(conn: &'c Connection) -> rusqlite::Result<Self> {
-        conn.execute_batch(
-            "CREATE TEMP TABLE IF NOT EXISTS occurrences (key INTEGER PRIMARY KEY, n INTEGER NOT NULL);
-             DELETE FROM temp.occurrences;",
-        )?;
-        Ok(Occurrences {
-            next: conn.prepare(
-                "INSERT INTO temp.occurrences (key, n) VALUES (?1, 1)
-                 ON CONFLICT (key) DO UPDATE SET n = n + 1 RETURNING n",
-            )?,
-        })
-    }
-
-    /// The identity of this row: its key counted once more.
-    pub fn identity(&mut self, key: &RowKey) -> rusqlite::Result<[u8; 16]> {
-        if !key.counted {
-            return Ok(key.key);
+/// Numbers the rows that repeat a key within one import, after the fact: rows written with
+/// their first-occurrence identity (a first import into an empty store looks nothing up) that
+/// share it within one import (`import_id`, or each import) get, from the second on in id
+/// order, the identity of their occurrence. The repeats are found in one pass over the identity
+/// index, in its order; a file whose keys never repeat costs that pass only.
+pub fn number_repeats(conn: &Connection, import_id: Option<i64>) -> rusqlite::Result<u64> {
+    let repeated: Vec<i64> = conn
+        .prepare("SELECT key FROM identities GROUP BY key HAVING count(*) > 1")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut holders = conn.prepare(
+        "SELECT i.identity, i.entry_id, e.import_id FROM identities i
+         JOIN entries e ON e.id = i.entry_id WHERE i.key = ?1 ORDER BY i.identity, i.entry_id",
+    )?;
+    let mut write =
+        conn.prepare("UPDATE identities SET key = ?2, identity = ?3 WHERE entry_id = ?1")?;
+    let mut moved = 0;
+    for key in repeated {
+        let rows: Vec<(Vec<u8>, i64, i64)> = holders
+            .query_map([key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        // (identity, import, occurrences so far)
+        let mut seen: Vec<(Vec<u8>, i64, i64)> = Vec::new();
+        for (first, id, import) in rows {
+            if import_id.is_some_and(|only| only != import) {
+                continue;
+            }
+            let n = match seen
+                .iter_mut()
+                .find(|(f, i, _)| *i == import && *f == first)
+            {
+                Some((_, _, n)) => {
+                    *n += 1;
+                    *n
+                }
+                None => {
+                    seen.push((first.clone(), import, 1));
+                    1
+                }
+            };
+            if n > 1 {
+                let next = nth(&first, n);
+                write.execute(params![id, key_of(&next), next.as_slice()])?;
+                moved += 1;
+            }
         }
-        // 64 bits of the key address its counter: two keys sharing a counter would only
-        // number their rows together, and still differ by key.
-        let slot = i64::from_le_bytes(key.key[..8].try_into().expect("16 bytes"));
-        let n: i64 = self.next.query_row([slot], |r| r.get(0))?;
-        Ok(identity(key, n))
     }
+    Ok(moved)
 }
 
 /// The stored columns an identity is computed from, for entries already in a store: every
@@ -265,14 +297,14 @@ fn stored_columns(conn: &Connection) -> rusqlite::Result<Vec<String>> {
         .filter(|n| {
             !matches!(
                 n.as_str(),
-                "id" | "import_id" | "source" | "product_id" | "extra" | "identity" | "facts"
+                "id" | "import_id" | "source" | "product_id" | "extra"
             )
         })
         .collect())
 }
 
-/// Gives every entry without an identity its identity, counting occurrences within each
-/// import as an import would have. Entries that share one (the same rows imported twice before
+/// Gives every entry without an identity its identity, numbering repeats within each import
+/// as an import would have. Entries that share one (the same rows imported twice before
 /// identities existed) are kept, not merged: `duplicates` reports them. The facts are left
 /// unknown, so the next sighting of such an entry compares it column by column.
 pub fn backfill(conn: &Connection) -> rusqlite::Result<u64> {
@@ -284,7 +316,8 @@ pub fn backfill(conn: &Connection) -> rusqlite::Result<u64> {
          FROM entries e
          LEFT JOIN products p ON p.id = e.product_id
          LEFT JOIN payloads pl ON pl.entry_id = e.id
-         WHERE e.identity IS NULL ORDER BY e.import_id, e.id",
+         WHERE NOT EXISTS (SELECT 1 FROM identities i WHERE i.entry_id = e.id)
+         ORDER BY e.id",
         columns
             .iter()
             .map(|c| format!("e.{c}"))
@@ -293,18 +326,13 @@ pub fn backfill(conn: &Connection) -> rusqlite::Result<u64> {
         PRODUCT_COLUMNS.map(|c| format!("p.{c}")).join(", ")
     );
     let mut read = conn.prepare(&select)?;
-    let mut write = conn.prepare("UPDATE entries SET identity = ?2 WHERE id = ?1")?;
-    let mut counter = Occurrences::new(conn)?;
+    let mut write =
+        conn.prepare("INSERT INTO identities (entry_id, key, identity) VALUES (?1, ?2, ?3)")?;
     let mut hashers: Vec<(String, Hasher)> = Vec::new();
-    let mut import = None;
     let mut rows = read.query([])?;
     let mut done = 0u64;
     while let Some(r) = rows.next()? {
-        let (id, import_id, source): (i64, i64, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
-        if import != Some(import_id) {
-            conn.execute("DELETE FROM temp.occurrences", [])?;
-            import = Some(import_id);
-        }
+        let (id, source): (i64, String) = (r.get(0)?, r.get(2)?);
         let at = match hashers.iter().position(|(s, _)| *s == source) {
             Some(i) => i,
             None => {
@@ -320,9 +348,12 @@ pub fn backfill(conn: &Connection) -> rusqlite::Result<u64> {
             request.as_deref(),
             response.as_deref(),
         );
-        write.execute(params![id, counter.identity(&key)?.as_slice()])?;
+        write.execute(params![id, key_of(&key.key), key.key.as_slice()])?;
         done += 1;
     }
+    drop(rows);
+    // Then, within each import, the second and later rows of a key get their occurrence's.
+    number_repeats(conn, None)?;
     Ok(done)
 }
 
@@ -338,11 +369,10 @@ pub struct Duplicates {
 
 pub fn duplicates(conn: &Connection, limit: usize) -> rusqlite::Result<Duplicates> {
     let mut st = conn.prepare(
-        "SELECT group_concat(id) FROM (SELECT identity, id FROM entries
-           WHERE identity IN (SELECT identity FROM entries WHERE identity IS NOT NULL
-                              GROUP BY identity HAVING count(*) > 1)
-           ORDER BY identity, id)
-         GROUP BY identity ORDER BY min(id)",
+        "SELECT group_concat(entry_id) FROM (SELECT identity, entry_id FROM identities
+           WHERE key IN (SELECT key FROM identities GROUP BY key HAVING count(*) > 1)
+           ORDER BY identity, entry_id)
+         GROUP BY identity HAVING count(*) > 1 ORDER BY min(entry_id)",
     )?;
     let groups: Vec<Vec<i64>> = st
         .query_map([], |r| r.get::<_, String>(0))?

@@ -239,3 +239,14 @@ fn every_sample_imports_cleanly() {
         assert_eq!(r.rows_failed, 0, "{}: {:?}", r.file, r.errors);
     }
 }
+
+#[test]
+fn excel_serial_numbers_in_csv_cells_are_times() {
+    let mut fx = Fixture::new();
+    let csv = "Seller Identifier,Updated On,Status\nSKU-1,45352.5,Success\nSKU-2,45352,Success\n";
+    let r = fx.import_ok(&fx.file("serials.csv", csv));
+    assert_eq!((r.new, r.rows_failed), (2, 0));
+    let rows = fx.rows(&[], &["sku", "occurred_at"]);
+    assert_eq!(rows[0]["occurred_at"], "2024-03-01T12:00:00Z");
+    assert_eq!(rows[1]["occurred_at"], "2024-03-01T00:00:00Z");
+}

@@ -666,7 +666,6 @@ fn bulk_import_rebuilds_indexes_and_returns_to_wal() {
         .map(Result::unwrap)
         .collect();
     let mut expected: Vec<&str> = invlog_core::store::ENTRY_INDEX_NAMES.to_vec();
-    expected.push(invlog_core::store::IDENTITY_INDEX);
     expected.sort();
     assert_eq!(indexes, expected);
     let mode: String = conn

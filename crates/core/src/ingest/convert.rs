@@ -137,6 +137,15 @@ pub fn instant_read(raw: Raw<'_>, reading: time::Reading) -> Result<Option<Milli
         },
         _ => match raw.text()? {
             None => Ok(None),
+            // An Excel serial date-time written into a CSV cell (45352.5 is 2024-03-01 12:00);
+            // only from 1927 on (10000), so a bare year or a small number is no date.
+            Some(t) if t.trim().parse::<f64>().is_ok_and(|n| n >= 10_000.0) => {
+                let serial = t.trim().parse::<f64>().unwrap_or_default();
+                match time::excel_serial_to_millis(serial) {
+                    Some(wall) => zoned(wall, &t).map(Some),
+                    None => Err(format!("'{t}' is not a valid date-time")),
+                }
+            }
             Some(t) => match time::parse_instant_read(&t, reading) {
                 Ok(ms) => Ok(Some(ms)),
                 Err(time::TimeProblem::Ambiguous) => Err(format!(

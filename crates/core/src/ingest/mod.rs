@@ -560,6 +560,18 @@ fn sha256_of(file: &str, path: &Path) -> Result<(String, encoding::Utf8Look)> {
     Ok((hex(&hasher.finalize()), look))
 }
 
+/// What the file's first bytes look like as UTF-8.
+fn head_look(file: &str, path: &Path) -> Result<encoding::Utf8Look> {
+    let mut head = Vec::with_capacity(SNIFF);
+    open(file, path)?
+        .take(SNIFF as u64)
+        .read_to_end(&mut head)
+        .map_err(|e| refused(file, format!("cannot read the file: {e}")))?;
+    let mut look = encoding::Utf8Look::default();
+    look.look(&head);
+    Ok(look)
+}
+
 /// A text file not in UTF-8 as a decoded UTF-8 copy, with the encoding it was read in.
 fn decoded(
     file: &str,
@@ -766,7 +778,7 @@ fn import_in_transaction(
     )?;
     let import_id = tx.last_insert_rowid();
     // Into an empty store every row is new and needs no lookup, so the identity index can be
-    // built after the rows too; a source's unique ids are looked up even then (a file may
+    // built after the rows too (from the narrow identities table); a source's unique ids are looked up even then (a file may
     // repeat one).
     let identity_rebuilt = bulk
         && one.entries_before == 0
@@ -846,6 +858,7 @@ fn import_in_transaction(
         at => binary_data(file, at),
     })?;
     trace.phase("rows");
+    let looked_up = sink.looked_up();
     let (counts, errors) = sink.finish(&mut |name| trace.phase(name))?;
     if bulk {
         for name in crate::store::BULK_REBUILT_INDEXES {
@@ -856,6 +869,10 @@ fn import_in_transaction(
             tx.execute_batch(crate::store::IDENTITY_INDEX_SQL)?;
         }
         trace.phase("indexes");
+    }
+    if !looked_up {
+        crate::identity::number_repeats(&tx, Some(import_id))?;
+        trace.phase("repeats");
     }
     let total = counts.imported + counts.failed;
     tx.execute(
@@ -956,8 +973,9 @@ pub struct Detection {
 
 pub fn detect_file(path: &Path) -> Detection {
     let file = path.display().to_string();
-    let detected = sha256_of(&file, path)
-        .and_then(|(_, look)| decoded(&file, path, look))
+    // The head tells the encoding well enough to name the format; the import reads it all.
+    let detected = head_look(&file, path)
+        .and_then(|look| decoded(&file, path, look))
         .and_then(|copy| match &copy {
             Some((c, _)) => detect(&file, c.path(), None),
             None => detect(&file, path, None),

@@ -11,7 +11,7 @@ use super::convert::Cell;
 use super::{Control, Progress};
 use crate::columns;
 use crate::error::{CoreError, Result};
-use crate::identity::{self, Hasher, Occurrences, RowKey};
+use crate::identity::{self, Hasher, RowKey};
 use crate::time::Millis;
 
 /// One row that was not imported, or one bad cell of it.
@@ -83,6 +83,9 @@ pub struct Batch<'a> {
     pub updated_at: Option<Millis>,
 }
 
+/// A stored entry a row matched: its id and its facts hash (None: unknown).
+type Stored = (i64, Option<i64>);
+
 /// One column an import changed of a stored entry.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct Change {
@@ -126,6 +129,8 @@ pub struct Sink<'a> {
     source: &'static str,
     imported_at: Millis,
     insert: Option<Statement<'a>>,
+    /// Appends an entry's identity (in id order, so the table grows at its end).
+    insert_identity: Statement<'a>,
     layout_len: usize,
     /// Layout positions of sku, channel_sku, gtin, product_name (the product identity).
     product_slots: [Option<usize>; 4],
@@ -138,9 +143,9 @@ pub struct Sink<'a> {
     identity: String,
     /// The identity hashing of the current layout.
     hasher: Option<Hasher>,
-    occurrences: Occurrences<'a>,
-    /// Whether a row may already be in the store (false for a first import into an empty
-    /// store, whose rows are all new: their identities are distinct by construction).
+    /// Whether a row may already be in the store. A first import into an empty store looks
+    /// nothing up: every row is new, written with its first occurrence's identity, and the
+    /// import numbers repeated keys once at its end (`identity::number_repeats`).
     lookups: bool,
     /// The stored facts of an entry, read to update it: the layout's columns, then extra,
     /// the payloads and whether anyone resolved it.
@@ -186,7 +191,9 @@ impl<'a> Sink<'a> {
             entries_before > 0 || matches!(identity::rule_of(source), identity::Rule::Id(_));
         Ok(Sink {
             hasher: None,
-            occurrences: Occurrences::new(conn)?,
+            insert_identity: conn.prepare(
+                "INSERT INTO identities (entry_id, key, identity, facts) VALUES (?1, ?2, ?3, ?4)",
+            )?,
             lookups,
             read_stored: String::new(),
             layout: Vec::new(),
@@ -237,7 +244,7 @@ impl<'a> Sink<'a> {
         self.has_event_text |= layout
             .iter()
             .any(|c| matches!(*c, "batch_id" | "event_id" | "error" | "reason"));
-        let mut cols = vec!["import_id", "source", "extra", "identity", "facts"];
+        let mut cols = vec!["import_id", "source", "extra"];
         self.product_slots = columns::PRODUCT_COLUMNS.map(|p| layout.iter().position(|c| *c == p));
         self.product_param = None;
         if self.product_slots.iter().any(Option::is_some) {
@@ -296,21 +303,26 @@ impl<'a> Sink<'a> {
         attached: Attached<'_>,
     ) -> Result<Written> {
         let key = self.row_key(&cell, attached);
-        let identity = self.occurrences.identity(&key)?;
-        if self.lookups {
-            let found: Option<(i64, Option<i64>)> = self
-                .conn
-                .prepare_cached(
-                    "SELECT id, facts FROM entries WHERE identity = ?1 ORDER BY id LIMIT 1",
-                )?
-                .query_row([identity.as_slice()], |r| Ok((r.get(0)?, r.get(1)?)))
-                .optional()?;
-            if let Some((id, facts)) = found {
-                let written = self.seen_again(id, facts, &key, &cell, attached)?;
-                self.counts.imported += 1;
-                self.tick()?;
-                return Ok(written);
-            }
+        self.entry_keyed(cell, attached, &key)
+    }
+
+    /// [`Sink::entry_with`] for a row whose identity hashes the caller computed (the table
+    /// importers' parser thread does, with a [`Hasher`] of the same source and layout).
+    pub fn entry_keyed<'c>(
+        &mut self,
+        cell: impl Fn(usize) -> Cell<'c>,
+        attached: Attached<'_>,
+        key: &RowKey,
+    ) -> Result<Written> {
+        let (identity, found) = match self.lookups {
+            true => self.place(key)?,
+            false => (identity::identity(key, 1), None),
+        };
+        if let Some((id, facts)) = found {
+            let written = self.seen_again(id, facts, key, &cell, attached)?;
+            self.counts.imported += 1;
+            self.tick()?;
+            return Ok(written);
         }
         let product_id = match self.product_param {
             Some(_) => self.product_id(&cell)?,
@@ -322,8 +334,6 @@ impl<'a> Sink<'a> {
             .as_mut()
             .expect("set_layout is called before entry");
         st.raw_bind_parameter(3, attached.extra)?;
-        st.raw_bind_parameter(4, identity.as_slice())?;
-        st.raw_bind_parameter(5, key.facts)?;
         if let Some(p) = self.product_param {
             st.raw_bind_parameter(p, product_id)?;
         }
@@ -332,11 +342,61 @@ impl<'a> Sink<'a> {
         }
         st.raw_execute()?;
         let id = self.conn.last_insert_rowid();
+        self.insert_identity.execute(params![
+            id,
+            identity::key_of(&identity),
+            identity.as_slice(),
+            key.facts
+        ])?;
         self.write_payload(id, attached.request, attached.response)?;
         self.counts.imported += 1;
         self.counts.new += 1;
         self.tick()?;
         Ok(Written::New(id))
+    }
+
+    /// The identity this row takes and the stored entry it is, if any. The k-th row of a key
+    /// is the k-th occurrence: an occurrence this import already wrote or matched is taken,
+    /// so the row tries the next. A unique id matches whatever holds it.
+    fn place(&mut self, key: &RowKey) -> Result<([u8; 16], Option<Stored>)> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT i.entry_id, i.facts,
+                    i.entry_id > ?2 OR EXISTS (SELECT 1 FROM entry_imports l
+                                               WHERE l.entry_id = i.entry_id AND l.import_id = ?3)
+             FROM identities i WHERE i.key = ?4 AND i.identity = ?1 ORDER BY i.entry_id",
+        )?;
+        let mut occurrence = 1;
+        loop {
+            let identity = identity::identity(key, occurrence);
+            let holders = st
+                .query_map(
+                    params![
+                        identity.as_slice(),
+                        self.entries_before,
+                        self.import_id,
+                        identity::key_of(&identity)
+                    ],
+                    |r| {
+                        Ok((
+                            r.get::<_, i64>(0)?,
+                            r.get::<_, Option<i64>>(1)?,
+                            r.get::<_, bool>(2)?,
+                        ))
+                    },
+                )?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            let free = match key.counted {
+                true => holders.iter().find(|(_, _, taken)| !taken),
+                false => holders.first(),
+            };
+            if let Some((id, facts, _)) = free {
+                return Ok((identity, Some((*id, *facts))));
+            }
+            if holders.is_empty() || !key.counted {
+                return Ok((identity, None));
+            }
+            occurrence += 1;
+        }
     }
 
     fn row_key<'c>(&self, cell: &impl Fn(usize) -> Cell<'c>, attached: Attached<'_>) -> RowKey {
@@ -608,8 +668,11 @@ impl<'a> Sink<'a> {
         attached: Attached<'_>,
     ) -> Result<()> {
         use rusqlite::types::Value;
-        let mut sets = vec!["facts = ?2".to_owned()];
-        let mut values: Vec<Value> = vec![Value::Integer(id), Value::Integer(facts)];
+        self.conn
+            .prepare_cached("UPDATE identities SET facts = ?2 WHERE entry_id = ?1")?
+            .execute(params![id, facts])?;
+        let mut sets: Vec<String> = Vec::new();
+        let mut values: Vec<Value> = vec![Value::Integer(id)];
         let product_moved = changes
             .columns
             .iter()
@@ -645,16 +708,24 @@ impl<'a> Sink<'a> {
             values.push(Value::Text(extra.clone()));
             sets.push(format!("extra = ?{}", values.len()));
         }
-        let sql = format!("UPDATE entries SET {} WHERE id = ?1", sets.join(", "));
-        self.conn
-            .prepare_cached(&sql)?
-            .execute(rusqlite::params_from_iter(values))?;
-        // A failure that came later is open until someone resolves it, as on a first import.
-        self.conn
-            .prepare_cached(
-                "UPDATE entries SET resolved = 0 WHERE id = ?1 AND status = 'failed' AND resolved IS NULL",
-            )?
-            .execute([id])?;
+        if !sets.is_empty() {
+            let sql = format!("UPDATE entries SET {} WHERE id = ?1", sets.join(", "));
+            self.conn
+                .prepare_cached(&sql)?
+                .execute(rusqlite::params_from_iter(values))?;
+        }
+        // Invlog's own "open until someone resolves it" follows the status, as on a first
+        // import: a failure that came later is open, one a later retry got through is not
+        // (unless someone resolved it; a source's own flag, Xoro's, is kept as it came).
+        if !self.layout.contains(&"resolved") {
+            self.conn
+                .prepare_cached(
+                    "UPDATE entries SET resolved = CASE WHEN status = 'failed' THEN 0 END
+                     WHERE id = ?1 AND (resolved IS NULL OR resolved = 0)
+                       AND NOT EXISTS (SELECT 1 FROM resolutions r WHERE r.entry_id = ?1)",
+                )?
+                .execute([id])?;
+        }
         if changes.payload {
             self.write_payload(id, attached.request, attached.response)?;
         }
@@ -772,8 +843,14 @@ impl<'a> Sink<'a> {
         self.row_done()
     }
 
+    /// Whether the rows were looked up as they came (else repeats are numbered at the end).
+    pub(super) fn looked_up(&self) -> bool {
+        self.lookups
+    }
+
     pub(super) fn finish(self, phase: &mut dyn FnMut(&str)) -> Result<(Counts, Vec<RowError>)> {
         drop(self.insert);
+        drop(self.insert_identity);
         let mut st = self.conn.prepare(
             "INSERT INTO import_errors (import_id, row, column_name, message) VALUES (?1, ?2, ?3, ?4)",
         )?;

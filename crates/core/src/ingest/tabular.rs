@@ -12,6 +12,7 @@ use calamine::{open_workbook, open_workbook_auto, DataRef, Reader, Xlsx};
 use super::convert::{self, Cell, Raw};
 use super::sink::{Attached, RowError, Sink};
 use crate::error::{CoreError, Result};
+use crate::identity::{Hasher, RowKey};
 
 /// Receives a table's header row, then each data row with its spreadsheet row number.
 pub trait RowHandler {
@@ -418,6 +419,8 @@ pub struct RowBuf {
     request: Option<Span>,
     response: Option<Span>,
     errors: Vec<RowError>,
+    /// The row's identity hashes, computed here on the parser thread, off the writer's path.
+    key: Option<RowKey>,
 }
 
 impl RowBuf {
@@ -430,6 +433,7 @@ impl RowBuf {
         self.request = None;
         self.response = None;
         self.errors.clear();
+        self.key = None;
     }
 
     fn push_text(&mut self, t: &str) -> Span {
@@ -479,6 +483,7 @@ struct Converter {
     default_slots: Vec<(usize, String)>,
     occurred_slot: usize,
     occurred_header: String,
+    hasher: Option<Hasher>,
     dates: crate::time::Reading,
     batch: Vec<RowBuf>,
     to_writer: SyncSender<Msg>,
@@ -601,6 +606,22 @@ impl Converter {
         if let Some(m) = extra {
             buf.extra = Some(buf.push_text(&serde_json::Value::Object(m).to_string()));
         }
+        if let (true, Some(hasher)) = (buf.errors.is_empty(), &self.hasher) {
+            let values: Vec<rusqlite::types::ValueRef<'_>> = (0..buf.cells.len())
+                .map(|i| match buf.cells[i] {
+                    Slot::Null => rusqlite::types::ValueRef::Null,
+                    Slot::Int(v) => rusqlite::types::ValueRef::Integer(v),
+                    Slot::Text(s) => rusqlite::types::ValueRef::Text(buf.str(s).as_bytes()),
+                })
+                .collect();
+            let key = hasher.row(
+                |i| values[i],
+                buf.extra.map(|s| buf.str(s)),
+                buf.request.map(|s| buf.str(s)),
+                buf.response.map(|s| buf.str(s)),
+            );
+            buf.key = Some(key);
+        }
     }
 }
 
@@ -659,6 +680,7 @@ impl RowHandler for Converter {
             self.default_slots.push((s, value));
         }
         self.headers = headers.to_vec();
+        self.hasher = Some(Hasher::new(self.format.source, &self.layout));
         let layout = self.layout.clone();
         Ok(self.send(Msg::Layout(layout))?)
     }
@@ -701,6 +723,7 @@ pub fn import_mapped(
                 default_slots: Vec::new(),
                 occurred_slot: 0,
                 occurred_header: String::new(),
+                hasher: None,
                 dates,
                 batch: Vec::with_capacity(BATCH),
                 to_writer,
@@ -729,7 +752,10 @@ pub fn import_mapped(
                                 request: r.request.map(|s| r.str(s)),
                                 response: r.response.map(|s| r.str(s)),
                             };
-                            sink.entry_with(|i| r.cell(i), attached)?;
+                            match &r.key {
+                                Some(key) => sink.entry_keyed(|i| r.cell(i), attached, key)?,
+                                None => sink.entry_with(|i| r.cell(i), attached)?,
+                            };
                         }
                         // The parser may have finished; then the buffers are simply dropped.
                         let _ = recycle.send(batch);

@@ -21,8 +21,8 @@ pub const ENTRY_INDEX_NAMES: &[&str] = &[
 ];
 
 /// The identity index, which a first bulk import into an empty store builds after its rows.
-pub const IDENTITY_INDEX: &str = "entries_by_identity";
-pub const IDENTITY_INDEX_SQL: &str = "CREATE INDEX entries_by_identity ON entries(identity, facts)";
+pub const IDENTITY_INDEX: &str = "identities_by_key";
+pub const IDENTITY_INDEX_SQL: &str = "CREATE INDEX identities_by_key ON identities(key)";
 
 /// The indexes a bulk import drops and rebuilds: one entry per row each. The partial ones hold
 /// few rows, so keeping them up to date costs less than the full table scan a rebuild takes.
