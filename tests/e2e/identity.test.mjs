@@ -97,7 +97,9 @@ test("an overlapping export adds only its new rows; removing an import keeps wha
       .getByText("Removed week-47.csv: 40 entries deleted, 20 kept.")
       .waitFor();
     assert.equal(
-      await files.getByRole("cell", { name: "week-47.csv" }).count(),
+      await files
+        .getByRole("cell", { name: "week-47.csv", exact: true })
+        .count(),
       0,
     );
     await history.getByRole("button", { name: "Close" }).click();

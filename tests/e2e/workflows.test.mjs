@@ -75,9 +75,11 @@ test("import files through the UI: the chooser, Ordoro's SKU, progress, the rows
     await tray.getByRole("button", { name: "Import history" }).click();
     const history = page.getByRole("dialog", { name: "Import history" });
     const files = history.getByRole("table", { name: "Imported files" });
-    await files.getByRole("cell", { name: "ordoro-export.csv" }).waitFor();
     await files
-      .getByRole("cell", { name: "konnect-inventory-logs.csv" })
+      .getByRole("cell", { name: "ordoro-export.csv", exact: true })
+      .waitFor();
+    await files
+      .getByRole("cell", { name: "konnect-inventory-logs.csv", exact: true })
       .waitFor();
     await screenshots(page, "import-history");
     await history.getByRole("button", { name: "Close" }).click();

@@ -24,6 +24,20 @@ fn konnect_rows(from: u32, to: u32) -> String {
     csv
 }
 
+/// Marks entry `id` resolved in Invlog, as a user would.
+fn resolve_in_invlog(fx: &mut Fixture, id: i64, note: Option<&str>) {
+    resolve::set(
+        &mut fx.store,
+        &SetResolved {
+            ids: vec![id],
+            resolved: true,
+            note: note.map(str::to_owned),
+        },
+        "tester",
+    )
+    .unwrap();
+}
+
 fn count(fx: &Fixture) -> i64 {
     fx.store.entry_count().unwrap()
 }
@@ -183,16 +197,7 @@ fn a_konnect_retry_that_moved_on_updates_the_entry_and_keeps_its_resolution() {
     );
     fx.import_ok(&fx.file("a.csv", first));
     let id = fx.rows(&[], &["id"])[0]["id"].as_i64().unwrap();
-    resolve::set(
-        &mut fx.store,
-        &SetResolved {
-            ids: vec![id],
-            resolved: true,
-            note: Some("called the channel".into()),
-        },
-        "tester",
-    )
-    .unwrap();
+    resolve_in_invlog(&mut fx, id, Some("called the channel"));
     // Konnect moved Updated On to the last call and counted the retry: same batch, SKU,
     // channel account and location, so the same entry.
     let later = format!(
@@ -307,16 +312,7 @@ fn removing_entries_someone_resolved_needs_a_confirmation_and_a_refusal_changes_
     let mut fx = Fixture::new();
     let a = fx.import_ok(&fx.file("a.csv", konnect_rows(0, 5)));
     let id = fx.rows(&[], &["id"])[0]["id"].as_i64().unwrap();
-    resolve::set(
-        &mut fx.store,
-        &SetResolved {
-            ids: vec![id],
-            resolved: true,
-            note: None,
-        },
-        "tester",
-    )
-    .unwrap();
+    resolve_in_invlog(&mut fx, id, None);
     let before = fx.fingerprint();
     match removal::remove(&mut fx.store, a.import_id.unwrap(), false) {
         Err(CoreError::Conflict(m)) => assert!(m.contains("1 of the 5 entries"), "{m}"),

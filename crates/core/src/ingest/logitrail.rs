@@ -221,13 +221,7 @@ impl Mapper {
                 || self.inventory.knows(k)
                 || matches!(k, "inventory" | "lots" | "batches_on_shelf")
         });
-        let written = sink.entry(
-            &cells,
-            Attached {
-                extra: extra.as_deref(),
-                ..Attached::default()
-            },
-        )?;
+        let written = sink.entry(&cells, Attached::extra(extra.as_deref()))?;
         // A snapshot seen before (same product, same last movement) has its lots already.
         if let Written::New(id) = written {
             for lot in &lots {

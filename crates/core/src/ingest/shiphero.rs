@@ -130,13 +130,7 @@ impl Changes {
                     "previous_on_hand" | "lot_id" | "lot_name" | "lot_expiration"
                 )
         });
-        let written = sink.entry(
-            &cells,
-            Attached {
-                extra: extra.as_deref(),
-                ..Attached::default()
-            },
-        )?;
+        let written = sink.entry(&cells, Attached::extra(extra.as_deref()))?;
         let (lot_id, lot_name) = (text(n, "lot_id"), text(n, "lot_name"));
         if let (Written::New(id), true) = (
             written,
@@ -215,13 +209,7 @@ impl Items<'_> {
         let extra = extra_keys(n, |k| {
             self.mapping.knows(k) || k == "action" || k == "created_at"
         });
-        sink.entry(
-            &cells,
-            Attached {
-                extra: extra.as_deref(),
-                ..Attached::default()
-            },
-        )?;
+        sink.entry(&cells, Attached::extra(extra.as_deref()))?;
         Ok(())
     }
 }
