@@ -291,7 +291,14 @@ export function DetailDrawer({ entryId, onClose, onShowBatch, onChanged, onStock
               </ol>
             </section>
           )}
-          {detail.history.length > 1 && <EntryHistory history={detail.history} />}
+          {detail.history.length > 1 && (
+            <EntryHistory
+              history={detail.history}
+              labels={
+                new Map(detail.groups.flatMap((g) => g.fields.map((f) => [f.column, f.label])))
+              }
+            />
+          )}
         </div>
       )}
       {resolving !== null && (

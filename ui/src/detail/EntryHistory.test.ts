@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { HistoryEvent } from "../bindings/HistoryEvent";
-import { historyLine } from "./EntryHistory";
+import { historyLine, shownValue } from "./EntryHistory";
 
 function event(over: Partial<HistoryEvent>): HistoryEvent {
   return {
@@ -21,5 +21,13 @@ describe("entry history", () => {
     expect(historyLine(event({ kind: "import_removed", file_name: null }))).toBe(
       "import #4 was removed; the entry stayed (another import brought it too)",
     );
+  });
+
+  it("shows changed values as the drawer shows values", () => {
+    expect(shownValue(null)).toBe("—");
+    expect(shownValue("success")).toBe("success");
+    expect(shownValue(2)).toBe("2");
+    // An instant in local time, like the fields above it; not the stored UTC text.
+    expect(shownValue("2025-03-18T12:00:00Z")).not.toContain("T12:00:00Z");
   });
 });

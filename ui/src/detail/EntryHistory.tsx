@@ -17,21 +17,34 @@ export function historyLine(e: HistoryEvent): string {
   }
 }
 
-function shown(v: unknown): string {
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
+
+/** A changed value as the drawer shows values: instants in local time. */
+export function shownValue(v: unknown): string {
   if (v === null || v === undefined || v === "") return "—";
-  return typeof v === "string" ? v : JSON.stringify(v);
+  if (typeof v === "string") return INSTANT.test(v) ? formatCell("time", v).text : v;
+  return JSON.stringify(v);
 }
 
-function ChangeLine({ c }: { c: Change }) {
+function ChangeLine({ c, label }: { c: Change; label: string }) {
   return (
     <li>
-      {c.column}: <del>{shown(c.from)}</del> → {shown(c.to)}
+      {label}: <del>{shownValue(c.from)}</del> → {shownValue(c.to)}
     </li>
   );
 }
 
-/** Which imports brought the entry and what each changed, oldest first. */
-export function EntryHistory({ history }: { history: HistoryEvent[] }) {
+/**
+ * Which imports brought the entry and what each changed, oldest first. `labels` names the
+ * columns as the drawer's fields do (the source's own words).
+ */
+export function EntryHistory({
+  history,
+  labels,
+}: {
+  history: HistoryEvent[];
+  labels: Map<string, string>;
+}) {
   return (
     <section className="detail-card" aria-label="Entry history">
       <h3>History</h3>
@@ -42,7 +55,7 @@ export function EntryHistory({ history }: { history: HistoryEvent[] }) {
             {e.changes.length > 0 && (
               <ul className="changes" aria-label="What changed">
                 {e.changes.map((c) => (
-                  <ChangeLine key={c.column} c={c} />
+                  <ChangeLine key={c.column} c={c} label={labels.get(c.column) ?? c.column} />
                 ))}
               </ul>
             )}
