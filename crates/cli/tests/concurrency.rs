@@ -315,3 +315,36 @@ fn any_command_cleans_up_after_an_export_whose_process_died() {
         .unwrap();
     assert_eq!(status, "interrupted");
 }
+
+#[test]
+fn two_processes_importing_overlapping_files_at_once_store_each_row_once() {
+    let store = Store::new();
+    let overlapping = |name: &str, from: usize, to: usize| -> PathBuf {
+        let p = store.dir.path().join(name);
+        let mut s = String::from(
+            "Seller Identifier,Channel & Account,Inventory Sent,Updated On,Status,Batch ID\n",
+        );
+        for i in from..to {
+            s.push_str(&format!(
+                "SKU-{},Amazon / Amazon-US,{},2025-03-{:02} 10:00:00,Success,B-{i}\n",
+                i % 5000,
+                i % 500,
+                1 + i % 28
+            ));
+        }
+        std::fs::write(&p, s).unwrap();
+        p
+    };
+    let first = overlapping("first.csv", 0, 200_000);
+    let second = overlapping("second.csv", 100_000, 300_000);
+    let before = store.total();
+    let a = import_in_background(&store, &first);
+    // The second waits its turn, then sees the first's rows: none of them twice.
+    let b = store.spawn(&["import", "--json", second.to_str().unwrap()]);
+    finish(a);
+    let b = finish(b);
+    let report: serde_json::Value = serde_json::from_slice(&b.stdout).unwrap();
+    assert_eq!(report[0]["new"], 100_000);
+    assert_eq!(report[0]["existing"], 100_000);
+    assert_eq!(store.total(), before + 300_000);
+}
