@@ -2,8 +2,9 @@
 // and says so; removing an import from the history takes away only what it alone brought.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { copyFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import {
   browser,
   openPage,
@@ -13,6 +14,11 @@ import {
 } from "./harness.mjs";
 
 withBrowser();
+
+const samples = join(
+  dirname(fileURLToPath(import.meta.url)),
+  "../../crates/core/samples",
+);
 
 /** A Konnect export without batch ids (identified by fingerprint), rows `from` to `to`. */
 function konnect(from, to) {
@@ -112,6 +118,42 @@ test("an overlapping export adds only its new rows; removing an import keeps wha
       imports.map((i) => i.file_name),
       ["week-48.csv"],
     );
+    await context.close();
+  } finally {
+    server.close();
+  }
+});
+
+test("an Ordoro Inventory Events file is read in the time zone the dialog asks for", async () => {
+  const server = await seededServer({ seed: false });
+  try {
+    const file = join(server.dir, "ordoro-inventory-events.csv");
+    copyFileSync(join(samples, "ordoro-inventory-events.csv"), file);
+    const { page, context } = await openPage(browser, server.url);
+    await page.getByRole("heading", { name: "No logs yet" }).waitFor();
+    const chooser = page.waitForEvent("filechooser");
+    await page.getByRole("button", { name: "Import files…" }).click();
+    await (await chooser).setFiles([file]);
+    const dialog = page.getByRole("dialog", { name: "Import logs" });
+    const zone = dialog.getByRole("textbox", {
+      name: "Time zone of ordoro-inventory-events.csv",
+    });
+    await zone.fill("Europe/Helsinki");
+    await dialog.getByRole("button", { name: "Import 1 file" }).click();
+    await page
+      .getByRole("region", { name: "Imports" })
+      .getByText("Imported ordoro-inventory-events.csv")
+      .waitFor();
+    const row = server.cli(
+      "query",
+      "--filter",
+      "event_id = EV-10001",
+      "--columns",
+      "occurred_at",
+      "--json",
+    ).rows[0];
+    // 09:15 in Helsinki in January (UTC+2).
+    assert.equal(row.occurred_at, "2026-01-12T07:15:00Z");
     await context.close();
   } finally {
     server.close();
