@@ -34,7 +34,8 @@ function konnect(from, to) {
   return lines.join("\n") + "\n";
 }
 
-async function importThroughChooser(page, path, name) {
+/** Imports one file as a user does; `fill` sets the dialog's fields before Import. */
+async function importThroughChooser(page, path, name, fill = async () => {}) {
   const chooser = page.waitForEvent("filechooser");
   await page
     .getByRole("button", { name: /^Import(…| files…)$/ })
@@ -42,6 +43,7 @@ async function importThroughChooser(page, path, name) {
     .click();
   await (await chooser).setFiles([path]);
   const dialog = page.getByRole("dialog", { name: "Import logs" });
+  await fill(dialog);
   await dialog.getByRole("button", { name: "Import 1 file" }).click();
   await page
     .getByRole("region", { name: "Imports" })
@@ -131,19 +133,17 @@ test("an Ordoro Inventory Events file is read in the time zone the dialog asks f
     copyFileSync(join(samples, "ordoro-inventory-events.csv"), file);
     const { page, context } = await openPage(browser, server.url);
     await page.getByRole("heading", { name: "No logs yet" }).waitFor();
-    const chooser = page.waitForEvent("filechooser");
-    await page.getByRole("button", { name: "Import files…" }).click();
-    await (await chooser).setFiles([file]);
-    const dialog = page.getByRole("dialog", { name: "Import logs" });
-    const zone = dialog.getByRole("textbox", {
-      name: "Time zone of ordoro-inventory-events.csv",
-    });
-    await zone.fill("Europe/Helsinki");
-    await dialog.getByRole("button", { name: "Import 1 file" }).click();
-    await page
-      .getByRole("region", { name: "Imports" })
-      .getByText("Imported ordoro-inventory-events.csv")
-      .waitFor();
+    await importThroughChooser(
+      page,
+      file,
+      "ordoro-inventory-events.csv",
+      (dialog) =>
+        dialog
+          .getByRole("textbox", {
+            name: "Time zone of ordoro-inventory-events.csv",
+          })
+          .fill("Europe/Helsinki"),
+    );
     const row = server.cli(
       "query",
       "--filter",

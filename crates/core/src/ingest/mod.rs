@@ -408,25 +408,9 @@ fn no_format(file: &str, what: &str) -> CoreError {
     )
 }
 
-/// A CSV whose header did not match: names the delimiter when the one header read holds
-/// semicolons or tabs (European Excel saves `;`-separated "CSV").
-fn no_table_format(file: &str, headers: &[String]) -> CoreError {
-    let seen = format!("headers seen: {}", headers.join(", "));
-    let delimiter = match headers {
-        [one] if one.contains(';') => Some("semicolons (;)"),
-        [one] if one.contains('\t') => Some("tabs"),
-        _ => None,
-    };
-    match delimiter {
-        Some(d) => no_format(
-            file,
-            &format!(
-                "{seen}. The columns look separated by {d}, not commas: save the file as \
-                 comma-separated CSV (in Excel: \"CSV UTF-8 (Comma delimited)\")"
-            ),
-        ),
-        None => no_format(file, &seen),
-    }
+/// A table whose header matches no format, named by what it holds.
+fn unknown_headers(file: &str, headers: &[String]) -> CoreError {
+    no_format(file, &format!("headers seen: {}", headers.join(", ")))
 }
 
 fn binary_data(file: &str, offset: u64) -> CoreError {
@@ -449,7 +433,7 @@ pub(crate) fn detect(file: &str, path: &Path, forced: Option<Format>) -> Result<
         let headers = tabular::xlsx_headers(file, path)?;
         let format = forced
             .or_else(|| table_format_of(&headers))
-            .ok_or_else(|| no_format(file, &format!("headers seen: {}", headers.join(", "))))?;
+            .ok_or_else(|| unknown_headers(file, &headers))?;
         return Ok(Detected::Table { format, xlsx: true });
     }
     let body = sniff.strip_prefix("\u{feff}".as_bytes()).unwrap_or(&sniff);
@@ -467,7 +451,7 @@ pub(crate) fn detect(file: &str, path: &Path, forced: Option<Format>) -> Result<
     let headers = tabular::csv_headers(file, body)?;
     let format = forced
         .or_else(|| table_format_of(&headers))
-        .ok_or_else(|| no_table_format(file, &headers))?;
+        .ok_or_else(|| unknown_headers(file, &headers))?;
     Ok(Detected::Table {
         format,
         xlsx: false,
