@@ -7,10 +7,10 @@
 //!   Logitrail's product id + last movement) counted by occurrence within its file;
 //! - otherwise a fingerprint of the row's canonical values, counted by occurrence too.
 //!
-//! Occurrences are counted in SQLite, never in a map that grows with the file: an import into a
-//! store that may hold its rows probes the identity index (the next occurrence is taken when
-//! this import already wrote or matched the one before); a first import into an empty store
-//! numbers its repeats once at the end ([`number_repeats`]).
+//! Occurrences are counted without a map that grows with the file: an import into a store that
+//! may hold its rows probes the identities table (the next occurrence is taken when this import
+//! already wrote or matched the one before); a first import into an empty store numbers its
+//! repeats once at the end, as it writes its identities out in key order.
 //!
 //! Values are hashed as the store holds them (times as instants, numbers as numbers), one
 //! hash per column summed, so a CSV and an XLSX of the same view agree and column order does
@@ -228,7 +228,8 @@ pub fn key_of(identity: &[u8; 16]) -> i64 {
     i64::from_le_bytes(identity[..8].try_into().expect("16 bytes"))
 }
 
-fn nth(first: &[u8], occurrence: i64) -> [u8; 16] {
+/// The identity of the `occurrence`-th row (2 or more) whose first occurrence's is `first`.
+pub(crate) fn nth(first: &[u8], occurrence: i64) -> [u8; 16] {
     let mut bytes = [0u8; 24];
     bytes[..16].copy_from_slice(&first[..16]);
     bytes[16..].copy_from_slice(&occurrence.to_le_bytes());
@@ -236,10 +237,11 @@ fn nth(first: &[u8], occurrence: i64) -> [u8; 16] {
 }
 
 /// Numbers the rows that repeat a key within one import, after the fact: rows written with
-/// their first-occurrence identity (a first import into an empty store looks nothing up) that
-/// share it within one import (`import_id`, or each import) get, from the second on in id
-/// order, the identity of their occurrence. The repeats are found in one pass over the identity
-/// index, in its order; a file whose keys never repeat costs that pass only.
+/// their first-occurrence identity (the store's migration; a first import into an empty store
+/// too big to hold its identities at once) that share it within one import (`import_id`, or
+/// each import) get, from the second on in id order, the identity of their occurrence. The
+/// repeats are found in one pass over the identities table, in its key order; a file whose keys
+/// never repeat costs that pass only.
 pub fn number_repeats(conn: &Connection, import_id: Option<i64>) -> rusqlite::Result<u64> {
     let repeated: Vec<i64> = conn
         .prepare("SELECT key FROM identities GROUP BY key HAVING count(*) > 1")?
@@ -249,8 +251,9 @@ pub fn number_repeats(conn: &Connection, import_id: Option<i64>) -> rusqlite::Re
         "SELECT i.identity, i.entry_id, e.import_id FROM identities i
          JOIN entries e ON e.id = i.entry_id WHERE i.key = ?1 ORDER BY i.identity, i.entry_id",
     )?;
-    let mut write =
-        conn.prepare("UPDATE identities SET key = ?2, identity = ?3 WHERE entry_id = ?1")?;
+    let mut write = conn.prepare(
+        "UPDATE identities SET key = ?3, identity = ?4 WHERE key = ?1 AND entry_id = ?2",
+    )?;
     let mut moved = 0;
     for key in repeated {
         let rows: Vec<(Vec<u8>, i64, i64)> = holders
@@ -277,7 +280,7 @@ pub fn number_repeats(conn: &Connection, import_id: Option<i64>) -> rusqlite::Re
             };
             if n > 1 {
                 let next = nth(&first, n);
-                write.execute(params![id, key_of(&next), next.as_slice()])?;
+                write.execute(params![key, id, key_of(&next), next.as_slice()])?;
                 moved += 1;
             }
         }

@@ -42,6 +42,19 @@ fn count(fx: &Fixture) -> i64 {
     fx.store.entry_count().unwrap()
 }
 
+/// Identities without their entry: removing an import deletes both.
+fn orphan_identities(fx: &Fixture) -> i64 {
+    fx.store
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM identities i
+             WHERE NOT EXISTS (SELECT 1 FROM entries e WHERE e.id = i.entry_id)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap()
+}
+
 fn counts(r: &invlog_core::ingest::ImportReport) -> (u64, u64, u64) {
     (r.new, r.existing, r.updated)
 }
@@ -286,6 +299,7 @@ fn removing_an_import_deletes_only_what_it_alone_brought() {
     let done = removal::remove(&mut fx.store, a.import_id.unwrap(), false).unwrap();
     assert_eq!((done.deleted, done.kept), (40, 20));
     assert_eq!(count(&fx), 60);
+    assert_eq!(orphan_identities(&fx), 0);
     // What stays is b's now, and its history says a went.
     let kept = fx.rows(&["sku = SKU-45"], &["id"])[0]["id"]
         .as_i64()
@@ -302,6 +316,7 @@ fn removing_an_import_deletes_only_what_it_alone_brought() {
     let done = removal::remove(&mut fx.store, b.import_id.unwrap(), false).unwrap();
     assert_eq!((done.deleted, done.kept), (60, 0));
     assert_eq!(count(&fx), 0);
+    assert_eq!(orphan_identities(&fx), 0);
     // And the file can come back.
     let again = fx.import_ok(&fx.file("a.csv", konnect_rows(0, 60)));
     assert_eq!(again.new, 60);

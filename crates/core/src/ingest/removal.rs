@@ -128,7 +128,8 @@ pub fn remove(store: &mut Store, import_id: i64, confirmed: bool) -> Result<Remo
     tx.execute_batch(
         "DELETE FROM events_fts WHERE rowid IN temp.removal_gone;
          DELETE FROM resolutions WHERE entry_id IN temp.removal_gone;
-         DELETE FROM entry_changes WHERE entry_id IN temp.removal_gone;",
+         DELETE FROM entry_changes WHERE entry_id IN temp.removal_gone;
+         DELETE FROM identities WHERE entry_id IN temp.removal_gone;",
     )?;
     let deleted = tx.execute("DELETE FROM entries WHERE id IN temp.removal_gone", [])? as u64;
     tx.execute("DELETE FROM imports WHERE id = ?1", [import_id])?;

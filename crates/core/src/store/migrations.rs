@@ -20,10 +20,6 @@ pub const ENTRY_INDEX_NAMES: &[&str] = &[
     "entries_by_resolved",
 ];
 
-/// The identity index, which a first bulk import into an empty store builds after its rows.
-pub const IDENTITY_INDEX: &str = "identities_by_key";
-pub const IDENTITY_INDEX_SQL: &str = "CREATE INDEX identities_by_key ON identities(key)";
-
 /// The indexes a bulk import drops and rebuilds: one entry per row each. The partial ones hold
 /// few rows, so keeping them up to date costs less than the full table scan a rebuild takes.
 pub const BULK_REBUILT_INDEXES: &[&str] = &["entries_by_time", "entries_by_product"];
@@ -61,6 +57,7 @@ pub static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
                 Ok(())
             },
         ),
+        M::up(include_str!("schema_v10.sql")),
     ])
 });
 
@@ -95,7 +92,7 @@ mod tests {
         let version: i64 = conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .unwrap();
-        assert_eq!(version, 9);
+        assert_eq!(version, 10);
     }
 
     #[test]

@@ -94,10 +94,18 @@ pub struct Batch<'a> {
     pub updated_at: Option<Millis>,
 }
 
+mod held;
 mod update;
 
-/// A stored entry a row matched: its id and its facts hash (None: unknown).
-type Stored = (i64, Option<i64>);
+/// A stored entry a row matched.
+#[derive(Debug, Clone, Copy)]
+struct Stored {
+    id: i64,
+    /// Its identity's key (the identities table's order).
+    key: i64,
+    /// Its facts hash (None: unknown).
+    facts: Option<i64>,
+}
 
 /// Rows between two looks at the cancel flag and two progress reports.
 const TICK_ROWS: u64 = 4096;
@@ -108,8 +116,10 @@ pub struct Sink<'a> {
     source: &'static str,
     imported_at: Millis,
     insert: Option<Statement<'a>>,
-    /// Appends an entry's identity (in id order, so the table grows at its end).
+    /// Writes an entry's identity, when the import looks rows up as they come.
     insert_identity: Statement<'a>,
+    /// The identities of an import that looks nothing up, written at its end.
+    held: Option<held::HeldIdentities>,
     layout_len: usize,
     /// Layout positions of sku, channel_sku, gtin, product_name (the product identity).
     product_slots: [Option<usize>; 4],
@@ -123,8 +133,7 @@ pub struct Sink<'a> {
     /// The identity hashing of the current layout.
     hasher: Option<Hasher>,
     /// Whether a row may already be in the store. A first import into an empty store looks
-    /// nothing up: every row is new, written with its first occurrence's identity, and the
-    /// import numbers repeated keys once at its end (`identity::number_repeats`).
+    /// nothing up: every row is new, and its identities are held until the end (`held`).
     lookups: bool,
     /// The stored facts of an entry, read to update it: the layout's columns, then extra,
     /// the payloads and whether anyone resolved it.
@@ -171,8 +180,9 @@ impl<'a> Sink<'a> {
         Ok(Sink {
             hasher: None,
             insert_identity: conn.prepare(
-                "INSERT INTO identities (entry_id, key, identity, facts) VALUES (?1, ?2, ?3, ?4)",
+                "INSERT INTO identities (key, entry_id, identity, facts) VALUES (?1, ?2, ?3, ?4)",
             )?,
+            held: (!lookups).then(held::HeldIdentities::default),
             lookups,
             read_stored: String::new(),
             layout: Vec::new(),
@@ -297,8 +307,8 @@ impl<'a> Sink<'a> {
             true => self.place(key)?,
             false => (identity::identity(key, 1), None),
         };
-        if let Some((id, facts)) = found {
-            let written = self.seen_again(id, facts, key, &cell, attached)?;
+        if let Some(stored) = found {
+            let written = self.seen_again(stored, key, &cell, attached)?;
             self.counts.imported += 1;
             self.tick()?;
             return Ok(written);
@@ -321,12 +331,17 @@ impl<'a> Sink<'a> {
         }
         st.raw_execute()?;
         let id = self.conn.last_insert_rowid();
-        self.insert_identity.execute(params![
-            id,
-            identity::key_of(&identity),
-            identity.as_slice(),
-            key.facts
-        ])?;
+        match self.held.as_mut() {
+            Some(held) => held.push(self.conn, identity, id, key.facts)?,
+            None => {
+                self.insert_identity.execute(params![
+                    identity::key_of(&identity),
+                    id,
+                    identity.as_slice(),
+                    key.facts
+                ])?;
+            }
+        }
         self.write_payload(id, attached.request, attached.response)?;
         self.counts.imported += 1;
         self.counts.new += 1;
@@ -369,7 +384,12 @@ impl<'a> Sink<'a> {
                 false => holders.first(),
             };
             if let Some((id, facts, _)) = free {
-                return Ok((identity, Some((*id, *facts))));
+                let stored = Stored {
+                    id: *id,
+                    key: identity::key_of(&identity),
+                    facts: *facts,
+                };
+                return Ok((identity, Some(stored)));
             }
             if holders.is_empty() || !key.counted {
                 return Ok((identity, None));
@@ -588,14 +608,13 @@ impl<'a> Sink<'a> {
         self.row_done()
     }
 
-    /// Whether the rows were looked up as they came (else repeats are numbered at the end).
-    pub(super) fn looked_up(&self) -> bool {
-        self.lookups
-    }
-
     pub(super) fn finish(self, phase: &mut dyn FnMut(&str)) -> Result<(Counts, Vec<RowError>)> {
         drop(self.insert);
         drop(self.insert_identity);
+        if let Some(held) = self.held {
+            held.finish(self.conn, self.import_id)?;
+            phase("identities");
+        }
         let mut st = self.conn.prepare(
             "INSERT INTO import_errors (import_id, row, column_name, message) VALUES (?1, ?2, ?3, ?4)",
         )?;

@@ -6,7 +6,7 @@ use rusqlite::params;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::{Attached, Sink, Written};
+use super::{Attached, Sink, Stored, Written};
 use crate::columns;
 use crate::error::Result;
 use crate::identity::{self, RowKey};
@@ -54,12 +54,12 @@ impl Sink<'_> {
     /// is never taken back. The change is recorded in the entry's history.
     pub(super) fn seen_again<'c>(
         &mut self,
-        id: i64,
-        stored_facts: Option<i64>,
+        stored: Stored,
         key: &RowKey,
         cell: &impl Fn(usize) -> Cell<'c>,
         attached: Attached<'_>,
     ) -> Result<Written> {
+        let id = stored.id;
         let own = id > self.entries_before;
         if !own {
             self.conn
@@ -68,7 +68,7 @@ impl Sink<'_> {
                 )?
                 .execute(params![id, self.import_id])?;
         }
-        if stored_facts == Some(key.facts) {
+        if stored.facts == Some(key.facts) {
             self.counts.existing += 1;
             return Ok(Written::Existing(id));
         }
@@ -77,7 +77,7 @@ impl Sink<'_> {
             self.counts.existing += 1;
             return Ok(Written::Existing(id));
         };
-        self.apply(id, key.facts, &changes, attached)?;
+        self.apply(stored, key.facts, &changes, attached)?;
         if !own {
             self.conn
                 .prepare_cached(
@@ -194,15 +194,16 @@ impl Sink<'_> {
 
     fn apply(
         &mut self,
-        id: i64,
+        stored: Stored,
         facts: i64,
         changes: &Changes,
         attached: Attached<'_>,
     ) -> Result<()> {
         use rusqlite::types::Value;
+        let id = stored.id;
         self.conn
-            .prepare_cached("UPDATE identities SET facts = ?2 WHERE entry_id = ?1")?
-            .execute(params![id, facts])?;
+            .prepare_cached("UPDATE identities SET facts = ?3 WHERE key = ?1 AND entry_id = ?2")?
+            .execute(params![stored.key, id, facts])?;
         let mut sets: Vec<String> = Vec::new();
         let mut values: Vec<Value> = vec![Value::Integer(id)];
         let product_moved = changes

@@ -1,0 +1,191 @@
+//! The identities of a first import into an empty store. Nothing can match there, so they are
+//! held here instead of written row by row, numbered, sorted, and appended to the identities
+//! table in its own key order at the end: SQLite then neither keeps a B-tree up to date at
+//! random places per row nor sorts one afterwards (sorting in SQLite's sorter cost more than
+//! a second per million rows; here it is a few tens of milliseconds).
+
+use rusqlite::{params, Connection};
+
+use crate::identity;
+
+/// Rows held before they are written out: 32 bytes each, so at most 32 MiB. A bigger file
+/// writes each full batch, sorted, and numbers its repeated keys in SQLite at the end.
+const MOST_HELD: usize = 1 << 20;
+
+/// One entry's identity (its first occurrence's), id and facts.
+struct Held {
+    identity: [u8; 16],
+    entry_id: i64,
+    facts: i64,
+}
+
+impl Held {
+    /// The identities table's order (key, entry id), with equal identities side by side.
+    fn order(&self) -> (i64, [u8; 16], i64) {
+        (
+            identity::key_of(&self.identity),
+            self.identity,
+            self.entry_id,
+        )
+    }
+}
+
+pub(super) struct HeldIdentities {
+    rows: Vec<Held>,
+    most: usize,
+    /// Whether a full batch was written out already.
+    spilled: bool,
+}
+
+impl Default for HeldIdentities {
+    fn default() -> Self {
+        HeldIdentities {
+            rows: Vec::new(),
+            most: MOST_HELD,
+            spilled: false,
+        }
+    }
+}
+
+impl HeldIdentities {
+    pub(super) fn push(
+        &mut self,
+        conn: &Connection,
+        identity: [u8; 16],
+        entry_id: i64,
+        facts: i64,
+    ) -> rusqlite::Result<()> {
+        if self.rows.len() == self.most {
+            write(conn, &mut self.rows)?;
+            self.spilled = true;
+        }
+        self.rows.push(Held {
+            identity,
+            entry_id,
+            facts,
+        });
+        Ok(())
+    }
+
+    /// Writes what is held, each row with the identity of its occurrence in the file.
+    pub(super) fn finish(mut self, conn: &Connection, import_id: i64) -> rusqlite::Result<()> {
+        if self.spilled {
+            write(conn, &mut self.rows)?;
+            identity::number_repeats(conn, Some(import_id))?;
+            return Ok(());
+        }
+        self.rows.sort_unstable_by_key(Held::order);
+        if number_repeats(&mut self.rows) {
+            self.rows.sort_unstable_by_key(Held::order);
+        }
+        write(conn, &mut self.rows)
+    }
+}
+
+/// Gives the second and later rows of each identity (in entry order, the file's) the identity
+/// of their occurrence; rows sorted by [`Held::order`]. Whether any moved.
+fn number_repeats(rows: &mut [Held]) -> bool {
+    let mut moved = false;
+    for group in rows.chunk_by_mut(|a, b| a.identity == b.identity) {
+        let first = group[0].identity;
+        for (n, row) in group.iter_mut().enumerate().skip(1) {
+            row.identity = identity::nth(&first, n as i64 + 1);
+            moved = true;
+        }
+    }
+    moved
+}
+
+fn write(conn: &Connection, rows: &mut Vec<Held>) -> rusqlite::Result<()> {
+    rows.sort_unstable_by_key(Held::order);
+    let mut st = conn.prepare_cached(
+        "INSERT INTO identities (key, entry_id, identity, facts) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for row in rows.drain(..) {
+        st.execute(params![
+            identity::key_of(&row.identity),
+            row.entry_id,
+            row.identity.as_slice(),
+            row.facts
+        ])?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_kth_row_of_an_identity_gets_the_kth_occurrence_in_entry_order() {
+        let a = [1u8; 16];
+        let b = [2u8; 16];
+        let mut rows: Vec<Held> = [(a, 7), (b, 3), (a, 2), (a, 5)]
+            .into_iter()
+            .map(|(identity, entry_id)| Held {
+                identity,
+                entry_id,
+                facts: 0,
+            })
+            .collect();
+        rows.sort_unstable_by_key(Held::order);
+        assert!(number_repeats(&mut rows));
+        let of = |id: i64| rows.iter().find(|r| r.entry_id == id).unwrap().identity;
+        assert_eq!(of(2), a);
+        assert_eq!(of(5), identity::nth(&a, 2));
+        assert_eq!(of(7), identity::nth(&a, 3));
+        assert_eq!(of(3), b);
+        let mut single: Vec<Held> = vec![Held {
+            identity: b,
+            entry_id: 1,
+            facts: 0,
+        }];
+        assert!(!number_repeats(&mut single));
+    }
+
+    /// The identities table after holding `identities` (entry ids 1, 2, …) at most `most` at a
+    /// time.
+    fn written(identities: &[[u8; 16]], most: usize) -> Vec<(i64, i64, Vec<u8>)> {
+        let store = crate::store::Store::open_in_memory().unwrap();
+        let conn = store.conn();
+        conn.execute_batch(
+            "INSERT INTO imports (id, file_name, path, sha256, format, started_at)
+             VALUES (1, 'a.csv', '/a.csv', 'x', 'konnect', 0)",
+        )
+        .unwrap();
+        let mut held = HeldIdentities {
+            most,
+            ..HeldIdentities::default()
+        };
+        for (i, identity) in identities.iter().enumerate() {
+            let id = i as i64 + 1;
+            conn.execute(
+                "INSERT INTO entries (id, import_id, source, occurred_at) VALUES (?1, 1, 'konnect', 0)",
+                [id],
+            )
+            .unwrap();
+            held.push(conn, *identity, id, 0).unwrap();
+        }
+        assert_eq!(held.spilled, identities.len() > most);
+        held.finish(conn, 1).unwrap();
+        let mut st = conn
+            .prepare("SELECT key, entry_id, identity FROM identities ORDER BY entry_id")
+            .unwrap();
+        let rows = st
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        rows
+    }
+
+    #[test]
+    fn a_file_bigger_than_what_is_held_numbers_its_repeats_the_same() {
+        let (a, b, c) = ([1u8; 16], [2u8; 16], [3u8; 16]);
+        let file = [a, b, a, c, a, b, a];
+        let held_whole = written(&file, 100);
+        assert_eq!(held_whole, written(&file, 2));
+        assert_eq!(held_whole[4].2, identity::nth(&a, 3).to_vec());
+        assert_eq!(held_whole[5].2, identity::nth(&b, 2).to_vec());
+    }
+}
