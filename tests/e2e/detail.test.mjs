@@ -221,6 +221,11 @@ test("resolve one entry and a pick of two: they leave the Unresolved view at onc
     await grid.getByRole("row").filter({ hasText: "XSS-1" }).count(),
     0,
   );
+  // The resolved entry left the view and its row the selection: the drawer keeps showing it
+  // (with its resolution) and no other row is highlighted against it.
+  const selected = grid.locator('[role="row"][aria-selected="true"]');
+  assert.equal(await selected.count(), 0);
+  await drawer.getByRole("heading", { name: "Product XSS-1" }).waitFor();
   const stored = server.cli(
     "query",
     "--filter",
@@ -231,16 +236,20 @@ test("resolve one entry and a pick of two: they leave the Unresolved view at onc
   );
   assert.equal(stored.rows[0].resolved, true);
 
-  // Two rows picked with ctrl-click, resolved together.
-  await drawer.getByRole("button", { name: "Close details" }).click();
+  // Two rows picked with ctrl-click, resolved together. With the drawer open, it shows the
+  // row the selection moves to, as arrow keys do.
   await grid
     .getByRole("row")
     .filter({ hasText: "PICK-1" })
     .click({ modifiers: ["Control"] });
+  await drawer.getByRole("heading", { name: "Product PICK-1" }).waitFor();
   await grid
     .getByRole("row")
     .filter({ hasText: "PICK-2" })
     .click({ modifiers: ["Control"] });
+  await drawer.getByRole("heading", { name: "Product PICK-2" }).waitFor();
+  await selected.filter({ hasText: "PICK-2" }).waitFor();
+  await drawer.getByRole("button", { name: "Close details" }).click();
   const bar = page.getByRole("toolbar", { name: "Picked entries" });
   await bar.getByText("2 entries picked").waitFor();
   await screenshots(page, "pick-bar");

@@ -29,6 +29,9 @@ import { useTransport } from "./transport/context";
 import { call } from "./transport/transport";
 import { useView, type StoreChanges } from "./view/useView";
 import { isModified } from "./view/views";
+import { baseFilters } from "./view/viewState";
+import { NoMatches } from "./table/NoMatches";
+import { whatHides } from "./table/noMatches";
 import { ViewTabs } from "./view/ViewTabs";
 
 /** No entries picked (one instance, so an unchanged pick is an unchanged prop). */
@@ -285,7 +288,9 @@ export function App() {
           columns={offered}
           loadFacet={v.loadFacet}
           filters={state.filters}
+          base={baseFilters(activeView)}
           onChange={(filters) => dispatch({ type: "set_filters", filters })}
+          onClearAll={() => dispatch({ type: "clear_filters", base: baseFilters(activeView) })}
         />
       )}
       <ErrorMessage error={error} />
@@ -344,27 +349,43 @@ export function App() {
                   </button>
                 </div>
               )}
-              <LogTable
-                // New rows in the store: a fresh table, fresh pages.
-                key={changes.added}
-                columns={columns}
-                total={total}
-                fetchPage={v.fetchPage}
-                sort={state.sort}
-                onSort={(c, additive) =>
-                  dispatch({ type: "sort_by", column: c.id, kind: c.kind, additive })
-                }
-                widths={state.widths}
-                onResize={(id, width) => dispatch({ type: "resize", column: id, width })}
-                onMove={(id, before) => dispatch({ type: "move_column", moved: id, before })}
-                onOpen={(row) => setDetailId(row.id)}
-                onSelect={(row) => detailId !== null && setDetailId(row.id)}
-                picked={picked}
-                onPick={setPicked}
-                view={request}
-                componentColours={kit ? colours : undefined}
-                onSkuMenu={(sku, x, y) => setSkuMenu({ sku, x, y })}
-              />
+              {total === 0 && !kit ? (
+                <NoMatches
+                  hiding={whatHides(
+                    state.applied,
+                    state.filters,
+                    baseFilters(activeView),
+                    registry,
+                  )}
+                  viewName={activeView?.name ?? "This view"}
+                  onClearSearch={() => dispatch({ type: "clear_search" })}
+                  onClearFilters={() =>
+                    dispatch({ type: "clear_filters", base: baseFilters(activeView) })
+                  }
+                />
+              ) : (
+                <LogTable
+                  // New rows in the store: a fresh table, fresh pages.
+                  key={changes.added}
+                  columns={columns}
+                  total={total}
+                  fetchPage={v.fetchPage}
+                  sort={state.sort}
+                  onSort={(c, additive) =>
+                    dispatch({ type: "sort_by", column: c.id, kind: c.kind, additive })
+                  }
+                  widths={state.widths}
+                  onResize={(id, width) => dispatch({ type: "resize", column: id, width })}
+                  onMove={(id, before) => dispatch({ type: "move_column", moved: id, before })}
+                  onOpen={(row) => setDetailId(row.id)}
+                  onSelect={(row) => detailId !== null && setDetailId(row.id)}
+                  picked={picked}
+                  onPick={setPicked}
+                  view={request}
+                  componentColours={kit ? colours : undefined}
+                  onSkuMenu={(sku, x, y) => setSkuMenu({ sku, x, y })}
+                />
+              )}
               {kit && kitSummary && <AvailabilityChart summary={kitSummary} />}
             </div>
             {detailId !== null && (

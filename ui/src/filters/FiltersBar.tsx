@@ -39,7 +39,10 @@ interface Props {
    * when its menu opens: counting every facet on every change would slow each filter down. */
   loadFacet: (column: string) => Promise<Facet | undefined>;
   filters: Filter[];
+  /** The view's own filters, which "Clear all" goes back to. */
+  base: Filter[];
   onChange: (filters: Filter[]) => void;
+  onClearAll: () => void;
 }
 
 function MultiSelect({
@@ -102,19 +105,26 @@ function MultiSelect({
 
 function DateRange({ filters, onChange }: Pick<Props, "filters" | "onChange">) {
   const preset = datePresetOf(filters, new Date());
-  const [customOpen, setCustomOpen] = useState(false);
-  const custom = customOpen || preset === "custom";
+  // "Custom range…" chosen but no day typed yet: open for the filters it was chosen over, so
+  // any other change of them (Clear all, another view, a preset) closes it, as does leaving it.
+  const [customFor, setCustomFor] = useState<Filter[] | null>(null);
+  const custom = customFor === filters || preset === "custom";
   const { from, to } = rangeOf(filters);
   const setRange = (next: { from: string; to: string }) =>
     onChange(setColumnFilter(filters, "occurred_at", rangeFilter(next.from, next.to)));
   return (
-    <span className="date">
+    <span
+      className="date"
+      onBlur={(e) => {
+        if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setCustomFor(null);
+      }}
+    >
       <select
         aria-label="Date range"
         value={custom ? "custom" : preset}
         onChange={(e) => {
           const value = e.target.value as DatePreset | "custom";
-          setCustomOpen(value === "custom");
+          setCustomFor(value === "custom" ? filters : null);
           if (value !== "custom") {
             onChange(setColumnFilter(filters, "occurred_at", presetFilter(value, new Date())));
           }
@@ -184,7 +194,11 @@ function DayInput(props: {
   );
 }
 
-function AddFilter({ columns, filters, onChange }: Omit<Props, "loadFacet">) {
+function AddFilter({
+  columns,
+  filters,
+  onChange,
+}: Pick<Props, "columns" | "filters" | "onChange">) {
   const choosable = columns.filter((c) => c.ops.length > 0);
   const [columnId, setColumnId] = useState(choosable[0]?.id ?? "");
   const column = choosable.find((c) => c.id === columnId);
@@ -271,7 +285,7 @@ function AddFilter({ columns, filters, onChange }: Omit<Props, "loadFacet">) {
   );
 }
 
-export function FiltersBar({ columns, loadFacet, filters, onChange }: Props) {
+export function FiltersBar({ columns, loadFacet, filters, base, onChange, onClearAll }: Props) {
   return (
     <div className="filters" role="toolbar" aria-label="Filters">
       <DateRange filters={filters} onChange={onChange} />
@@ -325,8 +339,8 @@ export function FiltersBar({ columns, loadFacet, filters, onChange }: Props) {
           );
         })}
       </ul>
-      {filters.length > 1 && (
-        <button type="button" className="link" onClick={() => onChange([])}>
+      {filters.length > 1 && JSON.stringify(filters) !== JSON.stringify(base) && (
+        <button type="button" className="link" onClick={onClearAll}>
           Clear all
         </button>
       )}

@@ -119,6 +119,17 @@ export function LogTable({
   // A new view (new fetchPage) starts from an empty cache.
   const cache = useMemo(() => new PageCache(fetchPage, rerender), [fetchPage]);
   const scroller = useRef<HTMLDivElement>(null);
+  // The entry last reported as selected. The row under the selection can turn out to be
+  // another one after the report: a page that was not loaded yet (End on a big view), or a
+  // refetch that moved rows up (the selected entry was resolved out of its view). Whoever
+  // shows the selected entry is then told again, so it always shows the highlighted row.
+  const reported = useRef<number | null>(null);
+  const selectedRow = selected !== null ? cache.row(selected) : undefined;
+  useEffect(() => {
+    if (selected === null || !selectedRow || selectedRow.id === reported.current) return;
+    reported.current = selectedRow.id;
+    onSelect(selectedRow, selected);
+  }, [selected, selectedRow, onSelect]);
 
   const defs = useMemo<ColumnDef<Row>[]>(
     () =>
@@ -164,7 +175,10 @@ export function LogTable({
       setAnchor(next);
       if (picked.size > 0) onPick(new Set());
       const row = cache.row(next);
-      if (row) onSelect(row, next);
+      if (row) {
+        reported.current = row.id;
+        onSelect(row, next);
+      }
     }
   };
   const click = (e: MouseEvent<HTMLDivElement>, index: number) => {
@@ -189,6 +203,7 @@ export function LogTable({
       setSelected(index);
       setAnchor(index);
       if (picked.size > 0) onPick(new Set());
+      reported.current = row.id;
       onOpen(row, index);
     }
   };
@@ -211,7 +226,10 @@ export function LogTable({
     } else if (e.key === "Enter" && selected !== null) {
       e.preventDefault();
       const row = cache.row(selected);
-      if (row) onOpen(row, selected);
+      if (row) {
+        reported.current = row.id;
+        onOpen(row, selected);
+      }
     } else if (e.key === "a" && (e.ctrlKey || e.metaKey)) {
       // Every loaded row of the view: a batch action over a million unseen rows would
       // surprise; filter the view down instead.

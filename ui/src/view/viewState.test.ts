@@ -178,4 +178,48 @@ describe("viewReducer", () => {
       "status",
     ]);
   });
+
+  const failedView: View = {
+    id: "failed_pushes",
+    name: "Failed pushes",
+    description: "",
+    filters: [{ column: "status", op: "eq", values: ["failed"] }],
+    layout: null,
+  };
+  const brushed = run(restored, { type: "brush", from: 0, to: 86_400_000 });
+
+  it("keeps the brushed date range when another view tab is chosen", () => {
+    const failed = run(brushed, { type: "select_view", view: failedView, registry });
+    expect(failed.filters).toEqual([
+      { column: "status", op: "eq", values: ["failed"] },
+      {
+        column: "occurred_at",
+        op: "between",
+        values: ["1970-01-01T00:00:00.000Z", "1970-01-02T00:00:00.000Z"],
+      },
+    ]);
+    // A view with a range of its own brings that one.
+    const own = { column: "occurred_at", op: "ge" as const, values: ["2025-03-01"] };
+    const ranged = run(brushed, {
+      type: "select_view",
+      view: { ...failedView, filters: [own] },
+      registry,
+    });
+    expect(ranged.filters).toEqual([own]);
+  });
+
+  it("Clear all goes back to the view's own filters; the search clears at once", () => {
+    const narrowed = run(
+      brushed,
+      { type: "select_view", view: failedView, registry },
+      { type: "only_sku", sku: "SKU-1" },
+      { type: "type_search", search: "kurta" },
+      { type: "apply_search" },
+      { type: "clear_filters", base: failedView.filters },
+    );
+    expect(narrowed.filters).toEqual(failedView.filters);
+    expect(narrowed.applied).toBe("kurta");
+    const cleared = run(narrowed, { type: "clear_search" });
+    expect([cleared.search, cleared.applied]).toEqual(["", ""]);
+  });
 });

@@ -49,8 +49,12 @@ export type ViewAction =
   | { type: "reset_columns"; registry: Column[] }
   | { type: "sort_by"; column: string; kind: ColumnKind; additive: boolean }
   | { type: "set_filters"; filters: Filter[] }
+  /** "Clear all": back to the view's own filters (`base`), the date range gone too. */
+  | { type: "clear_filters"; base: Filter[] }
   | { type: "type_search"; search: string }
   | { type: "apply_search" }
+  /** The keywords cleared at once, typed and in force. */
+  | { type: "clear_search" }
   | { type: "select_view"; view: View; registry: Column[] }
   | { type: "view_saved"; id: string }
   | { type: "view_deleted"; id: string }
@@ -71,6 +75,23 @@ export function defaultColumns(registry: Column[]): string[] {
 /** A kit log's own columns (component, running on-hand), from the registry's flags. */
 export function kitColumns(registry: Column[]): string[] {
   return registry.filter((c) => c.kit_only).map((c) => c.id);
+}
+
+/** The date range (the timeline's brush, a preset, a custom range) is the window's, not a
+ * view's: it stays when another view tab is chosen, unless that view has a date range of its
+ * own. */
+function keepDateRange(filters: Filter[], previous: Filter[]): Filter[] {
+  if (filters.some((f) => f.column === DATE_COLUMN)) return filters;
+  return [...filters, ...previous.filter((f) => f.column === DATE_COLUMN)];
+}
+
+/** The column the date range filters. */
+export const DATE_COLUMN = "occurred_at";
+
+/** A view's own filters: a saved view's as saved, a built-in view's. */
+export function baseFilters(view: View | undefined): Filter[] {
+  if (!view) return [];
+  return view.layout ? view.layout.filters : view.filters;
 }
 
 function fromLayout(state: ViewState, layout: Layout | null, registry: Column[]): ViewState {
@@ -119,24 +140,31 @@ export function viewReducer(state: ViewState, action: ViewAction): ViewState {
       };
     case "set_filters":
       return { ...state, filters: action.filters };
+    case "clear_filters":
+      return { ...state, filters: action.base };
     case "type_search":
       return { ...state, search: action.search };
+    case "clear_search":
+      return { ...state, search: "", applied: "" };
     case "apply_search":
       return state.applied === state.search ? state : { ...state, applied: state.search };
-    case "select_view":
+    case "select_view": {
       if (action.view.layout) {
+        const next = fromLayout(state, action.view.layout, action.registry);
         return {
-          ...fromLayout(state, action.view.layout, action.registry),
+          ...next,
+          filters: keepDateRange(next.filters, state.filters),
           activeView: action.view.id,
         };
       }
       return {
         ...state,
         activeView: action.view.id,
-        filters: action.view.filters,
+        filters: keepDateRange(action.view.filters, state.filters),
         search: "",
         applied: "",
       };
+    }
     case "view_saved":
       return { ...state, activeView: action.id };
     case "view_deleted":
@@ -161,9 +189,9 @@ export function viewReducer(state: ViewState, action: ViewAction): ViewState {
       return {
         ...state,
         filters: [
-          ...state.filters.filter((f) => f.column !== "occurred_at"),
+          ...state.filters.filter((f) => f.column !== DATE_COLUMN),
           {
-            column: "occurred_at",
+            column: DATE_COLUMN,
             op: "between",
             values: [new Date(action.from).toISOString(), new Date(action.to).toISOString()],
           },

@@ -51,6 +51,15 @@ describe("layout persistence", () => {
     expect(isModified(failedPushes, { ...layout, filters: [] })).toBe(true);
   });
 
+  it("a date range the view does not set is the window's, not a change of the view", () => {
+    const layout = layoutOf({ ...state, applied: "" });
+    const range = { column: "occurred_at", op: "ge" as const, values: ["2025-03-01"] };
+    const ranged = { ...layout, filters: [...layout.filters, range] };
+    expect(isModified(failedPushes, ranged)).toBe(false);
+    const withOwnRange: View = { ...failedPushes, filters: ranged.filters };
+    expect(isModified(withOwnRange, layout)).toBe(true);
+  });
+
   it("a saved view is modified by its columns, sort, filters or keywords, not widths", () => {
     const layout = layoutOf(state);
     const saved: View = {
