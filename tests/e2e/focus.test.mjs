@@ -61,3 +61,65 @@ test("a popover takes focus, and closes on Escape anywhere and on a click outsid
   await panel.waitFor({ state: "detached" });
   await context.close();
 });
+
+test("view tabs follow the arrow keys as one tab stop", async () => {
+  const { page, grid, context } = await openPage(browser, server.url);
+  await grid.getByRole("row").nth(1).waitFor();
+  const tabs = page.getByRole("tablist", { name: "Views" });
+  const all = tabs.getByRole("tab", { name: "All" });
+  await all.click();
+  assert.deepEqual(
+    await tabs
+      .getByRole("tab")
+      .evaluateAll((ts) => ts.map((t) => t.getAttribute("tabindex"))),
+    ["0", "-1", "-1", "-1", "-1", "-1"],
+  );
+  await page.keyboard.press("ArrowRight");
+  assert.equal(await focused(page), "BUTTON Failed pushes");
+  assert.equal(
+    await tabs
+      .getByRole("tab", { name: "Failed pushes" })
+      .getAttribute("aria-selected"),
+    "true",
+  );
+  await page.keyboard.press("ArrowLeft");
+  await page.keyboard.press("ArrowLeft");
+  assert.equal(await focused(page), "BUTTON Unresolved");
+  await page.keyboard.press("Home");
+  assert.equal(await focused(page), "BUTTON All");
+  assert.equal(await all.getAttribute("aria-selected"), "true");
+  await context.close();
+});
+
+test("the window is a fixed frame, and tabbing through the headers leaves the table where it was", async () => {
+  const context = await browser.newContext({
+    viewport: { width: 1024, height: 700 },
+  });
+  const page = await context.newPage();
+  await page.goto(server.url);
+  const grid = page.getByRole("grid", { name: "Inventory log" });
+  await grid.getByRole("row").nth(1).getByRole("gridcell").first().waitFor();
+  const pageHeight = () =>
+    page.evaluate(() => document.documentElement.scrollHeight);
+  await grid.getByRole("row").nth(2).click();
+  await page
+    .getByRole("complementary", { name: "Entry details" })
+    .getByRole("heading", { level: 2 })
+    .waitFor();
+  assert.equal(
+    await pageHeight(),
+    700,
+    "only the drawer scrolls, not the page",
+  );
+  await page.keyboard.press("Escape");
+
+  const headers = grid.getByRole("columnheader");
+  await headers.first().getByRole("button").first().focus();
+  const count = await headers.count();
+  for (let i = 1; i < count; i++) await page.keyboard.press("Tab");
+  // The last header is in view: the table scrolled sideways to show it.
+  assert.ok((await grid.evaluate((g) => g.scrollLeft)) > 0);
+  await page.getByRole("searchbox", { name: "Search keywords" }).focus();
+  assert.equal(await grid.evaluate((g) => g.scrollLeft), 0);
+  await context.close();
+});

@@ -124,6 +124,8 @@ export function LogTable({
   // refetch that moved rows up (the selected entry was resolved out of its view). Whoever
   // shows the selected entry is then told again, so it always shows the highlighted row.
   const reported = useRef<number | null>(null);
+  // Where the table was scrolled sideways before focus went into its headers.
+  const scrolledBefore = useRef<number | null>(null);
   const selectedRow = selected !== null ? cache.row(selected) : undefined;
   useEffect(() => {
     if (selected === null || !selectedRow || selectedRow.id === reported.current) return;
@@ -251,7 +253,25 @@ export function LogTable({
       onKeyDown={onKeyDown}
       ref={scroller}
     >
-      <div className="grid-header" role="rowgroup" style={{ width }}>
+      <div
+        className="grid-header"
+        role="rowgroup"
+        style={{ width }}
+        // Tabbing through the headers scrolls each into view; leaving them puts the table back
+        // where it was rather than scrolled sideways to the last one.
+        onFocus={(e) => {
+          if (!e.currentTarget.contains(e.relatedTarget as Node | null) && scroller.current) {
+            scrolledBefore.current ??= scroller.current.scrollLeft;
+          }
+        }}
+        onBlur={(e) => {
+          if (e.currentTarget.contains(e.relatedTarget as Node | null)) return;
+          if (scroller.current && scrolledBefore.current !== null) {
+            scroller.current.scrollLeft = scrolledBefore.current;
+          }
+          scrolledBefore.current = null;
+        }}
+      >
         {table.getHeaderGroups().map((group) => (
           <div className="grid-row" role="row" aria-rowindex={1} key={group.id}>
             {group.headers.map((h, i) => {

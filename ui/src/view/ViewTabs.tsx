@@ -2,6 +2,7 @@ import { useState } from "react";
 import { errorText } from "../common/ErrorMessage";
 import type { View } from "../bindings/View";
 import { Modal } from "../common/Modal";
+import { tabAfterKey } from "./tabKeys";
 
 interface Props {
   views: View[];
@@ -29,16 +30,41 @@ export function ViewTabs({ views, active, modified, onSelect, onSave, onDelete }
   };
   return (
     <nav className="views" aria-label="Views">
-      <div role="tablist" aria-label="Views">
-        {views.map((v) => {
+      <div
+        role="tablist"
+        aria-label="Views"
+        onKeyDown={(e) => {
+          const tabs = Array.from(
+            e.currentTarget.querySelectorAll<HTMLButtonElement>('[role="tab"]'),
+          );
+          const at = tabs.indexOf(e.target as HTMLButtonElement);
+          if (at < 0) return;
+          if (e.key === "Delete" && views[at]?.layout) {
+            e.preventDefault();
+            onDelete(views[at]);
+            return;
+          }
+          const next = tabAfterKey(e.key, at, tabs.length);
+          const view = next === null ? undefined : views[next];
+          if (next === null || !view) return;
+          e.preventDefault();
+          tabs[next]?.focus();
+          onSelect(view);
+        }}
+      >
+        {views.map((v, i) => {
           const selected = v.id === active;
           const saved = v.layout !== null;
+          // One tab stop for the tabs: the chosen one (the first when none is).
+          const stop = selected || (!views.some((w) => w.id === active) && i === 0);
           return (
             <span key={v.id} className={`view-tab${selected ? " selected" : ""}`}>
               <button
                 type="button"
                 role="tab"
                 aria-selected={selected}
+                tabIndex={stop ? 0 : -1}
+                aria-keyshortcuts={saved ? "Delete" : undefined}
                 title={v.description}
                 onClick={() => onSelect(v)}
               >
@@ -49,6 +75,8 @@ export function ViewTabs({ views, active, modified, onSelect, onSave, onDelete }
                 <button
                   type="button"
                   className="icon"
+                  // Out of the tab order (the tabs are one stop); Delete on the tab does the same.
+                  tabIndex={-1}
                   aria-label={`Delete view ${v.name}`}
                   title={`Delete view ${v.name}`}
                   onClick={() => onDelete(v)}
