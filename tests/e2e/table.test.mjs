@@ -361,3 +361,39 @@ test("an empty store offers the sample data, which then fills the table", async 
     empty.child.kill();
   }
 });
+
+test("sources and event types read as words; filtering by them still matches the stored ids", async () => {
+  const { page, grid, context } = await openApp();
+  const konnect = cli(
+    "query",
+    "--filter",
+    "source = konnect",
+    "--limit",
+    "1",
+    "--json",
+  ).total;
+  await page.getByRole("button", { name: "Source ▾" }).click();
+  const menu = page.getByRole("dialog", { name: "Filter by Source" });
+  await menu.getByRole("checkbox", { name: /^Push log/ }).waitFor();
+  await menu.getByRole("checkbox", { name: /^Konnect/ }).check();
+  await page.keyboard.press("Escape");
+  await page
+    .getByRole("list", { name: "Active filters" })
+    .getByText("Source is Konnect")
+    .waitFor();
+  await page.getByText(`${konnect} entries`).waitFor();
+  // Every row's Source cell reads "Konnect".
+  const sources = await grid
+    .getByRole("row")
+    .evaluateAll((rows) =>
+      rows
+        .slice(1)
+        .map((r) => r.querySelectorAll('[role="gridcell"]')[1]?.textContent),
+    );
+  assert.ok(sources.length > 0);
+  assert.ok(
+    sources.every((s) => s === "Konnect"),
+    sources.join(", "),
+  );
+  await context.close();
+});

@@ -2,6 +2,7 @@
 // numbers grouped, JSON condensed. Pure, so it is tested without a browser.
 import type { ColumnKind } from "../bindings/ColumnKind";
 import type { JsonValue } from "../bindings/serde_json/JsonValue";
+import { shownValue } from "./vocabulary";
 
 export interface CellText {
   text: string;
@@ -18,7 +19,12 @@ const timeFormat = new Intl.DateTimeFormat(undefined, {
   second: "2-digit",
 });
 
-export function formatCell(kind: ColumnKind, value: JsonValue | undefined): CellText {
+export function formatCell(
+  kind: ColumnKind,
+  value: JsonValue | undefined,
+  /** The column, for values shown as words (`source`, `event_type`). */
+  column?: string,
+): CellText {
   if (value === null || value === undefined) return { text: "" };
   switch (kind) {
     case "time": {
@@ -35,8 +41,10 @@ export function formatCell(kind: ColumnKind, value: JsonValue | undefined): Cell
       return { text: text.length > 120 ? `${text.slice(0, 119)}…` : text, title: text };
     }
     default: {
-      const text = String(value);
-      return { text, title: text.length > 40 ? text : undefined };
+      const raw = String(value);
+      const text = shownValue(column, raw);
+      const title = text !== raw ? raw : text.length > 40 ? text : undefined;
+      return { text, title };
     }
   }
 }

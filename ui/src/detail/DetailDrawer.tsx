@@ -226,7 +226,7 @@ export function DetailDrawer({ entryId, onClose, onShowBatch, onChanged, onStock
               <h3>{g.name}</h3>
               <dl className="details">
                 {g.fields.map((f, i) => {
-                  const cell = formatCell(f.kind, f.value);
+                  const cell = formatCell(f.kind, f.value, f.column);
                   return (
                     <div key={`${f.column}-${i}`}>
                       <dt>{f.label}</dt>

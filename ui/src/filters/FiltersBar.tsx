@@ -2,6 +2,7 @@ import type { Column } from "../bindings/Column";
 import type { Facet } from "../bindings/Facet";
 import type { Filter } from "../bindings/Filter";
 import { Popover } from "../common/Popover";
+import { shownValue } from "../common/vocabulary";
 import { useState } from "react";
 import type { Op } from "../bindings/Op";
 import {
@@ -91,7 +92,7 @@ function MultiSelect({
                   )
                 }
               />
-              <span className="grow">{v.value}</span>
+              <span className="grow">{shownValue(column.id, v.value)}</span>
               <span className="facet-count">
                 {v.count === null ? "" : v.count.toLocaleString()}
               </span>

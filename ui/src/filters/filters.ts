@@ -1,5 +1,6 @@
 // The filters bar's state is a list of the backend's own Filter AST: what chips show and
 // what the date presets mean are pure functions of it, tested without a browser.
+import { shownValue } from "../common/vocabulary";
 import type { Column } from "../bindings/Column";
 import type { Filter } from "../bindings/Filter";
 
@@ -212,7 +213,9 @@ export function chipText(f: Filter, columns: Column[]): string {
   const kind = columns.find((c) => c.id === f.column)?.kind;
   // Typed whole days read as written; instants as the viewer's local day.
   const show = (v: string) =>
-    kind === "time" && !/^\d{4}-\d{2}-\d{2}$/.test(v) ? new Date(v).toLocaleDateString() : v;
+    kind === "time" && !/^\d{4}-\d{2}-\d{2}$/.test(v)
+      ? new Date(v).toLocaleDateString()
+      : shownValue(f.column, v);
   const values =
     f.op === "between" ? f.values.map(show).join(" – ") : f.values.map(show).join(" or ");
   return `${label} ${OP_WORDS[f.op]}${values ? ` ${values}` : ""}`;

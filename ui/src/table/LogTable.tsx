@@ -345,7 +345,7 @@ export function LogTable({
               style={{ transform: `translateY(${item.start}px)`, height: ROW_HEIGHT }}
             >
               {columns.map((c, i) => {
-                const cell = formatCell(c.kind, row?.cells[i]);
+                const cell = formatCell(c.kind, row?.cells[i], c.id);
                 return (
                   <div
                     key={c.id}
