@@ -37,6 +37,8 @@ test("a kit log: components merged in time order with colour chips, events widen
   const headers = await grid.getByRole("columnheader").allTextContents();
   assert.match(headers[0], /^Component/);
   assert.match(headers[1], /^Running On Hand/);
+  // A kit log is about quantities: the Quantity column is there though the table hid it.
+  assert.match(headers[2], /^Quantity/);
 
   // Rows oldest first, each component with its own colour, the same on every row.
   const rows = grid.getByRole("row");
@@ -101,7 +103,7 @@ test("a kit log: components merged in time order with colour chips, events widen
     .getByText("Exported kit.csv")
     .waitFor();
   const lines = readFileSync(path, "utf8").slice(1).trimEnd().split("\r\n");
-  assert.match(lines[0], /^Component SKU,Running On Hand,/);
+  assert.match(lines[0], /^Component SKU,Running On Hand,Quantity,/);
   assert.equal(lines.length, all.total + 1);
   assert.deepEqual(
     lines.slice(1).map((l) => l.split(",")[0]),

@@ -6,6 +6,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   browser,
+  examples,
   openPage,
   screenshots,
   seededServer,
@@ -165,5 +166,44 @@ test("the details drawer follows the selection to the last row of a big view (En
     await context.close();
   } finally {
     big.close();
+  }
+});
+
+test("a Xoro store opens on Xoro's columns; the failure views add why it failed", async () => {
+  const xoro = await seededServer({ seed: false });
+  try {
+    xoro.cli("import", join(examples, "xoro-amazon-logs.csv"), "--json");
+    const { page, grid, context } = await openPage(browser, xoro.url);
+    await grid.getByRole("row").nth(1).getByRole("gridcell").first().waitFor();
+    const headers = () =>
+      grid
+        .getByRole("columnheader")
+        .evaluateAll((hs) =>
+          hs.map((h) => h.textContent.replace(/[▲▼\d]/g, "").trim()),
+        );
+    const opened = await headers();
+    for (const label of ["Tab", "Sync Type", "Error", "Resolved"]) {
+      assert.ok(opened.includes(label), `${label} in ${opened.join(", ")}`);
+    }
+    for (const label of ["Inventory Sent", "Channel", "Location Code"]) {
+      assert.ok(
+        !opened.includes(label),
+        `${label} not in ${opened.join(", ")}`,
+      );
+    }
+    await screenshots(page, "xoro-columns");
+    const tabs = page.getByRole("tablist", { name: "Views" });
+    await tabs.getByRole("tab", { name: "Errors" }).click();
+    await grid
+      .getByRole("columnheader", { name: /Last Retry Details/ })
+      .waitFor();
+    await tabs.getByRole("tab", { name: "All" }).click();
+    await grid
+      .getByRole("columnheader", { name: /Last Retry Details/ })
+      .waitFor({ state: "detached" });
+    assert.deepEqual(await headers(), opened);
+    await context.close();
+  } finally {
+    xoro.close();
   }
 });

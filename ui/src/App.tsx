@@ -109,7 +109,13 @@ export function App() {
     [kitSummary],
   );
 
-  const selectView = (view: View) => dispatch({ type: "select_view", view, registry });
+  const selectView = (view: View) =>
+    dispatch({
+      type: "select_view",
+      view,
+      registry,
+      from: v.views.find((w) => w.id === state.activeView),
+    });
   const saveView = async (name: string) => {
     if (!v.layout) return;
     const saved = await call(transport, {
@@ -254,7 +260,7 @@ export function App() {
             all={offered}
             visible={state.columns}
             onChange={(ids) => dispatch({ type: "set_columns", columns: ids })}
-            onReset={() => dispatch({ type: "reset_columns", registry })}
+            onReset={() => dispatch({ type: "reset_columns", registry, view: activeView })}
             open={columnsOpen}
             onOpenChange={setColumnsOpen}
           />

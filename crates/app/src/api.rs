@@ -37,6 +37,8 @@ use crate::runner::Task;
 #[serde(tag = "command", content = "args", rename_all = "snake_case")]
 pub enum Request {
     Columns,
+    /// The columns the table opens on for the source systems the store holds.
+    DefaultColumns,
     Query(QueryRequest),
     Facets(FacetsRequest),
     Import(ImportRequest),
@@ -161,6 +163,7 @@ pub enum Request {
 #[serde(tag = "command", content = "result", rename_all = "snake_case")]
 pub enum Response {
     Columns(Vec<Column>),
+    DefaultColumns(Vec<String>),
     Query(QueryResponse),
     Facets(Vec<Facet>),
     Import(Vec<ImportReport>),

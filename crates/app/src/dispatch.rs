@@ -52,6 +52,11 @@ fn dispatch(engine: &Engine, request: Request) -> Result<Response> {
     let write = || engine.writer();
     Ok(match request {
         Request::Columns => Response::Columns(columns::COLUMNS.to_vec()),
+        Request::DefaultColumns => {
+            let sources = invlog_core::ingest::sources_in_store(read().conn())?;
+            let ids = columns::defaults_for(&sources);
+            Response::DefaultColumns(ids.into_iter().map(str::to_owned).collect())
+        }
         Request::Query(q) => Response::Query(query_view(&read(), &q)?),
         Request::Facets(f) => Response::Facets(query::facets_of(&read(), &f)?),
         Request::Timeline(r) => {

@@ -791,3 +791,40 @@ fn every_kind_of_task_a_dead_process_left_running_is_interrupted_at_the_next_sta
     let tasks = call(&engine, json!({"command": "tasks"}))["result"].clone();
     assert_eq!(tasks, json!([]));
 }
+
+#[test]
+fn the_table_opens_on_the_columns_the_stores_sources_fill_and_a_failure_view_adds_why() {
+    let fx = Fixture::new();
+    let engine = engine(&fx);
+    let defaults = |engine: &Engine| -> Vec<String> {
+        serde_json::from_value(
+            call(engine, json!({"command": "default_columns"}))["result"].clone(),
+        )
+        .unwrap()
+    };
+    // An empty store: the registry's defaults (Konnect's).
+    assert!(defaults(&engine).contains(&"inventory_sent".to_owned()));
+    let import = |file: &str| {
+        call(
+            &engine,
+            json!({"command": "import", "args": {"paths": [example(file).to_string_lossy()]}}),
+        )
+    };
+    import("xoro-amazon-logs.csv");
+    let xoro = defaults(&engine);
+    assert!(xoro.contains(&"tab".to_owned()) && xoro.contains(&"error".to_owned()));
+    assert!(!xoro.contains(&"inventory_sent".to_owned()));
+    // The failure views export their error columns beside the defaults.
+    let errors = call(
+        &engine,
+        json!({"command": "view", "args": {"name": "Errors"}}),
+    );
+    let columns: Vec<String> =
+        serde_json::from_value(errors["result"]["spec"]["columns"].clone()).unwrap();
+    assert_eq!(&columns[..xoro.len()], &xoro[..]);
+    assert!(columns.ends_with(&["last_retry_details".to_owned()]));
+    // Konnect rows too: both sources' columns.
+    import("konnect-inventory-logs.csv");
+    let both = defaults(&engine);
+    assert!(both.contains(&"tab".to_owned()) && both.contains(&"inventory_sent".to_owned()));
+}

@@ -252,12 +252,122 @@ pub fn default_visible() -> Vec<&'static str> {
         .collect()
 }
 
+/// The columns each source system fills, that a store holding only its rows opens on (the
+/// `default_visible` ones are Konnect's and the push logs'): registry data, so choosing them
+/// never scans the store.
+const SOURCE_DEFAULTS: &[(&str, &[&str])] = &[
+    (
+        "xoro",
+        &[
+            "occurred_at",
+            "source",
+            "tab",
+            "event_type",
+            "sync_type",
+            "sku",
+            "status",
+            "error",
+            "resolved",
+            "event_id",
+        ],
+    ),
+    (
+        "ordoro",
+        &[
+            "occurred_at",
+            "source",
+            "event_type",
+            "sku",
+            "warehouse_name",
+            "quantity",
+            "available_on_hand",
+            "physical_on_hand",
+            "event_id",
+            "user_name",
+        ],
+    ),
+    (
+        "logitrail",
+        &[
+            "occurred_at",
+            "source",
+            "event_type",
+            "sku",
+            "gtin",
+            "product_name",
+            "in_stock",
+            "available",
+            "reserved",
+            "inbound",
+            "best_before",
+        ],
+    ),
+    (
+        "shiphero",
+        &[
+            "occurred_at",
+            "source",
+            "event_type",
+            "sku",
+            "warehouse_name",
+            "location_code",
+            "quantity",
+            "physical_on_hand",
+            "status",
+            "error",
+            "reason",
+            "batch_id",
+        ],
+    ),
+];
+
+/// The columns a store of these source systems opens on: every one's, in the registry's order
+/// (Konnect's and the push logs' are the `default_visible` ones, as are those of a source
+/// without a list, and of no source at all).
+pub fn defaults_for(sources: &[&str]) -> Vec<&'static str> {
+    let listed = |source: &str| SOURCE_DEFAULTS.iter().find(|(s, _)| *s == source);
+    let wanted = |id: &str| {
+        sources.is_empty() && default_visible().contains(&id)
+            || sources.iter().any(|s| match listed(s) {
+                Some((_, ids)) => ids.contains(&id),
+                None => default_visible().contains(&id),
+            })
+    };
+    COLUMNS
+        .iter()
+        .filter(|c| !c.kit_only && wanted(c.id))
+        .map(|c| c.id)
+        .collect()
+}
+
 pub fn searchable_ids() -> impl Iterator<Item = &'static str> {
     COLUMNS.iter().filter(|c| c.searchable).map(|c| c.id)
 }
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_store_opens_on_the_columns_its_sources_fill() {
+        assert_eq!(defaults_for(&[]), default_visible());
+        assert_eq!(defaults_for(&["konnect", "pushlog"]), default_visible());
+        let xoro = defaults_for(&["xoro"]);
+        assert!(xoro.contains(&"tab") && xoro.contains(&"error"));
+        assert!(!xoro.contains(&"inventory_sent") && !xoro.contains(&"channel"));
+        // Two sources: both sets, in the registry's order, each column once.
+        let both = defaults_for(&["xoro", "konnect"]);
+        assert!(both.contains(&"tab") && both.contains(&"inventory_sent"));
+        let order: Vec<usize> = both
+            .iter()
+            .map(|id| COLUMNS.iter().position(|c| c.id == *id).unwrap())
+            .collect();
+        assert!(order.windows(2).all(|w| w[0] < w[1]));
+        for (_, ids) in SOURCE_DEFAULTS {
+            for id in *ids {
+                assert!(find(id).is_some(), "{id} is a registry column");
+            }
+        }
+    }
+
     use super::*;
 
     #[test]

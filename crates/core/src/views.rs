@@ -20,43 +20,66 @@ pub struct View {
     /// A built-in view sets only the filters (the columns stay as the user has them); a saved
     /// view restores its whole layout.
     pub filters: Vec<Filter>,
+    /// Columns a built-in view shows beside the store's default ones (the error columns of
+    /// the failure views); the table opens on them while the user has not chosen columns.
+    pub columns: Vec<String>,
     pub layout: Option<Layout>,
 }
 
-/// (id, name, description, filters in the CLI's syntax)
-const BUILT_IN: &[(&str, &str, &str, &[&str])] = &[
-    ("all", "All", "Every entry of every import.", &[]),
+/// What the failure views show beside the defaults: why it failed.
+const WHY_IT_FAILED: &[&str] = &["error", "last_retry_details"];
+
+/// (id, name, description, filters in the CLI's syntax, columns beside the defaults)
+type BuiltIn = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+    &'static [&'static str],
+);
+const BUILT_IN: &[BuiltIn] = &[
+    ("all", "All", "Every entry of every import.", &[], &[]),
     (
         "failed_pushes",
         "Failed pushes",
         "Stock updates the channel or system refused (status failed).",
         &["status = failed"],
+        WHY_IT_FAILED,
     ),
-    ("orders", "Orders", "Xoro's Orders tab.", &["tab = Orders"]),
+    (
+        "orders",
+        "Orders",
+        "Xoro's Orders tab.",
+        &["tab = Orders"],
+        &[],
+    ),
     (
         "inventory",
         "Inventory",
         "Xoro's Inventory tab.",
         &["tab = Inventory"],
+        &[],
     ),
     (
         "errors",
         "Errors",
         "Entries that carry an error message, from any source.",
         &["error !="],
+        WHY_IT_FAILED,
     ),
     (
         "unresolved",
         "Unresolved",
         "Entries nobody has resolved yet: Xoro's open ones and every failed push.",
         &["resolved = false"],
+        WHY_IT_FAILED,
     ),
 ];
 
 pub fn built_in() -> Vec<View> {
     BUILT_IN
         .iter()
-        .map(|(id, name, description, filters)| View {
+        .map(|(id, name, description, filters, columns)| View {
             id: (*id).into(),
             name: (*name).into(),
             description: (*description).into(),
@@ -64,6 +87,7 @@ pub fn built_in() -> Vec<View> {
                 .iter()
                 .map(|f| Filter::parse(f).expect("built-in view filters are valid"))
                 .collect(),
+            columns: columns.iter().map(|c| (*c).to_owned()).collect(),
             layout: None,
         })
         .collect()
@@ -75,6 +99,7 @@ fn saved(id: i64, name: String, layout: Layout) -> View {
         name,
         description: "A view you saved.".into(),
         filters: layout.view.filters.clone(),
+        columns: Vec::new(),
         layout: Some(layout),
     }
 }
@@ -109,7 +134,7 @@ pub fn save(store: &Store, name: &str, layout: &Layout) -> Result<View> {
     }
     if BUILT_IN
         .iter()
-        .any(|(_, n, _, _)| n.eq_ignore_ascii_case(name))
+        .any(|(_, n, _, _, _)| n.eq_ignore_ascii_case(name))
     {
         return Err(CoreError::InvalidQuery(format!(
             "'{name}' is a built-in view; choose another name"
@@ -148,7 +173,7 @@ pub fn delete(store: &Store, id: &str) -> Result<()> {
 }
 
 /// A view by name (any case) or id, and what it shows: a saved view its whole layout, a
-/// built-in one its filters over the default columns.
+/// built-in one its filters over the store's default columns and its own.
 pub fn find(store: &Store, name_or_id: &str) -> Result<(View, crate::query::ViewSpec)> {
     let wanted = name_or_id.trim();
     let all = list(store)?;
@@ -164,10 +189,25 @@ pub fn find(store: &Store, name_or_id: &str) -> Result<(View, crate::query::View
     };
     let spec = match &v.layout {
         Some(l) => l.view.clone(),
-        None => crate::query::ViewSpec {
-            filters: v.filters.clone(),
-            ..Default::default()
-        },
+        // The columns the table opens the view on: the store's sources' defaults, then the
+        // view's own.
+        None => {
+            let sources = crate::ingest::sources_in_store(store.conn())?;
+            let mut columns: Vec<String> = crate::columns::defaults_for(&sources)
+                .into_iter()
+                .map(str::to_owned)
+                .collect();
+            for own in &v.columns {
+                if !columns.contains(own) {
+                    columns.push(own.clone());
+                }
+            }
+            crate::query::ViewSpec {
+                filters: v.filters.clone(),
+                columns,
+                ..Default::default()
+            }
+        }
     };
     Ok((v.clone(), spec))
 }

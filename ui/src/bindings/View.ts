@@ -11,4 +11,9 @@ id: string, name: string, description: string,
  * A built-in view sets only the filters (the columns stay as the user has them); a saved
  * view restores its whole layout.
  */
-filters: Array<Filter>, layout: Layout | null, };
+filters: Array<Filter>, 
+/**
+ * Columns a built-in view shows beside the store's default ones (the error columns of
+ * the failure views); the table opens on them while the user has not chosen columns.
+ */
+columns: Array<string>, layout: Layout | null, };

@@ -33,15 +33,30 @@ export function useView(changes: StoreChanges, onError: (e: string | null) => vo
       call(transport, { command: "columns" }),
       call(transport, { command: "load_layout" }),
       call(transport, { command: "views" }),
+      call(transport, { command: "default_columns" }),
     ])
-      .then(([all, layout, allViews]) => {
+      .then(([all, layout, allViews, defaults]) => {
         setRegistry(all);
         setViews(allViews);
-        dispatch({ type: "restore", layout, registry: all });
+        dispatch({ type: "restore", layout, registry: all, defaults });
         setRestored(true);
       })
       .catch((e: unknown) => onError(errorText(e)));
   }, [transport, onError]);
+
+  // New rows may be of another source: the default columns are asked again (the columns follow
+  // them while the user has not chosen any).
+  const activeView = views.find((v) => v.id === state.activeView);
+  useEffect(() => {
+    if (!restored || changes.added === 0) return;
+    call(transport, { command: "default_columns" })
+      .then((defaults) =>
+        dispatch({ type: "defaults_changed", defaults, registry, view: activeView }),
+      )
+      .catch((e: unknown) => onError(errorText(e)));
+    // Asked when rows are added, not when the view changes.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [transport, restored, changes.added]);
 
   const layout = useMemo(() => layoutToSave(state), [state]);
   // Whatever the user changes is saved, a moment after the last change (a kit log is a detour,

@@ -34,7 +34,7 @@ const registry: Column[] = [
 ];
 
 const run = (state: ViewState, ...actions: ViewAction[]) => actions.reduce(viewReducer, state);
-const restored = run(INITIAL_VIEW, { type: "restore", layout: null, registry });
+const restored = run(INITIAL_VIEW, { type: "restore", layout: null, registry, defaults: [] });
 
 describe("viewReducer", () => {
   it("restores the registry's defaults, or the layout the store kept", () => {
@@ -43,6 +43,7 @@ describe("viewReducer", () => {
     const kept = run(INITIAL_VIEW, {
       type: "restore",
       registry,
+      defaults: [],
       layout: {
         columns: ["sku", "gone_column", "error"],
         widths: { sku: 120 },
@@ -105,6 +106,7 @@ describe("viewReducer", () => {
       name: "Mine",
       description: "",
       filters: [],
+      columns: [],
       layout: {
         columns: ["sku"],
         widths: {},
@@ -121,6 +123,7 @@ describe("viewReducer", () => {
       name: "Failed",
       description: "",
       filters: [{ column: "status", op: "eq", values: ["failed"] }],
+      columns: [],
       layout: null,
     };
     const failed = run(
@@ -184,6 +187,7 @@ describe("viewReducer", () => {
     name: "Failed pushes",
     description: "",
     filters: [{ column: "status", op: "eq", values: ["failed"] }],
+    columns: [],
     layout: null,
   };
   const brushed = run(restored, { type: "brush", from: 0, to: 86_400_000 });
@@ -221,5 +225,42 @@ describe("viewReducer", () => {
     expect(narrowed.applied).toBe("kurta");
     const cleared = run(narrowed, { type: "clear_search" });
     expect([cleared.search, cleared.applied]).toEqual(["", ""]);
+  });
+
+  it("opens on the store's default columns and the view's own, until the user chooses", () => {
+    const xoro = run(INITIAL_VIEW, {
+      type: "restore",
+      layout: null,
+      registry,
+      defaults: ["occurred_at", "status"],
+    });
+    expect(xoro.columns).toEqual(["occurred_at", "status"]);
+    const errorsView: View = { ...failedView, id: "errors", columns: ["error"] };
+    const errors = run(xoro, { type: "select_view", view: errorsView, registry });
+    expect(errors.columns).toEqual(["occurred_at", "status", "error"]);
+    // Back to All: the view's own column goes with it.
+    const all: View = { ...failedView, id: "all", filters: [], columns: [] };
+    const back = run(errors, { type: "select_view", view: all, registry, from: errorsView });
+    expect(back.columns).toEqual(["occurred_at", "status"]);
+    // Rows of another source: the defaults move and the untouched columns follow them.
+    const grown = run(back, {
+      type: "defaults_changed",
+      defaults: ["occurred_at", "sku", "status"],
+      registry,
+      view: all,
+    });
+    expect(grown.columns).toEqual(["occurred_at", "sku", "status"]);
+    // Columns the user chose stay, whatever view or defaults come.
+    const chosen = run(grown, { type: "set_columns", columns: ["sku"] });
+    const still = run(
+      chosen,
+      { type: "select_view", view: errorsView, registry, from: all },
+      { type: "defaults_changed", defaults: ["occurred_at"], registry, view: errorsView },
+    );
+    expect(still.columns).toEqual(["sku"]);
+    expect(run(still, { type: "reset_columns", registry, view: errorsView }).columns).toEqual([
+      "occurred_at",
+      "error",
+    ]);
   });
 });

@@ -27,6 +27,8 @@ export interface ViewState {
   activeView: string | null;
   /** A kit's merged log, and the state to return to when it closes. */
   kit: { scope: KitScope; before: ViewState } | null;
+  /** The columns the table opens on for the store's sources (empty: the registry's). */
+  defaults: string[];
 }
 
 export const INITIAL_VIEW: ViewState = {
@@ -38,15 +40,19 @@ export const INITIAL_VIEW: ViewState = {
   applied: "",
   activeView: "all",
   kit: null,
+  defaults: [],
 };
 
 export type ViewAction =
   /** The layout the store kept (null: the registry's defaults). */
-  | { type: "restore"; layout: Layout | null; registry: Column[] }
+  | { type: "restore"; layout: Layout | null; registry: Column[]; defaults: string[] }
+  /** The store's default columns moved (its first rows of another source came); the columns
+   * follow while they are the ones the table opened on for `view`. */
+  | { type: "defaults_changed"; defaults: string[]; registry: Column[]; view?: View }
   | { type: "set_columns"; columns: string[] }
   | { type: "move_column"; moved: string; before: string }
   | { type: "resize"; column: string; width: number }
-  | { type: "reset_columns"; registry: Column[] }
+  | { type: "reset_columns"; registry: Column[]; view?: View }
   | { type: "sort_by"; column: string; kind: ColumnKind; additive: boolean }
   | { type: "set_filters"; filters: Filter[] }
   /** "Clear all": back to the view's own filters (`base`), the date range gone too. */
@@ -55,7 +61,8 @@ export type ViewAction =
   | { type: "apply_search" }
   /** The keywords cleared at once, typed and in force. */
   | { type: "clear_search" }
-  | { type: "select_view"; view: View; registry: Column[] }
+  /** `from`: the view tab the table was on. */
+  | { type: "select_view"; view: View; registry: Column[]; from?: View }
   | { type: "view_saved"; id: string }
   | { type: "view_deleted"; id: string }
   | { type: "show_batch"; batchId: string }
@@ -71,6 +78,15 @@ export type ViewAction =
 export function defaultColumns(registry: Column[]): string[] {
   return registry.filter((c) => c.default_visible && !c.kit_only).map((c) => c.id);
 }
+
+/** The columns the table opens a view on: the store's defaults, then the view's own. */
+export function openingColumns(state: ViewState, registry: Column[], view?: View): string[] {
+  const base = state.defaults.length > 0 ? state.defaults : defaultColumns(registry);
+  return [...base, ...(view?.columns ?? []).filter((c) => !base.includes(c))];
+}
+
+const sameColumns = (a: string[], b: string[]) =>
+  a.length === b.length && a.every((c, i) => c === b[i]);
 
 /** A kit log's own columns (component, running on-hand), from the registry's flags. */
 export function kitColumns(registry: Column[]): string[] {
@@ -98,7 +114,7 @@ function fromLayout(state: ViewState, layout: Layout | null, registry: Column[])
   const known = layout?.columns.filter((id) => registry.some((c) => c.id === id)) ?? [];
   return {
     ...state,
-    columns: known.length > 0 ? known : defaultColumns(registry),
+    columns: known.length > 0 ? known : openingColumns(state, registry),
     sort: layout?.sort ?? [],
     filters: layout?.filters ?? [],
     widths: Object.fromEntries(
@@ -115,7 +131,7 @@ export function viewReducer(state: ViewState, action: ViewAction): ViewState {
   switch (action.type) {
     case "restore":
       return {
-        ...fromLayout(state, action.layout, action.registry),
+        ...fromLayout({ ...state, defaults: action.defaults }, action.layout, action.registry),
         activeView: action.layout?.active_view ?? "all",
         kit: null,
       };
@@ -129,10 +145,19 @@ export function viewReducer(state: ViewState, action: ViewAction): ViewState {
       return {
         ...state,
         columns: state.kit
-          ? [...kitColumns(action.registry), ...defaultColumns(action.registry)]
-          : defaultColumns(action.registry),
+          ? [...kitColumns(action.registry), ...openingColumns(state, action.registry)]
+          : openingColumns(state, action.registry, action.view),
         widths: {},
       };
+    case "defaults_changed": {
+      const next = { ...state, defaults: action.defaults };
+      const untouched =
+        !state.kit &&
+        sameColumns(state.columns, openingColumns(state, action.registry, action.view));
+      return untouched
+        ? { ...next, columns: openingColumns(next, action.registry, action.view) }
+        : next;
+    }
     case "sort_by":
       return {
         ...state,
@@ -157,8 +182,15 @@ export function viewReducer(state: ViewState, action: ViewAction): ViewState {
           activeView: action.view.id,
         };
       }
+      // The columns the table opened the last view on follow to this one's; columns the
+      // user chose stay.
+      const untouched = sameColumns(
+        state.columns,
+        openingColumns(state, action.registry, action.from),
+      );
       return {
         ...state,
+        columns: untouched ? openingColumns(state, action.registry, action.view) : state.columns,
         activeView: action.view.id,
         filters: keepDateRange(action.view.filters, state.filters),
         search: "",
@@ -198,11 +230,19 @@ export function viewReducer(state: ViewState, action: ViewAction): ViewState {
         ],
       };
     case "reset_layout":
-      return { ...INITIAL_VIEW, columns: defaultColumns(action.registry), kit: state.kit };
+      return {
+        ...INITIAL_VIEW,
+        defaults: state.defaults,
+        columns: openingColumns(state, action.registry),
+        kit: state.kit,
+      };
     case "open_kit_log": {
       // From one kit log to another, the state to return to stays the table's.
       const before = state.kit ? state.kit.before : state;
-      const own = kitColumns(action.registry);
+      // A kit log is about quantities: the quantity column is there even if the table hid it.
+      const own = [...kitColumns(action.registry), "quantity"].filter((id) =>
+        action.registry.some((c) => c.id === id),
+      );
       return {
         ...before,
         columns: [...own, ...before.columns.filter((id) => !own.includes(id))],

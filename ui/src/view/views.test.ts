@@ -27,6 +27,7 @@ const failedPushes: View = {
   name: "Failed pushes",
   description: "",
   filters: [{ column: "status", op: "eq", values: ["failed"] }],
+  columns: [],
   layout: null,
 };
 
@@ -65,6 +66,7 @@ describe("layout persistence", () => {
     const saved: View = {
       ...failedPushes,
       id: "saved:1",
+      columns: [],
       layout: { ...layout, active_view: null },
     };
     expect(isModified(saved, layout)).toBe(false);

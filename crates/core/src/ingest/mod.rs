@@ -85,6 +85,27 @@ pub fn source_label(source: &str, column: &str) -> Option<&'static str> {
         .map(|f| f.header)
 }
 
+/// The source systems whose rows the store holds, from its imports (a few rows) rather than
+/// its entries (millions): what the table's default columns are chosen by.
+pub fn sources_in_store(conn: &rusqlite::Connection) -> Result<Vec<&'static str>> {
+    let mut st = conn.prepare("SELECT DISTINCT format FROM imports")?;
+    let formats = st
+        .query_map([], |r| r.get::<_, String>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut sources: Vec<&'static str> = Vec::new();
+    for f in formats {
+        let Some(format) = Format::all().find(|x| x.as_str() == f) else {
+            continue;
+        };
+        let source = format.spec().source;
+        // Kit definitions are no entries.
+        if format.spec().format != Format::Kits && !sources.contains(&source) {
+            sources.push(source);
+        }
+    }
+    Ok(sources)
+}
+
 impl fmt::Display for Format {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
