@@ -35,6 +35,14 @@ const registry: Column[] = [
 
 const run = (state: ViewState, ...actions: ViewAction[]) => actions.reduce(viewReducer, state);
 const restored = run(INITIAL_VIEW, { type: "restore", layout: null, registry, defaults: [] });
+const failedView: View = {
+  id: "failed_pushes",
+  name: "Failed pushes",
+  description: "",
+  filters: [{ column: "status", op: "eq", values: ["failed"] }],
+  columns: [],
+  layout: null,
+};
 
 describe("viewReducer", () => {
   it("restores the registry's defaults, or the layout the store kept", () => {
@@ -118,14 +126,7 @@ describe("viewReducer", () => {
     };
     const chosen = run(restored, { type: "select_view", view: saved, registry });
     expect([chosen.activeView, chosen.columns, chosen.filters.length]).toEqual(["v1", ["sku"], 1]);
-    const builtIn: View = {
-      id: "failed",
-      name: "Failed",
-      description: "",
-      filters: [{ column: "status", op: "eq", values: ["failed"] }],
-      columns: [],
-      layout: null,
-    };
+    const builtIn = failedView;
     const failed = run(
       chosen,
       { type: "type_search", search: "x" },
@@ -182,14 +183,6 @@ describe("viewReducer", () => {
     ]);
   });
 
-  const failedView: View = {
-    id: "failed_pushes",
-    name: "Failed pushes",
-    description: "",
-    filters: [{ column: "status", op: "eq", values: ["failed"] }],
-    columns: [],
-    layout: null,
-  };
   const brushed = run(restored, { type: "brush", from: 0, to: 86_400_000 });
 
   it("keeps the brushed date range when another view tab is chosen", () => {
