@@ -108,7 +108,7 @@ test("the desktop app opens on the store, shows its rows, and filters over IPC",
 test("a row opens its details over IPC, with the raw JSON view styled under the app's CSP", async () => {
   const row = await driver.wait(
     until.elementLocated(
-      By.xpath('//*[@role="row"][.//*[normalize-space()="pushlog"]]'),
+      By.xpath('//*[@role="row"][.//*[normalize-space()="Push log"]]'),
     ),
     10_000,
   );
