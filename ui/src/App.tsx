@@ -435,6 +435,11 @@ export function App() {
           columns={columns}
           total={total}
           viewName={kit ? `Kit ${kit.kit_sku} log` : (activeView?.name ?? "Invlog view")}
+          historyName={
+            kit
+              ? `Kit ${kit.kit_sku} log`
+              : activeView && `${activeView.name}${modified ? " (changed)" : ""}`
+          }
           onClose={close}
           onStarted={(started) => {
             close();

@@ -436,6 +436,12 @@ fn exports_run_as_jobs_with_a_history() {
     assert!(!out.exists());
     let left = call(&engine, json!({"command": "exports"}))["result"].clone();
     assert_eq!(left.as_array().unwrap().len(), 2);
+    // Given the view's name (the app gives its tab's), the history says that instead.
+    args["path"] = json!(fx.dir.path().join("named.csv"));
+    args["view_name"] = json!("Failed pushes");
+    let named = call(&engine, json!({"command": "start_export", "args": args}));
+    let named = wait_for_export(&engine, &named["result"]["id"]);
+    assert_eq!(named["summary"], "Failed pushes");
 }
 
 #[test]

@@ -57,6 +57,7 @@ fn request(view: ViewSpec, path: &Path, zone: Zone) -> ExportRequest {
         bom: false,
         zone,
         reveal_secrets: false,
+        view_name: None,
     }
 }
 

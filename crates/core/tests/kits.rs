@@ -315,6 +315,7 @@ fn a_kit_log_exports_with_its_component_column() {
             bom: false,
             zone: Zone::Utc,
             reveal_secrets: false,
+            view_name: None,
         },
         &Control::default(),
     )

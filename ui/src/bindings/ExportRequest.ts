@@ -21,7 +21,12 @@ zone: Zone,
 /**
  * Write secrets as stored instead of masked: an explicit choice for this export only.
  */
-reveal_secrets: boolean, filters: Array<Filter>, search: string | null, 
+reveal_secrets: boolean, 
+/**
+ * The view's name as the user knows it (a view tab, a saved view, a kit log): what the
+ * export history shows rather than the filters' syntax.
+ */
+view_name?: string, filters: Array<Filter>, search: string | null, 
 /**
  * Empty means newest first.
  */

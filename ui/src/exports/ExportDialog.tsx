@@ -14,6 +14,8 @@ interface Props {
   columns: Column[];
   total: number;
   viewName: string;
+  /** What the export history calls it (the view's name; none: its filters are listed). */
+  historyName?: string;
   onClose: () => void;
   onStarted: (started: ExportRecord) => void;
 }
@@ -21,7 +23,15 @@ interface Props {
 type Format = "csv" | "xlsx";
 
 /** Export exactly the current view to CSV or XLSX, as a background job. */
-export function ExportDialog({ view, columns, total, viewName, onClose, onStarted }: Props) {
+export function ExportDialog({
+  view,
+  columns,
+  total,
+  viewName,
+  historyName,
+  onClose,
+  onStarted,
+}: Props) {
   const transport = useTransport();
   const [format, setFormat] = useState<Format>("csv");
   const [path, setPath] = useState("");
@@ -68,6 +78,7 @@ export function ExportDialog({ view, columns, total, viewName, onClose, onStarte
         bom: format === "csv" && bom,
         zone,
         reveal_secrets: reveal,
+        ...(historyName ? { view_name: historyName } : {}),
       },
     })
       .then(onStarted)

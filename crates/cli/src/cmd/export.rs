@@ -54,8 +54,10 @@ pub fn run(engine: &Engine, a: ExportArgs) -> Result<ExitCode, Failure> {
         }
         None => (ViewSpec::default(), None),
     };
-    let view = a.query.on(base)?;
-    let path = match (a.out, name) {
+    let view = a.query.on(base.clone())?;
+    // The view's name says what was exported only when nothing was added to it.
+    let shown_name = name.clone().filter(|_| view == base);
+    let path = match (a.out, name.clone()) {
         (Some(p), _) => p,
         (None, Some(n)) => PathBuf::from(invlog_app::types::export_file_name(
             &n,
@@ -75,6 +77,7 @@ pub fn run(engine: &Engine, a: ExportArgs) -> Result<ExitCode, Failure> {
         bom: a.bom,
         zone: if a.utc { Zone::Utc } else { Zone::Local },
         reveal_secrets: a.reveal_secrets,
+        view_name: shown_name,
     });
     let report = answer!(call(engine, request)?, Response::Export)?;
     if a.json {

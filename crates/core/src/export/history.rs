@@ -140,7 +140,7 @@ pub fn record_start(store: &Store, req: &ExportRequest, format: ExportFormat) ->
             },
             current_user(),
             request,
-            summary(&req.view),
+            req.view_name.clone().unwrap_or_else(|| summary(&req.view)),
             now_millis(),
             std::process::id()
         ],

@@ -56,6 +56,11 @@ pub struct ExportRequest {
     /// Write secrets as stored instead of masked: an explicit choice for this export only.
     #[serde(default)]
     pub reveal_secrets: bool,
+    /// The view's name as the user knows it (a view tab, a saved view, a kit log): what the
+    /// export history shows rather than the filters' syntax.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub view_name: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]

@@ -254,6 +254,7 @@ pub fn export_request(store: &Store, s: &Schedule, now: i64) -> Option<ExportReq
         bom: s.format == ExportFormat::Csv,
         zone: Zone::Local,
         reveal_secrets: false,
+        view_name: Some(view.name),
     })
 }
 
