@@ -9,7 +9,7 @@ import { useTransport } from "../transport/context";
 import { call } from "../transport/transport";
 import { Chart } from "./Chart";
 import { dataSpan, type ChartTheme } from "./palette";
-import { bucketLabel, spanLabel, stackBuckets, tickLabel } from "./timeline";
+import { bucketLabel, spanLabel, stackBuckets, tickLabel, xRange } from "./timeline";
 
 interface Props {
   filters: Filter[];
@@ -87,7 +87,10 @@ export function EventTimeline({ filters, search, kit, revision, after, onRange }
     };
   }, [transport, filters, search, kit, view]);
 
-  const data = useMemo(() => stackBuckets(timeline?.buckets ?? []), [timeline]);
+  const data = useMemo(
+    () => stackBuckets(timeline?.buckets ?? [], timeline?.bucket_ms),
+    [timeline],
+  );
   // The chart's hooks read the buckets shown now, so new counts do not rebuild the chart.
   const bucketsRef = useRef<TimelineBucket[]>([]);
   useEffect(() => {
@@ -120,11 +123,11 @@ export function EventTimeline({ filters, search, kit, revision, after, onRange }
         scales: {
           x: {
             time: true,
-            // One bucket of room after the last start, so the last bar shows whole.
-            // From the data (uPlot widens a lone bar's instant to years).
+            // One bucket of room after the last start, so the last bar shows whole; at least
+            // an hour. From the data (uPlot widens a lone bar's instant to years).
             range: (u) => {
               const [first, last] = dataSpan(u.data[0]);
-              return [first, last + bucketMs / 1000];
+              return xRange(first, last, bucketMs / 1000);
             },
           },
         },

@@ -7,7 +7,16 @@ import type { TimelineBucket } from "../bindings/TimelineBucket";
  * top of failed): drawn in that order, each shorter stack covers the bottom of the one before,
  * so the visible bands are the four counts with failures along the baseline.
  */
-export function stackBuckets(buckets: TimelineBucket[]): uPlot.AlignedData {
+export function stackBuckets(buckets: TimelineBucket[], bucketMs?: number): uPlot.AlignedData {
+  // uPlot sizes bars by the distance between them: a lone bar would fill the chart. An empty
+  // bucket after it gives it its own width.
+  const lone = buckets.length === 1 && bucketMs ? buckets[0] : undefined;
+  if (lone && bucketMs) {
+    buckets = [
+      lone,
+      { ...lone, start: lone.start + bucketMs, failed: 0, pending: 0, success: 0, other: 0 },
+    ];
+  }
   const x = buckets.map((b) => b.start / 1000);
   const failed = buckets.map((b) => b.failed);
   const pending = buckets.map((b) => b.failed + b.pending);
@@ -52,7 +61,24 @@ export function tickLabel(seconds: number, incrementSeconds: number): string {
   if (incrementSeconds >= 28 * 86_400)
     return d.toLocaleDateString(undefined, { month: "short", year: "numeric" });
   if (incrementSeconds >= 86_400) return day;
-  if (d.getHours() === 0 && d.getMinutes() === 0) return day;
   const pad = (n: number) => String(n).padStart(2, "0");
+  // Ticks less than a minute apart need their seconds, or they all read the same minute.
+  if (incrementSeconds < 60) {
+    return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  }
+  if (d.getHours() === 0 && d.getMinutes() === 0) return day;
   return `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+/** The least span the timeline shows: a lone bar (one entry, one bucket) stands in an hour of
+ * its surroundings rather than filling the chart. */
+const LEAST_SPAN_S = 3600;
+
+/** The timeline's x range (seconds) for bars from `first` to `last` (their starts) of
+ * `bucketSeconds` each: the bars whole, widened evenly to at least an hour. */
+export function xRange(first: number, last: number, bucketSeconds: number): [number, number] {
+  const end = last + bucketSeconds;
+  const short = LEAST_SPAN_S - (end - first);
+  if (short <= 0) return [first, end];
+  return [first - short / 2, end + short / 2];
 }
