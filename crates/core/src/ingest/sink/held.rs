@@ -75,9 +75,8 @@ impl HeldIdentities {
             return Ok(());
         }
         self.rows.sort_unstable_by_key(Held::order);
-        if number_repeats(&mut self.rows) {
-            self.rows.sort_unstable_by_key(Held::order);
-        }
+        // Renumbered rows move in the key order: `write` sorts before it writes.
+        number_repeats(&mut self.rows);
         write(conn, &mut self.rows)
     }
 }
