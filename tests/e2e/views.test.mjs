@@ -64,8 +64,16 @@ test("a date range stays when another view tab is chosen; Clear all keeps the vi
     count("status = failed", "error !=", since("2025-03-05")),
   );
   await screenshots(page, "view-with-added-filters");
-  await page.getByRole("button", { name: "Clear all" }).click();
+  // By keyboard: the button goes with what it cleared, focus stays in the filter bar.
+  await page.getByRole("button", { name: "Clear all" }).focus();
+  await page.keyboard.press("Enter");
   await waitForCount(page, count("status = failed"));
+  assert.equal(
+    await page.evaluate(() =>
+      document.activeElement?.getAttribute("aria-label"),
+    ),
+    "Date range",
+  );
   const chips = page.getByRole("list", { name: "Active filters" });
   assert.deepEqual(
     (await chips.getByRole("listitem").allTextContents()).map((t) =>
@@ -121,9 +129,17 @@ test("a search that hides every row says so, also when restored after a reload, 
     .getByText("The search “zzqx-nothing” finds nothing here.")
     .waitFor();
   await screenshots(page, "no-matches");
-  await empty.getByRole("button", { name: "Clear the search" }).click();
+  await empty.getByRole("button", { name: "Clear the search" }).focus();
+  await page.keyboard.press("Enter");
   await waitForCount(page, shown);
   assert.equal(await search.inputValue(), "");
+  // Focus went to the search box, not to the page.
+  assert.equal(
+    await page.evaluate(() =>
+      document.activeElement?.getAttribute("aria-label"),
+    ),
+    "Search keywords",
+  );
   await context.close();
 });
 

@@ -364,10 +364,16 @@ export function App() {
                     registry,
                   )}
                   viewName={activeView?.name ?? "This view"}
-                  onClearSearch={() => dispatch({ type: "clear_search" })}
-                  onClearFilters={() =>
-                    dispatch({ type: "clear_filters", base: baseFilters(activeView) })
-                  }
+                  // The message and its buttons go once rows show: focus goes to the search
+                  // box, not to the page.
+                  onClearSearch={() => {
+                    dispatch({ type: "clear_search" });
+                    searchBox.current?.focus();
+                  }}
+                  onClearFilters={() => {
+                    dispatch({ type: "clear_filters", base: baseFilters(activeView) });
+                    searchBox.current?.focus();
+                  }}
                 />
               ) : (
                 <LogTable

@@ -3,7 +3,7 @@ import type { Facet } from "../bindings/Facet";
 import type { Filter } from "../bindings/Filter";
 import { Popover } from "../common/Popover";
 import { shownValue } from "../common/vocabulary";
-import { useState } from "react";
+import { useRef, useState } from "react";
 import type { Op } from "../bindings/Op";
 import {
   arity,
@@ -287,8 +287,9 @@ function AddFilter({
 }
 
 export function FiltersBar({ columns, loadFacet, filters, base, onChange, onClearAll }: Props) {
+  const bar = useRef<HTMLDivElement>(null);
   return (
-    <div className="filters" role="toolbar" aria-label="Filters">
+    <div className="filters" role="toolbar" aria-label="Filters" ref={bar}>
       <DateRange filters={filters} onChange={onChange} />
       {barFacets(columns).map((column) => (
         <MultiSelect
@@ -341,7 +342,15 @@ export function FiltersBar({ columns, loadFacet, filters, base, onChange, onClea
         })}
       </ul>
       {filters.length > 1 && JSON.stringify(filters) !== JSON.stringify(base) && (
-        <button type="button" className="link" onClick={onClearAll}>
+        <button
+          type="button"
+          className="link"
+          onClick={() => {
+            onClearAll();
+            // The button goes with what it cleared: focus stays in the bar, on its first field.
+            bar.current?.querySelector<HTMLElement>("select, button")?.focus();
+          }}
+        >
           Clear all
         </button>
       )}
