@@ -14,7 +14,7 @@ use invlog_core::export::history::ExportRecord;
 use invlog_core::export::schedule::{NewSchedule, Schedule};
 use invlog_core::export::{ExportReport, ExportRequest};
 use invlog_core::identity::Duplicates;
-use invlog_core::ingest::formats::FormatInfo;
+use invlog_core::ingest::formats::{FormatInfo, SourceLabel};
 use invlog_core::ingest::history::ImportRecord;
 use invlog_core::ingest::removal::{RemovalPlan, RemovalReport};
 pub use invlog_core::ingest::ImportRequest;
@@ -158,11 +158,21 @@ pub enum Request {
     },
 }
 
+/// A registry column with what each source system calls it (Xoro's "Order Ref#" for
+/// `event_id`): the column picker and "Add filter" find it by either name.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(rename = "Column")]
+pub struct ColumnInfo {
+    #[serde(flatten)]
+    pub column: Column,
+    pub aliases: Vec<SourceLabel>,
+}
+
 /// What a [`Request`] returns: `{"command": "query", "result": {...}}`, the same tag.
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(tag = "command", content = "result", rename_all = "snake_case")]
 pub enum Response {
-    Columns(Vec<Column>),
+    Columns(Vec<ColumnInfo>),
     DefaultColumns(Vec<String>),
     Query(QueryResponse),
     Facets(Vec<Facet>),

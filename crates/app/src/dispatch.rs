@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use invlog_core::store::turns;
 
-use crate::api::{NamedView, Request, Response};
+use crate::api::{ColumnInfo, NamedView, Request, Response};
 use crate::engine::Engine;
 use crate::error::AppError;
 use crate::runner::TaskKind;
@@ -51,7 +51,15 @@ fn dispatch(engine: &Engine, request: Request) -> Result<Response> {
     let read = || engine.store();
     let write = || engine.writer();
     Ok(match request {
-        Request::Columns => Response::Columns(columns::COLUMNS.to_vec()),
+        Request::Columns => Response::Columns(
+            columns::COLUMNS
+                .iter()
+                .map(|c| ColumnInfo {
+                    column: c.clone(),
+                    aliases: invlog_core::ingest::formats::source_labels(c),
+                })
+                .collect(),
+        ),
         Request::DefaultColumns => {
             let sources = invlog_core::ingest::sources_in_store(read().conn())?;
             let ids = columns::defaults_for(&sources);

@@ -45,7 +45,7 @@ enum Command {
     Import(cmd::import::ImportArgs),
     /// Show entries: filter, search, sort, choose columns
     Query(cmd::query::QueryArgs),
-    /// List the columns (id, label, type, description)
+    /// List the columns (id, label, type, description, what each source calls them)
     Columns {
         #[arg(long)]
         json: bool,

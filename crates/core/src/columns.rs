@@ -36,7 +36,9 @@ impl ColumnKind {
     }
 }
 
+// The UI's `Column` is this plus the sources' own names for it (the app's `ColumnInfo`).
 #[derive(Debug, Clone, Serialize, TS)]
+#[ts(rename = "RegistryColumn")]
 pub struct Column {
     pub id: &'static str,
     pub label: &'static str,

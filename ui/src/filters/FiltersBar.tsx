@@ -3,6 +3,7 @@ import type { Facet } from "../bindings/Facet";
 import type { Filter } from "../bindings/Filter";
 import { Popover } from "../common/Popover";
 import { shownValue } from "../common/vocabulary";
+import { columnMatches, matchedSourceName } from "../common/columnNames";
 import { useRef, useState } from "react";
 import type { Op } from "../bindings/Op";
 import {
@@ -200,9 +201,12 @@ function AddFilter({
   filters,
   onChange,
 }: Pick<Props, "columns" | "filters" | "onChange">) {
-  const choosable = columns.filter((c) => c.ops.length > 0);
-  const [columnId, setColumnId] = useState(choosable[0]?.id ?? "");
-  const column = choosable.find((c) => c.id === columnId);
+  const [find, setFind] = useState("");
+  const choosable = columns.filter((c) => c.ops.length > 0 && columnMatches(c, find));
+  const [chosenId, setColumnId] = useState(choosable[0]?.id ?? "");
+  // A search that leaves out the chosen column moves the choice to its first match.
+  const column = choosable.find((c) => c.id === chosenId) ?? choosable[0];
+  const columnId = column?.id ?? "";
   const [op, setOp] = useState<Op>(column?.ops[0] ?? "eq");
   const [first, setFirst] = useState("");
   const [second, setSecond] = useState("");
@@ -232,13 +236,25 @@ function AddFilter({
         }}
       >
         <label className="stacked">
+          Find a column
+          <input
+            type="search"
+            value={find}
+            placeholder="Label or a source's name"
+            onChange={(e) => setFind(e.target.value)}
+          />
+        </label>
+        <label className="stacked">
           Column
           <select value={columnId} onChange={(e) => setColumnId(e.target.value)}>
-            {choosable.map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.label}
-              </option>
-            ))}
+            {choosable.map((c) => {
+              const by = matchedSourceName(c, find);
+              return (
+                <option key={c.id} value={c.id}>
+                  {by ? `${c.label} (${by})` : c.label}
+                </option>
+              );
+            })}
           </select>
         </label>
         <label className="stacked">

@@ -1,6 +1,7 @@
 import { useState } from "react";
 import type { Column } from "../bindings/Column";
 import { Popover } from "../common/Popover";
+import { columnMatches, sourceNames } from "../common/columnNames";
 
 interface Props {
   all: Column[];
@@ -14,11 +15,7 @@ interface Props {
 /** Show or hide any column of the registry (Konnect's column selector, top right). */
 export function ColumnSelector({ all, visible, onChange, onReset, open, onOpenChange }: Props) {
   const [find, setFind] = useState("");
-  const needle = find.trim().toLowerCase();
-  const listed = all.filter(
-    (c) =>
-      c.id !== "id" && (!needle || c.label.toLowerCase().includes(needle) || c.id.includes(needle)),
-  );
+  const listed = all.filter((c) => c.id !== "id" && columnMatches(c, find));
   const toggle = (id: string, on: boolean) => {
     // A column shown again goes to the end; hiding keeps the others' order.
     if (on) onChange([...visible, id]);
@@ -40,18 +37,24 @@ export function ColumnSelector({ all, visible, onChange, onReset, open, onOpenCh
         autoFocus
       />
       <ul>
-        {listed.map((c) => (
-          <li key={c.id} title={c.description}>
-            <label>
-              <input
-                type="checkbox"
-                checked={visible.includes(c.id)}
-                onChange={(e) => toggle(c.id, e.target.checked)}
-              />
-              {c.label}
-            </label>
-          </li>
-        ))}
+        {listed.map((c) => {
+          const also = sourceNames(c);
+          return (
+            <li key={c.id} title={c.description}>
+              <label>
+                <input
+                  type="checkbox"
+                  checked={visible.includes(c.id)}
+                  onChange={(e) => toggle(c.id, e.target.checked)}
+                />
+                <span>
+                  {c.label}
+                  {also && <small className="aliases">{also}</small>}
+                </span>
+              </label>
+            </li>
+          );
+        })}
       </ul>
       <button type="button" onClick={onReset}>
         Reset to default

@@ -16,6 +16,8 @@ import { formatCell, isNumeric } from "../common/format";
 import { ComponentChip } from "../kits/ComponentChip";
 import { PAGE_SIZE, PageCache, type FetchPage, type Row } from "./pages";
 import { clampWidth } from "../view/reorder";
+import { sourceNames } from "../common/columnNames";
+import { fillWidths, fitWidth } from "./fit";
 import { ariaSort, DEFAULT_SORT } from "../view/sorting";
 
 const ROW_HEIGHT = 30;
@@ -81,6 +83,55 @@ function startResize(
   window.addEventListener("pointerup", up);
 }
 
+/** What the cells of a column show, measured: the fit of a double-clicked edge. Only the
+ * rendered rows count (the table is virtual), as in a spreadsheet fitting what is on screen. */
+function contentWidths(grid: HTMLElement, column: string): number[] {
+  const canvas = document.createElement("canvas").getContext("2d");
+  const widths: number[] = [];
+  for (const el of grid.querySelectorAll<HTMLElement>(`[data-col="${CSS.escape(column)}"]`)) {
+    // A badge or chip is measured as drawn; text by its font (a clipped cell's own width
+    // would only say how much of it shows).
+    const inner = el.querySelector<HTMLElement>(".badge, .component-chip, .sort-label");
+    if (inner && !inner.classList.contains("sort-label")) {
+      widths.push(inner.getBoundingClientRect().width);
+      continue;
+    }
+    const text = (inner ?? el).textContent ?? "";
+    if (!canvas) continue;
+    canvas.font = getComputedStyle(inner ?? el).font;
+    // A header's sort mark sits beside its label.
+    widths.push(canvas.measureText(text).width + (inner ? 24 : 0));
+  }
+  return widths;
+}
+
+/** The registry's description and what each source calls the column, shown at once on
+ * hovering or focusing a header (the browser's own tooltip waits and cannot be styled). */
+function HeaderTip({ column, at }: { column: Column; at: DOMRect }) {
+  const also = sourceNames(column);
+  const left = Math.max(8, Math.min(at.left, window.innerWidth - 328));
+  return (
+    <div id="column-tip" role="tooltip" className="tip" style={{ left, top: at.bottom + 4 }}>
+      <strong>{column.label}</strong>
+      <p>{column.description}</p>
+      {also && <p className="tip-also">Sources call it: {also}</p>}
+      <p className="tip-keys">
+        Click to sort, shift-click to add a key; drag to move; double-click the edge to fit.
+      </p>
+    </div>
+  );
+}
+
+/** A cell under the pointer offers its full value when it is cut off, its exact one (a time
+ * in UTC, a source's id) otherwise. Set on hover because rows are reused as they scroll. */
+function showFullValue(e: MouseEvent<HTMLDivElement>) {
+  const cell = (e.target as HTMLElement).closest<HTMLElement>('[role="gridcell"]');
+  if (!cell) return;
+  const exact = cell.dataset.full;
+  const cut = cell.scrollWidth > cell.clientWidth;
+  cell.title = cut ? (exact ?? cell.textContent ?? "") : (exact ?? "");
+}
+
 function StatusBadge({ value }: { value: string }) {
   return <span className={`badge badge-${value}`}>{value}</span>;
 }
@@ -126,6 +177,17 @@ export function LogTable({
   const reported = useRef<number | null>(null);
   // Where the table was scrolled sideways before focus went into its headers.
   const scrolledBefore = useRef<number | null>(null);
+  // The header whose tooltip shows, and where.
+  const [tip, setTip] = useState<{ column: Column; at: DOMRect } | null>(null);
+  // The room the table has: the free width at the right goes to its text columns.
+  const [room, setRoom] = useState(0);
+  useEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    const observer = new ResizeObserver(() => setRoom(el.clientWidth));
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
   const selectedRow = selected !== null ? cache.row(selected) : undefined;
   useEffect(() => {
     if (selected === null || !selectedRow || selectedRow.id === reported.current) return;
@@ -133,11 +195,15 @@ export function LogTable({
     onSelect(selectedRow, selected);
   }, [selected, selectedRow, onSelect]);
 
-  const defs = useMemo<ColumnDef<Row>[]>(
-    () =>
-      columns.map((c) => ({ id: c.id, header: c.label, size: widths[c.id] ?? defaultWidth(c) })),
-    [columns, widths],
-  );
+  const defs = useMemo<ColumnDef<Row>[]>(() => {
+    const sizes = fillWidths(
+      columns.map((c) => widths[c.id] ?? defaultWidth(c)),
+      columns.map((c) => c.kind),
+      columns.map((c) => widths[c.id] !== undefined),
+      room,
+    );
+    return columns.map((c, i) => ({ id: c.id, header: c.label, size: sizes[i] }));
+  }, [columns, widths, room]);
   const table = useReactTable<Row>({ data: [], columns: defs, getCoreRowModel: getCoreRowModel() });
 
   const virtualizer = useVirtualizer({
@@ -242,140 +308,172 @@ export function LogTable({
 
   const width = table.getTotalSize();
   return (
-    <div
-      className="grid"
-      role="grid"
-      aria-label="Inventory log"
-      aria-rowcount={total + 1}
-      aria-colcount={columns.length}
-      aria-activedescendant={selected !== null ? `row-${selected}` : undefined}
-      tabIndex={0}
-      onKeyDown={onKeyDown}
-      ref={scroller}
-    >
+    <>
       <div
-        className="grid-header"
-        role="rowgroup"
-        style={{ width }}
-        // Tabbing through the headers scrolls each into view; leaving them puts the table back
-        // where it was rather than scrolled sideways to the last one.
-        onFocus={(e) => {
-          if (!e.currentTarget.contains(e.relatedTarget as Node | null) && scroller.current) {
-            scrolledBefore.current ??= scroller.current.scrollLeft;
-          }
-        }}
-        onBlur={(e) => {
-          if (e.currentTarget.contains(e.relatedTarget as Node | null)) return;
-          if (scroller.current && scrolledBefore.current !== null) {
-            scroller.current.scrollLeft = scrolledBefore.current;
-          }
-          scrolledBefore.current = null;
-        }}
+        className="grid"
+        role="grid"
+        aria-label="Inventory log"
+        aria-rowcount={total + 1}
+        aria-colcount={columns.length}
+        aria-activedescendant={selected !== null ? `row-${selected}` : undefined}
+        tabIndex={0}
+        onKeyDown={onKeyDown}
+        onScroll={() => tip && setTip(null)}
+        ref={scroller}
       >
-        {table.getHeaderGroups().map((group) => (
-          <div className="grid-row" role="row" aria-rowindex={1} key={group.id}>
-            {group.headers.map((h, i) => {
-              const col = columns[i];
-              if (!col) return null;
-              const keys = sort.length > 0 ? sort : DEFAULT_SORT;
-              const rank = keys.findIndex((k) => k.column === col.id);
-              const key = keys[rank];
-              return (
-                <div
-                  key={h.id}
-                  role="columnheader"
-                  draggable
-                  onDragStart={(e) => e.dataTransfer.setData(DRAG_TYPE, col.id)}
-                  onDragOver={(e) => e.dataTransfer.types.includes(DRAG_TYPE) && e.preventDefault()}
-                  onDrop={(e) => {
-                    const moved = e.dataTransfer.getData(DRAG_TYPE);
-                    if (moved) onMove(moved, col.id);
-                  }}
-                  aria-sort={ariaSort(sort, col.id)}
-                  className={`cell head${isNumeric(col.kind) ? " num" : ""}`}
-                  style={{ width: h.getSize() }}
-                  title={`${col.description}\nClick to sort; shift-click to add a sort key.`}
-                >
-                  <button
-                    type="button"
-                    className="sort"
-                    onClick={(e) => col.kind !== "json" && onSort(col, e.shiftKey)}
-                  >
-                    {col.label}
-                    {key && (
-                      <span className="sort-mark" aria-hidden="true">
-                        {key.desc ? " ▼" : " ▲"}
-                        {keys.length > 1 ? rank + 1 : ""}
-                      </span>
-                    )}
-                  </button>
-                  <span
-                    className="resize"
-                    role="separator"
-                    aria-orientation="vertical"
-                    aria-label={`Resize ${col.label}`}
-                    onPointerDown={(e) => startResize(e, col.id, h.getSize(), onResize)}
-                  />
-                </div>
-              );
-            })}
-          </div>
-        ))}
-      </div>
-      <div
-        role="rowgroup"
-        className="grid-body"
-        style={{ height: virtualizer.getTotalSize(), width, position: "relative" }}
-      >
-        {items.map((item) => {
-          const row = cache.row(item.index);
-          const isPicked = row !== undefined && picked.has(row.id);
-          return (
-            <div
-              // Keyed by slot, not by row: a page down then updates the same DOM rows in
-              // place instead of building new ones (the visible indices are contiguous, so
-              // index modulo their count is unique).
-              key={item.index % items.length}
-              id={`row-${item.index}`}
-              role="row"
-              aria-rowindex={item.index + 2}
-              aria-selected={item.index === selected || isPicked}
-              onClick={(e) => click(e, item.index)}
-              className={`grid-row${row ? "" : " loading"}${item.index === selected ? " selected" : ""}${isPicked ? " picked" : ""}`}
-              style={{ transform: `translateY(${item.start}px)`, height: ROW_HEIGHT }}
-            >
-              {columns.map((c, i) => {
-                const cell = formatCell(c.kind, row?.cells[i], c.id);
+        <div
+          className="grid-header"
+          role="rowgroup"
+          style={{ width }}
+          // Tabbing through the headers scrolls each into view; leaving them puts the table back
+          // where it was rather than scrolled sideways to the last one.
+          onFocus={(e) => {
+            if (!e.currentTarget.contains(e.relatedTarget as Node | null) && scroller.current) {
+              scrolledBefore.current ??= scroller.current.scrollLeft;
+            }
+          }}
+          onBlur={(e) => {
+            if (e.currentTarget.contains(e.relatedTarget as Node | null)) return;
+            if (scroller.current && scrolledBefore.current !== null) {
+              scroller.current.scrollLeft = scrolledBefore.current;
+            }
+            scrolledBefore.current = null;
+          }}
+        >
+          {table.getHeaderGroups().map((group) => (
+            <div className="grid-row" role="row" aria-rowindex={1} key={group.id}>
+              {group.headers.map((h, i) => {
+                const col = columns[i];
+                if (!col) return null;
+                const keys = sort.length > 0 ? sort : DEFAULT_SORT;
+                const rank = keys.findIndex((k) => k.column === col.id);
+                const key = keys[rank];
                 return (
                   <div
-                    key={c.id}
-                    role="gridcell"
-                    className={`cell${isNumeric(c.kind) ? " num" : ""}`}
-                    style={{ width: table.getColumn(c.id)?.getSize() }}
-                    title={cell.title}
-                    onContextMenu={
-                      onSkuMenu && SKU_COLUMNS.includes(c.id) && cell.text
-                        ? (e) => {
-                            e.preventDefault();
-                            onSkuMenu(cell.text, e.clientX, e.clientY);
-                          }
-                        : undefined
+                    key={h.id}
+                    role="columnheader"
+                    draggable
+                    onDragStart={(e) => {
+                      setTip(null);
+                      e.dataTransfer.setData(DRAG_TYPE, col.id);
+                    }}
+                    onDragOver={(e) =>
+                      e.dataTransfer.types.includes(DRAG_TYPE) && e.preventDefault()
                     }
+                    onDrop={(e) => {
+                      const moved = e.dataTransfer.getData(DRAG_TYPE);
+                      if (moved) onMove(moved, col.id);
+                    }}
+                    aria-sort={ariaSort(sort, col.id)}
+                    className={`cell head${isNumeric(col.kind) ? " num" : ""}`}
+                    style={{ width: h.getSize() }}
+                    data-col={col.id}
+                    onMouseEnter={(e) =>
+                      setTip({ column: col, at: e.currentTarget.getBoundingClientRect() })
+                    }
+                    onMouseLeave={() => setTip(null)}
                   >
-                    {c.kind === "status" && cell.text ? (
-                      <StatusBadge value={cell.text} />
-                    ) : c.id === "component_sku" && componentColours && cell.text ? (
-                      <ComponentChip sku={cell.text} colour={componentColours.get(cell.text)} />
-                    ) : (
-                      cell.text
-                    )}
+                    <button
+                      type="button"
+                      className="sort"
+                      aria-describedby={tip?.column.id === col.id ? "column-tip" : undefined}
+                      onClick={(e) => col.kind !== "json" && onSort(col, e.shiftKey)}
+                      onFocus={(e) =>
+                        setTip({
+                          column: col,
+                          at: (
+                            e.currentTarget.parentElement ?? e.currentTarget
+                          ).getBoundingClientRect(),
+                        })
+                      }
+                      onBlur={() => setTip(null)}
+                      onKeyDown={(e) => e.key === "Escape" && setTip(null)}
+                    >
+                      <span className="sort-label">{col.label}</span>
+                      {key && (
+                        <span className="sort-mark" aria-hidden="true">
+                          {key.desc ? " ▼" : " ▲"}
+                          {keys.length > 1 ? rank + 1 : ""}
+                        </span>
+                      )}
+                    </button>
+                    <span
+                      className="resize"
+                      role="separator"
+                      aria-orientation="vertical"
+                      aria-label={`Resize ${col.label}`}
+                      onPointerDown={(e) => startResize(e, col.id, h.getSize(), onResize)}
+                      onDoubleClick={(e) => {
+                        e.stopPropagation();
+                        if (scroller.current) {
+                          onResize(col.id, fitWidth(contentWidths(scroller.current, col.id)));
+                        }
+                      }}
+                    />
                   </div>
                 );
               })}
             </div>
-          );
-        })}
+          ))}
+        </div>
+        <div
+          role="rowgroup"
+          className="grid-body"
+          onMouseOver={showFullValue}
+          style={{ height: virtualizer.getTotalSize(), width, position: "relative" }}
+        >
+          {items.map((item) => {
+            const row = cache.row(item.index);
+            const isPicked = row !== undefined && picked.has(row.id);
+            return (
+              <div
+                // Keyed by slot, not by row: a page down then updates the same DOM rows in
+                // place instead of building new ones (the visible indices are contiguous, so
+                // index modulo their count is unique).
+                key={item.index % items.length}
+                id={`row-${item.index}`}
+                role="row"
+                aria-rowindex={item.index + 2}
+                aria-selected={item.index === selected || isPicked}
+                onClick={(e) => click(e, item.index)}
+                className={`grid-row${row ? "" : " loading"}${item.index === selected ? " selected" : ""}${isPicked ? " picked" : ""}`}
+                style={{ transform: `translateY(${item.start}px)`, height: ROW_HEIGHT }}
+              >
+                {columns.map((c, i) => {
+                  const cell = formatCell(c.kind, row?.cells[i], c.id);
+                  return (
+                    <div
+                      key={c.id}
+                      role="gridcell"
+                      className={`cell${isNumeric(c.kind) ? " num" : ""}`}
+                      style={{ width: table.getColumn(c.id)?.getSize() }}
+                      data-col={c.id}
+                      data-full={cell.title}
+                      onContextMenu={
+                        onSkuMenu && SKU_COLUMNS.includes(c.id) && cell.text
+                          ? (e) => {
+                              e.preventDefault();
+                              onSkuMenu(cell.text, e.clientX, e.clientY);
+                            }
+                          : undefined
+                      }
+                    >
+                      {c.kind === "status" && cell.text ? (
+                        <StatusBadge value={cell.text} />
+                      ) : c.id === "component_sku" && componentColours && cell.text ? (
+                        <ComponentChip sku={cell.text} colour={componentColours.get(cell.text)} />
+                      ) : (
+                        cell.text
+                      )}
+                    </div>
+                  );
+                })}
+              </div>
+            );
+          })}
+        </div>
       </div>
-    </div>
+      {tip && <HeaderTip column={tip.column} at={tip.at} />}
+    </>
   );
 }

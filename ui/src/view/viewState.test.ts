@@ -18,6 +18,7 @@ const col = (id: string, extra: Partial<Column> = {}): Column => ({
   default_visible: true,
   facet: false,
   facet_place: 0,
+  aliases: [],
   searchable: false,
   ops: [],
   kit_only: false,

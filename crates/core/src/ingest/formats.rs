@@ -3,6 +3,8 @@
 //! format is its module (with its `SPEC`), its [`Format`] variant and one line in [`FORMATS`].
 
 use serde::Serialize;
+
+use crate::columns::Column;
 use ts_rs::TS;
 
 pub use super::spec::{FormatSpec, Reader};
@@ -61,9 +63,63 @@ pub fn list() -> Vec<FormatInfo> {
         .collect()
 }
 
+/// What a source system calls a column in its files or API: a user who knows Xoro's
+/// "Order Ref#" finds `event_id` by it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct SourceLabel {
+    /// The source system's id (`source` column value).
+    pub source: String,
+    pub label: String,
+}
+
+/// The sources' own names for `column`, in the formats' order, leaving out those that only
+/// restate its label or id ("SKU", `sku`).
+pub fn source_labels(column: &Column) -> Vec<SourceLabel> {
+    let plain = |s: &str| -> String {
+        s.chars()
+            .filter(char::is_ascii_alphanumeric)
+            .map(|c| c.to_ascii_lowercase())
+            .collect()
+    };
+    let own = [plain(column.label), plain(column.id)];
+    let mut labels: Vec<SourceLabel> = Vec::new();
+    for spec in FORMATS {
+        for field in spec.field_tables().iter().flat_map(|t| t.iter()) {
+            if field.column != column.id || own.contains(&plain(field.header)) {
+                continue;
+            }
+            let label = SourceLabel {
+                source: spec.source.to_owned(),
+                label: field.header.to_owned(),
+            };
+            if !labels.contains(&label) {
+                labels.push(label);
+            }
+        }
+    }
+    labels
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn columns_carry_the_sources_own_names_but_not_their_own_label_again() {
+        let of = |id: &str| {
+            source_labels(crate::columns::find(id).unwrap())
+                .into_iter()
+                .map(|l| format!("{}:{}", l.source, l.label))
+                .collect::<Vec<_>>()
+        };
+        assert!(of("event_id").contains(&"xoro:Order Ref#".to_owned()));
+        assert!(of("occurred_at").contains(&"ordoro:created_at".to_owned()));
+        assert!(of("occurred_at").contains(&"shiphero:updated_at".to_owned()));
+        assert!(of("gtin").contains(&"logitrail:ean".to_owned()));
+        // Konnect's "Seller Identifier" is the label, Xoro's "SKU" and ShipHero's `sku` the
+        // id: only Logitrail's own name is added.
+        assert_eq!(of("sku"), ["logitrail:merchants_id"]);
+    }
 
     #[test]
     fn every_format_is_registered_once_under_its_serde_name() {

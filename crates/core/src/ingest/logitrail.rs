@@ -272,7 +272,9 @@ pub static SPEC: super::spec::FormatSpec = super::spec::FormatSpec {
     source: "logitrail",
     label: "Logitrail inventory",
     hint: "JSON with products or merchants_id",
-    reader: super::spec::Reader::Json,
+    reader: super::spec::Reader::Json {
+        fields: &[PRODUCT, INVENTORY],
+    },
     asks_sku: false,
     asks_zone: false,
 };

@@ -465,7 +465,8 @@ pub(crate) fn detect(file: &str, path: &Path, forced: Option<Format>) -> Result<
     if let Some(at) = body.iter().position(|b| *b == 0) {
         return Err(binary_data(file, at as u64));
     }
-    let json_forced = forced.is_some_and(|f| matches!(f.spec().reader, formats::Reader::Json));
+    let json_forced =
+        forced.is_some_and(|f| matches!(f.spec().reader, formats::Reader::Json { .. }));
     if matches!(body[start], b'{' | b'[') || json_forced {
         return detect_json(file, path, &body[start..], forced);
     }

@@ -127,7 +127,7 @@ pub static SPEC: super::spec::FormatSpec = super::spec::FormatSpec {
     source: "pushlog",
     label: "Push log (JSON Lines)",
     hint: "JSON Lines with updated_at",
-    reader: super::spec::Reader::Json,
+    reader: super::spec::Reader::Json { fields: &[FIELDS] },
     asks_sku: false,
     asks_zone: false,
 };

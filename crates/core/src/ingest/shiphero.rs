@@ -311,7 +311,9 @@ pub static SPEC: super::spec::FormatSpec = super::spec::FormatSpec {
     source: "shiphero",
     label: "ShipHero inventory sync and changes",
     hint: "GraphQL JSON with data.inventory_sync_* or data.inventory_changes",
-    reader: super::spec::Reader::Json,
+    reader: super::spec::Reader::Json {
+        fields: &[ITEM, CHANGE],
+    },
     asks_sku: false,
     asks_zone: false,
 };

@@ -1,7 +1,7 @@
 //! What an importer says of itself ([`FormatSpec`]); each format's module has its `SPEC`, and
 //! `formats.rs` lists them.
 
-use super::tabular::TableFormat;
+use super::tabular::{FieldSpec, TableFormat};
 use super::Format;
 
 /// How a format's files are read.
@@ -11,8 +11,11 @@ pub enum Reader {
     Table(&'static TableFormat),
     /// CSV of kit definitions: these headers, one row per component.
     Kits { required: &'static [&'static str] },
-    /// JSON, recognised by its shape and read by its own module.
-    Json,
+    /// JSON, recognised by its shape and read by its own module; `fields` are the tables its
+    /// objects' keys are mapped by.
+    Json {
+        fields: &'static [&'static [FieldSpec]],
+    },
 }
 
 pub struct FormatSpec {
@@ -32,4 +35,15 @@ pub struct FormatSpec {
     /// Its times may carry no offset and its specification fixes no zone (the exporting user
     /// chose one): the dialog asks for the zone.
     pub asks_zone: bool,
+}
+
+impl FormatSpec {
+    /// The tables that say which of its headers or keys fills which column.
+    pub fn field_tables(&self) -> &'static [&'static [FieldSpec]] {
+        match &self.reader {
+            Reader::Table(t) => std::slice::from_ref(&t.fields),
+            Reader::Json { fields } => fields,
+            Reader::Kits { .. } => &[],
+        }
+    }
 }
