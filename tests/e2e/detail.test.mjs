@@ -271,7 +271,7 @@ test("resolve one entry and a pick of two: they leave the Unresolved view at onc
   await context.close();
 });
 
-test("re-run the stored request against a local server: the new attempt is listed", async () => {
+test("re-run the stored request against a local server: the outcome is announced, the attempt listed with its own exchange", async () => {
   const { page, grid, context } = await openPage(browser, server.url);
   await page.getByRole("tab", { name: "All" }).click();
   await grid.getByRole("row").filter({ hasText: "XSS-1" }).click();
@@ -291,6 +291,37 @@ test("re-run the stored request against a local server: the new attempt is liste
     await attempts.getByRole("row").nth(2).innerText(),
     /success\s+200/,
   );
+  // Announced in the tray with its HTTP status; a success leaves by itself later.
+  await page
+    .getByRole("complementary", { name: "Tasks" })
+    .getByRole("status")
+    .filter({ hasText: /^Re-run succeeded: HTTP 200 in [\d,]+ ms/ })
+    .waitFor();
+  // The panels now show what this re-run got; the original is one click away.
+  const response = drawer.getByRole("region", { name: "API Response" });
+  assert.match(
+    await drawer.getByRole("note").innerText(),
+    /those of the re-run of .+ by .+: the stored request, sent again/,
+  );
+  await response.getByText("HTTP 200").waitFor();
+  assert.match(await response.innerText(), /accepted/);
+  // The pushes came with 2 retries of their own: the count says which are listed.
+  assert.match(
+    await attempts.innerText(),
+    /Retry count 3: 2 retries by Push log before its log was imported \(not listed: .+\) and 1 re-run here \(listed\)\./,
+  );
+  assert.match(
+    await attempts.getByRole("row").nth(1).innerText(),
+    /original push\s+failed\s+422/,
+  );
+  const original = attempts.getByRole("button", {
+    name: "Show the request and response of the original push",
+  });
+  await original.click();
+  await response.getByText("HTTP 422").waitFor();
+  assert.equal(await original.getAttribute("aria-pressed"), "true");
+  assert.equal(await drawer.getByRole("note").count(), 0);
+  await screenshots(page, "rerun-attempts");
   // The server got the stored request with its real secrets.
   assert.equal(received.length, sent + 1);
   const got = received.at(-1);

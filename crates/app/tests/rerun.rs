@@ -143,6 +143,7 @@ fn entry(engine: &Engine, id: i64, reveal: bool) -> detail::EntryDetail {
         &EntryRequest {
             id,
             reveal_secrets: reveal,
+            attempt: None,
         },
     )
     .unwrap()
@@ -243,6 +244,36 @@ fn every_outcome_is_recorded_and_the_original_is_kept() {
             Some("upstream timeout")
         );
     }
+
+    // Each re-run's own exchange: the stored request and the response that re-run got (none
+    // for a time-out); an attempt of another entry is not found.
+    let of = |id: i64, attempt: Option<i64>| {
+        detail::get(
+            &engine.store(),
+            &EntryRequest {
+                id,
+                reveal_secrets: false,
+                attempt,
+            },
+        )
+    };
+    let ok_exchange = of(1, ok.id).unwrap();
+    let got = ok_exchange.response.unwrap();
+    assert_eq!(got.status, Some(200));
+    assert!(got.body.unwrap().contains("\"accepted\": true"));
+    assert_eq!(
+        ok_exchange.request,
+        entry(&engine, 1, false).request,
+        "the request shown is the stored one, as sent"
+    );
+    // The original attempt keeps its own facts while a re-run's exchange is shown.
+    assert_eq!(ok_exchange.attempts[0].http_status, Some(500));
+    let failed = of(2, fail.id).unwrap().response.unwrap();
+    assert_eq!(failed.status, Some(500));
+    assert_eq!(failed.body.as_deref(), Some("upstream exploded"));
+    assert!(of(3, hang.id).unwrap().response.is_none());
+    let wrong = of(1, fail.id).unwrap_err().to_string();
+    assert!(wrong.contains("entry 1 has no re-run"), "{wrong}");
 
     // Recorded in the store: a new engine on the same file sees the same attempts.
     let again = Engine::new(Store::open(&fx.dir.path().join("t.db")).unwrap()).unwrap();

@@ -7,7 +7,7 @@
 //! up to minutes) is a task of the app crate, so every shell sends the same bytes and records
 //! the same outcome through it.
 
-use rusqlite::params;
+use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use ts_rs::TS;
@@ -99,6 +99,22 @@ pub fn attempts(store: &Store, entry_id: i64) -> Result<Vec<Attempt>> {
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The response re-run `attempt` of entry `entry_id` got, as stored (status, duration,
+/// headers and body); None when none came (a time-out, a refused connection).
+pub fn response_of(store: &Store, entry_id: i64, attempt: i64) -> Result<Option<String>> {
+    store
+        .conn()
+        .query_row(
+            "SELECT response FROM attempts WHERE id = ?1 AND entry_id = ?2",
+            [attempt, entry_id],
+            |r| r.get(0),
+        )
+        .optional()?
+        .ok_or_else(|| {
+            CoreError::NotFound(format!("entry {entry_id} has no re-run with id {attempt}"))
+        })
 }
 
 fn mask_url(url: String) -> String {

@@ -4,4 +4,9 @@ export type EntryRequest = { id: number,
 /**
  * Show secrets (tokens, passwords, API keys) as stored instead of masked.
  */
-reveal_secrets: boolean, };
+reveal_secrets: boolean, 
+/**
+ * A re-run of the entry (its attempt id): the response shown is the one that re-run got
+ * (the request is the stored one, sent again as it is) instead of the original's.
+ */
+attempt?: number, };

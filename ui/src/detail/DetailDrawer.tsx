@@ -6,9 +6,11 @@ import type { Lot } from "../bindings/Lot";
 import { ErrorMessage, errorText } from "../common/ErrorMessage";
 import { EntryHistory } from "./EntryHistory";
 import { formatCell } from "../common/format";
+import { shownValue } from "../common/vocabulary";
 import { useTransport } from "../transport/context";
 import { call } from "../transport/transport";
 import { HttpPanel } from "./HttpPanel";
+import { attemptName, retryAccount } from "./attempts";
 import { RerunDialog } from "./RerunDialog";
 import { ResolveDialog } from "./ResolveDialog";
 
@@ -79,13 +81,27 @@ function Lots({ lots }: { lots: Lot[] }) {
   );
 }
 
-function Attempts({ attempts }: { attempts: Attempt[] }) {
+function Attempts({
+  attempts,
+  account,
+  shown,
+  onShow,
+}: {
+  attempts: Attempt[];
+  /** How the retry count and this list relate. */
+  account: string | null;
+  /** The re-run whose exchange the panels show; null for the original. */
+  shown: number | null;
+  onShow: (id: number | null) => void;
+}) {
   return (
     <section className="detail-card" aria-label="Attempts">
       <h3>Attempts</h3>
+      {account && <p className="muted">{account}</p>}
       <table className="mini-table">
         <thead>
           <tr>
+            <th>Exchange</th>
             <th>When</th>
             <th>By</th>
             <th>Outcome</th>
@@ -95,7 +111,18 @@ function Attempts({ attempts }: { attempts: Attempt[] }) {
         </thead>
         <tbody>
           {attempts.map((a, i) => (
-            <tr key={a.id ?? `original-${i}`}>
+            <tr key={a.id ?? `original-${i}`} className={a.id === shown ? "shown" : undefined}>
+              <td>
+                <button
+                  type="button"
+                  className="link"
+                  aria-pressed={a.id === shown}
+                  aria-label={`Show the request and response of ${attemptName(a, when)}`}
+                  onClick={() => onShow(a.id)}
+                >
+                  {a.id === shown ? "Shown" : "Show"}
+                </button>
+              </td>
               <td>{a.at ? when(a.at) : ""}</td>
               <td>{a.id === null ? "original push" : a.user_name}</td>
               <td>
@@ -127,10 +154,13 @@ export function DetailDrawer({ entryId, onClose, onShowBatch, onChanged, onStock
   const [resolving, setResolving] = useState<boolean | null>(null);
   const [rerunning, setRerunning] = useState(false);
   const [version, setVersion] = useState(0);
+  // The re-run whose request and response the panels show (null: the original push).
+  const [shownAttempt, setShownAttempt] = useState<number | null>(null);
+  const attempt = shownAttempt ?? undefined;
 
   useEffect(() => {
     let stale = false;
-    call(transport, { command: "entry", args: { id: entryId, reveal_secrets: false } })
+    call(transport, { command: "entry", args: { id: entryId, reveal_secrets: false, attempt } })
       .then((d) => {
         if (stale) return;
         setDetail(d);
@@ -140,20 +170,20 @@ export function DetailDrawer({ entryId, onClose, onShowBatch, onChanged, onStock
     return () => {
       stale = true;
     };
-  }, [transport, entryId, version]);
+  }, [transport, entryId, version, attempt]);
 
   // Secrets are fetched only when a panel asks to reveal them, and dropped with the entry.
   const wantRevealed = reveal.request || reveal.response;
   useEffect(() => {
     if (!wantRevealed) return;
     let stale = false;
-    call(transport, { command: "entry", args: { id: entryId, reveal_secrets: true } })
+    call(transport, { command: "entry", args: { id: entryId, reveal_secrets: true, attempt } })
       .then((d) => !stale && setRevealed(d))
       .catch((e: unknown) => !stale && setError(errorText(e)));
     return () => {
       stale = true;
     };
-  }, [transport, entryId, wantRevealed, version]);
+  }, [transport, entryId, wantRevealed, version, attempt]);
 
   const changed = useCallback(() => {
     setVersion((v) => v + 1);
@@ -169,6 +199,7 @@ export function DetailDrawer({ entryId, onClose, onShowBatch, onChanged, onStock
   const shown = (side: "request" | "response") =>
     (reveal[side] ? revealed?.[side] : null) ?? detail?.[side] ?? null;
   const request = shown("request");
+  const rerunShown = detail?.attempts.find((a) => a.id !== null && a.id === shownAttempt);
   const response = shown("response");
 
   return (
@@ -178,7 +209,7 @@ export function DetailDrawer({ entryId, onClose, onShowBatch, onChanged, onStock
           <h2>{title}</h2>
           {detail && (
             <p className="muted">
-              {detail.source} · {detail.file_name} · entry {detail.id}
+              {shownValue("source", detail.source)} · {detail.file_name} · entry {detail.id}
             </p>
           )}
         </div>
@@ -260,7 +291,28 @@ export function DetailDrawer({ entryId, onClose, onShowBatch, onChanged, onStock
             />
           )}
           {detail.lots.length > 0 && <Lots lots={detail.lots} />}
-          {detail.attempts.length > 0 && <Attempts attempts={detail.attempts} />}
+          {detail.attempts.length > 0 && (
+            <Attempts
+              attempts={detail.attempts}
+              account={retryAccount(
+                typeof field("retry_count") === "number" ? Number(field("retry_count")) : null,
+                detail.attempts,
+                detail.source,
+              )}
+              shown={shownAttempt}
+              onShow={setShownAttempt}
+            />
+          )}
+          {rerunShown && (
+            <p className="muted exchange-note" role="note">
+              The request and response below are those of {attemptName(rerunShown, when)}: the
+              stored request, sent again as it is, and the answer it got
+              {response ? "" : " (none came)"}.{" "}
+              <button type="button" className="link" onClick={() => setShownAttempt(null)}>
+                Show the original
+              </button>
+            </p>
+          )}
           {request && (
             <HttpPanel
               title="API Request"
@@ -317,8 +369,10 @@ export function DetailDrawer({ entryId, onClose, onShowBatch, onChanged, onStock
           entryId={entryId}
           request={request}
           onClose={() => setRerunning(false)}
-          onDone={() => {
+          onDone={(done) => {
             setRerunning(false);
+            // What the re-run got is what the user wants to read next.
+            setShownAttempt(done.id);
             changed();
           }}
         />

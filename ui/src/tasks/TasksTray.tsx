@@ -2,7 +2,8 @@ import type { ExportRecord } from "../bindings/ExportRecord";
 import type { Job } from "../bindings/Job";
 import type { Task } from "../bindings/Task";
 import { isActive, jobFraction, jobTitle, reportSummary, statusWord } from "../imports/summary";
-import { isRunning } from "./taskList";
+import { useEffect, useRef } from "react";
+import { dismissesItself, isRunning, rerunOutcome, SELF_DISMISS_MS } from "./taskList";
 
 interface Props {
   tasks: Task[];
@@ -13,7 +14,53 @@ interface Props {
 }
 
 /** The one tray of long work: imports, exports and re-runs, each as its kind says it. */
+/**
+ * Finished tasks that need nothing more leave after a while; not while the pointer or focus
+ * is in the tray (someone is reading it), and never those that went wrong.
+ */
+function useSelfDismiss(tasks: Task[], onDismiss: (id: number) => void) {
+  const held = useRef(false);
+  const timers = useRef(new Map<number, number>());
+  const dismissRef = useRef(onDismiss);
+  useEffect(() => {
+    dismissRef.current = onDismiss;
+  }, [onDismiss]);
+  useEffect(() => {
+    const armed = timers.current;
+    const arm = (id: number) => {
+      const expire = () => {
+        if (held.current) {
+          armed.set(id, window.setTimeout(expire, 2_000));
+        } else {
+          armed.delete(id);
+          dismissRef.current(id);
+        }
+      };
+      armed.set(id, window.setTimeout(expire, SELF_DISMISS_MS));
+    };
+    for (const t of tasks) if (dismissesItself(t) && !armed.has(t.id)) arm(t.id);
+    for (const [id, timer] of armed) {
+      if (!tasks.some((t) => t.id === id)) {
+        window.clearTimeout(timer);
+        armed.delete(id);
+      }
+    }
+  }, [tasks]);
+  useEffect(() => {
+    const armed = timers.current;
+    return () => armed.forEach((timer) => window.clearTimeout(timer));
+  }, []);
+  const hold = () => {
+    held.current = true;
+  };
+  const release = () => {
+    held.current = false;
+  };
+  return { onPointerEnter: hold, onPointerLeave: release, onFocus: hold, onBlur: release };
+}
+
 export function TasksTray({ tasks, onCancel, onDismiss, onShowImports, onShowExports }: Props) {
+  const holding = useSelfDismiss(tasks, onDismiss);
   if (tasks.length === 0) return null;
   const imports = tasks.filter((t) => t.kind === "import" && t.job);
   const exports = tasks.filter(
@@ -21,7 +68,7 @@ export function TasksTray({ tasks, onCancel, onDismiss, onShowImports, onShowExp
   );
   const reruns = tasks.filter((t) => t.kind === "rerun");
   return (
-    <div className="trays" role="complementary" aria-label="Tasks">
+    <div className="trays" role="complementary" aria-label="Tasks" {...holding}>
       {exports.length > 0 && (
         <section className="jobs" aria-label="Exports">
           <ul>
@@ -60,21 +107,42 @@ export function TasksTray({ tasks, onCancel, onDismiss, onShowImports, onShowExp
       {reruns.length > 0 && (
         <section className="jobs" aria-label="Re-runs">
           <ul>
-            {reruns.map((t) => (
-              <li key={t.id} className={`job ${t.status}`}>
-                <div className="job-head">
-                  <strong>{t.title}…</strong>
-                  <button
-                    type="button"
-                    aria-label={`Stop waiting: ${t.title}`}
-                    onClick={() => onCancel(t.id)}
-                  >
-                    Stop waiting
-                  </button>
-                </div>
-                <progress aria-label={`Progress of ${t.title}`} />
-              </li>
-            ))}
+            {reruns.map((t) =>
+              isRunning(t) ? (
+                <li key={t.id} className={`job ${t.status}`}>
+                  <div className="job-head">
+                    <strong>{t.title}…</strong>
+                    <button
+                      type="button"
+                      aria-label={`Stop waiting: ${t.title}`}
+                      onClick={() => onCancel(t.id)}
+                    >
+                      Stop waiting
+                    </button>
+                  </div>
+                  <progress aria-label={`Progress of ${t.title}`} />
+                </li>
+              ) : (
+                <li
+                  key={t.id}
+                  className={`job ${t.attempt?.outcome === "success" ? "success" : "failed"}`}
+                  role="status"
+                >
+                  <div className="job-head">
+                    <strong>{rerunOutcome(t)}</strong>
+                    <button
+                      type="button"
+                      className="icon"
+                      aria-label={`Dismiss: ${t.title}`}
+                      onClick={() => onDismiss(t.id)}
+                    >
+                      ×
+                    </button>
+                  </div>
+                  <span className="muted">{t.title}</span>
+                </li>
+              ),
+            )}
           </ul>
         </section>
       )}

@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { Task } from "../bindings/Task";
-import { applyTaskEvent, dismiss, withRunning } from "./taskList";
+import type { Attempt } from "../bindings/Attempt";
+import type { ImportReport } from "../bindings/ImportReport";
+import type { Job } from "../bindings/Job";
+import { applyTaskEvent, dismiss, dismissesItself, rerunOutcome, withRunning } from "./taskList";
 
 const task = (id: number, status: Task["status"], extra: Partial<Task> = {}): Task => ({
   id,
@@ -49,12 +52,12 @@ describe("applyTaskEvent", () => {
     expect(ended).toBeNull();
   });
 
-  it("a task first heard of at its end ended; a finished re-run leaves the tray", () => {
+  it("a task first heard of at its end ended; a finished re-run stays to say how it went", () => {
     expect(applyTaskEvent([], task(4, "failed")).ended?.id).toBe(4);
     const running = applyTaskEvent([], task(5, "running", { kind: "rerun" })).tasks;
     expect(running).toHaveLength(1);
     const { tasks, ended } = applyTaskEvent(running, task(5, "success", { kind: "rerun" }));
-    expect(tasks).toEqual([]);
+    expect(tasks.map((t) => [t.id, t.status])).toEqual([[5, "success"]]);
     expect(ended?.id).toBe(5);
   });
 });
@@ -66,5 +69,84 @@ describe("withRunning / dismiss", () => {
     const merged = withRunning(shown, listed);
     expect(merged.map((t) => t.id)).toEqual([9, 7, 6]);
     expect(dismiss(merged, 7).map((t) => t.id)).toEqual([9, 6]);
+  });
+});
+
+const attempt = (extra: Partial<Attempt>): Attempt => ({
+  id: 3,
+  at: "2026-12-01T10:00:00Z",
+  duration_ms: 85,
+  method: "PUT",
+  url: "http://127.0.0.1/x",
+  http_status: 200,
+  outcome: "success",
+  reason: null,
+  user_name: "ana",
+  ...extra,
+});
+
+const report = (extra: Partial<ImportReport>): ImportReport => ({
+  file: "a.csv",
+  format: "konnect",
+  import_id: 1,
+  rows_total: 2,
+  rows_imported: 2,
+  rows_failed: 0,
+  new: 2,
+  existing: 0,
+  updated: 0,
+  encoding: null,
+  duplicate: false,
+  errors: [],
+  refused: null,
+  ...extra,
+});
+
+const job = (reports: ImportReport[]): Job => ({
+  id: 1,
+  kind: "import",
+  status: "success",
+  files: ["a.csv"],
+  files_done: 1,
+  progress: { bytes: 1, total_bytes: 1, rows: 2 },
+  reports,
+  error: null,
+  waiting: null,
+  created_at: "",
+  finished_at: null,
+});
+
+describe("dismissesItself", () => {
+  it("lets clean successes go and keeps whatever needs reading", () => {
+    expect(dismissesItself(task(1, "running"))).toBe(false);
+    expect(dismissesItself(task(1, "success", { job: job([report({})]) }))).toBe(true);
+    expect(dismissesItself(task(1, "success", { job: job([report({ rows_failed: 1 })]) }))).toBe(
+      false,
+    );
+    expect(dismissesItself(task(1, "success", { job: job([report({ refused: "no" })]) }))).toBe(
+      false,
+    );
+    expect(dismissesItself(task(1, "failed"))).toBe(false);
+    expect(dismissesItself(task(1, "cancelled"))).toBe(false);
+    const rerun = (a: Partial<Attempt>) =>
+      task(1, "success", { kind: "rerun", attempt: attempt(a) });
+    expect(dismissesItself(rerun({}))).toBe(true);
+    expect(dismissesItself(rerun({ outcome: "failed", http_status: 500 }))).toBe(false);
+  });
+});
+
+describe("rerunOutcome", () => {
+  it("says success or failure with the HTTP status", () => {
+    const rerun = (a: Partial<Attempt>) =>
+      task(1, "success", { kind: "rerun", attempt: attempt(a) });
+    expect(rerunOutcome(rerun({}))).toBe("Re-run succeeded: HTTP 200 in 85 ms");
+    expect(
+      rerunOutcome(
+        rerun({ outcome: "failed", http_status: 500, reason: "HTTP 500 Internal Server Error" }),
+      ),
+    ).toBe("Re-run failed: HTTP 500 Internal Server Error in 85 ms");
+    expect(
+      rerunOutcome(rerun({ outcome: "failed", http_status: null, reason: "timed out after 30 s" })),
+    ).toBe("Re-run failed: timed out after 30 s in 85 ms");
   });
 });

@@ -26,6 +26,11 @@ pub struct EntryRequest {
     /// Show secrets (tokens, passwords, API keys) as stored instead of masked.
     #[serde(default)]
     pub reveal_secrets: bool,
+    /// A re-run of the entry (its attempt id): the response shown is the one that re-run got
+    /// (the request is the stored one, sent again as it is) instead of the original's.
+    #[serde(default)]
+    #[ts(optional)]
+    pub attempt: Option<i64>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -302,6 +307,12 @@ pub fn get(store: &Store, req: &EntryRequest) -> Result<EntryDetail> {
         ));
     }
     attempts.extend(rerun::attempts(store, req.id)?);
+    // The original's facts above come from its own response, whichever exchange is shown.
+    let response = match req.attempt {
+        Some(attempt) => rerun::response_of(store, req.id, attempt)?
+            .map(|t| payload::parse(&t, req.reveal_secrets)),
+        None => response,
+    };
 
     let batch = match value_of("batch_id").as_str() {
         Some(b) => Some(batch(store, &source, b)?),
