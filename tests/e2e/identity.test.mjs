@@ -65,7 +65,7 @@ test("an overlapping export adds only its new rows; removing an import keeps wha
     await importThroughChooser(page, b, "week-48.csv");
     const tray = page.getByRole("region", { name: "Imports" });
     await tray
-      .getByText("konnect: 60 rows: 40 new, 20 already in the store, 0 updated")
+      .getByText("Konnect: 60 rows: 40 new, 20 already in the store, 0 updated")
       .waitFor();
     await page.getByText("100 entries").waitFor();
     assert.equal(server.cli("query", "--limit", "1", "--json").total, 100);

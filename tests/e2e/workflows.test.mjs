@@ -45,6 +45,12 @@ test("import files through the UI: the chooser, Ordoro's SKU, progress, the rows
         .inputValue(),
       "",
     );
+    // What the unknown file holds, in words; the list of formats is the select beside it.
+    await dialog
+      .getByText(
+        "Not a log Invlog knows: headers seen: hello, world. If it is one of the formats listed, choose it.",
+      )
+      .waitFor();
     await dialog.getByText("Ordoro logs need the product's SKU").waitFor();
     await dialog.getByText("2 files will be skipped").waitFor();
     await screenshots(page, "import-dialog");

@@ -716,3 +716,28 @@ fn cancelled_bulk_import_leaves_store_and_schema_unchanged() {
     // And the store still takes the same file afterwards.
     assert_eq!(fx.import_ok(&p).rows_imported, 40_000);
 }
+
+#[test]
+fn an_unknown_file_is_described_in_words_with_what_it_lacks() {
+    let mut fx = Fixture::new();
+    let near = fx.file(
+        "almost-xoro.csv",
+        "Import Date,Order Ref#,SKU\n03/09/2025 05:42 AM,1,S\n",
+    );
+    let cli = refusal(fx.import(&near));
+    assert!(
+        cli.contains("headers seen: Import Date, Order Ref#, SKU; it looks like Xoro logs but lacks the column 'Transaction Type'. Invlog reads: Konnect inventory logs (CSV/XLSX"),
+        "{cli}"
+    );
+    // The dialog lists the formats itself: its message says what the file is, not the list.
+    let shown = invlog_core::ingest::detect_file(&near);
+    assert_eq!(shown.format, None);
+    assert_eq!(
+        shown.refused.as_deref(),
+        Some("Not a log Invlog knows: headers seen: Import Date, Order Ref#, SKU; it looks like Xoro logs but lacks the column 'Transaction Type'. If it is one of the formats listed, choose it.")
+    );
+    let wide: Vec<String> = (1..=15).map(|i| format!("h{i}")).collect();
+    let wide = fx.file("wide.csv", format!("{}\n", wide.join(",")));
+    let shown = invlog_core::ingest::detect_file(&wide);
+    assert!(shown.refused.unwrap().contains("h11, h12, … (15 in all)."),);
+}

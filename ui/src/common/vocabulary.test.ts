@@ -9,6 +9,12 @@ describe("values as people read them", () => {
     expect(shownValue("source", "somewhere_else")).toBe("somewhere_else");
   });
 
+  it("names import formats", () => {
+    expect(shownValue("format", "ordoro_events")).toBe("Ordoro events");
+    expect(shownValue("format", "xoro")).toBe("Xoro");
+    expect(shownValue("format", "kits")).toBe("Kit definitions");
+  });
+
   it("spells event type ids as words and leaves words alone", () => {
     expect(shownValue("event_type", "sync_change")).toBe("Sync change");
     expect(shownValue("event_type", "po_received")).toBe("PO received");

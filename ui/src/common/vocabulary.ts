@@ -11,6 +11,14 @@ const SOURCE_NAMES: Record<string, string> = {
   pushlog: "Push log",
 };
 
+/** Import formats by what they read (the import dialog's list says more). */
+const FORMAT_NAMES: Record<string, string> = {
+  ...SOURCE_NAMES,
+  ordoro: "Ordoro log",
+  ordoro_events: "Ordoro events",
+  kits: "Kit definitions",
+};
+
 /** Abbreviations an event id spells in lower case (Ordoro's po_received, mo_finished). */
 const UPPER = new Set(["po", "mo", "sku", "api"]);
 
@@ -23,9 +31,10 @@ function words(id: string): string {
   return parts.join(" ");
 }
 
-/** How a value of `column` reads. */
+/** How a value of `column` reads; `format` is an import's format. */
 export function shownValue(column: string | undefined, value: string): string {
   if (column === "source") return SOURCE_NAMES[value] ?? value;
+  if (column === "format") return FORMAT_NAMES[value] ?? value;
   if (column === "event_type") return words(value);
   return value;
 }

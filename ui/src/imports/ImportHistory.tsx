@@ -4,6 +4,7 @@ import type { Job } from "../bindings/Job";
 import type { RemovalPlan } from "../bindings/RemovalPlan";
 import { errorText } from "../common/ErrorMessage";
 import type { RowError } from "../bindings/RowError";
+import { shownValue } from "../common/vocabulary";
 import { formatCell } from "../common/format";
 import { Modal } from "../common/Modal";
 import { useTransport } from "../transport/context";
@@ -207,7 +208,7 @@ export function ImportHistory({ onClose, onRemoved }: Props) {
                   <td className="file-name" title={r.path}>
                     {r.file_name}
                   </td>
-                  <td>{r.format}</td>
+                  <td>{shownValue("format", r.format)}</td>
                   <td title={formatCell("time", r.started_at).title}>
                     {formatCell("time", r.started_at).text}
                   </td>

@@ -51,16 +51,16 @@ describe("job status words", () => {
 describe("import summaries", () => {
   it("words each outcome as the panels do", () => {
     expect(reportSummary(report({}))).toBe(
-      "konnect: 60 rows: 60 new, 0 already in the store, 0 updated",
+      "Konnect: 60 rows: 60 new, 0 already in the store, 0 updated",
     );
     expect(reportSummary(report({ new: 40, existing: 18, updated: 2 }))).toBe(
-      "konnect: 60 rows: 40 new, 18 already in the store, 2 updated",
+      "Konnect: 60 rows: 40 new, 18 already in the store, 2 updated",
     );
     expect(reportSummary(report({ rows_imported: 58, new: 58, rows_failed: 2 }))).toBe(
-      "konnect: 58 rows: 58 new, 0 already in the store, 0 updated; error in 2 out of 60 rows",
+      "Konnect: 58 rows: 58 new, 0 already in the store, 0 updated; error in 2 out of 60 rows",
     );
     expect(reportSummary(report({ encoding: "Windows-1252" }))).toBe(
-      "konnect: 60 rows: 60 new, 0 already in the store, 0 updated (read as Windows-1252 text)",
+      "Konnect: 60 rows: 60 new, 0 already in the store, 0 updated (read as Windows-1252 text)",
     );
     expect(reportSummary(report({ duplicate: true }))).toBe(
       "already imported (import #3); nothing added",
@@ -69,7 +69,7 @@ describe("import summaries", () => {
       "refused: no known headers",
     );
     expect(reportSummary(report({ rows_imported: 0, rows_failed: 60 }))).toBe(
-      "konnect: no rows imported: error in all 60 rows",
+      "Konnect: no rows imported: error in all 60 rows",
     );
   });
 

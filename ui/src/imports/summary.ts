@@ -1,5 +1,6 @@
 // What an import or a job says about itself, in the words ShipHero's panel uses
 // ("error in 2 out of 60 rows"), shared by the tasks tray and the import history.
+import { shownValue } from "../common/vocabulary";
 import type { ImportReport } from "../bindings/ImportReport";
 import type { Job } from "../bindings/Job";
 
@@ -7,14 +8,16 @@ export function baseName(path: string): string {
   return path.split(/[\\/]/).pop() || path;
 }
 
+const format = (r: ImportReport) => (r.format ? shownValue("format", r.format) : "?");
+
 export function reportSummary(r: ImportReport): string {
   if (r.refused) return `refused: ${r.refused}`;
   if (r.duplicate) return `already imported (import #${r.import_id ?? "?"}); nothing added`;
   if (r.rows_imported === 0 && r.rows_failed > 0) {
-    return `${r.format ?? "?"}: no rows imported: error in all ${r.rows_failed.toLocaleString()} rows`;
+    return `${format(r)}: no rows imported: error in all ${r.rows_failed.toLocaleString()} rows`;
   }
   const rows = `${r.rows_imported.toLocaleString()} ${r.rows_imported === 1 ? "row" : "rows"}`;
-  let line = `${r.format ?? "?"}: ${rows}: ${storeCounts(r.new, r.existing, r.updated)}`;
+  let line = `${format(r)}: ${rows}: ${storeCounts(r.new, r.existing, r.updated)}`;
   if (r.rows_failed > 0) {
     line += `; error in ${r.rows_failed.toLocaleString()} out of ${r.rows_total.toLocaleString()} rows`;
   }

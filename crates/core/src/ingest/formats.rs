@@ -33,13 +33,50 @@ impl Format {
     }
 }
 
-/// "konnect (CSV/XLSX with …), ordoro (…), …": what a file matching none of them is told.
+/// "Konnect inventory logs (CSV/XLSX with …); Xoro logs (…); …": what a file matching none
+/// of them is told, in the words the import dialog uses.
 pub fn hints() -> String {
     FORMATS
         .iter()
-        .map(|s| format!("{} ({})", s.id, s.hint))
+        .map(|s| format!("{} ({})", s.label, s.hint))
         .collect::<Vec<_>>()
-        .join(", ")
+        .join("; ")
+}
+
+/// The headers a table format reads, and of them those it cannot do without.
+fn table_headers(spec: &FormatSpec) -> Option<(Vec<&'static str>, &'static [&'static str])> {
+    match &spec.reader {
+        Reader::Table(t) => Some((t.fields.iter().map(|f| f.header).collect(), t.required)),
+        Reader::Kits { required } => Some((required.to_vec(), required)),
+        Reader::Json { .. } => None,
+    }
+}
+
+/// "It looks like Xoro logs but lacks the column 'Transaction Type'": the table format most
+/// of whose headers these are (two at least), and what it misses; None when none comes close.
+pub fn closest_table(headers: &[String]) -> Option<String> {
+    let has = |want: &str| headers.iter().any(|h| h.trim().eq_ignore_ascii_case(want));
+    let (spec, _, missing) = FORMATS
+        .iter()
+        .filter_map(|s| {
+            let (known, required) = table_headers(s)?;
+            let shared = known.iter().filter(|k| has(k)).count();
+            let missing: Vec<&str> = required.iter().copied().filter(|r| !has(r)).collect();
+            Some((s, shared, missing))
+        })
+        .filter(|(_, shared, missing)| *shared >= 2 && !missing.is_empty())
+        .max_by_key(|(_, shared, _)| *shared)?;
+    let quoted: Vec<String> = missing.iter().map(|m| format!("'{m}'")).collect();
+    let columns = if quoted.len() == 1 {
+        "the column"
+    } else {
+        "the columns"
+    };
+    Some(format!(
+        "it looks like {} but lacks {columns} {}",
+        spec.label,
+        quoted.join(" and ")
+    ))
 }
 
 /// A format as the import dialog offers it.
@@ -103,6 +140,22 @@ pub fn source_labels(column: &Column) -> Vec<SourceLabel> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_near_miss_is_named_with_what_it_lacks() {
+        let h = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            closest_table(&h(&["Import Date", "Order Ref#", "SKU"])).as_deref(),
+            Some("it looks like Xoro logs but lacks the column 'Transaction Type'")
+        );
+        assert_eq!(
+            closest_table(&h(&["kit_sku", "component_sku"])).as_deref(),
+            Some("it looks like Kit definitions but lacks the column 'quantity'")
+        );
+        // One shared header ("SKU" is everyone's) says nothing.
+        assert_eq!(closest_table(&h(&["SKU", "foo"])), None);
+        assert!(hints().starts_with("Konnect inventory logs (CSV/XLSX with"));
+    }
 
     #[test]
     fn columns_carry_the_sources_own_names_but_not_their_own_label_again() {

@@ -419,19 +419,50 @@ fn table_format_of(headers: &[String]) -> Option<Format> {
     .map(|s| s.format)
 }
 
+const NO_FORMAT: &str = "matches no known format; ";
+const READS: &str = ". Invlog reads: ";
+
 fn no_format(file: &str, what: &str) -> CoreError {
     refused(
         file,
-        format!(
-            "matches no known format; {what}. Known formats: {}",
-            formats::hints()
-        ),
+        format!("{NO_FORMAT}{what}{READS}{}", formats::hints()),
     )
 }
 
-/// A table whose header matches no format, named by what it holds.
+/// A refusal as the import dialog shows it beside its list of formats: what the file holds
+/// and what it lacks, without the list again.
+fn beside_format_list(reason: String) -> String {
+    let listed = format!("{READS}{}", formats::hints());
+    match reason
+        .strip_prefix(NO_FORMAT)
+        .and_then(|r| r.strip_suffix(&listed))
+    {
+        Some(what) => format!(
+            "Not a log Invlog knows: {what}. If it is one of the formats listed, choose it."
+        ),
+        None => reason,
+    }
+}
+
+/// Headers named in a refusal: a wide sheet's first dozen say what it is.
+const HEADERS_NAMED: usize = 12;
+
+/// A table whose header matches no format, named by what it holds and, when it comes close
+/// to one, what it lacks.
 fn unknown_headers(file: &str, headers: &[String]) -> CoreError {
-    no_format(file, &format!("headers seen: {}", headers.join(", ")))
+    let mut seen = headers
+        .iter()
+        .take(HEADERS_NAMED)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if headers.len() > HEADERS_NAMED {
+        seen.push_str(&format!(", … ({} in all)", headers.len()));
+    }
+    let near = formats::closest_table(headers)
+        .map(|n| format!("; {n}"))
+        .unwrap_or_default();
+    no_format(file, &format!("headers seen: {seen}{near}"))
 }
 
 fn binary_data(file: &str, offset: u64) -> CoreError {
@@ -991,7 +1022,7 @@ pub fn detect_file(path: &Path) -> Detection {
             .unwrap_or_else(|| file.clone()),
         format: detected.as_ref().ok().map(|d| d.format()),
         refused: detected.err().map(|e| match e {
-            CoreError::FileRefused { reason, .. } => reason,
+            CoreError::FileRefused { reason, .. } => beside_format_list(reason),
             other => other.to_string(),
         }),
         sku_hint: ordoro::sku_from_file_name(path),

@@ -126,7 +126,7 @@ pub static SPEC: super::spec::FormatSpec = super::spec::FormatSpec {
     id: "pushlog",
     source: "pushlog",
     label: "Push log (JSON Lines)",
-    hint: "JSON Lines with updated_at",
+    hint: "one JSON object a line, with updated_at",
     reader: super::spec::Reader::Json { fields: &[FIELDS] },
     asks_sku: false,
     asks_zone: false,
