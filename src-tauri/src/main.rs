@@ -59,15 +59,25 @@ async fn pick_import_files(app: AppHandle) -> Result<Option<Vec<String>>, String
 
 /// The native save dialog for an export; None when the user cancels.
 #[tauri::command]
-async fn pick_export_path(app: AppHandle, suggested: String) -> Result<Option<String>, String> {
+async fn pick_export_path(
+    app: AppHandle,
+    suggested: String,
+    folder: Option<String>,
+) -> Result<Option<String>, String> {
     let picked = tauri::async_runtime::spawn_blocking(move || {
-        app.dialog()
+        let dialog = app
+            .dialog()
             .file()
             .set_title("Export the view")
             .set_file_name(&suggested)
             .add_filter("CSV", &["csv"])
-            .add_filter("Excel workbook", &["xlsx"])
-            .blocking_save_file()
+            .add_filter("Excel workbook", &["xlsx"]);
+        // The folder the last export went to (the dialog's own default otherwise).
+        match folder {
+            Some(f) => dialog.set_directory(f),
+            None => dialog,
+        }
+        .blocking_save_file()
     })
     .await
     .map_err(|e| e.to_string())?;

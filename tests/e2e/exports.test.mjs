@@ -90,6 +90,21 @@ test("export the filtered view with chosen columns to XLSX and CSV; the history 
     `a real date-time cell: ${rows[0][updated]}`,
   );
 
+  // The next export starts where this one went, in its format.
+  await page.getByRole("button", { name: "Export…" }).click();
+  const again = page.getByRole("dialog", { name: "Export the view" });
+  const saveAs = again.getByRole("textbox", { name: "Save as" });
+  await page.waitForFunction(
+    (dir) =>
+      document
+        .querySelector('input[aria-label="Save as"]')
+        ?.value.startsWith(`${dir}/Failed-pushes-`),
+    server.dir,
+  );
+  assert.match(await saveAs.inputValue(), /\.xlsx$/);
+  assert.ok(await again.getByRole("radio", { name: /XLSX/ }).isChecked());
+  await again.getByRole("button", { name: "Cancel" }).click();
+
   const csv = await exportAs(page, "failed.csv", "csv");
   const text = readFileSync(csv, "utf8");
   assert.ok(

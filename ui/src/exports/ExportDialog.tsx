@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import type { Column } from "../bindings/Column";
 import type { ExportRecord } from "../bindings/ExportRecord";
 import type { QueryRequest } from "../bindings/QueryRequest";
@@ -6,7 +6,7 @@ import { ErrorMessage, errorText } from "../common/ErrorMessage";
 import { Modal } from "../common/Modal";
 import { useTransport } from "../transport/context";
 import { call } from "../transport/transport";
-import { suggestedName, withExtension } from "./history";
+import { folderOf, inFolder, lastChoice, suggestedName, withExtension } from "./history";
 
 interface Props {
   /** The table's view: its visible columns in order, filters, keywords, sort. */
@@ -41,22 +41,41 @@ export function ExportDialog({
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const desktop = transport.kind === "tauri";
+  // Set once the user picks a format or a path: what the dialog proposes then gives way.
+  const touched = useRef(false);
 
   useEffect(() => {
-    if (desktop) return;
-    // The browser cannot show a save dialog for this machine: start from the Downloads folder.
-    call(transport, { command: "export_folder" })
-      .then((folder) => setPath((p) => p || `${folder}/${suggestedName(viewName, "csv")}`))
-      .catch(() => {});
+    let stale = false;
+    // Start where the last export that worked went, in its format; the browser, which cannot
+    // show a save dialog for this machine, otherwise starts from the Downloads folder.
+    const begin = async () => {
+      const last = lastChoice(await call(transport, { command: "exports" }).catch(() => []));
+      const folder =
+        last?.folder ??
+        (desktop ? null : await call(transport, { command: "export_folder" }).catch(() => null));
+      if (stale || touched.current) return;
+      const chosen = last?.format ?? "csv";
+      if (last) setFormat(last.format);
+      if (folder) setPath(inFolder(folder, suggestedName(viewName, chosen)));
+    };
+    void begin();
+    return () => {
+      stale = true;
+    };
   }, [transport, desktop, viewName]);
 
   const chooseFormat = (f: Format) => {
+    touched.current = true;
     setFormat(f);
     setPath((p) => (p ? withExtension(p, f) : p));
   };
   const choosePath = async () => {
-    const picked = await transport.pickExportPath(suggestedName(viewName, format));
+    const picked = await transport.pickExportPath(
+      suggestedName(viewName, format),
+      folderOf(path.trim()) || undefined,
+    );
     if (picked) {
+      touched.current = true;
       setPath(picked);
       if (/\.xlsx$/i.test(picked)) setFormat("xlsx");
       else if (/\.csv$/i.test(picked)) setFormat("csv");
@@ -137,7 +156,10 @@ export function ExportDialog({
             aria-label="Save as"
             value={path}
             placeholder={desktop ? "Choose where to save it" : "/path/to/file.csv"}
-            onChange={(e) => setPath(e.target.value)}
+            onChange={(e) => {
+              touched.current = true;
+              setPath(e.target.value);
+            }}
           />
           {desktop && (
             <button type="button" onClick={() => void choosePath()}>

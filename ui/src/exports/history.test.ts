@@ -1,6 +1,15 @@
 import { describe, expect, it } from "vitest";
 import type { ExportRecord } from "../bindings/ExportRecord";
-import { filterHistory, formatSize, NO_FILTER, suggestedName, withExtension } from "./history";
+import {
+  filterHistory,
+  folderOf,
+  formatSize,
+  inFolder,
+  lastChoice,
+  NO_FILTER,
+  suggestedName,
+  withExtension,
+} from "./history";
 
 const rec = (
   id: number,
@@ -44,5 +53,28 @@ describe("export history filters", () => {
     expect(withExtension("/tmp/a", "csv")).toBe("/tmp/a.csv");
     expect(formatSize(1536)).toBe("2 KB");
     expect(formatSize(null)).toBe("");
+  });
+});
+
+describe("where the next export starts", () => {
+  const at = (id: number, path: string, format: string, status: ExportRecord["status"]) =>
+    ({ id, path, format, status }) as ExportRecord;
+  it("takes the folder and format of the newest export that worked", () => {
+    expect(
+      lastChoice([
+        at(4, "/tmp/broken/x.csv", "csv", "failed"),
+        at(2, "/home/a/old/y.csv", "csv", "success"),
+        at(3, "/home/a/audits/z.xlsx", "xlsx", "success"),
+      ]),
+    ).toEqual({ folder: "/home/a/audits", format: "xlsx" });
+    expect(lastChoice([at(1, "x.csv", "csv", "success")])).toBeNull();
+    expect(lastChoice([])).toBeNull();
+  });
+  it("splits and joins paths with the folder's own separator", () => {
+    expect(folderOf("C:\\Users\\a\\x.csv")).toBe("C:\\Users\\a");
+    expect(folderOf("/x.csv")).toBe("/");
+    expect(inFolder("C:\\Users\\a", "v.csv")).toBe("C:\\Users\\a\\v.csv");
+    expect(inFolder("/home/a", "v.csv")).toBe("/home/a/v.csv");
+    expect(inFolder("/", "v.csv")).toBe("/v.csv");
   });
 });

@@ -54,3 +54,28 @@ export function withExtension(path: string, format: "csv" | "xlsx"): string {
     ? path.replace(/\.(csv|xlsx)$/i, `.${format}`)
     : `${path}.${format}`;
 }
+
+/** The folder part of a path (either separator); "" when it names none. */
+export function folderOf(path: string): string {
+  const cut = Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"));
+  return cut > 0 ? path.slice(0, cut) : cut === 0 ? path.slice(0, 1) : "";
+}
+
+/** `name` in `folder`, with the separator the folder already uses. */
+export function inFolder(folder: string, name: string): string {
+  const sep = folder.includes("\\") && !folder.includes("/") ? "\\" : "/";
+  return folder.endsWith(sep) ? `${folder}${name}` : `${folder}${sep}${name}`;
+}
+
+/** Where and how the last export that worked was written: the next one starts there. */
+export function lastChoice(
+  records: ExportRecord[],
+): { folder: string; format: "csv" | "xlsx" } | null {
+  const last = records
+    .filter((r) => r.status === "success")
+    .reduce<ExportRecord | null>((a, r) => (a === null || r.id > a.id ? r : a), null);
+  if (!last) return null;
+  const folder = folderOf(last.path);
+  if (!folder) return null;
+  return { folder, format: last.format === "xlsx" ? "xlsx" : "csv" };
+}

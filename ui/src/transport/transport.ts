@@ -31,7 +31,7 @@ export interface Transport {
    * Asks where to save an export: the native save dialog (null when cancelled). The browser
    * has none for a path on this machine, so it answers undefined and the UI asks in a field.
    */
-  pickExportPath(suggested: string): Promise<string | null | undefined>;
+  pickExportPath(suggested: string, folder?: string): Promise<string | null | undefined>;
   /**
    * Opens an exported file, or shows it in its folder. The browser cannot reach either, so it
    * downloads the file instead.
@@ -188,8 +188,8 @@ export function tauriTransport(invoke: Invoke): Transport {
     async pickFiles() {
       return (await invoke("pick_import_files", {})) as string[] | null;
     },
-    async pickExportPath(suggested) {
-      return (await invoke("pick_export_path", { suggested })) as string | null;
+    async pickExportPath(suggested, folder) {
+      return (await invoke("pick_export_path", { suggested, folder })) as string | null;
     },
     async openExport(exported, how) {
       try {
