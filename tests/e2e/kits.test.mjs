@@ -207,6 +207,18 @@ test("brushing the timeline sets the date filter to the brushed buckets", async 
   assert.ok(after > 0 && after < before, `${after} of ${before}`);
   await timeline.getByText(`${after.toLocaleString("en-US")} in all`).waitFor();
   await screenshots(page, "timeline-brushed");
+  // Hovering a bar: its range and counts beside the pointer; the head keeps the totals.
+  const replot = timeline.locator(".u-over");
+  await replot.waitFor();
+  const plot = await replot.boundingBox();
+  await page.mouse.move(plot.x + 4, plot.y + plot.height - 4);
+  const readout = timeline.getByRole("status");
+  await readout.waitFor();
+  assert.match(
+    await readout.innerText(),
+    /failed \d+\s+pending \d+\s+success \d+\s+no status \d+/,
+  );
+  await timeline.getByText(`${after.toLocaleString("en-US")} in all`).waitFor();
 });
 
 test("a SKU's stock history opens from its cell's context menu and from the detail drawer", async () => {
@@ -242,16 +254,32 @@ test("a SKU's stock history opens from its cell's context menu and from the deta
     "1",
   );
   await dialog.getByText(`${history.total} entries from`).waitFor();
-  // The legend names both lines and the event types as markers.
-  const legend = await dialog.locator(".u-legend").innerText();
+  // The key names both lines and the event types (as words) as markers, in the app's own
+  // type: no library legend with "--" placeholders.
+  const legend = await dialog.getByRole("list", { name: "Key" }).innerText();
   for (const label of [
     "Available on hand",
     "Physical on hand",
-    "on_hand",
-    "order",
+    "On hand",
+    "Order",
   ]) {
     assert.ok(legend.includes(label), `${label} in ${legend}`);
   }
+  assert.equal(await dialog.locator(".u-legend").count(), 0);
+  assert.ok(!(await dialog.innerText()).includes("--"));
+  // The read-out follows the pointer: beside it, naming the entry under it.
+  const plot = dialog.locator(".u-over");
+  const area = await plot.boundingBox();
+  const x = area.x + area.width * 0.6;
+  await page.mouse.move(x, area.y + area.height / 2);
+  const readout = dialog.getByRole("status");
+  await readout.waitFor();
+  assert.match(await readout.innerText(), /Available [\d,—]+ · Physical/);
+  const near = await readout.boundingBox();
+  assert.ok(
+    Math.abs(near.x - x) < 60 || Math.abs(near.x + near.width - x) < 60,
+    `read-out at ${near.x}..${near.x + near.width}, pointer at ${x}`,
+  );
   await screenshots(page, "stock-history");
   await dialog.getByRole("button", { name: "Close" }).click();
 

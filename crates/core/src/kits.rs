@@ -42,6 +42,9 @@ pub struct KitSummary {
     pub availability: Vec<AvailabilityPoint>,
     /// Components with no entry in the store: the availability cannot be known without them.
     pub components_without_entries: Vec<String>,
+    /// The kit log's first and last entry (of any component): the span its chart covers.
+    pub first_at: Option<String>,
+    pub last_at: Option<String>,
 }
 
 /// A whole kit log, for the CLI: the summary and every row, oldest first.
@@ -167,6 +170,7 @@ pub fn summary(store: &Store, kit_sku: &str) -> Result<KitSummary> {
     let mut cursor = st.query(rusqlite::params_from_iter(components.iter()))?;
     while let Some(r) = cursor.next()? {
         let sku: String = r.get(0)?;
+        let at: i64 = r.get(2)?;
         if let Some(a) = r.get::<_, Option<i64>>(1)? {
             on_hand.insert(sku.clone(), a);
         }
@@ -174,12 +178,26 @@ pub fn summary(store: &Store, kit_sku: &str) -> Result<KitSummary> {
         if let Some(kits) = available_kits(&quantity, &on_hand) {
             if availability.last().map(|p| p.available) != Some(kits) {
                 availability.push(AvailabilityPoint {
-                    at: format_instant(r.get(2)?),
+                    at: format_instant(at),
                     available: kits,
                 });
             }
         }
     }
+    drop(cursor);
+    // The kit's own entries are in its log too.
+    let mut logged = components.clone();
+    logged.push(kit.kit_sku.clone());
+    let (first, last): (Option<i64>, Option<i64>) = store.conn().query_row(
+        &format!(
+            "SELECT min(e.occurred_at), max(e.occurred_at)
+             FROM entries e JOIN products pr ON pr.id = e.product_id
+             WHERE pr.sku IN ({})",
+            vec!["?"; logged.len()].join(", ")
+        ),
+        rusqlite::params_from_iter(logged.iter()),
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
     let without = components
         .into_iter()
         .filter(|c| !seen.contains(c))
@@ -188,6 +206,8 @@ pub fn summary(store: &Store, kit_sku: &str) -> Result<KitSummary> {
         kit,
         availability,
         components_without_entries: without,
+        first_at: first.map(format_instant),
+        last_at: last.map(format_instant),
     })
 }
 

@@ -116,6 +116,14 @@ fn merged_in_time_order_with_component_tags_and_running_on_hand() {
         "the same whatever is shown"
     );
     assert!(log.summary.components_without_entries.is_empty());
+    // The chart spans the whole log, the kit's own entries included.
+    let span = (
+        log.summary.first_at.as_deref().unwrap(),
+        log.summary.last_at.as_deref().unwrap(),
+    );
+    let times: Vec<&str> = all.rows.iter().map(|r| r[2].as_str().unwrap()).collect();
+    assert_eq!(span, (times[0], *times.last().unwrap()));
+    assert!(span.0 < log.summary.availability[0].at.as_str());
 }
 
 #[test]

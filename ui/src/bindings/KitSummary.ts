@@ -9,4 +9,8 @@ export type KitSummary = { kit: Kit, availability: Array<AvailabilityPoint>,
 /**
  * Components with no entry in the store: the availability cannot be known without them.
  */
-components_without_entries: Array<string>, };
+components_without_entries: Array<string>, 
+/**
+ * The kit log's first and last entry (of any component): the span its chart covers.
+ */
+first_at: string | null, last_at: string | null, };

@@ -24,6 +24,8 @@ interface Props {
 }
 
 const BUCKETS = 90;
+const STATUSES = ["failed", "pending", "success", "other"] as const;
+const statusLabel = (k: (typeof STATUSES)[number]) => (k === "other" ? "no status" : k);
 /** How long a view stays before its timeline is asked for. */
 const SETTLE_MS = 200;
 const HEIGHT = 92;
@@ -44,7 +46,6 @@ export function EventTimeline({ filters, search, kit, revision, after, onRange }
   const timeline = received?.timeline ?? null;
   const outdated = received !== null && received.view !== view;
   const [error, setError] = useState<string | null>(null);
-  const [hovered, setHovered] = useState<TimelineBucket | null>(null);
 
   // The latest table query to wait for; a new sort or column set alone does not refetch.
   const afterRef = useRef(after);
@@ -113,7 +114,8 @@ export function EventTimeline({ filters, search, kit, revision, after, onRange }
       return {
         width,
         height: HEIGHT,
-        padding: [10, 8, 0, 8],
+        // Room at the right for the last tick's label, centred on the plot's edge.
+        padding: [10, 20, 0, 8],
         legend: { show: false },
         cursor: {
           drag: { x: true, y: false, setScale: false },
@@ -137,6 +139,8 @@ export function EventTimeline({ filters, search, kit, revision, after, onRange }
             grid: { show: false },
             ticks: { stroke: theme.grid },
             size: 24,
+            // Labels such as "12:00" or "3/14" at least this far apart (px), never crowded.
+            space: 64,
             values: (_u, splits, _axis, _space, increment) =>
               splits.map((s) => tickLabel(s, increment)),
             font: "11px system-ui, sans-serif",
@@ -161,12 +165,6 @@ export function EventTimeline({ filters, search, kit, revision, after, onRange }
           layer("Failed", theme.failed),
         ],
         hooks: {
-          setCursor: [
-            (u) => {
-              const i = u.cursor.idx;
-              setHovered(i == null ? null : (bucketsRef.current[i] ?? null));
-            },
-          ],
           setSelect: [
             (u) => {
               if (u.select.width < 3) return;
@@ -195,16 +193,30 @@ export function EventTimeline({ filters, search, kit, revision, after, onRange }
     }),
     { success: 0, failed: 0, pending: 0, other: 0 },
   );
-  const shown = hovered ?? sums;
   const when = error
     ? `Timeline: ${error}`
     : !timeline || outdated
       ? "Counting entries over time…"
-      : hovered
-        ? bucketLabel(hovered.start, bucketMs)
-        : buckets.length === 0
-          ? "No entries in this view"
-          : `${spanLabel(bucketMs)} per bar · ${timeline.total.toLocaleString()} in all`;
+      : buckets.length === 0
+        ? "No entries in this view"
+        : `${spanLabel(bucketMs)} per bar · ${timeline.total.toLocaleString()} in all`;
+  const readout = (i: number) => {
+    const b = buckets[i];
+    if (!b) return null;
+    return (
+      <>
+        <strong>{bucketLabel(b.start, bucketMs)}</strong>
+        <span className="readout-counts">
+          {STATUSES.map((k) => (
+            <span key={k} className={`legend-item ${k}`}>
+              <i aria-hidden="true" />
+              {statusLabel(k)} {b[k].toLocaleString()}
+            </span>
+          ))}
+        </span>
+      </>
+    );
+  };
   // The section keeps its height while it loads or is empty: the table below never jumps.
   return (
     <section className="timeline" aria-label="Event timeline">
@@ -213,10 +225,10 @@ export function EventTimeline({ filters, search, kit, revision, after, onRange }
         {buckets.length > 0 && !outdated && (
           <>
             <span className="timeline-legend">
-              {(["failed", "pending", "success", "other"] as const).map((k) => (
+              {STATUSES.map((k) => (
                 <span key={k} className={`legend-item ${k}`}>
                   <i aria-hidden="true" />
-                  {k === "other" ? "no status" : k} {shown[k].toLocaleString()}
+                  {statusLabel(k)} {sums[k].toLocaleString()}
                 </span>
               ))}
             </span>
@@ -231,6 +243,7 @@ export function EventTimeline({ filters, search, kit, revision, after, onRange }
             data={data}
             className="timeline-chart"
             label="Entries per time bucket by status"
+            readout={readout}
           />
         )}
       </div>

@@ -7,7 +7,10 @@ import { useTransport } from "../transport/context";
 import { call } from "../transport/transport";
 import { Chart } from "./Chart";
 import { colourMap, dataSpan, paddedRange, type ChartTheme } from "./palette";
-import { stockSeries } from "./stock";
+import { eventTypeOf, stockSeries } from "./stock";
+import { Legend } from "./Legend";
+import { shownValue } from "../common/vocabulary";
+import { formatCell } from "../common/format";
 
 interface Props {
   sku: string;
@@ -80,6 +83,22 @@ export function StockHistoryDialog({ sku, onClose }: Props) {
 
   const events = history?.events ?? [];
   const failed = events.filter((e) => e.status === "failed").length;
+  const n = (v: number | null) => (v === null ? "—" : v.toLocaleString());
+  const readout = (i: number) => {
+    const e = events[i];
+    if (!e) return null;
+    return (
+      <>
+        <strong>{formatCell("time", new Date(e.at).toISOString()).text}</strong>
+        {shownValue("event_type", eventTypeOf(e))}
+        {e.status ? ` · ${e.status}` : ""}
+        {e.channel ? ` · ${e.channel}` : ""} · {shownValue("source", e.source)}
+        <br />
+        Available {n(e.available_on_hand)} · Physical {n(e.physical_on_hand)}
+        {e.inventory_sent !== null && ` · Sent ${n(e.inventory_sent)}`}
+      </>
+    );
+  };
   return (
     <Modal title={`Stock history of ${sku}`} onClose={onClose} wider>
       <ErrorMessage error={error} />
@@ -99,6 +118,22 @@ export function StockHistoryDialog({ sku, onClose }: Props) {
             data={series.data}
             className="stock-chart"
             label={`Available and physical on hand of ${sku} over time`}
+            readout={readout}
+          />
+          <Legend
+            label="Key"
+            items={[
+              { label: "Available on hand", colour: "var(--accent)", mark: "line" },
+              { label: "Physical on hand", colour: "var(--muted)", mark: "dash" },
+              ...series.eventTypes.map((t) => ({
+                label: shownValue("event_type", t),
+                colour: colours.get(t) ?? "var(--fg)",
+                mark: "dot" as const,
+              })),
+              ...(failed > 0
+                ? [{ label: "Failed push", colour: "var(--chart-failed)", mark: "dot" as const }]
+                : []),
+            ]}
           />
         </>
       )}

@@ -27,3 +27,27 @@ describe("paddedRange", () => {
     expect(paddedRange(...dataSpan([0, 50, 100]))).toEqual([-2, 102]);
   });
 });
+
+describe("name hues", () => {
+  /** A colour's hue in degrees. */
+  const hue = (hex: string) => {
+    const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255) as [
+      number,
+      number,
+      number,
+    ];
+    const max = Math.max(r, g, b);
+    const d = max - Math.min(r, g, b);
+    if (d === 0) return 0;
+    const h = max === r ? ((g - b) / d) % 6 : max === g ? (b - r) / d + 2 : (r - g) / d + 4;
+    return (h * 60 + 360) % 360;
+  };
+  it("keep clear of the status colours: no green, amber or red names a component or event", () => {
+    for (const c of HUES) {
+      const h = hue(c);
+      expect(h >= 80 && h <= 165, `${c} is green (${h})`).toBe(false);
+      expect(h >= 35 && h <= 60, `${c} is amber (${h})`).toBe(false);
+      expect(h <= 12 || h >= 350, `${c} is red (${h})`).toBe(false);
+    }
+  });
+});

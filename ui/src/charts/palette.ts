@@ -2,21 +2,11 @@
 // variables are read when a chart is built (and again when the colour scheme changes).
 
 /**
- * Distinct hues readable on the light and the dark background alike. No red: red means a
- * failed push wherever Invlog draws one.
+ * Distinct hues readable on the light and the dark background alike, for names (components,
+ * event types). None is a status colour: green means success, amber pending, red failed and
+ * grey no status wherever Invlog draws one, so no name may look like one.
  */
-export const HUES = [
-  "#2f6fdb",
-  "#2b8a3e",
-  "#ae3ec9",
-  "#0c8599",
-  "#b08900",
-  "#5f3dc4",
-  "#74b816",
-  "#a0522d",
-  "#e64980",
-  "#fd7e14",
-];
+export const HUES = ["#2f6fdb", "#ae3ec9", "#0c8599", "#5f3dc4", "#a0522d", "#e64980", "#1864ab"];
 
 /** The first and last x of sorted data. */
 export function dataSpan(xs: ArrayLike<number>): [number, number] {

@@ -3,30 +3,20 @@ import uPlot from "uplot";
 import type { KitSummary } from "../bindings/KitSummary";
 import { Chart } from "../charts/Chart";
 import { paddedRange, type ChartTheme } from "../charts/palette";
+import { formatCell } from "../common/format";
+import { availabilitySteps } from "./availability";
 
 /** Kits the components on hand make, over time, as a step line under the merged log. */
 export function AvailabilityChart({ summary }: { summary: KitSummary }) {
-  const data = useMemo((): uPlot.AlignedData => {
-    const points = summary.availability;
-    const x = points.map((p) => Date.parse(p.at) / 1000);
-    const y = points.map((p) => p.available);
-    // The last level holds after its step: draw it on a little, so a last step shows.
-    const firstX = x[0];
-    const lastX = x[x.length - 1];
-    const lastY = y[y.length - 1];
-    if (firstX !== undefined && lastX !== undefined && lastY !== undefined) {
-      x.push(lastX + Math.max(86_400, (lastX - firstX) * 0.05));
-      y.push(lastY);
-    }
-    return [x, y];
-  }, [summary]);
+  const steps = useMemo(() => availabilitySteps(summary), [summary]);
+  const data = useMemo((): uPlot.AlignedData => [steps.x, steps.y], [steps]);
   const options = useCallback(
     (width: number, theme: ChartTheme): uPlot.Options => ({
       width,
       height: 140,
-      legend: { show: true, live: true },
       scales: {
-        x: { time: true, range: (_u, min, max) => paddedRange(min, max) },
+        // The kit log's whole span, not only the part where availability is known.
+        x: { time: true, range: () => paddedRange(steps.from, steps.to) },
         y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.15)] },
       },
       axes: [
@@ -50,8 +40,25 @@ export function AvailabilityChart({ summary }: { summary: KitSummary }) {
         },
       ],
     }),
-    [],
+    [steps],
   );
+  const readout = (i: number) => {
+    // The point held to the log's end repeats the step it continues: name where that began.
+    const step = i > 0 && steps.y[i] === steps.y[i - 1] ? i - 1 : i;
+    const at = steps.x[step];
+    const kits = steps.y[step];
+    if (at === undefined) return null;
+    const since = formatCell("time", new Date(at * 1000).toISOString()).text;
+    return kits === null || kits === undefined ? (
+      <>
+        <strong>Not known yet</strong>a component has reported no on hand
+      </>
+    ) : (
+      <>
+        <strong>{kits.toLocaleString()} kits available</strong>since {since}
+      </>
+    );
+  };
   return (
     <section className="availability" aria-label="Kit availability over time">
       <h3>
@@ -65,7 +72,7 @@ export function AvailabilityChart({ summary }: { summary: KitSummary }) {
           .
         </p>
       ) : (
-        <Chart options={options} data={data} label="Kits available over time" />
+        <Chart options={options} data={data} label="Kits available over time" readout={readout} />
       )}
     </section>
   );

@@ -32,8 +32,8 @@ export function KitBar({ scope, summary, colours, onEvents, onEdit, onClose }: P
           value={all ? "all" : "default"}
           onChange={(e) => onEvents(e.target.value === "all" ? [] : null)}
         >
-          <option value="default">on_hand and order</option>
-          <option value="all">all event types</option>
+          <option value="default">On hand and order</option>
+          <option value="all">All event types</option>
         </select>
       </label>
       {last && (
