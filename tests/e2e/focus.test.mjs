@@ -123,3 +123,27 @@ test("the window is a fixed frame, and tabbing through the headers leaves the ta
   assert.equal(await grid.evaluate((g) => g.scrollLeft), 0);
   await context.close();
 });
+
+test("removing a filter chip leaves focus on the next chip, then on Add filter", async () => {
+  const { page, grid, context } = await openPage(browser, server.url);
+  await grid.getByRole("row").nth(1).waitFor();
+  await page.getByRole("checkbox", { name: "Errors only" }).check();
+  await page
+    .getByRole("combobox", { name: "Resolved" })
+    .selectOption({ index: 2 });
+  const chips = page.getByRole("list", { name: "Active filters" });
+  await chips.getByRole("listitem").nth(1).waitFor();
+  const count = await chips.getByRole("listitem").count();
+  await chips.getByRole("button").first().focus();
+  await page.keyboard.press("Enter");
+  await chips
+    .getByRole("listitem")
+    .nth(count - 2)
+    .waitFor();
+  assert.match(await focused(page), /^BUTTON Remove filter: /);
+  for (let left = count - 1; left > 0; left--)
+    await page.keyboard.press("Enter");
+  await chips.getByRole("listitem").first().waitFor({ state: "detached" });
+  assert.equal(await focused(page), "BUTTON + Add filter");
+  await context.close();
+});

@@ -4,7 +4,7 @@ import type { Filter } from "../bindings/Filter";
 import { Popover } from "../common/Popover";
 import { shownValue } from "../common/vocabulary";
 import { columnMatches, matchedSourceName } from "../common/columnNames";
-import { useRef, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import type { Op } from "../bindings/Op";
 import {
   arity,
@@ -304,6 +304,20 @@ function AddFilter({
 
 export function FiltersBar({ columns, loadFacet, filters, base, onChange, onClearAll }: Props) {
   const bar = useRef<HTMLDivElement>(null);
+  // A removed chip's button goes with it: focus moves to the chip now in its place (or the
+  // one before), or to "+ Add filter" when none is left, once the filters have changed.
+  const refocusChip = useRef<number | null>(null);
+  useEffect(() => {
+    const at = refocusChip.current;
+    if (at === null) return;
+    refocusChip.current = null;
+    const chips = bar.current?.querySelectorAll<HTMLElement>(".chip button") ?? [];
+    const next = chips[Math.min(at, chips.length - 1)];
+    const add = [...(bar.current?.querySelectorAll<HTMLElement>("button") ?? [])].find(
+      (b) => b.textContent === "+ Add filter",
+    );
+    (next ?? add)?.focus();
+  }, [filters]);
   return (
     <div className="filters" role="toolbar" aria-label="Filters" ref={bar}>
       <DateRange filters={filters} onChange={onChange} />
@@ -349,7 +363,10 @@ export function FiltersBar({ columns, loadFacet, filters, base, onChange, onClea
               <button
                 type="button"
                 aria-label={`Remove filter: ${text}`}
-                onClick={() => onChange(filters.filter((_, j) => j !== i))}
+                onClick={() => {
+                  refocusChip.current = i;
+                  onChange(filters.filter((_, j) => j !== i));
+                }}
               >
                 ×
               </button>
