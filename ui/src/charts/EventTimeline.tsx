@@ -25,7 +25,16 @@ interface Props {
 
 const BUCKETS = 90;
 const STATUSES = ["failed", "pending", "success", "other"] as const;
-const statusLabel = (k: (typeof STATUSES)[number]) => (k === "other" ? "no status" : k);
+
+/** Entries by status, each beside its colour: the legend (all buckets) and a bucket's read-out. */
+function StatusCounts({ counts }: { counts: Record<(typeof STATUSES)[number], number> }) {
+  return STATUSES.map((k) => (
+    <span key={k} className={`legend-item ${k}`}>
+      <i aria-hidden="true" />
+      {k === "other" ? "no status" : k} {counts[k].toLocaleString()}
+    </span>
+  ));
+}
 /** How long a view stays before its timeline is asked for. */
 const SETTLE_MS = 200;
 const HEIGHT = 92;
@@ -207,12 +216,7 @@ export function EventTimeline({ filters, search, kit, revision, after, onRange }
       <>
         <strong>{bucketLabel(b.start, bucketMs)}</strong>
         <span className="readout-counts">
-          {STATUSES.map((k) => (
-            <span key={k} className={`legend-item ${k}`}>
-              <i aria-hidden="true" />
-              {statusLabel(k)} {b[k].toLocaleString()}
-            </span>
-          ))}
+          <StatusCounts counts={b} />
         </span>
       </>
     );
@@ -225,12 +229,7 @@ export function EventTimeline({ filters, search, kit, revision, after, onRange }
         {buckets.length > 0 && !outdated && (
           <>
             <span className="timeline-legend">
-              {STATUSES.map((k) => (
-                <span key={k} className={`legend-item ${k}`}>
-                  <i aria-hidden="true" />
-                  {statusLabel(k)} {sums[k].toLocaleString()}
-                </span>
-              ))}
+              <StatusCounts counts={sums} />
             </span>
             <span className="timeline-hint">Drag across the bars to filter those dates</span>
           </>

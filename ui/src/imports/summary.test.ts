@@ -1,43 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { ImportReport } from "../bindings/ImportReport";
-import type { Job } from "../bindings/Job";
+import { job, report } from "./fixtures.test-util";
 import { baseName, jobFraction, jobTitle, reportSummary, statusWord } from "./summary";
-
-function report(over: Partial<ImportReport>): ImportReport {
-  return {
-    file: "/tmp/a.csv",
-    format: "konnect",
-    import_id: 3,
-    rows_total: 60,
-    rows_imported: 60,
-    rows_failed: 0,
-    new: 60,
-    existing: 0,
-    updated: 0,
-    encoding: null,
-    duplicate: false,
-    errors: [],
-    refused: null,
-    ...over,
-  };
-}
-
-function job(over: Partial<Job>): Job {
-  return {
-    id: 1,
-    kind: "import",
-    status: "running",
-    files: ["/x/a.csv", "/x/b.csv"],
-    files_done: 0,
-    progress: { rows: 0, bytes: 0, total_bytes: 0 },
-    reports: [],
-    error: null,
-    waiting: null,
-    created_at: "2026-11-22T08:00:00Z",
-    finished_at: null,
-    ...over,
-  };
-}
 
 describe("job status words", () => {
   it("says a finished job whose every file was refused imported nothing", () => {

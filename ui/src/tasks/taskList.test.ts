@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Task } from "../bindings/Task";
 import type { Attempt } from "../bindings/Attempt";
-import type { ImportReport } from "../bindings/ImportReport";
-import type { Job } from "../bindings/Job";
+import { job, report } from "../imports/fixtures.test-util";
 import { applyTaskEvent, dismiss, dismissesItself, rerunOutcome, withRunning } from "./taskList";
 
 const task = (id: number, status: Task["status"], extra: Partial<Task> = {}): Task => ({
@@ -85,47 +84,26 @@ const attempt = (extra: Partial<Attempt>): Attempt => ({
   ...extra,
 });
 
-const report = (extra: Partial<ImportReport>): ImportReport => ({
-  file: "a.csv",
-  format: "konnect",
-  import_id: 1,
-  rows_total: 2,
-  rows_imported: 2,
-  rows_failed: 0,
-  new: 2,
-  existing: 0,
-  updated: 0,
-  encoding: null,
-  duplicate: false,
-  errors: [],
-  refused: null,
-  ...extra,
-});
-
-const job = (reports: ImportReport[]): Job => ({
-  id: 1,
-  kind: "import",
-  status: "success",
-  files: ["a.csv"],
-  files_done: 1,
-  progress: { bytes: 1, total_bytes: 1, rows: 2 },
-  reports,
-  error: null,
-  waiting: null,
-  created_at: "",
-  finished_at: null,
-});
-
 describe("dismissesItself", () => {
   it("lets clean successes go and keeps whatever needs reading", () => {
     expect(dismissesItself(task(1, "running"))).toBe(false);
-    expect(dismissesItself(task(1, "success", { job: job([report({})]) }))).toBe(true);
-    expect(dismissesItself(task(1, "success", { job: job([report({ rows_failed: 1 })]) }))).toBe(
-      false,
-    );
-    expect(dismissesItself(task(1, "success", { job: job([report({ refused: "no" })]) }))).toBe(
-      false,
-    );
+    expect(
+      dismissesItself(task(1, "success", { job: job({ status: "success", reports: [report()] }) })),
+    ).toBe(true);
+    expect(
+      dismissesItself(
+        task(1, "success", {
+          job: job({ status: "success", reports: [report({ rows_failed: 1 })] }),
+        }),
+      ),
+    ).toBe(false);
+    expect(
+      dismissesItself(
+        task(1, "success", {
+          job: job({ status: "success", reports: [report({ refused: "no" })] }),
+        }),
+      ),
+    ).toBe(false);
     expect(dismissesItself(task(1, "failed"))).toBe(false);
     expect(dismissesItself(task(1, "cancelled"))).toBe(false);
     const rerun = (a: Partial<Attempt>) =>
