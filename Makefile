@@ -49,8 +49,11 @@ e2e:
 desktop-test: deps
 	# The whole workspace, so features unify as in `cargo test` and its artifacts are reused.
 	$(CARGO) build --locked --workspace --bins
+	# A private session bus: a second launch finds the first window of its store there, never a
+	# developer's own running Invlog.
 	INVLOG=$(CARGO_TARGET_DIR)/debug/invlog INVLOG_DESKTOP=$(CARGO_TARGET_DIR)/debug/invlog-desktop \
-	  TAURI_DRIVER=$(INVLOG_TOOLS)/bin/tauri-driver node --test --test-concurrency=1 tests/desktop/
+	  TAURI_DRIVER=$(INVLOG_TOOLS)/bin/tauri-driver \
+	  dbus-run-session -- node --test --test-concurrency=1 tests/desktop/
 
 # kill -9 during an import, an export, a resolve and a re-run (a small file; `make bench` runs
 # it with the 1M-row one).

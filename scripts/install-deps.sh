@@ -12,6 +12,9 @@ packages+=(chromium fonts-dejavu-core fonts-lohit-deva fonts-noto-color-emoji)
 # and the WebDriver of WebKitGTK that tauri-driver drives).
 packages+=(libwebkit2gtk-4.1-dev libxdo-dev libayatana-appindicator3-dev librsvg2-dev libssl-dev
   xvfb xauth webkit2gtk-driver)
+# A private D-Bus session for the desktop tests (one window per store is found on the bus), and
+# the package's checks (dpkg-deb is in dpkg).
+packages+=(dbus-daemon lintian)
 # The UI's toolchain, unless a Node.js is already on the PATH.
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 

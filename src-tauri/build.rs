@@ -5,6 +5,7 @@ fn main() {
             "dispatch",
             "pick_import_files",
             "pick_export_path",
+            "launch_files",
             "open_path",
             "reveal_path",
         ]),

@@ -20,6 +20,63 @@ struct Args {
     /// The store to open (default: invlog.db in the user's data directory).
     #[arg(long, env = "INVLOG_DB")]
     db: Option<PathBuf>,
+    /// Log files to import: the window opens its import dialog on them ("Open with Invlog").
+    #[arg(value_name = "FILE")]
+    files: Vec<PathBuf>,
+}
+
+/// `files` as absolute paths, relative ones taken from `cwd` (a second launch's own folder).
+fn absolute(files: &[PathBuf], cwd: &std::path::Path) -> Vec<String> {
+    files
+        .iter()
+        .map(|f| cwd.join(f).display().to_string())
+        .collect()
+}
+
+/// Files handed to the app at launch, until the window asks for them (it may not be listening
+/// yet when the app starts).
+#[derive(Default)]
+struct LaunchFiles(std::sync::Mutex<Vec<String>>);
+
+/// The files the app was started with; each is handed over once.
+#[tauri::command]
+fn launch_files(files: State<'_, LaunchFiles>) -> Vec<String> {
+    files
+        .0
+        .lock()
+        .map(|mut f| std::mem::take(&mut *f))
+        .unwrap_or_default()
+}
+
+/// The D-Bus name that makes one window per store: a second launch on the same store finds
+/// the first by it; a launch on another store gets its own.
+fn instance_id(store: &std::path::Path) -> String {
+    use std::hash::{Hash, Hasher};
+    let canonical = store.canonicalize().unwrap_or_else(|_| store.to_owned());
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    canonical.hash(&mut h);
+    format!("app.invlog.desktop.store{:016x}", h.finish())
+}
+
+/// A second launch on this store: its files go to this window's import dialog, and the
+/// window comes to the front. Its `--db` is this store's (else it would not have come here).
+fn second_launch(app: &AppHandle, argv: Vec<String>, cwd: String) {
+    let files = match Args::try_parse_from(&argv) {
+        Ok(a) => absolute(&a.files, std::path::Path::new(&cwd)),
+        Err(e) => {
+            eprintln!("invlog-desktop: a second launch's arguments: {e}");
+            Vec::new()
+        }
+    };
+    if let Some(window) = app.get_webview_window("main") {
+        let _ = window.unminimize();
+        let _ = window.set_focus();
+    }
+    if !files.is_empty() {
+        if let Err(e) = app.emit_to("main", "open-files", files) {
+            eprintln!("invlog-desktop: open files: {e}");
+        }
+    }
 }
 
 /// The one IPC command: the same typed requests `invlog serve` takes over HTTP.
@@ -159,6 +216,8 @@ fn build_menu(app: &AppHandle) -> tauri::Result<Menu<Wry>> {
 
 fn main() {
     let args = Args::parse();
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let launched = absolute(&args.files, &cwd);
     let path = args.db.unwrap_or_else(Engine::default_path);
     let engine = match Engine::open(&path) {
         Ok(e) => e,
@@ -171,9 +230,18 @@ fn main() {
     invlog_app::tasks::schedule::start_timer(&engine, std::time::Duration::from_secs(30));
     let tasks = engine.tasks().clone();
     let result = tauri::Builder::default()
+        // First: a second launch on this store hands over its files and exits before the
+        // rest is set up. Without a D-Bus session bus every launch simply opens its window.
+        .plugin(
+            tauri_plugin_single_instance::Builder::new()
+                .dbus_id(instance_id(&path))
+                .callback(second_launch)
+                .build(),
+        )
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
         .manage(engine)
+        .manage(LaunchFiles(std::sync::Mutex::new(launched)))
         .menu(build_menu)
         .on_menu_event(|app, event| {
             let id = event.id().as_ref();
@@ -201,6 +269,7 @@ fn main() {
             dispatch,
             pick_import_files,
             pick_export_path,
+            launch_files,
             open_path,
             reveal_path
         ])

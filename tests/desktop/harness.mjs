@@ -62,6 +62,7 @@ export async function startDriver(env) {
   });
   await waitForPort(4444, 20_000);
   return {
+    display: x.display,
     stop() {
       driverProcess.kill();
       x.child.kill();
@@ -69,10 +70,13 @@ export async function startDriver(env) {
   };
 }
 
-/** A session on the app: launches it. */
-export function openApp(application) {
+/** A session on the app: launches it, with `args` on its command line. */
+export function openApp(application, args = []) {
   return new Builder()
     .usingServer("http://127.0.0.1:4444/")
-    .withCapabilities({ browserName: "wry", "tauri:options": { application } })
+    .withCapabilities({
+      browserName: "wry",
+      "tauri:options": { application, args },
+    })
     .build();
 }

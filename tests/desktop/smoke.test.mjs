@@ -232,7 +232,10 @@ test("a kit log opens in the window, its charts drawn with uPlot's styles under 
     until.elementLocated(By.css('[role="gridcell"] .component-chip i')),
     10_000,
   );
-  assert.notEqual(await chip.getCssValue("background-color"), "rgba(0, 0, 0, 0)");
+  assert.notEqual(
+    await chip.getCssValue("background-color"),
+    "rgba(0, 0, 0, 0)",
+  );
   // Both charts are drawn, and uPlot's stylesheet (bundled, so allowed by the CSP) applies.
   for (const chart of [".timeline-chart", ".availability .chart"]) {
     const [width, position] = await driver.wait(async () => {

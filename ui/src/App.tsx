@@ -146,6 +146,18 @@ export function App() {
     [dispatch],
   );
 
+  // Files to import join an import dialog already open (a second "Open with Invlog", another
+  // drop) instead of replacing what it shows.
+  const openImport = useCallback(
+    (paths: string[]) =>
+      setDialog((d) =>
+        d?.kind === "import"
+          ? { kind: "import", paths: [...d.paths, ...paths.filter((p) => !d.paths.includes(p))] }
+          : { kind: "import", paths },
+      ),
+    [],
+  );
+
   const chooseFiles = useCallback(() => {
     transport
       .pickFiles()
@@ -165,10 +177,19 @@ export function App() {
           else if (id === "kits") setDialog({ kind: "kits" });
           else if (id === "reset_layout") dispatch({ type: "reset_layout", registry });
         },
-        onDropPaths: (paths) => setDialog({ kind: "import", paths }),
+        onDropPaths: openImport,
       }),
-    [transport, chooseFiles, dispatch, registry],
+    [transport, chooseFiles, dispatch, registry, openImport],
   );
+
+  // The files the desktop app was started with. Asked for once per window; the answer is
+  // applied even after a StrictMode re-run (the backend hands them over only once).
+  useEffect(() => {
+    transport
+      .launchFiles()
+      .then((paths) => paths.length > 0 && openImport(paths))
+      .catch((e: unknown) => setError(errorText(e)));
+  }, [transport, openImport]);
 
   // In a browser, dropped files are DOM events carrying File objects.
   const onDrop = (e: DragEvent) => {

@@ -33,6 +33,15 @@ impl Engine {
         Store::default_path()
     }
 
+    /// The schema version of the store at `path`, read without creating or migrating it (None:
+    /// no store there yet), and the one this build writes.
+    pub fn schema_of(path: &std::path::Path) -> Result<(Option<i64>, i64)> {
+        Ok((
+            invlog_core::store::schema_of(path)?,
+            invlog_core::store::SCHEMA_VERSION,
+        ))
+    }
+
     /// Opens the store at `path` (created if need be).
     pub fn open(path: &std::path::Path) -> Result<Engine> {
         Engine::new(Store::open(path)?)

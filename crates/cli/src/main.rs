@@ -21,7 +21,7 @@ mod table;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use cmd::Failure;
 use invlog_app::Engine;
 
@@ -29,14 +29,20 @@ use invlog_app::Engine;
 #[command(
     name = "invlog",
     version,
-    about = "Inventory logs from Konnect, Xoro, Ordoro, Logitrail and ShipHero in one fast local store"
+    about = "Inventory logs from Konnect, Xoro, Ordoro, Logitrail and ShipHero in one fast local store",
+    // `--version` also names the store's schema, which needs `--db`: handled after parsing.
+    disable_version_flag = true,
+    arg_required_else_help = true
 )]
 struct Cli {
     /// The store to use [default: the OS data dir, e.g. ~/.local/share/invlog/invlog.db]
     #[arg(long, global = true, env = "INVLOG_DB", value_name = "PATH")]
     db: Option<PathBuf>,
+    /// Print the version, and the schema of the store when there is one (read, never created)
+    #[arg(short = 'V', long)]
+    version: bool,
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 #[derive(Subcommand)]
@@ -87,6 +93,14 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Print a shell completion script: `invlog completions bash > /etc/bash_completion.d/invlog`
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), generated from these very definitions
+    #[command(hide = true)]
+    Manpage,
 }
 
 fn main() -> ExitCode {
@@ -105,11 +119,25 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<ExitCode, Failure> {
+    let path = cli.db.unwrap_or_else(Engine::default_path);
+    // What needs no store, and must not create one.
+    let command = match cli.command {
+        _ if cli.version => return cmd::about::version(&path),
+        None => {
+            return Err(Failure::Usage(
+                "a command is needed; see `invlog --help`".into(),
+            ))
+        }
+        Some(Command::Completions { shell }) => {
+            return cmd::about::completions(Cli::command(), shell)
+        }
+        Some(Command::Manpage) => return cmd::about::manpage(Cli::command()),
+        Some(c) => c,
+    };
     // Opening the store as every shell does: tasks a dead process left running are marked
     // interrupted, and the partial files of its exports removed.
-    let path = cli.db.unwrap_or_else(Engine::default_path);
     let engine = Engine::open(&path).map_err(|e| Failure::Runtime(e.to_string()))?;
-    match cli.command {
+    match command {
         Command::Import(a) => cmd::import::run(&engine, a),
         Command::Query(a) => cmd::query::run(&engine, a),
         Command::Columns { json } => cmd::columns::run(&engine, json),
@@ -124,5 +152,6 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Resolve(a) => cmd::resolve::run(&engine, a),
         Command::Imports(a) => cmd::imports::run(&engine, a),
         Command::Doctor { json } => cmd::doctor::run(&engine, json),
+        Command::Completions { .. } | Command::Manpage => unreachable!("answered without a store"),
     }
 }

@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { ErrorMessage, errorText } from "../common/ErrorMessage";
 import type { DateOrder } from "../bindings/DateOrder";
 import type { Detection } from "../bindings/Detection";
@@ -66,21 +66,29 @@ export function ImportDialog({ paths, onClose, onStarted }: Props) {
   const [formats, setFormats] = useState<FormatInfo[]>([]);
 
   useEffect(() => {
-    Promise.all([
-      call(transport, { command: "formats" }),
-      call(transport, { command: "detect", args: { paths } }),
-    ])
-      .then(([known, detections]) => {
-        setFormats(known);
-        setChoices(
-          detections.map((d) => ({
+    call(transport, { command: "formats" })
+      .then(setFormats)
+      .catch((e: unknown) => setError(errorText(e)));
+  }, [transport]);
+
+  // Files joining the open dialog are detected and added; those it lists keep their choices.
+  const asked = useRef(new Set<string>());
+  useEffect(() => {
+    const fresh = paths.filter((p) => !asked.current.has(p));
+    if (fresh.length === 0) return;
+    fresh.forEach((p) => asked.current.add(p));
+    call(transport, { command: "detect", args: { paths: fresh } })
+      .then((detections) =>
+        setChoices((all) => [
+          ...(all ?? []),
+          ...detections.map((d) => ({
             detection: d,
             format: null,
             sku: d.sku_hint ?? "",
             zone: localZone(),
           })),
-        );
-      })
+        ]),
+      )
       .catch((e: unknown) => setError(errorText(e)));
   }, [transport, paths]);
 

@@ -32,6 +32,8 @@ export interface Transport {
    * has none for a path on this machine, so it answers undefined and the UI asks in a field.
    */
   pickExportPath(suggested: string, folder?: string): Promise<string | null | undefined>;
+  /** The files the desktop app was started with ("Open with Invlog"), handed over once. */
+  launchFiles(): Promise<string[]>;
   /**
    * Opens an exported file, or shows it in its folder. The browser cannot reach either, so it
    * downloads the file instead.
@@ -157,6 +159,9 @@ export function httpTransport(
     pickExportPath() {
       return Promise.resolve(undefined);
     },
+    launchFiles() {
+      return Promise.resolve([]);
+    },
     openExport(exported) {
       const link = document.createElement("a");
       const target = new URL(`/api/exports/${exported.id}/file`, baseUrl);
@@ -187,6 +192,9 @@ export function tauriTransport(invoke: Invoke): Transport {
     },
     async pickFiles() {
       return (await invoke("pick_import_files", {})) as string[] | null;
+    },
+    async launchFiles() {
+      return (await invoke("launch_files", {})) as string[];
     },
     async pickExportPath(suggested, folder) {
       return (await invoke("pick_export_path", { suggested, folder })) as string | null;
@@ -224,6 +232,8 @@ export function tauriTransport(invoke: Invoke): Transport {
                 handlers.onDropPaths(e.payload.paths);
               }
             }),
+            // A second launch on this store ("Open with Invlog" on another file).
+            await event.listen<string[]>("open-files", (e) => handlers.onDropPaths(e.payload)),
           ];
           if (closed) subscriptions.forEach((u) => u());
           else unlisteners.push(...subscriptions);

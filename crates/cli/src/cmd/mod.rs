@@ -2,6 +2,7 @@
 //! it through the engine's dispatch and prints the [`Response`]. None reaches around the
 //! command table: this crate depends on invlog-app only.
 
+pub mod about;
 pub mod columns;
 pub mod doctor;
 pub mod export;

@@ -61,9 +61,62 @@ pub static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
     ])
 });
 
+/// The schema this build writes: the number of its migrations.
+pub const SCHEMA_VERSION: i64 = 10;
+
+/// The schema of the store at `path`, read without creating, migrating or locking anything
+/// (`invlog --version`); None when there is no file there.
+pub fn schema_of(path: &std::path::Path) -> crate::Result<Option<i64>> {
+    if !path.exists() {
+        return Ok(None);
+    }
+    let conn = rusqlite::Connection::open_with_flags(
+        path,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| crate::CoreError::OpenStore {
+        path: path.to_owned(),
+        reason: e.to_string(),
+    })?;
+    Ok(Some(conn.pragma_query_value(
+        None,
+        "user_version",
+        |r| r.get(0),
+    )?))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_schema_is_read_without_creating_or_migrating() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.db");
+        assert_eq!(schema_of(&path).unwrap(), None);
+        assert!(!path.exists(), "nothing created");
+        drop(crate::Store::open(&path).unwrap());
+        assert_eq!(schema_of(&path).unwrap(), Some(SCHEMA_VERSION));
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.pragma_update(None, "user_version", 3).unwrap();
+        drop(conn);
+        assert_eq!(
+            schema_of(&path).unwrap(),
+            Some(3),
+            "an old store is not migrated"
+        );
+    }
+
+    #[test]
+    fn the_schema_version_counts_the_migrations() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        let mut conn = conn;
+        MIGRATIONS.to_latest(&mut conn).unwrap();
+        let v: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, SCHEMA_VERSION);
+    }
 
     #[test]
     fn migrations_are_valid() {

@@ -10,7 +10,8 @@ use rusqlite::Connection;
 use crate::error::{CoreError, Result};
 
 pub use migrations::{
-    index_sql, BULK_REBUILT_INDEXES, ENTRY_INDEXES, ENTRY_INDEX_NAMES, MIGRATIONS,
+    index_sql, schema_of, BULK_REBUILT_INDEXES, ENTRY_INDEXES, ENTRY_INDEX_NAMES, MIGRATIONS,
+    SCHEMA_VERSION,
 };
 
 /// Reads through a memory map: full scans (counts, facets) run ~35% faster than through
