@@ -8,7 +8,7 @@ DESKTOP := $(CARGO_TARGET_DIR)/release/invlog-desktop
 export INVLOG_TOOLS ?= $(HOME)/.cache/invlog-tools
 HAS_DISPLAY := $(DISPLAY)$(WAYLAND_DISPLAY)
 
-.PHONY: deps ui build run test lint ui-check e2e desktop-test faults fmt bench bindings clean
+.PHONY: deps ui build run test lint ui-check e2e desktop-test faults fmt bench bindings clean package package-test
 
 deps:
 	@scripts/install-deps.sh
@@ -65,6 +65,15 @@ test: lint ui-check
 	$(MAKE) --no-print-directory faults
 	$(MAKE) --no-print-directory e2e
 	$(MAKE) --no-print-directory desktop-test
+	$(MAKE) --no-print-directory package-test
+
+# The .deb (Invlog_<version>_amd64.deb) with Tauri's bundler; its path is the last line printed.
+package: ui
+	scripts/package.sh release
+
+# The same package from debug builds (what the suite built, stripped), checked as installed.
+package-test: ui
+	tests/package/check.sh "$$(scripts/package.sh debug | tail -n 1)"
 
 fmt:
 	$(CARGO) fmt --all

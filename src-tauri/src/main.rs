@@ -23,6 +23,9 @@ struct Args {
     /// Log files to import: the window opens its import dialog on them ("Open with Invlog").
     #[arg(value_name = "FILE")]
     files: Vec<PathBuf>,
+    /// Print the man page (roff) and exit: the package's, generated from these definitions.
+    #[arg(long, hide = true)]
+    manpage: bool,
 }
 
 /// `files` as absolute paths, relative ones taken from `cwd` (a second launch's own folder).
@@ -181,6 +184,7 @@ const UI_MENU_ITEMS: &[(&str, &str, Option<&str>)] = &[
     ("columns", "Columns…", None),
     ("kits", "Kits…", None),
     ("reset_layout", "Reset layout", None),
+    ("about", "About Invlog", None),
 ];
 
 fn build_menu(app: &AppHandle) -> tauri::Result<Menu<Wry>> {
@@ -211,11 +215,23 @@ fn build_menu(app: &AppHandle) -> tauri::Result<Menu<Wry>> {
         true,
         &[&item("columns")?, &item("kits")?, &item("reset_layout")?],
     )?;
-    Menu::with_items(app, &[&file, &view])
+    let help = Submenu::with_items(app, "Help", true, &[&item("about")?])?;
+    Menu::with_items(app, &[&file, &view, &help])
 }
 
 fn main() {
     let args = Args::parse();
+    if args.manpage {
+        use clap::CommandFactory;
+        let mut page = Vec::new();
+        if let Err(e) = clap_mangen::Man::new(Args::command()).render(&mut page) {
+            eprintln!("invlog-desktop: cannot render the man page: {e}");
+            std::process::exit(1);
+        }
+        use std::io::Write as _;
+        let _ = std::io::stdout().write_all(&page);
+        return;
+    }
     let cwd = std::env::current_dir().unwrap_or_default();
     let launched = absolute(&args.files, &cwd);
     let path = args.db.unwrap_or_else(Engine::default_path);

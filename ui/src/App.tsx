@@ -6,6 +6,7 @@ import type { KitSummary } from "./bindings/KitSummary";
 import type { Task } from "./bindings/Task";
 import type { View } from "./bindings/View";
 import { AvailabilityChart } from "./kits/AvailabilityChart";
+import { AboutDialog } from "./about/AboutDialog";
 import { EventTimeline } from "./charts/EventTimeline";
 import { StockHistoryDialog } from "./charts/StockHistoryDialog";
 import { ErrorMessage, errorText } from "./common/ErrorMessage";
@@ -40,6 +41,7 @@ const NO_PICK: ReadonlySet<number> = new Set();
 /** Which dialog is open, if any (one at a time). */
 type Dialog =
   | { kind: "import"; paths: string[] }
+  | { kind: "about" }
   | { kind: "import_history" }
   | { kind: "export" }
   | { kind: "export_history" }
@@ -176,6 +178,7 @@ export function App() {
           else if (id === "columns") setColumnsOpen(true);
           else if (id === "kits") setDialog({ kind: "kits" });
           else if (id === "reset_layout") dispatch({ type: "reset_layout", registry });
+          else if (id === "about") setDialog({ kind: "about" });
         },
         onDropPaths: openImport,
       }),
@@ -446,6 +449,7 @@ export function App() {
           Drop logs to import them
         </div>
       )}
+      {dialog?.kind === "about" && <AboutDialog onClose={close} />}
       {dialog?.kind === "import" && (
         <ImportDialog
           paths={dialog.paths}

@@ -73,6 +73,8 @@ pub enum Request {
     CancelJob {
         id: i64,
     },
+    /// The version, the store and its schema (Help › About, `invlog --version`).
+    About,
     /// The formats Invlog imports, as the import dialog offers them.
     Formats,
     /// Which format each file is in, before importing it (the import dialog).
@@ -168,6 +170,16 @@ pub struct ColumnInfo {
     pub aliases: Vec<SourceLabel>,
 }
 
+/// What the app says of itself.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct About {
+    pub version: String,
+    /// The store's file, when it is one.
+    pub store: Option<String>,
+    /// The schema the store is at (this build's, once open).
+    pub schema: i64,
+}
+
 /// What a [`Request`] returns: `{"command": "query", "result": {...}}`, the same tag.
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(tag = "command", content = "result", rename_all = "snake_case")]
@@ -189,6 +201,7 @@ pub enum Response {
     Jobs(Vec<Job>),
     Job(Job),
     CancelJob(Job),
+    About(About),
     Formats(Vec<FormatInfo>),
     Detect(Vec<Detection>),
     Views(Vec<View>),

@@ -76,6 +76,16 @@ fn dispatch(engine: &Engine, request: Request) -> Result<Response> {
         Request::KitLog(r) => Response::KitLog(kits::log(&read(), &r.view, r.reveal_secrets)?),
         Request::Entry(e) => Response::Entry(Box::new(detail::get(&read(), &e)?)),
         Request::StockHistory(r) => Response::StockHistory(stock_history::get(&read(), &r)?),
+        Request::About => {
+            let store = read();
+            Response::About(crate::api::About {
+                version: env!("CARGO_PKG_VERSION").to_owned(),
+                store: store.path().map(|p| p.display().to_string()),
+                schema: store
+                    .conn()
+                    .pragma_query_value(None, "user_version", |r| r.get(0))?,
+            })
+        }
         Request::Formats => Response::Formats(ingest::formats::list()),
         Request::Detect { paths } => {
             Response::Detect(paths.iter().map(|p| ingest::detect_file(p)).collect())

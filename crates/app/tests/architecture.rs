@@ -247,7 +247,12 @@ fn every_cli_subcommand_goes_through_the_command_table() {
     let mut seen = 0;
     for f in rust_files(&cmd) {
         let name = f.file_stem().unwrap().to_string_lossy().into_owned();
-        if name == "mod" && f.parent() == Some(cmd.as_path()) || name == "uploads" {
+        // `about`: what the binary says of itself (--version, completions, the man page), which
+        // must not open, and so create, a store; it reads the schema through the Engine.
+        if name == "mod" && f.parent() == Some(cmd.as_path())
+            || name == "uploads"
+            || name == "about"
+        {
             continue;
         }
         let text = std::fs::read_to_string(&f).unwrap();

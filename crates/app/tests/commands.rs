@@ -834,3 +834,16 @@ fn the_table_opens_on_the_columns_the_stores_sources_fill_and_a_failure_view_add
     let both = defaults(&engine);
     assert!(both.contains(&"tab".to_owned()) && both.contains(&"inventory_sent".to_owned()));
 }
+
+#[test]
+fn about_names_the_version_the_store_and_its_schema() {
+    let fx = Fixture::new();
+    let engine = engine(&fx);
+    let about = call(&engine, json!({"command": "about"}))["result"].clone();
+    assert_eq!(about["version"], env!("CARGO_PKG_VERSION"));
+    assert!(about["store"].as_str().unwrap().ends_with(".db"), "{about}");
+    let (on_disk, ours) =
+        Engine::schema_of(std::path::Path::new(about["store"].as_str().unwrap())).unwrap();
+    assert_eq!(about["schema"], json!(ours));
+    assert_eq!(on_disk, Some(ours));
+}
