@@ -4,7 +4,13 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { By, openApp, root, startDriver, until } from "./harness.mjs";
@@ -13,6 +19,7 @@ const target = process.env.CARGO_TARGET_DIR ?? join(root, "target");
 const app =
   process.env.INVLOG_DESKTOP ?? join(target, "debug", "invlog-desktop");
 const examples = join(root, "..", "shared", "formats", "examples");
+const shots = join(root, "tests", "screenshots");
 
 let dir, db, session, driver;
 
@@ -76,4 +83,34 @@ test("launched with a file, the app opens the import dialog on it; a second laun
   assert.equal(await formatOf("xoro-amazon-logs.csv"), "xoro");
   // The first file is still listed, its choice kept.
   assert.equal(await formatOf("konnect-inventory-logs.csv"), "konnect");
+  mkdirSync(shots, { recursive: true });
+  writeFileSync(
+    join(shots, "desktop-open-with.png"),
+    await driver.takeScreenshot(),
+    "base64",
+  );
+
+  // Another store is another window: that launch keeps running.
+  const other = spawn(
+    app,
+    ["--db", join(dir, "other.db"), "xoro-amazon-logs.csv"],
+    {
+      cwd: dir,
+      env: { ...process.env, DISPLAY: session.display, HOME: dir },
+      stdio: ["ignore", "ignore", "inherit"],
+    },
+  );
+  const exited = await new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), 8_000);
+    other.once("exit", () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+  other.kill();
+  assert.equal(
+    exited,
+    false,
+    "a launch on another store exited instead of opening its window",
+  );
 });
