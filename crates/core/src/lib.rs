@@ -7,6 +7,7 @@
 //! reads the other.
 
 pub mod columns;
+pub mod connections;
 pub mod detail;
 pub mod error;
 pub mod export;

@@ -14,6 +14,7 @@ mod konnect;
 mod logitrail;
 pub mod ordoro;
 mod ordoro_events;
+pub mod pull;
 mod pushlog;
 pub mod removal;
 mod shiphero;

@@ -15,7 +15,7 @@ use super::tabular::{field, Conv::*, FieldSpec};
 use crate::error::Result;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub(crate) enum Kind {
     Items,
     Statuses,
     Status,

@@ -147,6 +147,11 @@ pub struct Sink<'a> {
     /// Parameters bound once per statement (import id, source, …) before the layout's.
     fixed: usize,
     counts: Counts,
+    /// A page of a pull: the entries this page already wrote or matched, which its further
+    /// occurrences of a key do not take. Pages of one pull share its import, so the links
+    /// the file importer looks at would make a record a page repeats (the API's paging moved
+    /// under the pull) a second occurrence.
+    page_taken: Option<std::collections::HashSet<i64>>,
     errors: Vec<RowError>,
     control: &'a Control<'a>,
     bytes_read: &'a AtomicU64,
@@ -202,6 +207,7 @@ impl<'a> Sink<'a> {
             products_before: 0,
             fixed: 0,
             counts: Counts::default(),
+            page_taken: None,
             errors: Vec::new(),
             control,
             bytes_read,
@@ -209,6 +215,12 @@ impl<'a> Sink<'a> {
             file,
         }
         .with_watermarks(entries_before, products_before))
+    }
+
+    /// This sink writes one page of a pull (see `page_taken`).
+    pub(super) fn for_pull_page(mut self) -> Self {
+        self.page_taken = Some(std::collections::HashSet::new());
+        self
     }
 
     fn with_watermarks(mut self, entries: i64, products: i64) -> Self {
@@ -308,6 +320,9 @@ impl<'a> Sink<'a> {
             false => (identity::identity(key, 1), None),
         };
         if let Some(stored) = found {
+            if let Some(taken) = self.page_taken.as_mut() {
+                taken.insert(stored.id);
+            }
             let written = self.seen_again(stored, key, &cell, attached)?;
             self.counts.imported += 1;
             self.tick()?;
@@ -341,6 +356,9 @@ impl<'a> Sink<'a> {
                     key.facts
                 ])?;
             }
+        }
+        if let Some(taken) = self.page_taken.as_mut() {
+            taken.insert(id);
         }
         self.write_payload(id, attached.request, attached.response)?;
         self.counts.imported += 1;
@@ -380,7 +398,12 @@ impl<'a> Sink<'a> {
                 )?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             let free = match key.counted {
-                true => holders.iter().find(|(_, _, taken)| !taken),
+                true => holders
+                    .iter()
+                    .find(|(id, _, taken)| match &self.page_taken {
+                        Some(page) => !page.contains(id),
+                        None => !taken,
+                    }),
                 false => holders.first(),
             };
             if let Some((id, facts, _)) = free {

@@ -1,0 +1,302 @@
+//! One page of a pull, stored as a file's rows are (the same importers, identities and
+//! updates), and the connection's cursor moved past it, in one transaction: a pull that fails
+//! or is cancelled keeps whole pages only, and its cursor never passes a page it did not store.
+
+use std::sync::atomic::AtomicU64;
+
+use rusqlite::params;
+
+use super::sink::{RowError, Sink};
+use super::{logitrail, shiphero, Control};
+use crate::connections::Pull;
+use crate::error::Result;
+use crate::store::Store;
+use crate::time::now_millis;
+
+/// What a page's body is: the response of which call.
+#[derive(Debug, Clone, Copy)]
+pub enum Page<'a> {
+    /// Logitrail's `{total_count, offset, count, products: [...]}`.
+    LogitrailProducts,
+    /// ShipHero `inventory_changes`.
+    ShipheroChanges,
+    /// ShipHero `inventory_sync_statuses`: the batches.
+    ShipheroBatches,
+    /// ShipHero `inventory_sync_items_status`: the rows of batch `batch`.
+    ShipheroItems { batch: &'a str },
+}
+
+/// What one stored page brought.
+#[derive(Debug, Clone, Default)]
+pub struct PageStored {
+    pub records: u64,
+    pub new: u64,
+    pub existing: u64,
+    pub updated: u64,
+    pub failed: u64,
+    pub errors: Vec<RowError>,
+}
+
+/// Stores page `body` of `pull` (`label` names it in refusals and row errors: "page 3 of
+/// https://…") and sets the connection's cursor to `cursor`, all in one transaction. A page
+/// whose body cannot be read is refused whole (`CoreError::FileRefused`) and changes nothing.
+pub fn store_page(
+    store: &mut Store,
+    pull: &Pull,
+    label: &str,
+    page: Page<'_>,
+    body: &[u8],
+    cursor: &str,
+    control: &Control<'_>,
+) -> Result<PageStored> {
+    let import_id = pull.import_id.ok_or_else(|| {
+        crate::CoreError::Conflict(format!("pull #{} has no import to add to", pull.id))
+    })?;
+    let tx = store.conn_mut().transaction()?;
+    let errors_before: i64 = tx.query_row(
+        "SELECT coalesce(max(rowid), 0) FROM import_errors",
+        [],
+        |r| r.get(0),
+    )?;
+    let bytes_read = AtomicU64::new(0);
+    let source = match page {
+        Page::LogitrailProducts => "logitrail",
+        _ => "shiphero",
+    };
+    let mut sink = Sink::new(
+        &tx,
+        import_id,
+        source,
+        now_millis(),
+        control,
+        &bytes_read,
+        body.len() as u64,
+        label,
+    )?
+    .for_pull_page();
+    match page {
+        Page::LogitrailProducts => logitrail::import(&mut sink, body, true)?,
+        Page::ShipheroChanges => shiphero::import(&mut sink, body, shiphero::Kind::Changes, None)?,
+        Page::ShipheroBatches => shiphero::import(&mut sink, body, shiphero::Kind::Statuses, None)?,
+        Page::ShipheroItems { batch } => {
+            shiphero::import(&mut sink, body, shiphero::Kind::Items, Some(batch))?
+        }
+    }
+    let (counts, errors) = sink.finish(&mut |_| {})?;
+    // Row numbers count within the page: the page says which.
+    tx.execute(
+        "UPDATE import_errors SET message = ?3 || ': ' || message
+         WHERE import_id = ?1 AND rowid > ?2",
+        params![import_id, errors_before, label],
+    )?;
+    let total = counts.imported + counts.failed;
+    tx.execute(
+        "UPDATE imports SET finished_at = ?2, rows_total = rows_total + ?3,
+                rows_imported = rows_imported + ?4, rows_failed = rows_failed + ?5,
+                rows_new = coalesce(rows_new, 0) + ?6,
+                rows_existing = coalesce(rows_existing, 0) + ?7,
+                rows_updated = coalesce(rows_updated, 0) + ?8
+         WHERE id = ?1",
+        params![
+            import_id,
+            now_millis(),
+            total as i64,
+            counts.imported as i64,
+            counts.failed as i64,
+            counts.new as i64,
+            counts.existing as i64,
+            counts.updated as i64
+        ],
+    )?;
+    tx.execute(
+        "UPDATE pulls SET pages = pages + 1, records = records + ?2,
+                rows_new = rows_new + ?3, rows_existing = rows_existing + ?4,
+                rows_updated = rows_updated + ?5, rows_failed = rows_failed + ?6
+         WHERE id = ?1",
+        params![
+            pull.id,
+            total as i64,
+            counts.new as i64,
+            counts.existing as i64,
+            counts.updated as i64,
+            counts.failed as i64
+        ],
+    )?;
+    tx.execute(
+        "UPDATE connections SET cursor = ?2 WHERE id = ?1",
+        params![pull.connection_id, cursor],
+    )?;
+    tx.commit()?;
+    Ok(PageStored {
+        records: total,
+        new: counts.new,
+        existing: counts.existing,
+        updated: counts.updated,
+        failed: counts.failed,
+        errors,
+    })
+}
+
+/// The newest `last_movement` among the Logitrail products a connection's pulls stored: where
+/// its next pull starts (Logitrail's `after` is "after or at").
+pub fn newest_logitrail_movement(store: &Store, connection_id: i64) -> Result<Option<i64>> {
+    Ok(store.conn().query_row(
+        "SELECT max(e.occurred_at) FROM entries e
+         WHERE e.import_id IN (SELECT import_id FROM pulls WHERE connection_id = ?1)",
+        [connection_id],
+        |r| r.get(0),
+    )?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::connections::{self, ConnectionKind, NewConnection};
+
+    fn page(products: &[(&str, &str, i64)]) -> Vec<u8> {
+        let items: Vec<serde_json::Value> = products
+            .iter()
+            .map(|(id, moved, available)| {
+                serde_json::json!({
+                    "merchants_id": format!("SKU-{id}"), "id": id, "name": "Shirt",
+                    "inventory": {"available": available, "in_stock": available,
+                                  "last_movement": moved}
+                })
+            })
+            .collect();
+        serde_json::to_vec(&serde_json::json!({
+            "total_count": items.len(), "offset": 0, "count": items.len(), "products": items
+        }))
+        .unwrap()
+    }
+
+    fn setup() -> (Store, Pull) {
+        let store = Store::open_in_memory().unwrap();
+        let c = connections::add(
+            &store,
+            &NewConnection {
+                name: "shop".into(),
+                kind: Some(ConnectionKind::Logitrail),
+                merchant_id: Some("1".into()),
+                ..NewConnection::default()
+            },
+            "keyring",
+        )
+        .unwrap();
+        let pull = connections::begin_pull(&store, &c, false).unwrap();
+        (store, pull)
+    }
+
+    #[test]
+    fn a_record_two_pages_repeat_is_stored_once_and_the_cursor_moves_with_each_page() {
+        let (mut store, pull) = setup();
+        let control = Control::default();
+        let one = page(&[
+            ("a", "2026-11-01T10:00:00Z", 5),
+            ("b", "2026-11-01T11:00:00Z", 6),
+        ]);
+        let got = store_page(
+            &mut store,
+            &pull,
+            "page 1",
+            Page::LogitrailProducts,
+            &one,
+            "{\"offset\":2}",
+            &control,
+        )
+        .unwrap();
+        assert_eq!((got.new, got.existing), (2, 0));
+        // The API's paging moved: page 2 starts with page 1's last record again.
+        let two = page(&[
+            ("b", "2026-11-01T11:00:00Z", 6),
+            ("c", "2026-11-01T12:00:00Z", 7),
+        ]);
+        let got = store_page(
+            &mut store,
+            &pull,
+            "page 2",
+            Page::LogitrailProducts,
+            &two,
+            "{\"offset\":4}",
+            &control,
+        )
+        .unwrap();
+        assert_eq!((got.new, got.existing), (1, 1));
+        assert_eq!(store.entry_count().unwrap(), 3);
+        let c = connections::get(&store, "shop").unwrap();
+        assert_eq!(c.cursor.as_deref(), Some("{\"offset\":4}"));
+        let p = connections::pull(&store, pull.id).unwrap();
+        assert_eq!((p.pages, p.records, p.new, p.existing), (2, 4, 3, 1));
+        assert_eq!(
+            newest_logitrail_movement(&store, c.id).unwrap(),
+            crate::time::parse_instant("2026-11-01T12:00:00Z")
+        );
+    }
+
+    #[test]
+    fn a_stored_record_that_two_pages_of_a_later_pull_repeat_stays_one_entry() {
+        let (mut store, first) = setup();
+        let control = Control::default();
+        let a = page(&[("a", "2026-11-01T10:00:00Z", 5)]);
+        store_page(
+            &mut store,
+            &first,
+            "page 1",
+            Page::LogitrailProducts,
+            &a,
+            "{}",
+            &control,
+        )
+        .unwrap();
+        let c = connections::get(&store, "shop").unwrap();
+        let second = connections::begin_pull(&store, &c, false).unwrap();
+        for n in 1..=2 {
+            let got = store_page(
+                &mut store,
+                &second,
+                "page",
+                Page::LogitrailProducts,
+                &a,
+                "{}",
+                &control,
+            )
+            .unwrap();
+            assert_eq!((got.new, got.existing), (0, 1), "page {n}");
+        }
+        assert_eq!(store.entry_count().unwrap(), 1);
+    }
+
+    #[test]
+    fn a_malformed_page_changes_nothing_and_keeps_the_cursor() {
+        let (mut store, pull) = setup();
+        let control = Control::default();
+        let one = page(&[("a", "2026-11-01T10:00:00Z", 5)]);
+        store_page(
+            &mut store,
+            &pull,
+            "page 1",
+            Page::LogitrailProducts,
+            &one,
+            "{\"offset\":1}",
+            &control,
+        )
+        .unwrap();
+        let mut bad = page(&[("b", "2026-11-01T11:00:00Z", 6)]);
+        bad.truncate(bad.len() - 3);
+        let e = store_page(
+            &mut store,
+            &pull,
+            "page 2 of http://x/",
+            Page::LogitrailProducts,
+            &bad,
+            "{\"offset\":2}",
+            &control,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("page 2 of http://x/"), "{e}");
+        assert_eq!(store.entry_count().unwrap(), 1);
+        let c = connections::get(&store, "shop").unwrap();
+        assert_eq!(c.cursor.as_deref(), Some("{\"offset\":1}"));
+    }
+}
