@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use invlog_core::columns::Column;
+use invlog_core::connections::{Connection, NewConnection, Pull};
 use invlog_core::detail::{EntryDetail, EntryRequest};
 use invlog_core::export::history::ExportRecord;
 use invlog_core::export::schedule::{NewSchedule, Schedule};
@@ -30,6 +31,7 @@ use invlog_core::resolve::{Resolution, SetResolved};
 use invlog_core::stock_history::{StockHistory, StockHistoryRequest};
 use invlog_core::views::View;
 
+use crate::connectors::{SavedConnection, Secret};
 use crate::runner::Task;
 
 /// One call of the command table: `{"command": "query", "args": {...}}`.
@@ -158,6 +160,43 @@ pub enum Request {
     View {
         name: String,
     },
+    /// The connections (APIs Invlog pulls from), by name, each with its last pull.
+    Connections,
+    /// Adds a connection; its secret goes to the OS keyring (or, where none is reachable, a
+    /// file only the user can read), never the store.
+    AddConnection {
+        connection: NewConnection,
+        secret: Secret,
+    },
+    /// Changes a connection; a secret given replaces the old one.
+    EditConnection {
+        name: String,
+        connection: NewConnection,
+        #[serde(default)]
+        secret: Option<Secret>,
+    },
+    /// Removes a connection and forgets its secret; the entries it pulled stay.
+    RemoveConnection {
+        name: String,
+    },
+    /// Calls a connection's API once with its credentials.
+    TestConnection {
+        name: String,
+    },
+    /// Starts pulling a connection in the background (a task; cancel it with `cancel_task`).
+    StartPull {
+        name: String,
+    },
+    /// Pulls connections (all when none named) and answers when they are done.
+    Pull {
+        #[serde(default)]
+        names: Vec<String>,
+    },
+    /// The latest pulls, newest first: of one connection, or of all.
+    Pulls {
+        #[serde(default)]
+        connection: Option<String>,
+    },
 }
 
 /// A registry column with what each source system calls it (Xoro's "Order Ref#" for
@@ -232,6 +271,15 @@ pub enum Response {
     Export(ExportReport),
     KitLog(KitLog),
     View(Box<NamedView>),
+    Connections(Vec<Connection>),
+    AddConnection(SavedConnection),
+    EditConnection(SavedConnection),
+    RemoveConnection,
+    /// What the API answered ("connected: 1,204 products").
+    TestConnection(String),
+    StartPull(Box<Task>),
+    Pull(Vec<Pull>),
+    Pulls(Vec<Pull>),
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
@@ -265,6 +313,9 @@ impl Request {
                 | Request::RemoveKit { .. }
                 | Request::AddSchedule(_)
                 | Request::RemoveSchedule { .. }
+                | Request::AddConnection { .. }
+                | Request::EditConnection { .. }
+                | Request::RemoveConnection { .. }
         )
     }
 }

@@ -4,7 +4,7 @@
 
 use invlog_core::store::Store;
 use invlog_core::{
-    columns, detail, export::schedule, ingest, kits, layout, query, resolve, samples,
+    columns, connections, detail, export::schedule, ingest, kits, layout, query, resolve, samples,
     stock_history, views, CoreError, Result,
 };
 
@@ -13,6 +13,7 @@ use std::sync::Arc;
 use invlog_core::store::turns;
 
 use crate::api::{ColumnInfo, NamedView, Request, Response};
+use crate::connectors::saved;
 use crate::engine::Engine;
 use crate::error::AppError;
 use crate::runner::TaskKind;
@@ -142,6 +143,34 @@ fn dispatch(engine: &Engine, request: Request) -> Result<Response> {
                 .cancel(id)
                 .ok_or_else(|| CoreError::NotFound(format!("no task #{id}")))?,
         )),
+
+        Request::Connections => Response::Connections(connections::list(&read())?),
+        Request::AddConnection { connection, secret } => {
+            Response::AddConnection(saved::add(engine, &connection, &secret)?)
+        }
+        Request::EditConnection {
+            name,
+            connection,
+            secret,
+        } => Response::EditConnection(saved::edit(engine, &name, &connection, secret.as_ref())?),
+        Request::RemoveConnection { name } => {
+            saved::remove(engine, &name)?;
+            Response::RemoveConnection
+        }
+        Request::TestConnection { name } => {
+            Response::TestConnection(tasks::pull::test(engine, &name)?)
+        }
+        Request::StartPull { name } => {
+            Response::StartPull(Box::new(tasks::pull::start(engine, &name, false)?.0))
+        }
+        Request::Pull { names } => Response::Pull(tasks::pull::run_and_wait(engine, &names)?),
+        Request::Pulls { connection } => {
+            let id = match connection {
+                Some(name) => Some(connections::get(&read(), &name)?.id),
+                None => None,
+            };
+            Response::Pulls(connections::pulls(&read(), id, 100)?)
+        }
 
         Request::LoadLayout => Response::LoadLayout(layout::load(&read())?),
         Request::SaveLayout(l) => {

@@ -25,6 +25,8 @@ pub struct Engine {
     /// its turn comes (until then another writer may hold the store), so its id is reserved
     /// first.
     last_job_id: Arc<Mutex<i64>>,
+    /// How patient pulls are with the sources' servers (tests make it brief).
+    http_policy: Arc<Mutex<crate::connectors::http::Policy>>,
 }
 
 impl Engine {
@@ -63,6 +65,7 @@ impl Engine {
             readers: Arc::default(),
             tasks: Arc::default(),
             last_job_id: Arc::default(),
+            http_policy: Arc::default(),
         })
     }
 
@@ -121,6 +124,21 @@ impl Engine {
     /// The runner of this engine's long work; listen to it for task events.
     pub fn tasks(&self) -> &Arc<Tasks> {
         &self.tasks
+    }
+
+    /// How patient pulls are with the sources' servers.
+    pub fn http_policy(&self) -> crate::connectors::http::Policy {
+        *self
+            .http_policy
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub fn set_http_policy(&self, policy: crate::connectors::http::Policy) {
+        *self
+            .http_policy
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = policy;
     }
 
     /// An id no import job of the store has yet, for a job whose row is written later.

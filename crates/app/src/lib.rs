@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod bindings;
+pub mod connectors;
 mod dispatch;
 pub mod engine;
 pub mod error;

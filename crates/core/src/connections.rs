@@ -425,6 +425,15 @@ pub fn get(store: &Store, name: &str) -> Result<Connection> {
     with_last_pull(store, c)
 }
 
+/// Records where the secret of connection `id` now lives.
+pub fn set_secret_place(store: &Store, id: i64, place: &str) -> Result<()> {
+    store.conn().execute(
+        "UPDATE connections SET secret_place = ?2 WHERE id = ?1",
+        params![id, place],
+    )?;
+    Ok(())
+}
+
 /// Removes a connection and its pull records; the entries it pulled stay (their imports can
 /// be removed from the import history).
 pub fn remove(store: &Store, name: &str) -> Result<Connection> {

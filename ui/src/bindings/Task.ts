@@ -3,6 +3,7 @@ import type { Attempt } from "./Attempt";
 import type { ExportRecord } from "./ExportRecord";
 import type { Job } from "./Job";
 import type { JobStatus } from "./JobStatus";
+import type { Pull } from "./Pull";
 import type { TaskKind } from "./TaskKind";
 import type { TaskProgress } from "./TaskProgress";
 
@@ -26,4 +27,4 @@ queue_position: number | null, progress: TaskProgress,
 /**
  * What it waits for (another process writing to the store), while it does.
  */
-waiting: string | null, error: string | null, created_at: string, finished_at: string | null, job: Job | null, export: ExportRecord | null, attempt: Attempt | null, };
+waiting: string | null, error: string | null, created_at: string, finished_at: string | null, job: Job | null, export: ExportRecord | null, attempt: Attempt | null, pull: Pull | null, };

@@ -1,4 +1,4 @@
-//! The one runner of long work: imports, exports (asked for or scheduled) and re-runs (their
+//! The one runner of long work: imports, exports (asked for or scheduled), re-runs and pulls (their
 //! work is in `tasks/`, one module per kind). Each
 //! task has a kind, a place in the writers' line when it must take turns writing, progress,
 //! cancel, a persisted record (the `jobs`, `exports` or `attempts` row its kind keeps, so a
@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
+use invlog_core::connections::Pull;
 use invlog_core::export::history::ExportRecord;
 use invlog_core::jobs::Job;
 use invlog_core::owners::JobStatus;
@@ -28,6 +29,8 @@ pub enum TaskKind {
     /// An export a schedule started.
     ScheduledExport,
     Rerun,
+    /// A connection's API pulled page by page.
+    Pull,
 }
 
 /// How far a task is: `done` of `total` (unknown until counted) `unit`s.
@@ -61,6 +64,7 @@ pub struct Task {
     pub job: Option<Job>,
     pub export: Option<ExportRecord>,
     pub attempt: Option<Attempt>,
+    pub pull: Option<Pull>,
 }
 
 impl Task {
@@ -83,6 +87,7 @@ impl Task {
             job: None,
             export: None,
             attempt: None,
+            pull: None,
         }
     }
 }

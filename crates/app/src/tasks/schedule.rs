@@ -1,6 +1,8 @@
-//! Automated exports: while the app or `invlog serve` runs, a timer starts each schedule's
-//! export task when it is due. A run missed while nothing ran happens once, at the next check.
+//! Automated exports and scheduled pulls: while the app or `invlog serve` runs, a timer starts
+//! each schedule's export task, and each scheduled connection's pull, when it is due. A run
+//! missed while nothing ran happens once, at the next check.
 
+use invlog_core::connections;
 use invlog_core::export::schedule;
 use invlog_core::time::now_millis;
 use invlog_core::Result;
@@ -27,6 +29,25 @@ pub fn run_due(engine: &Engine, now: i64) -> Result<Vec<i64>> {
     Ok(started)
 }
 
+/// Starts the pulls due at `now`, each claimed first so that an app and a server on the same
+/// store never both run one; returns the pull ids started.
+pub fn pull_due(engine: &Engine, now: i64) -> Result<Vec<i64>> {
+    let due = connections::due(&engine.store(), now)?;
+    let mut started = Vec::new();
+    for (c, due_at) in due {
+        if !connections::claim(&engine.writer(), &c, due_at, now)? {
+            continue;
+        }
+        match super::pull::start(engine, &c.name, true) {
+            Ok((_, pull)) => started.push(pull.id),
+            // Still pulling since the last run: this one is skipped, not queued.
+            Err(invlog_core::CoreError::Conflict(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(started)
+}
+
 /// Checks the schedules every `every` while the process runs (the desktop app and `invlog
 /// serve` start it). The timer is not a task: it holds no work, only starts tasks.
 pub fn start_timer(engine: &Engine, every: std::time::Duration) {
@@ -36,6 +57,9 @@ pub fn start_timer(engine: &Engine, every: std::time::Duration) {
         .spawn(move || loop {
             if let Err(e) = run_due(&engine, now_millis()) {
                 eprintln!("invlog: scheduled exports: {e}");
+            }
+            if let Err(e) = pull_due(&engine, now_millis()) {
+                eprintln!("invlog: scheduled pulls: {e}");
             }
             std::thread::sleep(every);
         });

@@ -581,7 +581,15 @@ impl<'a> Sink<'a> {
                    success_count = excluded.success_count, error_count = excluded.error_count,
                    finished_count = excluded.finished_count, created_at = excluded.created_at,
                    updated_at = excluded.updated_at
-                 WHERE coalesce(excluded.updated_at, 0) >= coalesce(batches.updated_at, 0)",
+                 WHERE coalesce(excluded.updated_at, 0) >= coalesce(batches.updated_at, 0)
+                   AND (excluded.updated_at IS NOT batches.updated_at
+                        OR excluded.status IS NOT batches.status
+                        OR excluded.error IS NOT batches.error
+                        OR excluded.total_count IS NOT batches.total_count
+                        OR excluded.success_count IS NOT batches.success_count
+                        OR excluded.error_count IS NOT batches.error_count
+                        OR excluded.finished_count IS NOT batches.finished_count
+                        OR excluded.url IS NOT batches.url)",
             )?
             .execute(params![
                 self.import_id,
