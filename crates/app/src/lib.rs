@@ -20,7 +20,9 @@ pub use error::{AppError, ErrorKind};
 /// answers. Only types (and their parsers): every operation is reached through
 /// [`Engine::dispatch`], and no shell depends on invlog-core itself.
 pub mod types {
+    pub use crate::connectors::{SavedConnection, Secret};
     pub use invlog_core::columns::{Column, ColumnKind};
+    pub use invlog_core::connections::{Connection, ConnectionKind, NewConnection, Pull};
     pub use invlog_core::export::history::ExportRecord;
     pub use invlog_core::export::{
         file_name_for as export_file_name, ExportFormat, ExportReport, ExportRequest, Zone,

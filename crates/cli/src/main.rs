@@ -87,6 +87,12 @@ enum Command {
     /// Import history: each file with its row counts (new, already in the store, updated);
     /// `imports remove ID` undoes one
     Imports(cmd::imports::ImportsArgs),
+    /// Connections: the APIs Invlog pulls logs from (Logitrail, ShipHero). `connections add`,
+    /// `edit`, `test`, `remove`; alone, lists them with their last pull
+    Connections(cmd::connections::ConnectionsArgs),
+    /// Pull connections (all when none named) from where each last stopped; exits 1 when a
+    /// pull failed
+    Pull(cmd::pull::PullArgs),
     /// Check the store: entries stored more than once (imported before Invlog gave every
     /// entry an identity); exits 1 when there are any
     Doctor {
@@ -152,6 +158,8 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Resolve(a) => cmd::resolve::run(&engine, a),
         Command::Imports(a) => cmd::imports::run(&engine, a),
         Command::Doctor { json } => cmd::doctor::run(&engine, json),
+        Command::Connections(a) => cmd::connections::run(&engine, a),
+        Command::Pull(a) => cmd::pull::run(&engine, a),
         Command::Completions { .. } | Command::Manpage => unreachable!("answered without a store"),
     }
 }

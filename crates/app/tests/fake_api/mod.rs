@@ -2,6 +2,9 @@
 //! the test's own handler (status, body, and a delay to play a hang). No test reaches a real
 //! host.
 
+// Shared by the app and CLI suites; each uses part of it.
+#![allow(dead_code)]
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};

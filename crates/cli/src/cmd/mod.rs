@@ -4,6 +4,7 @@
 
 pub mod about;
 pub mod columns;
+pub mod connections;
 pub mod doctor;
 pub mod export;
 pub mod exports;
@@ -12,6 +13,7 @@ pub mod import;
 pub mod imports;
 pub mod kit_log;
 pub mod kits;
+pub mod pull;
 pub mod query;
 pub mod rerun;
 pub mod resolve;

@@ -1,0 +1,200 @@
+//! `invlog connections` and `invlog pull` against a fake Logitrail on 127.0.0.1: the secret
+//! from stdin or a named variable (never argv), kept out of the store and of every output;
+//! exit 0 for a pull that worked, 1 for one that failed, 2 for a usage error.
+
+mod common;
+#[path = "../../app/tests/fake_api/mod.rs"]
+mod fake_api;
+
+use std::io::Write;
+use std::process::Stdio;
+
+use common::Cli;
+use fake_api::{FakeApi, Req, Resp};
+use serde_json::json;
+
+const SECRET: &str = "cli-s3cret-9f2";
+
+/// Logitrail's classic API with two pages of products for merchant 42 and SECRET.
+fn logitrail() -> FakeApi {
+    FakeApi::start(|r: &Req| {
+        // base64("M-42:cli-s3cret-9f2")
+        if r.header("authorization") != Some("Basic TS00MjpjbGktczNjcmV0LTlmMg==") {
+            return Resp::text(401, "{}");
+        }
+        let offset: usize = r.param("offset").unwrap().parse().unwrap();
+        let all: Vec<_> = (0..700)
+            .map(|i| {
+                json!({"merchants_id": format!("SKU-{i}"), "id": i, "name": "Mug",
+                            "inventory": {"available": 3, "last_movement": "2026-11-20T10:00:00Z"}})
+            })
+            .collect();
+        let page: Vec<_> = all.iter().skip(offset).take(500).cloned().collect();
+        Resp::json(
+            json!({"total_count": 700, "offset": offset, "count": page.len(), "products": page}),
+        )
+    })
+}
+
+fn cli() -> Cli {
+    Cli::new()
+}
+
+fn add_with_stdin(cli: &Cli, base: &str, secret: &str) -> std::process::Output {
+    let mut child = cli
+        .command(&[
+            "connections",
+            "add",
+            "wh",
+            "--kind",
+            "logitrail",
+            "--base-url",
+            base,
+            "--merchant-id",
+            "42",
+        ])
+        .env("INVLOG_KEYRING", "off")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(secret.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn a_connection_added_with_its_secret_on_stdin_pulls_and_reports_its_counts() {
+    let api = logitrail();
+    let cli = cli();
+    let out = add_with_stdin(&cli, &api.base, &format!("{SECRET}\n"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("store.db.secrets"), "{said}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no OS keyring is reachable"));
+
+    let pull = cli
+        .command(&["pull", "--json"])
+        .env("INVLOG_KEYRING", "off")
+        .output()
+        .unwrap();
+    assert_eq!(
+        pull.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&pull.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&pull.stdout).unwrap();
+    assert_eq!(
+        (
+            v[0]["new"].as_u64(),
+            v[0]["existing"].as_u64(),
+            v[0]["updated"].as_u64()
+        ),
+        (Some(700), Some(0), Some(0))
+    );
+    assert_eq!(v[0]["pages"], 2);
+    let again = cli
+        .command(&["pull", "wh", "--json"])
+        .env("INVLOG_KEYRING", "off")
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
+    assert_eq!(
+        (v[0]["new"].as_u64(), v[0]["existing"].as_u64()),
+        (Some(0), Some(700))
+    );
+
+    let list = cli.command(&["connections", "--json"]).output().unwrap();
+    let shown = String::from_utf8_lossy(&list.stdout);
+    assert!(shown.contains("\"name\": \"wh\""), "{shown}");
+    for text in [&shown, &String::from_utf8_lossy(&pull.stdout)] {
+        assert!(!text.contains(SECRET), "{text}");
+    }
+    let store = std::fs::read(cli.db()).unwrap();
+    assert!(!store.windows(SECRET.len()).any(|w| w == SECRET.as_bytes()));
+}
+
+#[test]
+fn a_refused_secret_fails_the_pull_with_exit_1_and_an_unknown_name_is_a_usage_error() {
+    let api = logitrail();
+    let cli = cli();
+    let out = cli
+        .command(&[
+            "connections",
+            "add",
+            "wh",
+            "--kind",
+            "logitrail",
+            "--base-url",
+            &api.base,
+            "--merchant-id",
+            "42",
+            "--secret-env",
+            "WH_SECRET",
+        ])
+        .env("INVLOG_KEYRING", "off")
+        .env("WH_SECRET", "not-the-secret-77")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let pull = cli
+        .command(&["pull"])
+        .env("INVLOG_KEYRING", "off")
+        .output()
+        .unwrap();
+    assert_eq!(pull.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&pull.stdout);
+    assert!(
+        said.contains("the credentials were refused by 127.0.0.1:"),
+        "{said}"
+    );
+    assert!(!said.contains("not-the-secret-77"));
+    let test = cli
+        .command(&["connections", "test", "wh"])
+        .env("INVLOG_KEYRING", "off")
+        .output()
+        .unwrap();
+    assert_ne!(test.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&test.stderr).contains("refused"));
+
+    let unknown = cli.run(&["pull", "nope"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unknown.stderr)
+        .contains("no connection named 'nope'; connections: wh"));
+    // The secret never comes from the command line: there is no flag for it.
+    let argv = cli.run(&[
+        "connections",
+        "add",
+        "x",
+        "--kind",
+        "logitrail",
+        "--secret",
+        "s",
+    ]);
+    assert_eq!(argv.status.code(), Some(2));
+    let empty = add_with_stdin(&cli, &api.base, "");
+    assert_eq!(empty.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&empty.stderr).contains("give the shared secret"));
+
+    let removed = cli.run(&["connections", "remove", "wh"]);
+    assert!(removed.status.success());
+    let secrets = std::fs::read_to_string(cli.dir.path().join("store.db.secrets")).unwrap();
+    assert!(
+        !secrets.contains("not-the-secret-77"),
+        "the secret is forgotten"
+    );
+}
