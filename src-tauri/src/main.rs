@@ -183,6 +183,7 @@ const UI_MENU_ITEMS: &[(&str, &str, Option<&str>)] = &[
     ("export_history", "Export history", None),
     ("columns", "Columns…", None),
     ("kits", "Kits…", None),
+    ("connections", "Connections…", None),
     ("reset_layout", "Reset layout", None),
     ("about", "About Invlog", None),
 ];
@@ -205,6 +206,7 @@ fn build_menu(app: &AppHandle) -> tauri::Result<Menu<Wry>> {
             &item("import")?,
             &item("export")?,
             &item("export_history")?,
+            &item("connections")?,
             &PredefinedMenuItem::separator(app)?,
             &quit,
         ],

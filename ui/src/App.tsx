@@ -10,6 +10,7 @@ import { AboutDialog } from "./about/AboutDialog";
 import { EventTimeline } from "./charts/EventTimeline";
 import { StockHistoryDialog } from "./charts/StockHistoryDialog";
 import { ErrorMessage, errorText } from "./common/ErrorMessage";
+import { ConnectionsPanel } from "./connections/ConnectionsPanel";
 import { DetailDrawer } from "./detail/DetailDrawer";
 import { ResolveDialog } from "./detail/ResolveDialog";
 import { ExportDialog } from "./exports/ExportDialog";
@@ -46,6 +47,7 @@ type Dialog =
   | { kind: "export" }
   | { kind: "export_history" }
   | { kind: "kits" }
+  | { kind: "connections" }
   | { kind: "stock"; sku: string }
   | { kind: "resolve"; resolved: boolean }
   | null;
@@ -75,7 +77,8 @@ export function App() {
   const onTaskEnded = useCallback(
     (t: Task) => {
       // A re-run's entry is refreshed by the drawer that ran it.
-      if (t.kind === "import") changed("added");
+      // A pull that brought nothing leaves the table as it is.
+      if (t.kind === "import" || (t.pull && t.pull.new + t.pull.updated > 0)) changed("added");
       else if (t.kind !== "rerun") setExportsVersion((n) => n + 1);
     },
     [changed],
@@ -177,6 +180,7 @@ export function App() {
           else if (id === "export_history") setDialog({ kind: "export_history" });
           else if (id === "columns") setColumnsOpen(true);
           else if (id === "kits") setDialog({ kind: "kits" });
+          else if (id === "connections") setDialog({ kind: "connections" });
           else if (id === "reset_layout") dispatch({ type: "reset_layout", registry });
           else if (id === "about") setDialog({ kind: "about" });
         },
@@ -278,6 +282,9 @@ export function App() {
         </button>
         <button type="button" onClick={() => setDialog({ kind: "kits" })}>
           Kits
+        </button>
+        <button type="button" onClick={() => setDialog({ kind: "connections" })}>
+          Connections
         </button>
         {registry.length > 0 && (
           <ColumnSelector
@@ -443,6 +450,7 @@ export function App() {
         onDismiss={tasks.dismiss}
         onShowImports={() => setDialog({ kind: "import_history" })}
         onShowExports={() => setDialog({ kind: "export_history" })}
+        onShowConnections={() => setDialog({ kind: "connections" })}
       />
       {dragging && (
         <div className="drop-overlay" aria-hidden="true">
@@ -497,6 +505,14 @@ export function App() {
         />
       )}
       {dialog?.kind === "stock" && <StockHistoryDialog sku={dialog.sku} onClose={close} />}
+      {dialog?.kind === "connections" && (
+        <ConnectionsPanel
+          tasks={tasks.tasks}
+          onClose={close}
+          onPullStarted={(t) => void tasks.refresh({ kind: "pull", id: t.record_id ?? -1 })}
+          onCancelTask={tasks.cancel}
+        />
+      )}
       {skuMenu && (
         <SkuMenu
           {...skuMenu}

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use invlog_core::columns::Column;
-use invlog_core::connections::{Connection, NewConnection, Pull};
+use invlog_core::connections::{Connection, KindInfo, NewConnection, Pull};
 use invlog_core::detail::{EntryDetail, EntryRequest};
 use invlog_core::export::history::ExportRecord;
 use invlog_core::export::schedule::{NewSchedule, Schedule};
@@ -162,6 +162,8 @@ pub enum Request {
     },
     /// The connections (APIs Invlog pulls from), by name, each with its last pull.
     Connections,
+    /// The kinds of connection, with their default addresses.
+    ConnectionKinds,
     /// Adds a connection; its secret goes to the OS keyring (or, where none is reachable, a
     /// file only the user can read), never the store.
     AddConnection {
@@ -272,6 +274,7 @@ pub enum Response {
     KitLog(KitLog),
     View(Box<NamedView>),
     Connections(Vec<Connection>),
+    ConnectionKinds(Vec<KindInfo>),
     AddConnection(SavedConnection),
     EditConnection(SavedConnection),
     RemoveConnection,

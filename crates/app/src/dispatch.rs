@@ -145,6 +145,7 @@ fn dispatch(engine: &Engine, request: Request) -> Result<Response> {
         )),
 
         Request::Connections => Response::Connections(connections::list(&read())?),
+        Request::ConnectionKinds => Response::ConnectionKinds(connections::kinds()),
         Request::AddConnection { connection, secret } => {
             Response::AddConnection(saved::add(engine, &connection, &secret)?)
         }

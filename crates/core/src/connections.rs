@@ -77,6 +77,34 @@ impl ConnectionKind {
     }
 }
 
+/// A kind as the Connections panel offers it: its defaults and what its secret is called.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct KindInfo {
+    pub kind: ConnectionKind,
+    pub label: &'static str,
+    pub default_base_url: &'static str,
+    pub default_token_url: Option<&'static str>,
+    pub secret_name: &'static str,
+}
+
+/// Every kind, in the order a user is offered them.
+pub fn kinds() -> Vec<KindInfo> {
+    ConnectionKind::ALL
+        .into_iter()
+        .map(|kind| KindInfo {
+            kind,
+            label: match kind {
+                ConnectionKind::Logitrail => "Logitrail (classic API, merchant id + shared secret)",
+                ConnectionKind::LogitrailOauth => "Logitrail (newer API, OAuth2 client)",
+                ConnectionKind::Shiphero => "ShipHero (GraphQL, refresh token)",
+            },
+            default_base_url: kind.default_base_url(),
+            default_token_url: kind.default_token_url(),
+            secret_name: kind.secret_name(),
+        })
+        .collect()
+}
+
 impl std::str::FromStr for ConnectionKind {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {

@@ -1,5 +1,7 @@
 import type { ExportRecord } from "../bindings/ExportRecord";
 import type { Job } from "../bindings/Job";
+import type { Pull } from "../bindings/Pull";
+import { pullOutcome } from "../connections/connectionForm";
 import type { Task } from "../bindings/Task";
 import { isActive, jobFraction, jobTitle, reportSummary, statusWord } from "../imports/summary";
 import { useEffect, useRef } from "react";
@@ -11,9 +13,10 @@ interface Props {
   onDismiss: (taskId: number) => void;
   onShowImports: () => void;
   onShowExports: () => void;
+  onShowConnections: () => void;
 }
 
-/** The one tray of long work: imports, exports and re-runs, each as its kind says it. */
+/** The one tray of long work: imports, exports, re-runs and pulls, each as its kind says it. */
 /**
  * Finished tasks that need nothing more leave after a while; not while the pointer or focus
  * is in the tray (someone is reading it), and never those that went wrong.
@@ -59,7 +62,14 @@ function useSelfDismiss(tasks: Task[], onDismiss: (id: number) => void) {
   return { onPointerEnter: hold, onPointerLeave: release, onFocus: hold, onBlur: release };
 }
 
-export function TasksTray({ tasks, onCancel, onDismiss, onShowImports, onShowExports }: Props) {
+export function TasksTray({
+  tasks,
+  onCancel,
+  onDismiss,
+  onShowImports,
+  onShowExports,
+  onShowConnections,
+}: Props) {
   const holding = useSelfDismiss(tasks, onDismiss);
   if (tasks.length === 0) return null;
   const imports = tasks.filter((t) => t.kind === "import" && t.job);
@@ -67,8 +77,27 @@ export function TasksTray({ tasks, onCancel, onDismiss, onShowImports, onShowExp
     (t) => (t.kind === "export" || t.kind === "scheduled_export") && t.export,
   );
   const reruns = tasks.filter((t) => t.kind === "rerun");
+  const pulls = tasks.filter((t) => t.kind === "pull" && t.pull);
   return (
     <div className="trays" role="complementary" aria-label="Tasks" {...holding}>
+      {pulls.length > 0 && (
+        <section className="jobs" aria-label="Pulls">
+          <ul>
+            {pulls.map((t) => (
+              <PullItem
+                key={t.id}
+                task={t}
+                pull={t.pull as Pull}
+                onCancel={() => onCancel(t.id)}
+                onDismiss={() => onDismiss(t.id)}
+              />
+            ))}
+          </ul>
+          <button type="button" className="link" onClick={onShowConnections}>
+            Connections
+          </button>
+        </section>
+      )}
       {exports.length > 0 && (
         <section className="jobs" aria-label="Exports">
           <ul>
@@ -266,6 +295,55 @@ function ExportItem({
       </span>
       {(task.error ?? record.error) && <p className="error-text">{task.error ?? record.error}</p>}
       {task.status === "cancelled" && <p className="muted">Cancelled: no file was written.</p>}
+    </li>
+  );
+}
+
+function PullItem({
+  task,
+  pull,
+  onCancel,
+  onDismiss,
+}: {
+  task: Task;
+  pull: Pull;
+  onCancel: () => void;
+  onDismiss: () => void;
+}) {
+  const running = isRunning(task);
+  const bad = task.status === "failed" || pull.failed > 0;
+  return (
+    <li className={`job ${task.status}`} role={running ? undefined : "status"}>
+      <div className="job-head">
+        <strong>
+          {running ? "Pulling" : "Pull of"} {pull.connection}
+          {pull.scheduled && <span className="muted"> (scheduled)</span>}
+        </strong>
+        {running ? (
+          <button type="button" aria-label={`Stop pulling ${pull.connection}`} onClick={onCancel}>
+            Stop
+          </button>
+        ) : (
+          <button
+            type="button"
+            className="icon"
+            aria-label={`Dismiss the pull of ${pull.connection}`}
+            onClick={onDismiss}
+          >
+            ×
+          </button>
+        )}
+      </div>
+      {running && (
+        <progress
+          aria-label={`Progress of the pull of ${pull.connection}`}
+          max={task.progress.total ?? undefined}
+          value={task.progress.total ? task.progress.done : undefined}
+        />
+      )}
+      <p className={bad ? "error-text" : "muted"}>
+        {pullOutcome({ ...pull, status: task.status, error: task.error ?? pull.error })}
+      </p>
     </li>
   );
 }

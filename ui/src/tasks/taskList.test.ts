@@ -19,6 +19,7 @@ const task = (id: number, status: Task["status"], extra: Partial<Task> = {}): Ta
   job: null,
   export: null,
   attempt: null,
+  pull: null,
   ...extra,
 });
 
@@ -110,6 +111,29 @@ describe("dismissesItself", () => {
       task(1, "success", { kind: "rerun", attempt: attempt(a) });
     expect(dismissesItself(rerun({}))).toBe(true);
     expect(dismissesItself(rerun({ outcome: "failed", http_status: 500 }))).toBe(false);
+    const pulled = (failed: number) =>
+      task(1, "success", {
+        kind: "pull",
+        pull: {
+          id: 1,
+          connection_id: 1,
+          connection: "wh",
+          import_id: 2,
+          status: "success",
+          scheduled: false,
+          started_at: "",
+          finished_at: null,
+          pages: 1,
+          records: 3,
+          new: 3,
+          existing: 0,
+          updated: 0,
+          failed,
+          error: null,
+        },
+      });
+    expect(dismissesItself(pulled(0))).toBe(true);
+    expect(dismissesItself(pulled(2))).toBe(false);
   });
 });
 

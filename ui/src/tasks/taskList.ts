@@ -48,6 +48,7 @@ export function dismissesItself(t: Task): boolean {
   if (t.kind === "rerun") return t.attempt?.outcome === "success";
   if (t.job) return t.job.reports.every((r) => !r.refused && r.rows_failed === 0);
   if (t.export) return !t.export.error;
+  if (t.pull) return t.pull.failed === 0;
   return true;
 }
 
