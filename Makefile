@@ -8,7 +8,7 @@ DESKTOP := $(CARGO_TARGET_DIR)/release/invlog-desktop
 export INVLOG_TOOLS ?= $(HOME)/.cache/invlog-tools
 HAS_DISPLAY := $(DISPLAY)$(WAYLAND_DISPLAY)
 
-.PHONY: deps ui build run test lint ui-check e2e desktop-test faults fmt bench bindings clean package package-test
+.PHONY: deps ui build run test lint ui-check e2e desktop-test keyring-test faults fmt bench bindings clean package package-test
 
 deps:
 	@scripts/install-deps.sh
@@ -60,8 +60,14 @@ desktop-test: deps
 faults:
 	tests/faults/kill9.sh $(CARGO_TARGET_DIR)/debug/invlog 200000
 
+# Connection secrets in GNOME Keyring, in a private session bus with a throwaway home (needs
+# the debug build that `cargo test` makes).
+keyring-test: deps
+	tests/keyring/check.sh $(CARGO_TARGET_DIR)/debug/invlog
+
 test: lint ui-check
 	$(CARGO) test --workspace --locked
+	$(MAKE) --no-print-directory keyring-test
 	$(MAKE) --no-print-directory faults
 	$(MAKE) --no-print-directory e2e
 	$(MAKE) --no-print-directory desktop-test

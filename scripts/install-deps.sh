@@ -15,6 +15,8 @@ packages+=(libwebkit2gtk-4.1-dev libxdo-dev libayatana-appindicator3-dev librsvg
 # A private D-Bus session for the desktop tests (one window per store is found on the bus), and
 # the package's checks (dpkg-deb is in dpkg).
 packages+=(dbus-daemon lintian)
+# Connection secrets: the Secret Service client builds on libdbus; its test runs GNOME Keyring.
+packages+=(libdbus-1-dev gnome-keyring)
 # The UI's toolchain, unless a Node.js is already on the PATH.
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 
