@@ -499,3 +499,29 @@ fn shiphero_waits_out_a_credit_error_renews_its_token_and_updates_changed_rows()
     assert_eq!(p.updated, 1, "{p:?}");
     assert_eq!(cursor(&fx)["final_batches"], json!([]));
 }
+
+#[test]
+fn a_due_pull_runs_once_though_two_processes_watch_the_schedule() {
+    let fx = fixture();
+    let api = FakeApi::start(logitrail(Arc::new(Mutex::new(products(5, 1)))));
+    let every = NewConnection {
+        every: Some("15m".into()),
+        ..logitrail_extra()
+    };
+    add(&fx, ConnectionKind::Logitrail, &api.base, every, SHARED);
+    // A second process on the same store (the desktop app beside `invlog serve`).
+    let other = Engine::open(&fx.path).unwrap();
+    let later = invlog_core::time::now_millis() + 16 * 60_000;
+    let mine = invlog_app::tasks::schedule::pull_due(&fx.engine, later).unwrap();
+    let theirs = invlog_app::tasks::schedule::pull_due(&other, later).unwrap();
+    assert_eq!((mine.len(), theirs.len()), (1, 0));
+    let task = fx.engine.tasks().list()[0].clone();
+    let ended = fx.engine.tasks().wait(task.id).unwrap();
+    let p = ended.pull.unwrap();
+    assert!(p.scheduled);
+    assert_eq!((p.status, p.new), (JobStatus::Success, 5));
+    // Not due again until its next run.
+    assert!(invlog_app::tasks::schedule::pull_due(&fx.engine, later)
+        .unwrap()
+        .is_empty());
+}

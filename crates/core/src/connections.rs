@@ -671,6 +671,29 @@ mod tests {
     }
 
     #[test]
+    fn a_pull_whose_process_is_gone_is_shown_interrupted() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("s.db")).unwrap();
+        let c = add(&store, &logitrail("shop"), "keyring").unwrap();
+        let p = begin_pull(&store, &c, false).unwrap();
+        // No process has this id (above Linux's pid_max).
+        store
+            .conn()
+            .execute(
+                "UPDATE pulls SET owner_pid = 99999999 WHERE id = ?1",
+                [p.id],
+            )
+            .unwrap();
+        mark_interrupted(&mut store).unwrap();
+        let p = pull(&store, p.id).unwrap();
+        assert_eq!(p.status, JobStatus::Interrupted);
+        assert!(p
+            .error
+            .unwrap()
+            .contains("the next pull goes on from there"));
+    }
+
+    #[test]
     fn editing_the_address_starts_the_cursor_over() {
         let store = Store::open_in_memory().unwrap();
         let c = add(&store, &logitrail("shop"), "keyring").unwrap();
