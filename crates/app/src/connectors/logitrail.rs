@@ -7,6 +7,7 @@
 //! stopped goes on from `offset`); `{"after": newest}` once it has walked every page.
 
 use reqwest::Method;
+use serde::Deserialize;
 use serde_json::{json, Value};
 
 use invlog_core::connections::ConnectionKind;
@@ -134,55 +135,101 @@ fn get(s: &mut Session<'_>, url: reqwest::Url, page: &str) -> Result<Vec<u8>> {
     }
 }
 
-/// The products of a page, under `products` (or, from the newer API, `data`, `items` or the
-/// answer itself), rewritten as the importer reads them when they came otherwise.
-fn products_of(page: &str, body: Vec<u8>) -> Result<(Vec<u8>, Vec<Value>, Option<u64>)> {
-    let v = json_of(page, &body)?;
-    let total = v.get("total_count").and_then(Value::as_u64);
-    let (list, as_is) = match &v {
-        Value::Array(a) => (a.clone(), false),
-        Value::Object(o) => match ["products", "data", "items"]
-            .iter()
-            .find_map(|k| o.get(*k).and_then(Value::as_array).map(|a| (k, a)))
-        {
-            Some((k, a)) => (a.clone(), *k == "products"),
-            None => {
-                return Err(ConnectorError::Malformed {
-                    page: page.to_owned(),
-                    reason: "no products list in the answer".into(),
-                })
-            }
-        },
-        _ => {
-            return Err(ConnectorError::Malformed {
-                page: page.to_owned(),
-                reason: "the answer is neither a list nor an object".into(),
-            })
-        }
-    };
-    let body = match as_is {
-        true => body,
-        false => serde_json::to_vec(&json!({ "products": list })).unwrap_or_default(),
-    };
-    Ok((body, list, total))
+/// What a pull reads of a page itself (the importer reads the rest): how many products the
+/// listing has in all and when each last moved. Typed, so the rest of each product is skipped
+/// rather than built into a tree.
+#[derive(Deserialize)]
+struct Listing {
+    total_count: Option<u64>,
+    products: Option<Vec<Moved>>,
 }
 
-/// The newest `last_movement` of a page's products (their own or their lots').
-fn newest_movement(products: &[Value]) -> Option<i64> {
-    products
-        .iter()
-        .flat_map(|p| {
-            let own = p.pointer("/inventory/last_movement").cloned();
-            let lots = p
-                .get("lots")
-                .and_then(Value::as_object)
-                .into_iter()
-                .flat_map(|m| m.values())
-                .filter_map(|l| l.pointer("/inventory/last_movement").cloned());
-            own.into_iter().chain(lots).collect::<Vec<_>>()
-        })
-        .filter_map(|v| v.as_str().and_then(parse_instant))
-        .max()
+#[derive(Deserialize)]
+struct Moved {
+    inventory: Option<Movement>,
+    /// The older form: lots keyed by lot id, each with its own inventory.
+    lots: Option<std::collections::HashMap<String, LotMoved>>,
+}
+
+#[derive(Deserialize)]
+struct LotMoved {
+    inventory: Option<Movement>,
+}
+
+#[derive(Deserialize)]
+struct Movement {
+    last_movement: Option<String>,
+}
+
+impl Moved {
+    fn movements(&self) -> impl Iterator<Item = &str> {
+        let own = self
+            .inventory
+            .as_ref()
+            .and_then(|i| i.last_movement.as_deref());
+        let lots = self
+            .lots
+            .iter()
+            .flat_map(|m| m.values())
+            .filter_map(|l| l.inventory.as_ref()?.last_movement.as_deref());
+        own.into_iter().chain(lots)
+    }
+}
+
+/// A page's products: its body as the importer reads it (under `products`; the newer API's
+/// `data`, `items` or bare list rewritten so), how many it holds, the newest movement among
+/// them, and the listing's total when it says.
+struct Products {
+    body: Vec<u8>,
+    count: u64,
+    newest: Option<i64>,
+    total: Option<u64>,
+}
+
+fn products_of(page: &str, body: Vec<u8>) -> Result<Products> {
+    let malformed = |reason: String| ConnectorError::Malformed {
+        page: page.to_owned(),
+        reason,
+    };
+    let listing: Option<Listing> = serde_json::from_slice(&body).ok();
+    if let Some(Listing {
+        total_count,
+        products: Some(products),
+    }) = listing
+    {
+        let newest = products
+            .iter()
+            .flat_map(Moved::movements)
+            .filter_map(parse_instant)
+            .max();
+        return Ok(Products {
+            body,
+            count: products.len() as u64,
+            newest,
+            total: total_count,
+        });
+    }
+    let v = json_of(page, &body)?;
+    let list = match &v {
+        Value::Array(a) => a.clone(),
+        Value::Object(o) => ["data", "items"]
+            .iter()
+            .find_map(|k| o.get(*k).and_then(Value::as_array).cloned())
+            .ok_or_else(|| malformed("no products list in the answer".into()))?,
+        _ => {
+            return Err(malformed(
+                "the answer is neither a list nor an object".into(),
+            ))
+        }
+    };
+    let rewritten = serde_json::to_vec(&json!({ "products": list })).unwrap_or_default();
+    let Products { count, newest, .. } = products_of(page, rewritten.clone())?;
+    Ok(Products {
+        body: rewritten,
+        count,
+        newest,
+        total: v.get("total_count").and_then(Value::as_u64),
+    })
 }
 
 pub fn pull(s: &mut Session<'_>, cursor: &Value, out: &mut dyn PageWriter) -> Result<()> {
@@ -205,12 +252,16 @@ pub fn pull(s: &mut Session<'_>, cursor: &Value, out: &mut dyn PageWriter) -> Re
         let url = products_url(s, after.as_deref(), offset, LIMIT)?;
         let label = format!("page {number} of {url}");
         let body = get(s, url, &label)?;
-        let (body, products, total) = products_of(&label, body)?;
+        let Products {
+            body,
+            count,
+            newest: moved,
+            total,
+        } = products_of(&label, body)?;
         if let Some(t) = total {
             out.expect(t);
         }
-        let count = products.len() as u64;
-        newest = newest.max(newest_movement(&products));
+        newest = newest.max(moved);
         offset += count;
         let done =
             count == 0 || total.is_some_and(|t| offset >= t) || (total.is_none() && count < LIMIT);
@@ -237,8 +288,7 @@ pub fn test(s: &mut Session<'_>) -> Result<String> {
     let url = products_url(s, None, 0, 1)?;
     let label = format!("a test call to {url}");
     let body = get(s, url, &label)?;
-    let (_, _, total) = products_of(&label, body)?;
-    Ok(match total {
+    Ok(match products_of(&label, body)?.total {
         Some(n) => format!("connected: {n} products"),
         None => "connected".to_owned(),
     })

@@ -4,7 +4,7 @@
 //! what was committed stays. The `pulls` table records each pull's start and outcome.
 
 use invlog_core::connections::{self, Connection, Pull};
-use invlog_core::ingest::pull::{store_page, Page};
+use invlog_core::ingest::pull::{Page, PullWriter};
 use invlog_core::ingest::Control;
 use invlog_core::owners::JobStatus;
 use invlog_core::store::Store;
@@ -67,12 +67,12 @@ pub fn test(engine: &Engine, name: &str) -> Result<String> {
     Ok(connectors::test(&mut session)?)
 }
 
-/// Where the pages go: the pull's own connection to a store in a file, the engine's writer
-/// for a store in memory.
+/// Where the pages go: the pull's own connection (a store in memory has only the engine's).
 struct Pages<'a> {
-    engine: &'a Engine,
-    own: Option<Store>,
-    pull: Pull,
+    writer: PullWriter<'a>,
+    pull_id: i64,
+    /// Records stored so far (committed or in the open group).
+    records: u64,
     ctx: &'a TaskCtx,
 }
 
@@ -91,21 +91,11 @@ impl PageWriter for Pages<'_> {
             cancel: Some(self.ctx.cancel_flag()),
             progress: None,
         };
-        let cursor = cursor.to_string();
-        let stored = match self.own.as_mut() {
-            Some(store) => store_page(store, &self.pull, label, page, body, &cursor, &control),
-            None => store_page(
-                &mut self.engine.writer(),
-                &self.pull,
-                label,
-                page,
-                body,
-                &cursor,
-                &control,
-            ),
-        };
-        match stored {
-            Ok(_) => {}
+        match self
+            .writer
+            .page(label, page, body, &cursor.to_string(), &control)
+        {
+            Ok(stored) => self.records += stored.records,
             // The page could not be read: named with the page it came from; nothing of it
             // was stored.
             Err(CoreError::FileRefused { reason, .. }) => {
@@ -117,11 +107,13 @@ impl PageWriter for Pages<'_> {
             Err(CoreError::Cancelled { .. }) => return Err(ConnectorError::Cancelled),
             Err(e) => return Err(e.into()),
         }
-        let record = connections::pull(&self.engine.store(), self.pull.id)?;
-        self.ctx.update(|t| {
-            t.progress.done = record.records;
-            t.pull = Some(record);
-        });
+        let records = self.records;
+        self.ctx.update(|t| t.progress.done = records);
+        if !self.writer.is_open() {
+            // Just committed: the pull's record says what is in the store now.
+            let record = connections::pull(self.writer.store(), self.pull_id)?;
+            self.ctx.update(|t| t.pull = Some(record));
+        }
         Ok(())
     }
 
@@ -145,13 +137,24 @@ fn run(engine: &Engine, conn: &Connection, ctx: &TaskCtx) {
             Some(p) => Some(Store::open(p)?),
             None => None,
         };
+        let shared;
+        let store: &Store = match &own {
+            Some(s) => s,
+            None => {
+                shared = engine.writer();
+                &shared
+            }
+        };
         let mut pages = Pages {
-            engine,
-            own,
-            pull: pull.clone(),
+            writer: PullWriter::new(store, &pull),
+            pull_id: pull.id,
+            records: 0,
             ctx,
         };
-        connectors::pull(&mut session, conn.cursor.as_deref(), &mut pages)
+        let walked = connectors::pull(&mut session, conn.cursor.as_deref(), &mut pages);
+        // The pages stored before a failure or a cancel are kept: committed, then told.
+        pages.writer.commit()?;
+        walked
     })();
     let (status, error) = match &outcome {
         Ok(()) => (JobStatus::Success, None),

@@ -1,8 +1,15 @@
-//! One page of a pull, stored as a file's rows are (the same importers, identities and
-//! updates), and the connection's cursor moved past it, in one transaction: a pull that fails
-//! or is cancelled keeps whole pages only, and its cursor never passes a page it did not store.
+//! The pages of a pull, stored as a file's rows are (the same importers, identities and
+//! updates), each with the connection's cursor after it. Every page is a savepoint inside a
+//! transaction that holds whole pages only: a page that cannot be read is rolled back alone,
+//! the cursor never passes a page that was not stored, and a pull that fails or is stopped
+//! commits the pages it stored before saying so. Pages are committed together for up to four
+//! seconds: at 500 records a page, a commit per page rewrote the same index pages into the
+//! WAL two hundred times and made a pull 3× the import of the same records from a file
+//! (BENCHMARKS.md, issue #16); a crash loses at most those seconds, which the next pull
+//! fetches again from the cursor.
 
 use std::sync::atomic::AtomicU64;
+use std::time::{Duration, Instant};
 
 use rusqlite::params;
 
@@ -37,11 +44,95 @@ pub struct PageStored {
     pub errors: Vec<RowError>,
 }
 
-/// Stores page `body` of `pull` (`label` names it in refusals and row errors: "page 3 of
-/// https://…") and sets the connection's cursor to `cursor`, all in one transaction. A page
-/// whose body cannot be read is refused whole (`CoreError::FileRefused`) and changes nothing.
-pub fn store_page(
-    store: &mut Store,
+/// How long pages are committed together.
+const GROUP_FOR: Duration = Duration::from_secs(4);
+
+/// Writes a pull's pages on one connection; [`PullWriter::commit`] ends the open group (the
+/// pull calls it once more when it ends, however it ends). Dropped uncommitted, the open group
+/// is rolled back.
+pub struct PullWriter<'c> {
+    store: &'c Store,
+    pull: Pull,
+    /// When the open transaction began (None: none is open).
+    open_since: Option<Instant>,
+    /// Commit after every page (a store in memory, shared with every reader).
+    each_page: bool,
+}
+
+impl<'c> PullWriter<'c> {
+    pub fn new(store: &'c Store, pull: &Pull) -> Self {
+        PullWriter {
+            store,
+            pull: pull.clone(),
+            open_since: None,
+            each_page: store.path().is_none(),
+        }
+    }
+
+    /// Stores page `body` (`label` names it in refusals and row errors: "page 3 of https://…")
+    /// and moves the connection's cursor to `cursor`. A page whose body cannot be read is
+    /// refused whole (`CoreError::FileRefused`): nothing of it is kept, the pages before it
+    /// are.
+    pub fn page(
+        &mut self,
+        label: &str,
+        page: Page<'_>,
+        body: &[u8],
+        cursor: &str,
+        control: &Control<'_>,
+    ) -> Result<PageStored> {
+        let conn = self.store.conn();
+        if self.open_since.is_none() {
+            conn.execute_batch("BEGIN IMMEDIATE")?;
+            self.open_since = Some(Instant::now());
+        }
+        conn.execute_batch("SAVEPOINT pull_page")?;
+        match store_page(self.store, &self.pull, label, page, body, cursor, control) {
+            Ok(stored) => {
+                conn.execute_batch("RELEASE pull_page")?;
+                let due = self.open_since.is_some_and(|t| t.elapsed() >= GROUP_FOR);
+                if self.each_page || due {
+                    self.commit()?;
+                }
+                Ok(stored)
+            }
+            Err(e) => {
+                conn.execute_batch("ROLLBACK TO pull_page; RELEASE pull_page")?;
+                Err(e)
+            }
+        }
+    }
+
+    /// Whether pages are stored that are not committed yet.
+    pub fn is_open(&self) -> bool {
+        self.open_since.is_some()
+    }
+
+    /// The connection the pages are written on (it sees the open group).
+    pub fn store(&self) -> &'c Store {
+        self.store
+    }
+
+    /// Commits the pages stored since the last commit.
+    pub fn commit(&mut self) -> Result<()> {
+        if self.open_since.take().is_some() {
+            self.store.conn().execute_batch("COMMIT")?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for PullWriter<'_> {
+    fn drop(&mut self) {
+        if self.open_since.is_some() {
+            let _ = self.store.conn().execute_batch("ROLLBACK");
+        }
+    }
+}
+
+/// One page inside the writer's transaction.
+fn store_page(
+    store: &Store,
     pull: &Pull,
     label: &str,
     page: Page<'_>,
@@ -52,8 +143,8 @@ pub fn store_page(
     let import_id = pull.import_id.ok_or_else(|| {
         crate::CoreError::Conflict(format!("pull #{} has no import to add to", pull.id))
     })?;
-    let tx = store.conn_mut().transaction()?;
-    let errors_before: i64 = tx.query_row(
+    let conn = store.conn();
+    let errors_before: i64 = conn.query_row(
         "SELECT coalesce(max(rowid), 0) FROM import_errors",
         [],
         |r| r.get(0),
@@ -64,7 +155,7 @@ pub fn store_page(
         _ => "shiphero",
     };
     let mut sink = Sink::new(
-        &tx,
+        conn,
         import_id,
         source,
         now_millis(),
@@ -84,13 +175,13 @@ pub fn store_page(
     }
     let (counts, errors) = sink.finish(&mut |_| {})?;
     // Row numbers count within the page: the page says which.
-    tx.execute(
+    conn.execute(
         "UPDATE import_errors SET message = ?3 || ': ' || message
          WHERE import_id = ?1 AND rowid > ?2",
         params![import_id, errors_before, label],
     )?;
     let total = counts.imported + counts.failed;
-    tx.execute(
+    conn.execute(
         "UPDATE imports SET finished_at = ?2, rows_total = rows_total + ?3,
                 rows_imported = rows_imported + ?4, rows_failed = rows_failed + ?5,
                 rows_new = coalesce(rows_new, 0) + ?6,
@@ -108,7 +199,7 @@ pub fn store_page(
             counts.updated as i64
         ],
     )?;
-    tx.execute(
+    conn.execute(
         "UPDATE pulls SET pages = pages + 1, records = records + ?2,
                 rows_new = rows_new + ?3, rows_existing = rows_existing + ?4,
                 rows_updated = rows_updated + ?5, rows_failed = rows_failed + ?6
@@ -122,11 +213,10 @@ pub fn store_page(
             counts.failed as i64
         ],
     )?;
-    tx.execute(
+    conn.execute(
         "UPDATE connections SET cursor = ?2 WHERE id = ?1",
         params![pull.connection_id, cursor],
     )?;
-    tx.commit()?;
     Ok(PageStored {
         records: total,
         new: counts.new,
@@ -135,17 +225,6 @@ pub fn store_page(
         failed: counts.failed,
         errors,
     })
-}
-
-/// The newest `last_movement` among the Logitrail products a connection's pulls stored: where
-/// its next pull starts (Logitrail's `after` is "after or at").
-pub fn newest_logitrail_movement(store: &Store, connection_id: i64) -> Result<Option<i64>> {
-    Ok(store.conn().query_row(
-        "SELECT max(e.occurred_at) FROM entries e
-         WHERE e.import_id IN (SELECT import_id FROM pulls WHERE connection_id = ?1)",
-        [connection_id],
-        |r| r.get(0),
-    )?)
 }
 
 #[cfg(test)]
@@ -168,6 +247,22 @@ mod tests {
             "total_count": items.len(), "offset": 0, "count": items.len(), "products": items
         }))
         .unwrap()
+    }
+
+    /// One page written and committed on its own.
+    fn store_page(
+        store: &mut Store,
+        pull: &Pull,
+        label: &str,
+        page: Page<'_>,
+        body: &[u8],
+        cursor: &str,
+        control: &Control<'_>,
+    ) -> Result<PageStored> {
+        let mut w = PullWriter::new(store, pull);
+        let stored = w.page(label, page, body, cursor, control)?;
+        w.commit()?;
+        Ok(stored)
     }
 
     fn setup() -> (Store, Pull) {
@@ -227,10 +322,6 @@ mod tests {
         assert_eq!(c.cursor.as_deref(), Some("{\"offset\":4}"));
         let p = connections::pull(&store, pull.id).unwrap();
         assert_eq!((p.pages, p.records, p.new, p.existing), (2, 4, 3, 1));
-        assert_eq!(
-            newest_logitrail_movement(&store, c.id).unwrap(),
-            crate::time::parse_instant("2026-11-01T12:00:00Z")
-        );
     }
 
     #[test]
@@ -264,6 +355,65 @@ mod tests {
             assert_eq!((got.new, got.existing), (0, 1), "page {n}");
         }
         assert_eq!(store.entry_count().unwrap(), 1);
+    }
+
+    #[test]
+    fn in_a_group_a_bad_page_is_rolled_back_alone_and_an_uncommitted_group_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("s.db")).unwrap();
+        let c = connections::add(
+            &store,
+            &NewConnection {
+                name: "shop".into(),
+                kind: Some(ConnectionKind::Logitrail),
+                merchant_id: Some("1".into()),
+                ..NewConnection::default()
+            },
+            "keyring",
+        )
+        .unwrap();
+        let pull = connections::begin_pull(&store, &c, false).unwrap();
+        let control = Control::default();
+        let one = page(&[("a", "2026-11-01T10:00:00Z", 5)]);
+        let mut bad = page(&[("b", "2026-11-01T11:00:00Z", 6)]);
+        bad.truncate(bad.len() - 3);
+        let mut w = PullWriter::new(&store, &pull);
+        w.page(
+            "page 1",
+            Page::LogitrailProducts,
+            &one,
+            "{\"offset\":1}",
+            &control,
+        )
+        .unwrap();
+        assert!(w
+            .page(
+                "page 2",
+                Page::LogitrailProducts,
+                &bad,
+                "{\"offset\":2}",
+                &control
+            )
+            .is_err());
+        w.commit().unwrap();
+        assert_eq!(store.entry_count().unwrap(), 1);
+        let cursor = connections::get(&store, "shop").unwrap().cursor;
+        assert_eq!(cursor.as_deref(), Some("{\"offset\":1}"));
+        // A group never committed (the process died) leaves neither rows nor cursor.
+        let two = page(&[("c", "2026-11-01T12:00:00Z", 7)]);
+        let mut w = PullWriter::new(&store, &pull);
+        w.page(
+            "page 3",
+            Page::LogitrailProducts,
+            &two,
+            "{\"offset\":3}",
+            &control,
+        )
+        .unwrap();
+        drop(w);
+        assert_eq!(store.entry_count().unwrap(), 1);
+        let cursor = connections::get(&store, "shop").unwrap().cursor;
+        assert_eq!(cursor.as_deref(), Some("{\"offset\":1}"));
     }
 
     #[test]
