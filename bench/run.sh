@@ -32,6 +32,10 @@ INVLOG="$INVLOG" bench/import.sh "$DATA/konnect-1m.csv" "$RUNS"
 echo
 # Row identities (issue #15): re-importing a file that overlaps the store by half.
 INVLOG="$INVLOG" bench/identity.sh "$RUNS"
+echo
+# Pulls from the sources' APIs (issue #16): 100,000 Logitrail records from a fake server on
+# 127.0.0.1 into a 1M-entry store, against the same records imported from a file.
+INVLOG="$INVLOG" bench/pull.sh "$RUNS"
 rm -f "$WORK"/inv.db*
 "$INVLOG" --db "$WORK/inv.db" import "$DATA/konnect-1m.csv" >/dev/null
 echo
