@@ -122,6 +122,17 @@ fn logitrail(list: Arc<Mutex<Vec<Value>>>) -> impl Fn(&Req) -> Resp + Send + Syn
     }
 }
 
+/// "shop": Logitrail's classic API at `api`, merchant 42, the shared secret.
+fn add_logitrail(fx: &Fx, api: &FakeApi) {
+    add(
+        fx,
+        ConnectionKind::Logitrail,
+        &api.base,
+        logitrail_extra(),
+        SHARED,
+    );
+}
+
 fn logitrail_extra() -> NewConnection {
     NewConnection {
         merchant_id: Some("42".into()),
@@ -134,13 +145,7 @@ fn logitrail_pages_then_pulls_only_what_is_new() {
     let fx = fixture();
     let list = Arc::new(Mutex::new(products(1200, 5)));
     let api = FakeApi::start(logitrail(list.clone()));
-    add(
-        &fx,
-        ConnectionKind::Logitrail,
-        &api.base,
-        logitrail_extra(),
-        SHARED,
-    );
+    add_logitrail(&fx, &api);
     let first = pull(&fx);
     assert_eq!(first.status, JobStatus::Success, "{:?}", first.error);
     assert_eq!((first.pages, first.records, first.new), (3, 1200, 1200));
@@ -237,13 +242,7 @@ fn a_5xx_is_retried_and_a_hang_times_out() {
         0 => Resp::text(500, "upstream exploded"),
         _ => inner(r),
     });
-    add(
-        &fx,
-        ConnectionKind::Logitrail,
-        &api.base,
-        logitrail_extra(),
-        SHARED,
-    );
+    add_logitrail(&fx, &api);
     let p = pull(&fx);
     assert_eq!((p.status, p.new), (JobStatus::Success, 10), "{:?}", p.error);
     assert_eq!(calls.load(Ordering::SeqCst), 2);
@@ -273,13 +272,7 @@ fn a_malformed_page_is_named_keeps_the_pages_before_it_and_the_next_pull_goes_on
         Some("500") => Resp::text(200, r#"{"total_count": 1200, "products": [{"id": "#),
         _ => i2(r),
     });
-    add(
-        &fx,
-        ConnectionKind::Logitrail,
-        &api.base,
-        logitrail_extra(),
-        SHARED,
-    );
+    add_logitrail(&fx, &api);
     let p = pull(&fx);
     assert_eq!(p.status, JobStatus::Failed);
     let e = p.error.unwrap();
@@ -308,13 +301,7 @@ fn a_cancelled_pull_keeps_whole_pages_and_a_consistent_cursor() {
         delay: Duration::from_millis(300),
         ..inner(r)
     });
-    add(
-        &fx,
-        ConnectionKind::Logitrail,
-        &api.base,
-        logitrail_extra(),
-        SHARED,
-    );
+    add_logitrail(&fx, &api);
     let task = match call(
         &fx.engine,
         Request::StartPull {

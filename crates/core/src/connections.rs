@@ -119,28 +119,21 @@ impl std::str::FromStr for ConnectionKind {
 
 /// A connection as it is added or edited (the secret travels apart from it).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[serde(default)]
 pub struct NewConnection {
     pub name: String,
     pub kind: Option<ConnectionKind>,
     /// The kind's real address when not given.
-    #[serde(default)]
     pub base_url: Option<String>,
-    #[serde(default)]
     pub merchant_id: Option<String>,
-    #[serde(default)]
     pub client_id: Option<String>,
-    #[serde(default)]
     pub token_url: Option<String>,
-    #[serde(default)]
     pub scope: Option<String>,
     /// Logitrail's newer API: the products list under the base URL (`products/inventory`).
-    #[serde(default)]
     pub products_path: Option<String>,
     /// Where a first pull starts: a date or an instant; 90 days back when not given.
-    #[serde(default)]
     pub since: Option<String>,
     /// How often it is pulled while the app runs: "15m", "2h", "1d"; never when not given.
-    #[serde(default)]
     pub every: Option<String>,
 }
 

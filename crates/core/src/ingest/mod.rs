@@ -911,20 +911,7 @@ fn import_in_transaction(
         trace.phase("indexes");
     }
     let total = counts.imported + counts.failed;
-    tx.execute(
-        "UPDATE imports SET finished_at = ?2, rows_total = ?3, rows_imported = ?4, rows_failed = ?5,
-                rows_new = ?6, rows_existing = ?7, rows_updated = ?8 WHERE id = ?1",
-        params![
-            import_id,
-            now_millis(),
-            total as i64,
-            counts.imported as i64,
-            counts.failed as i64,
-            counts.new as i64,
-            counts.existing as i64,
-            counts.updated as i64
-        ],
-    )?;
+    add_counts(&tx, import_id, &counts)?;
     tx.commit()?;
     trace.phase("commit");
     Ok(ImportReport {
@@ -942,6 +929,34 @@ fn import_in_transaction(
         errors,
         refused: None,
     })
+}
+
+/// Adds `counts` to import `import_id`'s row counts and marks it finished now: once for a
+/// file, once per page for a pull.
+pub(crate) fn add_counts(
+    conn: &rusqlite::Connection,
+    import_id: i64,
+    counts: &sink::Counts,
+) -> Result<()> {
+    conn.execute(
+        "UPDATE imports SET finished_at = ?2, rows_total = rows_total + ?3,
+                rows_imported = rows_imported + ?4, rows_failed = rows_failed + ?5,
+                rows_new = coalesce(rows_new, 0) + ?6,
+                rows_existing = coalesce(rows_existing, 0) + ?7,
+                rows_updated = coalesce(rows_updated, 0) + ?8
+         WHERE id = ?1",
+        params![
+            import_id,
+            now_millis(),
+            (counts.imported + counts.failed) as i64,
+            counts.imported as i64,
+            counts.failed as i64,
+            counts.new as i64,
+            counts.existing as i64,
+            counts.updated as i64
+        ],
+    )?;
+    Ok(())
 }
 
 fn skip_bom<R: BufRead>(mut r: R) -> R {

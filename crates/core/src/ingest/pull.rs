@@ -181,24 +181,7 @@ fn store_page(
         params![import_id, errors_before, label],
     )?;
     let total = counts.imported + counts.failed;
-    conn.execute(
-        "UPDATE imports SET finished_at = ?2, rows_total = rows_total + ?3,
-                rows_imported = rows_imported + ?4, rows_failed = rows_failed + ?5,
-                rows_new = coalesce(rows_new, 0) + ?6,
-                rows_existing = coalesce(rows_existing, 0) + ?7,
-                rows_updated = coalesce(rows_updated, 0) + ?8
-         WHERE id = ?1",
-        params![
-            import_id,
-            now_millis(),
-            total as i64,
-            counts.imported as i64,
-            counts.failed as i64,
-            counts.new as i64,
-            counts.existing as i64,
-            counts.updated as i64
-        ],
-    )?;
+    super::add_counts(conn, import_id, &counts)?;
     conn.execute(
         "UPDATE pulls SET pages = pages + 1, records = records + ?2,
                 rows_new = rows_new + ?3, rows_existing = rows_existing + ?4,
@@ -267,8 +250,14 @@ mod tests {
 
     fn setup() -> (Store, Pull) {
         let store = Store::open_in_memory().unwrap();
+        let pull = begin(&store);
+        (store, pull)
+    }
+
+    /// A Logitrail connection "shop" in `store`, and a pull of it begun.
+    fn begin(store: &Store) -> Pull {
         let c = connections::add(
-            &store,
+            store,
             &NewConnection {
                 name: "shop".into(),
                 kind: Some(ConnectionKind::Logitrail),
@@ -278,8 +267,7 @@ mod tests {
             "keyring",
         )
         .unwrap();
-        let pull = connections::begin_pull(&store, &c, false).unwrap();
-        (store, pull)
+        connections::begin_pull(store, &c, false).unwrap()
     }
 
     #[test]
@@ -361,18 +349,7 @@ mod tests {
     fn in_a_group_a_bad_page_is_rolled_back_alone_and_an_uncommitted_group_leaves_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("s.db")).unwrap();
-        let c = connections::add(
-            &store,
-            &NewConnection {
-                name: "shop".into(),
-                kind: Some(ConnectionKind::Logitrail),
-                merchant_id: Some("1".into()),
-                ..NewConnection::default()
-            },
-            "keyring",
-        )
-        .unwrap();
-        let pull = connections::begin_pull(&store, &c, false).unwrap();
+        let pull = begin(&store);
         let control = Control::default();
         let one = page(&[("a", "2026-11-01T10:00:00Z", 5)]);
         let mut bad = page(&[("b", "2026-11-01T11:00:00Z", 6)]);
