@@ -16,7 +16,7 @@ use invlog_core::time::{format_instant, parse_instant};
 
 use super::error::{ConnectorError, Result};
 use super::http::Call;
-use super::{json_of, refused, token_of, unexpected, PageWriter, Session};
+use super::{json_of, refused, take_token, unexpected, PageWriter, Session};
 
 const LIMIT: u64 = 500;
 
@@ -80,15 +80,7 @@ fn fetch_token(s: &mut Session<'_>) -> Result<()> {
         body: Some(form.finish().into_bytes()),
         page: &page,
     })?;
-    match answer.status {
-        200..=299 => {
-            s.token = Some(token_of(&page, &answer.body)?);
-            Ok(())
-        }
-        // OAuth2 servers answer bad client credentials with 400 invalid_client as often as 401.
-        400 | 401 | 403 => Err(refused(&url, answer.status, ConnectionKind::LogitrailOauth)),
-        _ => Err(unexpected(&page, &url, &answer)),
-    }
+    take_token(s, &page, &url, &answer)
 }
 
 /// GETs one page of products, signed as the kind wants (a token renewed before it expires

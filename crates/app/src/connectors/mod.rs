@@ -108,6 +108,20 @@ fn json_of(page: &str, body: &[u8]) -> Result<Value> {
     })
 }
 
+/// Takes the token a token endpoint answered (`page` names the call) into the session; a
+/// refusal is the credentials'.
+fn take_token(s: &mut Session<'_>, page: &str, url: &reqwest::Url, answer: &Answer) -> Result<()> {
+    match answer.status {
+        200..=299 => {
+            s.token = Some(token_of(page, &answer.body)?);
+            Ok(())
+        }
+        // OAuth2 servers answer bad client credentials with 400 invalid_client as often as 401.
+        400 | 401 | 403 => Err(refused(url, answer.status, s.conn.kind)),
+        _ => Err(unexpected(page, url, answer)),
+    }
+}
+
 /// A token answer: `access_token` and `expires_in` (seconds; a day when not said).
 fn token_of(page: &str, body: &[u8]) -> Result<(String, Instant)> {
     let v = json_of(page, body)?;

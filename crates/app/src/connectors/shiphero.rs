@@ -17,7 +17,7 @@ use invlog_core::time::{format_instant, now_millis, parse_instant};
 
 use super::error::{ConnectorError, Result};
 use super::http::{self, Call};
-use super::{json_of, refused, token_of, unexpected, PageWriter, Session};
+use super::{json_of, refused, take_token, unexpected, PageWriter, Session};
 
 /// Days of changes asked for at once: a window ShipHero answers for any filter (a `reason`
 /// search needs ≤ 60 days).
@@ -73,14 +73,7 @@ fn renew(s: &mut Session<'_>) -> Result<()> {
         body: Some(body),
         page: &page,
     })?;
-    match answer.status {
-        200..=299 => {
-            s.token = Some(token_of(&page, &answer.body)?);
-            Ok(())
-        }
-        400 | 401 | 403 => Err(refused(&url, answer.status, s.conn.kind)),
-        _ => Err(unexpected(&page, &url, &answer)),
-    }
+    take_token(s, &page, &url, &answer)
 }
 
 /// Seconds a code-30 error asks to wait ("… In 7 seconds"); None for any other error.

@@ -234,16 +234,15 @@ mod tests {
 
     /// One page written and committed on its own.
     fn store_page(
-        store: &mut Store,
+        store: &Store,
         pull: &Pull,
         label: &str,
-        page: Page<'_>,
         body: &[u8],
         cursor: &str,
-        control: &Control<'_>,
     ) -> Result<PageStored> {
         let mut w = PullWriter::new(store, pull);
-        let stored = w.page(label, page, body, cursor, control)?;
+        let control = Control::default();
+        let stored = w.page(label, Page::LogitrailProducts, body, cursor, &control)?;
         w.commit()?;
         Ok(stored)
     }
@@ -272,38 +271,19 @@ mod tests {
 
     #[test]
     fn a_record_two_pages_repeat_is_stored_once_and_the_cursor_moves_with_each_page() {
-        let (mut store, pull) = setup();
-        let control = Control::default();
+        let (store, pull) = setup();
         let one = page(&[
             ("a", "2026-11-01T10:00:00Z", 5),
             ("b", "2026-11-01T11:00:00Z", 6),
         ]);
-        let got = store_page(
-            &mut store,
-            &pull,
-            "page 1",
-            Page::LogitrailProducts,
-            &one,
-            "{\"offset\":2}",
-            &control,
-        )
-        .unwrap();
+        let got = store_page(&store, &pull, "page 1", &one, "{\"offset\":2}").unwrap();
         assert_eq!((got.new, got.existing), (2, 0));
         // The API's paging moved: page 2 starts with page 1's last record again.
         let two = page(&[
             ("b", "2026-11-01T11:00:00Z", 6),
             ("c", "2026-11-01T12:00:00Z", 7),
         ]);
-        let got = store_page(
-            &mut store,
-            &pull,
-            "page 2",
-            Page::LogitrailProducts,
-            &two,
-            "{\"offset\":4}",
-            &control,
-        )
-        .unwrap();
+        let got = store_page(&store, &pull, "page 2", &two, "{\"offset\":4}").unwrap();
         assert_eq!((got.new, got.existing), (1, 1));
         assert_eq!(store.entry_count().unwrap(), 3);
         let c = connections::get(&store, "shop").unwrap();
@@ -314,32 +294,13 @@ mod tests {
 
     #[test]
     fn a_stored_record_that_two_pages_of_a_later_pull_repeat_stays_one_entry() {
-        let (mut store, first) = setup();
-        let control = Control::default();
+        let (store, first) = setup();
         let a = page(&[("a", "2026-11-01T10:00:00Z", 5)]);
-        store_page(
-            &mut store,
-            &first,
-            "page 1",
-            Page::LogitrailProducts,
-            &a,
-            "{}",
-            &control,
-        )
-        .unwrap();
+        store_page(&store, &first, "page 1", &a, "{}").unwrap();
         let c = connections::get(&store, "shop").unwrap();
         let second = connections::begin_pull(&store, &c, false).unwrap();
         for n in 1..=2 {
-            let got = store_page(
-                &mut store,
-                &second,
-                "page",
-                Page::LogitrailProducts,
-                &a,
-                "{}",
-                &control,
-            )
-            .unwrap();
+            let got = store_page(&store, &second, "page", &a, "{}").unwrap();
             assert_eq!((got.new, got.existing), (0, 1), "page {n}");
         }
         assert_eq!(store.entry_count().unwrap(), 1);
@@ -395,32 +356,14 @@ mod tests {
 
     #[test]
     fn a_malformed_page_changes_nothing_and_keeps_the_cursor() {
-        let (mut store, pull) = setup();
-        let control = Control::default();
+        let (store, pull) = setup();
         let one = page(&[("a", "2026-11-01T10:00:00Z", 5)]);
-        store_page(
-            &mut store,
-            &pull,
-            "page 1",
-            Page::LogitrailProducts,
-            &one,
-            "{\"offset\":1}",
-            &control,
-        )
-        .unwrap();
+        store_page(&store, &pull, "page 1", &one, "{\"offset\":1}").unwrap();
         let mut bad = page(&[("b", "2026-11-01T11:00:00Z", 6)]);
         bad.truncate(bad.len() - 3);
-        let e = store_page(
-            &mut store,
-            &pull,
-            "page 2 of http://x/",
-            Page::LogitrailProducts,
-            &bad,
-            "{\"offset\":2}",
-            &control,
-        )
-        .unwrap_err()
-        .to_string();
+        let e = store_page(&store, &pull, "page 2 of http://x/", &bad, "{\"offset\":2}")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("page 2 of http://x/"), "{e}");
         assert_eq!(store.entry_count().unwrap(), 1);
         let c = connections::get(&store, "shop").unwrap();
