@@ -198,3 +198,65 @@ fn a_refused_secret_fails_the_pull_with_exit_1_and_an_unknown_name_is_a_usage_er
         "the secret is forgotten"
     );
 }
+
+#[test]
+fn an_edited_connection_keeps_its_secret_through_a_rename_and_takes_a_new_one() {
+    let api = logitrail();
+    let cli = cli();
+    let added = add_with_stdin(&cli, &api.base, SECRET);
+    assert!(added.status.success());
+    let renamed = cli
+        .command(&[
+            "connections",
+            "edit",
+            "wh",
+            "--rename",
+            "main",
+            "--every",
+            "1h",
+        ])
+        .env("INVLOG_KEYRING", "off")
+        .output()
+        .unwrap();
+    assert!(
+        renamed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&renamed.stderr)
+    );
+    let list: serde_json::Value =
+        serde_json::from_slice(&cli.run(&["connections", "--json"]).stdout).unwrap();
+    assert_eq!(list[0]["name"], "main");
+    assert_eq!(list[0]["every_minutes"], 60);
+    assert_eq!(list[0]["merchant_id"], "42", "what was not given stays");
+    let secrets = std::fs::read_to_string(cli.dir.path().join("store.db.secrets")).unwrap();
+    assert!(
+        secrets.contains("\"main\"") && !secrets.contains("\"wh\""),
+        "{secrets}"
+    );
+    let pulled = cli
+        .command(&["pull", "main"])
+        .env("INVLOG_KEYRING", "off")
+        .output()
+        .unwrap();
+    assert_eq!(
+        pulled.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&pulled.stdout)
+    );
+
+    let rekeyed = cli
+        .command(&["connections", "edit", "main", "--secret-env", "NEW"])
+        .env("INVLOG_KEYRING", "off")
+        .env("NEW", "a-revoked-secret")
+        .output()
+        .unwrap();
+    assert!(rekeyed.status.success());
+    let refused = cli
+        .command(&["pull", "main"])
+        .env("INVLOG_KEYRING", "off")
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&refused.stdout).contains("refused"));
+}
