@@ -22,6 +22,7 @@ pub mod redaction;
 pub mod rerun;
 pub mod resolve;
 pub mod samples;
+pub mod signature;
 pub mod startup;
 pub mod stock_history;
 pub mod store;
