@@ -512,3 +512,81 @@ fn a_due_pull_runs_once_though_two_processes_watch_the_schedule() {
         .unwrap()
         .is_empty());
 }
+
+#[test]
+fn shiphero_renews_a_token_revoked_mid_pull_once_and_a_refused_refresh_token_says_so() {
+    let fx = fixture();
+    let refreshes = Arc::new(AtomicU32::new(0));
+    let rf = refreshes.clone();
+    let api = FakeApi::start(move |r: &Req| {
+        if r.path == "/auth/refresh" {
+            if r.json()["refresh_token"] != "s3cret-refresh" {
+                return Resp::text(401, r#"{"error":"invalid refresh token"}"#);
+            }
+            let n = rf.fetch_add(1, Ordering::SeqCst) + 1;
+            return Resp::json(json!({"access_token": format!("A{n}"), "expires_in": 2419200}));
+        }
+        // The first token stops working after its first answer.
+        let q = r.json();
+        let text = q["query"].as_str().unwrap_or_default();
+        let revoked =
+            r.header("authorization") == Some("Bearer A1") && !text.contains("inventory_changes");
+        if revoked {
+            return Resp::text(401, "{}");
+        }
+        if text.contains("inventory_changes") {
+            return graphql("inventory_changes", vec![], None);
+        }
+        if text.contains("inventory_sync_statuses") {
+            return graphql(
+                "inventory_sync_statuses",
+                vec![json!({"id": "B9", "status": "success", "total_count": 0})],
+                None,
+            );
+        }
+        graphql("inventory_sync_items_status", vec![], None)
+    });
+    let since = NewConnection {
+        since: Some(invlog_core::time::format_instant(
+            invlog_core::time::now_millis() - 86_400_000,
+        )),
+        ..NewConnection::default()
+    };
+    add(
+        &fx,
+        ConnectionKind::Shiphero,
+        &api.base,
+        since,
+        "s3cret-refresh",
+    );
+    let p = pull(&fx);
+    assert_eq!(p.status, JobStatus::Success, "{:?}", p.error);
+    assert_eq!(
+        refreshes.load(Ordering::SeqCst),
+        2,
+        "renewed once after the 401"
+    );
+    assert_eq!(cursor(&fx)["final_batches"], json!(["B9"]));
+
+    call(
+        &fx.engine,
+        Request::EditConnection {
+            name: "shop".into(),
+            connection: NewConnection {
+                name: "shop".into(),
+                kind: Some(ConnectionKind::Shiphero),
+                base_url: Some(api.base.clone()),
+                ..NewConnection::default()
+            },
+            secret: Some(Secret("expired-refresh-token".into())),
+        },
+    );
+    let p = pull(&fx);
+    assert_eq!(p.status, JobStatus::Failed);
+    let e = p.error.unwrap();
+    assert!(
+        e.contains("the credentials were refused by 127.0.0.1:") && e.contains("refresh token"),
+        "{e}"
+    );
+    assert!(!e.contains("expired-refresh-token"), "{e}");
+}
