@@ -186,6 +186,28 @@ fn a_refused_secret_fails_the_pull_with_exit_1_and_an_unknown_name_is_a_usage_er
         "s",
     ]);
     assert_eq!(argv.status.code(), Some(2));
+    let refused = cli
+        .command(&[
+            "connections",
+            "add",
+            "x",
+            "--kind",
+            "logitrail",
+            "--every",
+            "soon",
+            "--secret-env",
+            "WH_SECRET",
+        ])
+        .env("INVLOG_KEYRING", "off")
+        .env("WH_SECRET", "never-kept-31")
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    let kept = std::fs::read_to_string(cli.dir.path().join("store.db.secrets")).unwrap();
+    assert!(
+        !kept.contains("never-kept-31"),
+        "a refused connection keeps no secret"
+    );
     let empty = add_with_stdin(&cli, &api.base, "");
     assert_eq!(empty.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&empty.stderr).contains("give the shared secret"));

@@ -311,6 +311,12 @@ fn check(new: &NewConnection, now: Millis) -> Result<Checked> {
     })
 }
 
+/// Whether `new` could be added as it is (what each kind needs, addresses, dates, interval):
+/// checked before its secret is kept anywhere.
+pub fn validate(new: &NewConnection) -> Result<()> {
+    check(new, now_millis()).map(|_| ())
+}
+
 /// Adds a connection whose secret is at `secret_place`.
 pub fn add(store: &Store, new: &NewConnection, secret_place: &str) -> Result<Connection> {
     let now = now_millis();

@@ -40,6 +40,7 @@ pub fn add(engine: &Engine, new: &NewConnection, secret: &Secret) -> Result<Save
     let secret = secret_given(secret, new)?;
     // The record is checked first (a duplicate name, a missing merchant id): a refused
     // connection leaves no secret behind.
+    connections::validate(new)?;
     if connections::get(&engine.store(), &new.name).is_ok() {
         return Err(CoreError::Conflict(format!(
             "a connection named '{}' exists already",
@@ -64,6 +65,7 @@ pub fn edit(
     secret: Option<&Secret>,
 ) -> Result<SavedConnection> {
     let old = connections::get(&engine.store(), name)?;
+    connections::validate(new)?;
     let renamed = new.name.trim() != old.name;
     let secret = match secret.filter(|s| !s.0.trim().is_empty()) {
         Some(s) => Some(secret_given(s, new)?),
