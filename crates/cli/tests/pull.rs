@@ -36,6 +36,14 @@ fn logitrail() -> FakeApi {
     })
 }
 
+/// `invlog` with its secrets in the file beside the store, whatever keyring the machine has.
+fn offline(cli: &Cli, args: &[&str]) -> std::process::Output {
+    cli.command(args)
+        .env("INVLOG_KEYRING", "off")
+        .output()
+        .unwrap()
+}
+
 fn cli() -> Cli {
     Cli::new()
 }
@@ -82,11 +90,7 @@ fn a_connection_added_with_its_secret_on_stdin_pulls_and_reports_its_counts() {
     assert!(said.contains("store.db.secrets"), "{said}");
     assert!(String::from_utf8_lossy(&out.stderr).contains("no OS keyring is reachable"));
 
-    let pull = cli
-        .command(&["pull", "--json"])
-        .env("INVLOG_KEYRING", "off")
-        .output()
-        .unwrap();
+    let pull = offline(&cli, &["pull", "--json"]);
     assert_eq!(
         pull.status.code(),
         Some(0),
@@ -103,11 +107,7 @@ fn a_connection_added_with_its_secret_on_stdin_pulls_and_reports_its_counts() {
         (Some(700), Some(0), Some(0))
     );
     assert_eq!(v[0]["pages"], 2);
-    let again = cli
-        .command(&["pull", "wh", "--json"])
-        .env("INVLOG_KEYRING", "off")
-        .output()
-        .unwrap();
+    let again = offline(&cli, &["pull", "wh", "--json"]);
     let v: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
     assert_eq!(
         (v[0]["new"].as_u64(), v[0]["existing"].as_u64()),
@@ -151,11 +151,7 @@ fn a_refused_secret_fails_the_pull_with_exit_1_and_an_unknown_name_is_a_usage_er
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let pull = cli
-        .command(&["pull"])
-        .env("INVLOG_KEYRING", "off")
-        .output()
-        .unwrap();
+    let pull = offline(&cli, &["pull"]);
     assert_eq!(pull.status.code(), Some(1));
     let said = String::from_utf8_lossy(&pull.stdout);
     assert!(
@@ -163,11 +159,7 @@ fn a_refused_secret_fails_the_pull_with_exit_1_and_an_unknown_name_is_a_usage_er
         "{said}"
     );
     assert!(!said.contains("not-the-secret-77"));
-    let test = cli
-        .command(&["connections", "test", "wh"])
-        .env("INVLOG_KEYRING", "off")
-        .output()
-        .unwrap();
+    let test = offline(&cli, &["connections", "test", "wh"]);
     assert_ne!(test.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&test.stderr).contains("refused"));
 
@@ -227,8 +219,9 @@ fn an_edited_connection_keeps_its_secret_through_a_rename_and_takes_a_new_one() 
     let cli = cli();
     let added = add_with_stdin(&cli, &api.base, SECRET);
     assert!(added.status.success());
-    let renamed = cli
-        .command(&[
+    let renamed = offline(
+        &cli,
+        &[
             "connections",
             "edit",
             "wh",
@@ -236,10 +229,8 @@ fn an_edited_connection_keeps_its_secret_through_a_rename_and_takes_a_new_one() 
             "main",
             "--every",
             "1h",
-        ])
-        .env("INVLOG_KEYRING", "off")
-        .output()
-        .unwrap();
+        ],
+    );
     assert!(
         renamed.status.success(),
         "{}",
@@ -255,11 +246,7 @@ fn an_edited_connection_keeps_its_secret_through_a_rename_and_takes_a_new_one() 
         secrets.contains("\"main\"") && !secrets.contains("\"wh\""),
         "{secrets}"
     );
-    let pulled = cli
-        .command(&["pull", "main"])
-        .env("INVLOG_KEYRING", "off")
-        .output()
-        .unwrap();
+    let pulled = offline(&cli, &["pull", "main"]);
     assert_eq!(
         pulled.status.code(),
         Some(0),
@@ -274,11 +261,7 @@ fn an_edited_connection_keeps_its_secret_through_a_rename_and_takes_a_new_one() 
         .output()
         .unwrap();
     assert!(rekeyed.status.success());
-    let refused = cli
-        .command(&["pull", "main"])
-        .env("INVLOG_KEYRING", "off")
-        .output()
-        .unwrap();
+    let refused = offline(&cli, &["pull", "main"]);
     assert_eq!(refused.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&refused.stdout).contains("refused"));
 }
