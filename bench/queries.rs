@@ -163,7 +163,80 @@ fn main() {
         println!("| {name} | {p50:.1} ms | {p95:.1} ms | {s50:.1} ms | {s95:.1} ms | {buckets} |");
     }
 
+    triage(conn, &views, runs);
     compare_search_indexes(conn, runs);
+}
+
+/// The two triage screens: failures grouped by signature under each view, and the stock check
+/// (every SKU × channel pair, and its usual narrowings).
+fn triage(conn: &rusqlite::Connection, views: &[(&str, ViewSpec)], runs: usize) {
+    use invlog_core::failures::{self, FailuresRequest};
+    use invlog_core::stock_check::{self, StockCheckRequest};
+    println!();
+    println!("| view | Failures p50 | p95 | failures | groups |");
+    println!("|---|---:|---:|---:|---:|");
+    for (name, v) in views {
+        let req = FailuresRequest {
+            view: v.clone(),
+            buckets: 24,
+        };
+        let mut found = (0, 0);
+        let (p50, p95) = time_ms(runs, || {
+            let f = failures::get(conn, &req).expect("failures run");
+            found = (f.total, f.groups.len());
+        });
+        println!(
+            "| {name} | {p50:.1} ms | {p95:.1} ms | {} | {} |",
+            found.0, found.1
+        );
+    }
+    println!();
+    println!("| stock check | p50 | p95 | pairs shown of all |");
+    println!("|---|---:|---:|---:|");
+    let checks: [(&str, StockCheckRequest); 4] = [
+        (
+            "every pair (first 1,000)",
+            StockCheckRequest {
+                limit: 1000,
+                ..Default::default()
+            },
+        ),
+        (
+            "stale only",
+            StockCheckRequest {
+                stale: true,
+                limit: 1000,
+                ..Default::default()
+            },
+        ),
+        (
+            "channel = Flipkart",
+            StockCheckRequest {
+                channel: Some("Flipkart".into()),
+                limit: 1000,
+                ..Default::default()
+            },
+        ),
+        (
+            "one SKU (SKU-12345)",
+            StockCheckRequest {
+                sku: Some("SKU-12345".into()),
+                limit: 1000,
+                ..Default::default()
+            },
+        ),
+    ];
+    for (name, req) in &checks {
+        let mut shown = (0, 0);
+        let (p50, p95) = time_ms(runs, || {
+            let c = stock_check::get(conn, req).expect("stock check runs");
+            shown = (c.total, c.pairs);
+        });
+        println!(
+            "| {name} | {p50:.1} ms | {p95:.1} ms | {} of {} |",
+            shown.0, shown.1
+        );
+    }
 }
 
 /// The keyword index over the products dictionary: unicode61 tokens (what Invlog uses) against

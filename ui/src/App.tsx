@@ -35,6 +35,9 @@ import { baseFilters } from "./view/viewState";
 import { NoMatches } from "./table/NoMatches";
 import { whatHides } from "./table/noMatches";
 import { ViewTabs } from "./view/ViewTabs";
+import { FailuresPanel } from "./triage/FailuresPanel";
+import { StockCheckPanel } from "./triage/StockCheckPanel";
+import { withPair } from "./triage/triage";
 
 /** No entries picked (one instance, so an unchanged pick is an unchanged prop). */
 const NO_PICK: ReadonlySet<number> = new Set();
@@ -48,6 +51,8 @@ type Dialog =
   | { kind: "export_history" }
   | { kind: "kits" }
   | { kind: "connections" }
+  | { kind: "failures" }
+  | { kind: "stock_check" }
   | { kind: "stock"; sku: string }
   | { kind: "resolve"; resolved: boolean }
   | null;
@@ -280,6 +285,12 @@ export function App() {
         <button type="button" onClick={() => setDialog({ kind: "export_history" })}>
           Exports
         </button>
+        <button type="button" onClick={() => setDialog({ kind: "failures" })}>
+          Failures
+        </button>
+        <button type="button" onClick={() => setDialog({ kind: "stock_check" })}>
+          Stock check
+        </button>
         <button type="button" onClick={() => setDialog({ kind: "kits" })}>
           Kits
         </button>
@@ -505,6 +516,34 @@ export function App() {
         />
       )}
       {dialog?.kind === "stock" && <StockHistoryDialog sku={dialog.sku} onClose={close} />}
+      {dialog?.kind === "failures" && (
+        <FailuresPanel
+          filters={request.filters}
+          search={request.search}
+          revision={changes.added * 1000 + changes.changed}
+          onClose={close}
+          onShow={(filters) => {
+            close();
+            dispatch({ type: "show_entries", filters });
+          }}
+          onExport={(filters) => {
+            dispatch({ type: "show_entries", filters });
+            setDialog({ kind: "export" });
+          }}
+          onChanged={entriesChanged}
+        />
+      )}
+      {dialog?.kind === "stock_check" && (
+        <StockCheckPanel
+          revision={changes.added * 1000 + changes.changed}
+          onClose={close}
+          onShowPair={(row) => {
+            close();
+            dispatch({ type: "show_entries", filters: withPair(state.filters, row) });
+          }}
+          onStockHistory={(sku) => setDialog({ kind: "stock", sku })}
+        />
+      )}
       {dialog?.kind === "connections" && (
         <ConnectionsPanel
           tasks={tasks.tasks}

@@ -14,6 +14,7 @@ use invlog_core::detail::{EntryDetail, EntryRequest};
 use invlog_core::export::history::ExportRecord;
 use invlog_core::export::schedule::{NewSchedule, Schedule};
 use invlog_core::export::{ExportReport, ExportRequest};
+use invlog_core::failures::{Failures, FailuresRequest};
 use invlog_core::identity::Duplicates;
 use invlog_core::ingest::formats::{FormatInfo, SourceLabel};
 use invlog_core::ingest::history::ImportRecord;
@@ -27,7 +28,8 @@ use invlog_core::query::timeline::{Timeline, TimelineRequest};
 pub use invlog_core::query::FacetsRequest;
 use invlog_core::query::{Facet, QueryRequest, QueryResponse, ViewSpec};
 use invlog_core::rerun::{Attempt, RerunRequest};
-use invlog_core::resolve::{Resolution, SetResolved};
+use invlog_core::resolve::{Resolution, SetResolved, SetResolvedView};
+use invlog_core::stock_check::{StockCheck, StockCheckRequest};
 use invlog_core::stock_history::{StockHistory, StockHistoryRequest};
 use invlog_core::views::View;
 
@@ -95,6 +97,12 @@ pub enum Request {
     },
     /// Marks entries resolved or unresolved, as the OS user, with an optional note.
     SetResolved(SetResolved),
+    /// Marks every entry of a view not yet in that state (a whole failure group).
+    SetResolvedView(SetResolvedView),
+    /// A view's failures grouped by error signature.
+    Failures(FailuresRequest),
+    /// What each channel last received, against the systems of record.
+    StockCheck(StockCheckRequest),
     /// Who resolved or unresolved an entry, when and why, oldest first.
     Resolutions {
         entry_id: i64,
@@ -250,6 +258,9 @@ pub enum Response {
     DeleteView,
     /// How many entries changed state.
     SetResolved(usize),
+    SetResolvedView(usize),
+    Failures(Failures),
+    StockCheck(StockCheck),
     Resolutions(Vec<Resolution>),
     Entry(Box<EntryDetail>),
     Rerun(Attempt),
@@ -311,6 +322,7 @@ impl Request {
                 | Request::SaveView { .. }
                 | Request::DeleteView { .. }
                 | Request::SetResolved(_)
+                | Request::SetResolvedView(_)
                 | Request::SetKitComponent(_)
                 | Request::RemoveKitComponent { .. }
                 | Request::RemoveKit { .. }

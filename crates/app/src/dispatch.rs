@@ -4,8 +4,8 @@
 
 use invlog_core::store::Store;
 use invlog_core::{
-    columns, connections, detail, export::schedule, ingest, kits, layout, query, resolve, samples,
-    stock_history, views, CoreError, Result,
+    columns, connections, detail, export::schedule, failures, ingest, kits, layout, query, resolve,
+    samples, stock_check, stock_history, views, CoreError, Result,
 };
 
 use std::sync::Arc;
@@ -77,6 +77,8 @@ fn dispatch(engine: &Engine, request: Request) -> Result<Response> {
         Request::KitLog(r) => Response::KitLog(kits::log(&read(), &r.view, r.reveal_secrets)?),
         Request::Entry(e) => Response::Entry(Box::new(detail::get(&read(), &e)?)),
         Request::StockHistory(r) => Response::StockHistory(stock_history::get(&read(), &r)?),
+        Request::Failures(r) => Response::Failures(failures::get(read().conn(), &r)?),
+        Request::StockCheck(r) => Response::StockCheck(stock_check::get(read().conn(), &r)?),
         Request::About => {
             let store = read();
             Response::About(crate::api::About {
@@ -194,6 +196,11 @@ fn dispatch(engine: &Engine, request: Request) -> Result<Response> {
         Request::SetResolved(r) => {
             Response::SetResolved(resolve::set(&mut write(), &r, &resolve::current_user())?)
         }
+        Request::SetResolvedView(r) => Response::SetResolvedView(resolve::set_view(
+            &mut write(),
+            &r,
+            &resolve::current_user(),
+        )?),
         Request::Resolutions { entry_id } => {
             Response::Resolutions(resolve::history(&read(), entry_id)?)
         }

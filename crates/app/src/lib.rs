@@ -27,6 +27,7 @@ pub mod types {
     pub use invlog_core::export::{
         file_name_for as export_file_name, ExportFormat, ExportReport, ExportRequest, Zone,
     };
+    pub use invlog_core::failures::{FailureGroup, Failures, FailuresRequest};
     pub use invlog_core::ingest::{Format, ImportOptions, ImportReport, ImportRequest, RowError};
     pub use invlog_core::jobs::{Job, WAITING_FOR_WRITER};
     pub use invlog_core::owners::{process_alive, JobStatus};
@@ -35,6 +36,7 @@ pub mod types {
         FacetsRequest, Filter, KitScope, Op, QueryRequest, SortKey, ViewSpec,
     };
     pub use invlog_core::rerun::{RerunRequest, DEFAULT_TIMEOUT_SECS};
-    pub use invlog_core::resolve::SetResolved;
+    pub use invlog_core::resolve::{SetResolved, SetResolvedView};
+    pub use invlog_core::stock_check::{RecordStock, StockCheck, StockCheckRequest, StockCheckRow};
     pub use invlog_core::time::{describe_span, format_instant, local_offset_minutes, DateOrder};
 }

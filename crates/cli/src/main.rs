@@ -77,6 +77,12 @@ enum Command {
     },
     /// Entries per time bucket and status for a view: the timeline above the app's table
     Timeline(cmd::timeline::TimelineArgs),
+    /// A view's failed and errored entries grouped by what went wrong (their error signature),
+    /// biggest first, with what each group touches
+    Failures(cmd::failures::FailuresArgs),
+    /// What each channel last received, per SKU × channel account (× location): the last
+    /// successful push, failures since, and the systems of record's stock
+    StockCheck(cmd::stock_check::StockCheckArgs),
     /// The export history: each export with its status, rows and file
     Exports {
         #[arg(long)]
@@ -148,6 +154,8 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Query(a) => cmd::query::run(&engine, a),
         Command::Columns { json } => cmd::columns::run(&engine, json),
         Command::Facets(a) => cmd::facets::run(&engine, a),
+        Command::Failures(a) => cmd::failures::run(&engine, a),
+        Command::StockCheck(a) => cmd::stock_check::run(&engine, a),
         Command::Serve(a) => cmd::serve::run(engine, a),
         Command::Rerun(a) => cmd::rerun::run(&engine, a),
         Command::Export(a) => cmd::export::run(&engine, a),

@@ -140,6 +140,7 @@ pub static COLUMNS: &[Column] = &[
     col("restocked_quantity", "Restocked Quantity", Integer, false, "Ordoro: units restocked from a return."),
     facet(1, col("status", "Status", Status, true, "Whether the update succeeded (success), failed (failed) or is still pending.")),
     searchable(col("error", "Error", Text, false, "The error the source system reported.")),
+    col("error_signature", "Error Signature", Text, false, "What went wrong, as one problem: the HTTP status and the error code and message (from the error text or the API response), with numbers, SKUs, ids, quoted values and times taken out. Failures with one signature are one group in Failures."),
     col("resolved", "Resolved", Bool, false, "Whether the entry has been resolved: Xoro's flag, or marked in Invlog. Failed entries start unresolved."),
     searchable(col("batch_id", "Batch ID", Text, false, "Unique identifier of the inventory update API request batch.")),
     col("row", "Row", Integer, false, "ShipHero: the row of the synced CSV file."),

@@ -6,11 +6,13 @@
 //! The registry ([`columns`]) is at the bottom: `query` and `ingest` both read it and neither
 //! reads the other.
 
+pub mod channel_state;
 pub mod columns;
 pub mod connections;
 pub mod detail;
 pub mod error;
 pub mod export;
+pub mod failures;
 pub mod identity;
 pub mod ingest;
 pub mod jobs;
@@ -24,6 +26,7 @@ pub mod resolve;
 pub mod samples;
 pub mod signature;
 pub mod startup;
+pub mod stock_check;
 pub mod stock_history;
 pub mod store;
 pub mod time;

@@ -84,6 +84,58 @@ pub fn set(store: &mut Store, req: &SetResolved, user: &str) -> Result<usize> {
     Ok(changed)
 }
 
+/// Every entry of a view whose resolved state is not `resolved` yet, marked at once (a whole
+/// failure group from Failures, say).
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct SetResolvedView {
+    #[serde(default)]
+    pub filters: Vec<crate::query::Filter>,
+    #[serde(default)]
+    pub search: Option<String>,
+    pub resolved: bool,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// Marks the view's entries (those not in that state yet) as [`set`] would, in one
+/// transaction. Returns how many changed; none to change is not an error.
+pub fn set_view(store: &mut Store, req: &SetResolvedView, user: &str) -> Result<usize> {
+    if req.filters.is_empty() && req.search.as_deref().is_none_or(|s| s.trim().is_empty()) {
+        return Err(CoreError::InvalidQuery(
+            "resolving a view needs at least one filter: it would mark every entry".into(),
+        ));
+    }
+    let where_ = crate::query::where_clause(&req.filters, req.search.as_deref(), None)?;
+    let ids: Vec<i64> = {
+        let mut st = store.conn().prepare(&format!(
+            "SELECT e.id FROM {} WHERE ({}) AND e.resolved IS NOT ?",
+            crate::query::from_for(&req.filters, false),
+            where_.text
+        ))?;
+        let params = where_
+            .params
+            .iter()
+            .cloned()
+            .chain([rusqlite::types::Value::Integer(i64::from(req.resolved))]);
+        let ids = st
+            .query_map(rusqlite::params_from_iter(params), |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        ids
+    };
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    set(
+        store,
+        &SetResolved {
+            ids,
+            resolved: req.resolved,
+            note: req.note.clone(),
+        },
+        user,
+    )
+}
+
 /// An entry's resolution history, oldest first.
 pub fn history(store: &Store, entry_id: i64) -> Result<Vec<Resolution>> {
     let mut st = store.conn().prepare(

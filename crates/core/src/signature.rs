@@ -50,6 +50,126 @@ pub fn signature(
     }
 }
 
+/// The parts of a stored API response (`{"status": 503, "headers": …, "body": …}`, the push
+/// logs' and Konnect's shape): its HTTP status and its body as text. A response that is not
+/// such an object is all body.
+fn response_parts(response: &str) -> (Option<i64>, Option<String>) {
+    match serde_json::from_str::<Value>(response) {
+        Ok(Value::Object(o)) if o.contains_key("status") || o.contains_key("body") => {
+            let status = o.get("status").and_then(|s| match s {
+                Value::Number(n) => n.as_i64(),
+                Value::String(t) => t.trim().parse().ok(),
+                _ => None,
+            });
+            let body = o.get("body").and_then(|b| match b {
+                Value::Null => None,
+                Value::String(t) => Some(t.clone()),
+                other => Some(other.to_string()),
+            });
+            (status, body)
+        }
+        _ => (None, Some(response.to_owned())),
+    }
+}
+
+/// The signature of a stored entry: the HTTP status of its API response, and its own error
+/// text, else its sync batch's, else what the response body says.
+pub fn of_entry(
+    error_text: Option<&str>,
+    batch_error: Option<&str>,
+    response: Option<&str>,
+) -> Option<String> {
+    let (status, body) = response.map(response_parts).unwrap_or_default();
+    let text = [error_text, batch_error]
+        .into_iter()
+        .flatten()
+        .find(|t| !t.trim().is_empty());
+    signature(status, text, body.as_deref())
+}
+
+/// What an entry's error says, as it said it (not normalised): the example a group shows.
+pub fn message_of_entry(
+    error_text: Option<&str>,
+    batch_error: Option<&str>,
+    response: Option<&str>,
+) -> Option<String> {
+    let (status, body) = response.map(response_parts).unwrap_or_default();
+    let said = [error_text, batch_error]
+        .into_iter()
+        .flatten()
+        .map(str::trim)
+        .find(|t| !t.is_empty())
+        .map(message_of_text)
+        .or_else(|| body.as_deref().and_then(message_of_body))
+        .map(|m| m.replace(CODE_MARK, ": "));
+    match (status.filter(|s| *s > 0), said) {
+        (Some(s), Some(m)) => Some(format!("HTTP {s}: {m}")),
+        (Some(s), None) => Some(format!("HTTP {s}")),
+        (None, m) => m,
+    }
+}
+
+/// The signature of a failure whose source said nothing about why: its own group, so that
+/// every failure has a signature and one index finds them all.
+pub const NOTHING_SAID: &str = "(no error recorded)";
+
+/// Entries that have a signature to compute: failed, or carrying an error.
+pub const NEEDS_SIGNATURE: &str = "(e.status = 'failed' OR e.error IS NOT NULL)";
+
+/// Computes and stores the signature of the entries `scope` selects (a condition on `e`, with
+/// `params`), the failed or errored ones among them ([`NOTHING_SAID`] when nothing says why);
+/// the others' is cleared. One problem's
+/// messages repeat, so each distinct (text, batch error, response) is worked out once.
+pub fn assign(
+    conn: &rusqlite::Connection,
+    scope: &str,
+    params: &[&dyn rusqlite::ToSql],
+) -> crate::error::Result<u64> {
+    use std::collections::HashMap;
+    let mut read = conn.prepare(&format!(
+        "SELECT e.id, {NEEDS_SIGNATURE}, e.error,
+                (SELECT b.error FROM batches b WHERE b.source = e.source AND b.batch_id = e.batch_id),
+                (SELECT p.response FROM payloads p WHERE p.entry_id = e.id),
+                e.error_signature
+         FROM entries e WHERE {scope}"
+    ))?;
+    let mut write = conn.prepare("UPDATE entries SET error_signature = ?2 WHERE id = ?1")?;
+    // (error text, batch error, response) → signature.
+    type Said = (Option<String>, Option<String>, Option<String>);
+    let mut known: HashMap<Said, Option<String>> = HashMap::new();
+    let mut changes: Vec<(i64, Option<String>)> = Vec::new();
+    let mut rows = read.query(params)?;
+    while let Some(r) = rows.next()? {
+        let id: i64 = r.get(0)?;
+        let needs: bool = r.get(1)?;
+        let stored: Option<String> = r.get(5)?;
+        let sig = if needs {
+            let key: Said = (r.get(2)?, r.get(3)?, r.get(4)?);
+            if known.len() > 50_000 {
+                known.clear();
+            }
+            known
+                .entry(key)
+                .or_insert_with_key(|(t, b, p)| {
+                    of_entry(t.as_deref(), b.as_deref(), p.as_deref())
+                        .or_else(|| Some(NOTHING_SAID.to_owned()))
+                })
+                .clone()
+        } else {
+            None
+        };
+        if sig != stored {
+            changes.push((id, sig));
+        }
+    }
+    // Written once the read is done: a statement does not change the rows it is walking.
+    drop(rows);
+    for (id, sig) in &changes {
+        write.execute(rusqlite::params![id, sig])?;
+    }
+    Ok(changes.len() as u64)
+}
+
 /// What a response body says went wrong.
 fn message_of_body(body: &str) -> Option<String> {
     let body = body.trim();

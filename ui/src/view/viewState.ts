@@ -67,6 +67,8 @@ export type ViewAction =
   | { type: "view_deleted"; id: string }
   | { type: "show_batch"; batchId: string }
   | { type: "only_sku"; sku: string }
+  /** The entries behind a triage line (a failure group, a SKU × channel pair), newest first. */
+  | { type: "show_entries"; filters: Filter[] }
   /** A range brushed on the timeline (epoch ms) becomes the date filter. */
   | { type: "brush"; from: number; to: number }
   | { type: "reset_layout"; registry: Column[] }
@@ -209,6 +211,8 @@ export function viewReducer(state: ViewState, action: ViewAction): ViewState {
         applied: "",
         filters: [{ column: "batch_id", op: "eq", values: [action.batchId] }],
       };
+    case "show_entries":
+      return { ...state, filters: action.filters, sort: [] };
     case "only_sku":
       return {
         ...state,

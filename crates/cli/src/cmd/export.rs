@@ -2,10 +2,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
-use invlog_app::types::{ExportFormat, ExportRequest, ViewSpec, Zone};
+use invlog_app::types::{ExportFormat, ExportRequest, Zone};
 use invlog_app::{Engine, Request, Response};
 
-use super::{answer, call, print_json, Failure, ViewArgs};
+use super::{answer, call, named_view, print_json, Failure, ViewArgs};
 
 #[derive(Args)]
 pub struct ExportArgs {
@@ -44,16 +44,7 @@ fn parse_export_format(s: &str) -> Result<ExportFormat, String> {
 }
 
 pub fn run(engine: &Engine, a: ExportArgs) -> Result<ExitCode, Failure> {
-    let (base, name) = match &a.view {
-        Some(name) => {
-            let found = answer!(
-                call(engine, Request::View { name: name.clone() })?,
-                Response::View
-            )?;
-            (found.spec, Some(found.view.name))
-        }
-        None => (ViewSpec::default(), None),
-    };
+    let (base, name) = named_view(engine, a.view.as_deref())?;
     let view = a.query.on(base.clone())?;
     // The view's name says what was exported only when nothing was added to it.
     let shown_name = name.clone().filter(|_| view == base);

@@ -9,6 +9,7 @@ pub mod doctor;
 pub mod export;
 pub mod exports;
 pub mod facets;
+pub mod failures;
 pub mod import;
 pub mod imports;
 pub mod kit_log;
@@ -18,6 +19,7 @@ pub mod query;
 pub mod rerun;
 pub mod resolve;
 pub mod serve;
+pub mod stock_check;
 pub mod timeline;
 
 use clap::Args;
@@ -112,6 +114,28 @@ impl ViewArgs {
                 .collect();
         }
         Ok(base)
+    }
+}
+
+/// A saved or built-in view by name, and its name; the default view when none is named.
+pub fn named_view(
+    engine: &Engine,
+    name: Option<&str>,
+) -> Result<(ViewSpec, Option<String>), Failure> {
+    match name {
+        Some(name) => {
+            let found = answer!(
+                call(
+                    engine,
+                    Request::View {
+                        name: name.to_owned()
+                    }
+                )?,
+                Response::View
+            )?;
+            Ok((found.spec, Some(found.view.name)))
+        }
+        None => Ok((ViewSpec::default(), None)),
     }
 }
 

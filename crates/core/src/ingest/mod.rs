@@ -905,11 +905,13 @@ fn import_in_transaction(
         at => binary_data(file, at),
     })?;
     trace.phase("rows");
-    let (counts, errors) = sink.finish(&mut |name| trace.phase(name))?;
+    let (counts, errors, channel_state) = sink.finish(&mut |name| trace.phase(name))?;
     if bulk {
         rebuild_indexes(&tx)?;
         trace.phase("indexes");
     }
+    channel_state.apply(&tx)?;
+    trace.phase("channel summary");
     let total = counts.imported + counts.failed;
     add_counts(&tx, import_id, &counts)?;
     tx.commit()?;

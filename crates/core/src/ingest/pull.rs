@@ -173,7 +173,8 @@ fn store_page(
             shiphero::import(&mut sink, body, shiphero::Kind::Items, Some(batch))?
         }
     }
-    let (counts, errors) = sink.finish(&mut |_| {})?;
+    let (counts, errors, channel_state) = sink.finish(&mut |_| {})?;
+    channel_state.apply(conn)?;
     // Row numbers count within the page: the page says which.
     conn.execute(
         "UPDATE import_errors SET message = ?3 || ': ' || message

@@ -131,7 +131,16 @@ pub fn remove(store: &mut Store, import_id: i64, confirmed: bool) -> Result<Remo
          DELETE FROM entry_changes WHERE entry_id IN temp.removal_gone;
          DELETE FROM identities WHERE entry_id IN temp.removal_gone;",
     )?;
+    // What each channel last received is worked out again for the SKUs that lose entries.
+    let skus: std::collections::HashSet<String> = tx
+        .prepare(
+            "SELECT DISTINCT p.sku FROM entries e JOIN products p ON p.id = e.product_id
+             WHERE e.id IN temp.removal_gone AND p.sku IS NOT NULL",
+        )?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
     let deleted = tx.execute("DELETE FROM entries WHERE id IN temp.removal_gone", [])? as u64;
+    crate::channel_state::recompute(&tx, &skus)?;
     tx.execute("DELETE FROM imports WHERE id = ?1", [import_id])?;
     tx.execute_batch("DELETE FROM temp.removal_gone; DELETE FROM temp.removal_moved;")?;
     tx.commit()?;

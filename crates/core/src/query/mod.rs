@@ -169,6 +169,16 @@ impl Joins {
     }
 }
 
+/// `entries e` with the joins `filters` need, and the products join when `products`.
+pub(crate) fn from_for(filters: &[Filter], products: bool) -> String {
+    Joins::of_filters(filters)
+        .and(Joins {
+            products,
+            payloads: false,
+        })
+        .from()
+}
+
 fn resolve_columns(ids: &[String], kit: Option<&KitScope>) -> Result<Vec<&'static Column>> {
     if ids.is_empty() {
         let first = columns::kit_log_columns().filter(|_| kit.is_some());

@@ -9,7 +9,11 @@ pub const ENTRY_INDEXES: &str = include_str!("indexes_v1.sql");
 /// Partial indexes added later (schema v4), for views over rare values.
 pub const RARE_VALUE_INDEXES: &str = include_str!("schema_v4.sql");
 
-/// Every index of `entries`: those [`ENTRY_INDEXES`] creates, then [`RARE_VALUE_INDEXES`].
+/// The error signature's column and index (schema v12).
+const SIGNATURE_SCHEMA: &str = include_str!("schema_v12.sql");
+
+/// Every index of `entries`: those [`ENTRY_INDEXES`] creates, then [`RARE_VALUE_INDEXES`], then
+/// the signature's.
 pub const ENTRY_INDEX_NAMES: &[&str] = &[
     "entries_by_time",
     "entries_by_product",
@@ -18,6 +22,7 @@ pub const ENTRY_INDEX_NAMES: &[&str] = &[
     "entries_by_tab",
     "entries_with_error",
     "entries_by_resolved",
+    "entries_by_signature",
 ];
 
 /// The indexes a bulk import drops and rebuilds: one entry per row each. The partial ones hold
@@ -29,6 +34,7 @@ pub fn index_sql(name: &str) -> Option<&'static str> {
     ENTRY_INDEXES
         .lines()
         .chain(RARE_VALUE_INDEXES.lines())
+        .chain(SIGNATURE_SCHEMA.lines())
         .find(|l| {
             l.strip_prefix("CREATE INDEX ")
                 .and_then(|r| r.split_whitespace().next())
@@ -59,11 +65,19 @@ pub static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         ),
         M::up(include_str!("schema_v10.sql")),
         M::up(include_str!("schema_v11.sql")),
+        // The signatures of the failures a store already holds and what each channel last
+        // received, computed as an import would.
+        M::up_with_hook(SIGNATURE_SCHEMA, |tx: &rusqlite::Transaction| {
+            crate::signature::assign(tx, crate::signature::NEEDS_SIGNATURE, &[])
+                .and_then(|_| crate::channel_state::rebuild(tx))
+                .map_err(|e| rusqlite_migration::HookError::Hook(e.to_string()))?;
+            Ok(())
+        }),
     ])
 });
 
 /// The schema this build writes: the number of its migrations.
-pub const SCHEMA_VERSION: i64 = 11;
+pub const SCHEMA_VERSION: i64 = 12;
 
 /// The schema of the store at `path`, read without creating, migrating or locking anything
 /// (`invlog --version`); None when there is no file there.
@@ -129,6 +143,7 @@ mod tests {
         let created: Vec<&str> = ENTRY_INDEXES
             .lines()
             .chain(RARE_VALUE_INDEXES.lines())
+            .chain(SIGNATURE_SCHEMA.lines())
             .filter_map(|l| l.strip_prefix("CREATE INDEX "))
             .map(|l| l.split_whitespace().next().unwrap())
             .collect();

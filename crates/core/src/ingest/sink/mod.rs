@@ -153,6 +153,11 @@ pub struct Sink<'a> {
     /// under the pull) a second occurrence.
     page_taken: Option<std::collections::HashSet<i64>>,
     errors: Vec<RowError>,
+    /// Stored entries this import changed in a way that may change their error signature.
+    resign: Vec<i64>,
+    /// What this import changes of what each channel last received.
+    channel_state: crate::channel_state::Changes,
+    channel_slots: crate::channel_state::Slots,
     control: &'a Control<'a>,
     bytes_read: &'a AtomicU64,
     total_bytes: u64,
@@ -209,6 +214,9 @@ impl<'a> Sink<'a> {
             counts: Counts::default(),
             page_taken: None,
             errors: Vec::new(),
+            resign: Vec::new(),
+            channel_state: Default::default(),
+            channel_slots: Default::default(),
             control,
             bytes_read,
             total_bytes,
@@ -286,6 +294,7 @@ impl<'a> Sink<'a> {
                 .collect::<Vec<_>>()
                 .join(", ")
         );
+        self.channel_slots = crate::channel_state::Slots::of(self.source, layout);
         self.layout = layout.to_vec();
         Ok(())
     }
@@ -360,6 +369,8 @@ impl<'a> Sink<'a> {
         if let Some(taken) = self.page_taken.as_mut() {
             taken.insert(id);
         }
+        self.channel_slots
+            .add(&mut self.channel_state.summary, self.source, id, &cell);
         self.write_payload(id, attached.request, attached.response)?;
         self.counts.imported += 1;
         self.counts.new += 1;
@@ -639,7 +650,12 @@ impl<'a> Sink<'a> {
         self.row_done()
     }
 
-    pub(super) fn finish(self, phase: &mut dyn FnMut(&str)) -> Result<(Counts, Vec<RowError>)> {
+    /// Ends the import's writing; what it changes of the channel summary is returned, to be
+    /// applied once the indexes are in place.
+    pub(super) fn finish(
+        self,
+        phase: &mut dyn FnMut(&str),
+    ) -> Result<(Counts, Vec<RowError>, crate::channel_state::Changes)> {
         drop(self.insert);
         drop(self.insert_identity);
         if let Some(held) = self.held {
@@ -667,6 +683,15 @@ impl<'a> Sink<'a> {
             )?;
         }
         phase("search index");
+        crate::signature::assign(
+            self.conn,
+            &format!("e.id > ?1 AND {}", crate::signature::NEEDS_SIGNATURE),
+            &[&self.entries_before],
+        )?;
+        for id in &self.resign {
+            crate::signature::assign(self.conn, "e.id = ?1", &[id])?;
+        }
+        phase("error signatures");
         // A failed entry from a source without a resolved flag stays open until someone
         // resolves it: the Unresolved view lists it. (Xoro's own flag is kept as it came.)
         self.conn.execute(
@@ -674,6 +699,6 @@ impl<'a> Sink<'a> {
              WHERE status = 'failed' AND resolved IS NULL AND id > ?1",
             [self.entries_before],
         )?;
-        Ok((self.counts, self.errors))
+        Ok((self.counts, self.errors, self.channel_state))
     }
 }

@@ -2,7 +2,7 @@
 //! are the same; its newer facts written in place otherwise, and the change recorded in its
 //! history.
 
-use rusqlite::params;
+use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -233,6 +233,9 @@ impl Sink<'_> {
                     _ => None,
                 }
             });
+            if let Some(sku) = &merged[0] {
+                self.channel_state.recompute.insert(sku.to_string());
+            }
             let product = self.product_id_of(merged)?;
             values.push(product.map_or(Value::Null, Value::Integer));
             sets.push(format!("product_id = ?{}", values.len()));
@@ -242,6 +245,18 @@ impl Sink<'_> {
             sets.push(format!("extra = ?{}", values.len()));
         }
         if !sets.is_empty() {
+            // The channel summary of the entry's product (before and after) is worked out
+            // again from its entries when the import ends.
+            let before: Option<String> = self
+                .conn
+                .prepare_cached(
+                    "SELECT p.sku FROM entries e JOIN products p ON p.id = e.product_id
+                     WHERE e.id = ?1",
+                )?
+                .query_row([id], |r| r.get(0))
+                .optional()?
+                .flatten();
+            self.channel_state.recompute.extend(before);
             let sql = format!("UPDATE entries SET {} WHERE id = ?1", sets.join(", "));
             self.conn
                 .prepare_cached(&sql)?
@@ -261,6 +276,14 @@ impl Sink<'_> {
         }
         if changes.payload {
             self.write_payload(id, attached.request, attached.response)?;
+        }
+        let failure_moved = changes.payload
+            || changes
+                .columns
+                .iter()
+                .any(|(i, _)| matches!(self.layout[*i], "status" | "error" | "batch_id"));
+        if failure_moved && id <= self.entries_before {
+            self.resign.push(id);
         }
         let text_moved = changes
             .columns

@@ -1,0 +1,461 @@
+//! What each channel last received, kept as a summary beside the entries: per SKU × channel ×
+//! account × location, the last successful push, the newest push and the failures since the
+//! last success; per SKU and system of record, its newest stock figure. Imports
+//! add their new entries to it in the same transaction (merged with what it holds), and the
+//! SKUs whose stored entries change or go are worked out again from their entries, so the
+//! stock check reads a row per pair instead of scanning every push.
+
+use std::collections::{HashMap, HashSet};
+
+use rusqlite::types::ValueRef;
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::error::Result;
+use crate::ingest::convert::Cell;
+
+/// The systems of record and the figure each reports.
+pub const RECORDS: [(&str, &str); 3] = [
+    ("ordoro", "available_on_hand"),
+    ("logitrail", "available"),
+    ("shiphero", "physical_on_hand"),
+];
+
+/// (occurred_at, id): the log's order.
+pub type At = (i64, i64);
+
+/// A pair's channel, account and location; "" for none (they key a table).
+type PairKey = (String, String, String, String);
+
+#[derive(Debug, Clone, Default, PartialEq)]
+struct PairState {
+    /// (at, id), sent, buffer.
+    success: Option<(At, Option<i64>, Option<i64>)>,
+    /// (at, id), status.
+    push: Option<(At, String)>,
+    failures_since: u64,
+    last_failure: Option<At>,
+}
+
+/// What a run of entries adds to the summary, before it is merged with what the store holds.
+#[derive(Default)]
+pub struct Summary {
+    pairs: HashMap<PairKey, (PairState, Vec<At>)>,
+    records: HashMap<(String, usize), (At, i64)>,
+}
+
+/// The facts of one entry the summary reads.
+pub struct Fact<'a> {
+    pub sku: &'a str,
+    pub source: &'a str,
+    pub event_type: Option<&'a str>,
+    pub channel: Option<&'a str>,
+    pub account: Option<&'a str>,
+    pub location_code: Option<&'a str>,
+    pub at: At,
+    pub status: Option<&'a str>,
+    pub inventory_sent: Option<i64>,
+    pub buffer_stock: Option<i64>,
+    /// The figure of its source's system-of-record column, when it is one.
+    pub figure: Option<i64>,
+}
+
+/// Whether an entry of `source` reports a system-of-record stock (`RECORDS` index).
+pub fn record_slot(source: &str, event_type: Option<&str>) -> Option<usize> {
+    let slot = RECORDS.iter().position(|(s, _)| *s == source)?;
+    // ShipHero's on hand is known after an inventory change; its sync rows are pushes.
+    (source != "shiphero" || event_type == Some("inventory_change")).then_some(slot)
+}
+
+impl Summary {
+    pub fn is_empty(&self) -> bool {
+        self.pairs.is_empty() && self.records.is_empty()
+    }
+
+    pub fn add(&mut self, f: &Fact<'_>) {
+        if let (Some(slot), Some(q)) = (record_slot(f.source, f.event_type), f.figure) {
+            let known = self
+                .records
+                .entry((f.sku.to_owned(), slot))
+                .or_insert((f.at, q));
+            if f.at > known.0 {
+                *known = (f.at, q);
+            }
+        }
+        let Some(status) = f
+            .status
+            .filter(|s| matches!(*s, "success" | "failed" | "pending"))
+        else {
+            return;
+        };
+        if f.channel.is_none() && f.account.is_none() {
+            return;
+        }
+        let key = (
+            f.sku.to_owned(),
+            f.channel.unwrap_or_default().to_owned(),
+            f.account.unwrap_or_default().to_owned(),
+            f.location_code.unwrap_or_default().to_owned(),
+        );
+        let (state, failures) = self.pairs.entry(key).or_default();
+        if state.push.as_ref().is_none_or(|(p, _)| f.at > *p) {
+            state.push = Some((f.at, status.to_owned()));
+        }
+        match status {
+            "success" if state.success.is_none_or(|(s, _, _)| f.at > s) => {
+                state.success = Some((f.at, f.inventory_sent, f.buffer_stock));
+            }
+            "failed" => failures.push(f.at),
+            _ => {}
+        }
+    }
+
+    /// Each pair's failures after its last success counted and the newest kept.
+    fn settle(&mut self) {
+        for (state, failures) in self.pairs.values_mut() {
+            let since = state.success.map(|s| s.0);
+            let after: Vec<At> = failures
+                .iter()
+                .copied()
+                .filter(|at| since.is_none_or(|s| *at > s))
+                .collect();
+            state.failures_since = after.len() as u64;
+            state.last_failure = after.iter().max().copied();
+        }
+    }
+
+    /// Merges this summary into the store's, skipping `recomputed` SKUs (worked out from their
+    /// entries afterwards).
+    pub fn merge(mut self, conn: &Connection, recomputed: &HashSet<String>) -> Result<()> {
+        self.settle();
+        let mut stored = conn.prepare_cached(
+            "SELECT last_success_at, last_success_id, last_sent, buffer_stock, last_push_at,
+                    last_push_id, last_push_status, failures_since, last_failure_at,
+                    last_failure_id
+             FROM push_pairs WHERE sku = ?1 AND channel = ?2 AND account = ?3
+               AND location_code = ?4",
+        )?;
+        for (key, (new, _)) in self.pairs {
+            if recomputed.contains(&key.0) {
+                continue;
+            }
+            let old = stored
+                .query_row(params![&key.0, &key.1, &key.2, &key.3], read_state)
+                .optional()?;
+            let state = match old {
+                None => new,
+                Some(old) => combine(conn, &key, old, new)?,
+            };
+            write_pair(conn, &key, &state)?;
+        }
+        for ((sku, slot), (at, q)) in self.records {
+            if recomputed.contains(&sku) {
+                continue;
+            }
+            write_record(conn, &sku, slot, at, q, true)?;
+        }
+        Ok(())
+    }
+}
+
+fn read_state(r: &rusqlite::Row<'_>) -> rusqlite::Result<PairState> {
+    let success = match (r.get::<_, Option<i64>>(0)?, r.get::<_, Option<i64>>(1)?) {
+        (Some(at), Some(id)) => Some(((at, id), r.get(2)?, r.get(3)?)),
+        _ => None,
+    };
+    let last_failure = match (r.get::<_, Option<i64>>(8)?, r.get::<_, Option<i64>>(9)?) {
+        (Some(at), Some(id)) => Some((at, id)),
+        _ => None,
+    };
+    Ok(PairState {
+        success,
+        push: Some(((r.get(4)?, r.get(5)?), r.get(6)?)),
+        failures_since: r.get::<_, i64>(7)? as u64,
+        last_failure,
+    })
+}
+
+/// A stored pair's state and a run's, as one: the later success and push win, and the
+/// failures since the winning success are counted in the store, where the run's entries are
+/// by now (through the products' time index, from that success on: recent entries).
+fn combine(conn: &Connection, key: &PairKey, old: PairState, new: PairState) -> Result<PairState> {
+    let success = match (old.success, new.success) {
+        (Some(a), Some(b)) => Some(if b.0 > a.0 { b } else { a }),
+        (a, b) => a.or(b),
+    };
+    let (failures_since, last_failure) =
+        stored_failures_after(conn, key, success.map_or((i64::MIN, i64::MIN), |s| s.0))?;
+    let push = match (old.push, new.push) {
+        (Some(a), Some(b)) => Some(if b.0 > a.0 { b } else { a }),
+        (a, b) => a.or(b),
+    };
+    Ok(PairState {
+        success,
+        push,
+        failures_since,
+        last_failure,
+    })
+}
+
+/// The failed pushes of a pair after `since` in the store: how many, and the newest.
+fn stored_failures_after(conn: &Connection, key: &PairKey, since: At) -> Result<(u64, Option<At>)> {
+    let mut st = conn.prepare_cached(
+        "SELECT occurred_at, id FROM entries
+         WHERE product_id IN (SELECT id FROM products WHERE sku = ?1)
+           AND occurred_at >= ?5 AND status = 'failed'
+           AND coalesce(channel, '') = ?2 AND coalesce(account, '') = ?3
+           AND coalesce(location_code, '') = ?4",
+    )?;
+    let mut rows = st.query(params![&key.0, &key.1, &key.2, &key.3, since.0])?;
+    let (mut n, mut last) = (0u64, None);
+    while let Some(r) = rows.next()? {
+        let at: At = (r.get(0)?, r.get(1)?);
+        if at > since {
+            n += 1;
+            last = last.max(Some(at));
+        }
+    }
+    Ok((n, last))
+}
+
+fn write_pair(conn: &Connection, key: &PairKey, s: &PairState) -> Result<()> {
+    let Some((push_at, push_status)) = &s.push else {
+        return Ok(());
+    };
+    conn.prepare_cached(
+        "INSERT OR REPLACE INTO push_pairs (sku, channel, account, location_code,
+           last_success_at, last_success_id, last_sent, buffer_stock, last_push_at, last_push_id,
+           last_push_status, failures_since, last_failure_at, last_failure_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+    )?
+    .execute(params![
+        &key.0,
+        &key.1,
+        &key.2,
+        &key.3,
+        s.success.map(|x| x.0 .0),
+        s.success.map(|x| x.0 .1),
+        s.success.and_then(|x| x.1),
+        s.success.and_then(|x| x.2),
+        push_at.0,
+        push_at.1,
+        push_status,
+        s.failures_since as i64,
+        s.last_failure.map(|f| f.0),
+        s.last_failure.map(|f| f.1),
+    ])?;
+    Ok(())
+}
+
+fn write_record(
+    conn: &Connection,
+    sku: &str,
+    slot: usize,
+    at: At,
+    q: i64,
+    keep_newer: bool,
+) -> Result<()> {
+    let sql = if keep_newer {
+        "INSERT INTO record_stock (sku, source, at, entry_id, quantity)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (sku, source) DO UPDATE SET
+           at = excluded.at, entry_id = excluded.entry_id, quantity = excluded.quantity
+         WHERE (excluded.at, excluded.entry_id) > (record_stock.at, record_stock.entry_id)"
+    } else {
+        "INSERT OR REPLACE INTO record_stock (sku, source, at, entry_id, quantity)
+         VALUES (?1, ?2, ?3, ?4, ?5)"
+    };
+    conn.prepare_cached(sql)?
+        .execute(params![sku, RECORDS[slot].0, at.0, at.1, q])?;
+    Ok(())
+}
+
+/// The summary's entries: every push and every system-of-record figure, of `scope` (a
+/// condition on `e` with its parameters).
+fn read_facts(conn: &Connection, scope: &str, bound: &[&dyn rusqlite::ToSql]) -> Result<Summary> {
+    let mut st = conn.prepare(&format!(
+        "SELECT pr.sku, e.source, e.event_type, e.channel, e.account, e.location_code,
+                e.occurred_at, e.id, e.status, e.inventory_sent, e.buffer_stock,
+                e.available_on_hand, e.available, e.physical_on_hand
+         FROM entries e JOIN products pr ON pr.id = e.product_id
+         WHERE pr.sku IS NOT NULL AND ({scope})"
+    ))?;
+    let mut rows = st.query(bound)?;
+    let mut summary = Summary::default();
+    let text = |v: ValueRef<'_>| -> Option<String> {
+        match v {
+            ValueRef::Text(t) => Some(String::from_utf8_lossy(t).into_owned()),
+            _ => None,
+        }
+    };
+    while let Some(r) = rows.next()? {
+        let source = text(r.get_ref(1)?).unwrap_or_default();
+        let event_type = text(r.get_ref(2)?);
+        let figure = match record_slot(&source, event_type.as_deref()) {
+            Some(slot) => r.get(11 + slot)?,
+            None => None,
+        };
+        let (channel, account, location, status) = (
+            text(r.get_ref(3)?),
+            text(r.get_ref(4)?),
+            text(r.get_ref(5)?),
+            text(r.get_ref(8)?),
+        );
+        let sku = text(r.get_ref(0)?).unwrap_or_default();
+        summary.add(&Fact {
+            sku: &sku,
+            source: &source,
+            event_type: event_type.as_deref(),
+            channel: channel.as_deref(),
+            account: account.as_deref(),
+            location_code: location.as_deref(),
+            at: (r.get(6)?, r.get(7)?),
+            status: status.as_deref(),
+            inventory_sent: r.get(9)?,
+            buffer_stock: r.get(10)?,
+            figure,
+        });
+    }
+    Ok(summary)
+}
+
+/// Works the summary of `skus` out again from their entries (through the product index):
+/// after their stored entries changed or went.
+pub fn recompute(conn: &Connection, skus: &HashSet<String>) -> Result<()> {
+    for sku in skus {
+        conn.prepare_cached("DELETE FROM push_pairs WHERE sku = ?1")?
+            .execute([sku])?;
+        conn.prepare_cached("DELETE FROM record_stock WHERE sku = ?1")?
+            .execute([sku])?;
+        let mut s = read_facts(
+            conn,
+            "e.product_id IN (SELECT id FROM products WHERE sku = ?1)",
+            &[sku],
+        )?;
+        s.settle();
+        write_all(conn, s)?;
+    }
+    Ok(())
+}
+
+fn write_all(conn: &Connection, s: Summary) -> Result<()> {
+    for (key, (state, _)) in &s.pairs {
+        write_pair(conn, key, state)?;
+    }
+    for ((sku, slot), (at, q)) in s.records {
+        write_record(conn, &sku, slot, at, q, false)?;
+    }
+    Ok(())
+}
+
+/// The whole summary from every entry (a store that had none).
+pub fn rebuild(conn: &Connection) -> Result<()> {
+    conn.execute_batch("DELETE FROM push_pairs; DELETE FROM record_stock;")?;
+    let mut s = read_facts(conn, "1", &[])?;
+    s.settle();
+    write_all(conn, s)
+}
+
+/// What an import changes in the summary: its new entries, and the SKUs whose stored
+/// entries it changed. Applied once the import's indexes are in place (the merge reads them).
+#[derive(Default)]
+pub struct Changes {
+    pub summary: Summary,
+    pub recompute: HashSet<String>,
+}
+
+impl Changes {
+    pub fn apply(self, conn: &Connection) -> Result<()> {
+        self.summary.merge(conn, &self.recompute)?;
+        recompute(conn, &self.recompute)
+    }
+}
+
+/// Where a sink's layout holds the columns the summary reads.
+#[derive(Debug, Clone, Default)]
+pub struct Slots {
+    sku: Option<usize>,
+    event_type: Option<usize>,
+    channel: Option<usize>,
+    account: Option<usize>,
+    location_code: Option<usize>,
+    occurred_at: Option<usize>,
+    status: Option<usize>,
+    inventory_sent: Option<usize>,
+    buffer_stock: Option<usize>,
+    figure: Option<usize>,
+}
+
+impl Slots {
+    pub fn of(source: &str, layout: &[&str]) -> Slots {
+        let at = |c: &str| layout.iter().position(|l| *l == c);
+        let figure = RECORDS
+            .iter()
+            .find(|(s, _)| *s == source)
+            .and_then(|(_, f)| at(f));
+        Slots {
+            sku: at("sku"),
+            event_type: at("event_type"),
+            channel: at("channel"),
+            account: at("account"),
+            location_code: at("location_code"),
+            occurred_at: at("occurred_at"),
+            status: at("status"),
+            inventory_sent: at("inventory_sent"),
+            buffer_stock: at("buffer_stock"),
+            figure,
+        }
+    }
+
+    /// Adds a new entry, whose cell `i` of the layout is `cell(i)`, to `summary`.
+    pub fn add<'c>(
+        &self,
+        summary: &mut Summary,
+        source: &str,
+        id: i64,
+        cell: &impl Fn(usize) -> Cell<'c>,
+    ) {
+        let sku = match self.sku.map(cell) {
+            Some(Cell::Text(t)) => t.into_owned(),
+            Some(Cell::Int(i)) => i.to_string(),
+            _ => return,
+        };
+        let (status, figure) = (self.status.map(cell), self.figure.map(cell));
+        let is_push = matches!(&status, Some(Cell::Text(_)));
+        let has_figure = matches!(figure, Some(Cell::Int(_)));
+        if !is_push && !has_figure {
+            return;
+        }
+        let texts: [Option<Cell<'c>>; 4] = [
+            self.event_type.map(cell),
+            self.channel.map(cell),
+            self.account.map(cell),
+            self.location_code.map(cell),
+        ];
+        let text = |c: &Option<Cell<'c>>| -> Option<String> {
+            match c {
+                Some(Cell::Text(t)) => Some(t.to_string()),
+                Some(Cell::Int(i)) => Some(i.to_string()),
+                _ => None,
+            }
+        };
+        let int = |c: Option<Cell<'c>>| match c {
+            Some(Cell::Int(i)) => Some(i),
+            _ => None,
+        };
+        let [event_type, channel, account, location] = texts.each_ref().map(text);
+        let status = text(&status);
+        summary.add(&Fact {
+            sku: &sku,
+            source,
+            event_type: event_type.as_deref(),
+            channel: channel.as_deref(),
+            account: account.as_deref(),
+            location_code: location.as_deref(),
+            at: (int(self.occurred_at.map(cell)).unwrap_or(0), id),
+            status: status.as_deref(),
+            inventory_sent: int(self.inventory_sent.map(cell)),
+            buffer_stock: int(self.buffer_stock.map(cell)),
+            figure: int(figure),
+        });
+    }
+}

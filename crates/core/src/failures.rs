@@ -1,0 +1,222 @@
+//! Failures grouped by what went wrong: one group per error signature among a view's failed or
+//! errored entries, with how often, since when, what it touches and an example. Read in one pass
+//! over the failures (found through their partial indexes), never over response bodies.
+
+use std::collections::{HashMap, HashSet};
+
+use rusqlite::types::ValueRef;
+use rusqlite::Connection;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::error::{CoreError, Result};
+use crate::query::filter::{Filter, Op};
+use crate::query::{from_for, where_clause, ViewSpec};
+
+fn default_buckets() -> u32 {
+    24
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct FailuresRequest {
+    /// The view (its filters, keywords and kit; columns and sort do not matter).
+    #[serde(flatten)]
+    pub view: ViewSpec,
+    /// Points of each group's trend (2–200), over the span of the view's failures.
+    #[serde(default = "default_buckets")]
+    pub buckets: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct FailureGroup {
+    /// "(no error recorded)" for failures whose source said nothing about why.
+    pub signature: String,
+    pub count: u64,
+    /// Of all the view's failures, 0–1.
+    pub share: f64,
+    /// UTC epoch milliseconds.
+    pub first_seen: i64,
+    pub last_seen: i64,
+    pub skus: u64,
+    pub channels: u64,
+    /// Channel accounts (a channel's accounts counted apart).
+    pub accounts: u64,
+    pub locations: u64,
+    pub unresolved: u64,
+    /// Entries per trend bucket, oldest first.
+    pub trend: Vec<u64>,
+    /// The newest entry's error as its source said it, and that entry.
+    pub example: Option<String>,
+    pub example_id: i64,
+    /// The filters that show exactly this group in the table, added to the view's own.
+    pub filters: Vec<Filter>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Failures {
+    /// The view's failed or errored entries.
+    pub total: u64,
+    /// Biggest first.
+    pub groups: Vec<FailureGroup>,
+    pub trend_start: i64,
+    pub trend_bucket_ms: i64,
+}
+
+/// The entries Failures counts: failed ones and any carrying an error, which are those with a
+/// signature (the condition of its partial index).
+const FAILURE: &str = "e.error_signature IS NOT NULL";
+
+/// The filters that select one group's entries.
+pub fn group_filters(signature: &str) -> Vec<Filter> {
+    vec![Filter::new("error_signature", Op::Eq, &[signature])]
+}
+
+#[derive(Default)]
+struct Tally {
+    count: u64,
+    first: i64,
+    last: i64,
+    last_id: i64,
+    skus: HashSet<String>,
+    channels: HashSet<String>,
+    accounts: HashSet<(String, String)>,
+    locations: HashSet<String>,
+    unresolved: u64,
+    times: Vec<i64>,
+}
+
+fn text(v: ValueRef<'_>) -> Option<String> {
+    match v {
+        ValueRef::Text(t) => Some(String::from_utf8_lossy(t).into_owned()),
+        ValueRef::Integer(i) => Some(i.to_string()),
+        _ => None,
+    }
+}
+
+pub fn get(conn: &Connection, req: &FailuresRequest) -> Result<Failures> {
+    if !(2..=200).contains(&req.buckets) {
+        return Err(CoreError::InvalidQuery(format!(
+            "a failure trend has 2 to 200 points, not {}",
+            req.buckets
+        )));
+    }
+    let view = &req.view;
+    let where_ = where_clause(&view.filters, view.search.as_deref(), view.kit.as_ref())?;
+    // Only columns of the signature index: the failures are read from it alone.
+    let sql = format!(
+        "SELECT e.error_signature, e.occurred_at, e.id, e.product_id, e.channel, e.account,
+                e.location_code, coalesce(e.resolved, 0)
+         FROM {} WHERE ({}) AND {FAILURE}",
+        // The failures are at most all entries' few: their index beats any other a view's
+        // filters would have SQLite walk (the time index over every entry of a status view).
+        from_for(&view.filters, false).replacen(
+            "entries e",
+            "entries e INDEXED BY entries_by_signature",
+            1
+        ),
+        where_.text
+    );
+    let mut st = conn.prepare_cached(&sql)?;
+    let mut rows = st.query(rusqlite::params_from_iter(where_.params.iter()))?;
+    let mut sku_of_product = conn.prepare_cached("SELECT sku FROM products WHERE id = ?1")?;
+    let mut skus: HashMap<i64, Option<String>> = HashMap::new();
+    let mut groups: HashMap<String, Tally> = HashMap::new();
+    while let Some(r) = rows.next()? {
+        let signature = text(r.get_ref(0)?).unwrap_or_default();
+        let at: i64 = r.get(1)?;
+        let id: i64 = r.get(2)?;
+        let t = groups.entry(signature).or_insert_with(|| Tally {
+            first: i64::MAX,
+            last: i64::MIN,
+            ..Tally::default()
+        });
+        t.count += 1;
+        t.first = t.first.min(at);
+        if (at, id) > (t.last, t.last_id) {
+            t.last = at;
+            t.last_id = id;
+        }
+        t.times.push(at);
+        if let Some(product) = r.get::<_, Option<i64>>(3)? {
+            let sku = match skus.entry(product) {
+                std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(sku_of_product.query_row([product], |r| r.get(0))?)
+                }
+            };
+            if let Some(sku) = sku {
+                if !t.skus.contains(sku.as_str()) {
+                    t.skus.insert(sku.clone());
+                }
+            }
+        }
+        let channel = text(r.get_ref(4)?);
+        let account = text(r.get_ref(5)?);
+        if let Some(c) = &channel {
+            t.channels.insert(c.clone());
+        }
+        if channel.is_some() || account.is_some() {
+            t.accounts
+                .insert((channel.unwrap_or_default(), account.unwrap_or_default()));
+        }
+        if let Some(l) = text(r.get_ref(6)?) {
+            t.locations.insert(l);
+        }
+        if r.get::<_, i64>(7)? == 0 {
+            t.unresolved += 1;
+        }
+    }
+    drop(rows);
+    let total: u64 = groups.values().map(|t| t.count).sum();
+    let first = groups.values().map(|t| t.first).min().unwrap_or(0);
+    let last = groups.values().map(|t| t.last).max().unwrap_or(0);
+    let buckets = i64::from(req.buckets);
+    let width = ((last - first) / buckets + 1).max(1);
+    let mut example = conn.prepare_cached(
+        "SELECT e.error,
+                (SELECT b.error FROM batches b WHERE b.source = e.source AND b.batch_id = e.batch_id),
+                (SELECT p.response FROM payloads p WHERE p.entry_id = e.id)
+         FROM entries e WHERE e.id = ?1",
+    )?;
+    let mut out = Vec::with_capacity(groups.len());
+    for (signature, t) in groups {
+        let mut trend = vec![0u64; req.buckets as usize];
+        for at in &t.times {
+            trend[((at - first) / width) as usize] += 1;
+        }
+        let said = example.query_row([t.last_id], |r| {
+            Ok(crate::signature::message_of_entry(
+                r.get::<_, Option<String>>(0)?.as_deref(),
+                r.get::<_, Option<String>>(1)?.as_deref(),
+                r.get::<_, Option<String>>(2)?.as_deref(),
+            ))
+        })?;
+        out.push(FailureGroup {
+            filters: group_filters(&signature),
+            signature,
+            count: t.count,
+            share: t.count as f64 / total as f64,
+            first_seen: t.first,
+            last_seen: t.last,
+            skus: t.skus.len() as u64,
+            channels: t.channels.len() as u64,
+            accounts: t.accounts.len() as u64,
+            locations: t.locations.len() as u64,
+            unresolved: t.unresolved,
+            trend,
+            example: said,
+            example_id: t.last_id,
+        });
+    }
+    out.sort_by(|a, b| {
+        b.count
+            .cmp(&a.count)
+            .then_with(|| a.signature.cmp(&b.signature))
+    });
+    Ok(Failures {
+        total,
+        groups: out,
+        trend_start: first,
+        trend_bucket_ms: width,
+    })
+}
