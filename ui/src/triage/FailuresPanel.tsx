@@ -99,7 +99,11 @@ function GroupRow({
           >
             {name}
           </button>
-          {g.example && <div className="muted example">e.g. {g.example}</div>}
+          {g.example && g.example !== name && (
+            <div className="muted example" title={g.example}>
+              e.g. {g.example}
+            </div>
+          )}
         </td>
         <td className="num">{g.count.toLocaleString()}</td>
         <td className="num">{shareText(g.share)}</td>

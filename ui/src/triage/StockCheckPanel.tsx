@@ -110,7 +110,7 @@ function Row({
           onClick={() => onStockHistory(r.sku)}
           aria-label={`Stock history of ${r.sku}`}
         >
-          Stock history
+          History
         </button>
       </td>
     </tr>
