@@ -159,6 +159,7 @@ pub const GROUPS: &[(&str, &[&str])] = &[
         &[
             "status",
             "error",
+            "error_signature",
             "resolved",
             "tab",
             "event_type",
