@@ -1,5 +1,6 @@
 //! Query latency on a big store: first page (100 rows) and total count of typical views.
-//! Run by bench/run.sh: `cargo run --release -p invlog-core --example bench_queries -- DB [RUNS]`
+//! Run by bench/run.sh: `cargo run --release -p invlog-core --example bench_queries -- DB [RUNS]
+//! [triage]` (`triage`: only the Failures and stock check figures).
 
 use std::time::Instant;
 
@@ -43,10 +44,14 @@ fn time_ms(runs: usize, mut f: impl FnMut()) -> (f64, f64) {
 
 fn main() {
     let mut args = std::env::args().skip(1);
-    let db = args.next().expect("usage: bench_queries DB [RUNS]");
+    let db = args
+        .next()
+        .expect("usage: bench_queries DB [RUNS] [triage]");
     let runs: usize = args
         .next()
         .map_or(30, |r| r.parse().expect("RUNS is a number"));
+    // `triage`: only the Failures and stock check tables (the 10M-row store's run).
+    let only_triage = args.next().as_deref() == Some("triage");
     let store = Store::open(std::path::Path::new(&db)).expect("store opens");
     let conn = store.conn();
 
@@ -85,6 +90,10 @@ fn main() {
         ("keyword: SKU-12345", view(&[], Some("SKU-12345"), &[])),
     ];
 
+    if only_triage {
+        triage(conn, &views, runs);
+        return;
+    }
     println!("| view | first page p50 | first page p95 | total count p50 | total count p95 | rows in view |");
     println!("|---|---:|---:|---:|---:|---:|");
     for (name, v) in &views {

@@ -63,6 +63,17 @@ echo "## Faults: kill -9 with the 1M-row file"
 echo '```'
 tests/faults/kill9.sh "$INVLOG" 1000000
 echo '```'
+# Failures and stock check on a year-sized store (issue #18): 10,000,000 entries.
+echo
+echo "## Failures and stock check on 10,000,000 entries ($RUNS runs each, after one warm-up)"
+echo
+[ -f "$DATA/konnect-10m.csv" ] || python3 bench/gen_konnect.py 10000000 "$DATA/konnect-10m.csv"
+rm -f "$WORK"/ten.db*
+read -r secs kb < <(timed "$INVLOG" --db "$WORK/ten.db" import "$DATA/konnect-10m.csv")
+echo "Import: ${secs} s, peak RSS $((kb / 1024)) MB."
+echo
+"$TARGET/release/examples/bench_queries" "$WORK/ten.db" "$RUNS" triage
+rm -f "$WORK"/ten.db*
 if [ "${BENCH_BIG:-0}" = 1 ]; then
   echo
   echo "## Memory stays bounded: 3,000,000 rows"

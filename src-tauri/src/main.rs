@@ -183,6 +183,8 @@ const UI_MENU_ITEMS: &[(&str, &str, Option<&str>)] = &[
     ("export_history", "Export history", None),
     ("columns", "Columns…", None),
     ("kits", "Kits…", None),
+    ("failures", "Failures…", Some("CmdOrCtrl+Shift+F")),
+    ("stock_check", "Stock check…", None),
     ("connections", "Connections…", None),
     ("reset_layout", "Reset layout", None),
     ("about", "About Invlog", None),
@@ -215,7 +217,13 @@ fn build_menu(app: &AppHandle) -> tauri::Result<Menu<Wry>> {
         app,
         "View",
         true,
-        &[&item("columns")?, &item("kits")?, &item("reset_layout")?],
+        &[
+            &item("columns")?,
+            &item("failures")?,
+            &item("stock_check")?,
+            &item("kits")?,
+            &item("reset_layout")?,
+        ],
     )?;
     let help = Submenu::with_items(app, "Help", true, &[&item("about")?])?;
     Menu::with_items(app, &[&file, &view, &help])

@@ -211,7 +211,7 @@ test("a hidden column stays hidden after a reload, until the layout is reset", a
   await dialog.getByRole("checkbox", { name: "Batch ID" }).count(); // filtered out by the search
   await header().waitFor({ state: "detached" });
   await dialog.getByRole("searchbox", { name: "Find a column" }).fill("");
-  await dialog.getByRole("checkbox", { name: "Error" }).check();
+  await dialog.getByRole("checkbox", { name: "Error", exact: true }).check();
   await grid.getByRole("columnheader", { name: "Error" }).waitFor();
   await screenshots(page, "column-selector");
   await page.waitForTimeout(600); // the layout is saved a moment after the last change

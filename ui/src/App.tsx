@@ -185,6 +185,8 @@ export function App() {
           else if (id === "export_history") setDialog({ kind: "export_history" });
           else if (id === "columns") setColumnsOpen(true);
           else if (id === "kits") setDialog({ kind: "kits" });
+          else if (id === "failures") setDialog({ kind: "failures" });
+          else if (id === "stock_check") setDialog({ kind: "stock_check" });
           else if (id === "connections") setDialog({ kind: "connections" });
           else if (id === "reset_layout") dispatch({ type: "reset_layout", registry });
           else if (id === "about") setDialog({ kind: "about" });

@@ -22,7 +22,8 @@ pub struct FailuresRequest {
     /// The view (its filters, keywords and kit; columns and sort do not matter).
     #[serde(flatten)]
     pub view: ViewSpec,
-    /// Points of each group's trend (2–200), over the span of the view's failures.
+    /// Points of each group's trend (2–200), over the view's date range (its failures' span when
+    /// it names none).
     #[serde(default = "default_buckets")]
     pub buckets: u32,
 }
@@ -91,6 +92,33 @@ fn text(v: ValueRef<'_>) -> Option<String> {
         ValueRef::Integer(i) => Some(i.to_string()),
         _ => None,
     }
+}
+
+/// The bounds a view's filters put on `occurred_at` (from inclusive, to exclusive), as the
+/// filters themselves read them (a date is its whole day).
+fn date_range(filters: &[Filter]) -> (Option<i64>, Option<i64>) {
+    let (mut from, mut to): (Option<i64>, Option<i64>) = (None, None);
+    let Some(c) = crate::columns::find("occurred_at") else {
+        return (None, None);
+    };
+    let range = |v: &String| crate::query::filter::time_range(c, v).ok();
+    for f in filters.iter().filter(|f| f.column == "occurred_at") {
+        let (lo, hi) = match (f.op, f.values.as_slice()) {
+            (Op::Between, [a, b]) => (range(a).map(|r| r.0), range(b).map(|r| r.1)),
+            (Op::Ge, [a]) => (range(a).map(|r| r.0), None),
+            (Op::Gt, [a]) => (range(a).map(|r| r.1), None),
+            (Op::Le, [a]) => (None, range(a).map(|r| r.1)),
+            (Op::Lt, [a]) => (None, range(a).map(|r| r.0)),
+            (Op::Eq, [a]) => (range(a).map(|r| r.0), range(a).map(|r| r.1)),
+            _ => (None, None),
+        };
+        from = from.max(lo);
+        to = match (to, hi) {
+            (Some(t), Some(h)) => Some(t.min(h)),
+            (t, h) => t.or(h),
+        };
+    }
+    (from, to)
 }
 
 pub fn get(conn: &Connection, req: &FailuresRequest) -> Result<Failures> {
@@ -168,8 +196,13 @@ pub fn get(conn: &Connection, req: &FailuresRequest) -> Result<Failures> {
     }
     drop(rows);
     let total: u64 = groups.values().map(|t| t.count).sum();
-    let first = groups.values().map(|t| t.first).min().unwrap_or(0);
-    let last = groups.values().map(|t| t.last).max().unwrap_or(0);
+    // The trend spans the view's date range where it names one, else its failures'.
+    let (from, to) = date_range(&view.filters);
+    let first = from.unwrap_or_else(|| groups.values().map(|t| t.first).min().unwrap_or(0));
+    let last = to
+        .map(|t| t - 1)
+        .unwrap_or_else(|| groups.values().map(|t| t.last).max().unwrap_or(0))
+        .max(first);
     let buckets = i64::from(req.buckets);
     let width = ((last - first) / buckets + 1).max(1);
     let mut example = conn.prepare_cached(
@@ -182,7 +215,7 @@ pub fn get(conn: &Connection, req: &FailuresRequest) -> Result<Failures> {
     for (signature, t) in groups {
         let mut trend = vec![0u64; req.buckets as usize];
         for at in &t.times {
-            trend[((at - first) / width) as usize] += 1;
+            trend[((at - first) / width).clamp(0, buckets - 1) as usize] += 1;
         }
         let said = example.query_row([t.last_id], |r| {
             Ok(crate::signature::message_of_entry(

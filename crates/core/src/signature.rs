@@ -72,6 +72,14 @@ fn response_parts(response: &str) -> (Option<i64>, Option<String>) {
     }
 }
 
+/// The source's own words for the failure: the entry's error, else its sync batch's.
+fn own_text<'t>(error_text: Option<&'t str>, batch_error: Option<&'t str>) -> Option<&'t str> {
+    [error_text, batch_error]
+        .into_iter()
+        .flatten()
+        .find(|t| !t.trim().is_empty())
+}
+
 /// The signature of a stored entry: the HTTP status of its API response, and its own error
 /// text, else its sync batch's, else what the response body says.
 pub fn of_entry(
@@ -80,11 +88,7 @@ pub fn of_entry(
     response: Option<&str>,
 ) -> Option<String> {
     let (status, body) = response.map(response_parts).unwrap_or_default();
-    let text = [error_text, batch_error]
-        .into_iter()
-        .flatten()
-        .find(|t| !t.trim().is_empty());
-    signature(status, text, body.as_deref())
+    signature(status, own_text(error_text, batch_error), body.as_deref())
 }
 
 /// What an entry's error says, as it said it (not normalised): the example a group shows.
@@ -94,12 +98,8 @@ pub fn message_of_entry(
     response: Option<&str>,
 ) -> Option<String> {
     let (status, body) = response.map(response_parts).unwrap_or_default();
-    let said = [error_text, batch_error]
-        .into_iter()
-        .flatten()
-        .map(str::trim)
-        .find(|t| !t.is_empty())
-        .map(message_of_text)
+    let said = own_text(error_text, batch_error)
+        .map(|t| message_of_text(t.trim()))
         .or_else(|| body.as_deref().and_then(message_of_body))
         .map(|m| m.replace(CODE_MARK, ": "));
     match (status.filter(|s| *s > 0), said) {

@@ -2,10 +2,8 @@
 //! source names one): the last successful push, the failures since it (a channel whose last
 //! push failed shows a stale level), and the latest stock the systems of record in the store
 //! report for the SKU, with the difference from what the channel got. Read from the summary
-//! imports keep (`channel_state`), a row per pair, not from the entries.
-
-use std::cmp::Ordering;
-use std::collections::HashMap;
+//! imports keep (`channel_state`), a row per pair, not from the entries; filtered, counted and
+//! sorted by SQLite, and only the page asked for is built.
 
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
@@ -110,6 +108,55 @@ const SORTABLE: [&str; 11] = [
     "difference",
 ];
 
+/// Every pair with what is worked out from it: the newest system-of-record figure of its SKU,
+/// what the channel should show and the difference. Columns in `SORTABLE`'s names.
+const PAIRS: &str = "
+    WITH newest AS MATERIALIZED (
+      SELECT sku, quantity FROM (
+        SELECT sku, quantity,
+               row_number() OVER (PARTITION BY sku ORDER BY at DESC, entry_id DESC) AS nth
+        FROM record_stock WHERE ?1 IS NULL OR sku = ?1)
+      WHERE nth = 1
+    ), q AS (
+      SELECT s.*, n.quantity - coalesce(s.buffer_stock, 0) AS expected,
+             s.last_sent - (n.quantity - coalesce(s.buffer_stock, 0)) AS difference,
+             nullif(s.channel, '') AS channel_or_null, nullif(s.account, '') AS account_or_null,
+             nullif(s.location_code, '') AS location_or_null
+      FROM push_pairs s LEFT JOIN newest n ON n.sku = s.sku
+      WHERE ?1 IS NULL OR s.sku = ?1
+    )";
+
+/// The page's filters: stale, mismatched, a channel or account.
+const KEPT: &str = "(NOT ?2 OR failures_since > 0)
+    AND (NOT ?3 OR (difference IS NOT NULL AND difference <> 0))
+    AND (?4 IS NULL OR channel = ?4 OR account = ?4)";
+
+/// ORDER BY of a sort: each key with nothing last whichever the direction, then the pair.
+fn order_by(sort: &[SortKey]) -> String {
+    let mut keys: Vec<String> = if sort.is_empty() {
+        vec![
+            "failures_since > 0 DESC".into(),
+            "failures_since DESC".into(),
+        ]
+    } else {
+        sort.iter()
+            .map(|k| {
+                let e = match k.column.as_str() {
+                    "difference" => "abs(difference)",
+                    "channel" => "channel_or_null",
+                    "account" => "account_or_null",
+                    "location_code" => "location_or_null",
+                    "last_sent_at" => "last_success_at",
+                    c => c,
+                };
+                format!("{e} IS NULL, {e}{}", if k.desc { " DESC" } else { "" })
+            })
+            .collect()
+    };
+    keys.extend(["sku", "channel", "account", "location_code"].map(str::to_owned));
+    keys.join(", ")
+}
+
 pub fn get(conn: &Connection, req: &StockCheckRequest) -> Result<StockCheck> {
     for k in &req.sort {
         if !SORTABLE.contains(&k.column.as_str()) {
@@ -121,61 +168,71 @@ pub fn get(conn: &Connection, req: &StockCheckRequest) -> Result<StockCheck> {
         }
     }
     let sku = req.sku.as_deref().map(str::trim).filter(|s| !s.is_empty());
-    let mut records: HashMap<String, Vec<RecordStock>> = HashMap::new();
-    {
-        let mut st = conn.prepare_cached(
-            "SELECT sku, source, at, entry_id, quantity FROM record_stock
-             WHERE ?1 IS NULL OR sku = ?1",
-        )?;
-        let mut rows = st.query([sku])?;
-        while let Some(r) = rows.next()? {
-            let source: String = r.get(1)?;
-            let figure = RECORDS
-                .iter()
-                .find(|(s, _)| *s == source)
-                .map_or("", |(_, f)| f);
-            records.entry(r.get(0)?).or_default().push(RecordStock {
-                figure: figure.to_owned(),
-                source,
-                at: r.get(2)?,
-                entry_id: r.get(3)?,
-                quantity: r.get(4)?,
-            });
-        }
-    }
-    for recs in records.values_mut() {
-        recs.sort_by_key(|r| std::cmp::Reverse((r.at, r.entry_id)));
-    }
-    let none_if_empty = |s: String| Some(s).filter(|s| !s.is_empty());
-    let mut st = conn.prepare_cached(
-        "SELECT s.sku, s.channel, s.account, s.location_code, s.last_sent, s.last_success_at,
-                s.last_success_id, s.buffer_stock, s.last_push_at, s.last_push_status,
-                s.failures_since, s.last_failure_at,
-                (SELECT f.error_signature FROM entries f WHERE f.id = s.last_failure_id)
-         FROM push_pairs s WHERE ?1 IS NULL OR s.sku = ?1",
+    let channel = req
+        .channel
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty());
+    let bound = rusqlite::params![sku, req.stale, req.mismatch, channel];
+    let (pairs, stale, mismatched, total): (i64, i64, i64, i64) = conn
+        .prepare_cached(&format!(
+            "{PAIRS} SELECT count(*), coalesce(sum(failures_since > 0), 0),
+                     coalesce(sum(difference IS NOT NULL AND difference <> 0), 0),
+                     coalesce(sum({KEPT}), 0)
+             FROM q"
+        ))?
+        .query_row(bound, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+    let mut st = conn.prepare_cached(&format!(
+        "{PAIRS} SELECT sku, channel_or_null, account_or_null, location_or_null, last_sent,
+                last_success_at, last_success_id, buffer_stock, last_push_at, last_push_status,
+                failures_since, last_failure_at,
+                (SELECT f.error_signature FROM entries f WHERE f.id = last_failure_id),
+                expected, difference
+         FROM q WHERE {KEPT} ORDER BY {} LIMIT ?5 OFFSET ?6",
+        order_by(&req.sort)
+    ))?;
+    let mut rows = st.query(rusqlite::params![
+        sku,
+        req.stale,
+        req.mismatch,
+        channel,
+        i64::from(req.limit),
+        req.offset as i64
+    ])?;
+    let mut records = conn.prepare_cached(
+        "SELECT source, at, entry_id, quantity FROM record_stock WHERE sku = ?1
+         ORDER BY at DESC, entry_id DESC",
     )?;
-    let mut rows = st.query([sku])?;
-    let mut all = Vec::new();
+    let mut page = Vec::new();
     while let Some(r) = rows.next()? {
         let sku: String = r.get(0)?;
-        let recs = records.get(&sku).cloned().unwrap_or_default();
-        let last_sent: Option<i64> = r.get(4)?;
-        let buffer: Option<i64> = r.get(7)?;
-        let expected = recs.first().map(|x| x.quantity - buffer.unwrap_or(0));
-        let difference = match (last_sent, expected) {
-            (Some(s), Some(e)) => Some(s - e),
-            _ => None,
-        };
+        let recs = records
+            .query_map([&sku], |x| {
+                let source: String = x.get(0)?;
+                let figure = RECORDS
+                    .iter()
+                    .find(|(s, _)| *s == source)
+                    .map_or("", |(_, f)| f);
+                Ok(RecordStock {
+                    figure: figure.to_owned(),
+                    source,
+                    at: x.get(1)?,
+                    entry_id: x.get(2)?,
+                    quantity: x.get(3)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
         let failures_since = r.get::<_, i64>(10)? as u64;
-        all.push(StockCheckRow {
+        let difference: Option<i64> = r.get(14)?;
+        page.push(StockCheckRow {
             sku,
-            channel: none_if_empty(r.get(1)?),
-            account: none_if_empty(r.get(2)?),
-            location_code: none_if_empty(r.get(3)?),
-            last_sent,
+            channel: r.get(1)?,
+            account: r.get(2)?,
+            location_code: r.get(3)?,
+            last_sent: r.get(4)?,
             last_sent_at: r.get(5)?,
             last_success_id: r.get(6)?,
-            buffer_stock: buffer,
+            buffer_stock: r.get(7)?,
             last_push_at: r.get(8)?,
             last_push_status: r.get(9)?,
             failures_since,
@@ -183,91 +240,16 @@ pub fn get(conn: &Connection, req: &StockCheckRequest) -> Result<StockCheck> {
             last_failure_signature: r.get(12)?,
             stale: failures_since > 0,
             records: recs,
-            expected,
+            expected: r.get(13)?,
             difference,
             mismatch: difference.is_some_and(|d| d != 0),
         });
     }
-    drop(rows);
-    let pairs_n = all.len() as u64;
-    let stale_n = all.iter().filter(|r| r.stale).count() as u64;
-    let mismatched_n = all.iter().filter(|r| r.mismatch).count() as u64;
-    let channel = req
-        .channel
-        .as_deref()
-        .map(str::trim)
-        .filter(|c| !c.is_empty());
-    all.retain(|r| {
-        (!req.stale || r.stale)
-            && (!req.mismatch || r.mismatch)
-            && channel
-                .is_none_or(|c| r.channel.as_deref() == Some(c) || r.account.as_deref() == Some(c))
-    });
-    let total = all.len() as u64;
-    // Only the page's rows and those before it need their order.
-    let wanted = (req.offset as usize).saturating_add(req.limit as usize);
-    if wanted < all.len() {
-        all.select_nth_unstable_by(wanted, |a, b| compare(a, b, &req.sort));
-        all.truncate(wanted);
-    }
-    all.sort_by(|a, b| compare(a, b, &req.sort));
-    let rows = all
-        .into_iter()
-        .skip(req.offset as usize)
-        .take(req.limit as usize)
-        .collect();
     Ok(StockCheck {
-        pairs: pairs_n,
-        stale: stale_n,
-        mismatched: mismatched_n,
-        total,
-        rows,
-    })
-}
-
-/// `Option` ordered with nothing last whichever the direction.
-fn by<T: Ord>(a: &Option<T>, b: &Option<T>, desc: bool) -> Ordering {
-    match (a, b) {
-        (Some(x), Some(y)) if desc => y.cmp(x),
-        (Some(x), Some(y)) => x.cmp(y),
-        (Some(_), None) => Ordering::Less,
-        (None, Some(_)) => Ordering::Greater,
-        (None, None) => Ordering::Equal,
-    }
-}
-
-fn compare(a: &StockCheckRow, b: &StockCheckRow, sort: &[SortKey]) -> Ordering {
-    let key = |k: &str, desc: bool| match k {
-        "sku" => by(&Some(&a.sku), &Some(&b.sku), desc),
-        "channel" => by(&a.channel, &b.channel, desc),
-        "account" => by(&a.account, &b.account, desc),
-        "location_code" => by(&a.location_code, &b.location_code, desc),
-        "last_sent" => by(&a.last_sent, &b.last_sent, desc),
-        "last_sent_at" => by(&a.last_sent_at, &b.last_sent_at, desc),
-        "last_push_at" => by(&Some(a.last_push_at), &Some(b.last_push_at), desc),
-        "failures_since" => by(&Some(a.failures_since), &Some(b.failures_since), desc),
-        "last_failure_at" => by(&a.last_failure_at, &b.last_failure_at, desc),
-        "expected" => by(&a.expected, &b.expected, desc),
-        "difference" => by(
-            &a.difference.map(i64::abs),
-            &b.difference.map(i64::abs),
-            desc,
-        ),
-        _ => Ordering::Equal,
-    };
-    let chosen = sort.iter().fold(Ordering::Equal, |o, k| {
-        o.then_with(|| key(&k.column, k.desc))
-    });
-    let default = if sort.is_empty() {
-        b.stale
-            .cmp(&a.stale)
-            .then_with(|| b.failures_since.cmp(&a.failures_since))
-    } else {
-        Ordering::Equal
-    };
-    chosen.then(default).then_with(|| {
-        ["sku", "channel", "account", "location_code"]
-            .iter()
-            .fold(Ordering::Equal, |o, k| o.then_with(|| key(k, false)))
+        pairs: pairs as u64,
+        stale: stale as u64,
+        mismatched: mismatched as u64,
+        total: total as u64,
+        rows: page,
     })
 }

@@ -168,6 +168,26 @@ fn failures_group_by_signature_and_equal_a_count_by_hand() {
             .len() as u64
     );
 
+    // The trend spans the view's date range, not just its failures'.
+    let march = failures(
+        &fx,
+        vec![Filter::new(
+            "occurred_at",
+            invlog_core::query::Op::Between,
+            &["2025-02-01", "2025-03-31"],
+        )],
+    );
+    let feb_1 = 1_738_368_000_000; // 2025-02-01T00:00:00Z
+    assert_eq!(march.trend_start, feb_1);
+    let buckets = &march.groups[0].trend;
+    assert_eq!(buckets.len(), 12);
+    assert_eq!(
+        buckets[..5].iter().sum::<u64>(),
+        0,
+        "February has no failures: {buckets:?}"
+    );
+    assert_eq!(buckets.iter().sum::<u64>(), march.groups[0].count);
+
     // Resolving a group marks its open entries, once.
     let group = biggest.filters.clone();
     let req = SetResolvedView {
@@ -332,6 +352,20 @@ fn a_store_from_before_signatures_gets_them_when_it_migrates() {
     );
 }
 
+/// Ordoro's log of SKU-1: 50 available on hand on 2025-03-05.
+fn ordoro_has_50_of_sku_1(fx: &mut Fixture) {
+    let ordoro = fx.file(
+        "inventory-log-SKU-1.csv",
+        "created_at,imported_at,event_type,quantity,available_on_hand,physical_on_hand,cart_type,cart_id,cart_name,event_id,warehouse_name,warehouse_locations,user_name,sending_warehouse,receiving_warehouse,transfer_notes,line_notes,expected_quantity,received_quantity,restocked_quantity\n\
+         2025-03-05T09:00:00Z,2025-03-05T09:00:01Z,on_hand,2,50,52,,,,E1,Main,,ann,,,,,,,\n",
+    );
+    let opts = invlog_core::ingest::ImportOptions {
+        sku: Some("SKU-1".into()),
+        ..Default::default()
+    };
+    fx.import_with(&ordoro, opts).unwrap();
+}
+
 fn check(fx: &Fixture, req: StockCheckRequest) -> stock_check::StockCheck {
     stock_check::get(fx.store.conn(), &req).unwrap()
 }
@@ -406,19 +440,7 @@ fn stock_check_finds_stale_channels_and_mismatches() {
     ];
     fx.import_ok(&fx.file("pushes.jsonl", lines.join("\n")));
     // Ordoro says 50 available on 2025-03-05, Logitrail 48 earlier: the newest wins, both listed.
-    let ordoro = fx.file(
-        "inventory-log-SKU-1.csv",
-        "created_at,imported_at,event_type,quantity,available_on_hand,physical_on_hand,cart_type,cart_id,cart_name,event_id,warehouse_name,warehouse_locations,user_name,sending_warehouse,receiving_warehouse,transfer_notes,line_notes,expected_quantity,received_quantity,restocked_quantity\n\
-         2025-03-05T09:00:00Z,2025-03-05T09:00:01Z,on_hand,2,50,52,,,,E1,Main,,ann,,,,,,,\n",
-    );
-    fx.import_with(
-        &ordoro,
-        invlog_core::ingest::ImportOptions {
-            sku: Some("SKU-1".into()),
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    ordoro_has_50_of_sku_1(&mut fx);
     let logitrail = fx.file(
         "logitrail.json",
         json!({"total_count": 1, "offset": 0, "count": 1, "products": [{"id": "L1", "merchants_id": "SKU-1", "name": "One", "inventory": {"available": 48, "inbound": 0, "in_stock": 48, "reserved": 0, "on_hold": 0, "last_movement": "2025-03-04T08:00:00Z"}}]}).to_string(),
@@ -509,6 +531,28 @@ fn stock_check_finds_stale_channels_and_mismatches() {
         },
     );
     assert_eq!(one.total, 1);
+    // Sorted by the size of the difference, nothing known last; paged.
+    let by_diff = check(
+        &fx,
+        StockCheckRequest {
+            sort: vec![invlog_core::query::SortKey::parse("difference:desc").unwrap()],
+            limit: 100,
+            ..Default::default()
+        },
+    );
+    let diffs: Vec<Option<i64>> = by_diff.rows.iter().map(|r| r.difference).collect();
+    assert_eq!(diffs, [Some(-5), Some(0), None]);
+    let second = check(
+        &fx,
+        StockCheckRequest {
+            sort: vec![invlog_core::query::SortKey::parse("sku:desc").unwrap()],
+            limit: 1,
+            offset: 1,
+            ..Default::default()
+        },
+    );
+    assert_eq!((second.total, second.rows.len()), (3, 1));
+    assert_eq!(second.rows[0].sku, "SKU-1");
     let bad = stock_check::get(
         fx.store.conn(),
         &StockCheckRequest {
@@ -579,19 +623,7 @@ fn the_channel_summary_equals_working_it_out_from_the_entries() {
             imports.push(fx.import_ok(&file).import_id.unwrap());
         }
         // Ordoro's and Logitrail's stock for some SKUs.
-        let ordoro = fx.file(
-            "inventory-log-SKU-1.csv",
-            "created_at,imported_at,event_type,quantity,available_on_hand,physical_on_hand,cart_type,cart_id,cart_name,event_id,warehouse_name,warehouse_locations,user_name,sending_warehouse,receiving_warehouse,transfer_notes,line_notes,expected_quantity,received_quantity,restocked_quantity\n\
-             2025-03-05T09:00:00Z,2025-03-05T09:00:01Z,on_hand,2,50,52,,,,E1,Main,,ann,,,,,,,\n",
-        );
-        fx.import_with(
-            &ordoro,
-            invlog_core::ingest::ImportOptions {
-                sku: Some("SKU-1".into()),
-                ..Default::default()
-            },
-        )
-        .unwrap();
+        ordoro_has_50_of_sku_1(&mut fx);
         let kept = |fx: &Fixture| stock_check::get(fx.store.conn(), &everything).unwrap().rows;
         let worked_out = |fx: &Fixture| {
             invlog_core::channel_state::rebuild(fx.store.conn()).unwrap();

@@ -89,7 +89,7 @@ fn invalid(c: &Column, m: impl std::fmt::Display) -> CoreError {
 
 /// A time value as the half-open range it names: a date is that whole day, a time without
 /// seconds that minute, with seconds that second.
-fn time_range(c: &Column, v: &str) -> Result<(i64, i64)> {
+pub(crate) fn time_range(c: &Column, v: &str) -> Result<(i64, i64)> {
     let start = time::parse_instant(v).ok_or_else(|| {
         invalid(
             c,

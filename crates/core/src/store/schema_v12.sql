@@ -3,7 +3,7 @@
 -- Every failure has one, so this index holds exactly the failures, with what Failures counts
 -- (and the filters a view puts on them most) read from the index alone.
 ALTER TABLE entries ADD COLUMN error_signature TEXT;
-CREATE INDEX entries_by_signature ON entries(error_signature, occurred_at, product_id, channel, account, location_code, resolved) WHERE error_signature IS NOT NULL;
+CREATE INDEX entries_by_signature ON entries(error_signature, occurred_at, product_id, channel, account, location_code, resolved, status) WHERE error_signature IS NOT NULL;
 
 -- What each channel last received (see channel_state.rs): per SKU x channel x account x
 -- location ('' for none), kept by imports in the same transaction as the entries.
