@@ -31,16 +31,64 @@ struct PairState {
     /// (at, id), sent, buffer.
     success: Option<(At, Option<i64>, Option<i64>)>,
     /// (at, id), status.
-    push: Option<(At, String)>,
+    push: Option<(At, &'static str)>,
     failures_since: u64,
     last_failure: Option<At>,
+}
+
+/// Each distinct string a run of entries names, once, as a number (0 is ""): an import adds
+/// a million rows to the summary without copying a string per row.
+struct Names {
+    ids: HashMap<Box<str>, u32>,
+    names: Vec<Box<str>>,
+}
+
+impl Default for Names {
+    fn default() -> Self {
+        Names {
+            ids: HashMap::new(),
+            names: vec!["".into()],
+        }
+    }
+}
+
+impl Names {
+    fn id(&mut self, v: Option<&str>) -> u32 {
+        let Some(v) = v.filter(|v| !v.is_empty()) else {
+            return 0;
+        };
+        if let Some(&id) = self.ids.get(v) {
+            return id;
+        }
+        let id = self.names.len() as u32;
+        self.names.push(v.into());
+        self.ids.insert(v.into(), id);
+        id
+    }
+    fn name(&self, id: u32) -> String {
+        self.names[id as usize].to_string()
+    }
+}
+
+/// A system of record's newest figure of a SKU: (sku, `RECORDS` index), ((at, id), quantity).
+type NamedRecord = ((String, usize), (At, i64));
+
+/// Four names as one key.
+fn pack(ids: [u32; 4]) -> u128 {
+    ids.iter().fold(0u128, |k, id| (k << 32) | u128::from(*id))
+}
+
+fn unpack(key: u128) -> [u32; 4] {
+    [96, 64, 32, 0].map(|shift| (key >> shift) as u32)
 }
 
 /// What a run of entries adds to the summary, before it is merged with what the store holds.
 #[derive(Default)]
 pub struct Summary {
-    pairs: HashMap<PairKey, (PairState, Vec<At>)>,
-    records: HashMap<(String, usize), (At, i64)>,
+    names: Names,
+    /// (sku, channel, account, location) as names, packed in one number.
+    pairs: HashMap<u128, (PairState, Vec<At>)>,
+    records: HashMap<(u32, usize), (At, i64)>,
 }
 
 /// The facts of one entry the summary reads.
@@ -73,32 +121,30 @@ impl Summary {
 
     pub fn add(&mut self, f: &Fact<'_>) {
         if let (Some(slot), Some(q)) = (record_slot(f.source, f.event_type), f.figure) {
-            let known = self
-                .records
-                .entry((f.sku.to_owned(), slot))
-                .or_insert((f.at, q));
+            let sku = self.names.id(Some(f.sku));
+            let known = self.records.entry((sku, slot)).or_insert((f.at, q));
             if f.at > known.0 {
                 *known = (f.at, q);
             }
         }
-        let Some(status) = f
-            .status
-            .filter(|s| matches!(*s, "success" | "failed" | "pending"))
-        else {
-            return;
+        let status: &'static str = match f.status {
+            Some("success") => "success",
+            Some("failed") => "failed",
+            Some("pending") => "pending",
+            _ => return,
         };
         if f.channel.is_none() && f.account.is_none() {
             return;
         }
-        let key = (
-            f.sku.to_owned(),
-            f.channel.unwrap_or_default().to_owned(),
-            f.account.unwrap_or_default().to_owned(),
-            f.location_code.unwrap_or_default().to_owned(),
-        );
+        let key = pack([
+            self.names.id(Some(f.sku)),
+            self.names.id(f.channel),
+            self.names.id(f.account),
+            self.names.id(f.location_code),
+        ]);
         let (state, failures) = self.pairs.entry(key).or_default();
-        if state.push.as_ref().is_none_or(|(p, _)| f.at > *p) {
-            state.push = Some((f.at, status.to_owned()));
+        if state.push.is_none_or(|(p, _)| f.at > p) {
+            state.push = Some((f.at, status));
         }
         match status {
             "success" if state.success.is_none_or(|(s, _, _)| f.at > s) => {
@@ -107,6 +153,32 @@ impl Summary {
             "failed" => failures.push(f.at),
             _ => {}
         }
+    }
+
+    /// The pairs by their names, in the table's key order (written in order, a B-tree is
+    /// appended to rather than split all over), and the records likewise.
+    fn named(mut self) -> (Vec<(PairKey, PairState)>, Vec<NamedRecord>) {
+        self.settle();
+        let names = &self.names;
+        let mut pairs: Vec<(PairKey, PairState)> = self
+            .pairs
+            .into_iter()
+            .map(|(key, (state, _))| {
+                let [a, b, c, d] = unpack(key);
+                (
+                    (names.name(a), names.name(b), names.name(c), names.name(d)),
+                    state,
+                )
+            })
+            .collect();
+        pairs.sort_by(|x, y| x.0.cmp(&y.0));
+        let mut records: Vec<NamedRecord> = self
+            .records
+            .into_iter()
+            .map(|((sku, slot), v)| ((names.name(sku), slot), v))
+            .collect();
+        records.sort_by(|x, y| x.0.cmp(&y.0));
+        (pairs, records)
     }
 
     /// Each pair's failures after its last success counted and the newest kept.
@@ -125,8 +197,11 @@ impl Summary {
 
     /// Merges this summary into the store's, skipping `recomputed` SKUs (worked out from their
     /// entries afterwards).
-    pub fn merge(mut self, conn: &Connection, recomputed: &HashSet<String>) -> Result<()> {
-        self.settle();
+    pub fn merge(self, conn: &Connection, recomputed: &HashSet<String>) -> Result<()> {
+        // A first import into a store without pushes looks nothing up.
+        let held: bool =
+            conn.query_row("SELECT EXISTS (SELECT 1 FROM push_pairs)", [], |r| r.get(0))?;
+        let (pairs, records) = self.named();
         let mut stored = conn.prepare_cached(
             "SELECT last_success_at, last_success_id, last_sent, buffer_stock, last_push_at,
                     last_push_id, last_push_status, failures_since, last_failure_at,
@@ -134,26 +209,38 @@ impl Summary {
              FROM push_pairs WHERE sku = ?1 AND channel = ?2 AND account = ?3
                AND location_code = ?4",
         )?;
-        for (key, (new, _)) in self.pairs {
+        for (key, new) in pairs {
             if recomputed.contains(&key.0) {
                 continue;
             }
-            let old = stored
-                .query_row(params![&key.0, &key.1, &key.2, &key.3], read_state)
-                .optional()?;
+            let old = match held {
+                true => stored
+                    .query_row(params![&key.0, &key.1, &key.2, &key.3], read_state)
+                    .optional()?,
+                false => None,
+            };
             let state = match old {
                 None => new,
                 Some(old) => combine(conn, &key, old, new)?,
             };
             write_pair(conn, &key, &state)?;
         }
-        for ((sku, slot), (at, q)) in self.records {
+        for ((sku, slot), (at, q)) in records {
             if recomputed.contains(&sku) {
                 continue;
             }
             write_record(conn, &sku, slot, at, q, true)?;
         }
         Ok(())
+    }
+}
+
+/// A status word as the `'static` one the summary keeps.
+fn status_word(s: &str) -> &'static str {
+    match s {
+        "success" => "success",
+        "failed" => "failed",
+        _ => "pending",
     }
 }
 
@@ -168,7 +255,7 @@ fn read_state(r: &rusqlite::Row<'_>) -> rusqlite::Result<PairState> {
     };
     Ok(PairState {
         success,
-        push: Some(((r.get(4)?, r.get(5)?), r.get(6)?)),
+        push: Some(((r.get(4)?, r.get(5)?), status_word(&r.get::<_, String>(6)?))),
         failures_since: r.get::<_, i64>(7)? as u64,
         last_failure,
     })
@@ -326,22 +413,22 @@ pub fn recompute(conn: &Connection, skus: &HashSet<String>) -> Result<()> {
             .execute([sku])?;
         conn.prepare_cached("DELETE FROM record_stock WHERE sku = ?1")?
             .execute([sku])?;
-        let mut s = read_facts(
+        let s = read_facts(
             conn,
             "e.product_id IN (SELECT id FROM products WHERE sku = ?1)",
             &[sku],
         )?;
-        s.settle();
         write_all(conn, s)?;
     }
     Ok(())
 }
 
 fn write_all(conn: &Connection, s: Summary) -> Result<()> {
-    for (key, (state, _)) in &s.pairs {
+    let (pairs, records) = s.named();
+    for (key, state) in &pairs {
         write_pair(conn, key, state)?;
     }
-    for ((sku, slot), (at, q)) in s.records {
+    for ((sku, slot), (at, q)) in records {
         write_record(conn, &sku, slot, at, q, false)?;
     }
     Ok(())
@@ -350,8 +437,7 @@ fn write_all(conn: &Connection, s: Summary) -> Result<()> {
 /// The whole summary from every entry (a store that had none).
 pub fn rebuild(conn: &Connection) -> Result<()> {
     conn.execute_batch("DELETE FROM push_pairs; DELETE FROM record_stock;")?;
-    let mut s = read_facts(conn, "1", &[])?;
-    s.settle();
+    let s = read_facts(conn, "1", &[])?;
     write_all(conn, s)
 }
 
@@ -367,6 +453,15 @@ impl Changes {
     pub fn apply(self, conn: &Connection) -> Result<()> {
         self.summary.merge(conn, &self.recompute)?;
         recompute(conn, &self.recompute)
+    }
+}
+
+/// A cell's text, borrowed where it is text (a number is written out).
+fn text<'x>(c: &'x Option<Cell<'_>>) -> Option<std::borrow::Cow<'x, str>> {
+    match c {
+        Some(Cell::Text(t)) => Some(std::borrow::Cow::Borrowed(t.as_ref())),
+        Some(Cell::Int(i)) => Some(i.to_string().into()),
+        _ => None,
     }
 }
 
@@ -414,35 +509,27 @@ impl Slots {
         id: i64,
         cell: &impl Fn(usize) -> Cell<'c>,
     ) {
-        let sku = match self.sku.map(cell) {
-            Some(Cell::Text(t)) => t.into_owned(),
-            Some(Cell::Int(i)) => i.to_string(),
-            _ => return,
-        };
         let (status, figure) = (self.status.map(cell), self.figure.map(cell));
         let is_push = matches!(&status, Some(Cell::Text(_)));
         let has_figure = matches!(figure, Some(Cell::Int(_)));
         if !is_push && !has_figure {
             return;
         }
-        let texts: [Option<Cell<'c>>; 4] = [
+        let sku = self.sku.map(cell);
+        let Some(sku) = text(&sku) else {
+            return;
+        };
+        let cells = [
             self.event_type.map(cell),
             self.channel.map(cell),
             self.account.map(cell),
             self.location_code.map(cell),
         ];
-        let text = |c: &Option<Cell<'c>>| -> Option<String> {
-            match c {
-                Some(Cell::Text(t)) => Some(t.to_string()),
-                Some(Cell::Int(i)) => Some(i.to_string()),
-                _ => None,
-            }
-        };
+        let [event_type, channel, account, location] = cells.each_ref().map(text);
         let int = |c: Option<Cell<'c>>| match c {
             Some(Cell::Int(i)) => Some(i),
             _ => None,
         };
-        let [event_type, channel, account, location] = texts.each_ref().map(text);
         let status = text(&status);
         summary.add(&Fact {
             sku: &sku,

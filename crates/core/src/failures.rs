@@ -2,7 +2,7 @@
 //! errored entries, with how often, since when, what it touches and an example. Read in one pass
 //! over the failures (found through their partial indexes), never over response bodies.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use rusqlite::types::ValueRef;
 use rusqlite::Connection;
@@ -78,18 +78,33 @@ struct Tally {
     first: i64,
     last: i64,
     last_id: i64,
-    skus: HashSet<String>,
-    channels: HashSet<String>,
-    accounts: HashSet<(String, String)>,
-    locations: HashSet<String>,
+    /// Interned names (see `Names`): SKUs, channels, channel accounts, locations.
+    skus: FxHashSet<u32>,
+    channels: FxHashSet<u32>,
+    accounts: FxHashSet<u64>,
+    locations: FxHashSet<u32>,
     unresolved: u64,
     times: Vec<i64>,
 }
 
-fn text(v: ValueRef<'_>) -> Option<String> {
+/// Each distinct string of the pass once, as a number: the per-group sets hash numbers.
+#[derive(Default)]
+struct Names(FxHashMap<String, u32>);
+
+impl Names {
+    fn id(&mut self, v: &str) -> u32 {
+        if let Some(&id) = self.0.get(v) {
+            return id;
+        }
+        let id = self.0.len() as u32;
+        self.0.insert(v.to_owned(), id);
+        id
+    }
+}
+
+fn borrowed(v: ValueRef<'_>) -> Option<&str> {
     match v {
-        ValueRef::Text(t) => Some(String::from_utf8_lossy(t).into_owned()),
-        ValueRef::Integer(i) => Some(i.to_string()),
+        ValueRef::Text(t) => std::str::from_utf8(t).ok(),
         _ => None,
     }
 }
@@ -147,17 +162,40 @@ pub fn get(conn: &Connection, req: &FailuresRequest) -> Result<Failures> {
     let mut st = conn.prepare_cached(&sql)?;
     let mut rows = st.query(rusqlite::params_from_iter(where_.params.iter()))?;
     let mut sku_of_product = conn.prepare_cached("SELECT sku FROM products WHERE id = ?1")?;
-    let mut skus: HashMap<i64, Option<String>> = HashMap::new();
-    let mut groups: HashMap<String, Tally> = HashMap::new();
+    let mut names = Names::default();
+    let mut sku_of: FxHashMap<i64, Option<u32>> = FxHashMap::default();
+    let mut groups: Vec<(String, Tally)> = Vec::new();
+    let mut group_of: FxHashMap<String, usize> = FxHashMap::default();
+    // Half a million failures at 10M entries: rows are read borrowed, and come in signature
+    // order (the index's), so a group is looked up only when the signature changes.
+    let mut current: Option<usize> = None;
     while let Some(r) = rows.next()? {
-        let signature = text(r.get_ref(0)?).unwrap_or_default();
+        let signature = borrowed(r.get_ref(0)?).unwrap_or_default();
+        let g = match current {
+            Some(g) if groups[g].0 == signature => g,
+            _ => {
+                let g = match group_of.get(signature) {
+                    Some(&g) => g,
+                    None => {
+                        groups.push((
+                            signature.to_owned(),
+                            Tally {
+                                first: i64::MAX,
+                                last: i64::MIN,
+                                ..Tally::default()
+                            },
+                        ));
+                        group_of.insert(signature.to_owned(), groups.len() - 1);
+                        groups.len() - 1
+                    }
+                };
+                current = Some(g);
+                g
+            }
+        };
+        let t = &mut groups[g].1;
         let at: i64 = r.get(1)?;
         let id: i64 = r.get(2)?;
-        let t = groups.entry(signature).or_insert_with(|| Tally {
-            first: i64::MAX,
-            last: i64::MIN,
-            ..Tally::default()
-        });
         t.count += 1;
         t.first = t.first.min(at);
         if (at, id) > (t.last, t.last_id) {
@@ -166,42 +204,41 @@ pub fn get(conn: &Connection, req: &FailuresRequest) -> Result<Failures> {
         }
         t.times.push(at);
         if let Some(product) = r.get::<_, Option<i64>>(3)? {
-            let sku = match skus.entry(product) {
-                std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
+            let sku = match sku_of.entry(product) {
+                std::collections::hash_map::Entry::Occupied(o) => *o.get(),
                 std::collections::hash_map::Entry::Vacant(v) => {
-                    v.insert(sku_of_product.query_row([product], |r| r.get(0))?)
+                    let sku: Option<String> = sku_of_product.query_row([product], |r| r.get(0))?;
+                    *v.insert(sku.map(|s| names.id(&s)))
                 }
             };
             if let Some(sku) = sku {
-                if !t.skus.contains(sku.as_str()) {
-                    t.skus.insert(sku.clone());
-                }
+                t.skus.insert(sku);
             }
         }
-        let channel = text(r.get_ref(4)?);
-        let account = text(r.get_ref(5)?);
-        if let Some(c) = &channel {
-            t.channels.insert(c.clone());
+        let channel = borrowed(r.get_ref(4)?).map(|c| names.id(c));
+        let account = borrowed(r.get_ref(5)?).map(|a| names.id(a));
+        if let Some(c) = channel {
+            t.channels.insert(c);
         }
         if channel.is_some() || account.is_some() {
-            t.accounts
-                .insert((channel.unwrap_or_default(), account.unwrap_or_default()));
+            let (c, a) = (channel.map_or(0, |c| c + 1), account.map_or(0, |a| a + 1));
+            t.accounts.insert((u64::from(c) << 32) | u64::from(a));
         }
-        if let Some(l) = text(r.get_ref(6)?) {
-            t.locations.insert(l);
+        if let Some(l) = borrowed(r.get_ref(6)?) {
+            t.locations.insert(names.id(l));
         }
         if r.get::<_, i64>(7)? == 0 {
             t.unresolved += 1;
         }
     }
     drop(rows);
-    let total: u64 = groups.values().map(|t| t.count).sum();
+    let total: u64 = groups.iter().map(|(_, t)| t.count).sum();
     // The trend spans the view's date range where it names one, else its failures'.
     let (from, to) = date_range(&view.filters);
-    let first = from.unwrap_or_else(|| groups.values().map(|t| t.first).min().unwrap_or(0));
+    let first = from.unwrap_or_else(|| groups.iter().map(|(_, t)| t.first).min().unwrap_or(0));
     let last = to
         .map(|t| t - 1)
-        .unwrap_or_else(|| groups.values().map(|t| t.last).max().unwrap_or(0))
+        .unwrap_or_else(|| groups.iter().map(|(_, t)| t.last).max().unwrap_or(0))
         .max(first);
     let buckets = i64::from(req.buckets);
     let width = ((last - first) / buckets + 1).max(1);

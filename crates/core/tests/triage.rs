@@ -642,3 +642,40 @@ fn the_channel_summary_equals_working_it_out_from_the_entries() {
         );
     }
 }
+
+#[test]
+fn a_sync_row_without_its_own_error_takes_its_batch_error_when_the_batch_comes() {
+    let mut fx = Fixture::new();
+    let items = fx.file(
+        "items.json",
+        json!({"data": {"inventory_sync_items_status": {"data": {"edges": [
+            {"node": {"id": "R1", "row": 1, "sku": "SKU-7", "quantity": 5, "action": "change",
+                      "status": "error", "error": null,
+                      "created_at": "2026-11-05T10:00:00Z", "updated_at": "2026-11-05T10:00:00Z"}}
+        ]}}}})
+        .to_string(),
+    );
+    fx.import_with(
+        &items,
+        invlog_core::ingest::ImportOptions {
+            batch: Some("B1".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let sig = |fx: &Fixture| fx.rows(&[], &["error_signature"])[0]["error_signature"].clone();
+    assert_eq!(sig(&fx), json!("(no error recorded)"));
+    let batch = fx.file(
+        "status.json",
+        json!({"data": {"inventory_sync_status": {"data": {"id": "B1", "status": "error",
+            "error": "File processing failed at 2026-11-05 10:01:02: timeout after 300s",
+            "total_count": 1, "error_count": 1,
+            "created_at": "2026-11-05T10:00:00Z", "updated_at": "2026-11-05T10:02:00Z"}}}})
+        .to_string(),
+    );
+    fx.import_ok(&batch);
+    assert_eq!(
+        sig(&fx),
+        json!("File processing failed at <time>: timeout after <n>")
+    );
+}

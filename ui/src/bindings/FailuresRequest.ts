@@ -5,7 +5,8 @@ import type { SortKey } from "./SortKey";
 
 export type FailuresRequest = { 
 /**
- * Points of each group's trend (2–200), over the span of the view's failures.
+ * Points of each group's trend (2–200), over the view's date range (its failures' span when
+ * it names none).
  */
 buckets: number, filters: Array<Filter>, search: string | null, 
 /**

@@ -104,34 +104,36 @@ function GroupRow({
               e.g. {g.example}
             </div>
           )}
+          <div className="row-actions">
+            <button
+              type="button"
+              onClick={() => setResolving((r) => !r)}
+              disabled={g.unresolved === 0}
+              aria-expanded={resolving}
+              aria-label={`Resolve ${name}`}
+            >
+              Resolve…
+            </button>
+            <button type="button" onClick={() => onExport(rows)} aria-label={`Export ${name}`}>
+              Export…
+            </button>
+          </div>
         </td>
         <td className="num">{g.count.toLocaleString()}</td>
         <td className="num">{shareText(g.share)}</td>
         <td className="num">{g.unresolved.toLocaleString()}</td>
         <td>{touchText(g)}</td>
-        <td>{when(g.first_seen)}</td>
-        <td>{when(g.last_seen)}</td>
+        <td>
+          {when(g.first_seen)}
+          <div className="muted">to {when(g.last_seen)}</div>
+        </td>
         <td>
           <Trend trend={g.trend} label={`Trend of ${name}`} />
-        </td>
-        <td className="actions">
-          <button
-            type="button"
-            onClick={() => setResolving((r) => !r)}
-            disabled={g.unresolved === 0}
-            aria-expanded={resolving}
-            aria-label={`Resolve ${name}`}
-          >
-            Resolve…
-          </button>
-          <button type="button" onClick={() => onExport(rows)} aria-label={`Export ${name}`}>
-            Export…
-          </button>
         </td>
       </tr>
       {resolving && (
         <tr className="resolve-row">
-          <td colSpan={9}>
+          <td colSpan={7}>
             <form
               className="resolve-group"
               onSubmit={(e) => {
@@ -234,12 +236,8 @@ export function FailuresPanel({
                     Unresolved
                   </th>
                   <th scope="col">Touches</th>
-                  <th scope="col">First seen</th>
-                  <th scope="col">Last seen</th>
+                  <th scope="col">Seen</th>
                   <th scope="col">Trend</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
                 </tr>
               </thead>
               <tbody>

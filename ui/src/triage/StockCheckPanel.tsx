@@ -34,7 +34,6 @@ const COLUMNS: { id: string | null; label: string; numeric?: boolean }[] = [
   { id: null, label: "Systems of record" },
   { id: "expected", label: "Expected", numeric: true },
   { id: "difference", label: "Difference", numeric: true },
-  { id: null, label: "" },
 ];
 
 function Row({
@@ -55,9 +54,19 @@ function Row({
           className="link"
           onClick={() => onShowPair(r)}
           title="Show this SKU's entries on this channel, newest first"
+          aria-label={`Entries of ${pair}`}
         >
           {r.sku}
         </button>
+        <div className="row-actions">
+          <button
+            type="button"
+            onClick={() => onStockHistory(r.sku)}
+            aria-label={`Stock history of ${r.sku}`}
+          >
+            Stock history
+          </button>
+        </div>
       </td>
       <td>
         {r.account ?? r.channel}
@@ -101,18 +110,6 @@ function Row({
         )}
       </td>
       <td className={`num${r.mismatch ? " error-text" : ""}`}>{differenceText(r.difference)}</td>
-      <td className="actions">
-        <button type="button" onClick={() => onShowPair(r)} aria-label={`Entries of ${pair}`}>
-          Entries
-        </button>
-        <button
-          type="button"
-          onClick={() => onStockHistory(r.sku)}
-          aria-label={`Stock history of ${r.sku}`}
-        >
-          History
-        </button>
-      </td>
     </tr>
   );
 }
@@ -217,7 +214,7 @@ export function StockCheckPanel({ revision, onClose, onShowPair, onStockHistory 
                       aria-sort={sorted ? (sorted.desc ? "descending" : "ascending") : undefined}
                     >
                       {c.id === null ? (
-                        c.label || <span className="visually-hidden">Actions</span>
+                        c.label
                       ) : (
                         <button
                           type="button"

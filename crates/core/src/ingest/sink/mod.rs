@@ -107,6 +107,17 @@ struct Stored {
     facts: Option<i64>,
 }
 
+/// Where a layout holds what a new entry's error signature is read from.
+#[derive(Debug, Clone, Copy, Default)]
+struct FailureSlots {
+    status: Option<usize>,
+    error: Option<usize>,
+    batch_id: Option<usize>,
+}
+
+/// (error text, batch error, response): what a signature is worked out from.
+type Said = (Option<String>, Option<String>, Option<String>);
+
 /// Rows between two looks at the cancel flag and two progress reports.
 const TICK_ROWS: u64 = 4096;
 
@@ -155,6 +166,13 @@ pub struct Sink<'a> {
     errors: Vec<RowError>,
     /// Stored entries this import changed in a way that may change their error signature.
     resign: Vec<i64>,
+    /// The error_signature parameter's index, and the layout positions it is read from.
+    signature_param: usize,
+    failure_slots: FailureSlots,
+    /// Whether this import wrote a sync batch that carries an error.
+    batch_errors: bool,
+    /// Signatures already worked out this import, by (error, batch error, response).
+    signatures: std::collections::HashMap<Said, Option<String>>,
     /// What this import changes of what each channel last received.
     channel_state: crate::channel_state::Changes,
     channel_slots: crate::channel_state::Slots,
@@ -215,6 +233,10 @@ impl<'a> Sink<'a> {
             page_taken: None,
             errors: Vec::new(),
             resign: Vec::new(),
+            signature_param: 0,
+            failure_slots: FailureSlots::default(),
+            signatures: std::collections::HashMap::new(),
+            batch_errors: false,
             channel_state: Default::default(),
             channel_slots: Default::default(),
             control,
@@ -260,6 +282,14 @@ impl<'a> Sink<'a> {
             cols.push("product_id");
             self.product_param = Some(cols.len());
         }
+        cols.push("error_signature");
+        self.signature_param = cols.len();
+        let at = |c: &str| layout.iter().position(|l| *l == c);
+        self.failure_slots = FailureSlots {
+            status: at("status"),
+            error: at("error"),
+            batch_id: at("batch_id"),
+        };
         let fixed = cols.len();
         self.bound = (0..layout.len())
             .filter(|i| !columns::PRODUCT_COLUMNS.contains(&layout[*i]))
@@ -350,6 +380,12 @@ impl<'a> Sink<'a> {
         if let Some(p) = self.product_param {
             st.raw_bind_parameter(p, product_id)?;
         }
+        let signature = self.signature_of(&cell, attached.response)?;
+        let st = self
+            .insert
+            .as_mut()
+            .expect("set_layout is called before entry");
+        st.raw_bind_parameter(self.signature_param, signature)?;
         for (k, &i) in self.bound.iter().enumerate() {
             st.raw_bind_parameter(fixed + 1 + k, cell(i))?;
         }
@@ -376,6 +412,47 @@ impl<'a> Sink<'a> {
         self.counts.new += 1;
         self.tick()?;
         Ok(Written::New(id))
+    }
+
+    /// A new entry's error signature: for a failed or errored row, from its error, its sync
+    /// batch's (when stored) or its API response; none for the others.
+    fn signature_of<'c>(
+        &mut self,
+        cell: &impl Fn(usize) -> Cell<'c>,
+        response: Option<&str>,
+    ) -> Result<Option<String>> {
+        let slots = self.failure_slots;
+        let text = |slot: Option<usize>| match slot.map(cell) {
+            Some(Cell::Text(t)) if !t.trim().is_empty() => Some(t.into_owned()),
+            Some(Cell::Int(i)) => Some(i.to_string()),
+            _ => None,
+        };
+        let failed = matches!(slots.status.map(cell), Some(Cell::Text(t)) if t == "failed");
+        let error = text(slots.error);
+        if !failed && error.is_none() {
+            return Ok(None);
+        }
+        let batch_error = match (&error, text(slots.batch_id)) {
+            (None, Some(batch)) => self
+                .conn
+                .prepare_cached("SELECT error FROM batches WHERE source = ?1 AND batch_id = ?2")?
+                .query_row(params![self.source, batch], |r| r.get(0))
+                .optional()?
+                .flatten(),
+            _ => None,
+        };
+        let said: Said = (error, batch_error, response.map(str::to_owned));
+        if let Some(known) = self.signatures.get(&said) {
+            return Ok(known.clone());
+        }
+        let signature =
+            crate::signature::of_entry(said.0.as_deref(), said.1.as_deref(), said.2.as_deref())
+                .or_else(|| Some(crate::signature::NOTHING_SAID.to_owned()));
+        // Responses repeat less than messages: only a few thousand are kept.
+        if self.signatures.len() < 4096 {
+            self.signatures.insert(said, signature.clone());
+        }
+        Ok(signature)
     }
 
     /// The identity this row takes and the stored entry it is, if any. The k-th row of a key
@@ -619,6 +696,7 @@ impl<'a> Sink<'a> {
                 b.created_at,
                 b.updated_at
             ])?;
+        self.batch_errors |= changed > 0 && b.error.is_some_and(|e| !e.trim().is_empty());
         self.count_record(known, changed > 0);
         self.row_done()
     }
@@ -683,11 +761,18 @@ impl<'a> Sink<'a> {
             )?;
         }
         phase("search index");
-        crate::signature::assign(
-            self.conn,
-            &format!("e.id > ?1 AND {}", crate::signature::NEEDS_SIGNATURE),
-            &[&self.entries_before],
-        )?;
+        // Rows signed before their sync batch's error came (later in this import, or this
+        // import brought the batch for rows stored earlier) are signed again with it.
+        if self.batch_errors {
+            crate::signature::assign(
+                self.conn,
+                "e.error_signature = ?2 AND e.batch_id IS NOT NULL
+                 AND EXISTS (SELECT 1 FROM batches b WHERE b.source = e.source
+                             AND b.batch_id = e.batch_id AND b.error IS NOT NULL
+                             AND b.import_id = ?1)",
+                &[&self.import_id, &crate::signature::NOTHING_SAID],
+            )?;
+        }
         for id in &self.resign {
             crate::signature::assign(self.conn, "e.id = ?1", &[id])?;
         }
