@@ -155,6 +155,23 @@ impl Summary {
         }
     }
 
+    /// Adds `base` to every entry id (a tally that numbered rows from 0).
+    pub fn offset_ids(&mut self, base: i64) {
+        let shift = |at: &mut At| at.1 += base;
+        for (state, failures) in self.pairs.values_mut() {
+            if let Some(s) = state.success.as_mut() {
+                shift(&mut s.0);
+            }
+            if let Some(p) = state.push.as_mut() {
+                shift(&mut p.0);
+            }
+            failures.iter_mut().for_each(shift);
+        }
+        for (at, _) in self.records.values_mut() {
+            shift(at);
+        }
+    }
+
     /// The pairs by their names, in the table's key order (written in order, a B-tree is
     /// appended to rather than split all over), and the records likewise.
     fn named(mut self) -> (Vec<(PairKey, PairState)>, Vec<NamedRecord>) {

@@ -489,6 +489,18 @@ struct Converter {
     to_writer: SyncSender<Msg>,
     recycled: Receiver<Vec<RowBuf>>,
     spare: Vec<RowBuf>,
+    /// What each channel last received, tallied here while the writer waits on SQLite, when
+    /// every row the parser sends becomes a new entry (an import into an empty store).
+    tally: Option<Tally>,
+}
+
+/// The parser's share of the channel summary: rows numbered as the writer will store them.
+struct Tally {
+    source: &'static str,
+    slots: crate::channel_state::Slots,
+    summary: crate::channel_state::Summary,
+    /// Rows sent so far without errors: the next one's place among the new entries.
+    sent: i64,
 }
 
 /// The writer hung up (it failed or was cancelled); its own error is the one to report.
@@ -681,6 +693,9 @@ impl RowHandler for Converter {
         }
         self.headers = headers.to_vec();
         self.hasher = Some(Hasher::new(self.format.source, &self.layout));
+        if let Some(t) = self.tally.as_mut() {
+            t.slots = crate::channel_state::Slots::of(t.source, &self.layout);
+        }
         let layout = self.layout.clone();
         Ok(self.send(Msg::Layout(layout))?)
     }
@@ -688,6 +703,13 @@ impl RowHandler for Converter {
     fn row(&mut self, row: u64, raws: &[Raw<'_>]) -> Result<()> {
         let mut buf = self.next_buf();
         self.convert(&mut buf, row, raws);
+        if let Some(t) = self.tally.as_mut() {
+            if buf.errors.is_empty() {
+                t.slots
+                    .add(&mut t.summary, t.source, t.sent, &|i| buf.cell(i));
+                t.sent += 1;
+            }
+        }
         self.batch.push(buf);
         if self.batch.len() >= BATCH {
             self.flush()?;
@@ -709,10 +731,16 @@ pub fn import_mapped(
     input: impl Read + Send,
 ) -> Result<()> {
     let file = sink.file();
+    let tally = sink.tally_elsewhere().then(|| Tally {
+        source: format.source,
+        slots: Default::default(),
+        summary: Default::default(),
+        sent: 0,
+    });
     let (to_writer, from_parser) = sync_channel::<Msg>(8);
     let (recycle, recycled) = channel::<Vec<RowBuf>>();
     std::thread::scope(|scope| {
-        let parser = scope.spawn(move || -> Result<()> {
+        let parser = scope.spawn(move || -> Result<Option<crate::channel_state::Summary>> {
             let mut conv = Converter {
                 format,
                 file: file.to_owned(),
@@ -729,13 +757,15 @@ pub fn import_mapped(
                 to_writer,
                 recycled,
                 spare: Vec::new(),
+                tally,
             };
             if xlsx {
                 read_xlsx(file, path, &mut conv)?;
             } else {
                 read_csv(file, input, &mut conv)?;
             }
-            Ok(conv.flush()?)
+            conv.flush()?;
+            Ok(conv.tally.map(|t| t.summary))
         });
         let written = (|| -> Result<()> {
             for msg in &from_parser {
@@ -772,7 +802,13 @@ pub fn import_mapped(
         match (written, parsed) {
             (Err(e), _) => Err(e),
             (Ok(()), Err(CoreError::Stopped)) => Ok(()),
-            (Ok(()), parsed) => parsed,
+            (Ok(()), Err(e)) => Err(e),
+            (Ok(()), Ok(tally)) => {
+                if let Some(summary) = tally {
+                    sink.adopt_tally(summary);
+                }
+                Ok(())
+            }
         }
     })
 }

@@ -171,6 +171,8 @@ pub struct Sink<'a> {
     failure_slots: FailureSlots,
     /// Whether this import wrote a sync batch that carries an error.
     batch_errors: bool,
+    /// The parser tallies the channel summary (`tally_elsewhere`), not this sink.
+    tallied_elsewhere: bool,
     /// Signatures already worked out this import, by (error, batch error, response).
     signatures: std::collections::HashMap<Said, Option<String>>,
     /// What this import changes of what each channel last received.
@@ -237,6 +239,7 @@ impl<'a> Sink<'a> {
             failure_slots: FailureSlots::default(),
             signatures: std::collections::HashMap::new(),
             batch_errors: false,
+            tallied_elsewhere: false,
             channel_state: Default::default(),
             channel_slots: Default::default(),
             control,
@@ -245,6 +248,20 @@ impl<'a> Sink<'a> {
             file,
         }
         .with_watermarks(entries_before, products_before))
+    }
+
+    /// Whether the table importers' parser may tally the channel summary: every row it sends
+    /// then becomes a new entry, numbered in order after those the store holds.
+    pub(super) fn tally_elsewhere(&mut self) -> bool {
+        self.tallied_elsewhere = !self.lookups && self.page_taken.is_none();
+        self.tallied_elsewhere
+    }
+
+    /// The parser's tally, its rows numbered from 0: they are the entries after
+    /// `entries_before`, in order.
+    pub(super) fn adopt_tally(&mut self, mut summary: crate::channel_state::Summary) {
+        summary.offset_ids(self.entries_before + 1);
+        self.channel_state.summary = summary;
     }
 
     /// This sink writes one page of a pull (see `page_taken`).
@@ -405,8 +422,10 @@ impl<'a> Sink<'a> {
         if let Some(taken) = self.page_taken.as_mut() {
             taken.insert(id);
         }
-        self.channel_slots
-            .add(&mut self.channel_state.summary, self.source, id, &cell);
+        if !self.tallied_elsewhere {
+            self.channel_slots
+                .add(&mut self.channel_state.summary, self.source, id, &cell);
+        }
         self.write_payload(id, attached.request, attached.response)?;
         self.counts.imported += 1;
         self.counts.new += 1;
