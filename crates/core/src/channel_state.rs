@@ -115,10 +115,6 @@ pub fn record_slot(source: &str, event_type: Option<&str>) -> Option<usize> {
 }
 
 impl Summary {
-    pub fn is_empty(&self) -> bool {
-        self.pairs.is_empty() && self.records.is_empty()
-    }
-
     pub fn add(&mut self, f: &Fact<'_>) {
         if let (Some(slot), Some(q)) = (record_slot(f.source, f.event_type), f.figure) {
             let sku = self.names.id(Some(f.sku));
