@@ -126,6 +126,15 @@ struct State {
     listeners: Vec<(u64, Listener)>,
 }
 
+/// What a panic said, when it said it as text.
+fn panic_text(panic: &(dyn std::any::Any + Send)) -> &str {
+    panic
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("a panic without a message")
+}
+
 #[derive(Default)]
 pub struct Tasks {
     state: Mutex<State>,
@@ -173,13 +182,17 @@ impl Tasks {
         std::thread::Builder::new()
             .name(format!("invlog-task-{id}"))
             .spawn(move || {
-                work(&ctx);
-                // A task whose work forgot to say how it ended (or panicked out of `end`)
-                // must not stay running forever.
+                // A panic ends the task as failed rather than leaving whoever waits on it
+                // waiting forever; the unwinding has already dropped its turn.
+                let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&ctx)));
                 if !ctx.snapshot().status.is_finished() {
-                    ctx.end(Err(CoreError::InvalidQuery(
-                        "the task stopped before saying how it ended".into(),
-                    )));
+                    let why = match run {
+                        Ok(()) => "the task stopped before saying how it ended".to_string(),
+                        Err(panic) => {
+                            format!("the task failed unexpectedly: {}", panic_text(&*panic))
+                        }
+                    };
+                    ctx.end(Err(CoreError::InvalidQuery(why)));
                 }
             })
             .map_err(|e| {

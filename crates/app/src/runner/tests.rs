@@ -207,6 +207,37 @@ fn work_that_forgets_to_end_is_failed_not_left_running() {
 }
 
 #[test]
+fn work_that_panics_is_failed_and_frees_the_writers_line() {
+    let (tasks, _rx) = runner();
+    let t = tasks
+        .spawn(Task::new(TaskKind::Import, "p", "bytes"), true, |ctx| {
+            let _turn = ctx.wait_turn();
+            panic!("stderr is closed");
+        })
+        .unwrap();
+    let ended = tasks.wait(t.id).unwrap();
+    assert_eq!(ended.status, JobStatus::Failed);
+    assert!(
+        ended
+            .error
+            .as_deref()
+            .unwrap_or("")
+            .contains("stderr is closed"),
+        "{:?}",
+        ended.error
+    );
+    // The next writer gets its turn.
+    let next = tasks
+        .spawn(Task::new(TaskKind::Import, "q", "bytes"), true, |ctx| {
+            let turn = ctx.wait_turn();
+            drop(turn);
+            ctx.end(Ok(()));
+        })
+        .unwrap();
+    assert_eq!(tasks.wait(next.id).unwrap().status, JobStatus::Success);
+}
+
+#[test]
 fn a_listener_that_hung_up_is_dropped() {
     let (tasks, rx) = runner();
     drop(rx);

@@ -25,7 +25,7 @@ mod xoro;
 
 use std::fmt;
 use std::fs::File;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 use std::str::FromStr;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -340,7 +340,9 @@ impl Trace {
     }
     fn phase(&mut self, name: &str) {
         if self.on {
-            eprintln!(
+            // Timings are for a person watching: a closed stderr must not stop the import.
+            let _ = writeln!(
+                std::io::stderr(),
                 "trace: {name:<12} {:>8.3} s",
                 self.last.elapsed().as_secs_f64()
             );
