@@ -5,13 +5,16 @@
 //! SKUs whose stored entries change or go are worked out again from their entries, so the
 //! stock check reads a row per pair instead of scanning every push.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+
+use rustc_hash::FxHashMap;
 
 use rusqlite::types::ValueRef;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::error::Result;
 use crate::ingest::convert::Cell;
+use crate::store::bulk::insert_rows;
 
 /// The systems of record and the figure each reports.
 pub const RECORDS: [(&str, &str); 3] = [
@@ -23,8 +26,8 @@ pub const RECORDS: [(&str, &str); 3] = [
 /// (occurred_at, id): the log's order.
 pub type At = (i64, i64);
 
-/// A pair's channel, account and location; "" for none (they key a table).
-type PairKey = (String, String, String, String);
+/// A pair's SKU, channel, account and location; "" for none (they key a table).
+type PairKey<'a> = (&'a str, &'a str, &'a str, &'a str);
 
 #[derive(Debug, Clone, Default, PartialEq)]
 struct PairState {
@@ -37,16 +40,18 @@ struct PairState {
 }
 
 /// Each distinct string a run of entries names, once, as a number (0 is ""): an import adds
-/// a million rows to the summary without copying a string per row.
+/// a million rows to the summary without copying a string per row. Looked up by the string's
+/// 128-bit hash (the collision odds the entries' identities take), so a lookup neither
+/// rehashes with SipHash nor follows a pointer to compare.
 struct Names {
-    ids: HashMap<Box<str>, u32>,
+    ids: FxHashMap<u128, u32>,
     names: Vec<Box<str>>,
 }
 
 impl Default for Names {
     fn default() -> Self {
         Names {
-            ids: HashMap::new(),
+            ids: FxHashMap::default(),
             names: vec!["".into()],
         }
     }
@@ -57,21 +62,41 @@ impl Names {
         let Some(v) = v.filter(|v| !v.is_empty()) else {
             return 0;
         };
-        if let Some(&id) = self.ids.get(v) {
+        let hash = xxhash_rust::xxh3::xxh3_128(v.as_bytes());
+        if let Some(&id) = self.ids.get(&hash) {
             return id;
         }
         let id = self.names.len() as u32;
         self.names.push(v.into());
-        self.ids.insert(v.into(), id);
+        self.ids.insert(hash, id);
         id
     }
-    fn name(&self, id: u32) -> String {
-        self.names[id as usize].to_string()
+    fn name(&self, id: u32) -> &str {
+        &self.names[id as usize]
+    }
+
+    /// A pair's key as the names it packs.
+    fn key(&self, key: u128) -> PairKey<'_> {
+        let [a, b, c, d] = unpack(key).map(|id| self.name(id));
+        (a, b, c, d)
+    }
+
+    /// Each name's place in the names' sorted order, by id: keys made of ranks sort as the
+    /// names they stand for, without comparing a string per key.
+    fn ranks(&self) -> Vec<u32> {
+        let mut by_name: Vec<u32> = (0..self.names.len() as u32).collect();
+        by_name.sort_unstable_by(|a, b| self.names[*a as usize].cmp(&self.names[*b as usize]));
+        let mut rank = vec![0; by_name.len()];
+        for (place, id) in by_name.into_iter().enumerate() {
+            rank[id as usize] = place as u32;
+        }
+        rank
     }
 }
 
-/// A system of record's newest figure of a SKU: (sku, `RECORDS` index), ((at, id), quantity).
-type NamedRecord = ((String, usize), (At, i64));
+/// A system of record's newest figure of a SKU: (sku's name, `RECORDS` index), ((at, id),
+/// quantity).
+type RecordOf = ((u32, usize), (At, i64));
 
 /// Four names as one key.
 fn pack(ids: [u32; 4]) -> u128 {
@@ -87,8 +112,8 @@ fn unpack(key: u128) -> [u32; 4] {
 pub struct Summary {
     names: Names,
     /// (sku, channel, account, location) as names, packed in one number.
-    pairs: HashMap<u128, (PairState, Vec<At>)>,
-    records: HashMap<(u32, usize), (At, i64)>,
+    pairs: FxHashMap<u128, (PairState, Vec<At>)>,
+    records: FxHashMap<(u32, usize), (At, i64)>,
 }
 
 /// The facts of one entry the summary reads.
@@ -168,43 +193,35 @@ impl Summary {
         }
     }
 
-    /// The pairs by their names, in the table's key order (written in order, a B-tree is
-    /// appended to rather than split all over), and the records likewise.
-    fn named(mut self) -> (Vec<(PairKey, PairState)>, Vec<NamedRecord>) {
+    /// The pairs and records in the tables' key order (written in order, a B-tree is
+    /// appended to rather than split all over), their names still numbers: a million-row
+    /// import's summary is not copied into strings.
+    fn ordered(mut self) -> Ordered {
         self.settle();
-        let names = &self.names;
-        let mut pairs: Vec<(PairKey, PairState)> = self
+        let rank = self.names.ranks();
+        let ranked = |key: u128| pack(unpack(key).map(|id| rank[id as usize]));
+        let mut pairs: Vec<(u128, PairState)> = self
             .pairs
             .into_iter()
-            .map(|(key, (state, _))| {
-                let [a, b, c, d] = unpack(key);
-                (
-                    (names.name(a), names.name(b), names.name(c), names.name(d)),
-                    state,
-                )
-            })
+            .map(|(key, (state, _))| (key, state))
             .collect();
-        pairs.sort_by(|x, y| x.0.cmp(&y.0));
-        let mut records: Vec<NamedRecord> = self
-            .records
-            .into_iter()
-            .map(|((sku, slot), v)| ((names.name(sku), slot), v))
-            .collect();
-        records.sort_by(|x, y| x.0.cmp(&y.0));
-        (pairs, records)
+        pairs.sort_unstable_by_key(|(key, _)| ranked(*key));
+        let mut records: Vec<RecordOf> = self.records.into_iter().collect();
+        records.sort_unstable_by_key(|((sku, slot), _)| (rank[*sku as usize], *slot));
+        Ordered {
+            names: self.names,
+            pairs,
+            records,
+        }
     }
 
     /// Each pair's failures after its last success counted and the newest kept.
     fn settle(&mut self) {
         for (state, failures) in self.pairs.values_mut() {
             let since = state.success.map(|s| s.0);
-            let after: Vec<At> = failures
-                .iter()
-                .copied()
-                .filter(|at| since.is_none_or(|s| *at > s))
-                .collect();
-            state.failures_since = after.len() as u64;
-            state.last_failure = after.iter().max().copied();
+            let after = failures.iter().filter(|at| since.is_none_or(|s| **at > s));
+            state.failures_since = after.clone().count() as u64;
+            state.last_failure = after.max().copied();
         }
     }
 
@@ -214,7 +231,11 @@ impl Summary {
         // A first import into a store without pushes looks nothing up.
         let held: bool =
             conn.query_row("SELECT EXISTS (SELECT 1 FROM push_pairs)", [], |r| r.get(0))?;
-        let (pairs, records) = self.named();
+        let Ordered {
+            names,
+            mut pairs,
+            mut records,
+        } = self.ordered();
         let mut stored = conn.prepare_cached(
             "SELECT last_success_at, last_success_id, last_sent, buffer_stock, last_push_at,
                     last_push_id, last_push_status, failures_since, last_failure_at,
@@ -222,30 +243,29 @@ impl Summary {
              FROM push_pairs WHERE sku = ?1 AND channel = ?2 AND account = ?3
                AND location_code = ?4",
         )?;
-        for (key, new) in pairs {
-            if recomputed.contains(&key.0) {
-                continue;
+        pairs.retain(|(key, _)| !recomputed.contains(names.key(*key).0));
+        if held {
+            for (key, state) in &mut pairs {
+                let key = names.key(*key);
+                let old = stored
+                    .query_row(params![key.0, key.1, key.2, key.3], read_state)
+                    .optional()?;
+                if let Some(old) = old {
+                    *state = combine(conn, &key, old, std::mem::take(state))?;
+                }
             }
-            let old = match held {
-                true => stored
-                    .query_row(params![&key.0, &key.1, &key.2, &key.3], read_state)
-                    .optional()?,
-                false => None,
-            };
-            let state = match old {
-                None => new,
-                Some(old) => combine(conn, &key, old, new)?,
-            };
-            write_pair(conn, &key, &state)?;
         }
-        for ((sku, slot), (at, q)) in records {
-            if recomputed.contains(&sku) {
-                continue;
-            }
-            write_record(conn, &sku, slot, at, q, true)?;
-        }
-        Ok(())
+        write_pairs(conn, &names, &pairs)?;
+        records.retain(|((sku, _), _)| !recomputed.contains(names.name(*sku)));
+        write_records(conn, &names, &records, true)
     }
+}
+
+/// A summary in the tables' order (see [`Summary::ordered`]).
+struct Ordered {
+    names: Names,
+    pairs: Vec<(u128, PairState)>,
+    records: Vec<RecordOf>,
 }
 
 /// A status word as the `'static` one the summary keeps.
@@ -277,7 +297,12 @@ fn read_state(r: &rusqlite::Row<'_>) -> rusqlite::Result<PairState> {
 /// A stored pair's state and a run's, as one: the later success and push win, and the
 /// failures since the winning success are counted in the store, where the run's entries are
 /// by now (through the products' time index, from that success on: recent entries).
-fn combine(conn: &Connection, key: &PairKey, old: PairState, new: PairState) -> Result<PairState> {
+fn combine(
+    conn: &Connection,
+    key: &PairKey<'_>,
+    old: PairState,
+    new: PairState,
+) -> Result<PairState> {
     let success = match (old.success, new.success) {
         (Some(a), Some(b)) => Some(if b.0 > a.0 { b } else { a }),
         (a, b) => a.or(b),
@@ -297,7 +322,11 @@ fn combine(conn: &Connection, key: &PairKey, old: PairState, new: PairState) -> 
 }
 
 /// The failed pushes of a pair after `since` in the store: how many, and the newest.
-fn stored_failures_after(conn: &Connection, key: &PairKey, since: At) -> Result<(u64, Option<At>)> {
+fn stored_failures_after(
+    conn: &Connection,
+    key: &PairKey<'_>,
+    since: At,
+) -> Result<(u64, Option<At>)> {
     let mut st = conn.prepare_cached(
         "SELECT occurred_at, id FROM entries
          WHERE product_id IN (SELECT id FROM products WHERE sku = ?1)
@@ -305,7 +334,7 @@ fn stored_failures_after(conn: &Connection, key: &PairKey, since: At) -> Result<
            AND coalesce(channel, '') = ?2 AND coalesce(account, '') = ?3
            AND coalesce(location_code, '') = ?4",
     )?;
-    let mut rows = st.query(params![&key.0, &key.1, &key.2, &key.3, since.0])?;
+    let mut rows = st.query(params![key.0, key.1, key.2, key.3, since.0])?;
     let (mut n, mut last) = (0u64, None);
     while let Some(r) = rows.next()? {
         let at: At = (r.get(0)?, r.get(1)?);
@@ -317,55 +346,71 @@ fn stored_failures_after(conn: &Connection, key: &PairKey, since: At) -> Result<
     Ok((n, last))
 }
 
-fn write_pair(conn: &Connection, key: &PairKey, s: &PairState) -> Result<()> {
-    let Some((push_at, push_status)) = &s.push else {
-        return Ok(());
-    };
-    conn.prepare_cached(
+fn write_pairs(conn: &Connection, names: &Names, pairs: &[(u128, PairState)]) -> Result<()> {
+    let pushed: Vec<_> = pairs.iter().filter(|(_, s)| s.push.is_some()).collect();
+    Ok(insert_rows(
+        conn,
         "INSERT OR REPLACE INTO push_pairs (sku, channel, account, location_code,
            last_success_at, last_success_id, last_sent, buffer_stock, last_push_at, last_push_id,
-           last_push_status, failures_since, last_failure_at, last_failure_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-    )?
-    .execute(params![
-        &key.0,
-        &key.1,
-        &key.2,
-        &key.3,
-        s.success.map(|x| x.0 .0),
-        s.success.map(|x| x.0 .1),
-        s.success.and_then(|x| x.1),
-        s.success.and_then(|x| x.2),
-        push_at.0,
-        push_at.1,
-        push_status,
-        s.failures_since as i64,
-        s.last_failure.map(|f| f.0),
-        s.last_failure.map(|f| f.1),
-    ])?;
-    Ok(())
+           last_push_status, failures_since, last_failure_at, last_failure_id)",
+        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        &pushed,
+        |st, at, (key, s)| {
+            let Some((push_at, push_status)) = s.push else {
+                return Ok(());
+            };
+            let key = names.key(*key);
+            st.raw_bind_parameter(at, key.0)?;
+            st.raw_bind_parameter(at + 1, key.1)?;
+            st.raw_bind_parameter(at + 2, key.2)?;
+            st.raw_bind_parameter(at + 3, key.3)?;
+            st.raw_bind_parameter(at + 4, s.success.map(|x| x.0 .0))?;
+            st.raw_bind_parameter(at + 5, s.success.map(|x| x.0 .1))?;
+            st.raw_bind_parameter(at + 6, s.success.and_then(|x| x.1))?;
+            st.raw_bind_parameter(at + 7, s.success.and_then(|x| x.2))?;
+            st.raw_bind_parameter(at + 8, push_at.0)?;
+            st.raw_bind_parameter(at + 9, push_at.1)?;
+            st.raw_bind_parameter(at + 10, push_status)?;
+            st.raw_bind_parameter(at + 11, s.failures_since as i64)?;
+            st.raw_bind_parameter(at + 12, s.last_failure.map(|f| f.0))?;
+            st.raw_bind_parameter(at + 13, s.last_failure.map(|f| f.1))
+        },
+    )?)
 }
 
-fn write_record(
+/// Writes system-of-record figures; `keep_newer`: a stored figure newer than the one written
+/// stays.
+fn write_records(
     conn: &Connection,
-    sku: &str,
-    slot: usize,
-    at: At,
-    q: i64,
+    names: &Names,
+    records: &[RecordOf],
     keep_newer: bool,
 ) -> Result<()> {
-    let sql = if keep_newer {
-        "INSERT INTO record_stock (sku, source, at, entry_id, quantity)
-         VALUES (?1, ?2, ?3, ?4, ?5)
+    let insert = "INSERT INTO record_stock (sku, source, at, entry_id, quantity)";
+    let row = "(?, ?, ?, ?, ?)";
+    let bind = |st: &mut rusqlite::Statement<'_>, at: usize, r: &RecordOf| {
+        let ((sku, slot), (when, q)) = *r;
+        st.raw_bind_parameter(at, names.name(sku))?;
+        st.raw_bind_parameter(at + 1, RECORDS[slot].0)?;
+        st.raw_bind_parameter(at + 2, when.0)?;
+        st.raw_bind_parameter(at + 3, when.1)?;
+        st.raw_bind_parameter(at + 4, q)
+    };
+    if !keep_newer {
+        let insert = insert.replace("INSERT", "INSERT OR REPLACE");
+        return Ok(insert_rows(conn, &insert, row, records, bind)?);
+    }
+    // An upsert's ON CONFLICT clause follows its VALUES: one row a statement.
+    let mut st = conn.prepare_cached(&format!(
+        "{insert} VALUES {row}
          ON CONFLICT (sku, source) DO UPDATE SET
            at = excluded.at, entry_id = excluded.entry_id, quantity = excluded.quantity
          WHERE (excluded.at, excluded.entry_id) > (record_stock.at, record_stock.entry_id)"
-    } else {
-        "INSERT OR REPLACE INTO record_stock (sku, source, at, entry_id, quantity)
-         VALUES (?1, ?2, ?3, ?4, ?5)"
-    };
-    conn.prepare_cached(sql)?
-        .execute(params![sku, RECORDS[slot].0, at.0, at.1, q])?;
+    ))?;
+    for r in records {
+        bind(&mut st, 1, r)?;
+        st.raw_execute()?;
+    }
     Ok(())
 }
 
@@ -437,14 +482,13 @@ pub fn recompute(conn: &Connection, skus: &HashSet<String>) -> Result<()> {
 }
 
 fn write_all(conn: &Connection, s: Summary) -> Result<()> {
-    let (pairs, records) = s.named();
-    for (key, state) in &pairs {
-        write_pair(conn, key, state)?;
-    }
-    for ((sku, slot), (at, q)) in records {
-        write_record(conn, &sku, slot, at, q, false)?;
-    }
-    Ok(())
+    let Ordered {
+        names,
+        pairs,
+        records,
+    } = s.ordered();
+    write_pairs(conn, &names, &pairs)?;
+    write_records(conn, &names, &records, false)
 }
 
 /// The whole summary from every entry (a store that had none).

@@ -101,6 +101,8 @@ pub struct Hasher {
     seeds: Vec<u64>,
     /// Per column: part of the fingerprint (not one Invlog moves on).
     in_fingerprint: Vec<bool>,
+    /// Per column: one of the product columns.
+    in_product: Vec<bool>,
     /// Positions of the rule's columns, in the rule's order (None: not in the layout).
     key_slots: Vec<Option<usize>>,
     request_seed: u64,
@@ -115,6 +117,9 @@ pub struct RowKey {
     pub counted: bool,
     /// All its facts, for "seen unchanged".
     pub facts: i64,
+    /// Its product columns' values, hashed: what the importer's cache of product ids is keyed
+    /// by (worked out here, on the parser's thread, rather than by the writer).
+    pub product: u128,
 }
 
 impl Hasher {
@@ -131,6 +136,10 @@ impl Hasher {
             in_fingerprint: columns
                 .iter()
                 .map(|c| !MOVED_BY_INVLOG.contains(c))
+                .collect(),
+            in_product: columns
+                .iter()
+                .map(|c| PRODUCT_COLUMNS.contains(c))
                 .collect(),
             key_slots: key_columns
                 .iter()
@@ -152,8 +161,12 @@ impl Hasher {
     ) -> RowKey {
         let mut fingerprint = 0u128;
         let mut moved = 0u128;
+        let mut product = 0u128;
         for (i, seed) in self.seeds.iter().enumerate() {
             let h = value_hash(*seed, value(i));
+            if self.in_product[i] {
+                product = product.wrapping_add(h);
+            }
             if self.in_fingerprint[i] {
                 fingerprint = fingerprint.wrapping_add(h);
             } else {
@@ -193,6 +206,7 @@ impl Hasher {
             key: key.to_le_bytes(),
             counted,
             facts,
+            product,
         }
     }
 }

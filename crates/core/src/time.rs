@@ -325,6 +325,20 @@ fn parse_slashed_as(t: &str, mo: u32, d: u32) -> Option<Millis> {
 /// `YYYY-MM-DD` only, validated; returned normalised.
 pub fn parse_date(text: &str) -> Option<String> {
     let t = text.trim();
+    // Most dates are already `YYYY-MM-DD`: checked without parsing a format string per row.
+    let b = t.as_bytes();
+    if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
+        let mut c = Cursor { b, i: 0 };
+        if let (Some(y), true, Some(m), true, Some(d)) = (
+            c.digits(4),
+            c.eat(b'-'),
+            c.digits(2),
+            c.eat(b'-'),
+            c.digits(2),
+        ) {
+            return NaiveDate::from_ymd_opt(y as i32, m, d).map(|_| t.to_string());
+        }
+    }
     let d = NaiveDate::parse_from_str(t, "%Y-%m-%d").ok()?;
     Some(d.format("%Y-%m-%d").to_string())
 }
@@ -443,6 +457,10 @@ mod tests {
         }
         assert_eq!(parse_date("2024-02-29").as_deref(), Some("2024-02-29"));
         assert_eq!(parse_date("2025-02-29"), None);
+        assert_eq!(parse_date(" 2025-12-31 ").as_deref(), Some("2025-12-31"));
+        assert_eq!(parse_date("2025-13-01"), None);
+        assert_eq!(parse_date("2025-1-5").as_deref(), Some("2025-01-05"));
+        assert_eq!(parse_date("2025-01-5x"), None);
     }
 
     #[test]

@@ -402,3 +402,52 @@ fn a_store_from_before_identities_gets_them_and_its_duplicates_are_reported_not_
     .unwrap();
     assert_eq!(counts(&r), (0, 2, 0));
 }
+
+/// A first import into an empty store numbers its entries itself and writes them many to a
+/// statement: every row lands with the id of its place in the file, its product and its
+/// identity, whether it fell in a full statement or the short last one.
+#[test]
+fn a_first_import_writes_each_row_at_its_place_in_the_file() {
+    let mut fx = Fixture::new();
+    // 2 full statements of 64 and 5 rows over; SKUs repeat so products are shared.
+    let mut csv = format!("{KONNECT_HEADER}\n");
+    for i in 0..133u32 {
+        csv.push_str(&format!(
+            "SKU-{},Amazon / Amazon-Delhi,WH01,{i},2025-03-{:02} 10:00:00,{}\n",
+            i % 50,
+            1 + i % 28,
+            if i % 7 == 0 { "Failed" } else { "Success" }
+        ));
+    }
+    let file = fx.file("first.csv", &csv);
+    let r = fx.import_ok(&file);
+    assert_eq!((r.rows_imported, r.rows_failed), (133, 0));
+    let rows = fx.rows(&[], &["id", "sku", "inventory_sent", "status"]);
+    assert_eq!(rows.len(), 133);
+    for (i, row) in rows.iter().enumerate() {
+        assert_eq!(row["id"], i as i64 + 1, "row {i}");
+        assert_eq!(row["inventory_sent"], i as i64, "row {i}");
+        assert_eq!(row["sku"], format!("SKU-{}", i % 50), "row {i}");
+        let status = if i % 7 == 0 { "failed" } else { "success" };
+        assert_eq!(row["status"], status, "row {i}");
+    }
+    let conn = fx.store.conn();
+    let one = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+    assert_eq!(one("SELECT count(*) FROM products"), 50);
+    assert_eq!(
+        one("SELECT count(*) FROM identities i JOIN entries e ON e.id = i.entry_id"),
+        133
+    );
+    assert_eq!(
+        one("SELECT count(*) FROM entries WHERE error_signature IS NOT NULL"),
+        19
+    );
+    assert_eq!(orphan_identities(&fx), 0);
+    // The same rows in another order, in another file: every one is found where it was put.
+    let mut lines: Vec<&str> = csv.lines().collect();
+    lines[1..].reverse();
+    let again = fx.file("again.csv", lines.join("\n") + "\n");
+    let r = fx.import_ok(&again);
+    assert_eq!((r.new, r.existing, r.updated), (0, 133, 0));
+    assert_eq!(count(&fx), 133);
+}

@@ -1,5 +1,6 @@
 //! The local store: one SQLite file (WAL), schema managed by migrations.
 
+pub mod bulk;
 mod migrations;
 pub mod turns;
 

@@ -4,7 +4,7 @@
 //! random places per row nor sorts one afterwards (sorting in SQLite's sorter cost more than
 //! a second per million rows; here it is a few tens of milliseconds).
 
-use rusqlite::{params, Connection};
+use rusqlite::Connection;
 
 use crate::identity;
 
@@ -97,17 +97,19 @@ fn number_repeats(rows: &mut [Held]) -> bool {
 
 fn write(conn: &Connection, rows: &mut Vec<Held>) -> rusqlite::Result<()> {
     rows.sort_unstable_by_key(Held::order);
-    let mut st = conn.prepare_cached(
-        "INSERT INTO identities (key, entry_id, identity, facts) VALUES (?1, ?2, ?3, ?4)",
+    crate::store::bulk::insert_rows(
+        conn,
+        "INSERT INTO identities (key, entry_id, identity, facts)",
+        "(?, ?, ?, ?)",
+        rows,
+        |st, at, row| {
+            st.raw_bind_parameter(at, identity::key_of(&row.identity))?;
+            st.raw_bind_parameter(at + 1, row.entry_id)?;
+            st.raw_bind_parameter(at + 2, row.identity.as_slice())?;
+            st.raw_bind_parameter(at + 3, row.facts)
+        },
     )?;
-    for row in rows.drain(..) {
-        st.execute(params![
-            identity::key_of(&row.identity),
-            row.entry_id,
-            row.identity.as_slice(),
-            row.facts
-        ])?;
-    }
+    rows.clear();
     Ok(())
 }
 

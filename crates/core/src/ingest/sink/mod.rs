@@ -121,12 +121,47 @@ type Said = (Option<String>, Option<String>, Option<String>);
 /// Rows between two looks at the cancel flag and two progress reports.
 const TICK_ROWS: u64 = 4096;
 
+/// New entries written per statement by an import that looks nothing up: stepping a statement
+/// costs more than binding a row (a million-row import spent a tenth of its writer's time
+/// opening, halting and resetting the one-row insert).
+const ROWS_PER_INSERT: usize = 64;
+
+/// New entries bound into one many-row insert, written when it is full or the layout or the
+/// import ends. Each row starts with its id (given, not left to SQLite, so a row's id is known
+/// as it is bound); the id of a slot not filled is NULL, and the statement skips those rows.
+struct Rows<'a> {
+    st: Statement<'a>,
+    /// Parameters per row: the id, then those of the one-row insert.
+    per_row: usize,
+    filled: usize,
+    next_id: i64,
+}
+
+impl Rows<'_> {
+    /// Writes the rows bound so far.
+    fn flush(&mut self) -> rusqlite::Result<()> {
+        if self.filled == 0 {
+            return Ok(());
+        }
+        for slot in self.filled..ROWS_PER_INSERT {
+            self.st
+                .raw_bind_parameter(slot * self.per_row + 1, rusqlite::types::Null)?;
+        }
+        self.st.raw_execute()?;
+        self.filled = 0;
+        Ok(())
+    }
+}
+
 pub struct Sink<'a> {
     conn: &'a Connection,
     import_id: i64,
     source: &'static str,
     imported_at: Millis,
     insert: Option<Statement<'a>>,
+    /// An import that looks nothing up numbers its entries itself and writes them
+    /// [`ROWS_PER_INSERT`] to a statement (see [`Rows`]); `insert` is then unused.
+    rows: Option<Rows<'a>>,
     /// Writes an entry's identity, when the import looks rows up as they come.
     insert_identity: Statement<'a>,
     /// The identities of an import that looks nothing up, written at its end.
@@ -139,7 +174,10 @@ pub struct Sink<'a> {
     /// Layout positions bound into the entries row, in parameter order (product columns
     /// are not: they go to products).
     bound: Vec<usize>,
-    products: std::collections::HashMap<String, i64>,
+    /// Product ids by their product columns' 128-bit hash ([`RowKey::product`], the
+    /// collision odds the entries' identities take): the writer neither builds nor compares
+    /// a string per row.
+    products: rustc_hash::FxHashMap<u128, i64>,
     identity: String,
     /// The identity hashing of the current layout.
     hasher: Option<Hasher>,
@@ -221,12 +259,13 @@ impl<'a> Sink<'a> {
             source,
             imported_at,
             insert: None,
+            rows: None,
             layout_len: 0,
             product_slots: [None; 4],
             product_param: None,
             bound: Vec::new(),
             has_event_text: false,
-            products: std::collections::HashMap::new(),
+            products: rustc_hash::FxHashMap::default(),
             identity: String::new(),
             entries_before: 0,
             products_before: 0,
@@ -316,14 +355,42 @@ impl<'a> Sink<'a> {
             .map(|i| format!("?{i}"))
             .collect::<Vec<_>>()
             .join(",");
-        let sql = format!(
-            "INSERT INTO entries ({}) VALUES ({placeholders})",
-            cols.join(",")
-        );
-        let mut st = self.conn.prepare(&sql)?;
-        st.raw_bind_parameter(1, self.import_id)?;
-        st.raw_bind_parameter(2, self.source)?;
-        self.insert = Some(st);
+        let next_id = match self.rows.take() {
+            Some(mut rows) => {
+                rows.flush()?;
+                rows.next_id
+            }
+            None => self.entries_before + 1,
+        };
+        if self.held.is_some() {
+            let per_row = cols.len() + 1;
+            let row = format!("({})", vec!["?"; per_row].join(","));
+            let sql = format!(
+                "INSERT INTO entries (id,{}) SELECT * FROM (VALUES {}) WHERE column1 IS NOT NULL",
+                cols.join(","),
+                vec![row.as_str(); ROWS_PER_INSERT].join(",")
+            );
+            let mut st = self.conn.prepare(&sql)?;
+            for slot in 0..ROWS_PER_INSERT {
+                st.raw_bind_parameter(slot * per_row + 2, self.import_id)?;
+                st.raw_bind_parameter(slot * per_row + 3, self.source)?;
+            }
+            self.rows = Some(Rows {
+                st,
+                per_row,
+                filled: 0,
+                next_id,
+            });
+        } else {
+            let sql = format!(
+                "INSERT INTO entries ({}) VALUES ({placeholders})",
+                cols.join(",")
+            );
+            let mut st = self.conn.prepare(&sql)?;
+            st.raw_bind_parameter(1, self.import_id)?;
+            st.raw_bind_parameter(2, self.source)?;
+            self.insert = Some(st);
+        }
         self.layout_len = layout.len();
         self.fixed = fixed;
         self.hasher = Some(Hasher::new(self.source, layout));
@@ -385,29 +452,47 @@ impl<'a> Sink<'a> {
             return Ok(written);
         }
         let product_id = match self.product_param {
-            Some(_) => self.product_id(&cell)?,
+            Some(_) => self.product_id(&cell, key.product)?,
             None => None,
         };
-        let fixed = self.fixed;
-        let st = self
-            .insert
-            .as_mut()
-            .expect("set_layout is called before entry");
-        st.raw_bind_parameter(3, attached.extra)?;
-        if let Some(p) = self.product_param {
-            st.raw_bind_parameter(p, product_id)?;
-        }
         let signature = self.signature_of(&cell, attached.response)?;
-        let st = self
-            .insert
-            .as_mut()
-            .expect("set_layout is called before entry");
-        st.raw_bind_parameter(self.signature_param, signature)?;
-        for (k, &i) in self.bound.iter().enumerate() {
-            st.raw_bind_parameter(fixed + 1 + k, cell(i))?;
+        // The one-row insert's parameter p is p + base of the statement bound.
+        let (st, base) = match self.rows.as_mut() {
+            Some(rows) => {
+                let base = rows.filled * rows.per_row + 1;
+                rows.st.raw_bind_parameter(base, rows.next_id)?;
+                (&mut rows.st, base)
+            }
+            None => (
+                self.insert
+                    .as_mut()
+                    .expect("set_layout is called before entry"),
+                0,
+            ),
+        };
+        st.raw_bind_parameter(base + 3, attached.extra)?;
+        if let Some(p) = self.product_param {
+            st.raw_bind_parameter(base + p, product_id)?;
         }
-        st.raw_execute()?;
-        let id = self.conn.last_insert_rowid();
+        st.raw_bind_parameter(base + self.signature_param, signature)?;
+        for (k, &i) in self.bound.iter().enumerate() {
+            st.raw_bind_parameter(base + self.fixed + 1 + k, cell(i))?;
+        }
+        let one_row = base == 0;
+        if one_row {
+            st.raw_execute()?;
+        }
+        let id = match self.rows.as_mut().filter(|_| !one_row) {
+            Some(rows) => {
+                rows.filled += 1;
+                if rows.filled == ROWS_PER_INSERT {
+                    rows.flush()?;
+                }
+                rows.next_id += 1;
+                rows.next_id - 1
+            }
+            None => self.conn.last_insert_rowid(),
+        };
         match self.held.as_mut() {
             Some(held) => held.push(self.conn, identity, id, key.facts)?,
             None => {
@@ -546,16 +631,34 @@ impl<'a> Sink<'a> {
         )
     }
 
-    /// The products row of this entry's identity, created on first sight.
-    fn product_id<'c>(&mut self, cell: &impl Fn(usize) -> Cell<'c>) -> Result<Option<i64>> {
+    /// The products row of this entry's identity, created on first sight; `hash` is its
+    /// product columns' hash ([`RowKey::product`]), which the cache of ids is keyed by.
+    fn product_id<'c>(
+        &mut self,
+        cell: &impl Fn(usize) -> Cell<'c>,
+        hash: u128,
+    ) -> Result<Option<i64>> {
+        if let Some(id) = self.products.get(&hash) {
+            return Ok(Some(*id));
+        }
         let values = self.product_slots.map(|s| match s.map(cell) {
             Some(Cell::Text(t)) => Some(t),
             Some(Cell::Int(i)) => Some(i.to_string().into()),
             _ => None,
         });
-        self.product_id_of(values)
+        let id = self.product_id_of(values)?;
+        if let Some(id) = id {
+            // Bounded, so a file of millions of distinct products cannot exhaust memory.
+            if self.products.len() >= 200_000 {
+                self.products.clear();
+            }
+            self.products.insert(hash, id);
+        }
+        Ok(id)
     }
 
+    /// The products row of these product values, created on first sight. (A NULL and an
+    /// empty value are one identity, so values the cache tells apart still find one row.)
     fn product_id_of(
         &mut self,
         values: [Option<std::borrow::Cow<'_, str>>; 4],
@@ -570,9 +673,6 @@ impl<'a> Sink<'a> {
             }
             self.identity.push_str(v.as_deref().unwrap_or(""));
         }
-        if let Some(id) = self.products.get(self.identity.as_str()) {
-            return Ok(Some(*id));
-        }
         let id: i64 = self
             .conn
             .prepare_cached(
@@ -585,11 +685,6 @@ impl<'a> Sink<'a> {
                 params![self.identity, values[0], values[1], values[2], values[3]],
                 |r| r.get(0),
             )?;
-        // Bounded, so a file of millions of distinct products cannot exhaust memory.
-        if self.products.len() >= 200_000 {
-            self.products.clear();
-        }
-        self.products.insert(self.identity.clone(), id);
         Ok(Some(id))
     }
 
@@ -750,9 +845,12 @@ impl<'a> Sink<'a> {
     /// Ends the import's writing; what it changes of the channel summary is returned, to be
     /// applied once the indexes are in place.
     pub(super) fn finish(
-        self,
+        mut self,
         phase: &mut dyn FnMut(&str),
     ) -> Result<(Counts, Vec<RowError>, crate::channel_state::Changes)> {
+        if let Some(mut rows) = self.rows.take() {
+            rows.flush()?;
+        }
         drop(self.insert);
         drop(self.insert_identity);
         if let Some(held) = self.held {
