@@ -111,9 +111,16 @@ fn unpack(key: u128) -> [u32; 4] {
 #[derive(Default)]
 pub struct Summary {
     names: Names,
-    /// (sku, channel, account, location) as names, packed in one number.
-    pairs: FxHashMap<u128, (PairState, Vec<At>)>,
+    /// Each pair by the 128-bit hash of its four names (see [`Summary::pair_hash`]): its
+    /// names' ids packed in one number ([`pack`]), and its state. A row finds its pair with one
+    /// hash and one probe; the names are looked up only for a pair not seen before.
+    pairs: FxHashMap<u128, (u128, PairState)>,
+    /// Every failed push, by its pair's hash: counted against the pair's last success once
+    /// all are in, since a later row can hold an earlier success.
+    failures: Vec<(u128, At)>,
     records: FxHashMap<(u32, usize), (At, i64)>,
+    /// The bytes a pair's hash is worked out from, kept between rows.
+    scratch: Vec<u8>,
 }
 
 /// The facts of one entry the summary reads.
@@ -157,13 +164,12 @@ impl Summary {
         if f.channel.is_none() && f.account.is_none() {
             return;
         }
-        let key = pack([
-            self.names.id(Some(f.sku)),
-            self.names.id(f.channel),
-            self.names.id(f.account),
-            self.names.id(f.location_code),
-        ]);
-        let (state, failures) = self.pairs.entry(key).or_default();
+        let hash = self.pair_hash(f);
+        let names = &mut self.names;
+        let (_, state) = self.pairs.entry(hash).or_insert_with(|| {
+            let ids = [Some(f.sku), f.channel, f.account, f.location_code].map(|n| names.id(n));
+            (pack(ids), PairState::default())
+        });
         if state.push.is_none_or(|(p, _)| f.at > p) {
             state.push = Some((f.at, status));
         }
@@ -171,23 +177,36 @@ impl Summary {
             "success" if state.success.is_none_or(|(s, _, _)| f.at > s) => {
                 state.success = Some((f.at, f.inventory_sent, f.buffer_stock));
             }
-            "failed" => failures.push(f.at),
+            "failed" => self.failures.push((hash, f.at)),
             _ => {}
         }
+    }
+
+    /// A pair's four names as one 128-bit hash (the collision odds the entries' identities
+    /// take): each name's length, then its bytes, none and "" alike (as [`Names`] has them).
+    fn pair_hash(&mut self, f: &Fact<'_>) -> u128 {
+        let bytes = &mut self.scratch;
+        bytes.clear();
+        for name in [Some(f.sku), f.channel, f.account, f.location_code] {
+            let name = name.unwrap_or_default().as_bytes();
+            bytes.extend_from_slice(&(name.len() as u64).to_le_bytes());
+            bytes.extend_from_slice(name);
+        }
+        xxhash_rust::xxh3::xxh3_128(bytes)
     }
 
     /// Adds `base` to every entry id (a tally that numbered rows from 0).
     pub fn offset_ids(&mut self, base: i64) {
         let shift = |at: &mut At| at.1 += base;
-        for (state, failures) in self.pairs.values_mut() {
+        for (_, state) in self.pairs.values_mut() {
             if let Some(s) = state.success.as_mut() {
                 shift(&mut s.0);
             }
             if let Some(p) = state.push.as_mut() {
                 shift(&mut p.0);
             }
-            failures.iter_mut().for_each(shift);
         }
+        self.failures.iter_mut().for_each(|(_, at)| shift(at));
         for (at, _) in self.records.values_mut() {
             shift(at);
         }
@@ -200,11 +219,7 @@ impl Summary {
         self.settle();
         let rank = self.names.ranks();
         let ranked = |key: u128| pack(unpack(key).map(|id| rank[id as usize]));
-        let mut pairs: Vec<(u128, PairState)> = self
-            .pairs
-            .into_iter()
-            .map(|(key, (state, _))| (key, state))
-            .collect();
+        let mut pairs: Vec<(u128, PairState)> = self.pairs.into_values().collect();
         pairs.sort_unstable_by_key(|(key, _)| ranked(*key));
         let mut records: Vec<RecordOf> = self.records.into_iter().collect();
         records.sort_unstable_by_key(|((sku, slot), _)| (rank[*sku as usize], *slot));
@@ -217,11 +232,14 @@ impl Summary {
 
     /// Each pair's failures after its last success counted and the newest kept.
     fn settle(&mut self) {
-        for (state, failures) in self.pairs.values_mut() {
-            let since = state.success.map(|s| s.0);
-            let after = failures.iter().filter(|at| since.is_none_or(|s| **at > s));
-            state.failures_since = after.clone().count() as u64;
-            state.last_failure = after.max().copied();
+        for (hash, at) in std::mem::take(&mut self.failures) {
+            let Some((_, state)) = self.pairs.get_mut(&hash) else {
+                continue;
+            };
+            if state.success.is_none_or(|s| at > s.0) {
+                state.failures_since += 1;
+                state.last_failure = state.last_failure.max(Some(at));
+            }
         }
     }
 

@@ -63,13 +63,24 @@ fn unquote_formula(t: &str) -> &str {
     }
 }
 
+/// `s.trim()`, answered from its two end bytes when both are ASCII and not blank (most cells):
+/// `str::trim` decodes a char at each end, and every text cell of an import is trimmed.
+fn trim(s: &str) -> &str {
+    let solid = |b: &u8| b.is_ascii() && !matches!(b, b' ' | b'\t'..=b'\r');
+    match s.as_bytes() {
+        [first, .., last] if solid(first) && solid(last) => s,
+        [only] if solid(only) => s,
+        _ => s.trim(),
+    }
+}
+
 impl<'a> Raw<'a> {
     /// Trimmed text, or None when the cell is empty.
     pub fn text(self) -> Result<Option<Cow<'a, str>>, String> {
         Ok(match self {
             Raw::Empty => None,
             Raw::Str(s) => {
-                let t = unquote_formula(s.trim());
+                let t = unquote_formula(trim(s));
                 (!t.is_empty()).then_some(Cow::Borrowed(t))
             }
             Raw::Int(i) => Some(Cow::Owned(i.to_string())),
@@ -238,6 +249,30 @@ pub fn json_text(raw: Raw<'_>) -> Result<Option<String>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trims_as_str_trim_does() {
+        let cells = [
+            "",
+            " ",
+            "a",
+            " a",
+            "a ",
+            "\ta\r\n",
+            "\u{b}a\u{c}",
+            "SKU-1",
+            "é",
+            " é ",
+            "\u{a0}x\u{a0}",
+            "x\u{2003}",
+            "\u{3000}",
+            "a b",
+            "ab",
+        ];
+        for c in cells {
+            assert_eq!(trim(c), c.trim(), "{c:?}");
+        }
+    }
 
     #[test]
     fn ints() {

@@ -12,6 +12,7 @@ use super::{Control, Progress};
 use crate::columns;
 use crate::error::{CoreError, Result};
 use crate::identity::{self, Hasher, RowKey};
+use crate::store::bulk::ROWS_PER_INSERT;
 use crate::time::Millis;
 pub use update::Change;
 
@@ -121,13 +122,9 @@ type Said = (Option<String>, Option<String>, Option<String>);
 /// Rows between two looks at the cancel flag and two progress reports.
 const TICK_ROWS: u64 = 4096;
 
-/// New entries written per statement by an import that looks nothing up: stepping a statement
-/// costs more than binding a row (a million-row import spent a tenth of its writer's time
-/// opening, halting and resetting the one-row insert).
-const ROWS_PER_INSERT: usize = 64;
-
 /// New entries bound into one many-row insert, written when it is full or the layout or the
-/// import ends. Each row starts with its id (given, not left to SQLite, so a row's id is known
+/// import ends: an import that looks nothing up spent a tenth of its writer's time opening,
+/// halting and resetting a one-row insert. Each row starts with its id (given, not left to SQLite, so a row's id is known
 /// as it is bound); the id of a slot not filled is NULL, and the statement skips those rows.
 struct Rows<'a> {
     st: Statement<'a>,
