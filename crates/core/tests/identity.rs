@@ -403,15 +403,10 @@ fn a_store_from_before_identities_gets_them_and_its_duplicates_are_reported_not_
     assert_eq!(counts(&r), (0, 2, 0));
 }
 
-/// A first import into an empty store numbers its entries itself and writes them many to a
-/// statement: every row lands with the id of its place in the file, its product and its
-/// identity, whether it fell in a full statement or the short last one.
-#[test]
-fn a_first_import_writes_each_row_at_its_place_in_the_file() {
-    let mut fx = Fixture::new();
-    // 2 full statements of 64 and 5 rows over; SKUs repeat so products are shared.
+/// Konnect rows `from..to`, every seventh failed, SKUs repeating every 50.
+fn konnect_mixed(from: u32, to: u32) -> String {
     let mut csv = format!("{KONNECT_HEADER}\n");
-    for i in 0..133u32 {
+    for i in from..to {
         csv.push_str(&format!(
             "SKU-{},Amazon / Amazon-Delhi,WH01,{i},2025-03-{:02} 10:00:00,{}\n",
             i % 50,
@@ -419,28 +414,53 @@ fn a_first_import_writes_each_row_at_its_place_in_the_file() {
             if i % 7 == 0 { "Failed" } else { "Success" }
         ));
     }
+    csv
+}
+
+/// Each row of `konnect_mixed` in the store as written: its id, values, status, and its
+/// resolved flag (a failure without a flag of its source's is open, a success has none).
+fn assert_mixed_rows_in_place(fx: &Fixture, from: u32, to: u32) {
+    let rows = fx.rows(
+        &[&format!("id > {from}")],
+        &["id", "sku", "inventory_sent", "status", "resolved"],
+    );
+    assert_eq!(rows.len(), (to - from) as usize);
+    for (row, i) in rows.iter().zip(from..to) {
+        assert_eq!(row["id"], i64::from(i) + 1, "row {i}");
+        assert_eq!(row["inventory_sent"], i64::from(i), "row {i}");
+        assert_eq!(row["sku"], format!("SKU-{}", i % 50), "row {i}");
+        let (status, resolved) = match i % 7 {
+            0 => ("failed", serde_json::json!(false)),
+            _ => ("success", serde_json::Value::Null),
+        };
+        assert_eq!(row["status"], status, "row {i}");
+        assert_eq!(row["resolved"], resolved, "row {i}");
+    }
+}
+
+/// A first import into an empty store numbers its entries itself and writes them many to a
+/// statement: every row lands with the id of its place in the file, its product, its
+/// resolved flag and its identity, whether it fell in a full statement or the short last one.
+/// A later import, writing one row at a time, sets the same.
+#[test]
+fn a_first_import_writes_each_row_at_its_place_in_the_file() {
+    let mut fx = Fixture::new();
+    // 2 full statements of 256 and 5 rows over; SKUs repeat so products are shared.
+    let csv = konnect_mixed(0, 517);
     let file = fx.file("first.csv", &csv);
     let r = fx.import_ok(&file);
-    assert_eq!((r.rows_imported, r.rows_failed), (133, 0));
-    let rows = fx.rows(&[], &["id", "sku", "inventory_sent", "status"]);
-    assert_eq!(rows.len(), 133);
-    for (i, row) in rows.iter().enumerate() {
-        assert_eq!(row["id"], i as i64 + 1, "row {i}");
-        assert_eq!(row["inventory_sent"], i as i64, "row {i}");
-        assert_eq!(row["sku"], format!("SKU-{}", i % 50), "row {i}");
-        let status = if i % 7 == 0 { "failed" } else { "success" };
-        assert_eq!(row["status"], status, "row {i}");
-    }
+    assert_eq!((r.rows_imported, r.rows_failed), (517, 0));
+    assert_mixed_rows_in_place(&fx, 0, 517);
     let conn = fx.store.conn();
     let one = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
     assert_eq!(one("SELECT count(*) FROM products"), 50);
     assert_eq!(
         one("SELECT count(*) FROM identities i JOIN entries e ON e.id = i.entry_id"),
-        133
+        517
     );
     assert_eq!(
         one("SELECT count(*) FROM entries WHERE error_signature IS NOT NULL"),
-        19
+        74
     );
     assert_eq!(orphan_identities(&fx), 0);
     // The same rows in another order, in another file: every one is found where it was put.
@@ -448,6 +468,9 @@ fn a_first_import_writes_each_row_at_its_place_in_the_file() {
     lines[1..].reverse();
     let again = fx.file("again.csv", lines.join("\n") + "\n");
     let r = fx.import_ok(&again);
-    assert_eq!((r.new, r.existing, r.updated), (0, 133, 0));
-    assert_eq!(count(&fx), 133);
+    assert_eq!((r.new, r.existing, r.updated), (0, 517, 0));
+    assert_eq!(count(&fx), 517);
+    let more = fx.file("more.csv", konnect_mixed(517, 600));
+    assert_eq!(counts(&fx.import_ok(&more)), (83, 0, 0));
+    assert_mixed_rows_in_place(&fx, 517, 600);
 }

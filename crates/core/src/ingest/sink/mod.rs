@@ -203,6 +203,9 @@ pub struct Sink<'a> {
     resign: Vec<i64>,
     /// The error_signature parameter's index, and the layout positions it is read from.
     signature_param: usize,
+    /// The parameter of `resolved`, and where the layout holds the source's own flag.
+    resolved_param: usize,
+    resolved_slot: Option<usize>,
     failure_slots: FailureSlots,
     /// Whether this import wrote a sync batch that carries an error.
     batch_errors: bool,
@@ -272,6 +275,8 @@ impl<'a> Sink<'a> {
             errors: Vec::new(),
             resign: Vec::new(),
             signature_param: 0,
+            resolved_param: 0,
+            resolved_slot: None,
             failure_slots: FailureSlots::default(),
             signatures: std::collections::HashMap::new(),
             batch_errors: false,
@@ -337,7 +342,10 @@ impl<'a> Sink<'a> {
         }
         cols.push("error_signature");
         self.signature_param = cols.len();
+        cols.push("resolved");
+        self.resolved_param = cols.len();
         let at = |c: &str| layout.iter().position(|l| *l == c);
+        self.resolved_slot = at("resolved");
         self.failure_slots = FailureSlots {
             status: at("status"),
             error: at("error"),
@@ -345,7 +353,7 @@ impl<'a> Sink<'a> {
         };
         let fixed = cols.len();
         self.bound = (0..layout.len())
-            .filter(|i| !columns::PRODUCT_COLUMNS.contains(&layout[*i]))
+            .filter(|i| !columns::PRODUCT_COLUMNS.contains(&layout[*i]) && layout[*i] != "resolved")
             .collect();
         cols.extend(self.bound.iter().map(|i| layout[*i]));
         let placeholders = (1..=cols.len())
@@ -453,6 +461,7 @@ impl<'a> Sink<'a> {
             None => None,
         };
         let signature = self.signature_of(&cell, attached.response)?;
+        let resolved = self.resolved_of(&cell);
         // The one-row insert's parameter p is p + base of the statement bound.
         let (st, base) = match self.rows.as_mut() {
             Some(rows) => {
@@ -472,6 +481,7 @@ impl<'a> Sink<'a> {
             st.raw_bind_parameter(base + p, product_id)?;
         }
         st.raw_bind_parameter(base + self.signature_param, signature)?;
+        st.raw_bind_parameter(base + self.resolved_param, resolved)?;
         for (k, &i) in self.bound.iter().enumerate() {
             st.raw_bind_parameter(base + self.fixed + 1 + k, cell(i))?;
         }
@@ -513,6 +523,20 @@ impl<'a> Sink<'a> {
         self.counts.new += 1;
         self.tick()?;
         Ok(Written::New(id))
+    }
+
+    /// A new entry's resolved flag: the source's own where it has one (Xoro's, kept as it came);
+    /// otherwise a failed entry starts unresolved (0), so the Unresolved view lists it until
+    /// someone resolves it. Set as the row is written: setting it afterwards took a pass over
+    /// the whole table that rewrote nearly every page of it (failures are everywhere).
+    fn resolved_of<'c>(&self, cell: &impl Fn(usize) -> Cell<'c>) -> Cell<'c> {
+        match self.resolved_slot.map(cell) {
+            Some(own) if !own.is_null() => own,
+            _ => match self.failure_slots.status.map(cell) {
+                Some(Cell::Text(status)) if status == "failed" => Cell::Int(0),
+                _ => Cell::Null,
+            },
+        }
     }
 
     /// A new entry's error signature: for a failed or errored row, from its error, its sync
@@ -891,13 +915,16 @@ impl<'a> Sink<'a> {
             crate::signature::assign(self.conn, "e.id = ?1", &[id])?;
         }
         phase("error signatures");
-        // A failed entry from a source without a resolved flag stays open until someone
-        // resolves it: the Unresolved view lists it. (Xoro's own flag is kept as it came.)
-        self.conn.execute(
-            "UPDATE entries SET resolved = 0
-             WHERE status = 'failed' AND resolved IS NULL AND id > ?1",
-            [self.entries_before],
-        )?;
+        // New entries got their flag as they were written (`resolved_of`); one of them
+        // updated later in the same import (the same event twice in the file, failed the
+        // second time) is caught here.
+        if self.counts.updated > 0 {
+            self.conn.execute(
+                "UPDATE entries SET resolved = 0
+                 WHERE status = 'failed' AND resolved IS NULL AND id > ?1",
+                [self.entries_before],
+            )?;
+        }
         Ok((self.counts, self.errors, self.channel_state))
     }
 }
