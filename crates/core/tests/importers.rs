@@ -676,7 +676,28 @@ fn bulk_import_rebuilds_indexes_and_returns_to_wal() {
         .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
         .unwrap();
     assert_eq!(fk, 1);
+    let temp_store: i64 = conn
+        .query_row("PRAGMA temp_store", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(
+        temp_store, 0,
+        "the import's journals in memory were its transaction's alone; sorts go to disk"
+    );
     assert_eq!(fx.rows(&["status = failed"], &["id"]).len(), 4_000);
+    assert_eq!(
+        fx.rows(&["status = failed", "resolved = false"], &["id"])
+            .len(),
+        4_000,
+        "every failure open"
+    );
+    let flagged: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM entries WHERE resolved IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(flagged, 4_000, "a success has no flag");
     assert_eq!(fx.rows(&["sku = SKU-00007"], &["id"]).len(), 80);
     let products: i64 = conn
         .query_row("SELECT count(*) FROM products", [], |r| r.get(0))
