@@ -124,8 +124,9 @@ const TICK_ROWS: u64 = 4096;
 
 /// New entries bound into one many-row insert, written when it is full or the layout or the
 /// import ends: an import that looks nothing up spent a tenth of its writer's time opening,
-/// halting and resetting a one-row insert. Each row starts with its id (given, not left to SQLite, so a row's id is known
-/// as it is bound); the id of a slot not filled is NULL, and the statement skips those rows.
+/// halting and resetting a one-row insert. Each row starts with its id (given, not left to
+/// SQLite, so a row's id is known as it is bound); the id of a slot not filled is NULL, and
+/// the statement skips those rows.
 struct Rows<'a> {
     st: Statement<'a>,
     /// Parameters per row: the id, then those of the one-row insert.
