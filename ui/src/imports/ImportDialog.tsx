@@ -94,7 +94,10 @@ export function ImportDialog({ paths, onClose, onStarted }: Props) {
 
   const update = (i: number, patch: Partial<Choice>) =>
     setChoices((all) => all && all.map((c, j) => (j === i ? { ...c, ...patch } : c)));
-  const ready = choices?.filter((c) => blocker(c, formats) === null) ?? [];
+  // Listed once the formats are in too: a select whose detected format has no option yet
+  // would show "Not recognised" for a moment.
+  const listed = formats.length > 0 ? choices : null;
+  const ready = listed?.filter((c) => blocker(c, formats) === null) ?? [];
 
   const start = async () => {
     setStarting(true);
@@ -123,7 +126,7 @@ export function ImportDialog({ paths, onClose, onStarted }: Props) {
     }
   };
 
-  const skipped = (choices?.length ?? 0) - ready.length;
+  const skipped = (listed?.length ?? 0) - ready.length;
   return (
     <Modal
       title="Import logs"
@@ -151,8 +154,8 @@ export function ImportDialog({ paths, onClose, onStarted }: Props) {
       }
     >
       <ErrorMessage error={error} />
-      {!choices && !error && <p className="muted">Reading the files…</p>}
-      {choices && (
+      {!listed && !error && <p className="muted">Reading the files…</p>}
+      {listed && (
         <label className="inline date-order">
           Dates such as 06/03/2025{" "}
           <select
@@ -166,7 +169,7 @@ export function ImportDialog({ paths, onClose, onStarted }: Props) {
           </select>
         </label>
       )}
-      {choices && (
+      {listed && (
         <table className="import-files">
           <thead>
             <tr>
@@ -176,7 +179,7 @@ export function ImportDialog({ paths, onClose, onStarted }: Props) {
             </tr>
           </thead>
           <tbody>
-            {choices.map((c, i) => {
+            {listed.map((c, i) => {
               const format = effectiveFormat(c);
               const problem = blocker(c, formats);
               const name = c.detection.file_name;
