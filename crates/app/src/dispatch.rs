@@ -66,7 +66,7 @@ fn dispatch(engine: &Engine, request: Request) -> Result<Response> {
             let ids = columns::defaults_for(&sources);
             Response::DefaultColumns(ids.into_iter().map(str::to_owned).collect())
         }
-        Request::Query(q) => Response::Query(query_view(&read(), &q)?),
+        Request::Query(q) => Response::Query(query_view(engine, &read(), &q)?),
         Request::Facets(f) => Response::Facets(query::facets_of(&read(), &f)?),
         Request::Timeline(r) => {
             Response::Timeline(engine.with_readers(|readers| match readers {
@@ -225,9 +225,13 @@ fn dispatch(engine: &Engine, request: Request) -> Result<Response> {
 }
 
 /// A page of a view. An undefined kit is a mistake to name, not an empty log.
-fn query_view(store: &Store, req: &query::QueryRequest) -> Result<query::QueryResponse> {
+fn query_view(
+    engine: &Engine,
+    store: &Store,
+    req: &query::QueryRequest,
+) -> Result<query::QueryResponse> {
     if let Some(kit) = &req.view.kit {
         kits::get(store, &kit.kit_sku)?;
     }
-    query::run(store.conn(), req)
+    engine.pages().page(store, req)
 }

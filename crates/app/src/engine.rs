@@ -21,6 +21,8 @@ pub struct Engine {
     /// The store's file (None in memory), known without waiting for the store.
     path: Option<std::path::PathBuf>,
     tasks: Arc<Tasks>,
+    /// What the table's pages found out about the views shown last (where deep pages start).
+    pages: Arc<crate::pages::Pages>,
     /// The highest job id this process has handed out: an import job's row is written when
     /// its turn comes (until then another writer may hold the store), so its id is reserved
     /// first.
@@ -64,6 +66,7 @@ impl Engine {
             writer,
             readers: Arc::default(),
             tasks: Arc::default(),
+            pages: Arc::default(),
             last_job_id: Arc::default(),
             http_policy: Arc::default(),
         })
@@ -119,6 +122,11 @@ impl Engine {
             readers.push(Store::open(path)?);
         }
         read(Some(&mut readers[..]))
+    }
+
+    /// Where the table's pages start, per view.
+    pub(crate) fn pages(&self) -> &crate::pages::Pages {
+        &self.pages
     }
 
     /// The runner of this engine's long work; listen to it for task events.

@@ -9,6 +9,7 @@ pub mod connectors;
 mod dispatch;
 pub mod engine;
 pub mod error;
+mod pages;
 pub mod runner;
 pub mod tasks;
 

@@ -1,5 +1,7 @@
 import {
+  useCallback,
   useEffect,
+  useLayoutEffect,
   useMemo,
   useReducer,
   useRef,
@@ -9,7 +11,6 @@ import {
   type PointerEvent as ReactPointerEvent,
 } from "react";
 import { getCoreRowModel, useReactTable, type ColumnDef } from "@tanstack/react-table";
-import { useVirtualizer } from "@tanstack/react-virtual";
 import type { Column } from "../bindings/Column";
 import type { SortKey } from "../bindings/SortKey";
 import { formatCell, isNumeric } from "../common/format";
@@ -19,6 +20,16 @@ import { clampWidth } from "../view/reorder";
 import { sourceNames } from "../common/columnNames";
 import { fillWidths, fitWidth } from "./fit";
 import { ariaSort, DEFAULT_SORT } from "../view/sorting";
+import {
+  geometry,
+  position,
+  resized,
+  reveal,
+  scrolled,
+  scrollTo,
+  START,
+  type Place,
+} from "./scrollMap";
 
 const ROW_HEIGHT = 30;
 /** Rows rendered beyond each edge of the viewport. Few: every row rendered is work on each
@@ -206,15 +217,53 @@ export function LogTable({
   }, [columns, widths, room]);
   const table = useReactTable<Row>({ data: [], columns: defs, getCoreRowModel: getCoreRowModel() });
 
-  const virtualizer = useVirtualizer({
-    count: total,
-    getScrollElement: () => scroller.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: OVERSCAN,
-  });
-  const items = virtualizer.getVirtualItems();
-  const first = items[0]?.index ?? 0;
-  const last = items[items.length - 1]?.index ?? 0;
+  // The rows are placed by hand rather than by a virtualizer: a view of millions of rows is
+  // taller than an element may be, and its rows sit at an offset from the scroll position
+  // (scrollMap.ts). Rows have one height, so the visible ones follow from the position alone.
+  const header = useRef<HTMLDivElement>(null);
+  const [viewport, setViewport] = useState(0);
+  useEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    const observer = new ResizeObserver(() =>
+      setViewport(Math.max(0, el.clientHeight - (header.current?.offsetHeight ?? 0))),
+    );
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
+  const shape = useMemo(() => geometry(total * ROW_HEIGHT, viewport), [total, viewport]);
+  const place = useRef<Place>(START);
+  // What is drawn; `place` is the same, readable at once by the next scroll event.
+  const [shown, setShown] = useState<Place>(START);
+  const moveTo = useCallback((next: Place) => {
+    place.current = next;
+    const el = scroller.current;
+    if (el && Math.abs(el.scrollTop - next.top) >= 1) el.scrollTop = next.top;
+    setShown(next);
+  }, []);
+  // Another total or height: the same content position if it still exists.
+  useLayoutEffect(() => moveTo(resized(place.current, shape)), [shape, moveTo]);
+  const onScroll = () => {
+    if (tip) setTip(null);
+    const el = scroller.current;
+    if (el) moveTo(scrolled(place.current, el.scrollTop, shape));
+  };
+  const y = position(shown);
+  const shownFirst = Math.floor(y / ROW_HEIGHT);
+  const shownLast = Math.min(total - 1, Math.floor((y + viewport - 1) / ROW_HEIGHT));
+  const first = Math.max(0, shownFirst - OVERSCAN);
+  const last = Math.min(total - 1, shownLast + OVERSCAN);
+  const slots = Math.max(1, last - first + 1);
+  const indices = total > 0 ? Array.from({ length: slots }, (_, i) => first + i) : [];
+  const scrollToRow = (index: number) => {
+    const to = reveal(
+      position(place.current),
+      index * ROW_HEIGHT,
+      (index + 1) * ROW_HEIGHT,
+      viewport,
+    );
+    if (to !== null) moveTo(scrollTo(place.current, to, shape));
+  };
   useEffect(() => {
     // Two pages beyond the visible rows either way: while keys are held down the browser
     // serves input before network answers (a 5 ms page can take 150 ms to arrive), so the
@@ -234,7 +283,7 @@ export function LogTable({
   const select = (index: number, extend: boolean) => {
     const next = Math.max(0, Math.min(total - 1, index));
     setSelected(next);
-    virtualizer.scrollToIndex(next, { align: "auto" });
+    scrollToRow(next);
     if (extend) {
       const from = anchor ?? selected ?? next;
       setAnchor(from);
@@ -277,7 +326,7 @@ export function LogTable({
   };
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
     if (total === 0 || e.target !== e.currentTarget) return;
-    const page = Math.max(1, items.length - 2 * OVERSCAN);
+    const page = Math.max(1, Math.floor(viewport / ROW_HEIGHT) - 1);
     const at = selected ?? -1;
     const moves: Record<string, number> = {
       ArrowDown: at + 1,
@@ -318,12 +367,13 @@ export function LogTable({
         aria-activedescendant={selected !== null ? `row-${selected}` : undefined}
         tabIndex={0}
         onKeyDown={onKeyDown}
-        onScroll={() => tip && setTip(null)}
+        onScroll={onScroll}
         ref={scroller}
       >
         <div
           className="grid-header"
           role="rowgroup"
+          ref={header}
           style={{ width }}
           // Tabbing through the headers scrolls each into view; leaving them puts the table back
           // where it was rather than scrolled sideways to the last one.
@@ -420,24 +470,27 @@ export function LogTable({
           role="rowgroup"
           className="grid-body"
           onMouseOver={showFullValue}
-          style={{ height: virtualizer.getTotalSize(), width, position: "relative" }}
+          style={{ height: shape.body, width, position: "relative" }}
         >
-          {items.map((item) => {
-            const row = cache.row(item.index);
+          {indices.map((index) => {
+            const row = cache.row(index);
             const isPicked = row !== undefined && picked.has(row.id);
             return (
               <div
                 // Keyed by slot, not by row: a page down then updates the same DOM rows in
                 // place instead of building new ones (the visible indices are contiguous, so
                 // index modulo their count is unique).
-                key={item.index % items.length}
-                id={`row-${item.index}`}
+                key={index % slots}
+                id={`row-${index}`}
                 role="row"
-                aria-rowindex={item.index + 2}
-                aria-selected={item.index === selected || isPicked}
-                onClick={(e) => click(e, item.index)}
-                className={`grid-row${row ? "" : " loading"}${item.index === selected ? " selected" : ""}${isPicked ? " picked" : ""}`}
-                style={{ transform: `translateY(${item.start}px)`, height: ROW_HEIGHT }}
+                aria-rowindex={index + 2}
+                aria-selected={index === selected || isPicked}
+                onClick={(e) => click(e, index)}
+                className={`grid-row${row ? "" : " loading"}${index === selected ? " selected" : ""}${isPicked ? " picked" : ""}`}
+                style={{
+                  transform: `translateY(${index * ROW_HEIGHT - shown.offset}px)`,
+                  height: ROW_HEIGHT,
+                }}
               >
                 {columns.map((c, i) => {
                   const cell = formatCell(c.kind, row?.cells[i], c.id);

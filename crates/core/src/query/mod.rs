@@ -1,6 +1,7 @@
 //! Query -> rows: filters, keyword search, multi-column sort with keyset pagination, totals
 //! and facets, over the column registry.
 
+pub mod anchors;
 pub mod filter;
 pub mod kit_scope;
 pub mod search;
@@ -236,6 +237,16 @@ pub fn where_clause(
     Ok(sql)
 }
 
+impl Plan {
+    /// The view's order backwards: every key's direction flipped, which also reverses where
+    /// NULLs sort (first ascending, last descending).
+    fn reverse(&mut self) {
+        for (_, desc) in &mut self.sort {
+            *desc = !*desc;
+        }
+    }
+}
+
 fn plan(view: &ViewSpec) -> Result<Plan> {
     let kit = view.kit.as_ref();
     let columns = resolve_columns(&view.columns, kit)?;
@@ -462,6 +473,25 @@ pub fn run(conn: &Connection, req: &QueryRequest) -> Result<QueryResponse> {
     run_with_budget(conn, req, INDEX_ORDER_BUDGET)
 }
 
+/// A page after a keyset anchor (`query::anchors`), which bounds how far the index walk goes:
+/// it walks the index in the view's order at once, where [`run`] would try it on a budget and
+/// fall back to sorting every row after the anchor. `from_end`: the page that ends
+/// `req.offset` rows after `req.after`, counted from the view's end (an index is walked as fast
+/// backwards); its rows still come in the view's order, and `next_cursor` is then None.
+pub fn run_anchored(
+    conn: &Connection,
+    req: &QueryRequest,
+    from_end: bool,
+) -> Result<QueryResponse> {
+    let mut page = run_ordered(conn, req, None, from_end)?;
+    if from_end {
+        page.ids.reverse();
+        page.rows.reverse();
+        page.next_cursor = None;
+    }
+    Ok(page)
+}
+
 /// [`run`] with the time-index walk's budget chosen by the caller (tests force the fallback).
 #[doc(hidden)]
 pub fn run_with_budget(
@@ -469,7 +499,20 @@ pub fn run_with_budget(
     req: &QueryRequest,
     index_order_budget: std::time::Duration,
 ) -> Result<QueryResponse> {
+    run_ordered(conn, req, Some(index_order_budget), false)
+}
+
+/// `index_order_budget`: None walks the index in sort order without one.
+fn run_ordered(
+    conn: &Connection,
+    req: &QueryRequest,
+    index_order_budget: Option<std::time::Duration>,
+    reverse: bool,
+) -> Result<QueryResponse> {
     let mut plan = plan(&req.view)?;
+    if reverse {
+        plan.reverse();
+    }
     let total = if req.with_total {
         Some(count(
             conn,
@@ -513,9 +556,9 @@ pub fn run_with_budget(
     // when the filters match many rows, ruinous (a random read per entry) when they match few.
     // SQLite cannot know which, so try the walk on a budget and fall back to scan-and-sort.
     // A deep OFFSET walks the index for a reason (sorting everything would be slower still).
-    let (ids, last_keys) =
-        if plan.sort[0].0.id == "occurred_at" && req.offset <= MAX_BUDGETED_OFFSET {
-            let deadline = std::time::Instant::now() + index_order_budget;
+    let (ids, last_keys) = match index_order_budget {
+        Some(budget) if plan.sort[0].0.id == "occurred_at" && req.offset <= MAX_BUDGETED_OFFSET => {
+            let deadline = std::time::Instant::now() + budget;
             conn.progress_handler(100, Some(move || std::time::Instant::now() > deadline));
             let walked = page(false);
             conn.progress_handler(0, None::<fn() -> bool>);
@@ -527,9 +570,9 @@ pub fn run_with_budget(
                 }
                 other => other?,
             }
-        } else {
-            page(false)?
-        };
+        }
+        _ => page(false)?,
+    };
     let full_page = ids.len() as u32 == limit;
     let (ids, rows) = show_rows(conn, &plan, &ids, req.reveal_secrets)?;
     let next_cursor = if full_page { last_keys } else { None };

@@ -1,0 +1,122 @@
+// A view taller than the browser lets an element be: two million rows at 30 px are 60M px, past
+// Chromium's 33.5M. End, the scrollbar and the wheel must still reach every row, and the rows
+// shown must be the ones the CLI returns at that position.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
+import { browser, openPage, root, seededServer, withBrowser } from "./harness.mjs";
+
+const ROWS = 2_000_000;
+let big;
+
+withBrowser();
+before(async () => {
+  big = await seededServer({ seed: false });
+  const file = join(big.dir, "big.csv");
+  execFileSync("python3", [join(root, "bench", "gen_konnect.py"), String(ROWS), file]);
+  big.cli("import", file, "--json");
+});
+after(() => big?.close());
+
+/** The CLI's rows of the default view from `offset`, as the cells the test compares. */
+function cliRows(offset, limit) {
+  const out = big.cli(
+    "query",
+    "--offset",
+    String(offset),
+    "--limit",
+    String(limit),
+    "--columns",
+    "sku,inventory_sent,account",
+    "--json",
+  );
+  assert.equal(out.total, ROWS);
+  return out.rows.map((r) => `${r.sku} ${r.inventory_sent} ${r.account}`);
+}
+
+/** The rows wholly inside the grid below its header, top to bottom, once all are loaded: their
+ * positions in the view and the same cells. */
+async function visibleRows(page) {
+  await page.waitForFunction(() => !document.querySelector(".grid-body .grid-row.loading"), null, {
+    polling: "raf",
+  });
+  return page.evaluate(() => {
+    const grid = document.querySelector('[role="grid"]').getBoundingClientRect();
+    const head = document.querySelector(".grid-header").getBoundingClientRect();
+    const text = (row, col) => row.querySelector(`[data-col="${col}"]`).textContent;
+    return [...document.querySelectorAll('.grid-body [role="row"]')]
+      .map((row) => ({ row, box: row.getBoundingClientRect() }))
+      .filter(({ box }) => box.top >= head.bottom - 1 && box.bottom <= grid.bottom + 1)
+      .sort((a, b) => a.box.top - b.box.top)
+      .map(({ row }) => ({
+        at: Number(row.getAttribute("aria-rowindex")) - 2,
+        cells: `${text(row, "sku")} ${text(row, "inventory_sent")} ${text(row, "account")}`,
+      }));
+  });
+}
+
+/** The shown rows are consecutive and are the CLI's rows at their positions. */
+function assertRowsAreTheCli(shown) {
+  assert.ok(shown.length > 10, `${shown.length} rows shown`);
+  shown.forEach((r, i) => assert.equal(r.at, shown[0].at + i, "consecutive rows"));
+  assert.deepEqual(
+    shown.map((r) => r.cells),
+    cliRows(shown[0].at, shown.length),
+  );
+}
+
+test("End, a scrollbar drag and the wheel reach every row of a 2M-row view", async () => {
+  const { page, grid, context } = await openPage(browser, big.url);
+  try {
+    await grid.getByRole("row").nth(1).getByRole("gridcell").first().waitFor();
+    const size = await grid.evaluate((g) => ({ height: g.scrollHeight, client: g.clientHeight }));
+    assert.ok(size.height < 33_554_432, `the body is ${size.height} px`);
+
+    // End: the last row of the view, selected and shown at the bottom.
+    await grid.getByRole("row").nth(1).click();
+    await grid.focus();
+    await page.keyboard.press("End");
+    const selected = grid.locator('[role="row"][aria-selected="true"]');
+    assert.equal(await selected.getAttribute("aria-rowindex"), String(ROWS + 1));
+    let shown = await visibleRows(page);
+    assert.equal(shown[shown.length - 1].at, ROWS - 1);
+    assertRowsAreTheCli(shown);
+
+    // The wheel moves the rows by its pixels, here too: 300 px up is ten rows.
+    const before = shown[0].at;
+    await grid.hover();
+    await page.mouse.wheel(0, -300);
+    await page.waitForFunction(
+      (first) => {
+        const rows = [...document.querySelectorAll('.grid-body [role="row"]')];
+        return rows.some((r) => Number(r.getAttribute("aria-rowindex")) - 2 === first - 10);
+      },
+      before,
+    );
+    await page.waitForTimeout(200);
+    shown = await visibleRows(page);
+    assert.equal(shown[0].at, before - 10);
+    assertRowsAreTheCli(shown);
+
+    // A scrollbar drag to 75%, played as what it does to the grid (headless Chromium draws no
+    // scrollbar): the rows at 75% of the view, within one screen.
+    await grid.evaluate((g) => (g.scrollTop = 0.75 * (g.scrollHeight - g.clientHeight)));
+    shown = await visibleRows(page);
+    const expected = 0.75 * (ROWS - shown.length);
+    assert.ok(
+      Math.abs(shown[0].at - expected) <= shown.length,
+      `row ${shown[0].at} shown at 75%, expected ${expected} ± ${shown.length}`,
+    );
+    assertRowsAreTheCli(shown);
+
+    // And back to the top by Home.
+    await grid.focus();
+    await page.keyboard.press("Home");
+    shown = await visibleRows(page);
+    assert.equal(shown[0].at, 0);
+    assertRowsAreTheCli(shown);
+  } finally {
+    await context.close();
+  }
+});
