@@ -76,11 +76,14 @@ try {
       await page.getByRole("tab", { name: v.name }).click();
       const end = await page.waitForFunction(
         (rows) => {
+          // An empty view shows what hides its rows instead of a table.
+          if (rows === 1) return document.querySelector("output.count")?.textContent.startsWith("0 ") && performance.now();
           const g = document.querySelector('[role="grid"]');
           const first = document.querySelector('.grid-body [role="row"]');
           return (
             g?.getAttribute("aria-rowcount") === String(rows) &&
-            (rows === 1 || (first && !first.classList.contains("loading"))) &&
+            first &&
+            !first.classList.contains("loading") &&
             performance.now()
           );
         },
@@ -133,6 +136,21 @@ try {
     b.longestBlank = 0;
     return r;
   });
+  // The same at the pace of a held key's auto-repeat (~30 a second): Playwright presses as fast
+  // as the page takes them, faster than any keyboard repeats, and the browser then serves the
+  // key events before the pages that arrive.
+  for (let i = 0; i < 200; i++) {
+    await page.keyboard.press("PageDown");
+    await page.waitForTimeout(20);
+  }
+  await page.waitForTimeout(300);
+  const paced = await page.evaluate(() => {
+    const b = window.__bench;
+    const r = { frames: b.frames.slice(1), longestBlank: b.longestBlank };
+    b.frames = [];
+    b.longestBlank = 0;
+    return r;
+  });
   // The scrollbar dragged to the middle, then to the end. Headless Chromium draws no
   // scrollbars, so the drag is played as what it does to the grid: its scroll position moved a
   // step a frame (12 frames to the middle, a pause, 12 frames to the end).
@@ -172,6 +190,41 @@ try {
       scrolled: g.scrollTop / (g.scrollHeight - g.clientHeight),
     };
   });
+  // Jumps: Home, then End (key press to the last row painted), then the thumb dropped at 75%
+  // at once (scroll position set to rows painted), each from a view whose rows were not loaded.
+  // Resolves (frame by frame) to the time the rows at view position `at` (± `within`) are all
+  // loaded and painted.
+  const painted = (at, within) =>
+    page.waitForFunction(
+      ([at, within]) => {
+        const rows = [...document.querySelectorAll(".grid-body [role=row]")];
+        const there = rows.some((r) => Math.abs(Number(r.getAttribute("aria-rowindex")) - 2 - at) <= within);
+        return there && !rows.some((r) => r.classList.contains("loading")) && performance.now();
+      },
+      [at, within],
+      { polling: "raf" },
+    );
+  const jumps = { end: [], drop: [] };
+  for (let r = 0; r < rounds; r++) {
+    await grid.focus();
+    await page.keyboard.press("Home");
+    await painted(0, 0);
+    await page.evaluate(() =>
+      document.addEventListener("keydown", (e) => (window.__keyAt = e.timeStamp), { capture: true, once: true }),
+    );
+    await page.keyboard.press("End");
+    const end = await painted(views[0].total - 1, 0);
+    jumps.end.push((await end.jsonValue()) - (await page.evaluate(() => window.__keyAt)));
+    // A different spot each round, so no page is in the table's cache yet.
+    const share = 0.75 - r * 0.01;
+    const dropAt = await page.evaluate((to) => {
+      const g = document.querySelector('[role="grid"]');
+      g.scrollTop = to * (g.scrollHeight - g.clientHeight);
+      return performance.now();
+    }, share);
+    const drop = await painted(Math.round(share * views[0].total), 100);
+    jumps.drop.push((await drop.jsonValue()) - dropAt);
+  }
   const metrics = (await cdp.send("Performance.getMetrics")).metrics;
   const heap = metrics.find((m) => m.name === "JSHeapUsedSize").value / 2 ** 20;
 
@@ -193,10 +246,19 @@ try {
   );
   console.log(`| PageDown ×200: longest time blank rows were visible | ${ms(pageDown.longestBlank)} | ≤ 100 ms |`);
   console.log(
+    `| PageDown ×200 at ~30 a second: frame time p95 / longest time blank rows were visible | ${ms(pct(paced.frames, 95))} / ${ms(paced.longestBlank)} | ≤ 16.7 ms / ≤ 100 ms |`,
+  );
+  console.log(
     `| scrollbar drag to middle and end: frame time p50 / p95 / max (${drag.frames.length} frames; ${long(drag.frames)}) | ${ms(pct(drag.frames, 50))} / ${ms(pct(drag.frames, 95))} / ${ms(Math.max(...drag.frames))} | p95 ≤ 16.7 ms |`,
   );
   console.log(
     `| scrollbar drag: longest time blank rows were visible (ended at ${(drag.scrolled * 100).toFixed(0)}% of the view) | ${ms(drag.longestBlank)} | ≤ 100 ms |`,
+  );
+  console.log(
+    `| End: key press to the last row painted, median / max of ${rounds} | ${ms(pct(jumps.end, 50))} / ${ms(Math.max(...jumps.end))} | ≤ 300 ms |`,
+  );
+  console.log(
+    `| thumb dropped at 75% (rows not loaded yet): to its rows painted, median / max of ${rounds} | ${ms(pct(jumps.drop, 50))} / ${ms(Math.max(...jumps.drop))} | ≤ 100 ms |`,
   );
   console.log(`| most row elements in the DOM at once | ${Math.max(pageDown.maxRows, drag.maxRows)} | ≤ 200 |`);
   console.log(`| JS heap after all of it | ${heap.toFixed(1)} MB | ≤ 150 MB |`);

@@ -1,6 +1,7 @@
 //! The one dispatch: each command of the table, and the connection or task it runs on. Reads
-//! go through the engine's read connection, writes through its writer (where waiting for
-//! another writer holds up no read), long work through the task runner.
+//! go through the engine's read connection, the table's pages through their own, writes
+//! through its writer (where waiting for another writer holds up no read), long work through
+//! the task runner.
 
 use invlog_core::store::Store;
 use invlog_core::{
@@ -66,7 +67,7 @@ fn dispatch(engine: &Engine, request: Request) -> Result<Response> {
             let ids = columns::defaults_for(&sources);
             Response::DefaultColumns(ids.into_iter().map(str::to_owned).collect())
         }
-        Request::Query(q) => Response::Query(query_view(engine, &read(), &q)?),
+        Request::Query(q) => Response::Query(query_view(engine, &engine.table(), &q)?),
         Request::Facets(f) => Response::Facets(query::facets_of(&read(), &f)?),
         Request::Timeline(r) => {
             Response::Timeline(engine.with_readers(|readers| match readers {

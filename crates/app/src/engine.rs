@@ -10,8 +10,13 @@ use crate::runner::Tasks;
 
 #[derive(Clone)]
 pub struct Engine {
-    /// The connection reads go through (the table's pages, counts, details).
+    /// The connection reads go through (counts, facets, details, everything but the table's
+    /// pages).
     store: Arc<Mutex<Store>>,
+    /// The connection the table's pages are read on, alone: a page is never queued behind
+    /// another read (a detail fetched per key press while the arrows are held, a facet's scan).
+    /// The same connection as `store` for a store in memory, which has only one.
+    table: Arc<Mutex<Store>>,
     /// The connection writes go through. A write may wait its turn behind another writer (an
     /// import, another process): on a connection of its own that wait never holds up a read.
     /// The same connection as `store` for a store in memory, which has only one.
@@ -56,13 +61,18 @@ impl Engine {
         startup::tidy(&mut store)?;
         let path = store.path().map(std::path::Path::to_path_buf);
         let store = Arc::new(Mutex::new(store));
-        let writer = match &path {
-            Some(p) => Arc::new(Mutex::new(Store::open(p)?)),
-            None => store.clone(),
+        let another = || -> Result<Arc<Mutex<Store>>> {
+            Ok(match &path {
+                Some(p) => Arc::new(Mutex::new(Store::open(p)?)),
+                None => store.clone(),
+            })
         };
+        let writer = another()?;
+        let table = another()?;
         Ok(Engine {
             path,
             store,
+            table,
             writer,
             readers: Arc::default(),
             tasks: Arc::default(),
@@ -76,6 +86,11 @@ impl Engine {
     /// half-written (each write is one transaction), so a poisoned lock is simply taken over.
     pub fn store(&self) -> MutexGuard<'_, Store> {
         self.store.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The table's pages' own connection.
+    pub(crate) fn table(&self) -> MutexGuard<'_, Store> {
+        self.table.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// The store, for one write at a time (it may wait for another writer to finish).
@@ -98,12 +113,13 @@ impl Engine {
         self.path.as_deref()
     }
 
-    /// Whether a command has the store right now (a read in the background then waits).
+    /// Whether a command has the store or the table's connection right now (a read in the
+    /// background then waits).
     pub(crate) fn busy_signal(
         &self,
     ) -> impl Fn() -> bool + Clone + Send + std::panic::RefUnwindSafe + 'static {
-        let store = self.store.clone();
-        move || store.try_lock().is_err()
+        let (store, table) = (self.store.clone(), self.table.clone());
+        move || store.try_lock().is_err() || table.try_lock().is_err()
     }
 
     /// Connections of their own for a read that scans much of the store (the timeline's), one

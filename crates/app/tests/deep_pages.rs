@@ -133,3 +133,24 @@ fn deep_pages_are_the_rows_an_offset_gives_in_every_order_before_and_after_the_s
     import(&engine, &konnect(&fx, "b.csv", 9_000, 64_000));
     check_every_view(&engine, &plain);
 }
+
+#[test]
+fn the_tables_pages_are_read_while_another_read_holds_the_read_connection() {
+    let fx = Fixture::new();
+    let path = fx.dir.path().join("t.db");
+    let engine = Engine::new(Store::open(&path).unwrap()).unwrap();
+    import(&engine, &konnect(&fx, "a.csv", 500, 0));
+    // A long read (a facet's scan, a detail) has the read connection.
+    let busy = engine.store();
+    let (done, answered) = std::sync::mpsc::channel();
+    let pages = engine.clone();
+    std::thread::spawn(move || {
+        let _ = done.send(engine_page(&pages, request(&json!({}), 200, true)));
+    });
+    let (total, ids) = answered
+        .recv_timeout(std::time::Duration::from_secs(20))
+        .expect("the page is answered while the read connection is busy");
+    assert_eq!(total, Some(500));
+    assert_eq!(ids.len(), 200);
+    drop(busy);
+}
