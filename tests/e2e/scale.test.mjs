@@ -116,6 +116,16 @@ test("End, a scrollbar drag and the wheel reach every row of a 2M-row view", asy
     shown = await visibleRows(page);
     assert.equal(shown[0].at, 0);
     assertRowsAreTheCli(shown);
+
+    // Ctrl+End too, as in a spreadsheet; then PageUp goes on from there, the rows following.
+    await page.keyboard.press("Control+End");
+    assert.equal(await selected.getAttribute("aria-rowindex"), String(ROWS + 1));
+    for (let i = 0; i < 3; i++) await page.keyboard.press("PageUp");
+    const at = Number(await selected.getAttribute("aria-rowindex")) - 2;
+    assert.ok(at < ROWS - 1 - shown.length, `the selection went up three pages, to ${at}`);
+    shown = await visibleRows(page);
+    assert.ok(shown.some((r) => r.at === at), "the selected row is in view");
+    assertRowsAreTheCli(shown);
   } finally {
     await context.close();
   }
