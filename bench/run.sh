@@ -73,6 +73,22 @@ read -r secs kb < <(timed "$INVLOG" --db "$WORK/ten.db" import "$DATA/konnect-10
 echo "Import: ${secs} s, peak RSS $((kb / 1024)) MB."
 echo
 "$TARGET/release/examples/bench_queries" "$WORK/ten.db" "$RUNS" triage
+# Every row reachable at 10M (issue #17): End, a dropped thumb, paging, in Chromium.
+echo
+node bench/ui.mjs "$WORK/ten.db" 3
+# Deep pages, each from a fresh process (so the first jump into its view: the view's total and
+# its anchors found first), the whole store and a filtered third of it.
+echo
+echo "| deep page (200 rows), a fresh \`invlog query\` each | wall time |"
+echo "|---|---:|"
+for at in 2500000 5000000 7500000 9999800; do
+  read -r secs _ < <(timed "$INVLOG" --db "$WORK/ten.db" query --offset "$at" --limit 200)
+  echo "| all entries, offset $at | ${secs} s |"
+done
+for at in 1600000 3000000; do
+  read -r secs _ < <(timed "$INVLOG" --db "$WORK/ten.db" query --filter "channel = Amazon" --offset "$at" --limit 200)
+  echo "| channel = Amazon (3.3M), offset $at | ${secs} s |"
+done
 rm -f "$WORK"/ten.db*
 if [ "${BENCH_BIG:-0}" = 1 ]; then
   echo

