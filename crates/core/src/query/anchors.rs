@@ -13,8 +13,7 @@ use rusqlite::types::Value as SqlValue;
 use rusqlite::Connection;
 use serde_json::Value;
 
-use super::{keyset, order_by, plan, raw_value, ViewSpec};
-use crate::columns;
+use super::{order_by, plan_after, raw_value, ViewSpec};
 use crate::error::Result;
 
 /// Rows from one anchor to the next. A page after an anchor walks up to this many rows more; in a
@@ -72,18 +71,8 @@ pub fn extend(
     if anchors.complete || anchors.keys.len() >= wanted {
         return Ok(());
     }
-    let mut plan = plan(view)?;
-    if backwards {
-        plan.reverse();
-    }
-    if let Some(last) = anchors.keys.last() {
-        keyset(&plan.sort, last, &mut plan.where_)?;
-    }
-    let keys: Vec<&str> = plan
-        .sort
-        .iter()
-        .map(|(c, _)| columns::sql_expr(c))
-        .collect();
+    let plan = plan_after(view, anchors.keys.last().map(Vec::as_slice), backwards)?;
+    let keys = plan.sort_exprs();
     let sql = format!(
         "SELECT {} FROM {} WHERE {} ORDER BY {}",
         keys.join(", "),

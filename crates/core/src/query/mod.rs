@@ -238,13 +238,29 @@ pub fn where_clause(
 }
 
 impl Plan {
-    /// The view's order backwards: every key's direction flipped, which also reverses where
-    /// NULLs sort (first ascending, last descending).
-    fn reverse(&mut self) {
-        for (_, desc) in &mut self.sort {
+    /// The SQL of each sort key, in order.
+    fn sort_exprs(&self) -> Vec<&'static str> {
+        self.sort
+            .iter()
+            .map(|(c, _)| columns::sql_expr(c))
+            .collect()
+    }
+}
+
+/// The view's plan, in its order or backwards (every key's direction flipped, which also
+/// reverses where NULLs sort: first ascending, last descending), narrowed to the rows after
+/// the row whose sort keys are `after`.
+fn plan_after(view: &ViewSpec, after: Option<&[Value]>, backwards: bool) -> Result<Plan> {
+    let mut plan = plan(view)?;
+    if backwards {
+        for (_, desc) in &mut plan.sort {
             *desc = !*desc;
         }
     }
+    if let Some(after) = after {
+        keyset(&plan.sort, after, &mut plan.where_)?;
+    }
+    Ok(plan)
 }
 
 fn plan(view: &ViewSpec) -> Result<Plan> {
@@ -513,10 +529,7 @@ fn run_ordered(
     index_order_budget: Option<std::time::Duration>,
     reverse: bool,
 ) -> Result<QueryResponse> {
-    let mut plan = plan(&req.view)?;
-    if reverse {
-        plan.reverse();
-    }
+    let plan = plan_after(&req.view, req.after.as_deref(), reverse)?;
     let total = if req.with_total {
         Some(count(
             conn,
@@ -527,16 +540,9 @@ fn run_ordered(
     } else {
         None
     };
-    if let Some(after) = &req.after {
-        keyset(&plan.sort, after, &mut plan.where_)?;
-    }
     // Step one finds the page's entry ids with only the joins filtering and sorting need, so
     // the rows an OFFSET skips cost no lookups; step two reads the columns of those ids.
-    let keys: Vec<&str> = plan
-        .sort
-        .iter()
-        .map(|(c, _)| columns::sql_expr(c))
-        .collect();
+    let keys = plan.sort_exprs();
     let find_from = plan.find_joins.from();
     let sql = |hide_index: bool| {
         format!(
