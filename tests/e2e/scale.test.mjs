@@ -35,25 +35,40 @@ function cliRows(offset, limit) {
   return out.rows.map((r) => `${r.sku} ${r.inventory_sent} ${r.account}`);
 }
 
-/** The rows wholly inside the grid below its header, top to bottom, once all are loaded: their
- * positions in the view and the same cells. */
-async function visibleRows(page) {
-  await page.waitForFunction(() => !document.querySelector(".grid-body .grid-row.loading"), null, {
-    polling: "raf",
-  });
-  return page.evaluate(() => {
-    const grid = document.querySelector('[role="grid"]').getBoundingClientRect();
-    const head = document.querySelector(".grid-header").getBoundingClientRect();
-    const text = (row, col) => row.querySelector(`[data-col="${col}"]`).textContent;
-    return [...document.querySelectorAll('.grid-body [role="row"]')]
-      .map((row) => ({ row, box: row.getBoundingClientRect() }))
-      .filter(({ box }) => box.top >= head.bottom - 1 && box.bottom <= grid.bottom + 1)
-      .sort((a, b) => a.box.top - b.box.top)
-      .map(({ row }) => ({
+/** The rows wholly inside the grid below its header, top to bottom: their positions in the
+ * view and the same cells. Read in one go, once none of them is still loading and they are
+ * where `expected` says (a scroll is handled a frame after it is asked for): `first` or `last`
+ * is the position of the top or bottom row, `near` that of the top row ± a screen, `has` one
+ * of them. */
+async function visibleRows(page, expected) {
+  const rows = await page.waitForFunction(
+    (want) => {
+      const grid = document.querySelector('[role="grid"]').getBoundingClientRect();
+      const head = document.querySelector(".grid-header").getBoundingClientRect();
+      const boxes = [...document.querySelectorAll('.grid-body [role="row"]')]
+        .map((row) => ({ row, box: row.getBoundingClientRect() }))
+        .filter(({ box }) => box.top >= head.bottom - 1 && box.bottom <= grid.bottom + 1)
+        .sort((a, b) => a.box.top - b.box.top);
+      if (boxes.length === 0 || boxes.some(({ row }) => row.classList.contains("loading"))) {
+        return false;
+      }
+      const text = (row, col) => row.querySelector(`[data-col="${col}"]`).textContent;
+      const shown = boxes.map(({ row }) => ({
         at: Number(row.getAttribute("aria-rowindex")) - 2,
         cells: `${text(row, "sku")} ${text(row, "inventory_sent")} ${text(row, "account")}`,
       }));
-  });
+      const top = shown[0].at;
+      const ok =
+        (want.first === undefined || top === want.first) &&
+        (want.last === undefined || shown[shown.length - 1].at === want.last) &&
+        (want.near === undefined || Math.abs(top - want.near) <= shown.length) &&
+        (want.has === undefined || shown.some((r) => r.at === want.has));
+      return ok && shown;
+    },
+    expected,
+    { polling: "raf", timeout: 20_000 },
+  );
+  return rows.jsonValue();
 }
 
 /** The shown rows are consecutive and are the CLI's rows at their positions. */
@@ -79,42 +94,26 @@ test("End, a scrollbar drag and the wheel reach every row of a 2M-row view", asy
     await page.keyboard.press("End");
     const selected = grid.locator('[role="row"][aria-selected="true"]');
     assert.equal(await selected.getAttribute("aria-rowindex"), String(ROWS + 1));
-    let shown = await visibleRows(page);
-    assert.equal(shown[shown.length - 1].at, ROWS - 1);
+    let shown = await visibleRows(page, { last: ROWS - 1 });
     assertRowsAreTheCli(shown);
 
     // The wheel moves the rows by its pixels, here too: 300 px up is ten rows.
     const before = shown[0].at;
     await grid.hover();
     await page.mouse.wheel(0, -300);
-    await page.waitForFunction(
-      (first) => {
-        const rows = [...document.querySelectorAll('.grid-body [role="row"]')];
-        return rows.some((r) => Number(r.getAttribute("aria-rowindex")) - 2 === first - 10);
-      },
-      before,
-    );
-    await page.waitForTimeout(200);
-    shown = await visibleRows(page);
-    assert.equal(shown[0].at, before - 10);
+    shown = await visibleRows(page, { first: before - 10 });
     assertRowsAreTheCli(shown);
 
     // A scrollbar drag to 75%, played as what it does to the grid (headless Chromium draws no
     // scrollbar): the rows at 75% of the view, within one screen.
     await grid.evaluate((g) => (g.scrollTop = 0.75 * (g.scrollHeight - g.clientHeight)));
-    shown = await visibleRows(page);
-    const expected = 0.75 * (ROWS - shown.length);
-    assert.ok(
-      Math.abs(shown[0].at - expected) <= shown.length,
-      `row ${shown[0].at} shown at 75%, expected ${expected} ± ${shown.length}`,
-    );
+    shown = await visibleRows(page, { near: 0.75 * (ROWS - shown.length) });
     assertRowsAreTheCli(shown);
 
     // And back to the top by Home.
     await grid.focus();
     await page.keyboard.press("Home");
-    shown = await visibleRows(page);
-    assert.equal(shown[0].at, 0);
+    shown = await visibleRows(page, { first: 0 });
     assertRowsAreTheCli(shown);
 
     // Ctrl+End too, as in a spreadsheet; then PageUp goes on from there, the rows following.
@@ -123,8 +122,7 @@ test("End, a scrollbar drag and the wheel reach every row of a 2M-row view", asy
     for (let i = 0; i < 3; i++) await page.keyboard.press("PageUp");
     const at = Number(await selected.getAttribute("aria-rowindex")) - 2;
     assert.ok(at < ROWS - 1 - shown.length, `the selection went up three pages, to ${at}`);
-    shown = await visibleRows(page);
-    assert.ok(shown.some((r) => r.at === at), "the selected row is in view");
+    shown = await visibleRows(page, { has: at });
     assertRowsAreTheCli(shown);
   } finally {
     await context.close();
