@@ -5,7 +5,13 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
-import { browser, openPage, root, seededServer, withBrowser } from "./harness.mjs";
+import {
+  browser,
+  openPage,
+  root,
+  seededServer,
+  withBrowser,
+} from "./harness.mjs";
 
 const ROWS = 2_000_000;
 let big;
@@ -14,7 +20,11 @@ withBrowser();
 before(async () => {
   big = await seededServer({ seed: false });
   const file = join(big.dir, "big.csv");
-  execFileSync("python3", [join(root, "bench", "gen_konnect.py"), String(ROWS), file]);
+  execFileSync("python3", [
+    join(root, "bench", "gen_konnect.py"),
+    String(ROWS),
+    file,
+  ]);
   big.cli("import", file, "--json");
 });
 after(() => big?.close());
@@ -43,16 +53,27 @@ function cliRows(offset, limit) {
 async function visibleRows(page, expected) {
   const rows = await page.waitForFunction(
     (want) => {
-      const grid = document.querySelector('[role="grid"]').getBoundingClientRect();
-      const head = document.querySelector(".grid-header").getBoundingClientRect();
+      const grid = document
+        .querySelector('[role="grid"]')
+        .getBoundingClientRect();
+      const head = document
+        .querySelector(".grid-header")
+        .getBoundingClientRect();
       const boxes = [...document.querySelectorAll('.grid-body [role="row"]')]
         .map((row) => ({ row, box: row.getBoundingClientRect() }))
-        .filter(({ box }) => box.top >= head.bottom - 1 && box.bottom <= grid.bottom + 1)
+        .filter(
+          ({ box }) =>
+            box.top >= head.bottom - 1 && box.bottom <= grid.bottom + 1,
+        )
         .sort((a, b) => a.box.top - b.box.top);
-      if (boxes.length === 0 || boxes.some(({ row }) => row.classList.contains("loading"))) {
+      if (
+        boxes.length === 0 ||
+        boxes.some(({ row }) => row.classList.contains("loading"))
+      ) {
         return false;
       }
-      const text = (row, col) => row.querySelector(`[data-col="${col}"]`).textContent;
+      const text = (row, col) =>
+        row.querySelector(`[data-col="${col}"]`).textContent;
       const shown = boxes.map(({ row }) => ({
         at: Number(row.getAttribute("aria-rowindex")) - 2,
         cells: `${text(row, "sku")} ${text(row, "inventory_sent")} ${text(row, "account")}`,
@@ -61,7 +82,8 @@ async function visibleRows(page, expected) {
       const ok =
         (want.first === undefined || top === want.first) &&
         (want.last === undefined || shown[shown.length - 1].at === want.last) &&
-        (want.near === undefined || Math.abs(top - want.near) <= shown.length) &&
+        (want.near === undefined ||
+          Math.abs(top - want.near) <= shown.length) &&
         (want.has === undefined || shown.some((r) => r.at === want.has));
       return ok && shown;
     },
@@ -74,7 +96,9 @@ async function visibleRows(page, expected) {
 /** The shown rows are consecutive and are the CLI's rows at their positions. */
 function assertRowsAreTheCli(shown) {
   assert.ok(shown.length > 10, `${shown.length} rows shown`);
-  shown.forEach((r, i) => assert.equal(r.at, shown[0].at + i, "consecutive rows"));
+  shown.forEach((r, i) =>
+    assert.equal(r.at, shown[0].at + i, "consecutive rows"),
+  );
   assert.deepEqual(
     shown.map((r) => r.cells),
     cliRows(shown[0].at, shown.length),
@@ -85,7 +109,10 @@ test("End, a scrollbar drag and the wheel reach every row of a 2M-row view", asy
   const { page, grid, context } = await openPage(browser, big.url);
   try {
     await grid.getByRole("row").nth(1).getByRole("gridcell").first().waitFor();
-    const size = await grid.evaluate((g) => ({ height: g.scrollHeight, client: g.clientHeight }));
+    const size = await grid.evaluate((g) => ({
+      height: g.scrollHeight,
+      client: g.clientHeight,
+    }));
     assert.ok(size.height < 33_554_432, `the body is ${size.height} px`);
 
     // End: the last row of the view, selected and shown at the bottom.
@@ -93,7 +120,10 @@ test("End, a scrollbar drag and the wheel reach every row of a 2M-row view", asy
     await grid.focus();
     await page.keyboard.press("End");
     const selected = grid.locator('[role="row"][aria-selected="true"]');
-    assert.equal(await selected.getAttribute("aria-rowindex"), String(ROWS + 1));
+    assert.equal(
+      await selected.getAttribute("aria-rowindex"),
+      String(ROWS + 1),
+    );
     let shown = await visibleRows(page, { last: ROWS - 1 });
     assertRowsAreTheCli(shown);
 
@@ -106,7 +136,9 @@ test("End, a scrollbar drag and the wheel reach every row of a 2M-row view", asy
 
     // A scrollbar drag to 75%, played as what it does to the grid (headless Chromium draws no
     // scrollbar): the rows at 75% of the view, within one screen.
-    await grid.evaluate((g) => (g.scrollTop = 0.75 * (g.scrollHeight - g.clientHeight)));
+    await grid.evaluate(
+      (g) => (g.scrollTop = 0.75 * (g.scrollHeight - g.clientHeight)),
+    );
     shown = await visibleRows(page, { near: 0.75 * (ROWS - shown.length) });
     assertRowsAreTheCli(shown);
 
@@ -118,10 +150,16 @@ test("End, a scrollbar drag and the wheel reach every row of a 2M-row view", asy
 
     // Ctrl+End too, as in a spreadsheet; then PageUp goes on from there, the rows following.
     await page.keyboard.press("Control+End");
-    assert.equal(await selected.getAttribute("aria-rowindex"), String(ROWS + 1));
+    assert.equal(
+      await selected.getAttribute("aria-rowindex"),
+      String(ROWS + 1),
+    );
     for (let i = 0; i < 3; i++) await page.keyboard.press("PageUp");
     const at = Number(await selected.getAttribute("aria-rowindex")) - 2;
-    assert.ok(at < ROWS - 1 - shown.length, `the selection went up three pages, to ${at}`);
+    assert.ok(
+      at < ROWS - 1 - shown.length,
+      `the selection went up three pages, to ${at}`,
+    );
     shown = await visibleRows(page, { has: at });
     assertRowsAreTheCli(shown);
   } finally {
