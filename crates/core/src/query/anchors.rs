@@ -23,9 +23,7 @@ pub const EVERY: u64 = 1_000;
 /// Whether the walk reads the whole view in one scan and sort (a filtered view), rather than an
 /// index as far as needed.
 pub fn walks_whole_view(view: &ViewSpec) -> bool {
-    !view.filters.is_empty()
-        || view.search.as_deref().is_some_and(|s| !s.trim().is_empty())
-        || view.kit.is_some()
+    view.is_narrowed()
 }
 
 /// Anchors of one view in one direction: `keys[i]` are the raw sort keys of the row at position

@@ -70,6 +70,15 @@ pub struct ViewSpec {
     pub kit: Option<KitScope>,
 }
 
+impl ViewSpec {
+    /// Whether the view holds fewer than all entries: a filter, keywords or a kit narrow it.
+    pub fn is_narrowed(&self) -> bool {
+        !self.filters.is_empty()
+            || self.search.as_deref().is_some_and(|s| !s.trim().is_empty())
+            || self.kit.is_some()
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct QueryRequest {
     #[serde(flatten)]
@@ -569,10 +578,9 @@ fn run_ordered(
     // and so does a view with nothing to filter, where every row the walk yields is one of the
     // page's (a budget there only trips when the machine is busy, and the sort of everything
     // it falls back to took 0.6-1 s a page on 2M rows).
-    let filtered = anchors::walks_whole_view(&req.view);
     let (ids, last_keys) = match index_order_budget {
         Some(budget)
-            if filtered
+            if req.view.is_narrowed()
                 && plan.sort[0].0.id == "occurred_at"
                 && req.offset <= MAX_BUDGETED_OFFSET =>
         {
