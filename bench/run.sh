@@ -43,6 +43,15 @@ echo "## Queries on that store ($RUNS×6 runs each, after one warm-up)"
 echo
 "$TARGET/release/examples/bench_queries" "$WORK/inv.db" $((RUNS * 6))
 echo
+# Counts, facets and timelines against DuckDB, the engine Tad runs on (issue #17): its Python
+# package, installed here into a virtual environment outside the clone.
+DUCK_VENV="${INVLOG_TOOLS:-$HOME/.cache/invlog-tools}/duckdb-venv"
+[ -x "$DUCK_VENV/bin/python" ] || python3 -m venv "$DUCK_VENV"
+"$DUCK_VENV/bin/python" -c "import duckdb" 2>/dev/null || "$DUCK_VENV/bin/pip" install -q duckdb
+echo "## Counts, facets and timelines on 1,000,000 entries, against DuckDB ($((RUNS * 4)) runs each)"
+echo
+node bench/summary.mjs "$WORK/inv.db" "$DATA/konnect-1m.csv" $((RUNS * 4)) "$DUCK_VENV/bin/python"
+echo
 # The event timeline's data over HTTP, as the UI asks for it (issue #6).
 INVLOG="$INVLOG" node bench/timeline.mjs "$WORK/inv.db" $((RUNS * 6))
 echo
@@ -73,6 +82,10 @@ read -r secs kb < <(timed "$INVLOG" --db "$WORK/ten.db" import "$DATA/konnect-10
 echo "Import: ${secs} s, peak RSS $((kb / 1024)) MB."
 echo
 "$TARGET/release/examples/bench_queries" "$WORK/ten.db" "$RUNS" triage
+echo
+echo "## Counts, facets and timelines on 10,000,000 entries, against DuckDB ($((RUNS * 4)) runs each)"
+echo
+node bench/summary.mjs "$WORK/ten.db" "$DATA/konnect-10m.csv" $((RUNS * 4)) "$DUCK_VENV/bin/python"
 # Every row reachable at 10M (issue #17): End, a dropped thumb, paging, in Chromium.
 echo
 node bench/ui.mjs "$WORK/ten.db" 3

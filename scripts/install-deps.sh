@@ -4,8 +4,8 @@
 set -euo pipefail
 
 # Packages the core, the CLI and the benchmarks need (sqlite3 and GNU time are the
-# benchmarks' reference and stopwatch).
-packages=(build-essential pkg-config sqlite3 time python3)
+# benchmarks' reference and stopwatch; python3-venv holds DuckDB, another reference).
+packages=(build-essential pkg-config sqlite3 time python3 python3-venv)
 # The end-to-end tests' browser, and fonts for the scripts the sample logs use (Devanagari, emoji).
 packages+=(chromium fonts-dejavu-core fonts-lohit-deva fonts-noto-color-emoji)
 # The desktop app (Tauri 2 on WebKitGTK) and its real-window tests (an X server without a screen,

@@ -252,6 +252,7 @@ fn main() {
             std::process::exit(2);
         }
     };
+    engine.warm_up();
     // Automated exports run while the app is open.
     invlog_app::tasks::schedule::start_timer(&engine, std::time::Duration::from_secs(30));
     let tasks = engine.tasks().clone();

@@ -6,7 +6,7 @@
 use invlog_core::store::Store;
 use invlog_core::{
     columns, connections, detail, export::schedule, failures, ingest, kits, layout, query, resolve,
-    samples, stock_check, stock_history, views, CoreError, Result,
+    samples, stock_check, stock_history, summary, views, CoreError, Result,
 };
 
 use std::sync::Arc;
@@ -68,13 +68,8 @@ fn dispatch(engine: &Engine, request: Request) -> Result<Response> {
             Response::DefaultColumns(ids.into_iter().map(str::to_owned).collect())
         }
         Request::Query(q) => Response::Query(query_view(engine, &engine.table(), &q)?),
-        Request::Facets(f) => Response::Facets(query::facets_of(&read(), &f)?),
-        Request::Timeline(r) => {
-            Response::Timeline(engine.with_readers(|readers| match readers {
-                Some(stores) => query::timeline::get_on(stores, &r, engine.busy_signal()),
-                None => query::timeline::get(read().conn(), &r),
-            })?)
-        }
+        Request::Facets(f) => Response::Facets(facets(engine, &read(), &f)?),
+        Request::Timeline(r) => Response::Timeline(timeline(engine, r)?),
         Request::KitLog(r) => Response::KitLog(kits::log(&read(), &r.view, r.reveal_secrets)?),
         Request::Entry(e) => Response::Entry(Box::new(detail::get(&read(), &e)?)),
         Request::StockHistory(r) => Response::StockHistory(stock_history::get(&read(), &r)?),
@@ -234,5 +229,63 @@ fn query_view(
     if let Some(kit) = &req.view.kit {
         kits::get(store, &kit.kit_sku)?;
     }
-    engine.pages().page(store, req)
+    engine
+        .pages()
+        .page(store, req, |conn, view| count(engine, conn, view))
+}
+
+/// How many entries a view holds: from the summary when its filters allow, else by SQL.
+fn count(engine: &Engine, conn: &rusqlite::Connection, view: &query::ViewSpec) -> Result<u64> {
+    let (search, kit) = (view.search.as_deref(), view.kit.as_ref());
+    if summary::answers(&view.filters, search, kit) {
+        return engine
+            .summaries()
+            .read(conn, |s, tx| s.count(tx, &view.filters));
+    }
+    query::count(conn, &view.filters, search, kit)
+}
+
+/// A view's facets: from the summary where its filters and the column allow, else by SQL.
+fn facets(engine: &Engine, store: &Store, req: &query::FacetsRequest) -> Result<Vec<query::Facet>> {
+    let (search, kit) = (req.search.as_deref(), req.kit.as_ref());
+    let columns = query::facet_columns(&req.columns, kit)?;
+    let by_sql = |conn: &rusqlite::Connection, c| query::facet(conn, &req.filters, search, kit, c);
+    if !summary::answers(&req.filters, search, kit) {
+        return columns
+            .into_iter()
+            .map(|c| by_sql(store.conn(), c))
+            .collect();
+    }
+    engine.summaries().read(store.conn(), |s, tx| {
+        columns
+            .into_iter()
+            .map(|c| match summary::has_facet(c) {
+                true => s.facet(tx, &req.filters, c),
+                false => by_sql(tx, c),
+            })
+            .collect()
+    })
+}
+
+/// A view's timeline: from the summary when its filters allow and its buckets are whole slots,
+/// else read from the entries (of the time the summary says the view spans) on the readers.
+fn timeline(
+    engine: &Engine,
+    req: query::timeline::TimelineRequest,
+) -> Result<query::timeline::Timeline> {
+    let v = &req.view;
+    let scan = match summary::answers(&v.filters, v.search.as_deref(), v.kit.as_ref()) {
+        true => match engine
+            .summaries()
+            .read(engine.store().conn(), |s, tx| s.timeline(tx, &req))?
+        {
+            summary::TimelinePlan::Done(t) => return Ok(t),
+            summary::TimelinePlan::Scan(narrowed) => narrowed,
+        },
+        false => req,
+    };
+    engine.with_readers(|readers| match readers {
+        Some(stores) => query::timeline::get_on(stores, &scan, engine.busy_signal()),
+        None => query::timeline::get(engine.store().conn(), &scan),
+    })
 }

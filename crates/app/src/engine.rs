@@ -28,6 +28,8 @@ pub struct Engine {
     tasks: Arc<Tasks>,
     /// What the table's pages found out about the views shown last (where deep pages start).
     pages: Arc<crate::pages::Pages>,
+    /// The entry summary as last read: views' totals, facets and timelines are counted from it.
+    summaries: Arc<crate::summaries::Summaries>,
     /// The highest job id this process has handed out: an import job's row is written when
     /// its turn comes (until then another writer may hold the store), so its id is reserved
     /// first.
@@ -77,6 +79,7 @@ impl Engine {
             readers: Arc::default(),
             tasks: Arc::default(),
             pages: Arc::default(),
+            summaries: Arc::default(),
             last_job_id: Arc::default(),
             http_policy: Arc::default(),
         })
@@ -86,6 +89,26 @@ impl Engine {
     /// half-written (each write is one transaction), so a poisoned lock is simply taken over.
     pub fn store(&self) -> MutexGuard<'_, Store> {
         self.store.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Reads the entry summary into memory on a connection and thread of its own, so the
+    /// first view's total, facets and timeline need not (a shell that shows views calls it
+    /// once, at its start).
+    pub fn warm_up(&self) {
+        let (Some(path), summaries) = (self.path.clone(), self.summaries.clone()) else {
+            return;
+        };
+        std::thread::spawn(move || {
+            // A failure here is met again, and reported, by the first command that counts.
+            if let Ok(store) = Store::open(&path) {
+                let _ = summaries.read(store.conn(), |_, _| Ok(()));
+            }
+        });
+    }
+
+    /// The entry summary, read once per change of the store.
+    pub(crate) fn summaries(&self) -> &crate::summaries::Summaries {
+        &self.summaries
     }
 
     /// The table's pages' own connection.

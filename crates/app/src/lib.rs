@@ -11,6 +11,7 @@ pub mod engine;
 pub mod error;
 mod pages;
 pub mod runner;
+mod summaries;
 pub mod tasks;
 
 pub use api::{Request, Response};

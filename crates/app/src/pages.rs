@@ -46,10 +46,16 @@ fn store_version(conn: &Connection) -> Result<(i64, u64)> {
 
 impl Pages {
     /// One page of a view, as `query::run` gives it, from wherever it is quickest to reach.
-    pub fn page(&self, store: &Store, req: &QueryRequest) -> Result<QueryResponse> {
+    /// `count` gives a view's total (from the summary where it can).
+    pub fn page(
+        &self,
+        store: &Store,
+        req: &QueryRequest,
+        count: impl Fn(&Connection, &ViewSpec) -> Result<u64>,
+    ) -> Result<QueryResponse> {
         let conn = store.conn();
         if req.after.is_some() {
-            return query::run(conn, req);
+            return with_total(conn, req, &count);
         }
         let version = store_version(conn)?;
         let mut views = self.views.lock().unwrap_or_else(PoisonError::into_inner);
@@ -71,25 +77,47 @@ impl Pages {
             views.remove(0);
         }
         let Some(known) = views.last_mut() else {
-            return query::run(conn, req);
+            return with_total(conn, req, &count);
         };
-        if req.offset < DEEP {
-            let page = query::run(conn, req)?;
-            known.total = page.total.or(known.total);
-            return Ok(page);
-        }
-        let total = match known.total {
-            Some(t) => t,
-            None => {
-                let v = &req.view;
-                let t = query::count(conn, &v.filters, v.search.as_deref(), v.kit.as_ref())?;
-                *known.total.insert(t)
+        let total = |known: &mut Known| -> Result<u64> {
+            match known.total {
+                Some(t) => Ok(t),
+                None => Ok(*known.total.insert(count(conn, &req.view)?)),
             }
         };
+        if req.offset < DEEP {
+            let mut page = query::run(
+                conn,
+                &QueryRequest {
+                    with_total: false,
+                    ..req.clone()
+                },
+            )?;
+            page.total = req.with_total.then(|| total(known)).transpose()?;
+            return Ok(page);
+        }
+        let total = total(known)?;
         let mut page = known.deep_page(conn, req, total)?;
         page.total = req.with_total.then_some(total);
         Ok(page)
     }
+}
+
+/// A page as `query::run` reads it, its total counted by `count`.
+fn with_total(
+    conn: &Connection,
+    req: &QueryRequest,
+    count: &impl Fn(&Connection, &ViewSpec) -> Result<u64>,
+) -> Result<QueryResponse> {
+    let mut page = query::run(
+        conn,
+        &QueryRequest {
+            with_total: false,
+            ..req.clone()
+        },
+    )?;
+    page.total = req.with_total.then(|| count(conn, &req.view)).transpose()?;
+    Ok(page)
 }
 
 impl Known {

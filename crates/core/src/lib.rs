@@ -29,6 +29,7 @@ pub mod startup;
 pub mod stock_check;
 pub mod stock_history;
 pub mod store;
+pub mod summary;
 pub mod time;
 pub mod views;
 

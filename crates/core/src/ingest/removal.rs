@@ -139,6 +139,7 @@ pub fn remove(store: &mut Store, import_id: i64, confirmed: bool) -> Result<Remo
         )?
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
+    crate::summary::remove(&tx, "temp.removal_gone")?;
     let deleted = tx.execute("DELETE FROM entries WHERE id IN temp.removal_gone", [])? as u64;
     crate::channel_state::recompute(&tx, &skus)?;
     tx.execute("DELETE FROM imports WHERE id = ?1", [import_id])?;

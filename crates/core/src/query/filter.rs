@@ -398,6 +398,53 @@ fn compile_time(c: &Column, e: &str, op: Op, values: &[String], sql: &mut Sql) -
     Ok(())
 }
 
+/// The instants a filter on a time column that is never empty (`occurred_at`) keeps: sorted,
+/// disjoint, half-open ranges, the set [`compile`] states in SQL.
+pub fn time_set(f: &Filter) -> Result<Vec<(i64, i64)>> {
+    let c = column(&f.column)?;
+    if c.kind != ColumnKind::Time {
+        return Err(invalid(c, "is not a time"));
+    }
+    // The same checks of operator and values as the SQL gets.
+    compile(f, &mut Sql::default())?;
+    let (min, max) = (i64::MIN, i64::MAX);
+    let first = || time_range(c, &f.values[0]);
+    let ranges = match f.op {
+        Op::In => f
+            .values
+            .iter()
+            .map(|v| time_range(c, v))
+            .collect::<Result<Vec<_>>>()?,
+        Op::Between => vec![(first()?.0, time_range(c, &f.values[1])?.1)],
+        Op::Eq => vec![first()?],
+        Op::Ne => {
+            let (lo, hi) = first()?;
+            vec![(min, lo), (hi, max)]
+        }
+        Op::Lt => vec![(min, first()?.0)],
+        Op::Le => vec![(min, first()?.1)],
+        Op::Gt => vec![(first()?.1, max)],
+        Op::Ge => vec![(first()?.0, max)],
+        Op::IsEmpty => Vec::new(),
+        _ => vec![(min, max)],
+    };
+    Ok(normalise(ranges))
+}
+
+/// Ranges sorted by start, empty ones dropped, overlapping and touching ones joined.
+pub fn normalise(mut ranges: Vec<(i64, i64)>) -> Vec<(i64, i64)> {
+    ranges.retain(|(lo, hi)| lo < hi);
+    ranges.sort_unstable();
+    let mut out: Vec<(i64, i64)> = Vec::with_capacity(ranges.len());
+    for (lo, hi) in ranges {
+        match out.last_mut() {
+            Some(last) if lo <= last.1 => last.1 = last.1.max(hi),
+            _ => out.push((lo, hi)),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

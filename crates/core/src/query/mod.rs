@@ -687,51 +687,69 @@ pub fn facets(
     kit: Option<&KitScope>,
     ids: &[String],
 ) -> Result<Vec<Facet>> {
-    let ids: Vec<&str> = if ids.is_empty() {
+    facet_columns(ids, kit)?
+        .into_iter()
+        .map(|c| facet(conn, filters, search, kit, c))
+        .collect()
+}
+
+/// The columns of a facets request: those named, or every facet column of the registry in
+/// the filter bar's order.
+pub fn facet_columns(ids: &[String], kit: Option<&KitScope>) -> Result<Vec<&'static Column>> {
+    if ids.is_empty() {
         let mut facets: Vec<&Column> = columns::COLUMNS.iter().filter(|c| c.facet).collect();
         facets.sort_by_key(|c| c.facet_place);
-        facets.iter().map(|c| c.id).collect()
-    } else {
-        ids.iter().map(String::as_str).collect()
-    };
-    let mut out = Vec::new();
-    for id in ids {
-        let c = filter::column(id)?;
-        kit_scope::check_column(c, kit)?;
-        if c.kind == ColumnKind::Json {
-            return Err(CoreError::InvalidQuery(format!(
-                "column '{id}' has no facets"
-            )));
-        }
-        let others: Vec<Filter> = filters
-            .iter()
-            .filter(|f| f.column != c.id)
-            .cloned()
-            .collect();
-        let where_ = where_clause(&others, search, kit)?;
-        let e = columns::sql_expr(c);
-        let sql = format!(
-            "SELECT {e}, count(*) AS n FROM {} WHERE {} GROUP BY {e} ORDER BY n DESC, {e} LIMIT 500",
-            Joins::of_filters(&others)
-                .and(Joins::of_columns([c]))
-                .from(),
-            where_.text
-        );
-        let mut st = conn.prepare_cached(&sql)?;
-        let values = st
-            .query_map(rusqlite::params_from_iter(where_.params.iter()), |r| {
-                Ok(FacetValue {
-                    value: present(c, r.get_ref(0)?, false),
-                    count: r.get::<_, i64>(1)? as u64,
-                })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        out.push(Facet {
-            column: c.id.to_owned(),
-            values,
-        });
+        return Ok(facets);
     }
-    Ok(out)
+    ids.iter()
+        .map(|id| {
+            let c = filter::column(id)?;
+            kit_scope::check_column(c, kit)?;
+            if c.kind == ColumnKind::Json {
+                return Err(CoreError::InvalidQuery(format!(
+                    "column '{id}' has no facets"
+                )));
+            }
+            Ok(c)
+        })
+        .collect()
+}
+
+/// One column's facet, counted by SQL over the view's entries.
+pub fn facet(
+    conn: &Connection,
+    filters: &[Filter],
+    search: Option<&str>,
+    kit: Option<&KitScope>,
+    c: &'static Column,
+) -> Result<Facet> {
+    let others: Vec<Filter> = filters
+        .iter()
+        .filter(|f| f.column != c.id)
+        .cloned()
+        .collect();
+    let where_ = where_clause(&others, search, kit)?;
+    let e = columns::sql_expr(c);
+    let sql = format!(
+        "SELECT {e}, count(*) AS n FROM {} WHERE {} GROUP BY {e} ORDER BY n DESC, {e} LIMIT 500",
+        Joins::of_filters(&others)
+            .and(Joins::of_columns([c]))
+            .from(),
+        where_.text
+    );
+    let mut st = conn.prepare_cached(&sql)?;
+    let values = st
+        .query_map(rusqlite::params_from_iter(where_.params.iter()), |r| {
+            Ok(FacetValue {
+                value: present(c, r.get_ref(0)?, false),
+                count: r.get::<_, i64>(1)? as u64,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(Facet {
+        column: c.id.to_owned(),
+        values,
+    })
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]

@@ -162,12 +162,7 @@ pub fn get_on(
 /// parameters) when `ranged`, and the view's own parameters. Only a share names a range: the
 /// range alone would have SQLite walk the table by id rather than a time index.
 fn statement(req: &TimelineRequest, ranged: bool) -> Result<(String, Vec<SqlValue>)> {
-    if !(2..=1000).contains(&req.buckets) {
-        return Err(CoreError::InvalidQuery(format!(
-            "a timeline has 2 to 1000 buckets, not {}",
-            req.buckets
-        )));
-    }
+    check(req)?;
     let view = &req.view;
     let where_ = where_clause(&view.filters, view.search.as_deref(), view.kit.as_ref())?;
     let sql = format!(
@@ -181,6 +176,17 @@ fn statement(req: &TimelineRequest, ranged: bool) -> Result<(String, Vec<SqlValu
         }
     );
     Ok((sql, where_.params))
+}
+
+/// Whether the request's number of buckets is one a timeline has.
+pub fn check(req: &TimelineRequest) -> Result<()> {
+    if !(2..=1000).contains(&req.buckets) {
+        return Err(CoreError::InvalidQuery(format!(
+            "a timeline has 2 to 1000 buckets, not {}",
+            req.buckets
+        )));
+    }
+    Ok(())
 }
 
 /// Status as a small code: 0 success, 1 failed, 2 pending, 3 none.
@@ -210,7 +216,7 @@ fn read(
 }
 
 /// The entries counted into round buckets from the first one's to the last one's.
-fn count(entries: Vec<(i64, u8)>, req: &TimelineRequest) -> Timeline {
+pub(crate) fn count(entries: Vec<(i64, u8)>, req: &TimelineRequest) -> Timeline {
     let (Some(first), Some(last)) = (
         entries.iter().map(|e| e.0).min(),
         entries.iter().map(|e| e.0).max(),

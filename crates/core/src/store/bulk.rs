@@ -20,8 +20,20 @@ pub fn insert_rows<T>(
     items: &[T],
     bind: impl Fn(&mut Statement<'_>, usize, &T) -> rusqlite::Result<()>,
 ) -> rusqlite::Result<()> {
+    insert_rows_then(conn, insert, row, "", items, bind)
+}
+
+/// [`insert_rows`] with `tail` after the VALUES (an upsert's ON CONFLICT clause).
+pub fn insert_rows_then<T>(
+    conn: &Connection,
+    insert: &str,
+    row: &str,
+    tail: &str,
+    items: &[T],
+    bind: impl Fn(&mut Statement<'_>, usize, &T) -> rusqlite::Result<()>,
+) -> rusqlite::Result<()> {
     let per_row = row.matches('?').count();
-    let sql = |n: usize| format!("{insert} VALUES {}", vec![row; n].join(", "));
+    let sql = |n: usize| format!("{insert} VALUES {} {tail}", vec![row; n].join(", "));
     let mut full: Option<Statement<'_>> = None;
     for chunk in items.chunks(ROWS_PER_INSERT) {
         let mut short;

@@ -80,11 +80,20 @@ pub static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
                 .map_err(|e| rusqlite_migration::HookError::Hook(e.to_string()))?;
             Ok(())
         }),
+        // The entry summary (see `summary`), its tables and trigger generated from the one
+        // list of summarised columns, counted from the entries the store holds.
+        M::up_with_hook(
+            "-- schema v13: the entry summary (crate::summary)",
+            |tx: &rusqlite::Transaction| {
+                crate::summary::create(tx)
+                    .map_err(|e| rusqlite_migration::HookError::Hook(e.to_string()))
+            },
+        ),
     ])
 });
 
 /// The schema this build writes: the number of its migrations.
-pub const SCHEMA_VERSION: i64 = 12;
+pub const SCHEMA_VERSION: i64 = 13;
 
 /// The schema of the store at `path`, read without creating, migrating or locking anything
 /// (`invlog --version`); None when there is no file there.

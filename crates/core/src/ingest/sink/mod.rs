@@ -217,6 +217,9 @@ pub struct Sink<'a> {
     /// What this import changes of what each channel last received.
     channel_state: crate::channel_state::Changes,
     channel_slots: crate::channel_state::Slots,
+    /// The new entries, counted for the entry summary.
+    summary: crate::summary::Tally,
+    summary_slots: crate::summary::Slots,
     control: &'a Control<'a>,
     bytes_read: &'a AtomicU64,
     total_bytes: u64,
@@ -284,6 +287,8 @@ impl<'a> Sink<'a> {
             tallied_elsewhere: false,
             channel_state: Default::default(),
             channel_slots: Default::default(),
+            summary: Default::default(),
+            summary_slots: Default::default(),
             control,
             bytes_read,
             total_bytes,
@@ -415,6 +420,7 @@ impl<'a> Sink<'a> {
                 .join(", ")
         );
         self.channel_slots = crate::channel_state::Slots::of(self.source, layout);
+        self.summary_slots = crate::summary::Slots::of(layout);
         self.layout = layout.to_vec();
         Ok(())
     }
@@ -482,7 +488,7 @@ impl<'a> Sink<'a> {
             st.raw_bind_parameter(base + p, product_id)?;
         }
         st.raw_bind_parameter(base + self.signature_param, signature)?;
-        st.raw_bind_parameter(base + self.resolved_param, resolved)?;
+        st.raw_bind_parameter(base + self.resolved_param, &resolved)?;
         for (k, &i) in self.bound.iter().enumerate() {
             st.raw_bind_parameter(base + self.fixed + 1 + k, cell(i))?;
         }
@@ -519,6 +525,8 @@ impl<'a> Sink<'a> {
             self.channel_slots
                 .add(&mut self.channel_state.summary, self.source, id, &cell);
         }
+        self.summary_slots
+            .add(&mut self.summary, self.source, &resolved, &cell);
         self.write_payload(id, attached.request, attached.response)?;
         self.counts.imported += 1;
         self.counts.new += 1;
@@ -873,6 +881,8 @@ impl<'a> Sink<'a> {
         if let Some(mut rows) = self.rows.take() {
             rows.flush()?;
         }
+        std::mem::take(&mut self.summary).flush(self.conn)?;
+        phase("summary");
         drop(self.insert);
         drop(self.insert_identity);
         if let Some(held) = self.held {

@@ -1,0 +1,43 @@
+//! The entry summary (`invlog_core::summary`) read into memory once per generation and shared by
+//! the commands that count: a view's total, its facets and its timeline.
+
+use std::sync::{Arc, Mutex, PoisonError};
+
+use invlog_core::summary::{self, Snapshot};
+use invlog_core::Result;
+use rusqlite::{Connection, Transaction, TransactionBehavior};
+
+#[derive(Default)]
+pub struct Summaries {
+    current: Mutex<Option<Arc<Snapshot>>>,
+}
+
+impl Summaries {
+    /// Runs `answer` in one read transaction on `conn`, with the summary as that transaction
+    /// sees it: read again first when the store's has changed since it was last read.
+    pub fn read<T>(
+        &self,
+        conn: &Connection,
+        answer: impl FnOnce(&Snapshot, &Connection) -> Result<T>,
+    ) -> Result<T> {
+        let tx = Transaction::new_unchecked(conn, TransactionBehavior::Deferred)?;
+        let generation = summary::generation(&tx)?;
+        let kept = self
+            .current
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+            .filter(|s| s.generation() == generation);
+        let snapshot = match kept {
+            Some(s) => s,
+            None => {
+                let s = Arc::new(Snapshot::load(&tx)?);
+                *self.current.lock().unwrap_or_else(PoisonError::into_inner) = Some(s.clone());
+                s
+            }
+        };
+        let answer = answer(&snapshot, &tx);
+        tx.commit()?;
+        answer
+    }
+}

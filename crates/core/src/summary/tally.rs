@@ -1,0 +1,293 @@
+//! New entries counted as they are written, and added to the summary in one go when the
+//! transaction that writes them ends.
+
+use rusqlite::types::{ToSqlOutput, ValueRef};
+use rusqlite::{Connection, ToSql};
+use rustc_hash::FxHashMap;
+
+use super::{bound_dims, bump, key_of, slot_of, DIMS};
+use crate::error::Result;
+use crate::ingest::convert::Cell;
+use crate::store::bulk;
+
+/// One summarised value of an entry, as bound.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Dim<'a> {
+    #[default]
+    Null,
+    Int(i64),
+    Text(&'a str),
+}
+
+impl<'a> From<ValueRef<'a>> for Dim<'a> {
+    fn from(v: ValueRef<'a>) -> Self {
+        match v {
+            ValueRef::Integer(i) => Dim::Int(i),
+            ValueRef::Text(t) | ValueRef::Blob(t) => {
+                Dim::Text(std::str::from_utf8(t).unwrap_or_default())
+            }
+            ValueRef::Real(f) => Dim::Int(f as i64),
+            ValueRef::Null => Dim::Null,
+        }
+    }
+}
+
+impl<'a> From<&'a Cell<'a>> for Dim<'a> {
+    fn from(c: &'a Cell<'a>) -> Self {
+        match c {
+            Cell::Null => Dim::Null,
+            Cell::Int(i) => Dim::Int(*i),
+            Cell::Text(t) => Dim::Text(t),
+        }
+    }
+}
+
+impl ToSql for Dim<'_> {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(match self {
+            Dim::Null => ToSqlOutput::Borrowed(ValueRef::Null),
+            Dim::Int(i) => ToSqlOutput::Borrowed(ValueRef::Integer(*i)),
+            Dim::Text(t) => ToSqlOutput::Borrowed(ValueRef::Text(t.as_bytes())),
+        })
+    }
+}
+
+/// Entries counted per slot and combination, not yet in the summary.
+#[derive(Default)]
+pub struct Tally {
+    /// Each combination met, encoded (see `encode`), and its number here.
+    combos: FxHashMap<Box<[u8]>, u32>,
+    encoded: Vec<Box<[u8]>>,
+    /// Entries per slot and combination, keyed `slot << 32 | combination` (a year of a busy
+    /// store is a million keys: packed, they take a third of the memory a tuple would).
+    counts: FxHashMap<u64, i64>,
+    scratch: Vec<u8>,
+}
+
+fn packed(slot: i64, combo: u32) -> u64 {
+    (u64::from(slot as i32 as u32) << 32) | u64::from(combo)
+}
+
+fn unpacked(key: u64) -> (i64, u32) {
+    (i64::from((key >> 32) as u32 as i32), key as u32)
+}
+
+impl Tally {
+    /// Counts `n` more entries at `at` with the values `dims` (in [`DIMS`] order).
+    pub fn add_n(&mut self, at: i64, dims: &[Dim<'_>; DIMS.len()], n: i64) {
+        self.scratch.clear();
+        for d in dims {
+            encode(d, &mut self.scratch);
+        }
+        let combo = match self.combos.get(self.scratch.as_slice()) {
+            Some(c) => *c,
+            None => {
+                let c = self.encoded.len() as u32;
+                let key: Box<[u8]> = self.scratch.as_slice().into();
+                self.encoded.push(key.clone());
+                self.combos.insert(key, c);
+                c
+            }
+        };
+        *self.counts.entry(packed(slot_of(at), combo)).or_default() += n;
+    }
+
+    pub fn add(&mut self, at: i64, dims: &[Dim<'_>; DIMS.len()]) {
+        self.add_n(at, dims, 1);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.counts.is_empty()
+    }
+
+    /// Adds what was counted to the summary, through `conn` (in the writing transaction).
+    pub fn flush(self, conn: &Connection) -> Result<()> {
+        if self.counts.is_empty() {
+            return Ok(());
+        }
+        let values = bound_dims();
+        // The stored combination's id, whether it was there or is added now.
+        let mut combo = conn.prepare(&format!(
+            "INSERT INTO summary_combos (key, {}) SELECT {}, * FROM (SELECT {}) WHERE true
+             ON CONFLICT (key) DO UPDATE SET key = excluded.key RETURNING id",
+            DIMS.join(", "),
+            key_of(
+                &(1..=DIMS.len())
+                    .map(|i| format!("column{i}"))
+                    .collect::<Vec<_>>()
+            ),
+            values
+                .iter()
+                .enumerate()
+                .map(|(i, v)| format!("{v} AS column{}", i + 1))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))?;
+        let mut ids = Vec::with_capacity(self.encoded.len());
+        for key in &self.encoded {
+            let dims = decode(key);
+            ids.push(
+                combo.query_row(rusqlite::params_from_iter(dims.iter()), |r| {
+                    r.get::<_, i64>(0)
+                })?,
+            );
+        }
+        drop(combo);
+        let mut rows: Vec<(i64, i64, i64)> = self
+            .counts
+            .into_iter()
+            .map(|(key, n)| {
+                let (slot, c) = unpacked(key);
+                (slot, ids[c as usize], n)
+            })
+            .collect();
+        rows.sort_unstable();
+        // Two combinations met apart can be one once stored (a number and its text).
+        rows.dedup_by(|later, kept| {
+            let same = (later.0, later.1) == (kept.0, kept.1);
+            if same {
+                kept.2 += later.2;
+            }
+            same
+        });
+        rows.retain(|r| r.2 != 0);
+        bulk::insert_rows_then(
+            conn,
+            "INSERT INTO summary_counts (slot, combo, n)",
+            "(?, ?, ?)",
+            "ON CONFLICT (slot, combo) DO UPDATE SET n = n + excluded.n",
+            &rows,
+            |st, at, (s, c, n)| {
+                st.raw_bind_parameter(at, s)?;
+                st.raw_bind_parameter(at + 1, c)?;
+                st.raw_bind_parameter(at + 2, n)
+            },
+        )?;
+        bump(conn)
+    }
+}
+
+/// Where a sink's layout holds the summarised columns.
+#[derive(Debug, Clone, Default)]
+pub struct Slots {
+    occurred_at: Option<usize>,
+    dims: [Option<usize>; DIMS.len()],
+}
+
+impl Slots {
+    pub fn of(layout: &[&str]) -> Slots {
+        let at = |c: &str| layout.iter().position(|l| *l == c);
+        Slots {
+            occurred_at: at("occurred_at"),
+            dims: DIMS.map(at),
+        }
+    }
+
+    /// Counts a new entry of `source` whose cell `i` of the layout is `cell(i)` and whose
+    /// resolved flag was written as `resolved`.
+    pub fn add<'c>(
+        &self,
+        tally: &mut Tally,
+        source: &str,
+        resolved: &Cell<'_>,
+        cell: &impl Fn(usize) -> Cell<'c>,
+    ) {
+        let Some(Cell::Int(at)) = self.occurred_at.map(cell) else {
+            debug_assert!(false, "an entry is written with its time");
+            return;
+        };
+        let cells: [Cell<'c>; DIMS.len()] = self.dims.map(|p| p.map(cell).unwrap_or_default());
+        let mut dims: [Dim<'_>; DIMS.len()] = Default::default();
+        for (i, (d, c)) in dims.iter_mut().zip(&cells).enumerate() {
+            *d = match DIMS[i] {
+                "source" => Dim::Text(source),
+                "resolved" => Dim::from(resolved),
+                "error" => match c {
+                    Cell::Text(t) if t.is_empty() => Dim::Null,
+                    Cell::Null => Dim::Null,
+                    _ => Dim::Int(1),
+                },
+                _ => Dim::from(c),
+            };
+        }
+        tally.add(at, &dims);
+    }
+}
+
+fn encode(d: &Dim<'_>, out: &mut Vec<u8>) {
+    match d {
+        Dim::Null => out.push(0),
+        Dim::Int(i) => {
+            out.push(1);
+            out.extend_from_slice(&i.to_le_bytes());
+        }
+        Dim::Text(t) => {
+            out.push(2);
+            out.extend_from_slice(&(t.len() as u32).to_le_bytes());
+            out.extend_from_slice(t.as_bytes());
+        }
+    }
+}
+
+fn decode(mut b: &[u8]) -> Vec<Dim<'_>> {
+    let mut dims = Vec::with_capacity(DIMS.len());
+    while let Some((&tag, rest)) = b.split_first() {
+        let (d, rest) = match tag {
+            1 => {
+                let (n, rest) = rest.split_at(8);
+                let mut le = [0u8; 8];
+                le.copy_from_slice(n);
+                (Dim::Int(i64::from_le_bytes(le)), rest)
+            }
+            2 => {
+                let (len, rest) = rest.split_at(4);
+                let mut le = [0u8; 4];
+                le.copy_from_slice(len);
+                let (t, rest) = rest.split_at(u32::from_le_bytes(le) as usize);
+                (Dim::Text(std::str::from_utf8(t).unwrap_or_default()), rest)
+            }
+            _ => (Dim::Null, rest),
+        };
+        dims.push(d);
+        b = rest;
+    }
+    dims
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slots_pack_both_ways() {
+        for (slot, combo) in [
+            (0, 0),
+            (1_940_000, 7),
+            (-5, u32::MAX),
+            (i64::from(i32::MAX), 3),
+        ] {
+            assert_eq!(unpacked(packed(slot, combo)), (slot, combo));
+        }
+    }
+
+    #[test]
+    fn combinations_round_trip_through_their_encoding() {
+        let dims = [
+            Dim::Text("failed"),
+            Dim::Text("konnect"),
+            Dim::Null,
+            Dim::Text(""),
+            Dim::Text("WH01 é"),
+            Dim::Int(-7),
+            Dim::Null,
+            Dim::Text("x"),
+            Dim::Int(0),
+            Dim::Int(1),
+        ];
+        let mut b = Vec::new();
+        for d in &dims {
+            encode(d, &mut b);
+        }
+        assert_eq!(decode(&b), dims.to_vec());
+    }
+}
