@@ -55,7 +55,7 @@ impl Pages {
     ) -> Result<QueryResponse> {
         let conn = store.conn();
         if req.after.is_some() {
-            return with_total(conn, req, &count);
+            return with_total(conn, req, || count(conn, &req.view));
         }
         let version = store_version(conn)?;
         let mut views = self.views.lock().unwrap_or_else(PoisonError::into_inner);
@@ -77,7 +77,7 @@ impl Pages {
             views.remove(0);
         }
         let Some(known) = views.last_mut() else {
-            return with_total(conn, req, &count);
+            return with_total(conn, req, || count(conn, &req.view));
         };
         let total = |known: &mut Known| -> Result<u64> {
             match known.total {
@@ -86,15 +86,7 @@ impl Pages {
             }
         };
         if req.offset < DEEP {
-            let mut page = query::run(
-                conn,
-                &QueryRequest {
-                    with_total: false,
-                    ..req.clone()
-                },
-            )?;
-            page.total = req.with_total.then(|| total(known)).transpose()?;
-            return Ok(page);
+            return with_total(conn, req, || total(known));
         }
         let total = total(known)?;
         let mut page = known.deep_page(conn, req, total)?;
@@ -103,11 +95,11 @@ impl Pages {
     }
 }
 
-/// A page as `query::run` reads it, its total counted by `count`.
+/// A page as `query::run` reads it, with the total `total` gives when the request wants one.
 fn with_total(
     conn: &Connection,
     req: &QueryRequest,
-    count: &impl Fn(&Connection, &ViewSpec) -> Result<u64>,
+    total: impl FnOnce() -> Result<u64>,
 ) -> Result<QueryResponse> {
     let mut page = query::run(
         conn,
@@ -116,7 +108,7 @@ fn with_total(
             ..req.clone()
         },
     )?;
-    page.total = req.with_total.then(|| count(conn, &req.view)).transpose()?;
+    page.total = req.with_total.then(total).transpose()?;
     Ok(page)
 }
 

@@ -10,6 +10,9 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 #[derive(Default)]
 pub struct Summaries {
     current: Mutex<Option<Arc<Snapshot>>>,
+    /// Held while the summary is read: a second reader waits for that read (the one at the
+    /// shell's start, say) rather than reading it again beside it.
+    loading: Mutex<()>,
 }
 
 impl Summaries {
@@ -22,22 +25,32 @@ impl Summaries {
     ) -> Result<T> {
         let tx = Transaction::new_unchecked(conn, TransactionBehavior::Deferred)?;
         let generation = summary::generation(&tx)?;
-        let kept = self
-            .current
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-            .filter(|s| s.generation() == generation);
-        let snapshot = match kept {
+        let snapshot = match self.current_at(generation) {
             Some(s) => s,
             None => {
-                let s = Arc::new(Snapshot::load(&tx)?);
-                *self.current.lock().unwrap_or_else(PoisonError::into_inner) = Some(s.clone());
-                s
+                let _loading = self.loading.lock().unwrap_or_else(PoisonError::into_inner);
+                match self.current_at(generation) {
+                    Some(s) => s,
+                    None => {
+                        let s = Arc::new(Snapshot::load(&tx)?);
+                        *self.current.lock().unwrap_or_else(PoisonError::into_inner) =
+                            Some(s.clone());
+                        s
+                    }
+                }
             }
         };
         let answer = answer(&snapshot, &tx);
         tx.commit()?;
         answer
+    }
+
+    /// The summary as last read, if it is of `generation`.
+    fn current_at(&self, generation: i64) -> Option<Arc<Snapshot>> {
+        self.current
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+            .filter(|s| s.generation() == generation)
     }
 }

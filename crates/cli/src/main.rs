@@ -156,10 +156,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Facets(a) => cmd::facets::run(&engine, a),
         Command::Failures(a) => cmd::failures::run(&engine, a),
         Command::StockCheck(a) => cmd::stock_check::run(&engine, a),
-        Command::Serve(a) => {
-            engine.warm_up();
-            cmd::serve::run(engine, a)
-        }
+        Command::Serve(a) => cmd::serve::run(engine, a),
         Command::Rerun(a) => cmd::rerun::run(&engine, a),
         Command::Export(a) => cmd::export::run(&engine, a),
         Command::KitLog(a) => cmd::kit_log::run(&engine, a),

@@ -180,21 +180,19 @@ impl Snapshot {
             return Ok(TimelinePlan::Done(timeline::count(Vec::new(), req)));
         };
         let spans = self.spans(filters, first.slot, last.slot)?;
-        // Entries per slot and status, from the slot the view's time starts in.
-        let base = spans
-            .whole
-            .iter()
-            .map(|w| w.0)
-            .chain(spans.edges.iter().map(|e| slot_of(e.0)))
-            .min()
-            .unwrap_or(0);
-        let mut per_slot: Vec<[u64; 4]> = Vec::new();
+        // Entries per status of each slot that has any, in slot order (sparse: a store with a
+        // stray date decades off has few slots between, not millions).
+        let mut per_slot: Vec<(i64, [u64; 4])> = Vec::new();
         let mut add = |slot: i64, combo: usize, n: u64| {
-            let i = (slot - base) as usize;
-            if per_slot.len() <= i {
-                per_slot.resize(i + 1, [0; 4]);
+            let status = status_code(&self.values[combo][STATUS]);
+            match per_slot.last_mut() {
+                Some((s, counts)) if *s == slot => counts[status] += n,
+                _ => {
+                    let mut counts = [0; 4];
+                    counts[status] = n;
+                    per_slot.push((slot, counts));
+                }
             }
-            per_slot[i][status_code(&self.values[combo][STATUS])] += n;
         };
         for &(from, to) in &spans.whole {
             let start = self.rows.partition_point(|r| r.slot < from);
@@ -211,15 +209,12 @@ impl Snapshot {
                 }
             }
         }
-        let occupied = |s: &&[u64; 4]| s.iter().any(|n| *n > 0);
-        let (Some(first), Some(last)) = (
-            per_slot.iter().position(|s| occupied(&s)),
-            per_slot.iter().rposition(|s| occupied(&s)),
-        ) else {
+        per_slot.sort_by_key(|(slot, _)| *slot);
+        let (Some(&(first, _)), Some(&(last, _))) = (per_slot.first(), per_slot.last()) else {
             return Ok(TimelinePlan::Done(timeline::count(Vec::new(), req)));
         };
-        let first = instant(conn, filters, base + first as i64, "min")?;
-        let last = instant(conn, filters, base + last as i64, "max")?;
+        let first = instant(conn, filters, first, "min")?;
+        let last = instant(conn, filters, last, "max")?;
         let width = timeline::bucket_width(first, last, req.buckets);
         let offset = i64::from(req.utc_offset_minutes) * 60_000;
         if width % SLOT_MS != 0 || offset.rem_euclid(SLOT_MS) != 0 {
@@ -242,12 +237,8 @@ impl Snapshot {
             })
             .collect();
         let mut total = 0;
-        for (i, s) in per_slot.iter().enumerate() {
-            let at = (base + i as i64) * SLOT_MS;
-            if !occupied(&s) {
-                continue;
-            }
-            let b = &mut buckets[((at - start) / width) as usize];
+        for (slot, s) in &per_slot {
+            let b = &mut buckets[((slot * SLOT_MS - start) / width) as usize];
             b.success += s[0];
             b.failed += s[1];
             b.pending += s[2];

@@ -64,6 +64,8 @@ fn parse_size(s: &str) -> Result<u64, String> {
 
 /// Serves until interrupted (`invlog serve`).
 pub fn run(engine: Engine, a: ServeArgs) -> Result<std::process::ExitCode, Failure> {
+    // The first view's total, facets and timeline then find the entry summary read.
+    engine.warm_up();
     serve(engine, a.port, a.open, a.max_upload)
         .map_err(|e| Failure::Runtime(format!("serve: {e}")))?;
     Ok(std::process::ExitCode::SUCCESS)

@@ -218,8 +218,8 @@ pub struct Sink<'a> {
     channel_state: crate::channel_state::Changes,
     channel_slots: crate::channel_state::Slots,
     /// The new entries, counted for the entry summary.
-    summary: crate::summary::Tally,
-    summary_slots: crate::summary::Slots,
+    entry_counts: crate::summary::Tally,
+    entry_count_slots: crate::summary::Slots,
     control: &'a Control<'a>,
     bytes_read: &'a AtomicU64,
     total_bytes: u64,
@@ -287,8 +287,8 @@ impl<'a> Sink<'a> {
             tallied_elsewhere: false,
             channel_state: Default::default(),
             channel_slots: Default::default(),
-            summary: Default::default(),
-            summary_slots: Default::default(),
+            entry_counts: Default::default(),
+            entry_count_slots: Default::default(),
             control,
             bytes_read,
             total_bytes,
@@ -420,7 +420,7 @@ impl<'a> Sink<'a> {
                 .join(", ")
         );
         self.channel_slots = crate::channel_state::Slots::of(self.source, layout);
-        self.summary_slots = crate::summary::Slots::of(layout);
+        self.entry_count_slots = crate::summary::Slots::of(layout);
         self.layout = layout.to_vec();
         Ok(())
     }
@@ -525,8 +525,8 @@ impl<'a> Sink<'a> {
             self.channel_slots
                 .add(&mut self.channel_state.summary, self.source, id, &cell);
         }
-        self.summary_slots
-            .add(&mut self.summary, self.source, &resolved, &cell);
+        self.entry_count_slots
+            .add(&mut self.entry_counts, self.source, &resolved, &cell);
         self.write_payload(id, attached.request, attached.response)?;
         self.counts.imported += 1;
         self.counts.new += 1;
@@ -881,8 +881,8 @@ impl<'a> Sink<'a> {
         if let Some(mut rows) = self.rows.take() {
             rows.flush()?;
         }
-        std::mem::take(&mut self.summary).flush(self.conn)?;
-        phase("summary");
+        std::mem::take(&mut self.entry_counts).flush(self.conn)?;
+        phase("entry summary");
         drop(self.insert);
         drop(self.insert_identity);
         if let Some(held) = self.held {

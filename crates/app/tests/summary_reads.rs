@@ -1,0 +1,127 @@
+//! Reads while an import writes: a view's total, facets and timeline (from the entry summary)
+//! and its SQL-counted total answer as the store was before the import or as it is after it,
+//! never with part of it.
+
+#[path = "../../core/tests/common/mod.rs"]
+mod common;
+
+use common::Fixture;
+use invlog_app::{Engine, Request, Response};
+use invlog_core::owners::JobStatus;
+use serde_json::json;
+
+const HEADER: &str =
+    "Channel & Account,Location Code,Seller Identifier,Inventory Sent,Updated On,Status";
+
+fn konnect(fx: &Fixture, name: &str, rows: u64, seed: u64) -> std::path::PathBuf {
+    let channels = ["Amazon / Amazon-Delhi", "Flipkart / Flipkart-Main"];
+    let mut text = format!("{HEADER}\n");
+    for i in seed..seed + rows {
+        let minute = (i * 7919) % (30 * 24 * 60);
+        let (day, hour, min) = (1 + minute / 1440, (minute / 60) % 24, minute % 60);
+        text.push_str(&format!(
+            "{},WH0{},SKU-{i},{},2025-03-{day:02} {hour:02}:{min:02}:07,{}\n",
+            channels[(i % 2) as usize],
+            i % 3,
+            i % 500,
+            if i % 5 == 0 { "Failed" } else { "Success" },
+        ));
+    }
+    fx.file(name, text)
+}
+
+fn request(v: serde_json::Value) -> Request {
+    serde_json::from_value(v).unwrap()
+}
+
+fn import_args(path: &std::path::Path) -> serde_json::Value {
+    json!({"paths": [path], "format": null, "sku": null, "batch": null})
+}
+
+/// What a reader sees of the Flipkart view: its total from the summary, the same total from
+/// SQL (a keyword search keeps the view off the summary), its status facet's sum and its
+/// timeline's total.
+fn seen(engine: &Engine) -> [u64; 4] {
+    let flipkart = json!([{"column": "channel", "op": "eq", "values": ["Flipkart"]}]);
+    let total = |args: serde_json::Value| match engine
+        .dispatch(request(json!({"command": "query", "args": args})))
+        .unwrap()
+    {
+        Response::Query(q) => q.total.unwrap(),
+        other => panic!("{other:?}"),
+    };
+    let facet = match engine
+        .dispatch(request(json!({"command": "facets", "args": {
+            "filters": flipkart, "columns": ["status"]}})))
+        .unwrap()
+    {
+        Response::Facets(f) => f[0].values.iter().map(|v| v.count).sum(),
+        other => panic!("{other:?}"),
+    };
+    let timeline = match engine
+        .dispatch(request(json!({"command": "timeline", "args": {
+            "filters": flipkart, "buckets": 80, "utc_offset_minutes": 330}})))
+        .unwrap()
+    {
+        Response::Timeline(t) => t.total,
+        other => panic!("{other:?}"),
+    };
+    [
+        total(json!({"filters": flipkart, "limit": 1})),
+        total(json!({"filters": flipkart, "search": "SKU", "limit": 1})),
+        facet,
+        timeline,
+    ]
+}
+
+#[test]
+fn readers_see_an_import_whole_or_not_at_all() {
+    let fx = Fixture::new();
+    let path = fx.dir.path().join("t.db");
+    let engine = Engine::open(&path).unwrap();
+    engine
+        .dispatch(request(
+            json!({"command": "import", "args": import_args(&konnect(&fx, "a.csv", 10_000, 0))}),
+        ))
+        .unwrap();
+    let before = seen(&engine);
+    assert_eq!(before, [5_000; 4]);
+    let big = konnect(&fx, "b.csv", 150_000, 10_000);
+    let job = match engine
+        .dispatch(request(
+            json!({"command": "start_import", "args": import_args(&big)}),
+        ))
+        .unwrap()
+    {
+        Response::StartImport(job) => job.id,
+        other => panic!("{other:?}"),
+    };
+    let status = || match engine
+        .dispatch(request(json!({"command": "job", "args": {"id": job}})))
+        .unwrap()
+    {
+        Response::Job(j) => (j.status, j.progress.rows),
+        other => panic!("{other:?}"),
+    };
+    let after = [5_000 + 75_000; 4];
+    // Reads made while rows were being written, start to end.
+    let mut while_writing = 0;
+    loop {
+        let (was, rows_before) = status();
+        let got = seen(&engine);
+        assert!(
+            got == before || got == after,
+            "a reader saw part of an import: {got:?}"
+        );
+        let (now, _) = status();
+        if was == JobStatus::Running && rows_before > 0 && now == JobStatus::Running {
+            while_writing += 1;
+        }
+        if !matches!(now, JobStatus::Queued | JobStatus::Running) {
+            assert_eq!(now, JobStatus::Success);
+            break;
+        }
+    }
+    assert!(while_writing > 0, "no read happened while the import wrote");
+    assert_eq!(seen(&engine), after);
+}
