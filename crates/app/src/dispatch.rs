@@ -268,24 +268,40 @@ fn facets(engine: &Engine, store: &Store, req: &query::FacetsRequest) -> Result<
 }
 
 /// A view's timeline: from the summary when its filters allow and its buckets are whole slots,
-/// else read from the entries (of the time the summary says the view spans) on the readers.
+/// else read from the entries (of the time the summary says the view spans). On the readers'
+/// connections either way: the timeline never waits for a command holding the store.
 fn timeline(
     engine: &Engine,
     req: query::timeline::TimelineRequest,
 ) -> Result<query::timeline::Timeline> {
     let v = &req.view;
-    let scan = match summary::answers(&v.filters, v.search.as_deref(), v.kit.as_ref()) {
-        true => match engine
-            .summaries()
-            .read(engine.store().conn(), |s, tx| s.timeline(tx, &req))?
-        {
-            summary::TimelinePlan::Done(t) => return Ok(t),
-            summary::TimelinePlan::Scan(narrowed) => narrowed,
-        },
-        false => req,
+    let summarised = summary::answers(&v.filters, v.search.as_deref(), v.kit.as_ref());
+    // The timeline counted, or the request to read it from the entries with.
+    let plan = |conn: &rusqlite::Connection| -> Result<_> {
+        if !summarised {
+            return Ok(Err(req.clone()));
+        }
+        Ok(
+            match engine
+                .summaries()
+                .read(conn, |s, tx| s.timeline(tx, &req))?
+            {
+                summary::TimelinePlan::Done(t) => Ok(t),
+                summary::TimelinePlan::Scan(narrowed) => Err(narrowed),
+            },
+        )
     };
     engine.with_readers(|readers| match readers {
-        Some(stores) => query::timeline::get_on(stores, &scan, engine.busy_signal()),
-        None => query::timeline::get(engine.store().conn(), &scan),
+        Some(stores) => match plan(stores[0].conn())? {
+            Ok(t) => Ok(t),
+            Err(scan) => query::timeline::get_on(stores, &scan, engine.busy_signal()),
+        },
+        None => {
+            let store = engine.store();
+            match plan(store.conn())? {
+                Ok(t) => Ok(t),
+                Err(scan) => query::timeline::get(store.conn(), &scan),
+            }
+        }
     })
 }
