@@ -315,18 +315,24 @@ fn a_store_from_before_signatures_gets_them_when_it_migrates() {
         )
         .unwrap();
     }
-    // Back to schema 11 as an older Invlog left it: no signature column.
+    // Back to schema 11 as an older Invlog left it: no signature column, no entry summary.
     {
         let conn = Connection::open(&path).unwrap();
         conn.execute_batch(
             "DROP INDEX entries_by_signature;
              ALTER TABLE entries DROP COLUMN error_signature;
              DROP TABLE push_pairs; DROP TABLE record_stock;
+             DROP TRIGGER summary_on_update; DROP TABLE summary_counts;
+             DROP TABLE summary_combos; DROP TABLE summary_state;
              PRAGMA user_version = 11;",
         )
         .unwrap();
     }
     let store = invlog_core::Store::open(&path).unwrap();
+    // The entry summary is counted from the entries the store holds.
+    let summary = invlog_core::summary::Snapshot::load(store.conn()).unwrap();
+    let failed = [invlog_core::query::Filter::parse("status = failed").unwrap()];
+    assert_eq!(summary.count(store.conn(), &failed).unwrap(), 1);
     let sig: Option<String> = store
         .conn()
         .query_row("SELECT error_signature FROM entries", [], |r| r.get(0))
