@@ -229,9 +229,14 @@ fn query_view(
     if let Some(kit) = &req.view.kit {
         kits::get(store, &kit.kit_sku)?;
     }
-    engine
-        .pages()
-        .page(store, req, |conn, view| count(engine, conn, view))
+    let v = &req.view;
+    let summarised = summary::answers(&v.filters, v.search.as_deref(), v.kit.as_ref());
+    engine.pages().page(
+        store,
+        req,
+        |conn, view| count(engine, conn, view),
+        summarised,
+    )
 }
 
 /// How many entries a view holds: from the summary when its filters allow, else by SQL.

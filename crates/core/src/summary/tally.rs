@@ -133,33 +133,36 @@ impl Tally {
             );
         }
         drop(combo);
-        let mut rows: Vec<(i64, i64, i64)> = self
-            .counts
-            .into_iter()
-            .map(|(key, n)| {
-                let (slot, c) = unpacked(key);
-                (slot, ids[c as usize], n)
-            })
-            .collect();
+        // Packed as the counts are (the stored id in place of the tally's own number), and
+        // sorted: the summary's B-tree is then appended to in order.
+        let mut rows: Vec<(u64, i64)> = Vec::with_capacity(self.counts.len());
+        for (key, n) in self.counts {
+            let (slot, c) = unpacked(key);
+            let id = u32::try_from(ids[c as usize]).map_err(|_| {
+                crate::CoreError::InvalidQuery("the summary holds too many combinations".into())
+            })?;
+            rows.push((packed(slot, id), n));
+        }
         rows.sort_unstable();
         // Two combinations met apart can be one once stored (a number and its text).
         rows.dedup_by(|later, kept| {
-            let same = (later.0, later.1) == (kept.0, kept.1);
+            let same = later.0 == kept.0;
             if same {
-                kept.2 += later.2;
+                kept.1 += later.1;
             }
             same
         });
-        rows.retain(|r| r.2 != 0);
+        rows.retain(|r| r.1 != 0);
         bulk::insert_rows_then(
             conn,
             "INSERT INTO summary_counts (slot, combo, n)",
             "(?, ?, ?)",
             "ON CONFLICT (slot, combo) DO UPDATE SET n = n + excluded.n",
             &rows,
-            |st, at, (s, c, n)| {
-                st.raw_bind_parameter(at, s)?;
-                st.raw_bind_parameter(at + 1, c)?;
+            |st, at, (key, n)| {
+                let (slot, id) = unpacked(*key);
+                st.raw_bind_parameter(at, slot)?;
+                st.raw_bind_parameter(at + 1, id)?;
                 st.raw_bind_parameter(at + 2, n)
             },
         )?;

@@ -881,14 +881,16 @@ impl<'a> Sink<'a> {
         if let Some(mut rows) = self.rows.take() {
             rows.flush()?;
         }
-        std::mem::take(&mut self.entry_counts).flush(self.conn)?;
-        phase("entry summary");
         drop(self.insert);
         drop(self.insert_identity);
         if let Some(held) = self.held {
             held.finish(self.conn, self.import_id)?;
             phase("identities");
         }
+        // After the held identities are written and freed: the two together were an import's
+        // peak of memory.
+        std::mem::take(&mut self.entry_counts).flush(self.conn)?;
+        phase("entry summary");
         let mut st = self.conn.prepare(
             "INSERT INTO import_errors (import_id, row, column_name, message) VALUES (?1, ?2, ?3, ?4)",
         )?;
