@@ -82,6 +82,19 @@ read -r secs kb < <(timed "$INVLOG" --db "$WORK/ten.db" import "$DATA/konnect-10
 echo "Import: ${secs} s, peak RSS $((kb / 1024)) MB."
 echo
 "$TARGET/release/examples/bench_queries" "$WORK/ten.db" "$RUNS" triage
+# Cold start (issue #17): the first pages after launch, the store's file out of the OS cache
+# (when this user may drop the cache; otherwise warm, and said so).
+echo
+cold=cached
+if [ -w /proc/sys/vm/drop_caches ]; then cold="not in the OS cache"; fi
+echo "## Cold start on 10,000,000 entries, the file $cold (3 runs)"
+echo
+echo "| store | serve ready (URL printed) | first page of all entries, with its total | first page of a channel, with its total |"
+echo "|---|---:|---:|---:|"
+for _ in 1 2 3; do
+  if [ -w /proc/sys/vm/drop_caches ]; then sync; echo 3 >/proc/sys/vm/drop_caches; fi
+  node bench/cold.mjs "$WORK/ten.db"
+done
 echo
 echo "## Counts, facets and timelines on 10,000,000 entries, against DuckDB ($((RUNS * 4)) runs each)"
 echo
