@@ -99,13 +99,10 @@ impl Pages {
                 let (view, all) = (total(known)?, count(conn, &ViewSpec::default())?);
                 let reach = req.offset + u64::from(req.limit);
                 if reach.saturating_mul(all) / view.max(1) <= SHORT_WALK {
-                    let plain = QueryRequest {
-                        with_total: false,
-                        ..req.clone()
+                    let walk = |conn: &Connection, req: &QueryRequest| {
+                        query::run_anchored(conn, req, false)
                     };
-                    let mut page = query::run_anchored(conn, &plain, false)?;
-                    page.total = req.with_total.then_some(view);
-                    return Ok(page);
+                    return with_total_by(conn, req, walk, || Ok(view));
                 }
             }
             return with_total(conn, req, || total(known));
@@ -123,7 +120,17 @@ fn with_total(
     req: &QueryRequest,
     total: impl FnOnce() -> Result<u64>,
 ) -> Result<QueryResponse> {
-    let mut page = query::run(
+    with_total_by(conn, req, query::run, total)
+}
+
+/// A page as `read` reads it (asked for no total), with the total `total` gives.
+fn with_total_by(
+    conn: &Connection,
+    req: &QueryRequest,
+    read: impl FnOnce(&Connection, &QueryRequest) -> Result<QueryResponse>,
+    total: impl FnOnce() -> Result<u64>,
+) -> Result<QueryResponse> {
+    let mut page = read(
         conn,
         &QueryRequest {
             with_total: false,

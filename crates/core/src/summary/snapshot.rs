@@ -176,10 +176,6 @@ impl Snapshot {
         timeline::check(req)?;
         let filters = &req.view.filters;
         let keep = self.keep(conn, filters.iter())?;
-        let (Some(first), Some(last)) = (self.rows.first(), self.rows.last()) else {
-            return Ok(TimelinePlan::Done(timeline::count(Vec::new(), req)));
-        };
-        let spans = self.spans(filters, first.slot, last.slot)?;
         // Entries per status of each slot that has any, in slot order (sparse: a store with a
         // stray date decades off has few slots between, not millions).
         let mut per_slot: Vec<(i64, [u64; 4])> = Vec::new();
@@ -194,21 +190,11 @@ impl Snapshot {
                 }
             }
         };
-        for &(from, to) in &spans.whole {
-            let start = self.rows.partition_point(|r| r.slot < from);
-            for r in self.rows[start..].iter().take_while(|r| r.slot < to) {
-                if keep[r.combo as usize] {
-                    add(r.slot, r.combo as usize, u64::from(r.n));
-                }
+        self.each_in_time(conn, filters, |slot, combo, n| {
+            if keep[combo] {
+                add(slot, combo, n);
             }
-        }
-        for &(lo, hi) in &spans.edges {
-            for (combo, n) in self.edge(conn, lo, hi)? {
-                if keep[combo] {
-                    add(slot_of(lo), combo, n);
-                }
-            }
-        }
+        })?;
         per_slot.sort_by_key(|(slot, _)| *slot);
         let (Some(&(first, _)), Some(&(last, _))) = (per_slot.first(), per_slot.last()) else {
             return Ok(TimelinePlan::Done(timeline::count(Vec::new(), req)));
@@ -298,22 +284,34 @@ impl Snapshot {
             return Ok(std::borrow::Cow::Borrowed(&self.totals));
         }
         let mut counts = vec![0u64; self.values.len()];
+        self.each_in_time(conn, filters, |_, combo, n| counts[combo] += n)?;
+        Ok(counts.into())
+    }
+
+    /// Calls `each(slot, combination, entries)` for the entries the view's time filters keep:
+    /// the summary's rows of the whole slots in range, then the edges, read from the entries.
+    fn each_in_time(
+        &self,
+        conn: &Connection,
+        filters: &[Filter],
+        mut each: impl FnMut(i64, usize, u64),
+    ) -> Result<()> {
         let (Some(first), Some(last)) = (self.rows.first(), self.rows.last()) else {
-            return Ok(counts.into());
+            return Ok(());
         };
         let spans = self.spans(filters, first.slot, last.slot)?;
         for &(from, to) in &spans.whole {
             let start = self.rows.partition_point(|r| r.slot < from);
             for r in self.rows[start..].iter().take_while(|r| r.slot < to) {
-                counts[r.combo as usize] += u64::from(r.n);
+                each(r.slot, r.combo as usize, u64::from(r.n));
             }
         }
         for &(lo, hi) in &spans.edges {
             for (combo, n) in self.edge(conn, lo, hi)? {
-                counts[combo] += n;
+                each(slot_of(lo), combo, n);
             }
         }
-        Ok(counts.into())
+        Ok(())
     }
 
     /// Entries per combination at the instants `lo..hi`, read from the entries.

@@ -73,8 +73,8 @@ fn unpacked(key: u64) -> (i64, u32) {
 }
 
 impl Tally {
-    /// Counts `n` more entries at `at` with the values `dims` (in [`DIMS`] order).
-    pub fn add_n(&mut self, at: i64, dims: &[Dim<'_>; DIMS.len()], n: i64) {
+    /// Counts one more entry at `at` with the values `dims` (in [`DIMS`] order).
+    pub fn add(&mut self, at: i64, dims: &[Dim<'_>; DIMS.len()]) {
         self.scratch.clear();
         for d in dims {
             encode(d, &mut self.scratch);
@@ -89,15 +89,7 @@ impl Tally {
                 c
             }
         };
-        *self.counts.entry(packed(slot_of(at), combo)).or_default() += n;
-    }
-
-    pub fn add(&mut self, at: i64, dims: &[Dim<'_>; DIMS.len()]) {
-        self.add_n(at, dims, 1);
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.counts.is_empty()
+        *self.counts.entry(packed(slot_of(at), combo)).or_default() += 1;
     }
 
     /// Adds what was counted to the summary, through `conn` (in the writing transaction).
