@@ -15,7 +15,7 @@ def main():
     db = duckdb.connect()
     t0 = time.perf_counter()
     # The columns Invlog derives from the file: channel and account from "Channel & Account",
-    # the status in lower case, the time in UTC milliseconds.
+    # the status in lower case, the time in UTC milliseconds, the quantities as integers.
     db.execute(
         """CREATE TABLE entries AS SELECT
              split_part("Channel & Account", ' / ', 1) AS channel,
@@ -23,6 +23,8 @@ def main():
              "Location Code" AS location_code,
              lower("Status") AS status,
              epoch_ms("Updated On"::TIMESTAMP) AS occurred_at,
+             TRY_CAST("Inventory Sent" AS INTEGER) AS inventory_sent,
+             TRY_CAST("Buffer Stock" AS INTEGER) AS buffer_stock,
              "Seller Identifier" AS sku
            FROM read_csv(?, header = true, all_varchar = true)""",
         [csv],

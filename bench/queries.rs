@@ -167,7 +167,8 @@ fn main() {
                 .len();
         });
         let (s50, s95) = time_ms(runs, || {
-            timeline::get_on(&mut readers, &req, || false).expect("timeline runs");
+            timeline::get_on(&mut readers.iter_mut().collect::<Vec<_>>(), &req, || false)
+                .expect("timeline runs");
         });
         println!("| {name} | {p50:.1} ms | {p95:.1} ms | {s50:.1} ms | {s95:.1} ms | {buckets} |");
     }

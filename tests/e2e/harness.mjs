@@ -27,9 +27,10 @@ export function cliOn(db, ...args) {
   );
 }
 
-/** Starts `invlog serve` on a store; resolves to its URL (token included). */
-export async function serve(store) {
-  const child = spawn(invlog, ["--db", store, "serve", "--port", "0"], {
+/** Starts `invlog serve` on a store (of `binary`, another build, when given); resolves to its
+ * URL (token included). */
+export async function serve(store, binary = invlog) {
+  const child = spawn(binary, ["--db", store, "serve", "--port", "0"], {
     stdio: ["ignore", "pipe", "inherit"],
   });
   const first = await new Promise((resolve, reject) => {

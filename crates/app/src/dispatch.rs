@@ -1,9 +1,8 @@
 //! The one dispatch: each command of the table, and the connection or task it runs on. Reads
-//! go through the engine's read connection, the table's pages through their own, writes
-//! through its writer (where waiting for another writer holds up no read), long work through
-//! the task runner.
+//! go through the engine's read connections (one each, none waiting for another; counts split
+//! across several), the table's pages through their own, writes through its writer (where
+//! waiting for another writer holds up no read), long work through the task runner.
 
-use invlog_core::store::Store;
 use invlog_core::{
     columns, connections, detail, export::schedule, failures, ingest, kits, layout, query, resolve,
     samples, stock_check, stock_history, summary, views, CoreError, Result,
@@ -15,6 +14,7 @@ use invlog_core::store::turns;
 
 use crate::api::{ColumnInfo, NamedView, Request, Response};
 use crate::connectors::saved;
+use crate::counts;
 use crate::engine::Engine;
 use crate::error::AppError;
 use crate::runner::TaskKind;
@@ -63,20 +63,20 @@ fn dispatch(engine: &Engine, request: Request) -> Result<Response> {
                 .collect(),
         ),
         Request::DefaultColumns => {
-            let sources = invlog_core::ingest::sources_in_store(read().conn())?;
+            let sources = invlog_core::ingest::sources_in_store(read()?.conn())?;
             let ids = columns::defaults_for(&sources);
             Response::DefaultColumns(ids.into_iter().map(str::to_owned).collect())
         }
-        Request::Query(q) => Response::Query(query_view(engine, &engine.table(), &q)?),
-        Request::Facets(f) => Response::Facets(facets(engine, &read(), &f)?),
-        Request::Timeline(r) => Response::Timeline(timeline(engine, r)?),
-        Request::KitLog(r) => Response::KitLog(kits::log(&read(), &r.view, r.reveal_secrets)?),
-        Request::Entry(e) => Response::Entry(Box::new(detail::get(&read(), &e)?)),
-        Request::StockHistory(r) => Response::StockHistory(stock_history::get(&read(), &r)?),
-        Request::Failures(r) => Response::Failures(failures::get(read().conn(), &r)?),
-        Request::StockCheck(r) => Response::StockCheck(stock_check::get(read().conn(), &r)?),
+        Request::Query(q) => Response::Query(query_view(engine, &q)?),
+        Request::Facets(f) => Response::Facets(counts::facets(engine, &f)?),
+        Request::Timeline(r) => Response::Timeline(counts::timeline(engine, r)?),
+        Request::KitLog(r) => Response::KitLog(kits::log(&*read()?, &r.view, r.reveal_secrets)?),
+        Request::Entry(e) => Response::Entry(Box::new(detail::get(&*read()?, &e)?)),
+        Request::StockHistory(r) => Response::StockHistory(stock_history::get(&*read()?, &r)?),
+        Request::Failures(r) => Response::Failures(failures::get(read()?.conn(), &r)?),
+        Request::StockCheck(r) => Response::StockCheck(stock_check::get(read()?.conn(), &r)?),
         Request::About => {
-            let store = read();
+            let store = read()?;
             Response::About(crate::api::About {
                 version: env!("CARGO_PKG_VERSION").to_owned(),
                 store: store.path().map(|p| p.display().to_string()),
@@ -92,18 +92,18 @@ fn dispatch(engine: &Engine, request: Request) -> Result<Response> {
 
         Request::Import(i) => Response::Import(tasks::import::run_and_wait(engine, i)?),
         Request::StartImport(i) => Response::StartImport(tasks::import::start(engine, i)?.1),
-        Request::Imports => Response::Imports(ingest::history::imports(&read())?),
+        Request::Imports => Response::Imports(ingest::history::imports(&*read()?)?),
         Request::ImportErrors { import_id } => {
-            Response::ImportErrors(ingest::history::import_errors(&read(), import_id)?)
+            Response::ImportErrors(ingest::history::import_errors(&*read()?, import_id)?)
         }
         Request::ImportRemovalPlan { import_id } => {
-            Response::ImportRemovalPlan(ingest::removal::plan(&read(), import_id)?)
+            Response::ImportRemovalPlan(ingest::removal::plan(&*read()?, import_id)?)
         }
         Request::RemoveImport {
             import_id,
             confirmed,
         } => Response::RemoveImport(ingest::removal::remove(&mut write(), import_id, confirmed)?),
-        Request::Doctor => Response::Doctor(invlog_core::identity::duplicates(read().conn(), 20)?),
+        Request::Doctor => Response::Doctor(invlog_core::identity::duplicates(read()?.conn(), 20)?),
         Request::LoadSamples => Response::LoadSamples(samples::load(&mut write())?),
         Request::Jobs => Response::Jobs(tasks::import::list(engine, 50)?),
         Request::Job { id } => Response::Job(tasks::import::get(engine, id)?),
@@ -126,7 +126,7 @@ fn dispatch(engine: &Engine, request: Request) -> Result<Response> {
                 .display()
                 .to_string(),
         ),
-        Request::Schedules => Response::Schedules(schedule::list(&read())?),
+        Request::Schedules => Response::Schedules(schedule::list(&*read()?)?),
         Request::AddSchedule(n) => Response::AddSchedule(schedule::add(&write(), &n)?),
         Request::RemoveSchedule { id } => {
             schedule::remove(&write(), id)?;
@@ -142,7 +142,7 @@ fn dispatch(engine: &Engine, request: Request) -> Result<Response> {
                 .ok_or_else(|| CoreError::NotFound(format!("no task #{id}")))?,
         )),
 
-        Request::Connections => Response::Connections(connections::list(&read())?),
+        Request::Connections => Response::Connections(connections::list(&*read()?)?),
         Request::ConnectionKinds => Response::ConnectionKinds(connections::kinds()),
         Request::AddConnection { connection, secret } => {
             Response::AddConnection(saved::add(engine, &connection, &secret)?)
@@ -165,20 +165,20 @@ fn dispatch(engine: &Engine, request: Request) -> Result<Response> {
         Request::Pull { names } => Response::Pull(tasks::pull::run_and_wait(engine, &names)?),
         Request::Pulls { connection } => {
             let id = match connection {
-                Some(name) => Some(connections::get(&read(), &name)?.id),
+                Some(name) => Some(connections::get(&*read()?, &name)?.id),
                 None => None,
             };
-            Response::Pulls(connections::pulls(&read(), id, 100)?)
+            Response::Pulls(connections::pulls(&*read()?, id, 100)?)
         }
 
-        Request::LoadLayout => Response::LoadLayout(layout::load(&read())?),
+        Request::LoadLayout => Response::LoadLayout(layout::load(&*read()?)?),
         Request::SaveLayout(l) => {
             layout::save(&write(), &l)?;
             Response::SaveLayout
         }
-        Request::Views => Response::Views(views::list(&read())?),
+        Request::Views => Response::Views(views::list(&*read()?)?),
         Request::View { name } => {
-            let (view, spec) = views::find(&read(), &name)?;
+            let (view, spec) = views::find(&*read()?, &name)?;
             Response::View(Box::new(NamedView { view, spec }))
         }
         Request::SaveView { name, layout } => {
@@ -198,11 +198,11 @@ fn dispatch(engine: &Engine, request: Request) -> Result<Response> {
             &resolve::current_user(),
         )?),
         Request::Resolutions { entry_id } => {
-            Response::Resolutions(resolve::history(&read(), entry_id)?)
+            Response::Resolutions(resolve::history(&*read()?, entry_id)?)
         }
 
-        Request::Kits => Response::Kits(kits::list(&read())?),
-        Request::Kit { kit_sku } => Response::Kit(kits::summary(&read(), &kit_sku)?),
+        Request::Kits => Response::Kits(kits::list(&*read()?)?),
+        Request::Kit { kit_sku } => Response::Kit(kits::summary(&*read()?, &kit_sku)?),
         Request::SetKitComponent(r) => {
             Response::SetKitComponent(kits::set_component(&write(), &r)?)
         }
@@ -221,92 +221,16 @@ fn dispatch(engine: &Engine, request: Request) -> Result<Response> {
 }
 
 /// A page of a view. An undefined kit is a mistake to name, not an empty log.
-fn query_view(
-    engine: &Engine,
-    store: &Store,
-    req: &query::QueryRequest,
-) -> Result<query::QueryResponse> {
+fn query_view(engine: &Engine, req: &query::QueryRequest) -> Result<query::QueryResponse> {
     if let Some(kit) = &req.view.kit {
-        kits::get(store, &kit.kit_sku)?;
+        kits::get(&*engine.store()?, &kit.kit_sku)?;
     }
     let v = &req.view;
     let summarised = summary::answers(&v.filters, v.search.as_deref(), v.kit.as_ref());
     engine.pages().page(
-        store,
+        engine.table(),
         req,
-        |conn, view| count(engine, conn, view),
+        |view| counts::total(engine, view),
         summarised,
     )
-}
-
-/// How many entries a view holds: from the summary when its filters allow, else by SQL.
-fn count(engine: &Engine, conn: &rusqlite::Connection, view: &query::ViewSpec) -> Result<u64> {
-    let (search, kit) = (view.search.as_deref(), view.kit.as_ref());
-    if summary::answers(&view.filters, search, kit) {
-        return engine
-            .summaries()
-            .read(conn, |s, tx| s.count(tx, &view.filters));
-    }
-    query::count(conn, &view.filters, search, kit)
-}
-
-/// A view's facets: from the summary where its filters and the column allow, else by SQL.
-fn facets(engine: &Engine, store: &Store, req: &query::FacetsRequest) -> Result<Vec<query::Facet>> {
-    let (search, kit) = (req.search.as_deref(), req.kit.as_ref());
-    let columns = query::facet_columns(&req.columns, kit)?;
-    let by_sql = |conn: &rusqlite::Connection, c| query::facet(conn, &req.filters, search, kit, c);
-    if !summary::answers(&req.filters, search, kit) {
-        return columns
-            .into_iter()
-            .map(|c| by_sql(store.conn(), c))
-            .collect();
-    }
-    engine.summaries().read(store.conn(), |s, tx| {
-        columns
-            .into_iter()
-            .map(|c| match summary::has_facet(c) {
-                true => s.facet(tx, &req.filters, c),
-                false => by_sql(tx, c),
-            })
-            .collect()
-    })
-}
-
-/// A view's timeline: from the summary when its filters allow and its buckets are whole slots,
-/// else read from the entries (of the time the summary says the view spans). On the readers'
-/// connections either way: the timeline never waits for a command holding the store.
-fn timeline(
-    engine: &Engine,
-    req: query::timeline::TimelineRequest,
-) -> Result<query::timeline::Timeline> {
-    let v = &req.view;
-    let summarised = summary::answers(&v.filters, v.search.as_deref(), v.kit.as_ref());
-    // The timeline counted, or the request to read it from the entries with.
-    let plan = |conn: &rusqlite::Connection| -> Result<_> {
-        if !summarised {
-            return Ok(Err(req.clone()));
-        }
-        Ok(
-            match engine
-                .summaries()
-                .read(conn, |s, tx| s.timeline(tx, &req))?
-            {
-                summary::TimelinePlan::Done(t) => Ok(t),
-                summary::TimelinePlan::Scan(narrowed) => Err(narrowed),
-            },
-        )
-    };
-    engine.with_readers(|readers| match readers {
-        Some(stores) => match plan(stores[0].conn())? {
-            Ok(t) => Ok(t),
-            Err(scan) => query::timeline::get_on(stores, &scan, engine.busy_signal()),
-        },
-        None => {
-            let store = engine.store();
-            match plan(store.conn())? {
-                Ok(t) => Ok(t),
-                Err(scan) => query::timeline::get(store.conn(), &scan),
-            }
-        }
-    })
 }

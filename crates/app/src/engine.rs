@@ -6,23 +6,22 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use invlog_core::store::Store;
 use invlog_core::{startup, Result};
 
+use crate::readers::{Reader, Readers};
 use crate::runner::Tasks;
 
 #[derive(Clone)]
 pub struct Engine {
-    /// The connection reads go through (counts, facets, details, everything but the table's
-    /// pages).
-    store: Arc<Mutex<Store>>,
+    /// The connections reads go through (counts, facets, details, exports: everything but the
+    /// table's pages), one per read at a time, none waiting for another.
+    readers: Arc<Readers>,
     /// The connection the table's pages are read on, alone: a page is never queued behind
     /// another read (a detail fetched per key press while the arrows are held, a facet's scan).
-    /// The same connection as `store` for a store in memory, which has only one.
+    /// The readers' one connection for a store in memory, which has only one.
     table: Arc<Mutex<Store>>,
     /// The connection writes go through. A write may wait its turn behind another writer (an
     /// import, another process): on a connection of its own that wait never holds up a read.
-    /// The same connection as `store` for a store in memory, which has only one.
+    /// The readers' one connection for a store in memory.
     writer: Arc<Mutex<Store>>,
-    /// More connections to a store in a file, opened on first use, for reads that scan.
-    readers: Arc<Mutex<Vec<Store>>>,
     /// The store's file (None in memory), known without waiting for the store.
     path: Option<std::path::PathBuf>,
     tasks: Arc<Tasks>,
@@ -62,21 +61,22 @@ impl Engine {
     pub fn new(mut store: Store) -> Result<Engine> {
         startup::tidy(&mut store)?;
         let path = store.path().map(std::path::Path::to_path_buf);
-        let store = Arc::new(Mutex::new(store));
-        let another = || -> Result<Arc<Mutex<Store>>> {
-            Ok(match &path {
-                Some(p) => Arc::new(Mutex::new(Store::open(p)?)),
-                None => store.clone(),
-            })
+        let (readers, table, writer) = match &path {
+            Some(p) => (
+                Readers::file(p.clone(), store),
+                Arc::new(Mutex::new(Store::open(p)?)),
+                Arc::new(Mutex::new(Store::open(p)?)),
+            ),
+            None => {
+                let only = Arc::new(Mutex::new(store));
+                (Readers::Memory(only.clone()), only.clone(), only)
+            }
         };
-        let writer = another()?;
-        let table = another()?;
         Ok(Engine {
             path,
-            store,
+            readers: Arc::new(readers),
             table,
             writer,
-            readers: Arc::default(),
             tasks: Arc::default(),
             pages: Arc::default(),
             summaries: Arc::default(),
@@ -85,22 +85,28 @@ impl Engine {
         })
     }
 
-    /// The store, for one command at a time. A panic in an earlier command cannot leave it
-    /// half-written (each write is one transaction), so a poisoned lock is simply taken over.
-    pub fn store(&self) -> MutexGuard<'_, Store> {
-        self.store.lock().unwrap_or_else(PoisonError::into_inner)
+    /// A connection to read the store on, for as long as it is held; no other read waits
+    /// for it.
+    pub fn store(&self) -> Result<Reader<'_>> {
+        self.readers.one()
+    }
+
+    /// Connections for a read split across cores (`query::shards`).
+    pub(crate) fn readers(&self) -> Result<Vec<Reader<'_>>> {
+        self.readers.some(crate::readers::cores())
     }
 
     /// Reads the entry summary into memory on a connection and thread of its own, so the
     /// first view's total, facets and timeline need not (a shell that shows views calls it
     /// once, at its start).
     pub fn warm_up(&self) {
-        let (Some(path), summaries) = (self.path.clone(), self.summaries.clone()) else {
+        if self.path.is_none() {
             return;
-        };
+        }
+        let (readers, summaries) = (self.readers.clone(), self.summaries.clone());
         std::thread::spawn(move || {
             // A failure here is met again, and reported, by the first command that counts.
-            if let Ok(store) = Store::open(&path) {
+            if let Ok(store) = readers.one() {
                 let _ = summaries.read(store.conn(), |_, _| Ok(()));
             }
         });
@@ -111,9 +117,11 @@ impl Engine {
         &self.summaries
     }
 
-    /// The table's pages' own connection.
-    pub(crate) fn table(&self) -> MutexGuard<'_, Store> {
-        self.table.lock().unwrap_or_else(PoisonError::into_inner)
+    /// The table's pages' own connection. A panic in an earlier command cannot leave a
+    /// connection half-written (each write is one transaction), so a poisoned lock is simply
+    /// taken over.
+    pub(crate) fn table(&self) -> &Mutex<Store> {
+        &self.table
     }
 
     /// The store, for one write at a time (it may wait for another writer to finish).
@@ -136,31 +144,13 @@ impl Engine {
         self.path.as_deref()
     }
 
-    /// Whether a command has the store or the table's connection right now (a read in the
-    /// background then waits).
+    /// Whether a page of the table is being read right now (a read in the background then
+    /// pauses now and then).
     pub(crate) fn busy_signal(
         &self,
     ) -> impl Fn() -> bool + Clone + Send + std::panic::RefUnwindSafe + 'static {
-        let (store, table) = (self.store.clone(), self.table.clone());
-        move || store.try_lock().is_err() || table.try_lock().is_err()
-    }
-
-    /// Connections of their own for a read that scans much of the store (the timeline's), one
-    /// per core it can use: the table's pages and every other command are not queued behind
-    /// it. None for a store in memory (tests), which has no second connection.
-    pub(crate) fn with_readers<T>(
-        &self,
-        read: impl FnOnce(Option<&mut [Store]>) -> Result<T>,
-    ) -> Result<T> {
-        let Some(path) = &self.path else {
-            return read(None);
-        };
-        let mut readers = self.readers.lock().unwrap_or_else(PoisonError::into_inner);
-        let wanted = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 4));
-        while readers.len() < wanted {
-            readers.push(Store::open(path)?);
-        }
-        read(Some(&mut readers[..]))
+        let table = self.table.clone();
+        move || table.try_lock().is_err()
     }
 
     /// Where the table's pages start, per view.
@@ -190,7 +180,7 @@ impl Engine {
 
     /// An id no import job of the store has yet, for a job whose row is written later.
     pub(crate) fn reserve_job_id(&self) -> Result<i64> {
-        let stored = invlog_core::jobs::last_id(&self.store())?;
+        let stored = invlog_core::jobs::last_id(&*self.store()?)?;
         let mut last = self
             .last_job_id
             .lock()

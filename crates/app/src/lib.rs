@@ -6,10 +6,12 @@
 pub mod api;
 pub mod bindings;
 pub mod connectors;
+mod counts;
 mod dispatch;
 pub mod engine;
 pub mod error;
 mod pages;
+pub mod readers;
 pub mod runner;
 mod summaries;
 pub mod tasks;

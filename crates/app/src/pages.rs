@@ -4,7 +4,7 @@
 //! is kept per view for as long as the store is unchanged, so the first deep jump into a view
 //! walks to it once and every later one seeks.
 
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use invlog_core::query::anchors::{self, Anchors};
 use invlog_core::query::{self, QueryRequest, QueryResponse, ViewSpec};
@@ -49,95 +49,111 @@ fn store_version(conn: &Connection) -> Result<(i64, u64)> {
 
 impl Pages {
     /// One page of a view, as `query::run` gives it, from wherever it is quickest to reach.
-    /// `count` gives a view's total (from the summary where it can); `counted_quickly`, whether
-    /// it does so for this view and for the whole store.
+    /// The page is read on `table`, held only while it is read; `count` gives a view's total
+    /// (from the summary where it can, else on other connections), read beside the page;
+    /// `counted_quickly`, whether it comes from the summary for this view and the whole store.
     pub fn page(
         &self,
-        store: &Store,
+        table: &Mutex<Store>,
         req: &QueryRequest,
-        count: impl Fn(&Connection, &ViewSpec) -> Result<u64>,
+        count: impl Fn(&ViewSpec) -> Result<u64> + Sync,
         counted_quickly: bool,
     ) -> Result<QueryResponse> {
-        let conn = store.conn();
+        let lock = || table.lock().unwrap_or_else(PoisonError::into_inner);
         if req.after.is_some() {
-            return with_total(conn, req, || count(conn, &req.view));
+            return beside(&lock, req, query::run, || count(&req.view));
         }
-        let version = store_version(conn)?;
-        let mut views = self.views.lock().unwrap_or_else(PoisonError::into_inner);
+        let version = store_version(lock().conn())?;
         let mut view = req.view.clone();
         view.columns.clear();
-        let known = match views.iter().position(|k| k.view == view) {
-            Some(i) => {
-                let k = views.remove(i);
-                if k.version == version {
-                    k
-                } else {
-                    Known::new(view, version)
-                }
-            }
-            None => Known::new(view, version),
+        let known_total = self.known(&view, version, |k| k.total);
+        let total = || match known_total {
+            Some(t) => Ok(t),
+            None => count(&req.view),
         };
-        views.push(known);
-        if views.len() > KEPT_VIEWS {
-            views.remove(0);
-        }
-        let Some(known) = views.last_mut() else {
-            return with_total(conn, req, || count(conn, &req.view));
-        };
-        let total = |known: &mut Known| -> Result<u64> {
-            match known.total {
-                Some(t) => Ok(t),
-                None => Ok(*known.total.insert(count(conn, &req.view)?)),
-            }
-        };
+        let keep = |total: u64| self.known(&view, version, |k| k.total = Some(total));
         if req.offset < DEEP {
             if counted_quickly && req.view.is_narrowed() {
                 // How far the time index is walked to reach the page, from the share of the
                 // store the view holds: a short walk is taken without the budget `query::run`
                 // gives it, which trips once the walk passes a few thousand rows and then
                 // scans and sorts the whole view (~1 s a page of a channel at 10M).
-                let (view, all) = (total(known)?, count(conn, &ViewSpec::default())?);
+                let (in_view, all) = (total()?, count(&ViewSpec::default())?);
+                keep(in_view);
                 let reach = req.offset + u64::from(req.limit);
-                if reach.saturating_mul(all) / view.max(1) <= SHORT_WALK {
+                if reach.saturating_mul(all) / in_view.max(1) <= SHORT_WALK {
                     let walk = |conn: &Connection, req: &QueryRequest| {
                         query::run_anchored(conn, req, false)
                     };
-                    return with_total_by(conn, req, walk, || Ok(view));
+                    return beside(&lock, req, walk, || Ok(in_view));
                 }
             }
-            return with_total(conn, req, || total(known));
+            let page = beside(&lock, req, query::run, total)?;
+            if let Some(t) = page.total {
+                keep(t);
+            }
+            return Ok(page);
         }
-        let total = total(known)?;
-        let mut page = known.deep_page(conn, req, total)?;
+        let total = total()?;
+        let mut page = self.known(&view, version, |k| {
+            k.total = Some(total);
+            k.deep_page(lock().conn(), req, total)
+        })?;
         page.total = req.with_total.then_some(total);
         Ok(page)
     }
+
+    /// Runs `with` on what is known of `view` in the store's state `version` (found afresh
+    /// when the store has changed since), kept as the most recently used.
+    fn known<T>(
+        &self,
+        view: &ViewSpec,
+        version: (i64, u64),
+        with: impl FnOnce(&mut Known) -> T,
+    ) -> T {
+        let mut views = self.views.lock().unwrap_or_else(PoisonError::into_inner);
+        let known = match views.iter().position(|k| k.view == *view) {
+            Some(i) => Some(views.remove(i)).filter(|k| k.version == version),
+            None => None,
+        };
+        let mut known = known.unwrap_or_else(|| Known::new(view.clone(), version));
+        let answer = with(&mut known);
+        views.push(known);
+        if views.len() > KEPT_VIEWS {
+            views.remove(0);
+        }
+        answer
+    }
 }
 
-/// A page as `query::run` reads it, with the total `total` gives when the request wants one.
-fn with_total(
-    conn: &Connection,
-    req: &QueryRequest,
-    total: impl FnOnce() -> Result<u64>,
-) -> Result<QueryResponse> {
-    with_total_by(conn, req, query::run, total)
-}
-
-/// A page as `read` reads it (asked for no total), with the total `total` gives.
-fn with_total_by(
-    conn: &Connection,
+/// A page as `read` reads it on the table's connection (asked for no total), and the total
+/// `total` gives when the request wants one, counted meanwhile on a thread of its own: the
+/// table's connection is held for the page alone, never for a count.
+fn beside<'t>(
+    table: &(impl Fn() -> MutexGuard<'t, Store> + Sync),
     req: &QueryRequest,
     read: impl FnOnce(&Connection, &QueryRequest) -> Result<QueryResponse>,
-    total: impl FnOnce() -> Result<u64>,
+    total: impl FnOnce() -> Result<u64> + Send,
 ) -> Result<QueryResponse> {
-    let mut page = read(
-        conn,
-        &QueryRequest {
-            with_total: false,
-            ..req.clone()
-        },
-    )?;
-    page.total = req.with_total.then(total).transpose()?;
+    let without = QueryRequest {
+        with_total: false,
+        ..req.clone()
+    };
+    if !req.with_total {
+        return read(table().conn(), &without);
+    }
+    let (page, total) = std::thread::scope(|scope| {
+        let counting = scope.spawn(total);
+        let page = read(table().conn(), &without);
+        let total = counting.join().unwrap_or_else(|_| {
+            Err(invlog_core::CoreError::InvalidQuery(
+                "counting the view failed".into(),
+            ))
+        });
+        (page, total)
+    });
+    let mut page = page?;
+    page.total = Some(total?);
     Ok(page)
 }
 
@@ -199,5 +215,75 @@ impl Known {
             ..req.clone()
         };
         query::run_anchored(conn, &page, false)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use invlog_core::query::Filter;
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    fn request(filter: &str, with_total: bool) -> QueryRequest {
+        QueryRequest {
+            view: ViewSpec {
+                filters: vec![Filter::parse(filter).unwrap()],
+                ..ViewSpec::default()
+            },
+            limit: 20,
+            with_total,
+            ..QueryRequest::default()
+        }
+    }
+
+    #[test]
+    fn pages_are_read_while_a_view_is_still_being_counted() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        invlog_core::samples::load(&mut Store::open(&path).unwrap()).unwrap();
+        let (table, pages) = (Mutex::new(Store::open(&path).unwrap()), Pages::default());
+        let (counting, started) = mpsc::channel();
+        let (finish, release) = mpsc::channel::<()>();
+        let release = Mutex::new(release);
+        let mut finish = Some(finish);
+        std::thread::scope(|scope| {
+            // Dropped if the test fails, which ends the count too.
+            let finish = finish.take().unwrap();
+            // A view whose count takes as long as the test says (a scan of 10M entries).
+            let slow = scope.spawn(|| {
+                let count = |_: &ViewSpec| {
+                    counting.send(()).unwrap();
+                    let _ = release.lock().unwrap().recv();
+                    Ok(7)
+                };
+                pages.page(&table, &request("status = success", true), count, false)
+            });
+            started.recv().unwrap();
+            // Meanwhile another view's first page, and a later page of the same view.
+            let (answered, pages_read) = mpsc::channel();
+            let (pages, table) = (&pages, &table);
+            scope.spawn(move || {
+                let none = |_: &ViewSpec| -> Result<u64> { panic!("no total was asked for") };
+                for req in [
+                    request("status = failed", false),
+                    request("status = success", false),
+                ] {
+                    let page = pages.page(table, &req, none, false).map(|p| p.rows.len());
+                    answered.send(page).unwrap();
+                }
+            });
+            for _ in 0..2 {
+                let rows = pages_read
+                    .recv_timeout(Duration::from_secs(20))
+                    .expect("a page waited for another view's count")
+                    .unwrap();
+                assert!(rows > 0);
+            }
+            finish.send(()).unwrap();
+            let first = slow.join().unwrap().unwrap();
+            assert_eq!(first.total, Some(7));
+            assert_eq!(first.rows.len(), 20);
+        });
     }
 }

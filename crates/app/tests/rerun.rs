@@ -139,7 +139,7 @@ fn rerun(engine: &Engine, id: i64, timeout: u32) -> invlog_core::rerun::Attempt 
 
 fn entry(engine: &Engine, id: i64, reveal: bool) -> detail::EntryDetail {
     detail::get(
-        &engine.store(),
+        &engine.store().unwrap(),
         &EntryRequest {
             id,
             reveal_secrets: reveal,
@@ -249,7 +249,7 @@ fn every_outcome_is_recorded_and_the_original_is_kept() {
     // for a time-out); an attempt of another entry is not found.
     let of = |id: i64, attempt: Option<i64>| {
         detail::get(
-            &engine.store(),
+            &engine.store().unwrap(),
             &EntryRequest {
                 id,
                 reveal_secrets: false,
@@ -413,6 +413,7 @@ fn lots_and_batches_come_with_their_entry() {
     assert!(first.rows_imported > 0);
     let id: i64 = engine
         .store()
+        .unwrap()
         .conn()
         .query_row(
             "SELECT min(id) FROM entries WHERE source = 'shiphero'",

@@ -456,6 +456,7 @@ fn stock_history_and_timeline_of_a_component() {
     let mut readers: Vec<Store> = (0..3)
         .map(|_| Store::open(&fx.dir.path().join("t.db")).unwrap())
         .collect();
+    let mut readers: Vec<&mut Store> = readers.iter_mut().collect();
     for view in [
         view.clone(),
         ViewSpec::default(),

@@ -41,7 +41,7 @@ pub fn add(engine: &Engine, new: &NewConnection, secret: &Secret) -> Result<Save
     // The record is checked first (a duplicate name, a missing merchant id): a refused
     // connection leaves no secret behind.
     connections::validate(new)?;
-    if connections::get(&engine.store(), &new.name).is_ok() {
+    if connections::get(&*engine.store()?, &new.name).is_ok() {
         return Err(CoreError::Conflict(format!(
             "a connection named '{}' exists already",
             new.name.trim()
@@ -64,7 +64,7 @@ pub fn edit(
     new: &NewConnection,
     secret: Option<&Secret>,
 ) -> Result<SavedConnection> {
-    let old = connections::get(&engine.store(), name)?;
+    let old = connections::get(&*engine.store()?, name)?;
     connections::validate(new)?;
     let renamed = new.name.trim() != old.name;
     let secret = match secret.filter(|s| !s.0.trim().is_empty()) {
@@ -82,13 +82,14 @@ pub fn edit(
         }
         connections::set_secret_place(&engine.writer(), connection.id, &place)?;
     }
-    let connection = connections::get(&engine.store(), &connection.name)?;
+    let connection = connections::get(&*engine.store()?, &connection.name)?;
     Ok(SavedConnection { connection, note })
 }
 
 /// Removes a connection and forgets its secret; what it pulled stays.
 pub fn remove(engine: &Engine, name: &str) -> Result<()> {
-    if let Some(t) = crate::tasks::pull::live(engine, connections::get(&engine.store(), name)?.id) {
+    if let Some(t) = crate::tasks::pull::live(engine, connections::get(&*engine.store()?, name)?.id)
+    {
         engine.tasks().cancel(t.id);
         engine.tasks().wait(t.id);
     }

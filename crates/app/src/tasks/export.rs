@@ -51,10 +51,10 @@ fn start_with(
     // A bad column or filter is refused now, not reported later as a failed export.
     query::view_columns(&req.view)?;
     if let Some(kit) = &req.view.kit {
-        kits::get(&engine.store(), &kit.kit_sku)?;
+        kits::get(&*engine.store()?, &kit.kit_sku)?;
     }
     let id = history::record_start(&engine.writer(), &req, format)?;
-    let record = history::get(&engine.store(), id)?;
+    let record = history::get(&*engine.store()?, id)?;
     let mut task = Task::new(kind, format!("Export {}", record.file_name), "rows");
     task.record_id = Some(id);
     task.export = Some(record.clone());
@@ -71,7 +71,7 @@ fn start_with(
         if let Some(keep) = &keep {
             *keep.lock().unwrap_or_else(PoisonError::into_inner) = Some(outcome);
         }
-        let record = history::get(&engine2.store(), id).ok();
+        let record = engine2.store().and_then(|s| history::get(&s, id)).ok();
         ctx.update(|t| t.export = record.or(t.export.take()));
         ctx.end_as(cancelled, error);
     })?;
@@ -97,12 +97,7 @@ fn run(engine: &Engine, id: i64, req: &ExportRequest, ctx: &TaskCtx) -> Result<E
     match engine.path() {
         Some(p) => {
             let mut s = Store::open(p)?;
-            let total = query::count(
-                s.conn(),
-                &req.view.filters,
-                req.view.search.as_deref(),
-                req.view.kit.as_ref(),
-            )?;
+            let total = crate::counts::total(engine, &req.view)?;
             history::record_total(&mut s, id, total);
             ctx.update(|t| {
                 t.progress.total = Some(total);
@@ -112,7 +107,7 @@ fn run(engine: &Engine, id: i64, req: &ExportRequest, ctx: &TaskCtx) -> Result<E
             });
             export(&s, req, &control)
         }
-        None => export(&engine.store(), req, &control),
+        None => export(&*engine.store()?, req, &control),
     }
 }
 
@@ -128,7 +123,7 @@ fn with_live(engine: &Engine, mut rec: ExportRecord) -> ExportRecord {
 }
 
 pub fn get(engine: &Engine, id: i64) -> Result<ExportRecord> {
-    let rec = history::get(&engine.store(), id)?;
+    let rec = history::get(&*engine.store()?, id)?;
     Ok(with_live(engine, rec))
 }
 
@@ -139,7 +134,7 @@ pub fn list(engine: &Engine) -> Result<Vec<ExportRecord>> {
     if let Some(mut writer) = engine.try_writer() {
         history::mark_interrupted(&mut writer)?;
     }
-    let recs = history::list(&engine.store())?;
+    let recs = history::list(&*engine.store()?)?;
     Ok(recs.into_iter().map(|r| with_live(engine, r)).collect())
 }
 

@@ -222,7 +222,7 @@ pub fn get(engine: &Engine, id: i64) -> Result<Job> {
     if let Some(job) = live_job(engine, id) {
         return Ok(job);
     }
-    jobs::get(&engine.store(), id)?.ok_or_else(|| CoreError::NotFound(format!("no job #{id}")))
+    jobs::get(&*engine.store()?, id)?.ok_or_else(|| CoreError::NotFound(format!("no job #{id}")))
 }
 
 fn live_job(engine: &Engine, id: i64) -> Option<Job> {
@@ -234,7 +234,7 @@ fn live_job(engine: &Engine, id: i64) -> Option<Job> {
 
 /// The latest jobs, newest first.
 pub fn list(engine: &Engine, limit: u32) -> Result<Vec<Job>> {
-    let mut list = jobs::list(&engine.store(), limit)?;
+    let mut list = jobs::list(&*engine.store()?, limit)?;
     let live: Vec<Job> = engine
         .tasks()
         .list()

@@ -17,7 +17,7 @@ use crate::runner::{Task, TaskCtx, TaskKind};
 
 /// Starts pulling connection `name`; `scheduled` when a schedule started it.
 pub fn start(engine: &Engine, name: &str, scheduled: bool) -> Result<(Task, Pull)> {
-    let conn = connections::get(&engine.store(), name)?;
+    let conn = connections::get(&*engine.store()?, name)?;
     if live(engine, conn.id).is_some() {
         return Err(CoreError::Conflict(format!(
             "'{}' is being pulled already",
@@ -39,7 +39,7 @@ pub fn start(engine: &Engine, name: &str, scheduled: bool) -> Result<(Task, Pull
 /// CLI's `invlog pull`.
 pub fn run_and_wait(engine: &Engine, names: &[String]) -> Result<Vec<Pull>> {
     let names: Vec<String> = match names.is_empty() {
-        true => connections::list(&engine.store())?
+        true => connections::list(&*engine.store()?)?
             .into_iter()
             .map(|c| c.name)
             .collect(),
@@ -47,20 +47,20 @@ pub fn run_and_wait(engine: &Engine, names: &[String]) -> Result<Vec<Pull>> {
     };
     // Every name is checked before anything is pulled.
     for n in &names {
-        connections::get(&engine.store(), n)?;
+        connections::get(&*engine.store()?, n)?;
     }
     let mut done = Vec::new();
     for n in &names {
         let (task, pull) = start(engine, n, false)?;
         engine.tasks().wait(task.id);
-        done.push(connections::pull(&engine.store(), pull.id)?);
+        done.push(connections::pull(&*engine.store()?, pull.id)?);
     }
     Ok(done)
 }
 
 /// Calls the connection's API once with its credentials.
 pub fn test(engine: &Engine, name: &str) -> Result<String> {
-    let conn = connections::get(&engine.store(), name)?;
+    let conn = connections::get(&*engine.store()?, name)?;
     let secret = secrets::load(engine.path(), &conn.name, &conn.secret_place)?;
     let never = || false;
     let mut session = Session::new(&conn, secret, engine.http_policy(), &never)?;

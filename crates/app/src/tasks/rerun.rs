@@ -33,7 +33,7 @@ pub fn run(engine: &Engine, req: &RerunRequest) -> Result<Attempt> {
         )));
     }
     let stored: Option<Option<String>> = engine
-        .store()
+        .store()?
         .conn()
         .query_row(
             "SELECT p.request FROM entries e LEFT JOIN payloads p ON p.entry_id = e.id

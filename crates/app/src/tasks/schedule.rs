@@ -13,13 +13,13 @@ use crate::runner::TaskKind;
 /// Starts the exports due at `now` and moves each schedule on to its next run; returns the
 /// export ids started.
 pub fn run_due(engine: &Engine, now: i64) -> Result<Vec<i64>> {
-    let due = schedule::due(&engine.store(), now)?;
+    let due = schedule::due(&*engine.store()?, now)?;
     let mut started = Vec::new();
     for (s, due_at) in due {
         if !schedule::claim(&engine.writer(), &s, due_at, now)? {
             continue;
         }
-        let Some(req) = schedule::export_request(&engine.store(), &s, now) else {
+        let Some(req) = schedule::export_request(&*engine.store()?, &s, now) else {
             continue; // The view was deleted; the schedule shows it as such.
         };
         let (_, record) = super::export::start(engine, req, TaskKind::ScheduledExport)?;
@@ -32,7 +32,7 @@ pub fn run_due(engine: &Engine, now: i64) -> Result<Vec<i64>> {
 /// Starts the pulls due at `now`, each claimed first so that an app and a server on the same
 /// store never both run one; returns the pull ids started.
 pub fn pull_due(engine: &Engine, now: i64) -> Result<Vec<i64>> {
-    let due = connections::due(&engine.store(), now)?;
+    let due = connections::due(&*engine.store()?, now)?;
     let mut started = Vec::new();
     for (c, due_at) in due {
         if !connections::claim(&engine.writer(), &c, due_at, now)? {

@@ -5,6 +5,7 @@ pub mod anchors;
 pub mod filter;
 pub mod kit_scope;
 pub mod search;
+pub mod shards;
 pub mod timeline;
 
 use rusqlite::types::{Value as SqlValue, ValueRef};
@@ -16,6 +17,7 @@ use ts_rs::TS;
 use crate::columns::{self, Column, ColumnKind};
 use crate::error::{CoreError, Result};
 use crate::redaction;
+use crate::store::Store;
 use crate::time;
 pub use filter::{Filter, Op, Sql};
 pub use kit_scope::KitScope;
@@ -481,20 +483,86 @@ pub fn count(
     search: Option<&str>,
     kit: Option<&KitScope>,
 ) -> Result<u64> {
+    let (sql, params) = count_statement(filters, search, kit, false)?;
+    count_by(conn, &sql, params)
+}
+
+/// The same, split across `stores` when it scans every entry (`shards`): a share per core.
+pub fn count_on(
+    stores: &mut [&mut Store],
+    view: &ViewSpec,
+    busy: impl Fn() -> bool + Clone + Send + std::panic::RefUnwindSafe + 'static,
+) -> Result<u64> {
+    let (filters, search, kit) = (&view.filters, view.search.as_deref(), view.kit.as_ref());
+    let (whole, params) = count_statement(filters, search, kit, false)?;
+    let (ranged, _) = count_statement(filters, search, kit, true)?;
+    // The whole store is counted from its b-trees' page headers, faster than any split scan.
+    let everything = where_clause(filters, search, kit)?.text == "1";
+    let stores = match everything {
+        true => first_alone(stores),
+        false => split_if_scanned(stores, &whole, &params)?,
+    };
+    let parts = shards::read(stores, busy, |conn, ids| match ids {
+        None => count_by(conn, &whole, params.clone()),
+        Some((lo, hi)) => count_by(conn, &ranged, with_range(&params, lo, hi)),
+    })?;
+    Ok(parts.into_iter().sum())
+}
+
+/// All of `stores` when SQLite answers `sql` by scanning every entry, else the first alone.
+pub(crate) fn split_if_scanned<'a, 's>(
+    stores: &'a mut [&'s mut Store],
+    sql: &str,
+    params: &[SqlValue],
+) -> Result<&'a mut [&'s mut Store]> {
+    let split = match stores.first() {
+        Some(first) if stores.len() > 1 => shards::scans_entries(first.conn(), sql, params)?,
+        _ => false,
+    };
+    Ok(match split {
+        true => stores,
+        false => first_alone(stores),
+    })
+}
+
+fn first_alone<'a, 's>(stores: &'a mut [&'s mut Store]) -> &'a mut [&'s mut Store] {
+    let n = stores.len().min(1);
+    &mut stores[..n]
+}
+
+fn with_range(params: &[SqlValue], lo: i64, hi: i64) -> Vec<SqlValue> {
+    let mut all = params.to_vec();
+    all.extend([SqlValue::Integer(lo), SqlValue::Integer(hi)]);
+    all
+}
+
+/// `SELECT count(*)` of a view, within an id range (its last two parameters) when `ranged`.
+fn count_statement(
+    filters: &[Filter],
+    search: Option<&str>,
+    kit: Option<&KitScope>,
+    ranged: bool,
+) -> Result<(String, Vec<SqlValue>)> {
     let where_ = where_clause(filters, search, kit)?;
     let from = Joins::of_filters(filters).from();
     // No WHERE at all for the whole store: SQLite then counts each b-tree page's cells
     // instead of stepping through 10M rows (0.02 s against 0.3 s), which `WHERE 1` prevents.
-    let sql = if where_.text == "1" {
-        format!("SELECT count(*) FROM {from}")
-    } else {
-        format!("SELECT count(*) FROM {from} WHERE {}", where_.text)
+    let sql = match (where_.text == "1", ranged) {
+        (true, false) => format!("SELECT count(*) FROM {from}"),
+        (true, true) => format!("SELECT count(*) FROM {from} WHERE e.id BETWEEN ? AND ?"),
+        (false, false) => format!("SELECT count(*) FROM {from} WHERE {}", where_.text),
+        (false, true) => format!(
+            "SELECT count(*) FROM {from} WHERE ({}) AND e.id BETWEEN ? AND ?",
+            where_.text
+        ),
     };
+    Ok((sql, where_.params))
+}
+
+fn count_by(conn: &Connection, sql: &str, params: Vec<SqlValue>) -> Result<u64> {
     let n: i64 = conn
-        .prepare_cached(&sql)?
-        .query_row(rusqlite::params_from_iter(where_.params.iter()), |r| {
-            r.get(0)
-        })?;
+        .prepare_cached(sql)?
+        .query_row(rusqlite::params_from_iter(params), |r| r.get(0))?;
     Ok(n as u64)
 }
 
@@ -723,23 +791,10 @@ pub fn facet(
     kit: Option<&KitScope>,
     c: &'static Column,
 ) -> Result<Facet> {
-    let others: Vec<Filter> = filters
-        .iter()
-        .filter(|f| f.column != c.id)
-        .cloned()
-        .collect();
-    let where_ = where_clause(&others, search, kit)?;
-    let e = columns::sql_expr(c);
-    let sql = format!(
-        "SELECT {e}, count(*) AS n FROM {} WHERE {} GROUP BY {e} ORDER BY n DESC, {e} LIMIT 500",
-        Joins::of_filters(&others)
-            .and(Joins::of_columns([c]))
-            .from(),
-        where_.text
-    );
-    let mut st = conn.prepare_cached(&sql)?;
+    let (sql, params) = facet_statement(filters, search, kit, c, false)?;
+    let mut st = conn.prepare_cached(&format!("{sql} ORDER BY n DESC, 1 LIMIT {FACET_VALUES}"))?;
     let values = st
-        .query_map(rusqlite::params_from_iter(where_.params.iter()), |r| {
+        .query_map(rusqlite::params_from_iter(params.iter()), |r| {
             Ok(FacetValue {
                 value: present(c, r.get_ref(0)?, false),
                 count: r.get::<_, i64>(1)? as u64,
@@ -750,6 +805,117 @@ pub fn facet(
         column: c.id.to_owned(),
         values,
     })
+}
+
+/// The most values a facet lists (the commonest).
+const FACET_VALUES: usize = 500;
+
+/// The same, split across `stores` when it scans every entry (`shards`) and the column is one
+/// of the registry's facets, whose few values each share can list in full.
+pub fn facet_on(
+    stores: &mut [&mut Store],
+    filters: &[Filter],
+    search: Option<&str>,
+    kit: Option<&KitScope>,
+    c: &'static Column,
+    busy: impl Fn() -> bool + Clone + Send + std::panic::RefUnwindSafe + 'static,
+) -> Result<Facet> {
+    let (whole, params) = facet_statement(filters, search, kit, c, false)?;
+    let stores = match c.facet {
+        true => split_if_scanned(stores, &whole, &params)?,
+        false => first_alone(stores),
+    };
+    if stores.len() < 2 {
+        let first = stores.first().ok_or(CoreError::Stopped)?;
+        return facet(first.conn(), filters, search, kit, c);
+    }
+    let (ranged, _) = facet_statement(filters, search, kit, c, true)?;
+    let parts = shards::read(stores, busy, |conn, ids| {
+        let (sql, params) = match ids {
+            None => (&whole, params.clone()),
+            Some((lo, hi)) => (&ranged, with_range(&params, lo, hi)),
+        };
+        let mut st = conn.prepare_cached(sql)?;
+        let rows = st.query_map(rusqlite::params_from_iter(params), |r| {
+            Ok((SqlValue::from(r.get_ref(0)?), r.get::<_, i64>(1)? as u64))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    })?;
+    // The shares' counts summed per value, then ordered as `facet` orders them: commonest
+    // first, ties in SQLite's order of the values.
+    let mut all: Vec<(SqlValue, u64)> = parts.into_iter().flatten().collect();
+    all.sort_by(|a, b| sqlite_order(&a.0, &b.0));
+    let mut merged: Vec<(SqlValue, u64)> = Vec::with_capacity(all.len());
+    for (v, n) in all {
+        match merged.last_mut() {
+            Some(last) if sqlite_order(&last.0, &v).is_eq() => last.1 += n,
+            _ => merged.push((v, n)),
+        }
+    }
+    merged.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| sqlite_order(&a.0, &b.0)));
+    merged.truncate(FACET_VALUES);
+    Ok(Facet {
+        column: c.id.to_owned(),
+        values: merged
+            .into_iter()
+            .map(|(v, count)| FacetValue {
+                value: present(c, ValueRef::from(&v), false),
+                count,
+            })
+            .collect(),
+    })
+}
+
+/// `GROUP BY` a column's values under a view's filters but its own, within an id range (its
+/// last two parameters) when `ranged`; columns: the value, its count `n`.
+fn facet_statement(
+    filters: &[Filter],
+    search: Option<&str>,
+    kit: Option<&KitScope>,
+    c: &'static Column,
+    ranged: bool,
+) -> Result<(String, Vec<SqlValue>)> {
+    let others: Vec<Filter> = filters
+        .iter()
+        .filter(|f| f.column != c.id)
+        .cloned()
+        .collect();
+    let where_ = where_clause(&others, search, kit)?;
+    let e = columns::sql_expr(c);
+    let range = if ranged {
+        " AND e.id BETWEEN ? AND ?"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "SELECT {e}, count(*) AS n FROM {} WHERE ({}){range} GROUP BY {e}",
+        Joins::of_filters(&others)
+            .and(Joins::of_columns([c]))
+            .from(),
+        where_.text
+    );
+    Ok((sql, where_.params))
+}
+
+/// SQLite's order of values (BINARY collation): NULL, then numbers, then text, then blobs.
+fn sqlite_order(a: &SqlValue, b: &SqlValue) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    use SqlValue::{Blob, Integer, Null, Real, Text};
+    let class = |v: &SqlValue| match v {
+        Null => 0,
+        Integer(_) | Real(_) => 1,
+        Text(_) => 2,
+        Blob(_) => 3,
+    };
+    match (a, b) {
+        (Integer(x), Integer(y)) => x.cmp(y),
+        (Integer(x), Real(y)) => (*x as f64).total_cmp(y),
+        (Real(x), Integer(y)) => x.total_cmp(&(*y as f64)),
+        (Real(x), Real(y)) => x.total_cmp(y),
+        (Text(x), Text(y)) => x.as_bytes().cmp(y.as_bytes()),
+        (Blob(x), Blob(y)) => x.cmp(y),
+        _ => class(a).cmp(&class(b)).then(Ordering::Equal),
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]

@@ -88,74 +88,22 @@ pub fn get(conn: &Connection, req: &TimelineRequest) -> Result<Timeline> {
     Ok(count(entries, req))
 }
 
-/// The same, with the entries split by id range across the connections, read at once on a
-/// thread each: the scan is the cost, and each core takes a share of it. While `busy` says
-/// the store is serving another command (a page of the table), the reads pause a moment now
-/// and then, so the chart never holds up the table.
+/// The same, split across `stores` when it scans every entry (`shards`): a share per core.
+/// While `busy` says another command is being served (a page of the table), the shares pause
+/// a moment now and then, so the chart never holds up the table.
 pub fn get_on(
-    stores: &mut [Store],
+    stores: &mut [&mut Store],
     req: &TimelineRequest,
     busy: impl Fn() -> bool + Clone + Send + std::panic::RefUnwindSafe + 'static,
 ) -> Result<Timeline> {
-    let (sql, params) = statement(req, true)?;
-    let Some(first) = stores.first() else {
-        return Err(CoreError::InvalidQuery("a timeline needs a store".into()));
-    };
-    let max_id: i64 =
-        first
-            .conn()
-            .query_row("SELECT coalesce(max(id), 0) FROM entries", [], |r| r.get(0))?;
-    let shards = stores.len() as i64;
-    let share = max_id / shards + 1;
-    let parts: Vec<Result<Vec<(i64, u8)>>> = std::thread::scope(|scope| {
-        let running: Vec<_> = stores
-            .iter_mut()
-            .enumerate()
-            .map(|(i, store)| {
-                let (sql, params) = (&sql, &params);
-                let i = i as i64;
-                // The last shard runs to the end: entries added since max(id) count too.
-                let hi = if i + 1 == shards {
-                    i64::MAX
-                } else {
-                    (i + 1) * share - 1
-                };
-                let busy = busy.clone();
-                scope.spawn(move || {
-                    let conn = store.conn();
-                    // At most 200 pauses of 1 ms: a command holding the store for long
-                    // (an import) must not stall the chart for as long.
-                    let mut pauses = 0;
-                    conn.progress_handler(
-                        1000,
-                        Some(move || {
-                            if pauses < 200 && busy() {
-                                pauses += 1;
-                                std::thread::sleep(std::time::Duration::from_millis(1));
-                            }
-                            false
-                        }),
-                    );
-                    let part = read(conn, sql, params, Some((i * share, hi)));
-                    conn.progress_handler(0, None::<fn() -> bool>);
-                    part
-                })
-            })
-            .collect();
-        running
-            .into_iter()
-            .map(|t| {
-                t.join().unwrap_or_else(|_| {
-                    Err(CoreError::InvalidQuery("the timeline's read failed".into()))
-                })
-            })
-            .collect()
-    });
-    let mut entries = Vec::new();
-    for part in parts {
-        entries.extend(part?);
-    }
-    Ok(count(entries, req))
+    let (whole, params) = statement(req, false)?;
+    let (ranged, _) = statement(req, true)?;
+    let stores = super::split_if_scanned(stores, &whole, &params)?;
+    let parts = super::shards::read(stores, busy, |conn, ids| match ids {
+        None => read(conn, &whole, &params, None),
+        Some(range) => read(conn, &ranged, &params, Some(range)),
+    })?;
+    Ok(count(parts.into_iter().flatten().collect(), req))
 }
 
 /// The statement reading a view's (occurred_at, status), within an id range (its last two

@@ -1,0 +1,84 @@
+//! What a view holds, counted: its total, its facets and its timeline. From the entry summary
+//! where the view's filters allow (`summaries`), else read from the entries on the read
+//! connections, a share per core (`query::shards`). Never on the table's connection.
+
+use invlog_core::store::Store;
+use invlog_core::{query, summary, Result};
+
+use crate::engine::Engine;
+use crate::readers::Reader;
+
+/// How many entries a view holds.
+pub fn total(engine: &Engine, view: &query::ViewSpec) -> Result<u64> {
+    let (search, kit) = (view.search.as_deref(), view.kit.as_ref());
+    if summary::answers(&view.filters, search, kit) {
+        let reader = engine.store()?;
+        return engine
+            .summaries()
+            .read(reader.conn(), |s, tx| s.count(tx, &view.filters));
+    }
+    let mut readers = engine.readers()?;
+    query::count_on(&mut stores(&mut readers), view, engine.busy_signal())
+}
+
+/// A view's facets.
+pub fn facets(engine: &Engine, req: &query::FacetsRequest) -> Result<Vec<query::Facet>> {
+    let (filters, search, kit) = (&req.filters, req.search.as_deref(), req.kit.as_ref());
+    let columns = query::facet_columns(&req.columns, kit)?;
+    let by_sql = |c| -> Result<query::Facet> {
+        let mut readers = engine.readers()?;
+        let busy = engine.busy_signal();
+        query::facet_on(&mut stores(&mut readers), filters, search, kit, c, busy)
+    };
+    if !summary::answers(filters, search, kit) {
+        return columns.into_iter().map(by_sql).collect();
+    }
+    // The summary's facets first, its reader then put back: the others are read on readers
+    // of their own (a store in memory has only the one).
+    let summarised: Vec<Option<query::Facet>> = {
+        let reader = engine.store()?;
+        engine.summaries().read(reader.conn(), |s, tx| {
+            columns
+                .iter()
+                .map(|c| {
+                    summary::has_facet(c)
+                        .then(|| s.facet(tx, filters, c))
+                        .transpose()
+                })
+                .collect()
+        })?
+    };
+    columns
+        .into_iter()
+        .zip(summarised)
+        .map(|(c, done)| done.map_or_else(|| by_sql(c), Ok))
+        .collect()
+}
+
+/// A view's timeline: from the summary when its buckets are whole slots, else read from the
+/// entries (of the time the summary says the view spans).
+pub fn timeline(
+    engine: &Engine,
+    req: query::timeline::TimelineRequest,
+) -> Result<query::timeline::Timeline> {
+    let v = &req.view;
+    let scan = match summary::answers(&v.filters, v.search.as_deref(), v.kit.as_ref()) {
+        false => req,
+        true => {
+            let reader = engine.store()?;
+            match engine
+                .summaries()
+                .read(reader.conn(), |s, tx| s.timeline(tx, &req))?
+            {
+                summary::TimelinePlan::Done(t) => return Ok(t),
+                summary::TimelinePlan::Scan(narrowed) => narrowed,
+            }
+        }
+    };
+    let mut readers = engine.readers()?;
+    query::timeline::get_on(&mut stores(&mut readers), &scan, engine.busy_signal())
+}
+
+fn stores<'a>(readers: &'a mut [Reader<'_>]) -> Vec<&'a mut Store> {
+    readers.iter_mut().map(|r| &mut **r).collect()
+}
