@@ -8,6 +8,31 @@ use invlog_core::{query, summary, Result};
 use crate::engine::Engine;
 use crate::readers::Reader;
 
+/// What the table's pages ask of a view's counts (`pages::Counts`).
+pub struct ViewCounts<'e>(pub &'e Engine);
+
+impl crate::pages::Counts for ViewCounts<'_> {
+    fn total(&self, view: &query::ViewSpec) -> Result<u64> {
+        total(self.0, view)
+    }
+
+    fn summarised(&self, view: &query::ViewSpec) -> bool {
+        summary::answers(&view.filters, view.search.as_deref(), view.kit.as_ref())
+    }
+
+    fn seek(
+        &self,
+        view: &query::ViewSpec,
+        position: u64,
+        desc: bool,
+    ) -> Result<Option<(i64, u64)>> {
+        let reader = self.0.store()?;
+        self.0.summaries().read(reader.conn(), |s, tx| {
+            s.seek(tx, &view.filters, position, desc)
+        })
+    }
+}
+
 /// How many entries a view holds.
 pub fn total(engine: &Engine, view: &query::ViewSpec) -> Result<u64> {
     let (search, kit) = (view.search.as_deref(), view.kit.as_ref());

@@ -5,7 +5,7 @@
 
 use invlog_core::{
     columns, connections, detail, export::schedule, failures, ingest, kits, layout, query, resolve,
-    samples, stock_check, stock_history, summary, views, CoreError, Result,
+    samples, stock_check, stock_history, views, CoreError, Result,
 };
 
 use std::sync::Arc;
@@ -225,12 +225,7 @@ fn query_view(engine: &Engine, req: &query::QueryRequest) -> Result<query::Query
     if let Some(kit) = &req.view.kit {
         kits::get(&*engine.store()?, &kit.kit_sku)?;
     }
-    let v = &req.view;
-    let summarised = summary::answers(&v.filters, v.search.as_deref(), v.kit.as_ref());
-    engine.pages().page(
-        engine.table(),
-        req,
-        |view| counts::total(engine, view),
-        summarised,
-    )
+    engine
+        .pages()
+        .page(engine.table(), req, &counts::ViewCounts(engine))
 }

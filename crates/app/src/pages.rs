@@ -49,16 +49,16 @@ fn store_version(conn: &Connection) -> Result<(i64, u64)> {
 
 impl Pages {
     /// One page of a view, as `query::run` gives it, from wherever it is quickest to reach.
-    /// The page is read on `table`, held only while it is read; `count` gives a view's total
-    /// (from the summary where it can, else on other connections), read beside the page;
-    /// `counted_quickly`, whether it comes from the summary for this view and the whole store.
+    /// The page is read on `table`, held only while it is read. `counts` knows the view's
+    /// total (read beside the page) and, from the summary, where its rows are.
     pub fn page(
         &self,
         table: &Mutex<Store>,
         req: &QueryRequest,
-        count: impl Fn(&ViewSpec) -> Result<u64> + Sync,
-        counted_quickly: bool,
+        counts: &impl Counts,
     ) -> Result<QueryResponse> {
+        let count = |view: &ViewSpec| counts.total(view);
+        let counted_quickly = counts.summarised(&req.view);
         let lock = || table.lock().unwrap_or_else(PoisonError::into_inner);
         if req.after.is_some() {
             return beside(&lock, req, query::run, || count(&req.view));
@@ -95,6 +95,23 @@ impl Pages {
             return Ok(page);
         }
         let total = total()?;
+        if let (true, Some(desc)) = (counted_quickly, req.view.time_order()) {
+            let start = req.offset.min(total);
+            if let Some((at, skip)) = counts.seek(&req.view, start, desc)? {
+                // The summary counts each slot's entries: the page is read from the edge of
+                // the slot it starts in, past the view's rows there before it. No anchors.
+                keep(total);
+                let from = QueryRequest {
+                    after: Some(query::keys_at_instant(at)),
+                    offset: skip,
+                    with_total: false,
+                    ..req.clone()
+                };
+                let mut page = query::run_anchored(lock().conn(), &from, false)?;
+                page.total = req.with_total.then_some(total);
+                return Ok(page);
+            }
+        }
         let mut page = self.known(&view, version, |k| {
             k.total = Some(total);
             k.deep_page(lock().conn(), req, total)
@@ -124,6 +141,18 @@ impl Pages {
         }
         answer
     }
+}
+
+/// What the pages need to know of a view besides its rows.
+pub trait Counts: Sync {
+    /// The view's total: from the summary where it can, else counted on other connections.
+    fn total(&self, view: &ViewSpec) -> Result<u64>;
+    /// Whether the summary gives the view's total and the whole store's, in a moment.
+    fn summarised(&self, view: &ViewSpec) -> bool;
+    /// For a view in time order the summary answers (`desc`: newest first), where the row at
+    /// `position` is: the slot edge to read from and the view's rows to skip there (see
+    /// `Snapshot::seek`). None past the view's end.
+    fn seek(&self, view: &ViewSpec, position: u64, desc: bool) -> Result<Option<(i64, u64)>>;
 }
 
 /// A page as `read` reads it on the table's connection (asked for no total), and the total
@@ -225,6 +254,21 @@ mod tests {
     use std::sync::mpsc;
     use std::time::Duration;
 
+    /// Totals counted by the test, no summary.
+    struct Counting<F>(F);
+
+    impl<F: Fn(&ViewSpec) -> Result<u64> + Sync> Counts for Counting<F> {
+        fn total(&self, view: &ViewSpec) -> Result<u64> {
+            (self.0)(view)
+        }
+        fn summarised(&self, _: &ViewSpec) -> bool {
+            false
+        }
+        fn seek(&self, _: &ViewSpec, _: u64, _: bool) -> Result<Option<(i64, u64)>> {
+            Ok(None)
+        }
+    }
+
     fn request(filter: &str, with_total: bool) -> QueryRequest {
         QueryRequest {
             view: ViewSpec {
@@ -257,7 +301,7 @@ mod tests {
                     let _ = release.lock().unwrap().recv();
                     Ok(7)
                 };
-                pages.page(&table, &request("status = success", true), count, false)
+                pages.page(&table, &request("status = success", true), &Counting(count))
             });
             started.recv().unwrap();
             // Meanwhile another view's first page, and a later page of the same view.
@@ -269,7 +313,9 @@ mod tests {
                     request("status = failed", false),
                     request("status = success", false),
                 ] {
-                    let page = pages.page(table, &req, none, false).map(|p| p.rows.len());
+                    let page = pages
+                        .page(table, &req, &Counting(none))
+                        .map(|p| p.rows.len());
                     answered.send(page).unwrap();
                 }
             });

@@ -59,6 +59,14 @@ fn views() -> Vec<serde_json::Value> {
                "filters": [{"column": "status", "op": "eq", "values": ["success"]}]}),
         json!({"sort": [{"column": "occurred_at"}],
                "filters": [{"column": "channel", "op": "eq", "values": ["Amazon"]}]}),
+        // Read from the summary's slots: time ranges that cut slots, both directions.
+        json!({"filters": [
+            {"column": "occurred_at", "op": "between",
+             "values": ["2025-03-03T05:07:00.250Z", "2025-03-27T11:53:00Z"]},
+            {"column": "status", "op": "eq", "values": ["success"]}]}),
+        json!({"sort": [{"column": "occurred_at", "desc": true}, {"column": "id", "desc": true}],
+               "filters": [{"column": "channel", "op": "eq", "values": ["Flipkart"]},
+                           {"column": "occurred_at", "op": "ge", "values": ["2025-03-01T10:10:00.5Z"]}]}),
     ]
 }
 

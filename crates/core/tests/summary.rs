@@ -286,6 +286,39 @@ fn check(store: &Store, probe: &Probe) -> Result<(), TestCaseError> {
         "timeline of {:?}",
         probe
     );
+    // A page anywhere in the view, in time order either way, read from the slot the summary
+    // places it in: the rows an offset gives.
+    let total = snapshot.count(conn, f).unwrap();
+    for desc in [true, false] {
+        let sort = vec![query::SortKey {
+            column: "occurred_at".into(),
+            desc,
+        }];
+        let page = |offset: u64, after: Option<Vec<serde_json::Value>>| query::QueryRequest {
+            view: ViewSpec {
+                filters: f.clone(),
+                sort: sort.clone(),
+                columns: vec!["occurred_at".into()],
+                ..ViewSpec::default()
+            },
+            limit: 7,
+            offset,
+            after,
+            with_total: false,
+            ..query::QueryRequest::default()
+        };
+        for at in [0, total / 3, total / 2 + 1, total.saturating_sub(3), total] {
+            let want = query::run(conn, &page(at, None)).unwrap().ids;
+            let got = match snapshot.seek(conn, f, at, desc).unwrap() {
+                Some((edge, skip)) => {
+                    let from = page(skip, Some(query::keys_at_instant(edge)));
+                    query::run_anchored(conn, &from, false).unwrap().ids
+                }
+                None => Vec::new(),
+            };
+            prop_assert_eq!(&got, &want, "{} of {} in {:?}, desc {}", at, total, f, desc);
+        }
+    }
     Ok(())
 }
 

@@ -79,6 +79,35 @@ impl ViewSpec {
             || self.search.as_deref().is_some_and(|s| !s.trim().is_empty())
             || self.kit.is_some()
     }
+
+    /// Whether the view's rows are in time order alone (Some(true): newest first), each
+    /// instant's entries by id in the same direction: then a row's place can be found by
+    /// counting entries per time (the summary's slots) up to it.
+    pub fn time_order(&self) -> Option<bool> {
+        if self.kit.is_some() {
+            return None;
+        }
+        let keys: Vec<(&str, bool)> = self
+            .sort
+            .iter()
+            .map(|k| filter::column(&k.column).map(|c| (c.id, k.desc)))
+            .collect::<Result<_>>()
+            .ok()?;
+        match keys.as_slice() {
+            [] => Some(true),
+            [("occurred_at", d)] => Some(*d),
+            [("occurred_at", d), ("id", e)] if d == e => Some(*d),
+            _ => None,
+        }
+    }
+}
+
+/// The sort keys to seek after, in a view in time order (`ViewSpec::time_order`), for its
+/// rows from a slot's edge `at` on: oldest first, those at `at` or later; newest first, those
+/// before `at` (the edge ends the slot before). Every id is above i64::MIN, so oldest first
+/// each entry at `at` sorts after these keys, and newest first before them.
+pub fn keys_at_instant(at: i64) -> Vec<Value> {
+    vec![Value::from(at), Value::from(i64::MIN)]
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]

@@ -238,6 +238,54 @@ impl Snapshot {
         }))
     }
 
+    /// Where the row at `position` of a view in time order (newest first when `desc`) is
+    /// found: the edge of the slot it is in (its start oldest first, its end newest first) and
+    /// how many of the view's rows in that slot come before it. None past the view's end.
+    pub fn seek(
+        &self,
+        conn: &Connection,
+        filters: &[Filter],
+        position: u64,
+        desc: bool,
+    ) -> Result<Option<(i64, u64)>> {
+        let keep = self.keep(conn, filters.iter())?;
+        let mut per_slot: Vec<(i64, u64)> = Vec::new();
+        self.each_in_time(conn, filters, |slot, combo, n| {
+            if keep[combo] {
+                per_slot.push((slot, n));
+            }
+        })?;
+        // A row per combination, the whole slots in order and the edges after them: one count
+        // per slot, in order.
+        per_slot.sort_by_key(|(slot, _)| *slot);
+        per_slot.dedup_by(|(slot, n), (kept, total)| {
+            let same = slot == kept;
+            if same {
+                *total += *n;
+            }
+            same
+        });
+        let mut before = 0;
+        let mut walk = |(slot, n): (i64, u64)| {
+            if position < before + n {
+                return Some((slot, position - before));
+            }
+            before += n;
+            None
+        };
+        Ok(match desc {
+            false => per_slot
+                .into_iter()
+                .find_map(&mut walk)
+                .map(|(slot, skip)| (slot * SLOT_MS, skip)),
+            true => per_slot
+                .into_iter()
+                .rev()
+                .find_map(&mut walk)
+                .map(|(slot, skip)| ((slot + 1) * SLOT_MS, skip)),
+        })
+    }
+
     /// Which combinations each of `filters` keeps (time filters keep all: see `counts`).
     fn keep<'f>(
         &self,
