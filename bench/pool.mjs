@@ -219,8 +219,8 @@ for (const [name, byBuild] of times) {
     throw new Error(`the builds answered ${name} differently`);
   console.log(
     `| ${name} | ${names.map((b) => cell(byBuild.get(b))).join(" | ")} | ${d ? cell(d) : ""} | ${[
-      ...others.map((o) => `${(p50(mine) / p50(o)).toFixed(2)}×`),
-      d ? `${(p50(mine) / pct(d, 0.5)).toFixed(2)}×` : "",
+      ...others.map((o) => `${(p50(mine) / p50(o)).toPrecision(2)}×`),
+      d ? `${(p50(mine) / pct(d, 0.5)).toPrecision(2)}×` : "",
     ].join(" | ")} | ${answers.get(`${name} ${mine}`) ?? ""} |`,
   );
 }

@@ -99,11 +99,17 @@ echo
 echo "## Counts, facets and timelines on 10,000,000 entries, against DuckDB ($((RUNS * 4)) runs each)"
 echo
 node bench/summary.mjs "$WORK/ten.db" "$DATA/konnect-10m.csv" $((RUNS * 4)) "$DUCK_VENV/bin/python"
+# Views no summary answers, scanned on the read connections, and the table's page and an entry's
+# detail beside such scans and an export (issue #17). INVLOG_PREVIOUS, another build's binary,
+# adds its column and the ratios against it.
+echo
+node bench/pool.mjs "$WORK/ten.db" "$DATA/konnect-10m.csv" "$RUNS" "$DUCK_VENV/bin/python" \
+  "this=$INVLOG" ${INVLOG_PREVIOUS:+"previous=$INVLOG_PREVIOUS"}
 # Every row reachable at 10M (issue #17): End, a dropped thumb, paging, in Chromium.
 echo
 node bench/ui.mjs "$WORK/ten.db" 3
-# Deep pages, each from a fresh process (so the first jump into its view: the view's total and
-# its anchors found first), the whole store and a filtered third of it.
+# Deep pages, each from a fresh process (so the first jump into its view: the summary read,
+# then the view's total and the slot the page starts in), the whole store and a filtered third.
 echo
 echo "| deep page (200 rows), a fresh \`invlog query\` each | wall time |"
 echo "|---|---:|"

@@ -249,14 +249,18 @@ impl Snapshot {
         desc: bool,
     ) -> Result<Option<(i64, u64)>> {
         let keep = self.keep(conn, filters.iter())?;
+        // One count per slot: the whole slots come in order (a row per combination), the edges
+        // after them.
         let mut per_slot: Vec<(i64, u64)> = Vec::new();
         self.each_in_time(conn, filters, |slot, combo, n| {
-            if keep[combo] {
-                per_slot.push((slot, n));
+            if !keep[combo] {
+                return;
+            }
+            match per_slot.last_mut() {
+                Some((s, total)) if *s == slot => *total += n,
+                _ => per_slot.push((slot, n)),
             }
         })?;
-        // A row per combination, the whole slots in order and the edges after them: one count
-        // per slot, in order.
         per_slot.sort_by_key(|(slot, _)| *slot);
         per_slot.dedup_by(|(slot, n), (kept, total)| {
             let same = slot == kept;
