@@ -25,12 +25,24 @@ impl Summaries {
     ) -> Result<T> {
         let tx = Transaction::new_unchecked(conn, TransactionBehavior::Deferred)?;
         let generation = summary::generation(&tx)?;
-        let snapshot = match self.current_at(generation) {
+        let snapshot = match self.current().filter(|s| s.generation() == generation) {
             Some(s) => s,
             None => {
                 let _loading = self.loading.lock().unwrap_or_else(PoisonError::into_inner);
-                match self.current_at(generation) {
-                    Some(s) => s,
+                let current = self.current();
+                match current {
+                    Some(s) if s.generation() == generation => s,
+                    // Older: brought up to date with the counts changed since (a full read
+                    // should that fail).
+                    Some(s) if s.generation() < generation => {
+                        let s = Arc::new(s.refresh(&tx).or_else(|_| Snapshot::load(&tx))?);
+                        *self.current.lock().unwrap_or_else(PoisonError::into_inner) =
+                            Some(s.clone());
+                        s
+                    }
+                    // Newer than this transaction sees (it began before a commit another
+                    // reader has read): read for it alone, the newer one kept.
+                    Some(_) => Arc::new(Snapshot::load(&tx)?),
                     None => {
                         let s = Arc::new(Snapshot::load(&tx)?);
                         *self.current.lock().unwrap_or_else(PoisonError::into_inner) =
@@ -45,12 +57,11 @@ impl Summaries {
         answer
     }
 
-    /// The summary as last read, if it is of `generation`.
-    fn current_at(&self, generation: i64) -> Option<Arc<Snapshot>> {
+    /// The summary as last read.
+    fn current(&self) -> Option<Arc<Snapshot>> {
         self.current
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
-            .filter(|s| s.generation() == generation)
     }
 }

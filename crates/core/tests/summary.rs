@@ -337,9 +337,14 @@ fn kept_equals_rebuilt(store: &Store) -> Result<(), TestCaseError> {
         .unwrap()
     };
     let kept = read();
+    let before = Snapshot::load(conn).unwrap();
     conn.execute_batch("SAVEPOINT rebuilt").unwrap();
     summary::rebuild(conn).unwrap();
     let rebuilt = read();
+    prop_assert!(
+        before.refresh(conn).unwrap() == Snapshot::load(conn).unwrap(),
+        "a snapshot brought up to date after a rebuild differs from one read whole"
+    );
     conn.execute_batch("ROLLBACK TO rebuilt; RELEASE rebuilt")
         .unwrap();
     prop_assert_eq!(kept, rebuilt);
@@ -362,8 +367,20 @@ fn the_summary_answers_as_the_entries_do() {
         .run(&strategy, |(konnect, xoro, changed, probes)| {
             let mut fx = Fixture::new();
             let mut probes = probes.iter().cycle();
+            // A snapshot of every step so far, each brought up to date at every later step:
+            // changes of every size, every kind of write between.
+            let mut earlier = vec![Snapshot::load(fx.store.conn()).unwrap()];
             let mut check_all = |store: &Store| -> Result<(), TestCaseError> {
                 kept_equals_rebuilt(store)?;
+                let now = Snapshot::load(store.conn()).unwrap();
+                for old in &earlier {
+                    prop_assert!(
+                        old.refresh(store.conn()).unwrap() == now,
+                        "a snapshot of generation {} brought up to date differs from one read whole",
+                        old.generation()
+                    );
+                }
+                earlier.push(now);
                 for _ in 0..2 {
                     check(store, probes.next().unwrap())?;
                 }
@@ -411,4 +428,58 @@ fn the_summary_answers_as_the_entries_do() {
             Ok(())
         })
         .unwrap();
+}
+
+#[test]
+fn a_summary_of_schema_13_is_stamped_with_generations() {
+    let mut fx = Fixture::new();
+    let rows: Vec<KonnectRow> = (0..40)
+        .map(|i| KonnectRow {
+            batch: (i % 4) as u8,
+            sku: (i % 6) as u8,
+            channel: i % CHANNELS.len(),
+            location: i % LOCATIONS.len(),
+            at_s: i as i64 * 3_607,
+            failed: i % 3 == 0,
+        })
+        .collect();
+    fx.import_ok(&fx.file("k.csv", konnect_csv(&rows, None)));
+    let path = fx.dir.path().join("t.db");
+    drop(fx.store);
+    // Back to schema 13: counts without their generation, a trigger that set none.
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "DROP TRIGGER summary_on_update;
+             DROP INDEX summary_counts_by_gen;
+             ALTER TABLE summary_counts DROP COLUMN gen;
+             CREATE TRIGGER summary_on_update AFTER UPDATE OF status ON entries BEGIN
+                 UPDATE summary_state SET generation = generation + 1;
+             END;
+             PRAGMA user_version = 13;",
+        )
+        .unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    let conn = store.conn();
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, invlog_core::store::SCHEMA_VERSION);
+    let before = Snapshot::load(conn).unwrap();
+    // Counts the stamped trigger moves carry the generation that moved them, so a snapshot
+    // from before reads them.
+    conn.execute("UPDATE entries SET status = 'failed' WHERE id % 2 = 0", [])
+        .unwrap();
+    let now = Snapshot::load(conn).unwrap();
+    assert!(before.refresh(conn).unwrap() == now);
+    let failed = [Filter::parse("status = failed").unwrap()];
+    assert_eq!(
+        now.count(conn, &failed).unwrap(),
+        query::count(conn, &failed, None, None).unwrap()
+    );
+    assert_ne!(
+        before.count(conn, &failed).unwrap(),
+        now.count(conn, &failed).unwrap()
+    );
 }

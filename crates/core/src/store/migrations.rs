@@ -89,11 +89,20 @@ pub static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
                     .map_err(|e| rusqlite_migration::HookError::Hook(e.to_string()))
             },
         ),
+        // Each count of the summary stamped with the generation that changed it, so a reader
+        // reads only what changed since it last read (a summary schema 13 made has none).
+        M::up_with_hook(
+            "-- schema v14: summary counts carry their generation (crate::summary)",
+            |tx: &rusqlite::Transaction| {
+                crate::summary::stamp_generations(tx)
+                    .map_err(|e| rusqlite_migration::HookError::Hook(e.to_string()))
+            },
+        ),
     ])
 });
 
 /// The schema this build writes: the number of its migrations.
-pub const SCHEMA_VERSION: i64 = 13;
+pub const SCHEMA_VERSION: i64 = 14;
 
 /// The schema of the store at `path`, read without creating, migrating or locking anything
 /// (`invlog --version`); None when there is no file there.

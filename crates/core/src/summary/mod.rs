@@ -82,8 +82,40 @@ pub fn slot_of(at: i64) -> i64 {
     at.div_euclid(SLOT_MS)
 }
 
-/// The tables, the trigger that keeps them through updates, and their first generation.
+/// The tables, the trigger that keeps them through updates, and their first generation. Each
+/// count is stamped with the generation that last changed it (`gen`), so a snapshot reads only
+/// the counts changed since its own (`Snapshot::refresh`).
 fn schema() -> String {
+    format!(
+        "CREATE TABLE summary_combos (
+             id INTEGER PRIMARY KEY,
+             key TEXT NOT NULL UNIQUE,
+             status TEXT, source TEXT, channel TEXT, account TEXT, location_code TEXT,
+             event_type TEXT, tab TEXT, sync_type TEXT, resolved INTEGER, error INTEGER
+         );
+         CREATE TABLE summary_counts (
+             slot  INTEGER NOT NULL,
+             combo INTEGER NOT NULL,
+             n     INTEGER NOT NULL,
+             gen   INTEGER NOT NULL DEFAULT 0,
+             PRIMARY KEY (slot, combo)
+         ) WITHOUT ROWID;
+         {CHANGED_INDEX}
+         CREATE TABLE summary_state (
+             id         INTEGER PRIMARY KEY CHECK (id = 1),
+             generation INTEGER NOT NULL
+         );
+         INSERT INTO summary_state (id, generation) VALUES (1, 0);
+         {}",
+        trigger()
+    )
+}
+
+const CHANGED_INDEX: &str = "CREATE INDEX summary_counts_by_gen ON summary_counts (gen);";
+
+/// The trigger that moves an entry whose summarised values an update changes: the generation
+/// first, so the counts it changes carry the new one.
+fn trigger() -> String {
     let cols = DIMS.join(", ");
     let when_changed = format!(
         "{} IS NOT {} OR {} IS NOT {}",
@@ -102,36 +134,20 @@ fn schema() -> String {
     };
     let add = |a: &str, n: i64| {
         format!(
-            "INSERT INTO summary_counts (slot, combo, n) VALUES ({}, \
-             (SELECT id FROM summary_combos WHERE key = {}), {n}) \
-             ON CONFLICT (slot, combo) DO UPDATE SET n = n + excluded.n;",
+            "INSERT INTO summary_counts (slot, combo, n, gen) VALUES ({}, \
+             (SELECT id FROM summary_combos WHERE key = {}), {n}, \
+             (SELECT generation FROM summary_state WHERE id = 1)) \
+             ON CONFLICT (slot, combo) DO UPDATE SET n = n + excluded.n, gen = excluded.gen;",
             slot_expr(a),
             key_of(&dim_exprs(a))
         )
     };
     format!(
-        "CREATE TABLE summary_combos (
-             id INTEGER PRIMARY KEY,
-             key TEXT NOT NULL UNIQUE,
-             status TEXT, source TEXT, channel TEXT, account TEXT, location_code TEXT,
-             event_type TEXT, tab TEXT, sync_type TEXT, resolved INTEGER, error INTEGER
-         );
-         CREATE TABLE summary_counts (
-             slot  INTEGER NOT NULL,
-             combo INTEGER NOT NULL,
-             n     INTEGER NOT NULL,
-             PRIMARY KEY (slot, combo)
-         ) WITHOUT ROWID;
-         CREATE TABLE summary_state (
-             id         INTEGER PRIMARY KEY CHECK (id = 1),
-             generation INTEGER NOT NULL
-         );
-         INSERT INTO summary_state (id, generation) VALUES (1, 0);
-         CREATE TRIGGER summary_on_update AFTER UPDATE OF occurred_at, {cols} ON entries
+        "CREATE TRIGGER summary_on_update AFTER UPDATE OF occurred_at, {cols} ON entries
          WHEN {when_changed}
          BEGIN
-             {} {} {} {}
              UPDATE summary_state SET generation = generation + 1;
+             {} {} {} {}
          END;",
         upsert_combo("OLD"),
         upsert_combo("NEW"),
@@ -146,9 +162,33 @@ pub(crate) fn create(conn: &Connection) -> Result<()> {
     rebuild(conn)
 }
 
-/// Counts the summary again from every entry, as imports would have kept it.
+/// Stamps a summary made before counts carried their generation (schema 13): their `gen`
+/// column, its index, and the trigger that sets it. A summary `create` made has them already.
+pub(crate) fn stamp_generations(conn: &Connection) -> Result<()> {
+    let stamped: bool = conn.query_row(
+        "SELECT count(*) > 0 FROM pragma_table_info('summary_counts') WHERE name = 'gen'",
+        [],
+        |r| r.get(0),
+    )?;
+    if stamped {
+        return Ok(());
+    }
+    conn.execute_batch(&format!(
+        "ALTER TABLE summary_counts ADD COLUMN gen INTEGER NOT NULL DEFAULT 0;
+         {CHANGED_INDEX}
+         DROP TRIGGER summary_on_update;
+         {}",
+        trigger()
+    ))?;
+    Ok(())
+}
+
+/// Counts the summary again from every entry, as imports would have kept it. Nothing is
+/// deleted: the counts are set to nothing and added again, so a snapshot of before reads the
+/// change as any other (`Snapshot::refresh`), and combinations keep their ids.
 pub fn rebuild(conn: &Connection) -> Result<()> {
-    conn.execute_batch("DELETE FROM summary_counts; DELETE FROM summary_combos;")?;
+    let generation = bump(conn)?;
+    conn.execute("UPDATE summary_counts SET n = 0, gen = ?1", [generation])?;
     let sql = format!(
         "SELECT e.occurred_at, {} FROM entries e",
         dim_exprs("e").join(", ")
@@ -169,20 +209,18 @@ pub fn rebuild(conn: &Connection) -> Result<()> {
 /// Takes the entries listed in `ids_table` (a table of one `id` column) out of the summary;
 /// called before they are deleted.
 pub fn remove(conn: &Connection, ids_table: &str) -> Result<()> {
-    let changed = conn.execute(
+    let generation = bump(conn)?;
+    conn.execute(
         &format!(
-            "INSERT INTO summary_counts (slot, combo, n)
-             SELECT {}, c.id, -count(*) FROM entries e JOIN summary_combos c ON c.key = {}
+            "INSERT INTO summary_counts (slot, combo, n, gen)
+             SELECT {}, c.id, -count(*), ?1 FROM entries e JOIN summary_combos c ON c.key = {}
              WHERE e.id IN {ids_table} GROUP BY 1, 2
-             ON CONFLICT (slot, combo) DO UPDATE SET n = n + excluded.n",
+             ON CONFLICT (slot, combo) DO UPDATE SET n = n + excluded.n, gen = excluded.gen",
             slot_expr("e"),
             key_of(&dim_exprs("e"))
         ),
-        [],
+        [generation],
     )?;
-    if changed > 0 {
-        bump(conn)?;
-    }
     Ok(())
 }
 
@@ -196,10 +234,11 @@ pub fn generation(conn: &Connection) -> Result<i64> {
     )?)
 }
 
-fn bump(conn: &Connection) -> Result<()> {
-    conn.execute(
-        "UPDATE summary_state SET generation = generation + 1 WHERE id = 1",
+/// A new generation for a change about to be written; its counts carry it.
+fn bump(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row(
+        "UPDATE summary_state SET generation = generation + 1 WHERE id = 1 RETURNING generation",
         [],
-    )?;
-    Ok(())
+        |r| r.get(0),
+    )?)
 }

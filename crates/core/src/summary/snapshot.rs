@@ -23,7 +23,7 @@ const STATUS: usize = 0;
 /// Facets list at most this many values (as the SQL facets do).
 const FACET_VALUES: usize = 500;
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 struct Row {
     slot: i64,
     combo: u32,
@@ -31,6 +31,7 @@ struct Row {
 }
 
 /// The summary as of one generation.
+#[derive(Debug, PartialEq)]
 pub struct Snapshot {
     generation: i64,
     /// Combination id -> its place in `values`.
@@ -115,6 +116,74 @@ impl Snapshot {
             place,
             values,
             rows: counts,
+            totals,
+        })
+    }
+
+    /// The summary as it is now, from this older snapshot and the counts changed since it
+    /// (each carries the generation that changed it): what [`Snapshot::load`] would read, for
+    /// a read of the few counts a pull or a resolution changed instead of all of them. Call
+    /// inside the read transaction the answers are given in.
+    pub fn refresh(&self, conn: &Connection) -> Result<Snapshot> {
+        let generation = super::generation(conn)?;
+        let mut place = self.place.clone();
+        let mut values = self.values.clone();
+        // Combinations are only ever added, with ids above those known.
+        let known = place.keys().copied().max().unwrap_or(0);
+        let mut st = conn.prepare_cached(&format!(
+            "SELECT id, {} FROM summary_combos WHERE id > ?1 ORDER BY id",
+            DIMS.join(", ")
+        ))?;
+        let mut rows = st.query([known])?;
+        while let Some(r) = rows.next()? {
+            place.insert(r.get::<_, i64>(0)?, values.len() as u32);
+            let mut v: [SqlValue; DIMS.len()] = std::array::from_fn(|_| SqlValue::Null);
+            for (i, slot) in v.iter_mut().enumerate() {
+                *slot = r.get(i + 1)?;
+            }
+            values.push(v);
+        }
+        let mut changed = Vec::new();
+        let mut st =
+            conn.prepare_cached("SELECT slot, combo, n FROM summary_counts WHERE gen > ?1")?;
+        let mut rows = st.query([self.generation])?;
+        while let Some(r) = rows.next()? {
+            let id: i64 = r.get(1)?;
+            let combo = *place.get(&id).ok_or_else(|| {
+                CoreError::InvalidQuery(format!("the summary counts a combination ({id}) it lacks"))
+            })?;
+            let n: i64 = r.get(2)?;
+            changed.push(Row {
+                slot: r.get(0)?,
+                combo,
+                n: u32::try_from(n.max(0)).unwrap_or(u32::MAX),
+            });
+        }
+        // Both in (slot, combination) order, merged: a changed count replaces the one kept,
+        // and a count down to nothing is dropped, as `load` skips it.
+        changed.sort_unstable_by_key(|r| (r.slot, r.combo));
+        let mut totals = self.totals.clone();
+        totals.resize(values.len(), 0);
+        let mut merged = Vec::with_capacity(self.rows.len() + changed.len());
+        let mut kept = self.rows.iter().peekable();
+        for c in changed {
+            while let Some(k) = kept.next_if(|k| (k.slot, k.combo) < (c.slot, c.combo)) {
+                merged.push(*k);
+            }
+            if let Some(old) = kept.next_if(|k| (k.slot, k.combo) == (c.slot, c.combo)) {
+                totals[old.combo as usize] -= u64::from(old.n);
+            }
+            totals[c.combo as usize] += u64::from(c.n);
+            if c.n > 0 {
+                merged.push(c);
+            }
+        }
+        merged.extend(kept);
+        Ok(Snapshot {
+            generation,
+            place,
+            values,
+            rows: merged,
             totals,
         })
     }

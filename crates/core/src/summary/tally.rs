@@ -145,20 +145,22 @@ impl Tally {
             same
         });
         rows.retain(|r| r.1 != 0);
+        let generation = bump(conn)?;
         bulk::insert_rows_then(
             conn,
-            "INSERT INTO summary_counts (slot, combo, n)",
-            "(?, ?, ?)",
-            "ON CONFLICT (slot, combo) DO UPDATE SET n = n + excluded.n",
+            "INSERT INTO summary_counts (slot, combo, n, gen)",
+            "(?, ?, ?, ?)",
+            "ON CONFLICT (slot, combo) DO UPDATE SET n = n + excluded.n, gen = excluded.gen",
             &rows,
             |st, at, (key, n)| {
                 let (slot, id) = unpacked(*key);
                 st.raw_bind_parameter(at, slot)?;
                 st.raw_bind_parameter(at + 1, id)?;
-                st.raw_bind_parameter(at + 2, n)
+                st.raw_bind_parameter(at + 2, n)?;
+                st.raw_bind_parameter(at + 3, generation)
             },
         )?;
-        bump(conn)
+        Ok(())
     }
 }
 
