@@ -121,6 +121,10 @@ for at in 1600000 3000000; do
   read -r secs _ < <(timed "$INVLOG" --db "$WORK/ten.db" query --filter "channel = Amazon" --offset "$at" --limit 200)
   echo "| channel = Amazon (3.3M), offset $at | ${secs} s |"
 done
+# The summary after small changes: only the counts they changed are read (last: it changes the
+# store).
+echo
+node bench/refresh.mjs "$WORK/ten.db"
 rm -f "$WORK"/ten.db*
 if [ "${BENCH_BIG:-0}" = 1 ]; then
   echo

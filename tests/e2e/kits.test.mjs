@@ -208,9 +208,14 @@ test("brushing the timeline sets the date filter to the brushed buckets", async 
   await timeline.getByText(`${after.toLocaleString("en-US")} in all`).waitFor();
   await screenshots(page, "timeline-brushed");
   // Hovering a bar: its range and counts beside the pointer; the head keeps the totals.
+  // The chart may draw itself once more as the brushed view's answers arrive: the plot is
+  // looked for again until one stays in the page.
   const replot = timeline.locator(".u-over");
-  await replot.waitFor();
-  const plot = await replot.boundingBox();
+  let plot = null;
+  for (let tries = 0; !plot && tries < 100; tries++) {
+    await replot.waitFor();
+    plot = await replot.boundingBox();
+  }
   await page.mouse.move(plot.x + 4, plot.y + plot.height - 4);
   const readout = timeline.getByRole("status");
   await readout.waitFor();
