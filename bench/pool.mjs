@@ -5,9 +5,8 @@
 // falls on both. The scans are asked of DuckDB too (in process, over the same CSV).
 //   node bench/pool.mjs STORE CSV RUNS PYTHON BUILD...   (BUILD: NAME=PATH-TO-invlog)
 import { api, serve } from "../tests/e2e/harness.mjs";
-import { pct } from "./stats.mjs";
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { askDuckDB, pct } from "./stats.mjs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -172,30 +171,16 @@ for (let i = 0; i < runs; i++)
   for (const [build, binary] of builds) await round(build, binary, i);
 rmSync(exportDir, { recursive: true, force: true });
 
-const dir = mkdtempSync(join(tmpdir(), "invlog-duck-"));
-writeFileSync(
-  join(dir, "q.json"),
-  JSON.stringify(
-    questions.map((q) => ({
-      name: q.name,
-      sql: typeof q.sql === "function" ? q.sql(widths.get(q.name)) : q.sql,
-      params: [],
-    })),
-  ),
-);
-const duck = spawnSync(
+const ref = askDuckDB(
   python,
-  [
-    new URL("duckdb_ref.py", import.meta.url).pathname,
-    csv,
-    String(runs),
-    join(dir, "q.json"),
-  ],
-  { encoding: "utf8", maxBuffer: 1 << 26 },
+  csv,
+  runs,
+  questions.map((q) => ({
+    name: q.name,
+    sql: typeof q.sql === "function" ? q.sql(widths.get(q.name)) : q.sql,
+    params: [],
+  })),
 );
-rmSync(dir, { recursive: true, force: true });
-if (duck.status !== 0) throw new Error(`duckdb_ref.py failed: ${duck.stderr}`);
-const ref = JSON.parse(duck.stdout);
 
 const names = builds.map(([b]) => b);
 const [mine, ...others] = names;

@@ -1,5 +1,10 @@
-// What the browser and HTTP benchmarks share: percentiles, and one API call timed over runs.
+// What the browser and HTTP benchmarks share: percentiles, one API call timed over runs, and
+// the same questions asked of DuckDB.
 import { api } from "../tests/e2e/harness.mjs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 /** The `p` quantile (0..1) of `xs`, nearest rank. */
 export const pct = (xs, p) => {
@@ -18,4 +23,29 @@ export async function timedApi(url, req, runs) {
     times.push(performance.now() - t0);
   }
   return { times, result };
+}
+
+/** `questions` ({ name, sql, params }) asked of DuckDB `runs` times each by `duckdb_ref.py`, with
+ * `python` (one with the duckdb package) over the table loaded from `csv`: its load time, rows,
+ * and each question's ms per run, by name. */
+export function askDuckDB(python, csv, runs, questions) {
+  const dir = mkdtempSync(join(tmpdir(), "invlog-duck-"));
+  try {
+    writeFileSync(join(dir, "q.json"), JSON.stringify(questions));
+    const duck = spawnSync(
+      python,
+      [
+        new URL("duckdb_ref.py", import.meta.url).pathname,
+        csv,
+        String(runs),
+        join(dir, "q.json"),
+      ],
+      { encoding: "utf8", maxBuffer: 1 << 26 },
+    );
+    if (duck.status !== 0)
+      throw new Error(`duckdb_ref.py failed: ${duck.stderr}`);
+    return JSON.parse(duck.stdout);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

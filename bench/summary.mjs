@@ -4,11 +4,7 @@
 //   INVLOG=target/release/invlog node bench/summary.mjs STORE CSV [RUNS] [PYTHON]
 // PYTHON: a Python with the duckdb package (bench/run.sh makes one).
 import { api, serve } from "../tests/e2e/harness.mjs";
-import { pct, timedApi } from "./stats.mjs";
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { askDuckDB, pct, timedApi } from "./stats.mjs";
 
 const [store, csv] = process.argv.slice(2, 4);
 const runs = Number(process.argv[4] ?? 20);
@@ -142,23 +138,7 @@ try {
   child.kill();
 }
 
-const dir = mkdtempSync(join(tmpdir(), "invlog-duck-"));
-writeFileSync(join(dir, "q.json"), JSON.stringify(questions));
-const duck = spawnSync(
-  python,
-  [
-    new URL("duckdb_ref.py", import.meta.url).pathname,
-    csv,
-    String(runs),
-    join(dir, "q.json"),
-  ],
-  {
-    encoding: "utf8",
-    maxBuffer: 1 << 26,
-  },
-);
-if (duck.status !== 0) throw new Error(`duckdb_ref.py failed: ${duck.stderr}`);
-const ref = JSON.parse(duck.stdout);
+const ref = askDuckDB(python, csv, runs, questions);
 console.log(
   `DuckDB loaded the CSV (${ref.rows} rows) in ${ref.load_s.toFixed(1)} s.\n`,
 );
