@@ -128,6 +128,17 @@ test("a change made while another process imports waits, says so, and lands", as
     const before = unresolved();
     const { page, grid, context } = await openPage(browser, server.url);
     await page.getByRole("tab", { name: "Unresolved" }).click();
+    // The Unresolved view's rows, not the first view's still on screen: its count shows with
+    // its first page.
+    await page.waitForFunction(
+      (n) =>
+        Number(
+          document
+            .querySelector("output.count")
+            ?.textContent?.replace(/[^\d]/g, ""),
+        ) === n,
+      before,
+    );
     await grid.getByRole("row").nth(1).click();
     const drawer = page.getByRole("complementary", { name: "Entry details" });
     await drawer.getByRole("button", { name: "Mark resolved…" }).waitFor();
