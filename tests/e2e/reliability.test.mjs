@@ -130,15 +130,12 @@ test("a change made while another process imports waits, says so, and lands", as
     await page.getByRole("tab", { name: "Unresolved" }).click();
     // The Unresolved view's rows, not the first view's still on screen: its count shows with
     // its first page.
-    await page.waitForFunction(
-      (n) =>
-        Number(
-          document
-            .querySelector("output.count")
-            ?.textContent?.replace(/[^\d]/g, ""),
-        ) === n,
-      before,
-    );
+    await page
+      .locator("output.count")
+      .filter({
+        hasText: new RegExp(`^${before.toLocaleString("en-US")} entr(y|ies)$`),
+      })
+      .waitFor();
     await grid.getByRole("row").nth(1).click();
     const drawer = page.getByRole("complementary", { name: "Entry details" });
     await drawer.getByRole("button", { name: "Mark resolved…" }).waitFor();

@@ -17,7 +17,7 @@ pub struct Summaries {
 
 impl Summaries {
     /// Runs `answer` in one read transaction on `conn`, with the summary as that transaction
-    /// sees it: read again first when the store's has changed since it was last read.
+    /// sees it: brought up to date first when the store has changed since it was last read.
     pub fn read<T>(
         &self,
         conn: &Connection,
@@ -29,27 +29,24 @@ impl Summaries {
             Some(s) => s,
             None => {
                 let _loading = self.loading.lock().unwrap_or_else(PoisonError::into_inner);
-                let current = self.current();
-                match current {
-                    Some(s) if s.generation() == generation => s,
+                // Whether what is read here becomes the one kept for the next reader.
+                let (s, keep) = match self.current() {
+                    Some(s) if s.generation() == generation => (s, false),
                     // Older: brought up to date with the counts changed since (a full read
                     // should that fail).
-                    Some(s) if s.generation() < generation => {
-                        let s = Arc::new(s.refresh(&tx).or_else(|_| Snapshot::load(&tx))?);
-                        *self.current.lock().unwrap_or_else(PoisonError::into_inner) =
-                            Some(s.clone());
-                        s
-                    }
+                    Some(s) if s.generation() < generation => (
+                        Arc::new(s.refresh(&tx).or_else(|_| Snapshot::load(&tx))?),
+                        true,
+                    ),
                     // Newer than this transaction sees (it began before a commit another
                     // reader has read): read for it alone, the newer one kept.
-                    Some(_) => Arc::new(Snapshot::load(&tx)?),
-                    None => {
-                        let s = Arc::new(Snapshot::load(&tx)?);
-                        *self.current.lock().unwrap_or_else(PoisonError::into_inner) =
-                            Some(s.clone());
-                        s
-                    }
+                    Some(_) => (Arc::new(Snapshot::load(&tx)?), false),
+                    None => (Arc::new(Snapshot::load(&tx)?), true),
+                };
+                if keep {
+                    *self.current.lock().unwrap_or_else(PoisonError::into_inner) = Some(s.clone());
                 }
+                s
             }
         };
         let answer = answer(&snapshot, &tx);
