@@ -374,10 +374,15 @@ impl<'a> Sink<'a> {
             None => self.entries_before + 1,
         };
         if self.held.is_some() {
+            // OR FAIL: a row breaking a constraint stops the statement with the rows before it
+            // kept, where the default (ABORT) undoes the statement's own rows first. The import's
+            // transaction is rolled back either way, and without that undo SQLite keeps no copy
+            // of each page a statement first changes (1M rows: the rows 0.89×, the import 0.94×,
+            // medians of 6 interleaved pairs).
             let per_row = cols.len() + 1;
             let row = format!("({})", vec!["?"; per_row].join(","));
             let sql = format!(
-                "INSERT INTO entries (id,{}) SELECT * FROM (VALUES {}) WHERE column1 IS NOT NULL",
+                "INSERT OR FAIL INTO entries (id,{}) SELECT * FROM (VALUES {}) WHERE column1 IS NOT NULL",
                 cols.join(","),
                 vec![row.as_str(); ROWS_PER_INSERT].join(",")
             );
@@ -939,5 +944,63 @@ impl<'a> Sink<'a> {
             )?;
         }
         Ok((self.counts, self.errors, self.channel_state))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+
+    use super::*;
+    use crate::store::Store;
+
+    /// A first import writes its rows many to a statement, each statement left as far as it got
+    /// when a row breaks a constraint (OR FAIL): the error must still reach the importer, and
+    /// the import's transaction undo every row, those of the broken statement included.
+    #[test]
+    fn a_row_breaking_a_constraint_in_a_many_row_insert_fails_the_import_and_leaves_nothing() {
+        let mut store = Store::open_in_memory().unwrap();
+        let tx = store.conn_mut().transaction().unwrap();
+        tx.execute(
+            "INSERT INTO imports (id, file_name, path, sha256, format, started_at)
+             VALUES (1, 'a.csv', '/a.csv', 'x', 'konnect', 0)",
+            [],
+        )
+        .unwrap();
+        let control = Control {
+            cancel: None,
+            progress: None,
+        };
+        let read = AtomicU64::new(0);
+        let mut sink = Sink::new(&tx, 1, "konnect", 0, &control, &read, 0, "a.csv").unwrap();
+        assert!(
+            sink.held.is_some(),
+            "an empty store takes the many-row inserts"
+        );
+        sink.set_layout(&["occurred_at", "status", "sku"]).unwrap();
+        // The bad status sits mid-statement: rows before it in the same statement are written
+        // by the time it fails.
+        let written = (0..ROWS_PER_INSERT as i64 + 10).try_for_each(|i| {
+            let status = match i == ROWS_PER_INSERT as i64 / 2 {
+                true => "sent?",
+                false => "success",
+            };
+            let sku = format!("SKU-{i}");
+            let cells = [
+                Cell::Int(i * 1000),
+                Cell::Text(Cow::Borrowed(status)),
+                Cell::Text(Cow::Owned(sku)),
+            ];
+            sink.entry(&cells, Attached::default()).map(|_| ())
+        });
+        let error = written.expect_err("the first statement breaks a CHECK constraint");
+        assert!(error.to_string().contains("CHECK"), "{error}");
+        drop(sink);
+        drop(tx);
+        let entries: i64 = store
+            .conn()
+            .query_row("SELECT count(*) FROM entries", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(entries, 0);
     }
 }
