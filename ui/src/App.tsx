@@ -23,6 +23,7 @@ import { kitColours } from "./kits/colours";
 import { KitsDialog } from "./kits/KitsDialog";
 import { ColumnSelector } from "./table/ColumnSelector";
 import { LogTable } from "./table/LogTable";
+import { createFollower } from "./detail/follow";
 import { SkuMenu } from "./table/SkuMenu";
 import { TasksTray } from "./tasks/TasksTray";
 import { useTasks } from "./tasks/useTasks";
@@ -73,6 +74,18 @@ export function App() {
   const close = useCallback(() => setDialog(null), []);
   const [columnsOpen, setColumnsOpen] = useState(false);
   const [detailId, setDetailId] = useState<number | null>(null);
+  // The entry the keyboard's selection reached, while the details still show an earlier one.
+  const [detailBehind, setDetailBehind] = useState(false);
+  const follower = useMemo(
+    () =>
+      createFollower(
+        // Closed in the meantime: stays closed.
+        (id) => setDetailId((open) => (open === null ? null : id)),
+        setDetailBehind,
+      ),
+    [],
+  );
+  useEffect(() => () => follower.cancel(), [follower]);
   const [skuMenu, setSkuMenu] = useState<{ sku: string; x: number; y: number } | null>(null);
   const [dragging, setDragging] = useState(false);
   const [loadingSamples, setLoadingSamples] = useState(false);
@@ -433,8 +446,11 @@ export function App() {
                   widths={state.widths}
                   onResize={(id, width) => dispatch({ type: "resize", column: id, width })}
                   onMove={(id, before) => dispatch({ type: "move_column", moved: id, before })}
-                  onOpen={(row) => setDetailId(row.id)}
-                  onSelect={(row) => detailId !== null && setDetailId(row.id)}
+                  onOpen={(row) => {
+                    follower.cancel();
+                    setDetailId(row.id);
+                  }}
+                  onSelect={(row) => detailId !== null && follower.moved(row.id)}
                   picked={picked}
                   onPick={setPicked}
                   view={request}
@@ -448,6 +464,7 @@ export function App() {
               <DetailDrawer
                 key={detailId}
                 entryId={detailId}
+                behind={detailBehind}
                 onClose={() => setDetailId(null)}
                 onShowBatch={(batchId) => dispatch({ type: "show_batch", batchId })}
                 onChanged={entriesChanged}

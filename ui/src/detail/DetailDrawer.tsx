@@ -16,6 +16,8 @@ import { ResolveDialog } from "./ResolveDialog";
 
 interface Props {
   entryId: number;
+  /** The selection has moved on (keys still held): this entry gives way once they stop. */
+  behind?: boolean;
   onClose: () => void;
   /** Filter the table to one batch's entries. */
   onShowBatch: (batchId: string) => void;
@@ -145,7 +147,14 @@ function Attempts({
  * The entry a row stands for, beside the table: its facts, API call, attempts and actions.
  * Keyed by entry: another entry starts with secrets hidden again.
  */
-export function DetailDrawer({ entryId, onClose, onShowBatch, onChanged, onStockHistory }: Props) {
+export function DetailDrawer({
+  entryId,
+  behind,
+  onClose,
+  onShowBatch,
+  onChanged,
+  onStockHistory,
+}: Props) {
   const transport = useTransport();
   const [detail, setDetail] = useState<EntryDetail | null>(null);
   const [revealed, setRevealed] = useState<EntryDetail | null>(null);
@@ -203,7 +212,11 @@ export function DetailDrawer({ entryId, onClose, onShowBatch, onChanged, onStock
   const response = shown("response");
 
   return (
-    <aside className="drawer" aria-label="Entry details">
+    <aside
+      className={`drawer${behind ? " behind" : ""}`}
+      aria-label="Entry details"
+      aria-busy={behind || undefined}
+    >
       <header className="drawer-head">
         <div>
           <h2>{title}</h2>

@@ -13,8 +13,8 @@ import {
 import { getCoreRowModel, useReactTable, type ColumnDef } from "@tanstack/react-table";
 import type { Column } from "../bindings/Column";
 import type { SortKey } from "../bindings/SortKey";
-import { formatCell, isNumeric } from "../common/format";
-import { ComponentChip } from "../kits/ComponentChip";
+import { isNumeric } from "../common/format";
+import { GridRow } from "./GridRow";
 import { PAGE_SIZE, PageCache, type FetchPage, type Row } from "./pages";
 import { clampWidth } from "../view/reorder";
 import { sourceNames } from "../common/columnNames";
@@ -71,9 +71,6 @@ function defaultWidth(c: Column): number {
 }
 
 const DRAG_TYPE = "application/x-invlog-column";
-
-/** Cells holding a SKU: their context menu offers its stock history. */
-const SKU_COLUMNS = ["sku", "component_sku"];
 
 /** Follows the pointer from a header's right edge; the width is reported as it changes. */
 function startResize(
@@ -141,10 +138,6 @@ function showFullValue(e: MouseEvent<HTMLDivElement>) {
   const exact = cell.dataset.full;
   const cut = cell.scrollWidth > cell.clientWidth;
   cell.title = cut ? (exact ?? cell.textContent ?? "") : (exact ?? "");
-}
-
-function StatusBadge({ value }: { value: string }) {
-  return <span className={`badge badge-${value}`}>{value}</span>;
 }
 
 export function LogTable({
@@ -216,6 +209,10 @@ export function LogTable({
     return columns.map((c, i) => ({ id: c.id, header: c.label, size: sizes[i] }));
   }, [columns, widths, room]);
   const table = useReactTable<Row>({ data: [], columns: defs, getCoreRowModel: getCoreRowModel() });
+  // One array while the widths stay the same, whatever the parent passes: the rows compare it
+  // by identity.
+  const sizeList = defs.map((d) => table.getColumn(d.id ?? "")?.getSize() ?? 0).join(" ");
+  const sizes = useMemo(() => sizeList.split(" ").map(Number), [sizeList]);
 
   // The rows are placed by hand rather than by a virtualizer: a view of millions of rows is
   // taller than an element may be, and its rows sit at an offset from the scroll position
@@ -356,6 +353,21 @@ export function LogTable({
     }
   };
 
+  // The rows get handlers that never change, so a row whose own values stay is not rendered
+  // again; the handlers call whatever this render's closures are.
+  const latest = useRef({ click, onSkuMenu });
+  useLayoutEffect(() => {
+    latest.current = { click, onSkuMenu };
+  });
+  const onRowClick = useCallback(
+    (e: MouseEvent<HTMLDivElement>, index: number) => latest.current.click(e, index),
+    [],
+  );
+  const onRowSkuMenu = useCallback(
+    (sku: string, x: number, y: number) => latest.current.onSkuMenu?.(sku, x, y),
+    [],
+  );
+
   const width = table.getTotalSize();
   return (
     <>
@@ -475,54 +487,24 @@ export function LogTable({
         >
           {indices.map((index) => {
             const row = cache.row(index);
-            const isPicked = row !== undefined && picked.has(row.id);
             return (
-              <div
+              <GridRow
                 // Keyed by slot, not by row: a page down then updates the same DOM rows in
                 // place instead of building new ones (the visible indices are contiguous, so
                 // index modulo their count is unique).
                 key={index % slots}
-                id={`row-${index}`}
-                role="row"
-                aria-rowindex={index + 2}
-                aria-selected={index === selected || isPicked}
-                onClick={(e) => click(e, index)}
-                className={`grid-row${row ? "" : " loading"}${index === selected ? " selected" : ""}${isPicked ? " picked" : ""}`}
-                style={{
-                  transform: `translateY(${index * ROW_HEIGHT - shown.offset}px)`,
-                  height: ROW_HEIGHT,
-                }}
-              >
-                {columns.map((c, i) => {
-                  const cell = formatCell(c.kind, row?.cells[i], c.id);
-                  return (
-                    <div
-                      key={c.id}
-                      role="gridcell"
-                      className={`cell${isNumeric(c.kind) ? " num" : ""}`}
-                      style={{ width: table.getColumn(c.id)?.getSize() }}
-                      data-col={c.id}
-                      data-full={cell.title}
-                      onContextMenu={
-                        onSkuMenu && SKU_COLUMNS.includes(c.id) && cell.text
-                          ? (e) => {
-                              e.preventDefault();
-                              onSkuMenu(cell.text, e.clientX, e.clientY);
-                            }
-                          : undefined
-                      }
-                    >
-                      {c.kind === "status" && cell.text ? (
-                        <StatusBadge value={cell.text} />
-                      ) : c.id === "component_sku" && componentColours && cell.text ? (
-                        <ComponentChip sku={cell.text} colour={componentColours.get(cell.text)} />
-                      ) : (
-                        cell.text
-                      )}
-                    </div>
-                  );
-                })}
-              </div>
+                index={index}
+                row={row}
+                columns={columns}
+                sizes={sizes}
+                top={index * ROW_HEIGHT - shown.offset}
+                height={ROW_HEIGHT}
+                selected={index === selected}
+                picked={row !== undefined && picked.has(row.id)}
+                onClick={onRowClick}
+                componentColours={componentColours}
+                onSkuMenu={onSkuMenu ? onRowSkuMenu : undefined}
+              />
             );
           })}
         </div>
