@@ -15,6 +15,7 @@ import type { Column } from "../bindings/Column";
 import type { SortKey } from "../bindings/SortKey";
 import { isNumeric } from "../common/format";
 import { GridRow } from "./GridRow";
+import { initialKeys, rowKeys } from "./rowKeys";
 import { PAGE_SIZE, PageCache, type FetchPage, type Row } from "./pages";
 import { clampWidth } from "../view/reorder";
 import { sourceNames } from "../common/columnNames";
@@ -253,6 +254,10 @@ export function LogTable({
   const last = Math.min(total - 1, shownLast + OVERSCAN);
   const slots = Math.max(1, last - first + 1);
   const indices = total > 0 ? Array.from({ length: slots }, (_, i) => first + i) : [];
+  // Kept from render to render (React's pattern for a value derived from the previous one).
+  const [keyed, setKeyed] = useState(() => initialKeys(first, slots));
+  const keys = rowKeys(keyed, first, slots);
+  if (keys !== keyed) setKeyed(keys);
   const scrollToRow = (index: number) => {
     const to = reveal(
       position(place.current),
@@ -489,10 +494,9 @@ export function LogTable({
             const row = cache.row(index);
             return (
               <GridRow
-                // Keyed by slot, not by row: a page down then updates the same DOM rows in
-                // place instead of building new ones (the visible indices are contiguous, so
-                // index modulo their count is unique).
-                key={index % slots}
+                // Keyed by element, not by row (rowKeys.ts): a page down updates the same DOM
+                // rows in place instead of building new ones.
+                key={keys.keys[index - first]}
                 index={index}
                 row={row}
                 columns={columns}
