@@ -313,8 +313,10 @@ fn read_state(r: &rusqlite::Row<'_>) -> rusqlite::Result<PairState> {
 }
 
 /// A stored pair's state and a run's, as one: the later success and push win, and the
-/// failures since the winning success are counted in the store, where the run's entries are
-/// by now (through the products' time index, from that success on: recent entries).
+/// failures since the winning success are counted. The run holds only entries new to the
+/// store, so both sides' counts add up whenever neither side has a failure on the far side of
+/// the other's winning success; otherwise they are counted in the store, where the run's
+/// entries are by now (through the products' time index, from that success on).
 fn combine(
     conn: &Connection,
     key: &PairKey<'_>,
@@ -325,8 +327,28 @@ fn combine(
         (Some(a), Some(b)) => Some(if b.0 > a.0 { b } else { a }),
         (a, b) => a.or(b),
     };
-    let (failures_since, last_failure) =
-        stored_failures_after(conn, key, success.map_or((i64::MIN, i64::MIN), |s| s.0))?;
+    let since = success.map(|s| s.0);
+    // Failures a side counted after its own success (or all of them, with none), none of
+    // them later than `since` when its newest is not.
+    let none_after = |s: &PairState| match (s.last_failure, since) {
+        (None, _) => true,
+        (Some(at), Some(since)) => at < since,
+        (Some(_), None) => false,
+    };
+    let counted = |s: &PairState| (s.failures_since, s.last_failure);
+    let (failures_since, last_failure) = match (old.success.map(|s| s.0), new.success.map(|s| s.0))
+    {
+        // Neither side has a success: every failure of both counts.
+        (None, None) => (
+            old.failures_since + new.failures_since,
+            old.last_failure.max(new.last_failure),
+        ),
+        // The winning success is the side's own: only the other side's failures can lie after
+        // it, and those are known up to its newest.
+        (Some(o), n) if n.is_none_or(|n| n < o) && none_after(&new) => counted(&old),
+        (o, Some(n)) if o.is_none_or(|o| o < n) && none_after(&old) => counted(&new),
+        _ => stored_failures_after(conn, key, since.unwrap_or((i64::MIN, i64::MIN)))?,
+    };
     let push = match (old.push, new.push) {
         (Some(a), Some(b)) => Some(if b.0 > a.0 { b } else { a }),
         (a, b) => a.or(b),

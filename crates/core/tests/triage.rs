@@ -611,6 +611,29 @@ fn random_pushes(seed: &mut u64, n: usize, batch_base: usize) -> String {
         .join("\n")
 }
 
+/// The channel summary's tables, row by row, as text.
+fn summary_tables(fx: &Fixture) -> Vec<String> {
+    let conn = fx.store.conn();
+    let mut out = Vec::new();
+    for sql in [
+        "SELECT * FROM push_pairs ORDER BY sku, channel, account, location_code",
+        "SELECT * FROM record_stock ORDER BY sku, source",
+    ] {
+        let mut st = conn.prepare(sql).unwrap();
+        let n = st.column_count();
+        let rows = st
+            .query_map([], |r| {
+                Ok((0..n)
+                    .map(|i| format!("{:?}", r.get_ref(i).unwrap()))
+                    .collect::<Vec<_>>()
+                    .join("|"))
+            })
+            .unwrap();
+        out.extend(rows.map(Result::unwrap));
+    }
+    out
+}
+
 #[test]
 fn the_channel_summary_equals_working_it_out_from_the_entries() {
     let everything = StockCheckRequest {
@@ -637,7 +660,11 @@ fn the_channel_summary_equals_working_it_out_from_the_entries() {
         };
         let incremental = kept(&fx);
         assert!(incremental.iter().any(|r| r.stale) && incremental.iter().any(|r| !r.stale));
+        // Each pair's state as merged import by import (failures since its last success
+        // included), then as worked out from all the entries at once.
+        let merged = summary_tables(&fx);
         assert_eq!(incremental, worked_out(&fx), "round {round}: after imports");
+        assert_eq!(merged, summary_tables(&fx), "round {round}: the tables");
         // Removing an import works out its SKUs again.
         invlog_core::ingest::removal::remove(&mut fx.store, imports[1], true).unwrap();
         let after_removal = kept(&fx);
@@ -688,27 +715,6 @@ fn a_sync_row_without_its_own_error_takes_its_batch_error_when_the_batch_comes()
 
 #[test]
 fn a_first_table_import_tallied_by_its_parser_equals_working_it_out_again() {
-    let dump = |fx: &Fixture| -> Vec<String> {
-        let conn = fx.store.conn();
-        let mut out = Vec::new();
-        for sql in [
-            "SELECT * FROM push_pairs ORDER BY sku, channel, account, location_code",
-            "SELECT * FROM record_stock ORDER BY sku, source",
-        ] {
-            let mut st = conn.prepare(sql).unwrap();
-            let n = st.column_count();
-            let rows = st
-                .query_map([], |r| {
-                    Ok((0..n)
-                        .map(|i| format!("{:?}", r.get_ref(i).unwrap()))
-                        .collect::<Vec<_>>()
-                        .join("|"))
-                })
-                .unwrap();
-            out.extend(rows.map(Result::unwrap));
-        }
-        out
-    };
     for first in [
         "konnect-inventory-logs.csv",
         "konnect-inventory-logs.xlsx",
@@ -717,9 +723,34 @@ fn a_first_table_import_tallied_by_its_parser_equals_working_it_out_again() {
         let mut fx = Fixture::new();
         fx.import_ok(&common::example(first));
         fx.import_ok(&common::example("push-attempts.jsonl"));
-        let kept = dump(&fx);
+        let kept = summary_tables(&fx);
         assert!(kept.len() > 1, "{first}: {kept:?}");
         invlog_core::channel_state::rebuild(fx.store.conn()).unwrap();
-        assert_eq!(kept, dump(&fx), "{first}");
+        assert_eq!(kept, summary_tables(&fx), "{first}");
     }
+}
+
+#[test]
+fn failures_of_a_pair_never_pushed_successfully_add_up_across_imports() {
+    let mut fx = Fixture::new();
+    for (k, day) in [(0, "02"), (1, "01"), (2, "03")] {
+        let line = push(
+            &format!("B{k}"),
+            "SKU-1",
+            "Amazon-Mumbai",
+            5,
+            0,
+            "failed",
+            &format!("2025-03-{day}T10:00:00Z"),
+            limited(30),
+        );
+        fx.import_ok(&fx.file(&format!("f{k}.jsonl"), line));
+    }
+    let merged = summary_tables(&fx);
+    assert!(
+        merged.iter().any(|r| r.contains("Integer(3)")),
+        "{merged:?}"
+    );
+    invlog_core::channel_state::rebuild(fx.store.conn()).unwrap();
+    assert_eq!(merged, summary_tables(&fx));
 }

@@ -98,11 +98,12 @@ pub static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
                     .map_err(|e| rusqlite_migration::HookError::Hook(e.to_string()))
             },
         ),
+        M::up(include_str!("schema_v15.sql")),
     ])
 });
 
 /// The schema this build writes: the number of its migrations.
-pub const SCHEMA_VERSION: i64 = 14;
+pub const SCHEMA_VERSION: i64 = 15;
 
 /// The schema of the store at `path`, read without creating, migrating or locking anything
 /// (`invlog --version`); None when there is no file there.
