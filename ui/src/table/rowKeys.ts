@@ -22,10 +22,7 @@ export function rowKeys(prev: RowKeys, first: number, slots: number): RowKeys {
   const shift = first - prev.first;
   if (shift === 0) return prev;
   if (Math.abs(shift) * 2 >= slots) return { first, keys: prev.keys };
-  // The rows still on screen keep their keys; the ones scrolled in take those scrolled out.
-  const keys =
-    shift > 0
-      ? [...prev.keys.slice(shift), ...prev.keys.slice(0, shift)]
-      : [...prev.keys.slice(shift), ...prev.keys.slice(0, shift + slots)];
-  return { first, keys };
+  // The rows still on screen keep their keys; the ones scrolled in take those scrolled out (a
+  // rotation by `shift`, either way: slice counts a negative index from the end).
+  return { first, keys: [...prev.keys.slice(shift), ...prev.keys.slice(0, shift)] };
 }
