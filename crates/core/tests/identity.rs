@@ -441,7 +441,7 @@ fn assert_mixed_rows_in_place(fx: &Fixture, from: u32, to: u32) {
 /// A first import into an empty store numbers its entries itself and writes them many to a
 /// statement: every row lands with the id of its place in the file, its product, its
 /// resolved flag and its identity, whether it fell in a full statement or the short last one.
-/// A later import, writing one row at a time, sets the same.
+/// A later import, looking each row up first, sets the same.
 #[test]
 fn a_first_import_writes_each_row_at_its_place_in_the_file() {
     let mut fx = Fixture::new();

@@ -878,6 +878,9 @@ fn import_in_transaction(
         size,
         file,
     )?;
+    if bulk && !one.into_empty {
+        sink.screen_lookups(usize::try_from(size / 100).unwrap_or(usize::MAX))?;
+    }
     let nul_at = AtomicU64::new(NO_NUL);
     let input = || -> Result<_> {
         Ok(BufReader::with_capacity(

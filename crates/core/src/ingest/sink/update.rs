@@ -60,14 +60,8 @@ impl Sink<'_> {
         attached: Attached<'_>,
     ) -> Result<Written> {
         let id = stored.id;
+        // Linked to this import at its end (`link_matched`).
         let own = id > self.entries_before;
-        if !own {
-            self.conn
-                .prepare_cached(
-                    "INSERT OR IGNORE INTO entry_imports (entry_id, import_id) VALUES (?1, ?2)",
-                )?
-                .execute(params![id, self.import_id])?;
-        }
         if stored.facts == Some(key.facts) {
             self.counts.existing += 1;
             return Ok(Written::Existing(id));
@@ -201,9 +195,13 @@ impl Sink<'_> {
     ) -> Result<()> {
         use rusqlite::types::Value;
         let id = stored.id;
-        self.conn
-            .prepare_cached("UPDATE identities SET facts = ?3 WHERE key = ?1 AND entry_id = ?2")?
-            .execute(params![stored.key, id, facts])?;
+        if !self.held.set_facts(&stored.identity, facts) {
+            self.conn
+                .prepare_cached(
+                    "UPDATE identities SET facts = ?3 WHERE key = ?1 AND entry_id = ?2",
+                )?
+                .execute(params![identity::key_of(&stored.identity), id, facts])?;
+        }
         let mut sets: Vec<String> = Vec::new();
         let mut values: Vec<Value> = vec![Value::Integer(id)];
         let product_moved = changes
