@@ -83,7 +83,12 @@ impl<'c> PullWriter<'c> {
     ) -> Result<PageStored> {
         let conn = self.store.conn();
         if self.open_since.is_none() {
-            conn.execute_batch("BEGIN IMMEDIATE")?;
+            // The sink writes a page's new entries many to a statement when it fills or ends,
+            // and their lots and payloads as it goes: their references to the entries are
+            // checked when the group commits. (A file's import, not in a transaction yet when
+            // it starts, switches the checks off instead.) SQLite resets this at every COMMIT
+            // and ROLLBACK, and a page rolled back takes its unchecked references with it.
+            conn.execute_batch("BEGIN IMMEDIATE; PRAGMA defer_foreign_keys = ON")?;
             self.open_since = Some(Instant::now());
         }
         conn.execute_batch("SAVEPOINT pull_page")?;
@@ -291,6 +296,61 @@ mod tests {
         assert_eq!(c.cursor.as_deref(), Some("{\"offset\":4}"));
         let p = connections::pull(&store, pull.id).unwrap();
         assert_eq!((p.pages, p.records, p.new, p.existing), (2, 4, 3, 1));
+    }
+
+    /// Lots are written as each product is, before the page's entries are: their references
+    /// to the entries are checked at the commit, and hold, in an empty store as in one with
+    /// entries.
+    #[test]
+    fn a_page_of_products_with_lots_is_stored_with_them() {
+        for stored_before in [false, true] {
+            let (store, first) = setup();
+            let pull = match stored_before {
+                false => first,
+                true => {
+                    let a = page(&[("a", "2026-11-01T10:00:00Z", 5)]);
+                    store_page(&store, &first, "page 1", &a, "{}").unwrap();
+                    let c = connections::get(&store, "shop").unwrap();
+                    connections::begin_pull(&store, &c, false).unwrap()
+                }
+            };
+            lots_are_stored(&store, &pull);
+        }
+    }
+
+    fn lots_are_stored(store: &Store, pull: &Pull) {
+        let with_lots = serde_json::to_vec(&serde_json::json!({
+            "total_count": 2, "offset": 0, "count": 2, "products": [
+                {"merchants_id": "SKU-b", "id": "b", "name": "Shirt",
+                 "inventory": {"available": 3, "last_movement": "2026-11-02T10:00:00Z"},
+                 "lots": {"L1": {"lot_number": "N1", "inventory": {"available": 1}},
+                          "L2": {"lot_number": "N2", "inventory": {"available": 2}}}},
+                {"merchants_id": "SKU-c", "id": "c", "name": "Shirt",
+                 "inventory": {"available": 4, "last_movement": "2026-11-02T11:00:00Z"},
+                 "lots": {"L3": {"lot_number": "N3", "inventory": {"available": 4}}}}
+            ]
+        }))
+        .unwrap();
+        let got = store_page(store, pull, "page 1", &with_lots, "{}").unwrap();
+        assert_eq!((got.new, got.existing, got.failed), (2, 0, 0));
+        let conn = store.conn();
+        let lots: Vec<(String, i64)> = conn
+            .prepare(
+                "SELECT l.lot_number, l.available FROM lots l JOIN entries e ON e.id = l.entry_id
+                 JOIN products p ON p.id = e.product_id ORDER BY l.lot_number",
+            )
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(lots, [("N1".into(), 1), ("N2".into(), 2), ("N3".into(), 4)]);
+        let broken: i64 = conn
+            .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(broken, 0);
     }
 
     #[test]

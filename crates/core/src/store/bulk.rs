@@ -34,12 +34,15 @@ pub fn insert_rows_then<T>(
 ) -> rusqlite::Result<()> {
     let per_row = row.matches('?').count();
     let sql = |n: usize| format!("{insert} VALUES {} {tail}", vec![row; n].join(", "));
-    let mut full: Option<Statement<'_>> = None;
+    let mut full: Option<rusqlite::CachedStatement<'_>> = None;
     for chunk in items.chunks(ROWS_PER_INSERT) {
         let mut short;
         let st = match &mut full {
             Some(st) if chunk.len() == ROWS_PER_INSERT => st,
-            None if chunk.len() == ROWS_PER_INSERT => full.insert(conn.prepare(&sql(chunk.len()))?),
+            // Cached: the same statement serves every page of a pull.
+            None if chunk.len() == ROWS_PER_INSERT => {
+                full.insert(conn.prepare_cached(&sql(chunk.len()))?)
+            }
             _ => {
                 short = conn.prepare(&sql(chunk.len()))?;
                 &mut short

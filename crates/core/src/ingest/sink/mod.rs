@@ -129,7 +129,9 @@ const TICK_ROWS: u64 = 4096;
 /// the store's one writer lock); the id of a slot not filled is NULL, and the statement skips
 /// those rows.
 struct Rows<'a> {
-    st: Statement<'a>,
+    /// Cached: a pull prepares it again for every page, and the statement of 256 rows took
+    /// 2% of a pull's time to prepare.
+    st: rusqlite::CachedStatement<'a>,
     /// Parameters per row: the id, then those of the one-row insert.
     per_row: usize,
     filled: usize,
@@ -406,7 +408,7 @@ impl<'a> Sink<'a> {
             cols.join(","),
             vec![row.as_str(); ROWS_PER_INSERT].join(",")
         );
-        let mut st = self.conn.prepare(&sql)?;
+        let mut st = self.conn.prepare_cached(&sql)?;
         for slot in 0..ROWS_PER_INSERT {
             st.raw_bind_parameter(slot * per_row + 2, self.import_id)?;
             st.raw_bind_parameter(slot * per_row + 3, self.source)?;
