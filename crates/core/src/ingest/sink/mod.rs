@@ -119,6 +119,9 @@ struct FailureSlots {
 /// (error text, batch error, response): what a signature is worked out from.
 type Said = (Option<String>, Option<String>, Option<String>);
 
+/// Links to matched entries written per pass of [`Sink::link_matched`].
+const LINKS_AT_ONCE: usize = 64 * ROWS_PER_INSERT;
+
 /// Rows between two looks at the cancel flag and two progress reports.
 const TICK_ROWS: u64 = 4096;
 
@@ -742,17 +745,23 @@ impl<'a> Sink<'a> {
     /// reads the links while the import writes: they went in one by one before, at 1.3 µs a
     /// row.) A page of a pull may match an entry an earlier page linked already.
     fn link_matched(&self) -> Result<()> {
-        let ids: Vec<i64> = self.matched.ids().collect();
-        crate::store::bulk::insert_rows(
-            self.conn,
-            "INSERT OR IGNORE INTO entry_imports (entry_id, import_id)",
-            "(?, ?)",
-            &ids,
-            |st, at, id| {
-                st.raw_bind_parameter(at, id)?;
-                st.raw_bind_parameter(at + 1, self.import_id)
-            },
-        )?;
+        // A few thousand at a time: all of a 10M-row re-import's ids at once were 80 MB.
+        let mut ids = self.matched.ids().peekable();
+        let mut chunk = Vec::with_capacity(LINKS_AT_ONCE);
+        while ids.peek().is_some() {
+            chunk.clear();
+            chunk.extend(ids.by_ref().take(LINKS_AT_ONCE));
+            crate::store::bulk::insert_rows(
+                self.conn,
+                "INSERT OR IGNORE INTO entry_imports (entry_id, import_id)",
+                "(?, ?)",
+                &chunk,
+                |st, at, id| {
+                    st.raw_bind_parameter(at, id)?;
+                    st.raw_bind_parameter(at + 1, self.import_id)
+                },
+            )?;
+        }
         Ok(())
     }
 
@@ -1184,6 +1193,37 @@ mod tests {
         assert_eq!(shiphero.0.last(), Some(&Written::Updated(own_id(own))));
         assert_eq!(results[0], results[1]);
         assert_eq!(results[0], results[2]);
+    }
+
+    /// Links are written a chunk at a time: every matched entry gets one, once.
+    #[test]
+    fn every_matched_entry_is_linked_across_chunks() {
+        let mut store = Store::open_in_memory().unwrap();
+        store
+            .conn()
+            .pragma_update(None, "foreign_keys", "OFF")
+            .unwrap();
+        let tx = store.conn_mut().transaction().unwrap();
+        let control = Control {
+            cancel: None,
+            progress: None,
+        };
+        let read = AtomicU64::new(0);
+        let mut sink = Sink::new(&tx, 7, "konnect", 0, &control, &read, 0, "f").unwrap();
+        let n = 2 * LINKS_AT_ONCE as i64 + 5;
+        for id in (1..=n).rev() {
+            sink.matched.insert(id * 3);
+        }
+        sink.link_matched().unwrap();
+        let (count, least, most): (i64, i64, i64) = tx
+            .query_row(
+                "SELECT count(DISTINCT entry_id), min(entry_id), max(entry_id)
+                 FROM entry_imports WHERE import_id = 7",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap();
+        assert_eq!((count, least, most), (n, 3, 3 * n));
     }
 
     fn own_id(w: Written) -> i64 {
