@@ -79,27 +79,25 @@ impl HeldIdentities {
         HeldIdentities { most, ..self }
     }
 
-    /// The held entry with this identity, and its facts; only rows numbered as they came are
+    /// Where the held row with this identity is in `rows`; only rows numbered as they came are
     /// looked up (those written out already are in the identities table).
-    pub(super) fn holder(&self, identity: &[u8; 16]) -> Option<(i64, i64)> {
+    fn place_of(&self, identity: &[u8; 16]) -> Option<usize> {
         let at = self.numbered.as_ref()?.find(hash_of(identity), |at| {
             self.rows[*at as usize].identity == *identity
         })?;
-        let row = &self.rows[*at as usize];
+        Some(*at as usize)
+    }
+
+    /// The held entry with this identity, and its facts.
+    pub(super) fn holder(&self, identity: &[u8; 16]) -> Option<(i64, i64)> {
+        let row = &self.rows[self.place_of(identity)?];
         Some((row.entry_id, row.facts))
     }
 
     /// A held entry's facts changed (a later row of the same event); false when it is not held.
     pub(super) fn set_facts(&mut self, identity: &[u8; 16], facts: i64) -> bool {
-        let Some(index) = self.numbered.as_ref() else {
-            return false;
-        };
-        let rows = &self.rows;
-        match index.find(hash_of(identity), |at| {
-            rows[*at as usize].identity == *identity
-        }) {
+        match self.place_of(identity) {
             Some(at) => {
-                let at = *at as usize;
                 self.rows[at].facts = facts;
                 true
             }
