@@ -39,6 +39,11 @@ struct PairState {
     last_failure: Option<At>,
 }
 
+/// Whether a failure at `at` lies after the pair's last success (so far).
+fn after_success(state: &PairState, at: At) -> bool {
+    state.success.is_none_or(|(s, _, _)| at > s)
+}
+
 /// Each distinct string a run of entries names, once, as a number (0 is ""): an import adds
 /// a million rows to the summary without copying a string per row. Looked up by the string's
 /// 128-bit hash (the collision odds the entries' identities take), so a lookup neither
@@ -177,8 +182,28 @@ impl Summary {
             "success" if state.success.is_none_or(|(s, _, _)| f.at > s) => {
                 state.success = Some((f.at, f.inventory_sent, f.buffer_stock));
             }
-            "failed" => self.failures.push((hash, f.at)),
+            // A pair's last success only moves later, so a failure before the one seen so far
+            // is never counted.
+            "failed" if after_success(state, f.at) => {
+                if self.failures.len() == self.failures.capacity() {
+                    self.forget_overtaken_failures();
+                }
+                self.failures.push((hash, f.at));
+            }
             _ => {}
+        }
+    }
+
+    /// Drops the failures a later row's success has overtaken. Held until the end, a 10M-row
+    /// import's half a million failures took 16 MiB, most of them long since followed by a
+    /// success; run when the list is full, and the list doubles only when at least half is
+    /// still waiting, so each failure is looked at a bounded number of times.
+    fn forget_overtaken_failures(&mut self) {
+        let pairs = &self.pairs;
+        self.failures
+            .retain(|(hash, at)| pairs.get(hash).is_some_and(|(_, s)| after_success(s, *at)));
+        if self.failures.len() * 2 > self.failures.capacity() {
+            self.failures.reserve(self.failures.capacity());
         }
     }
 
@@ -236,7 +261,7 @@ impl Summary {
             let Some((_, state)) = self.pairs.get_mut(&hash) else {
                 continue;
             };
-            if state.success.is_none_or(|s| at > s.0) {
+            if after_success(state, at) {
                 state.failures_since += 1;
                 state.last_failure = state.last_failure.max(Some(at));
             }
