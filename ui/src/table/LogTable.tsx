@@ -16,7 +16,8 @@ import type { SortKey } from "../bindings/SortKey";
 import { isNumeric } from "../common/format";
 import { GridRow } from "./GridRow";
 import { initialKeys, rowKeys } from "./rowKeys";
-import { PAGE_SIZE, PageCache, type FetchPage, type Row } from "./pages";
+import { PageCache, readAhead, type FetchPage, type Row } from "./pages";
+import { paced, type Pace } from "./pace";
 import { clampWidth } from "../view/reorder";
 import { sourceNames } from "../common/columnNames";
 import { fillWidths, fitWidth } from "./fit";
@@ -267,11 +268,13 @@ export function LogTable({
     );
     if (to !== null) moveTo(scrollTo(place.current, to, shape));
   };
+  const pace = useRef<Pace | null>(null);
   useEffect(() => {
-    // Two pages beyond the visible rows either way: while keys are held down the browser
-    // serves input before network answers (a 5 ms page can take 150 ms to arrive), so the
-    // rows must be asked for well before they are needed.
-    if (total > 0) cache.ensure(first, last, 2 * PAGE_SIZE);
+    // Pages beyond the visible rows, the more the faster they move: while keys are held down
+    // the browser serves input before network answers (a 5 ms page can take a second to
+    // arrive), so the rows must be asked for well before they are needed.
+    pace.current = paced(pace.current, first, performance.now());
+    if (total > 0) cache.ensure(first, last, ...readAhead(pace.current.rowsPerSecond));
   }, [cache, first, last, total]);
 
   // Loaded rows only: a range reaching into pages not fetched yet takes what is there.

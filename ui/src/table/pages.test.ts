@@ -1,5 +1,12 @@
 import { describe, expect, it, vi } from "vitest";
-import { MAX_IN_FLIGHT, PAGE_SIZE, PageCache } from "./pages";
+import {
+  MAX_IN_FLIGHT,
+  MOST_AHEAD,
+  MOST_PAGES_PER_REQUEST,
+  PAGE_SIZE,
+  PageCache,
+  readAhead,
+} from "./pages";
 
 const fakeRows = (offset: number, limit: number) =>
   Promise.resolve(Array.from({ length: limit }, (_, i) => [offset + i]));
@@ -77,5 +84,71 @@ describe("PageCache", () => {
     cache.ensure(PAGE_SIZE * 5 + 150, PAGE_SIZE * 5 + 180, PAGE_SIZE / 2);
     await vi.waitFor(() => expect(fetchPage).toHaveBeenCalledTimes(3));
     expect(fetchPage.mock.calls[2]?.[0]).toBe(6 * PAGE_SIZE);
+  });
+
+  it("reads the pages ahead a few to a request, and splits the answer into its pages", async () => {
+    const fetchPage = vi.fn(fakeRows);
+    const cache = new PageCache(fetchPage, () => {});
+    // Moving down: the visible page alone, then 10 pages ahead and one behind.
+    cache.ensure(PAGE_SIZE * 20 + 10, PAGE_SIZE * 20 + 40, PAGE_SIZE, PAGE_SIZE * 10);
+    await vi.waitFor(() => expect(fetchPage).toHaveBeenCalledTimes(4));
+    expect(
+      fetchPage.mock.calls.map(([offset, limit]) => [offset / PAGE_SIZE, limit / PAGE_SIZE]),
+    ).toEqual([
+      [20, 1],
+      [21, MOST_PAGES_PER_REQUEST],
+      [21 + MOST_PAGES_PER_REQUEST, 10 - MOST_PAGES_PER_REQUEST],
+      [19, 1],
+    ]);
+    for (const row of [PAGE_SIZE * 21, PAGE_SIZE * 29 - 1, PAGE_SIZE * 30 + 199, PAGE_SIZE * 19]) {
+      expect(cache.row(row)).toEqual([row]);
+    }
+  });
+
+  it("reads upwards in runs too, asking from the lowest page of each", async () => {
+    const fetchPage = vi.fn(fakeRows);
+    const cache = new PageCache(fetchPage, () => {});
+    cache.ensure(PAGE_SIZE * 20 + 10, PAGE_SIZE * 20 + 40, PAGE_SIZE * 3, 0);
+    await vi.waitFor(() => expect(fetchPage).toHaveBeenCalledTimes(2));
+    expect(
+      fetchPage.mock.calls.map(([offset, limit]) => [offset / PAGE_SIZE, limit / PAGE_SIZE]),
+    ).toEqual([
+      [20, 1],
+      [17, 3],
+    ]);
+    await vi.waitFor(() => expect(cache.row(PAGE_SIZE * 17 + 3)).toEqual([PAGE_SIZE * 17 + 3]));
+    expect(cache.row(PAGE_SIZE * 19 + 199)).toEqual([PAGE_SIZE * 19 + 199]);
+  });
+
+  it("asks only for the pages a run still misses", async () => {
+    const fetchPage = vi.fn(fakeRows);
+    const cache = new PageCache(fetchPage, () => {});
+    cache.ensure(PAGE_SIZE * 3, PAGE_SIZE * 3);
+    await vi.waitFor(() => expect(cache.row(PAGE_SIZE * 3)).toBeDefined());
+    cache.ensure(0, 10, 0, PAGE_SIZE * 5);
+    await vi.waitFor(() => expect(fetchPage).toHaveBeenCalledTimes(4));
+    expect(
+      fetchPage.mock.calls.map(([offset, limit]) => [offset / PAGE_SIZE, limit / PAGE_SIZE]),
+    ).toEqual([
+      [3, 1],
+      [0, 1],
+      [1, 2],
+      [4, 2],
+    ]);
+  });
+});
+
+describe("readAhead", () => {
+  it("reads one request's pages below the screen and two pages above when the rows stand still", () => {
+    expect(readAhead(0)).toEqual([2 * PAGE_SIZE, MOST_PAGES_PER_REQUEST * PAGE_SIZE]);
+    expect(readAhead(30)).toEqual([2 * PAGE_SIZE, MOST_PAGES_PER_REQUEST * PAGE_SIZE]);
+  });
+
+  it("reads further the way the rows move, the faster the further, up to a bound", () => {
+    expect(readAhead(2000)).toEqual([2 * PAGE_SIZE, 3000]);
+    expect(readAhead(-200)).toEqual([2 * PAGE_SIZE, 2 * PAGE_SIZE]);
+    expect(readAhead(-2000)).toEqual([3000, 2 * PAGE_SIZE]);
+    expect(readAhead(5400)[1]).toBe(MOST_AHEAD);
+    expect(readAhead(-1e9)[0]).toBe(MOST_AHEAD);
   });
 });
