@@ -74,6 +74,16 @@ try {
     times: [performance.now() - t0],
     n: "",
   });
+  // The floor every answer over HTTP stands on: a command that reads nothing. Asked first, many
+  // times, so that the first question timed after it does not pay for warming up the server's
+  // and this client's HTTP paths (the first one timed was ~2× the others when it did).
+  for (let i = 0; i < 50; i++) await api(url, { command: "formats" });
+  const floor = await timed(url, { command: "formats" });
+  rows.push({
+    q: "HTTP round trip of a command that reads nothing (`formats`)",
+    times: floor.times,
+    n: "",
+  });
   for (const [name, fs] of views) {
     const filters = fs.map((f) => f.api);
     const count = await timed(url, {
