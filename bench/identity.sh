@@ -40,8 +40,8 @@ echo "## Re-import of a 1M-row file overlapping the store by 50% ($runs runs eac
 echo
 echo "| | median wall time | all runs (s) | peak RSS |"
 echo "|---|---:|---|---:|"
-echo "| fresh import of the file into an empty store | ${fresh} s | $(runs_of "$work/fresh") | $(($(rss "$work/fresh") / 1024)) MB |"
-echo "| the same file into a store holding its first half | ${again} s | $(runs_of "$work/again") | $(($(rss "$work/again") / 1024)) MB |"
+echo "| fresh import of the file into an empty store | ${fresh} s | $(runs_of "$work/fresh") | $(($(rss "$work/fresh") / 1024)) MiB |"
+echo "| the same file into a store holding its first half | ${again} s | $(runs_of "$work/again") | $(($(rss "$work/again") / 1024)) MiB |"
 echo "| **re-import / fresh** | $(awk -v a="$again" -v b="$fresh" 'BEGIN {printf "%.2f×", a/b}') | target ≤ 1.5× | target ≤ 200 MB |"
 echo
 echo "The re-import said: $counts; the store then held $total entries (1,500,000 expected)."

@@ -35,7 +35,7 @@ echo "| | median wall time | all runs (s) | peak RSS |"
 echo "|---|---:|---|---:|"
 echo "| sqlite3, WAL, .import (all TEXT, no index) | ${wal} s | $(runs_of "$work/wal") | |"
 echo "| sqlite3 .import, rollback journal | ${plain} s | $(runs_of "$work/plain") | |"
-echo "| invlog import, WAL (typed, indexes, search index) | ${inv} s | $(runs_of "$work/inv") | $((rss / 1024)) MB |"
+echo "| invlog import, WAL (typed, indexes, search index) | ${inv} s | $(runs_of "$work/inv") | $((rss / 1024)) MiB |"
 echo "| **invlog / sqlite3 WAL** | $(awk -v a="$inv" -v b="$wal" 'BEGIN {printf "%.2f×", a/b}') | target ≤ 1.5× | target ≤ 200 MB |"
 echo "| invlog / sqlite3 rollback journal | $(awk -v a="$inv" -v b="$plain" 'BEGIN {printf "%.2f×", a/b}') | (as before) | |"
 echo

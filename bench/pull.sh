@@ -48,8 +48,8 @@ echo "## Pull of 100,000 Logitrail products (200 pages of 500) into a 1M-entry s
 echo
 echo "| | median wall time | records/s | all runs (s) | peak RSS |"
 echo "|---|---:|---:|---|---:|"
-echo "| the same products imported from one JSON file ($(du -m "$work/products.json" | cut -f1) MB) | ${file} s | $(rate "$file") | $(runs_of "$work/file") | $(($(rss "$work/file") / 1024)) MB |"
-echo "| \`invlog pull\` from the fake Logitrail on 127.0.0.1 | ${pull} s | $(rate "$pull") | $(runs_of "$work/pull") | $(($(rss "$work/pull") / 1024)) MB |"
+echo "| the same products imported from one JSON file ($(du -m "$work/products.json" | cut -f1) MB) | ${file} s | $(rate "$file") | $(runs_of "$work/file") | $(($(rss "$work/file") / 1024)) MiB |"
+echo "| \`invlog pull\` from the fake Logitrail on 127.0.0.1 | ${pull} s | $(rate "$pull") | $(runs_of "$work/pull") | $(($(rss "$work/pull") / 1024)) MiB |"
 echo "| **pull / file import** | $(awk -v a="$pull" -v b="$file" 'BEGIN {printf "%.2f×", a/b}') | | target ≤ 1.5× | |"
 echo
 echo "The last pull said: $said."

@@ -79,7 +79,7 @@ echo
 [ -f "$DATA/konnect-10m.csv" ] || python3 bench/gen_konnect.py 10000000 "$DATA/konnect-10m.csv"
 rm -f "$WORK"/ten.db*
 read -r secs kb < <(timed "$INVLOG" --db "$WORK/ten.db" import "$DATA/konnect-10m.csv")
-echo "Import: ${secs} s, peak RSS $((kb / 1024)) MB."
+echo "Import: ${secs} s, peak RSS $((kb / 1024)) MiB."
 echo
 "$TARGET/release/examples/bench_queries" "$WORK/ten.db" "$RUNS" triage
 # Cold start (issue #17): the first pages after launch, the store's file out of the OS cache
@@ -135,5 +135,5 @@ if [ "${BENCH_BIG:-0}" = 1 ]; then
   echo
   echo "| rows | wall time | peak RSS |"
   echo "|---:|---:|---:|"
-  echo "| 3,000,000 ($(du -m "$WORK/k3m.csv" | cut -f1) MB) | ${secs} s | $((kb / 1024)) MB |"
+  echo "| 3,000,000 ($(du -m "$WORK/k3m.csv" | cut -f1) MB) | ${secs} s | $((kb / 1024)) MiB |"
 fi
