@@ -39,7 +39,7 @@ struct PairState {
     last_failure: Option<At>,
 }
 
-/// Whether a failure at `at` lies after the pair's last success (so far).
+/// Whether a row at `at` lies after the pair's last success (so far).
 fn after_success(state: &PairState, at: At) -> bool {
     state.success.is_none_or(|(s, _, _)| at > s)
 }
@@ -179,7 +179,7 @@ impl Summary {
             state.push = Some((f.at, status));
         }
         match status {
-            "success" if state.success.is_none_or(|(s, _, _)| f.at > s) => {
+            "success" if after_success(state, f.at) => {
                 state.success = Some((f.at, f.inventory_sent, f.buffer_stock));
             }
             // A pair's last success only moves later, so a failure before the one seen so far

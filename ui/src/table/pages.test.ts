@@ -11,6 +11,10 @@ import {
 const fakeRows = (offset: number, limit: number) =>
   Promise.resolve(Array.from({ length: limit }, (_, i) => [offset + i]));
 
+/** Each request as [its first page, how many pages]. */
+const pagesAsked = (fetchPage: { mock: { calls: [number, number][] } }) =>
+  fetchPage.mock.calls.map(([offset, limit]) => [offset / PAGE_SIZE, limit / PAGE_SIZE]);
+
 describe("PageCache", () => {
   it("fetches each page covering a range once, at its offset", async () => {
     const fetchPage = vi.fn(fakeRows);
@@ -92,9 +96,7 @@ describe("PageCache", () => {
     // Moving down: the visible page alone, then 10 pages ahead and one behind.
     cache.ensure(PAGE_SIZE * 20 + 10, PAGE_SIZE * 20 + 40, PAGE_SIZE, PAGE_SIZE * 10);
     await vi.waitFor(() => expect(fetchPage).toHaveBeenCalledTimes(4));
-    expect(
-      fetchPage.mock.calls.map(([offset, limit]) => [offset / PAGE_SIZE, limit / PAGE_SIZE]),
-    ).toEqual([
+    expect(pagesAsked(fetchPage)).toEqual([
       [20, 1],
       [21, MOST_PAGES_PER_REQUEST],
       [21 + MOST_PAGES_PER_REQUEST, 10 - MOST_PAGES_PER_REQUEST],
@@ -110,9 +112,7 @@ describe("PageCache", () => {
     const cache = new PageCache(fetchPage, () => {});
     cache.ensure(PAGE_SIZE * 20 + 10, PAGE_SIZE * 20 + 40, PAGE_SIZE * 3, 0);
     await vi.waitFor(() => expect(fetchPage).toHaveBeenCalledTimes(2));
-    expect(
-      fetchPage.mock.calls.map(([offset, limit]) => [offset / PAGE_SIZE, limit / PAGE_SIZE]),
-    ).toEqual([
+    expect(pagesAsked(fetchPage)).toEqual([
       [20, 1],
       [17, 3],
     ]);
@@ -127,9 +127,7 @@ describe("PageCache", () => {
     await vi.waitFor(() => expect(cache.row(PAGE_SIZE * 3)).toBeDefined());
     cache.ensure(0, 10, 0, PAGE_SIZE * 5);
     await vi.waitFor(() => expect(fetchPage).toHaveBeenCalledTimes(4));
-    expect(
-      fetchPage.mock.calls.map(([offset, limit]) => [offset / PAGE_SIZE, limit / PAGE_SIZE]),
-    ).toEqual([
+    expect(pagesAsked(fetchPage)).toEqual([
       [3, 1],
       [0, 1],
       [1, 2],
