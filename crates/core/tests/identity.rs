@@ -473,4 +473,11 @@ fn a_first_import_writes_each_row_at_its_place_in_the_file() {
     let more = fx.file("more.csv", konnect_mixed(517, 600));
     assert_eq!(counts(&fx.import_ok(&more)), (83, 0, 0));
     assert_mixed_rows_in_place(&fx, 517, 600);
+    // Each import looks its products up afresh: the same 50, none added twice.
+    let products: i64 = fx
+        .store
+        .conn()
+        .query_row("SELECT count(*) FROM products", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(products, 50);
 }

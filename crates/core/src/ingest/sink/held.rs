@@ -167,9 +167,12 @@ fn number_repeats(rows: &mut [Held]) -> bool {
 
 fn write(conn: &Connection, rows: &mut Vec<Held>) -> rusqlite::Result<()> {
     rows.sort_unstable_by_key(Held::order);
+    // OR FAIL, not the default ABORT: the keys are new (screened), and an ABORT statement of
+    // many rows copies every index page it touches into a statement journal first, in case
+    // it must undo itself; a failure fails the whole import or pull group anyway.
     crate::store::bulk::insert_rows(
         conn,
-        "INSERT INTO identities (key, entry_id, identity, facts)",
+        "INSERT OR FAIL INTO identities (key, entry_id, identity, facts)",
         "(?, ?, ?, ?)",
         rows,
         |st, at, row| {
