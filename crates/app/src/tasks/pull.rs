@@ -91,10 +91,20 @@ impl PageWriter for Pages<'_> {
             cancel: Some(self.ctx.cancel_flag()),
             progress: None,
         };
-        match self
+        let stored = self
             .writer
-            .page(label, page, body, &cursor.to_string(), &control)
-        {
+            .page(label, page, body, &cursor.to_string(), &control);
+        if stored.is_err() && !self.writer.is_open() {
+            // A page that failed while written took the open group with it: the progress goes
+            // back to what is committed.
+            let record = connections::pull(self.writer.store(), self.pull_id)?;
+            self.records = record.records;
+            self.ctx.update(|t| {
+                t.progress.done = record.records;
+                t.pull = Some(record);
+            });
+        }
+        match stored {
             Ok(stored) => self.records += stored.records,
             // The page could not be read: named with the page it came from; nothing of it
             // was stored.

@@ -1,22 +1,28 @@
 //! The pages of a pull, stored as a file's rows are (the same importers, identities and
-//! updates), each with the connection's cursor after it. Every page is a savepoint inside a
-//! transaction that holds whole pages only: a page that cannot be read is rolled back alone,
-//! the cursor never passes a page that was not stored, and a pull that fails or is stopped
-//! commits the pages it stored before saying so. Pages are committed together for up to four
-//! seconds: at 500 records a page, a commit per page rewrote the same index pages into the
-//! WAL two hundred times and made a pull 3× the import of the same records from a file
+//! updates), each with the connection's cursor after it, in a transaction that holds whole
+//! pages only: the cursor never passes a page that was not stored, and a pull that fails or is
+//! stopped commits the pages it stored before saying so. Pages are committed together for up
+//! to four seconds: at 500 records a page, a commit per page rewrote the same index pages into
+//! the WAL two hundred times and made a pull 3× the import of the same records from a file
 //! (BENCHMARKS.md, issue #16); a crash loses at most those seconds, which the next pull
 //! fetches again from the cursor.
+//!
+//! A page is checked whole before any of it is written, so a page that cannot be read is
+//! refused alone and the group before it is kept. There is no savepoint per page: under one,
+//! SQLite copies every page of the file a page's rows touch (scattered index pages) into a
+//! journal first (3–9% of a pull, BENCHMARKS.md, issue #17 eighth part). A page that fails
+//! while it is written (the disk, not the data) takes its group with it, as a crash would.
 
 use std::sync::atomic::AtomicU64;
 use std::time::{Duration, Instant};
 
 use rusqlite::params;
+use serde::de::IgnoredAny;
 
 use super::sink::{RowError, Sink};
 use super::{logitrail, shiphero, Control};
 use crate::connections::Pull;
-use crate::error::Result;
+use crate::error::{CoreError, Result};
 use crate::store::Store;
 use crate::time::now_millis;
 
@@ -72,7 +78,9 @@ impl<'c> PullWriter<'c> {
     /// Stores page `body` (`label` names it in refusals and row errors: "page 3 of https://…")
     /// and moves the connection's cursor to `cursor`. A page whose body cannot be read is
     /// refused whole (`CoreError::FileRefused`): nothing of it is kept, the pages before it
-    /// are.
+    /// are. A cancel is honoured before the page, never in the middle of one. Any other
+    /// failure rolls the open group back (the pages since the last commit, and the cursor with
+    /// them).
     pub fn page(
         &mut self,
         label: &str,
@@ -81,20 +89,44 @@ impl<'c> PullWriter<'c> {
         cursor: &str,
         control: &Control<'_>,
     ) -> Result<PageStored> {
+        // The importers stream a body and write as they read; this reads it all first, so
+        // the only refusal left to the importers is one that writes nothing.
+        if let Err(e) = serde_json::from_slice::<IgnoredAny>(body) {
+            return Err(super::json_refusal(label, &e));
+        }
+        if control.is_cancelled() {
+            return Err(CoreError::Cancelled {
+                file: label.to_owned(),
+            });
+        }
         let conn = self.store.conn();
         if self.open_since.is_none() {
-            // The sink writes a page's new entries many to a statement when it fills or ends,
-            // and their lots and payloads as it goes: their references to the entries are
-            // checked when the group commits. (A file's import, not in a transaction yet when
-            // it starts, switches the checks off instead.) SQLite resets this at every COMMIT
-            // and ROLLBACK, and a page rolled back takes its unchecked references with it.
-            conn.execute_batch("BEGIN IMMEDIATE; PRAGMA defer_foreign_keys = ON")?;
+            // As for a file's import, the sink writes only references to ids it has just
+            // created or found, so foreign-key checks are off while a group is open: with them
+            // on, every statement writing many rows to a table with a foreign key journalled
+            // each page it touched, in case it had to undo itself. The pragma is a no-op
+            // inside a transaction, hence before it.
+            conn.pragma_update(None, "foreign_keys", "OFF")?;
+            if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
+                conn.pragma_update(None, "foreign_keys", "ON")?;
+                return Err(e.into());
+            }
             self.open_since = Some(Instant::now());
         }
-        conn.execute_batch("SAVEPOINT pull_page")?;
-        match store_page(self.store, &self.pull, label, page, body, cursor, control) {
+        let whole_page = Control {
+            cancel: None,
+            progress: control.progress,
+        };
+        match store_page(
+            self.store,
+            &self.pull,
+            label,
+            page,
+            body,
+            cursor,
+            &whole_page,
+        ) {
             Ok(stored) => {
-                conn.execute_batch("RELEASE pull_page")?;
                 let due = self.open_since.is_some_and(|t| t.elapsed() >= GROUP_FOR);
                 if self.each_page || due {
                     self.commit()?;
@@ -102,7 +134,7 @@ impl<'c> PullWriter<'c> {
                 Ok(stored)
             }
             Err(e) => {
-                conn.execute_batch("ROLLBACK TO pull_page; RELEASE pull_page")?;
+                self.end_group("ROLLBACK")?;
                 Err(e)
             }
         }
@@ -120,18 +152,32 @@ impl<'c> PullWriter<'c> {
 
     /// Commits the pages stored since the last commit.
     pub fn commit(&mut self) -> Result<()> {
-        if self.open_since.take().is_some() {
-            self.store.conn().execute_batch("COMMIT")?;
+        self.end_group("COMMIT")
+    }
+
+    /// Ends the open group, if any, with `how` (COMMIT or ROLLBACK), and turns the
+    /// foreign-key checks back on whatever happened.
+    fn end_group(&mut self, how: &str) -> Result<()> {
+        if self.open_since.take().is_none() {
+            return Ok(());
         }
-        Ok(())
+        let conn = self.store.conn();
+        // SQLite may have rolled back already (a full disk, an I/O error).
+        let ended = match conn.is_autocommit() {
+            true => Ok(()),
+            false => conn.execute_batch(how),
+        };
+        if ended.is_err() && !conn.is_autocommit() {
+            let _ = conn.execute_batch("ROLLBACK");
+        }
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        Ok(ended?)
     }
 }
 
 impl Drop for PullWriter<'_> {
     fn drop(&mut self) {
-        if self.open_since.is_some() {
-            let _ = self.store.conn().execute_batch("ROLLBACK");
-        }
+        let _ = self.end_group("ROLLBACK");
     }
 }
 
@@ -145,9 +191,9 @@ fn store_page(
     cursor: &str,
     control: &Control<'_>,
 ) -> Result<PageStored> {
-    let import_id = pull.import_id.ok_or_else(|| {
-        crate::CoreError::Conflict(format!("pull #{} has no import to add to", pull.id))
-    })?;
+    let import_id = pull
+        .import_id
+        .ok_or_else(|| CoreError::Conflict(format!("pull #{} has no import to add to", pull.id)))?;
     let conn = store.conn();
     let errors_before: i64 = conn.query_row(
         "SELECT coalesce(max(rowid), 0) FROM import_errors",
@@ -218,6 +264,8 @@ fn store_page(
 
 #[cfg(test)]
 mod tests {
+    use std::sync::atomic::AtomicBool;
+
     use super::*;
     use crate::connections::{self, ConnectionKind, NewConnection};
 
@@ -410,6 +458,127 @@ mod tests {
         )
         .unwrap();
         drop(w);
+        assert!(foreign_keys_on(&store));
+        assert_eq!(store.entry_count().unwrap(), 1);
+        let cursor = connections::get(&store, "shop").unwrap().cursor;
+        assert_eq!(cursor.as_deref(), Some("{\"offset\":1}"));
+    }
+
+    fn foreign_keys_on(store: &Store) -> bool {
+        store
+            .conn()
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .unwrap()
+    }
+
+    /// Without a savepoint per page, a page that fails half-written (here a trigger refuses
+    /// its second product, after the first is in) takes the open group with it: nothing of
+    /// the group stays, the cursor stays where the last commit left it, and the writer goes on.
+    #[test]
+    fn a_page_that_fails_while_written_takes_its_open_group_with_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("s.db")).unwrap();
+        let pull = begin(&store);
+        let control = Control::default();
+        let mut w = PullWriter::new(&store, &pull);
+        let first = page(&[("a", "2026-11-01T10:00:00Z", 5)]);
+        w.page(
+            "page 1",
+            Page::LogitrailProducts,
+            &first,
+            "{\"offset\":1}",
+            &control,
+        )
+        .unwrap();
+        w.commit().unwrap();
+        assert!(foreign_keys_on(&store));
+        store
+            .conn()
+            .execute_batch(
+                "CREATE TEMP TRIGGER boom BEFORE INSERT ON products WHEN NEW.sku = 'SKU-boom'
+                 BEGIN SELECT RAISE(ABORT, 'the disk is full'); END",
+            )
+            .unwrap();
+        let second = page(&[("b", "2026-11-01T11:00:00Z", 6)]);
+        w.page(
+            "page 2",
+            Page::LogitrailProducts,
+            &second,
+            "{\"offset\":2}",
+            &control,
+        )
+        .unwrap();
+        let third = page(&[
+            ("c", "2026-11-01T12:00:00Z", 7),
+            ("boom", "2026-11-01T13:00:00Z", 8),
+        ]);
+        let e = w
+            .page(
+                "page 3",
+                Page::LogitrailProducts,
+                &third,
+                "{\"offset\":4}",
+                &control,
+            )
+            .unwrap_err();
+        assert!(e.to_string().contains("the disk is full"), "{e}");
+        assert!(!w.is_open());
+        assert!(foreign_keys_on(&store));
+        assert_eq!(store.entry_count().unwrap(), 1);
+        let cursor = connections::get(&store, "shop").unwrap().cursor;
+        assert_eq!(cursor.as_deref(), Some("{\"offset\":1}"));
+        let p = connections::pull(&store, pull.id).unwrap();
+        assert_eq!((p.pages, p.records), (1, 1));
+        // The next page opens a group of its own.
+        store.conn().execute_batch("DROP TRIGGER boom").unwrap();
+        w.page(
+            "page 2",
+            Page::LogitrailProducts,
+            &second,
+            "{\"offset\":2}",
+            &control,
+        )
+        .unwrap();
+        w.commit().unwrap();
+        assert_eq!(store.entry_count().unwrap(), 2);
+        let cursor = connections::get(&store, "shop").unwrap().cursor;
+        assert_eq!(cursor.as_deref(), Some("{\"offset\":2}"));
+    }
+
+    /// A cancel is seen before a page starts, never in its middle: the page is not written
+    /// and the open group before it commits.
+    #[test]
+    fn a_cancel_stops_before_the_next_page_and_the_group_before_it_is_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("s.db")).unwrap();
+        let pull = begin(&store);
+        let flag = AtomicBool::new(false);
+        let control = Control {
+            cancel: Some(&flag),
+            progress: None,
+        };
+        let mut w = PullWriter::new(&store, &pull);
+        let first = page(&[("a", "2026-11-01T10:00:00Z", 5)]);
+        w.page(
+            "page 1",
+            Page::LogitrailProducts,
+            &first,
+            "{\"offset\":1}",
+            &control,
+        )
+        .unwrap();
+        flag.store(true, std::sync::atomic::Ordering::Relaxed);
+        let second = page(&[("b", "2026-11-01T11:00:00Z", 6)]);
+        let e = w.page(
+            "page 2",
+            Page::LogitrailProducts,
+            &second,
+            "{\"offset\":2}",
+            &control,
+        );
+        assert!(matches!(e, Err(CoreError::Cancelled { .. })), "{e:?}");
+        w.commit().unwrap();
+        assert!(foreign_keys_on(&store));
         assert_eq!(store.entry_count().unwrap(), 1);
         let cursor = connections::get(&store, "shop").unwrap().cursor;
         assert_eq!(cursor.as_deref(), Some("{\"offset\":1}"));
