@@ -3,6 +3,7 @@
 //! page, with the cursor after it, to a [`PageWriter`] (the pull task stores both in one
 //! transaction). Secrets come from [`secrets`] and never reach a message.
 
+mod ahead;
 pub mod error;
 pub mod http;
 mod logitrail;
@@ -16,6 +17,7 @@ use invlog_core::connections::{Connection, ConnectionKind};
 use invlog_core::ingest::pull::Page;
 use serde_json::Value;
 
+pub use ahead::fetch_ahead;
 pub use error::{ConnectorError, Result};
 use http::{Answer, Call, Http};
 pub use saved::{SavedConnection, Secret};

@@ -1,7 +1,10 @@
 //! Pulls as tasks: one connection's API walked page by page, each page stored with the cursor
 //! after it in one transaction, on a connection of the pull's own (the table stays live; a
-//! page waits its turn behind another writer). Cancel stops between pages and while waiting;
+//! page waits its turn behind another writer), while the next page is fetched on a thread of
+//! its own (`connectors::fetch_ahead`). Cancel stops between pages and while waiting;
 //! what was committed stays. The `pulls` table records each pull's start and outcome.
+
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use invlog_core::connections::{self, Connection, Pull};
 use invlog_core::ingest::pull::{Page, PullWriter};
@@ -141,8 +144,7 @@ fn run(engine: &Engine, conn: &Connection, ctx: &TaskCtx) {
     };
     let outcome = (|| -> connectors::Result<()> {
         let secret = secrets::load(engine.path(), &conn.name, &conn.secret_place)?;
-        let cancelled = || ctx.is_cancelled();
-        let mut session = Session::new(conn, secret, engine.http_policy(), &cancelled)?;
+        let policy = engine.http_policy();
         let own = match engine.path() {
             Some(p) => Some(Store::open(p)?),
             None => None,
@@ -161,7 +163,13 @@ fn run(engine: &Engine, conn: &Connection, ctx: &TaskCtx) {
             records: 0,
             ctx,
         };
-        let walked = connectors::pull(&mut session, conn.cursor.as_deref(), &mut pages);
+        // The host is asked for the next page while this one is written.
+        let walk = |out: &mut dyn PageWriter, stopped: &AtomicBool| {
+            let cancelled = || ctx.is_cancelled() || stopped.load(Ordering::Relaxed);
+            let mut session = Session::new(conn, secret, policy, &cancelled)?;
+            connectors::pull(&mut session, conn.cursor.as_deref(), out)
+        };
+        let walked = connectors::fetch_ahead(walk, &mut pages);
         // The pages stored before a failure or a cancel are kept: committed, then told.
         pages.writer.commit()?;
         walked
