@@ -2,6 +2,7 @@
 // the same questions asked of DuckDB.
 import { api } from "../tests/e2e/harness.mjs";
 import { spawnSync } from "node:child_process";
+import http from "node:http";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,17 +13,57 @@ export const pct = (xs, p) => {
   return s[Math.min(s.length - 1, Math.round((s.length - 1) * p))];
 };
 
-/** `req` posted `runs` times after one warm-up (as a second look would be): each run's ms. */
-export async function timedApi(url, req, runs) {
-  await api(url, req);
+/** `req` posted `runs` times after one warm-up (as a second look would be): each run's ms.
+ * `ask` posts one request and resolves to its answer: fetch, as the UI does, unless told. */
+export async function timedApi(url, req, runs, ask = api) {
+  await ask(url, req);
   const times = [];
   let result;
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
-    result = (await api(url, req)).result;
+    result = (await ask(url, req)).result;
     times.push(performance.now() - t0);
   }
   return { times, result };
+}
+
+/** An `ask` for `timedApi` over one kept-alive connection with node:http: what the server and
+ * loopback take, without what fetch (undici) spends of its own on each call. */
+export function keptAlive() {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  return (url, request) => {
+    const { hostname, port, searchParams } = new URL(url);
+    const body = JSON.stringify(request);
+    return new Promise((resolve, reject) => {
+      const req = http.request(
+        {
+          hostname,
+          port,
+          path: "/api",
+          method: "POST",
+          agent,
+          headers: {
+            Authorization: `Bearer ${searchParams.get("token")}`,
+            "Content-Type": "application/json",
+            "Content-Length": Buffer.byteLength(body),
+          },
+        },
+        (res) => {
+          const chunks = [];
+          res.on("data", (c) => chunks.push(c));
+          res.on("end", () => {
+            const text = Buffer.concat(chunks).toString();
+            if (res.statusCode === 200) resolve(JSON.parse(text));
+            else reject(new Error(`HTTP ${res.statusCode}: ${text}`));
+          });
+        },
+      );
+      // The kept connection must not keep the benchmark's process alive.
+      req.on("socket", (socket) => socket.unref());
+      req.on("error", reject);
+      req.end(body);
+    });
+  };
 }
 
 /** `questions` ({ name, sql, params }) asked of DuckDB `runs` times each by `duckdb_ref.py`, with

@@ -4,7 +4,7 @@
 //   INVLOG=target/release/invlog node bench/summary.mjs STORE CSV [RUNS] [PYTHON]
 // PYTHON: a Python with the duckdb package (bench/run.sh makes one).
 import { api, serve } from "../tests/e2e/harness.mjs";
-import { askDuckDB, pct, timedApi } from "./stats.mjs";
+import { askDuckDB, keptAlive, pct, timedApi } from "./stats.mjs";
 
 const [store, csv] = process.argv.slice(2, 4);
 const runs = Number(process.argv[4] ?? 20);
@@ -83,6 +83,35 @@ try {
     q: "HTTP round trip of a command that reads nothing (`formats`)",
     times: floor.times,
     n: "",
+  });
+  // The same two, and the count of all entries, over one kept-alive connection: how much of
+  // the round trip is this client's fetch rather than the server.
+  const lean = keptAlive();
+  for (let i = 0; i < 50; i++) await lean(url, { command: "formats" });
+  const leanFloor = await timedApi(url, { command: "formats" }, runs, lean);
+  rows.push({
+    q: "… the same over one kept-alive connection (node:http, not fetch)",
+    times: leanFloor.times,
+    n: "",
+  });
+  const leanCount = await timedApi(
+    url,
+    {
+      command: "query",
+      args: { filters: [], sort: [], columns: ["status"], limit: 1 },
+    },
+    runs,
+    lean,
+  );
+  rows.push({
+    q: "count: all entries, over one kept-alive connection (node:http)",
+    times: leanCount.times,
+    n: leanCount.result.total,
+  });
+  questions.push({
+    name: "count: all entries, over one kept-alive connection (node:http)",
+    sql: "SELECT count(*) FROM entries",
+    params: [],
   });
   for (const [name, fs] of views) {
     const filters = fs.map((f) => f.api);
