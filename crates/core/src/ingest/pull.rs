@@ -301,6 +301,25 @@ mod tests {
         Ok(stored)
     }
 
+    /// A store in a file (a store in memory commits every page), with a pull begun.
+    fn on_disk() -> (tempfile::TempDir, Store, Pull) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("s.db")).unwrap();
+        let pull = begin(&store);
+        (dir, store, pull)
+    }
+
+    /// A Logitrail page through `w`, not committed unless the group is due.
+    fn put(
+        w: &mut PullWriter<'_>,
+        label: &str,
+        body: &[u8],
+        cursor: &str,
+        control: &Control<'_>,
+    ) -> Result<PageStored> {
+        w.page(label, Page::LogitrailProducts, body, cursor, control)
+    }
+
     fn setup() -> (Store, Pull) {
         let store = Store::open_in_memory().unwrap();
         let pull = begin(&store);
@@ -415,24 +434,17 @@ mod tests {
         assert_eq!(store.entry_count().unwrap(), 1);
     }
 
+    /// The body is read whole before anything of it is written: a malformed page is refused
+    /// without touching the group before it.
     #[test]
-    fn in_a_group_a_bad_page_is_rolled_back_alone_and_an_uncommitted_group_leaves_nothing() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("s.db")).unwrap();
-        let pull = begin(&store);
+    fn in_a_group_a_malformed_page_is_refused_alone_and_an_uncommitted_group_leaves_nothing() {
+        let (_dir, store, pull) = on_disk();
         let control = Control::default();
         let one = page(&[("a", "2026-11-01T10:00:00Z", 5)]);
         let mut bad = page(&[("b", "2026-11-01T11:00:00Z", 6)]);
         bad.truncate(bad.len() - 3);
         let mut w = PullWriter::new(&store, &pull);
-        w.page(
-            "page 1",
-            Page::LogitrailProducts,
-            &one,
-            "{\"offset\":1}",
-            &control,
-        )
-        .unwrap();
+        put(&mut w, "page 1", &one, "{\"offset\":1}", &control).unwrap();
         assert!(w
             .page(
                 "page 2",
@@ -449,14 +461,7 @@ mod tests {
         // A group never committed (the process died) leaves neither rows nor cursor.
         let two = page(&[("c", "2026-11-01T12:00:00Z", 7)]);
         let mut w = PullWriter::new(&store, &pull);
-        w.page(
-            "page 3",
-            Page::LogitrailProducts,
-            &two,
-            "{\"offset\":3}",
-            &control,
-        )
-        .unwrap();
+        put(&mut w, "page 3", &two, "{\"offset\":3}", &control).unwrap();
         drop(w);
         assert!(foreign_keys_on(&store));
         assert_eq!(store.entry_count().unwrap(), 1);
@@ -476,20 +481,11 @@ mod tests {
     /// the group stays, the cursor stays where the last commit left it, and the writer goes on.
     #[test]
     fn a_page_that_fails_while_written_takes_its_open_group_with_it() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("s.db")).unwrap();
-        let pull = begin(&store);
+        let (_dir, store, pull) = on_disk();
         let control = Control::default();
         let mut w = PullWriter::new(&store, &pull);
         let first = page(&[("a", "2026-11-01T10:00:00Z", 5)]);
-        w.page(
-            "page 1",
-            Page::LogitrailProducts,
-            &first,
-            "{\"offset\":1}",
-            &control,
-        )
-        .unwrap();
+        put(&mut w, "page 1", &first, "{\"offset\":1}", &control).unwrap();
         w.commit().unwrap();
         assert!(foreign_keys_on(&store));
         store
@@ -500,14 +496,7 @@ mod tests {
             )
             .unwrap();
         let second = page(&[("b", "2026-11-01T11:00:00Z", 6)]);
-        w.page(
-            "page 2",
-            Page::LogitrailProducts,
-            &second,
-            "{\"offset\":2}",
-            &control,
-        )
-        .unwrap();
+        put(&mut w, "page 2", &second, "{\"offset\":2}", &control).unwrap();
         let third = page(&[
             ("c", "2026-11-01T12:00:00Z", 7),
             ("boom", "2026-11-01T13:00:00Z", 8),
@@ -531,14 +520,7 @@ mod tests {
         assert_eq!((p.pages, p.records), (1, 1));
         // The next page opens a group of its own.
         store.conn().execute_batch("DROP TRIGGER boom").unwrap();
-        w.page(
-            "page 2",
-            Page::LogitrailProducts,
-            &second,
-            "{\"offset\":2}",
-            &control,
-        )
-        .unwrap();
+        put(&mut w, "page 2", &second, "{\"offset\":2}", &control).unwrap();
         w.commit().unwrap();
         assert_eq!(store.entry_count().unwrap(), 2);
         let cursor = connections::get(&store, "shop").unwrap().cursor;
@@ -549,9 +531,7 @@ mod tests {
     /// and the open group before it commits.
     #[test]
     fn a_cancel_stops_before_the_next_page_and_the_group_before_it_is_kept() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("s.db")).unwrap();
-        let pull = begin(&store);
+        let (_dir, store, pull) = on_disk();
         let flag = AtomicBool::new(false);
         let control = Control {
             cancel: Some(&flag),
@@ -559,23 +539,10 @@ mod tests {
         };
         let mut w = PullWriter::new(&store, &pull);
         let first = page(&[("a", "2026-11-01T10:00:00Z", 5)]);
-        w.page(
-            "page 1",
-            Page::LogitrailProducts,
-            &first,
-            "{\"offset\":1}",
-            &control,
-        )
-        .unwrap();
+        put(&mut w, "page 1", &first, "{\"offset\":1}", &control).unwrap();
         flag.store(true, std::sync::atomic::Ordering::Relaxed);
         let second = page(&[("b", "2026-11-01T11:00:00Z", 6)]);
-        let e = w.page(
-            "page 2",
-            Page::LogitrailProducts,
-            &second,
-            "{\"offset\":2}",
-            &control,
-        );
+        let e = put(&mut w, "page 2", &second, "{\"offset\":2}", &control);
         assert!(matches!(e, Err(CoreError::Cancelled { .. })), "{e:?}");
         w.commit().unwrap();
         assert!(foreign_keys_on(&store));
