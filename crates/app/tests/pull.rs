@@ -292,6 +292,51 @@ fn a_malformed_page_is_named_keeps_the_pages_before_it_and_the_next_pull_goes_on
     assert_eq!(p.new, 700);
 }
 
+/// A page that fails while it is written (here a trigger refuses one product of page 2, as a
+/// full disk would) takes the pages not yet committed with it: the pull says what failed, its
+/// record and its task's progress say what is kept, and the next pull starts from the cursor.
+#[test]
+fn a_page_that_fails_while_written_keeps_only_what_was_committed() {
+    let fx = fixture();
+    let list = Arc::new(Mutex::new(products(1200, 5)));
+    let api = FakeApi::start(logitrail(list));
+    add_logitrail(&fx, &api);
+    let writer = rusqlite::Connection::open(&fx.path).unwrap();
+    writer
+        .execute_batch(
+            "CREATE TRIGGER boom BEFORE INSERT ON products WHEN NEW.sku = 'SKU-700'
+             BEGIN SELECT RAISE(ABORT, 'no space left on the device'); END",
+        )
+        .unwrap();
+    let task = match call(
+        &fx.engine,
+        Request::StartPull {
+            name: "shop".into(),
+        },
+    ) {
+        Response::StartPull(t) => t,
+        other => panic!("{other:?}"),
+    };
+    let ended = fx.engine.tasks().wait(task.id).unwrap();
+    assert_eq!(ended.status, JobStatus::Failed);
+    let e = ended.error.unwrap_or_default();
+    assert!(e.contains("no space left on the device"), "{e}");
+    // Pages 1 and 2 were one group, never committed.
+    let p = ended.pull.unwrap();
+    assert_eq!((p.pages, p.records, p.new), (0, 0, 0), "{p:?}");
+    assert_eq!(ended.progress.done, 0);
+    assert_eq!(cursor(&fx), Value::Null);
+
+    writer.execute_batch("DROP TRIGGER boom").unwrap();
+    let p = pull(&fx);
+    assert_eq!(
+        (p.status, p.new, p.pages),
+        (JobStatus::Success, 1200, 3),
+        "{:?}",
+        p.error
+    );
+}
+
 #[test]
 fn a_cancelled_pull_keeps_whole_pages_and_a_consistent_cursor() {
     let fx = fixture();

@@ -99,13 +99,14 @@ impl PageWriter for Pages<'_> {
             .page(label, page, body, &cursor.to_string(), &control);
         if stored.is_err() && !self.writer.is_open() {
             // A page that failed while written took the open group with it: the progress goes
-            // back to what is committed.
-            let record = connections::pull(self.writer.store(), self.pull_id)?;
-            self.records = record.records;
-            self.ctx.update(|t| {
-                t.progress.done = record.records;
-                t.pull = Some(record);
-            });
+            // back to what is committed. (Unread, the page's own error is what is said.)
+            if let Ok(record) = connections::pull(self.writer.store(), self.pull_id) {
+                self.records = record.records;
+                self.ctx.update(|t| {
+                    t.progress.done = record.records;
+                    t.pull = Some(record);
+                });
+            }
         }
         match stored {
             Ok(stored) => self.records += stored.records,
