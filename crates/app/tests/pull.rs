@@ -71,6 +71,19 @@ fn pull(fx: &Fx) -> Pull {
     }
 }
 
+/// Starts pulling "shop" as a task, without waiting for it.
+fn start_pull(fx: &Fx) -> Box<invlog_app::runner::Task> {
+    match call(
+        &fx.engine,
+        Request::StartPull {
+            name: "shop".into(),
+        },
+    ) {
+        Response::StartPull(t) => t,
+        other => panic!("{other:?}"),
+    }
+}
+
 fn cursor(fx: &Fx) -> Value {
     match call(&fx.engine, Request::Connections) {
         Response::Connections(c) => c[0]
@@ -308,15 +321,7 @@ fn a_page_that_fails_while_written_keeps_only_what_was_committed() {
              BEGIN SELECT RAISE(ABORT, 'no space left on the device'); END",
         )
         .unwrap();
-    let task = match call(
-        &fx.engine,
-        Request::StartPull {
-            name: "shop".into(),
-        },
-    ) {
-        Response::StartPull(t) => t,
-        other => panic!("{other:?}"),
-    };
+    let task = start_pull(&fx);
     let ended = fx.engine.tasks().wait(task.id).unwrap();
     assert_eq!(ended.status, JobStatus::Failed);
     let e = ended.error.unwrap_or_default();
@@ -347,15 +352,7 @@ fn a_cancelled_pull_keeps_whole_pages_and_a_consistent_cursor() {
         ..inner(r)
     });
     add_logitrail(&fx, &api);
-    let task = match call(
-        &fx.engine,
-        Request::StartPull {
-            name: "shop".into(),
-        },
-    ) {
-        Response::StartPull(t) => t,
-        other => panic!("{other:?}"),
-    };
+    let task = start_pull(&fx);
     let until = Instant::now() + Duration::from_secs(10);
     while fx.engine.tasks().get(task.id).unwrap().progress.done == 0 {
         assert!(Instant::now() < until, "no page stored");
