@@ -16,44 +16,15 @@ use super::{ConnectorError, PageWriter, Result};
 /// the only work ahead of the writer.
 const WAITING: usize = 1;
 
-/// A page as it crosses to the writer, owning what [`Page`] borrows.
+/// What crosses to the writer.
 enum Handed {
     Page {
         label: String,
-        page: OwnedPage,
+        page: Page,
         body: Vec<u8>,
         cursor: Value,
     },
     Expect(u64),
-}
-
-enum OwnedPage {
-    LogitrailProducts,
-    ShipheroChanges,
-    ShipheroBatches,
-    ShipheroItems { batch: String },
-}
-
-impl OwnedPage {
-    fn of(page: Page<'_>) -> Self {
-        match page {
-            Page::LogitrailProducts => OwnedPage::LogitrailProducts,
-            Page::ShipheroChanges => OwnedPage::ShipheroChanges,
-            Page::ShipheroBatches => OwnedPage::ShipheroBatches,
-            Page::ShipheroItems { batch } => OwnedPage::ShipheroItems {
-                batch: batch.to_owned(),
-            },
-        }
-    }
-
-    fn page(&self) -> Page<'_> {
-        match self {
-            OwnedPage::LogitrailProducts => Page::LogitrailProducts,
-            OwnedPage::ShipheroChanges => Page::ShipheroChanges,
-            OwnedPage::ShipheroBatches => Page::ShipheroBatches,
-            OwnedPage::ShipheroItems { batch } => Page::ShipheroItems { batch },
-        }
-    }
 }
 
 /// The connector's side: each page goes over the channel; once the writer has stopped, the
@@ -63,10 +34,10 @@ struct HandOver {
 }
 
 impl PageWriter for HandOver {
-    fn page(&mut self, label: &str, page: Page<'_>, body: &[u8], cursor: &Value) -> Result<()> {
+    fn page(&mut self, label: &str, page: &Page, body: &[u8], cursor: &Value) -> Result<()> {
         let handed = Handed::Page {
             label: label.to_owned(),
-            page: OwnedPage::of(page),
+            page: page.clone(),
             body: body.to_vec(),
             cursor: cursor.clone(),
         };
@@ -107,7 +78,7 @@ where
                     page,
                     body,
                     cursor,
-                } => out.page(&label, page.page(), &body, &cursor),
+                } => out.page(&label, &page, &body, &cursor),
                 Handed::Expect(total) => {
                     out.expect(total);
                     Ok(())
@@ -148,7 +119,7 @@ mod tests {
     }
 
     impl PageWriter for Writer {
-        fn page(&mut self, label: &str, _: Page<'_>, _: &[u8], cursor: &Value) -> Result<()> {
+        fn page(&mut self, label: &str, _: &Page, _: &[u8], cursor: &Value) -> Result<()> {
             if self.fail_at == Some(label) {
                 return Err(ConnectorError::Malformed {
                     page: label.to_owned(),
@@ -184,7 +155,7 @@ mod tests {
         for n in from..=to {
             out.page(
                 &format!("page {n}"),
-                Page::LogitrailProducts,
+                &Page::LogitrailProducts,
                 b"{}",
                 &serde_json::json!({ "offset": n }),
             )?;

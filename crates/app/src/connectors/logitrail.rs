@@ -268,7 +268,7 @@ pub fn pull(s: &mut Session<'_>, cursor: &Value, out: &mut dyn PageWriter) -> Re
                 "newest": newest.map(format_instant),
             }),
         };
-        out.page(&label, Page::LogitrailProducts, &body, &next)?;
+        out.page(&label, &Page::LogitrailProducts, &body, &next)?;
         if done {
             return Ok(());
         }

@@ -25,7 +25,7 @@ pub use saved::{SavedConnection, Secret};
 /// Where a pull's pages go.
 pub trait PageWriter {
     /// Stores `body` (what `page` fetched) and moves the cursor to `cursor`, together.
-    fn page(&mut self, label: &str, page: Page<'_>, body: &[u8], cursor: &Value) -> Result<()>;
+    fn page(&mut self, label: &str, page: &Page, body: &[u8], cursor: &Value) -> Result<()>;
     /// How many records the whole pull will bring, when the API says.
     fn expect(&mut self, _total: u64) {}
 }

@@ -247,7 +247,7 @@ pub fn pull(s: &mut Session<'_>, cursor: &Value, out: &mut dyn PageWriter) -> Re
         }
         out.page(
             &label,
-            Page::ShipheroChanges,
+            &Page::ShipheroChanges,
             &body,
             &cursor_at(from, &after, &finals),
         )?;
@@ -263,7 +263,7 @@ pub fn pull(s: &mut Session<'_>, cursor: &Value, out: &mut dyn PageWriter) -> Re
         let (more, end, nodes) = page_info(&v, "inventory_sync_statuses", &label)?;
         out.page(
             &label,
-            Page::ShipheroBatches,
+            &Page::ShipheroBatches,
             &body,
             &cursor_at(from, &None, &finals),
         )?;
@@ -297,7 +297,7 @@ pub fn pull(s: &mut Session<'_>, cursor: &Value, out: &mut dyn PageWriter) -> Re
             }
             out.page(
                 &label,
-                Page::ShipheroItems { batch: &id },
+                &Page::ShipheroItems { batch: id.clone() },
                 &body,
                 &cursor_at(from, &None, &finals),
             )?;

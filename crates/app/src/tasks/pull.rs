@@ -83,7 +83,7 @@ impl PageWriter for Pages<'_> {
     fn page(
         &mut self,
         label: &str,
-        page: Page<'_>,
+        page: &Page,
         body: &[u8],
         cursor: &Value,
     ) -> connectors::Result<()> {

@@ -27,8 +27,8 @@ use crate::store::Store;
 use crate::time::now_millis;
 
 /// What a page's body is: the response of which call.
-#[derive(Debug, Clone, Copy)]
-pub enum Page<'a> {
+#[derive(Debug, Clone)]
+pub enum Page {
     /// Logitrail's `{total_count, offset, count, products: [...]}`.
     LogitrailProducts,
     /// ShipHero `inventory_changes`.
@@ -36,7 +36,7 @@ pub enum Page<'a> {
     /// ShipHero `inventory_sync_statuses`: the batches.
     ShipheroBatches,
     /// ShipHero `inventory_sync_items_status`: the rows of batch `batch`.
-    ShipheroItems { batch: &'a str },
+    ShipheroItems { batch: String },
 }
 
 /// What one stored page brought.
@@ -84,7 +84,7 @@ impl<'c> PullWriter<'c> {
     pub fn page(
         &mut self,
         label: &str,
-        page: Page<'_>,
+        page: &Page,
         body: &[u8],
         cursor: &str,
         control: &Control<'_>,
@@ -186,7 +186,7 @@ fn store_page(
     store: &Store,
     pull: &Pull,
     label: &str,
-    page: Page<'_>,
+    page: &Page,
     body: &[u8],
     cursor: &str,
     control: &Control<'_>,
@@ -221,7 +221,7 @@ fn store_page(
         Page::ShipheroChanges => shiphero::import(&mut sink, body, shiphero::Kind::Changes, None)?,
         Page::ShipheroBatches => shiphero::import(&mut sink, body, shiphero::Kind::Statuses, None)?,
         Page::ShipheroItems { batch } => {
-            shiphero::import(&mut sink, body, shiphero::Kind::Items, Some(batch))?
+            shiphero::import(&mut sink, body, shiphero::Kind::Items, Some(batch.as_str()))?
         }
     }
     let (counts, errors, channel_state) = sink.finish(&mut |_| {})?;
@@ -296,7 +296,7 @@ mod tests {
     ) -> Result<PageStored> {
         let mut w = PullWriter::new(store, pull);
         let control = Control::default();
-        let stored = w.page(label, Page::LogitrailProducts, body, cursor, &control)?;
+        let stored = w.page(label, &Page::LogitrailProducts, body, cursor, &control)?;
         w.commit()?;
         Ok(stored)
     }
@@ -317,7 +317,7 @@ mod tests {
         cursor: &str,
         control: &Control<'_>,
     ) -> Result<PageStored> {
-        w.page(label, Page::LogitrailProducts, body, cursor, control)
+        w.page(label, &Page::LogitrailProducts, body, cursor, control)
     }
 
     fn setup() -> (Store, Pull) {
@@ -445,15 +445,7 @@ mod tests {
         bad.truncate(bad.len() - 3);
         let mut w = PullWriter::new(&store, &pull);
         put(&mut w, "page 1", &one, "{\"offset\":1}", &control).unwrap();
-        assert!(w
-            .page(
-                "page 2",
-                Page::LogitrailProducts,
-                &bad,
-                "{\"offset\":2}",
-                &control
-            )
-            .is_err());
+        assert!(put(&mut w, "page 2", &bad, "{\"offset\":2}", &control).is_err());
         w.commit().unwrap();
         assert_eq!(store.entry_count().unwrap(), 1);
         let cursor = connections::get(&store, "shop").unwrap().cursor;
@@ -501,15 +493,7 @@ mod tests {
             ("c", "2026-11-01T12:00:00Z", 7),
             ("boom", "2026-11-01T13:00:00Z", 8),
         ]);
-        let e = w
-            .page(
-                "page 3",
-                Page::LogitrailProducts,
-                &third,
-                "{\"offset\":4}",
-                &control,
-            )
-            .unwrap_err();
+        let e = put(&mut w, "page 3", &third, "{\"offset\":4}", &control).unwrap_err();
         assert!(e.to_string().contains("the disk is full"), "{e}");
         assert!(!w.is_open());
         assert!(foreign_keys_on(&store));
