@@ -20,6 +20,7 @@ mkdir -p "$DATA"
 [ -f "$DATA/konnect-1m.csv" ] || python3 bench/gen_konnect.py 1000000 "$DATA/konnect-1m.csv"
 cargo build --release --locked -q --workspace --features invlog-desktop/custom-protocol
 cargo build --release --locked -q -p invlog-core --example bench_queries
+cargo build --release --locked -q -p invlog-app --example bench_dispatch
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 timed() { # prints "seconds peak_kb" of a command

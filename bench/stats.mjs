@@ -5,7 +5,7 @@ import { spawnSync } from "node:child_process";
 import http from "node:http";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 
 /** The `p` quantile (0..1) of `xs`, nearest rank. */
 export const pct = (xs, p) => {
@@ -66,27 +66,47 @@ export function keptAlive() {
   };
 }
 
-/** `questions` ({ name, sql, params }) asked of DuckDB `runs` times each by `duckdb_ref.py`, with
- * `python` (one with the duckdb package) over the table loaded from `csv`: its load time, rows,
- * and each question's ms per run, by name. */
-export function askDuckDB(python, csv, runs, questions) {
-  const dir = mkdtempSync(join(tmpdir(), "invlog-duck-"));
+/** `questions` written to a file, `program` run with `args(file)`: its stdout read as JSON. */
+function askWithQuestions(program, args, questions) {
+  const dir = mkdtempSync(join(tmpdir(), "invlog-ask-"));
   try {
-    writeFileSync(join(dir, "q.json"), JSON.stringify(questions));
-    const duck = spawnSync(
-      python,
-      [
-        new URL("duckdb_ref.py", import.meta.url).pathname,
-        csv,
-        String(runs),
-        join(dir, "q.json"),
-      ],
-      { encoding: "utf8", maxBuffer: 1 << 26 },
-    );
-    if (duck.status !== 0)
-      throw new Error(`duckdb_ref.py failed: ${duck.stderr}`);
-    return JSON.parse(duck.stdout);
+    const file = join(dir, "q.json");
+    writeFileSync(file, JSON.stringify(questions));
+    const run = spawnSync(program, args(file), {
+      encoding: "utf8",
+      maxBuffer: 1 << 26,
+    });
+    if (run.status !== 0)
+      throw new Error(`${program} failed: ${run.stderr ?? run.error}`);
+    return JSON.parse(run.stdout);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** `questions` ({ name, sql, params }) asked of DuckDB `runs` times each by `duckdb_ref.py`, with
+ * `python` (one with the duckdb package) over the table loaded from `csv`: its load time, rows,
+ * and each question's ms per run, by name. */
+export const askDuckDB = (python, csv, runs, questions) =>
+  askWithQuestions(
+    python,
+    (file) => [
+      new URL("duckdb_ref.py", import.meta.url).pathname,
+      csv,
+      String(runs),
+      file,
+    ],
+    questions,
+  );
+
+/** `questions` ({ name, request }) dispatched `runs` times each by the engine in one process
+ * (`bench/dispatch.rs`, built beside `invlog` as `examples/bench_dispatch`) on `store`: no HTTP,
+ * as DuckDB is asked. Each question's ms per run, by name. */
+export function askInProcess(invlog, store, runs, questions) {
+  const bin = join(dirname(invlog), "examples", "bench_dispatch");
+  return askWithQuestions(
+    bin,
+    (file) => [store, String(runs), file],
+    questions,
+  );
 }

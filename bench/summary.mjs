@@ -3,8 +3,8 @@
 // question asked of DuckDB (Python package, in process, the table loaded from the same CSV).
 //   INVLOG=target/release/invlog node bench/summary.mjs STORE CSV [RUNS] [PYTHON]
 // PYTHON: a Python with the duckdb package (bench/run.sh makes one).
-import { api, serve } from "../tests/e2e/harness.mjs";
-import { askDuckDB, keptAlive, pct, timedApi } from "./stats.mjs";
+import { api, invlog, serve } from "../tests/e2e/harness.mjs";
+import { askDuckDB, askInProcess, keptAlive, pct, timedApi } from "./stats.mjs";
 
 const [store, csv] = process.argv.slice(2, 4);
 const runs = Number(process.argv[4] ?? 20);
@@ -78,11 +78,13 @@ try {
   // times, so that the first question timed after it does not pay for warming up the server's
   // and this client's HTTP paths (the first one timed was ~2× the others when it did).
   for (let i = 0; i < 50; i++) await api(url, { command: "formats" });
-  const floor = await timed(url, { command: "formats" });
+  const formats = { command: "formats" };
+  const floor = await timed(url, formats);
   rows.push({
     q: "HTTP round trip of a command that reads nothing (`formats`)",
     times: floor.times,
     n: "",
+    req: formats,
   });
   // The same two, and the count of all entries, over one kept-alive connection: how much of
   // the round trip is this client's fetch rather than the server.
@@ -94,19 +96,16 @@ try {
     times: leanFloor.times,
     n: "",
   });
-  const leanCount = await timedApi(
-    url,
-    {
-      command: "query",
-      args: { filters: [], sort: [], columns: ["status"], limit: 1 },
-    },
-    runs,
-    lean,
-  );
+  const countAll = {
+    command: "query",
+    args: { filters: [], sort: [], columns: ["status"], limit: 1 },
+  };
+  const leanCount = await timedApi(url, countAll, runs, lean);
   rows.push({
     q: "count: all entries, over one kept-alive connection (node:http)",
     times: leanCount.times,
     n: leanCount.result.total,
+    req: countAll,
   });
   questions.push({
     name: "count: all entries, over one kept-alive connection (node:http)",
@@ -115,14 +114,16 @@ try {
   });
   for (const [name, fs] of views) {
     const filters = fs.map((f) => f.api);
-    const count = await timed(url, {
+    const countReq = {
       command: "query",
       args: { filters, sort: [], columns: ["status"], limit: 1 },
-    });
+    };
+    const count = await timed(url, countReq);
     rows.push({
       q: `count: ${name}`,
       times: count.times,
       n: count.result.total,
+      req: countReq,
     });
     questions.push({
       name: `count: ${name}`,
@@ -130,21 +131,23 @@ try {
       params: params(fs),
     });
     const others = fs.filter((f) => f.column !== "channel");
-    const facet = await timed(url, {
+    const facetReq = {
       command: "facets",
       args: { filters, columns: ["channel"] },
-    });
+    };
+    const facet = await timed(url, facetReq);
     rows.push({
       q: `facet channel: ${name}`,
       times: facet.times,
       n: facet.result[0].values.length,
+      req: facetReq,
     });
     questions.push({
       name: `facet channel: ${name}`,
       sql: `SELECT channel, count(*) AS n FROM entries ${where(others)} GROUP BY channel ORDER BY n DESC, channel LIMIT 500`,
       params: params(others),
     });
-    const timeline = await timed(url, {
+    const timelineReq = {
       command: "timeline",
       args: {
         filters,
@@ -153,12 +156,14 @@ try {
         buckets: 80,
         utc_offset_minutes: OFFSET_MIN,
       },
-    });
+    };
+    const timeline = await timed(url, timelineReq);
     const width = timeline.result.bucket_ms;
     rows.push({
       q: `timeline: ${name}`,
       times: timeline.times,
       n: timeline.result.total,
+      req: timelineReq,
     });
     questions.push({
       name: `timeline: ${name}`,
@@ -167,35 +172,49 @@ try {
       params: params(fs),
     });
   }
-  const all = await timed(url, { command: "facets", args: { filters: [] } });
+  const everyFacet = { command: "facets", args: { filters: [] } };
+  const all = await timed(url, everyFacet);
   rows.push({
     q: "every facet (8 columns): all entries",
     times: all.times,
     n: all.result.length,
+    req: everyFacet,
   });
 } finally {
   child.kill();
 }
 
 const ref = askDuckDB(python, csv, runs, questions);
+// The same requests of the engine in one process, after the server has gone: what HTTP adds,
+// taken away, as DuckDB is asked.
+const near = askInProcess(
+  invlog,
+  store,
+  runs,
+  rows.filter((r) => r.req).map((r) => ({ name: r.q, request: r.req })),
+);
 console.log(
   `DuckDB loaded the CSV (${ref.rows} rows) in ${ref.load_s.toFixed(1)} s.\n`,
 );
 console.log(
-  "| question | Invlog p50 | Invlog p95 | DuckDB p50 | DuckDB p95 | Invlog / DuckDB (p50) | answer |",
+  "| question | Invlog p50 | Invlog p95 | DuckDB p50 | DuckDB p95 | Invlog / DuckDB (p50) | Invlog in process p50 / p95 | in process / DuckDB (p50) | answer |",
 );
-console.log("|---|---:|---:|---:|---:|---:|---:|");
+console.log("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+const ms = (x) => `${x.toFixed(x < 1 ? 2 : 1)} ms`;
+const ratio = (x) => `${x.toFixed(x < 0.1 ? 3 : 2)}×`;
 for (const r of rows) {
-  const d = ref[r.q];
+  const [d, e] = [ref[r.q], near[r.q]];
   const [ip50, ip95] = [pct(r.times, 0.5), pct(r.times, 0.95)];
   const cells = d
-    ? [
-        `${pct(d, 0.5).toFixed(1)} ms`,
-        `${pct(d, 0.95).toFixed(1)} ms`,
-        `${(ip50 / pct(d, 0.5)).toFixed(2)}×`,
-      ]
+    ? [ms(pct(d, 0.5)), ms(pct(d, 0.95)), ratio(ip50 / pct(d, 0.5))]
     : ["", "", ""];
+  const inProcess = e
+    ? [
+        `${ms(pct(e, 0.5))} / ${ms(pct(e, 0.95))}`,
+        d ? ratio(pct(e, 0.5) / pct(d, 0.5)) : "",
+      ]
+    : ["", ""];
   console.log(
-    `| ${r.q} | ${ip50.toFixed(1)} ms | ${ip95.toFixed(1)} ms | ${cells.join(" | ")} | ${r.n} |`,
+    `| ${r.q} | ${ms(ip50)} | ${ms(ip95)} | ${[...cells, ...inProcess].join(" | ")} | ${r.n} |`,
   );
 }
