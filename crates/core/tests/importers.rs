@@ -709,6 +709,62 @@ fn bulk_import_rebuilds_indexes_and_returns_to_wal() {
     assert_eq!(batch, 1);
 }
 
+/// The store's schema version: SQLite counts each change to the schema, so an import that
+/// drops and builds indexes again moves it, and one that keeps them does not.
+fn schema_version(fx: &Fixture) -> i64 {
+    fx.store
+        .conn()
+        .query_row("PRAGMA main.schema_version", [], |r| r.get(0))
+        .unwrap()
+}
+
+fn assert_indexes_whole(fx: &Fixture) {
+    let check: String = fx
+        .store
+        .conn()
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(check, "ok");
+}
+
+/// A file about as large as the store is imported in bulk, but its indexes are dropped and
+/// built again only once enough of its rows are new: a re-export with nothing new (or little)
+/// keeps them, and they stay whole either way.
+#[test]
+fn a_bulk_re_import_rebuilds_indexes_only_for_many_new_rows() {
+    let mut fx = Fixture::new();
+    fx.import_ok(&fx.file("big.csv", big_konnect(40_000)));
+    let first = schema_version(&fx);
+
+    // The same rows again, another file (its lines end in CRLF).
+    let again = fx.file("again.csv", big_konnect(40_000).replace('\n', "\r\n"));
+    let r = fx.import_ok(&again);
+    assert_eq!((r.new, r.existing), (0, 40_000));
+    assert_eq!(schema_version(&fx), first, "nothing new: indexes kept");
+
+    // 10,000 new rows: kept up to date one at a time.
+    let r = fx.import_ok(&fx.file("more.csv", big_konnect(50_000)));
+    assert_eq!((r.new, r.existing), (10_000, 40_000));
+    assert_eq!(schema_version(&fx), first, "few new: indexes kept");
+    assert_indexes_whole(&fx);
+    assert_eq!(fx.rows(&["sku = SKU-00007"], &["id"]).len(), 100);
+    assert_eq!(fx.rows(&["status = failed"], &["id"]).len(), 5_000);
+
+    // 30,000 new rows: dropped on the way and built again.
+    let r = fx.import_ok(&fx.file("most.csv", big_konnect(80_000)));
+    assert_eq!((r.new, r.existing), (30_000, 50_000));
+    // Each of the indexes dropped, then created again.
+    let moved = schema_version(&fx) - first;
+    assert_eq!(
+        moved,
+        2 * invlog_core::store::BULK_REBUILT_INDEXES.len() as i64,
+        "many new: indexes built again"
+    );
+    assert_indexes_whole(&fx);
+    assert_eq!(fx.rows(&["sku = SKU-00007"], &["id"]).len(), 160);
+    assert_eq!(fx.rows(&["status = failed"], &["id"]).len(), 8_000);
+}
+
 #[test]
 fn cancelled_bulk_import_leaves_store_and_schema_unchanged() {
     use invlog_core::ingest::{import_file, Control};

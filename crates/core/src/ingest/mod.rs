@@ -776,6 +776,19 @@ struct OneFile<'a> {
 /// 1M-row import (and no faster with more helpers on two cores).
 const SORT_RUN_KIB: i64 = -4096;
 
+/// New or updated entries of a re-import in bulk before its indexes are dropped, to be built
+/// again at its end: as few as the smallest bulk file, so keeping the indexes up to date for
+/// them costs a small share of one rebuild.
+const LAZY_DROP_ROWS: u64 = 20_000;
+
+/// Drops the indexes a bulk import builds again at its end (`rebuild_indexes`).
+fn drop_bulk_indexes(conn: &rusqlite::Connection) -> Result<()> {
+    for name in crate::store::BULK_REBUILT_INDEXES {
+        conn.execute_batch(&format!("DROP INDEX {name}"))?;
+    }
+    Ok(())
+}
+
 fn rebuild_indexes(tx: &rusqlite::Transaction<'_>) -> Result<()> {
     // The rows' changed pages to the WAL now, outside any statement: spilled during the first
     // CREATE INDEX instead, each would be copied to its statement journal first (in memory
@@ -863,10 +876,9 @@ fn import_in_transaction(
         ],
     )?;
     let import_id = tx.last_insert_rowid();
-    if bulk {
-        for name in crate::store::BULK_REBUILT_INDEXES {
-            tx.execute_batch(&format!("DROP INDEX {name}"))?;
-        }
+    // Into an empty store every row is new: the indexes go at once.
+    if bulk && one.into_empty {
+        drop_bulk_indexes(&tx)?;
     }
     let mut sink = sink::Sink::new(
         &tx,
@@ -880,6 +892,7 @@ fn import_in_transaction(
     )?;
     if bulk && !one.into_empty {
         sink.screen_lookups(usize::try_from(size / 100).unwrap_or(usize::MAX))?;
+        sink.drop_indexes_once_written(LAZY_DROP_ROWS);
     }
     let nul_at = AtomicU64::new(NO_NUL);
     let input = || -> Result<_> {
@@ -935,8 +948,9 @@ fn import_in_transaction(
         at => binary_data(file, at),
     })?;
     trace.phase("rows");
+    let rebuild = (bulk && one.into_empty) || sink.dropped_indexes();
     let (counts, errors, channel_state) = sink.finish(&mut |name| trace.phase(name))?;
-    if bulk {
+    if rebuild {
         rebuild_indexes(&tx)?;
         trace.phase("indexes");
     }
