@@ -42,6 +42,8 @@ pub(super) struct HeldIdentities {
     most: usize,
     /// Whether a full batch was written out already.
     spilled: bool,
+    /// How many full batches were written out so far.
+    spills: u32,
     /// Rows numbered as they came (looked up): each held identity's place in `rows`, by its
     /// key. An index of 4-byte places rather than a map of identities keeps it at a few bytes a
     /// row beside the rows' 32.
@@ -54,6 +56,7 @@ impl Default for HeldIdentities {
             rows: Vec::new(),
             most: MOST_HELD,
             spilled: false,
+            spills: 0,
             numbered: None,
         }
     }
@@ -71,6 +74,12 @@ impl HeldIdentities {
             numbered: Some(HashTable::new()),
             ..HeldIdentities::default()
         }
+    }
+
+    /// How many full batches were written out to the store so far: identities looked up
+    /// before a spill miss those it wrote, and no longer held here.
+    pub(super) fn spills(&self) -> u32 {
+        self.spills
     }
 
     /// Holds at most `most` rows before writing them out.
@@ -115,6 +124,7 @@ impl HeldIdentities {
         if self.rows.len() == self.most {
             write(conn, &mut self.rows)?;
             self.spilled = true;
+            self.spills += 1;
             if let Some(index) = self.numbered.as_mut() {
                 index.clear();
             }
