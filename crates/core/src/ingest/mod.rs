@@ -784,14 +784,6 @@ const SORT_RUN_KIB: i64 = -4096;
 /// them costs a small share of one rebuild.
 const LAZY_DROP_ROWS: u64 = 20_000;
 
-/// Drops the indexes a bulk import builds again at its end (`rebuild_indexes`).
-fn drop_bulk_indexes(conn: &rusqlite::Connection) -> Result<()> {
-    for name in crate::store::BULK_REBUILT_INDEXES {
-        conn.execute_batch(&format!("DROP INDEX {name}"))?;
-    }
-    Ok(())
-}
-
 fn rebuild_indexes(tx: &rusqlite::Transaction<'_>) -> Result<()> {
     // The rows' changed pages to the WAL now, outside any statement: spilled during the first
     // CREATE INDEX instead, each would be copied to its statement journal first (in memory
@@ -879,10 +871,6 @@ fn import_in_transaction(
         ],
     )?;
     let import_id = tx.last_insert_rowid();
-    // Into an empty store every row is new: the indexes go at once.
-    if bulk && one.into_empty {
-        drop_bulk_indexes(&tx)?;
-    }
     let mut sink = sink::Sink::new(
         &tx,
         import_id,
@@ -901,9 +889,14 @@ fn import_in_transaction(
     if sink.looks_ahead() {
         tx.pragma_update(None, "cache_size", crate::store::CACHE_KIB / 2)?;
     }
-    if bulk && !one.into_empty {
-        sink.screen_lookups(usize::try_from(size / 100).unwrap_or(usize::MAX))?;
-        sink.drop_indexes_once_written(LAZY_DROP_ROWS);
+    // Into an empty store every row is new: the indexes go at once.
+    match (bulk, one.into_empty) {
+        (true, true) => sink.drop_indexes()?,
+        (true, false) => {
+            sink.screen_lookups(usize::try_from(size / 100).unwrap_or(usize::MAX))?;
+            sink.drop_indexes_once_written(LAZY_DROP_ROWS);
+        }
+        (false, _) => {}
     }
     let nul_at = AtomicU64::new(NO_NUL);
     let input = || -> Result<_> {
@@ -959,7 +952,7 @@ fn import_in_transaction(
         at => binary_data(file, at),
     })?;
     trace.phase("rows");
-    let rebuild = (bulk && one.into_empty) || sink.dropped_indexes();
+    let rebuild = sink.dropped_indexes();
     let (counts, errors, channel_state) = sink.finish(&mut |name| trace.phase(name))?;
     if rebuild {
         rebuild_indexes(&tx)?;

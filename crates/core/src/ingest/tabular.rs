@@ -783,12 +783,13 @@ pub fn import_mapped(
         summary: Default::default(),
         sent: 0,
     });
-    // Rows looked up ahead wait for a window of them: the parser fills the next window while
-    // the writer writes one.
-    let depth = match sink.looks_ahead() {
-        true => LOOK_AHEAD_ROWS / BATCH,
-        false => 8,
+    // Rows looked up ahead wait for a window of them, looked up in key order first: the
+    // parser fills the next window while the writer writes one.
+    let window = match sink.looks_ahead() {
+        true => LOOK_AHEAD_ROWS,
+        false => 1,
     };
+    let depth = if window > 1 { window / BATCH } else { 8 };
     let (to_writer, from_parser) = sync_channel::<Msg>(depth);
     let (recycle, recycled) = channel::<Vec<RowBuf>>();
     std::thread::scope(|scope| {
@@ -820,12 +821,6 @@ pub fn import_mapped(
             Ok(conv.tally.map(|t| t.summary))
         });
         let written = (|| -> Result<()> {
-            // Rows that are looked up wait for a window of them, looked up in key order first.
-            let window = if sink.looks_ahead() {
-                LOOK_AHEAD_ROWS
-            } else {
-                1
-            };
             let mut waiting: Vec<Vec<RowBuf>> = Vec::new();
             for msg in &from_parser {
                 match msg {

@@ -40,8 +40,6 @@ impl Held {
 pub(super) struct HeldIdentities {
     rows: Vec<Held>,
     most: usize,
-    /// Whether a full batch was written out already.
-    spilled: bool,
     /// How many full batches were written out so far.
     spills: u32,
     /// Rows numbered as they came (looked up): each held identity's place in `rows`, by its
@@ -55,7 +53,6 @@ impl Default for HeldIdentities {
         HeldIdentities {
             rows: Vec::new(),
             most: MOST_HELD,
-            spilled: false,
             spills: 0,
             numbered: None,
         }
@@ -123,7 +120,6 @@ impl HeldIdentities {
     ) -> rusqlite::Result<()> {
         if self.rows.len() == self.most {
             write(conn, &mut self.rows)?;
-            self.spilled = true;
             self.spills += 1;
             if let Some(index) = self.numbered.as_mut() {
                 index.clear();
@@ -149,7 +145,7 @@ impl HeldIdentities {
         if self.numbered.is_some() {
             return write(conn, &mut self.rows);
         }
-        if self.spilled {
+        if self.spills > 0 {
             write(conn, &mut self.rows)?;
             identity::number_repeats(conn, Some(import_id))?;
             return Ok(());
@@ -250,7 +246,7 @@ mod tests {
             .unwrap();
             held.push(conn, *identity, id, 0).unwrap();
         }
-        assert_eq!(held.spilled, identities.len() > most);
+        assert_eq!(held.spills > 0, identities.len() > most);
         held.finish(conn, 1).unwrap();
         let mut st = conn
             .prepare("SELECT key, entry_id, identity FROM identities ORDER BY entry_id")

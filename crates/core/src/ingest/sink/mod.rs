@@ -368,6 +368,17 @@ impl<'a> Sink<'a> {
         self.drop_indexes_at = Some(rows);
     }
 
+    /// Drops the indexes a bulk import rebuilds at its end now (an import into an empty store:
+    /// every row is new).
+    pub(super) fn drop_indexes(&mut self) -> Result<()> {
+        for name in crate::store::BULK_REBUILT_INDEXES {
+            self.conn.execute_batch(&format!("DROP INDEX {name}"))?;
+        }
+        self.drop_indexes_at = None;
+        self.indexes_dropped = true;
+        Ok(())
+    }
+
     /// Whether the indexes a bulk import rebuilds were dropped, and are to be built again.
     pub(super) fn dropped_indexes(&self) -> bool {
         self.indexes_dropped
@@ -875,9 +886,7 @@ impl<'a> Sink<'a> {
     fn tick(&mut self) -> Result<()> {
         if let Some(at) = self.drop_indexes_at {
             if self.counts.new + self.counts.updated >= at {
-                super::drop_bulk_indexes(self.conn)?;
-                self.drop_indexes_at = None;
-                self.indexes_dropped = true;
+                self.drop_indexes()?;
             }
         }
         let rows = self.counts.imported + self.counts.failed;
