@@ -15,12 +15,15 @@ use rusqlite::Connection;
 
 use crate::identity;
 
-/// Rows held before they are written out: 32 bytes each, so at most 28 MiB. A bigger file
-/// writes each full batch, sorted, and numbers its repeated keys in SQLite at the end. 7/8 of
-/// 2^20: the index of rows numbered as they came fills 2^20 buckets at most (a table doubles
-/// at 7/8 full), where 2^20 rows took 2^21 buckets and, while they were copied over, both
-/// (16 MB at the peak of a re-import of 5M new rows, against 5 MB).
-const MOST_HELD: usize = 7 << 17;
+/// Rows held before they are written out: 32 bytes each, so at most 32 MiB. A bigger file
+/// writes each full batch, sorted, and numbers its repeated keys in SQLite at the end.
+const MOST_HELD: usize = 1 << 20;
+
+/// Rows numbered as they came, held with an index of their places: 7/8 of [`MOST_HELD`], so
+/// that the index fills 2^20 buckets at most (a table doubles at 7/8 full). 2^20 rows took
+/// 2^21 buckets and, while they were copied over, both: 16 MB at the peak of a re-import of 5M
+/// new rows, against 5 MB.
+const MOST_NUMBERED: usize = MOST_HELD / 8 * 7;
 
 /// One entry's identity (its first occurrence's), id and facts.
 struct Held {
@@ -72,6 +75,7 @@ impl HeldIdentities {
     pub(super) fn numbered() -> Self {
         HeldIdentities {
             numbered: Some(HashTable::new()),
+            most: MOST_NUMBERED,
             ..HeldIdentities::default()
         }
     }
