@@ -909,7 +909,7 @@ mod tests {
         let b = || (1500..6000).chain(4000..5000);
         assert_eq!(import("b.csv", konnect(b(), "\n")), (4000, 1500, 0));
         assert_eq!(import("b2.csv", konnect(b(), "\r\n")), (0, 5500, 0));
-        // The page cache, halved while rows waited, is whole again.
+        // The page cache, cut to a quarter while rows waited, is whole again.
         let cache: i64 = store
             .conn()
             .query_row("PRAGMA cache_size", [], |r| r.get(0))
