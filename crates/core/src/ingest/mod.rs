@@ -883,11 +883,10 @@ fn import_in_transaction(
     )?;
     // Rows looked up ahead wait in memory, and are looked up in key order, each page of the
     // identities read once a window whatever the cache holds: a quarter of the page cache
-    // makes room for them, from before the screen's scan of every key fills it. A re-import
-    // of the 10M-row file over its store: 32.5 s and 165 MB with the whole cache, 29.9 s and
-    // 132 MB with half; a quarter 34.9 s against half's 35.6 s on a slower day (medians of 4
-    // interleaved) at 115 MB, and over a store of its first half (5M new rows) 194 MB
-    // against 211 MB, no slower. (`import_file` sets it back.)
+    // makes room for them, from before the screen's scan of every key fills it. The year
+    // re-imported over its own store took as long with a quarter as with half, in 115 MB
+    // instead of 131; over a store of its first half, 194 MB instead of 211 (BENCHMARKS.md,
+    // tenth part). (`import_file` sets it back.)
     if sink.looks_ahead() {
         tx.pragma_update(None, "cache_size", crate::store::CACHE_KIB / 4)?;
     }
