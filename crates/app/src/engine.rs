@@ -64,7 +64,7 @@ impl Engine {
         let (readers, table, writer) = match &path {
             Some(p) => (
                 Readers::file(p.clone(), store),
-                Arc::new(Mutex::new(Store::open(p)?)),
+                Arc::new(Mutex::new(table_store(p)?)),
                 Arc::new(Mutex::new(Store::open(p)?)),
             ),
             None => {
@@ -187,5 +187,44 @@ impl Engine {
             .unwrap_or_else(PoisonError::into_inner);
         *last = (*last).max(stored) + 1;
         Ok(*last)
+    }
+}
+
+/// The table's pages' connection: its reads are rows here and there, a page of them at a time,
+/// so it reads without the memory map (see `Store::read_without_map`; a cold start's first page
+/// at 10M entries took 381-523 ms through the map and 157-162 ms without, BENCHMARKS.md).
+fn table_store(path: &std::path::Path) -> Result<Store> {
+    let mut store = Store::open(path)?;
+    store.read_without_map()?;
+    Ok(store)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn map(store: &Store) -> i64 {
+        store
+            .conn()
+            .query_row("PRAGMA mmap_size", [], |r| r.get(0))
+            .unwrap()
+    }
+
+    /// The table's pages read rows here and there without the memory map; the read
+    /// connections, whose scans run faster through it, keep it.
+    #[test]
+    fn the_tables_pages_read_without_the_memory_map() {
+        let dir = tempfile::tempdir().unwrap();
+        let engine = Engine::open(&dir.path().join("s.db")).unwrap();
+        let table = engine.table.lock().unwrap();
+        assert_eq!(map(&table), 0);
+        assert_eq!(
+            map(&engine.store().unwrap()),
+            invlog_core::store::MMAP_BYTES
+        );
+        assert_eq!(
+            map(&engine.writer.lock().unwrap()),
+            invlog_core::store::MMAP_BYTES
+        );
     }
 }

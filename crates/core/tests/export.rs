@@ -364,3 +364,32 @@ fn a_cancelled_or_failed_export_leaves_nothing_at_the_destination() {
     .to_string();
     assert!(err.contains("csv or xlsx"), "{err}");
 }
+
+/// Imports and exports read without the memory map while they run and then put back the
+/// connection's own choice: a connection told to read without it (the table's pages) keeps
+/// doing so, and one that reads through it gets it back.
+#[test]
+fn imports_and_exports_put_back_the_connections_own_memory_map() {
+    let map = |fx: &Fixture| -> i64 {
+        fx.store
+            .conn()
+            .query_row("PRAGMA mmap_size", [], |r| r.get(0))
+            .unwrap()
+    };
+    let out = |fx: &Fixture| fx.dir.path().join("out.csv");
+    let mut mapped = Fixture::new();
+    mapped.import_ok(&example("konnect-inventory-logs.csv"));
+    assert_eq!(map(&mapped), invlog_core::store::MMAP_BYTES);
+    let req = request(view(KONNECT, &[], &[]), &out(&mapped), Zone::Utc);
+    export::export(&mapped.store, &req, &Control::default()).unwrap();
+    assert_eq!(map(&mapped), invlog_core::store::MMAP_BYTES);
+
+    let mut unmapped = Fixture::new();
+    unmapped.store.read_without_map().unwrap();
+    assert_eq!(map(&unmapped), 0);
+    unmapped.import_ok(&example("konnect-inventory-logs.csv"));
+    assert_eq!(map(&unmapped), 0);
+    let req = request(view(KONNECT, &[], &[]), &out(&unmapped), Zone::Utc);
+    export::export(&unmapped.store, &req, &Control::default()).unwrap();
+    assert_eq!(map(&unmapped), 0);
+}

@@ -61,7 +61,7 @@ fn title(job: &Job) -> String {
 /// The job's connection: its own for a store in a file; the engine's writer (held for the
 /// whole job) for a store in memory, which has only the one.
 enum JobStore<'a> {
-    Own(Store),
+    Own(Box<Store>),
     Shared(MutexGuard<'a, Store>),
 }
 
@@ -123,7 +123,7 @@ fn run(engine: &Engine, req: &ImportRequest, ctx: &TaskCtx, created: i64, keep: 
         Some(turn) => {
             update_job(ctx, |_| {});
             let opened = match engine.path() {
-                Some(p) => Store::open(p).map(JobStore::Own),
+                Some(p) => Store::open(p).map(|s| JobStore::Own(Box::new(s))),
                 None => Ok(JobStore::Shared(engine.writer())),
             };
             let outcome = opened.and_then(|s| {

@@ -170,7 +170,7 @@ pub fn export_with(
     conn.pragma_update(None, "cache_size", EXPORT_CACHE_KIB)?;
     let written = write(store, req, &columns, &temp, format, control, limits);
     conn.pragma_update(None, "cache_size", crate::store::CACHE_KIB)?;
-    conn.pragma_update(None, "mmap_size", crate::store::MMAP_BYTES)?;
+    store.restore_map()?;
     let (rows, sheets) = written?;
     let file = temp.persist(&req.path).map_err(|e| io(e.error))?;
     let bytes = file.metadata().map_err(io)?.len();

@@ -741,9 +741,7 @@ pub fn import_file(
     };
     let result = import_in_transaction(store, &one, opts, control, &bytes_read, &mut trace);
     store.conn().pragma_update(None, "foreign_keys", "ON")?;
-    store
-        .conn()
-        .pragma_update(None, "mmap_size", crate::store::MMAP_BYTES)?;
+    store.restore_map()?;
     store
         .conn()
         .pragma_update(None, "cache_size", crate::store::CACHE_KIB)?;

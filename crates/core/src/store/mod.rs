@@ -15,8 +15,10 @@ pub use migrations::{
     SCHEMA_VERSION,
 };
 
-/// Reads through a memory map: full scans (counts, facets) run ~35% faster than through
-/// read() calls. Imports turn it off while they write (see `ingest`).
+/// Reads through a memory map: scans split across the read connections (counts, facets,
+/// timelines no summary answers) run up to ~25% faster than through read() calls at 10M
+/// entries. Imports and exports turn it off while they run (see `ingest`, `export`), and the
+/// table's pages read without it ([`Store::read_without_map`]).
 pub const MMAP_BYTES: i64 = 1 << 30;
 
 /// The page size of a new store.
@@ -28,6 +30,8 @@ pub const CACHE_KIB: i64 = -65_536;
 pub struct Store {
     conn: Connection,
     path: Option<PathBuf>,
+    /// The memory map this connection reads through (0: none); see [`MMAP_BYTES`].
+    map_bytes: i64,
 }
 
 impl Store {
@@ -80,7 +84,27 @@ impl Store {
             },
             other => other.into(),
         })?;
-        Ok(Store { conn, path })
+        Ok(Store {
+            conn,
+            path,
+            map_bytes: MMAP_BYTES,
+        })
+    }
+
+    /// Reads by read() calls from now on, not through the memory map: for a connection that
+    /// reads rows here and there (the table's pages). A page touched through the map for the
+    /// first time is read from the disk with the pages around it, as many as the device's
+    /// read-ahead (`read_ahead_kb`: 8 MiB on the machine of BENCHMARKS.md), so the first page
+    /// of a view whose 100 rows lie all over the file read hundreds of MB on a cold start:
+    /// 355-406 ms for what read() calls fetch in 14 ms.
+    pub fn read_without_map(&mut self) -> Result<()> {
+        self.map_bytes = 0;
+        self.restore_map()
+    }
+
+    /// Puts back this connection's own memory map after work that read without it.
+    pub(crate) fn restore_map(&self) -> Result<()> {
+        Ok(self.conn.pragma_update(None, "mmap_size", self.map_bytes)?)
     }
 
     /// `~/.local/share/invlog/invlog.db` on Linux, the platform's data dir elsewhere.
