@@ -18,7 +18,7 @@ pub use migrations::{
 /// Reads through a memory map: scans split across the read connections (counts, facets,
 /// timelines no summary answers) run up to ~25% faster than through read() calls at 10M
 /// entries. Imports and exports turn it off while they run (see `ingest`, `export`), and the
-/// table's pages read without it ([`Store::read_without_map`]).
+/// table's pages and the writer read without it ([`Store::read_without_map`]).
 pub const MMAP_BYTES: i64 = 1 << 30;
 
 /// The page size of a new store.
@@ -92,9 +92,9 @@ impl Store {
     }
 
     /// Reads by read() calls from now on, not through the memory map: for a connection that
-    /// reads rows here and there (the table's pages). A page touched through the map for the
-    /// first time is read from the disk with the pages around it, as many as the device's
-    /// read-ahead (`read_ahead_kb`: 8 MiB on the machine of BENCHMARKS.md), so the first page
+    /// reads rows here and there (the table's pages, the writer's). A page touched through the
+    /// map for the first time is read from the disk with the pages around it, as many as the
+    /// device's read-ahead (`read_ahead_kb`: 8 MiB on the machine of BENCHMARKS.md), so the first page
     /// of a view whose 100 rows lie all over the file read hundreds of MB on a cold start:
     /// 355-406 ms for what read() calls fetch in 14 ms.
     pub fn read_without_map(&mut self) -> Result<()> {
