@@ -192,9 +192,9 @@ impl Engine {
 
 /// The table's pages' connection and the writer's: their reads are rows here and there (a page
 /// of them, the entries a resolve marks), so they read without the memory map (see
-/// `Store::read_without_map`; at 10M entries, a cold start's first page took 381-523 ms through
-/// the map and 157-162 ms without, and resolving 20 entries 0.20-0.33 s and 0.05-0.12 s:
-/// BENCHMARKS.md).
+/// `Store::read_without_map`; at 10M entries, a cold start's first page took 381-528 ms through
+/// the map and 149-213 ms without, and resolving 20 entries 0.20-0.35 s and 0.05-0.06 s:
+/// BENCHMARKS.md, issue #17's eleventh part).
 fn store_for_rows_here_and_there(path: &std::path::Path) -> Result<Store> {
     let mut store = Store::open(path)?;
     store.read_without_map()?;

@@ -94,9 +94,9 @@ impl Store {
     /// Reads by read() calls from now on, not through the memory map: for a connection that
     /// reads rows here and there (the table's pages, the writer's). A page touched through the
     /// map for the first time is read from the disk with the pages around it, as many as the
-    /// device's read-ahead (`read_ahead_kb`: 8 MiB on the machine of BENCHMARKS.md), so the first page
-    /// of a view whose 100 rows lie all over the file read hundreds of MB on a cold start:
-    /// 355-406 ms for what read() calls fetch in 14 ms.
+    /// device's read-ahead (`read_ahead_kb`: 8 MiB on the machine of BENCHMARKS.md), so the
+    /// first page of a view whose 100 rows lie all over the file read hundreds of MB on a cold
+    /// start (0.43-0.52 s in `sqlite3` for what read() calls fetch in 0.03-0.04 s).
     pub fn read_without_map(&mut self) -> Result<()> {
         self.map_bytes = 0;
         self.restore_map()
