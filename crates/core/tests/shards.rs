@@ -120,3 +120,67 @@ fn split_reads_count_as_one_connection_does() {
     )
     .unwrap());
 }
+
+/// The registry's facets are counted as the rows are read rather than by SQL's `GROUP BY`: the
+/// same values, counts and order as `GROUP BY` lists, with its ties, entries without a value
+/// and its cap of 500 values.
+#[test]
+fn facets_list_what_sqls_group_by_lists() {
+    let mut csv = String::from(
+        "Channel & Account,Location Code,Seller Identifier,Inventory Sent,Updated On,Status\n",
+    );
+    for i in 0..6_000 {
+        // 700 codes, most as common as several others; every 11th row has none.
+        let code = match i % 11 {
+            0 => String::new(),
+            _ => format!("L{:03}", (i * 13) % 700),
+        };
+        csv.push_str(&format!(
+            "Amazon / Amazon-Mumbai,{code},SKU-{:03},{},{:02}/03/2025 10:{:02}:00,Success\n",
+            i % 37,
+            i % 23,
+            1 + i % 28,
+            i % 60,
+        ));
+    }
+    let mut fx = Fixture::new();
+    fx.import_ok(&fx.file("codes.csv", csv));
+    let path = fx.dir.path().join("t.db");
+    let mut readers: Vec<Store> = (0..2).map(|_| Store::open(&path).unwrap()).collect();
+    let mut readers: Vec<&mut Store> = readers.iter_mut().collect();
+    let location = invlog_core::columns::find("location_code").unwrap();
+    let conn = fx.store.conn();
+    for filters in [
+        vec!["inventory_sent > 3"],
+        // The facet's own column is left out of its filters.
+        vec!["inventory_sent > 3", "location_code = L001"],
+    ] {
+        let filters: Vec<Filter> = filters.iter().map(|f| Filter::parse(f).unwrap()).collect();
+        let quantity = query::where_clause(&filters[..1], None, None).unwrap();
+        let mut st = conn
+            .prepare(&format!(
+                "SELECT e.location_code, count(*) AS n FROM entries e WHERE {} \
+                 GROUP BY 1 ORDER BY n DESC, 1 LIMIT 500",
+                quantity.text
+            ))
+            .unwrap();
+        let want: Vec<(serde_json::Value, u64)> = st
+            .query_map(rusqlite::params_from_iter(quantity.params.iter()), |r| {
+                let code: Option<String> = r.get(0)?;
+                Ok((code.into(), r.get(1)?))
+            })
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(want.len(), 500);
+        assert!(want.iter().any(|(v, _)| v.is_null()));
+        let facet = query::facet_on(&mut readers, &filters, None, None, location, || false)
+            .unwrap();
+        let got: Vec<(serde_json::Value, u64)> = facet
+            .values
+            .iter()
+            .map(|v| (v.value.clone(), v.count))
+            .collect();
+        assert_eq!(got, want, "{filters:?}");
+    }
+}

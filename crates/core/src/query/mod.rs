@@ -7,6 +7,7 @@ pub mod kit_scope;
 pub mod search;
 pub mod shards;
 pub mod timeline;
+mod value_counts;
 
 use rusqlite::types::{Value as SqlValue, ValueRef};
 use rusqlite::Connection;
@@ -812,7 +813,7 @@ pub fn facet_columns(ids: &[String], kit: Option<&KitScope>) -> Result<Vec<&'sta
         .collect()
 }
 
-/// One column's facet, counted by SQL over the view's entries.
+/// One column's facet over the view's entries, on one connection.
 pub fn facet(
     conn: &Connection,
     filters: &[Filter],
@@ -820,8 +821,16 @@ pub fn facet(
     kit: Option<&KitScope>,
     c: &'static Column,
 ) -> Result<Facet> {
-    let (sql, params) = facet_statement(filters, search, kit, c, false)?;
-    let mut st = conn.prepare_cached(&format!("{sql} ORDER BY n DESC, 1 LIMIT {FACET_VALUES}"))?;
+    let (e, from, params) = facet_source(filters, search, kit, c, false)?;
+    if c.facet {
+        let values = count_values(conn, &format!("SELECT {e} {from}"), &params)?;
+        return Ok(ranked(c, values.into_values()));
+    }
+    // Any other column may hold a value per entry: SQLite's sort spills to disk where a hash
+    // table of them would not.
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT {e}, count(*) AS n {from} GROUP BY {e} ORDER BY n DESC, 1 LIMIT {FACET_VALUES}"
+    ))?;
     let values = st
         .query_map(rusqlite::params_from_iter(params.iter()), |r| {
             Ok(FacetValue {
@@ -840,7 +849,7 @@ pub fn facet(
 const FACET_VALUES: usize = 500;
 
 /// The same, split across `stores` when it scans every entry (`shards`) and the column is one
-/// of the registry's facets, whose few values each share can list in full.
+/// of the registry's facets, whose few values each share can count in full.
 pub fn facet_on(
     stores: &mut [&mut Store],
     filters: &[Filter],
@@ -849,81 +858,85 @@ pub fn facet_on(
     c: &'static Column,
     busy: impl Fn() -> bool + Clone + Send + std::panic::RefUnwindSafe + 'static,
 ) -> Result<Facet> {
-    let (whole, params) = facet_statement(filters, search, kit, c, false)?;
-    let stores = match c.facet {
-        true => split_if_scanned(stores, &whole, &params)?,
-        false => first_alone(stores),
-    };
-    if stores.len() < 2 {
-        let first = stores.first().ok_or(CoreError::Stopped)?;
+    if !c.facet {
+        let first = first_alone(stores).first().ok_or(CoreError::Stopped)?;
         return facet(first.conn(), filters, search, kit, c);
     }
-    let (ranged, _) = facet_statement(filters, search, kit, c, true)?;
-    let parts = shards::read(stores, busy, |conn, ids| {
-        let (sql, params) = match ids {
-            None => (&whole, params.clone()),
-            Some((lo, hi)) => (&ranged, with_range(&params, lo, hi)),
-        };
-        let mut st = conn.prepare_cached(sql)?;
-        let rows = st.query_map(rusqlite::params_from_iter(params), |r| {
-            Ok((SqlValue::from(r.get_ref(0)?), r.get::<_, i64>(1)? as u64))
-        })?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    let (e, from, params) = facet_source(filters, search, kit, c, false)?;
+    let whole = format!("SELECT {e} {from}");
+    let stores = split_if_scanned(stores, &whole, &params)?;
+    let (_, ranged_from, _) = facet_source(filters, search, kit, c, true)?;
+    let ranged = format!("SELECT {e} {ranged_from}");
+    let parts = shards::read(stores, busy, |conn, ids| match ids {
+        None => count_values(conn, &whole, &params),
+        Some((lo, hi)) => count_values(conn, &ranged, &with_range(&params, lo, hi)),
     })?;
-    // The shares' counts summed per value, then ordered as `facet` orders them: commonest
-    // first, ties in SQLite's order of the values.
-    let mut all: Vec<(SqlValue, u64)> = parts.into_iter().flatten().collect();
-    all.sort_by(|a, b| sqlite_order(&a.0, &b.0));
-    let mut merged: Vec<(SqlValue, u64)> = Vec::with_capacity(all.len());
-    for (v, n) in all {
-        match merged.last_mut() {
-            Some(last) if sqlite_order(&last.0, &v).is_eq() => last.1 += n,
-            _ => merged.push((v, n)),
-        }
+    let mut all = value_counts::ValueCounts::default();
+    parts.into_iter().for_each(|p| all.merge(p));
+    Ok(ranked(c, all.into_values()))
+}
+
+/// The values of a statement's one column, counted.
+fn count_values(
+    conn: &Connection,
+    sql: &str,
+    params: &[SqlValue],
+) -> Result<value_counts::ValueCounts> {
+    let mut st = conn.prepare_cached(sql)?;
+    let mut rows = st.query(rusqlite::params_from_iter(params.iter()))?;
+    let mut counts = value_counts::ValueCounts::default();
+    while let Some(r) = rows.next()? {
+        counts.add(r.get_ref(0)?);
     }
-    merged.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| sqlite_order(&a.0, &b.0)));
-    merged.truncate(FACET_VALUES);
-    Ok(Facet {
+    Ok(counts)
+}
+
+/// A facet of counted values, as SQL would list it: commonest first, ties in SQLite's order
+/// of the values, at most FACET_VALUES.
+fn ranked(c: &'static Column, mut values: Vec<(SqlValue, u64)>) -> Facet {
+    values.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| sqlite_order(&a.0, &b.0)));
+    values.truncate(FACET_VALUES);
+    Facet {
         column: c.id.to_owned(),
-        values: merged
+        values: values
             .into_iter()
             .map(|(v, count)| FacetValue {
                 value: present(c, ValueRef::from(&v), false),
                 count,
             })
             .collect(),
-    })
+    }
 }
 
-/// `GROUP BY` a column's values under a view's filters but its own, within an id range (its
-/// last two parameters) when `ranged`; columns: the value, its count `n`.
-fn facet_statement(
+/// What a facet reads: the column's expression, and `FROM … WHERE …` of the view's filters
+/// but those on the column itself (so a multi-select still shows the values it could add),
+/// within an id range (its last two parameters) when `ranged`.
+fn facet_source(
     filters: &[Filter],
     search: Option<&str>,
     kit: Option<&KitScope>,
     c: &'static Column,
     ranged: bool,
-) -> Result<(String, Vec<SqlValue>)> {
+) -> Result<(&'static str, String, Vec<SqlValue>)> {
     let others: Vec<Filter> = filters
         .iter()
         .filter(|f| f.column != c.id)
         .cloned()
         .collect();
     let where_ = where_clause(&others, search, kit)?;
-    let e = columns::sql_expr(c);
     let range = if ranged {
         " AND e.id BETWEEN ? AND ?"
     } else {
         ""
     };
-    let sql = format!(
-        "SELECT {e}, count(*) AS n FROM {} WHERE ({}){range} GROUP BY {e}",
+    let from = format!(
+        "FROM {} WHERE ({}){range}",
         Joins::of_filters(&others)
             .and(Joins::of_columns([c]))
             .from(),
         where_.text
     );
-    Ok((sql, where_.params))
+    Ok((columns::sql_expr(c), from, where_.params))
 }
 
 /// SQLite's order of values (BINARY collation): NULL, then numbers, then text, then blobs.
