@@ -174,8 +174,8 @@ fn facets_list_what_sqls_group_by_lists() {
             .unwrap();
         assert_eq!(want.len(), 500);
         assert!(want.iter().any(|(v, _)| v.is_null()));
-        let facet = query::facet_on(&mut readers, &filters, None, None, location, || false)
-            .unwrap();
+        let facet =
+            query::facet_on(&mut readers, &filters, None, None, location, || false).unwrap();
         let got: Vec<(serde_json::Value, u64)> = facet
             .values
             .iter()

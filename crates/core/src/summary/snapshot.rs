@@ -266,7 +266,7 @@ impl Snapshot {
         })?;
         per_slot.sort_by_key(|(slot, _)| *slot);
         let (Some(&(first, _)), Some(&(last, _))) = (per_slot.first(), per_slot.last()) else {
-            return Ok(TimelinePlan::Done(timeline::count(Vec::new(), req)));
+            return Ok(TimelinePlan::Done(timeline::empty()));
         };
         let first = instant(conn, filters, first, "min")?;
         let last = instant(conn, filters, last, "max")?;
