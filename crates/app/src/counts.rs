@@ -50,13 +50,20 @@ pub fn total(engine: &Engine, view: &query::ViewSpec) -> Result<u64> {
 pub fn facets(engine: &Engine, req: &query::FacetsRequest) -> Result<Vec<query::Facet>> {
     let (filters, search, kit) = (&req.filters, req.search.as_deref(), req.kit.as_ref());
     let columns = query::facet_columns(&req.columns, kit)?;
-    let by_sql = |c| -> Result<query::Facet> {
+    let by_sql = |columns: &[&'static invlog_core::columns::Column]| {
         let mut readers = engine.readers()?;
         let busy = engine.busy_signal();
-        query::facet_on(&mut stores(&mut readers), filters, search, kit, c, busy)
+        query::facets_on(
+            &mut stores(&mut readers),
+            filters,
+            search,
+            kit,
+            columns,
+            busy,
+        )
     };
     if !summary::answers(filters, search, kit) {
-        return columns.into_iter().map(by_sql).collect();
+        return by_sql(&columns);
     }
     // The summary's facets first, its reader then put back: the others are read on readers
     // of their own (a store in memory has only the one).
@@ -73,10 +80,20 @@ pub fn facets(engine: &Engine, req: &query::FacetsRequest) -> Result<Vec<query::
                 .collect()
         })?
     };
-    columns
+    let rest: Vec<_> = columns
+        .iter()
+        .zip(&summarised)
+        .filter(|(_, done)| done.is_none())
+        .map(|(c, _)| *c)
+        .collect();
+    let mut read = match rest.is_empty() {
+        true => Vec::new(),
+        false => by_sql(&rest)?,
+    }
+    .into_iter();
+    summarised
         .into_iter()
-        .zip(summarised)
-        .map(|(c, done)| done.map_or_else(|| by_sql(c), Ok))
+        .map(|done| done.map_or_else(|| read.next().ok_or(invlog_core::CoreError::Stopped), Ok))
         .collect()
 }
 

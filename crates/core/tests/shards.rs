@@ -78,11 +78,13 @@ fn split_reads_count_as_one_connection_does() {
         );
         // Facets of every registry facet column (split) and of a column with many values
         // (read whole).
-        for c in facet_columns
+        let columns: Vec<_> = facet_columns
             .iter()
             .copied()
             .chain([invlog_core::columns::find("sku").unwrap()])
-        {
+            .collect();
+        let mut each = Vec::new();
+        for &c in &columns {
             let one = query::facet(conn, f, s, None, c).unwrap();
             let shared = query::facet_on(&mut readers, f, s, None, c, || false).unwrap();
             assert_eq!(
@@ -91,7 +93,15 @@ fn split_reads_count_as_one_connection_does() {
                 "{view:?} {}",
                 c.id
             );
+            each.push(one);
         }
+        // All of them asked at once: those the view does not filter are read together.
+        let together = query::facets_on(&mut readers, f, s, None, &columns, || false).unwrap();
+        assert_eq!(
+            serde_json::to_value(&together).unwrap(),
+            serde_json::to_value(&each).unwrap(),
+            "{view:?}"
+        );
         let req = TimelineRequest {
             view: view.clone(),
             buckets: 30,

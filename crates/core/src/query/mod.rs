@@ -876,6 +876,89 @@ pub fn facet_on(
     Ok(ranked(c, all.into_values()))
 }
 
+/// Facets of several columns, in their order. The registry's facets on columns the view does
+/// not filter all read under the view's own filters, so one read of the entries counts them
+/// together (a column more costs a little; a read more, a whole scan); every other column is
+/// read as `facet_on` reads it.
+pub fn facets_on(
+    stores: &mut [&mut Store],
+    filters: &[Filter],
+    search: Option<&str>,
+    kit: Option<&KitScope>,
+    columns: &[&'static Column],
+    busy: impl Fn() -> bool + Clone + Send + std::panic::RefUnwindSafe + 'static,
+) -> Result<Vec<Facet>> {
+    let together: Vec<&'static Column> = columns
+        .iter()
+        .copied()
+        .filter(|c| c.facet && !filters.iter().any(|f| f.column == c.id))
+        .collect();
+    let mut shared = match together.len() {
+        0 | 1 => Vec::new(),
+        _ => facets_together(stores, filters, search, kit, &together, busy.clone())?,
+    }
+    .into_iter();
+    columns
+        .iter()
+        .map(
+            |&c| match together.len() > 1 && together.iter().any(|t| t.id == c.id) {
+                true => shared.next().ok_or(CoreError::Stopped),
+                false => facet_on(stores, filters, search, kit, c, busy.clone()),
+            },
+        )
+        .collect()
+}
+
+/// Registry facets on columns the view does not filter, counted in one read of its entries.
+fn facets_together(
+    stores: &mut [&mut Store],
+    filters: &[Filter],
+    search: Option<&str>,
+    kit: Option<&KitScope>,
+    columns: &[&'static Column],
+    busy: impl Fn() -> bool + Clone + Send + std::panic::RefUnwindSafe + 'static,
+) -> Result<Vec<Facet>> {
+    let where_ = where_clause(filters, search, kit)?;
+    let exprs: Vec<&str> = columns.iter().map(|c| columns::sql_expr(c)).collect();
+    let from = Joins::of_filters(filters)
+        .and(Joins::of_columns(columns.iter().copied()))
+        .from();
+    let whole = format!(
+        "SELECT {} FROM {from} WHERE ({})",
+        exprs.join(", "),
+        where_.text
+    );
+    let ranged = format!("{whole} AND e.id BETWEEN ? AND ?");
+    let params = where_.params;
+    let stores = split_if_scanned(stores, &whole, &params)?;
+    let read = |conn: &Connection, sql: &str, params: &[SqlValue]| {
+        let mut st = conn.prepare_cached(sql)?;
+        let mut rows = st.query(rusqlite::params_from_iter(params.iter()))?;
+        let mut counts: Vec<value_counts::ValueCounts> =
+            columns.iter().map(|_| Default::default()).collect();
+        while let Some(r) = rows.next()? {
+            for (i, c) in counts.iter_mut().enumerate() {
+                c.add(r.get_ref(i)?);
+            }
+        }
+        Ok(counts)
+    };
+    let parts = shards::read(stores, busy, |conn, ids| match ids {
+        None => read(conn, &whole, &params),
+        Some((lo, hi)) => read(conn, &ranged, &with_range(&params, lo, hi)),
+    })?;
+    let mut all: Vec<value_counts::ValueCounts> =
+        columns.iter().map(|_| Default::default()).collect();
+    for part in parts {
+        all.iter_mut().zip(part).for_each(|(a, p)| a.merge(p));
+    }
+    Ok(columns
+        .iter()
+        .zip(all)
+        .map(|(c, counts)| ranked(c, counts.into_values()))
+        .collect())
+}
+
 /// The values of a statement's one column, counted.
 fn count_values(
     conn: &Connection,
