@@ -821,18 +821,29 @@ pub fn facet(
     kit: Option<&KitScope>,
     c: &'static Column,
 ) -> Result<Facet> {
-    let (e, from, params) = facet_source(filters, search, kit, c, false)?;
+    let others = without_own(filters, c);
     if c.facet {
-        let values = count_values(conn, &format!("SELECT {e} {from}"), &params)?;
-        return Ok(ranked(c, values.into_values()));
+        let read = ValuesRead::new(&others, search, kit, &[c])?;
+        let counts = read.count(conn, &read.whole, &read.params)?;
+        return Ok(ranked(
+            c,
+            counts.into_iter().next().unwrap_or_default().into_values(),
+        ));
     }
     // Any other column may hold a value per entry: SQLite's sort spills to disk where a hash
     // table of them would not.
+    let where_ = where_clause(&others, search, kit)?;
+    let e = columns::sql_expr(c);
     let mut st = conn.prepare_cached(&format!(
-        "SELECT {e}, count(*) AS n {from} GROUP BY {e} ORDER BY n DESC, 1 LIMIT {FACET_VALUES}"
+        "SELECT {e}, count(*) AS n FROM {} WHERE ({}) GROUP BY {e} \
+         ORDER BY n DESC, 1 LIMIT {FACET_VALUES}",
+        Joins::of_filters(&others)
+            .and(Joins::of_columns([c]))
+            .from(),
+        where_.text
     ))?;
     let values = st
-        .query_map(rusqlite::params_from_iter(params.iter()), |r| {
+        .query_map(rusqlite::params_from_iter(where_.params.iter()), |r| {
             Ok(FacetValue {
                 value: present(c, r.get_ref(0)?, false),
                 count: r.get::<_, i64>(1)? as u64,
@@ -848,6 +859,16 @@ pub fn facet(
 /// The most values a facet lists (the commonest).
 const FACET_VALUES: usize = 500;
 
+/// A facet's filters: the view's but those on its own column, so that a multi-select still
+/// shows the values it could add.
+fn without_own(filters: &[Filter], c: &Column) -> Vec<Filter> {
+    filters
+        .iter()
+        .filter(|f| f.column != c.id)
+        .cloned()
+        .collect()
+}
+
 /// The same, split across `stores` when it scans every entry (`shards`) and the column is one
 /// of the registry's facets, whose few values each share can count in full.
 pub fn facet_on(
@@ -862,18 +883,9 @@ pub fn facet_on(
         let first = first_alone(stores).first().ok_or(CoreError::Stopped)?;
         return facet(first.conn(), filters, search, kit, c);
     }
-    let (e, from, params) = facet_source(filters, search, kit, c, false)?;
-    let whole = format!("SELECT {e} {from}");
-    let stores = split_if_scanned(stores, &whole, &params)?;
-    let (_, ranged_from, _) = facet_source(filters, search, kit, c, true)?;
-    let ranged = format!("SELECT {e} {ranged_from}");
-    let parts = shards::read(stores, busy, |conn, ids| match ids {
-        None => count_values(conn, &whole, &params),
-        Some((lo, hi)) => count_values(conn, &ranged, &with_range(&params, lo, hi)),
-    })?;
-    let mut all = value_counts::ValueCounts::default();
-    parts.into_iter().for_each(|p| all.merge(p));
-    Ok(ranked(c, all.into_values()))
+    let others = without_own(filters, c);
+    let mut one = facets_together(stores, &others, search, kit, &[c], busy)?;
+    one.pop().ok_or(CoreError::Stopped)
 }
 
 /// Facets of several columns, in their order. The registry's facets on columns the view does
@@ -909,7 +921,8 @@ pub fn facets_on(
         .collect()
 }
 
-/// Registry facets on columns the view does not filter, counted in one read of its entries.
+/// Registry facets counted under `filters` in one read of the entries, split across `stores`
+/// when it scans them all.
 fn facets_together(
     stores: &mut [&mut Store],
     filters: &[Filter],
@@ -918,34 +931,11 @@ fn facets_together(
     columns: &[&'static Column],
     busy: impl Fn() -> bool + Clone + Send + std::panic::RefUnwindSafe + 'static,
 ) -> Result<Vec<Facet>> {
-    let where_ = where_clause(filters, search, kit)?;
-    let exprs: Vec<&str> = columns.iter().map(|c| columns::sql_expr(c)).collect();
-    let from = Joins::of_filters(filters)
-        .and(Joins::of_columns(columns.iter().copied()))
-        .from();
-    let whole = format!(
-        "SELECT {} FROM {from} WHERE ({})",
-        exprs.join(", "),
-        where_.text
-    );
-    let ranged = format!("{whole} AND e.id BETWEEN ? AND ?");
-    let params = where_.params;
-    let stores = split_if_scanned(stores, &whole, &params)?;
-    let read = |conn: &Connection, sql: &str, params: &[SqlValue]| {
-        let mut st = conn.prepare_cached(sql)?;
-        let mut rows = st.query(rusqlite::params_from_iter(params.iter()))?;
-        let mut counts: Vec<value_counts::ValueCounts> =
-            columns.iter().map(|_| Default::default()).collect();
-        while let Some(r) = rows.next()? {
-            for (i, c) in counts.iter_mut().enumerate() {
-                c.add(r.get_ref(i)?);
-            }
-        }
-        Ok(counts)
-    };
+    let read = ValuesRead::new(filters, search, kit, columns)?;
+    let stores = split_if_scanned(stores, &read.whole, &read.params)?;
     let parts = shards::read(stores, busy, |conn, ids| match ids {
-        None => read(conn, &whole, &params),
-        Some((lo, hi)) => read(conn, &ranged, &with_range(&params, lo, hi)),
+        None => read.count(conn, &read.whole, &read.params),
+        Some((lo, hi)) => read.count(conn, &read.ranged, &with_range(&read.params, lo, hi)),
     })?;
     let mut all: Vec<value_counts::ValueCounts> =
         columns.iter().map(|_| Default::default()).collect();
@@ -959,19 +949,58 @@ fn facets_together(
         .collect())
 }
 
-/// The values of a statement's one column, counted.
-fn count_values(
-    conn: &Connection,
-    sql: &str,
-    params: &[SqlValue],
-) -> Result<value_counts::ValueCounts> {
-    let mut st = conn.prepare_cached(sql)?;
-    let mut rows = st.query(rusqlite::params_from_iter(params.iter()))?;
-    let mut counts = value_counts::ValueCounts::default();
-    while let Some(r) = rows.next()? {
-        counts.add(r.get_ref(0)?);
+/// The statements reading columns' values under a view's filters: of every entry, or of an
+/// id range (its last two parameters).
+struct ValuesRead {
+    whole: String,
+    ranged: String,
+    params: Vec<SqlValue>,
+    columns: usize,
+}
+
+impl ValuesRead {
+    fn new(
+        filters: &[Filter],
+        search: Option<&str>,
+        kit: Option<&KitScope>,
+        columns: &[&'static Column],
+    ) -> Result<Self> {
+        let where_ = where_clause(filters, search, kit)?;
+        let exprs: Vec<&str> = columns.iter().map(|c| columns::sql_expr(c)).collect();
+        let whole = format!(
+            "SELECT {} FROM {} WHERE ({})",
+            exprs.join(", "),
+            Joins::of_filters(filters)
+                .and(Joins::of_columns(columns.iter().copied()))
+                .from(),
+            where_.text
+        );
+        Ok(ValuesRead {
+            ranged: format!("{whole} AND e.id BETWEEN ? AND ?"),
+            whole,
+            params: where_.params,
+            columns: columns.len(),
+        })
     }
-    Ok(counts)
+
+    /// Each column's values, counted.
+    fn count(
+        &self,
+        conn: &Connection,
+        sql: &str,
+        params: &[SqlValue],
+    ) -> Result<Vec<value_counts::ValueCounts>> {
+        let mut st = conn.prepare_cached(sql)?;
+        let mut rows = st.query(rusqlite::params_from_iter(params.iter()))?;
+        let mut counts: Vec<value_counts::ValueCounts> =
+            (0..self.columns).map(|_| Default::default()).collect();
+        while let Some(r) = rows.next()? {
+            for (i, c) in counts.iter_mut().enumerate() {
+                c.add(r.get_ref(i)?);
+            }
+        }
+        Ok(counts)
+    }
 }
 
 /// A facet of counted values, as SQL would list it: commonest first, ties in SQLite's order
@@ -989,37 +1018,6 @@ fn ranked(c: &'static Column, mut values: Vec<(SqlValue, u64)>) -> Facet {
             })
             .collect(),
     }
-}
-
-/// What a facet reads: the column's expression, and `FROM … WHERE …` of the view's filters
-/// but those on the column itself (so a multi-select still shows the values it could add),
-/// within an id range (its last two parameters) when `ranged`.
-fn facet_source(
-    filters: &[Filter],
-    search: Option<&str>,
-    kit: Option<&KitScope>,
-    c: &'static Column,
-    ranged: bool,
-) -> Result<(&'static str, String, Vec<SqlValue>)> {
-    let others: Vec<Filter> = filters
-        .iter()
-        .filter(|f| f.column != c.id)
-        .cloned()
-        .collect();
-    let where_ = where_clause(&others, search, kit)?;
-    let range = if ranged {
-        " AND e.id BETWEEN ? AND ?"
-    } else {
-        ""
-    };
-    let from = format!(
-        "FROM {} WHERE ({}){range}",
-        Joins::of_filters(&others)
-            .and(Joins::of_columns([c]))
-            .from(),
-        where_.text
-    );
-    Ok((columns::sql_expr(c), from, where_.params))
 }
 
 /// SQLite's order of values (BINARY collation): NULL, then numbers, then text, then blobs.
