@@ -186,12 +186,19 @@ pub(crate) fn empty() -> Timeline {
 }
 
 /// The stretches of the local clock entries are tallied in, finest first. A tally moves to
-/// the next once it holds more than MOST_STRETCHES: more than 2^17 minutes with entries span
-/// at least 91 days, whose buckets (at most 1000) are 3 hours wide or more; more than 2^17
-/// hours span 15 years, whose buckets are 7 days or more. So every width `bucket_width` gives
-/// a tally's first and last entries is a whole number of its stretches.
-const GRAINS: [i64; 3] = [MINUTE, HOUR, DAY];
-const MOST_STRETCHES: usize = 1 << 17;
+/// the next once it holds more than MOST_STRETCHES (2^13) of them, which only a long view does,
+/// one whose buckets (at most 1000) are whole stretches of the next:
+/// - more than 2^13 minutes with entries span over 5.7 days: buckets of 15 minutes or more;
+/// - more than 2^13 quarter hours span over 85 days: buckets of 3 hours or more;
+/// - more than 2^13 stretches of 3 hours span over 2.8 years: buckets of 2 days or more (and
+///   7, 14, 30… days: a day is what they share).
+///
+/// So every width `bucket_width` gives a tally's first and last entries is a whole number of
+/// its stretches. The limit keeps the table within a core's cache (1 MiB of L2 on the machine
+/// of BENCHMARKS.md): entries come in no order of time, and at 2^17 stretches each one read
+/// missed the cache, which cost more than the scan saved.
+const GRAINS: [i64; 4] = [MINUTE, 15 * MINUTE, 3 * HOUR, DAY];
+const MOST_STRETCHES: usize = 1 << 13;
 
 /// Entries counted per status and stretch of the local clock, with the first and last.
 pub(crate) struct Tally {
@@ -338,16 +345,50 @@ mod tests {
         }
     }
 
+    /// Views just long enough for each move to a coarser stretch, with the most buckets a
+    /// timeline has: the narrowest widths the stretches must still fit.
+    #[test]
+    fn a_tally_just_past_each_limit_counts_what_holding_every_entry_counts() {
+        for span_minutes in [10_000i64, 150_000, 2_000_000, 40_000_000] {
+            let step = (span_minutes / 20_000).max(1);
+            let entries: Vec<(i64, usize)> = (0..span_minutes / step)
+                .map(|i| {
+                    let at = 1_700_000_000_000 + i * step * MINUTE + (i * 7919) % MINUTE;
+                    (at, (i % 4) as usize)
+                })
+                .collect();
+            for buckets in [80, 700, 1000] {
+                for offset in [0, 330, -210] {
+                    let req = TimelineRequest {
+                        view: ViewSpec::default(),
+                        buckets,
+                        utc_offset_minutes: offset,
+                    };
+                    let (one, other) = entries.split_at(entries.len() / 3);
+                    let (mut a, mut b) = (Tally::new(&req), Tally::new(&req));
+                    one.iter().for_each(|(at, s)| a.add(*at, *s));
+                    other.iter().for_each(|(at, s)| b.add(*at, *s));
+                    a.merge(b);
+                    let want = held(&entries, &req);
+                    let got = a.timeline(&req);
+                    let case = format!("{span_minutes} min, {buckets} buckets, {offset}");
+                    assert_eq!(got.bucket_ms, want.bucket_ms, "{case}");
+                    assert_eq!(got.buckets, want.buckets, "{case}");
+                }
+            }
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(40))]
         /// Spans from half an hour to a thousand years, with enough entries for the tally to
-        /// move to hours and to days, read in two shares.
+        /// move to quarter hours, 3 hours and days, read in two shares.
         #[test]
         fn a_tally_counts_what_holding_every_entry_counts(
             seed in any::<u64>(),
             n in prop_oneof![1usize..60, 150_000usize..300_000],
             span_minutes in prop::sample::select(
-                vec![30i64, 2_000, 200_000, 60_000_000, 600_000_000]
+                vec![30i64, 2_000, 20_000, 200_000, 2_000_000, 60_000_000, 600_000_000]
             ),
             base in -1_000_000_000_000i64..2_000_000_000_000,
             buckets in 2u32..=1000,
