@@ -6,7 +6,7 @@
 //! The buckets' width depends on the view's first and last entries, known only once all are
 //! read. Rather than hold every entry until then (16 bytes each, 160 MB for 10M), they are
 //! counted per stretch of the local clock that every width the view could get is a whole
-//! number of: a minute, an hour once there are many minutes, a day once there are many hours.
+//! number of: a minute, then a quarter hour, 3 hours or a day once there are many (`Tally`).
 
 use rusqlite::types::{Value as SqlValue, ValueRef};
 use rusqlite::Connection;
