@@ -345,6 +345,24 @@ mod tests {
         }
     }
 
+    fn request(buckets: u32, utc_offset_minutes: i32) -> TimelineRequest {
+        TimelineRequest {
+            view: ViewSpec::default(),
+            buckets,
+            utc_offset_minutes,
+        }
+    }
+
+    /// The entries tallied as two shares would, split at `at`, then merged.
+    fn tallied_in_two(entries: &[(i64, usize)], at: usize, req: &TimelineRequest) -> Timeline {
+        let (one, other) = entries.split_at(at);
+        let (mut a, mut b) = (Tally::new(req), Tally::new(req));
+        one.iter().for_each(|(t, s)| a.add(*t, *s));
+        other.iter().for_each(|(t, s)| b.add(*t, *s));
+        a.merge(b);
+        a.timeline(req)
+    }
+
     /// Views just long enough for each move to a coarser stretch, with the most buckets a
     /// timeline has: the narrowest widths the stretches must still fit.
     #[test]
@@ -359,18 +377,9 @@ mod tests {
                 .collect();
             for buckets in [80, 700, 1000] {
                 for offset in [0, 330, -210] {
-                    let req = TimelineRequest {
-                        view: ViewSpec::default(),
-                        buckets,
-                        utc_offset_minutes: offset,
-                    };
-                    let (one, other) = entries.split_at(entries.len() / 3);
-                    let (mut a, mut b) = (Tally::new(&req), Tally::new(&req));
-                    one.iter().for_each(|(at, s)| a.add(*at, *s));
-                    other.iter().for_each(|(at, s)| b.add(*at, *s));
-                    a.merge(b);
+                    let req = request(buckets, offset);
+                    let got = tallied_in_two(&entries, entries.len() / 3, &req);
                     let want = held(&entries, &req);
-                    let got = a.timeline(&req);
                     let case = format!("{span_minutes} min, {buckets} buckets, {offset}");
                     assert_eq!(got.bucket_ms, want.bucket_ms, "{case}");
                     assert_eq!(got.buckets, want.buckets, "{case}");
@@ -408,18 +417,9 @@ mod tests {
                     (at, (next() % 4) as usize)
                 })
                 .collect();
-            let req = TimelineRequest {
-                view: ViewSpec::default(),
-                buckets,
-                utc_offset_minutes: offset,
-            };
-            let (one, other) = entries.split_at((n as f64 * split) as usize);
-            let (mut a, mut b) = (Tally::new(&req), Tally::new(&req));
-            one.iter().for_each(|(at, s)| a.add(*at, *s));
-            other.iter().for_each(|(at, s)| b.add(*at, *s));
-            a.merge(b);
+            let req = request(buckets, offset);
+            let got = tallied_in_two(&entries, (n as f64 * split) as usize, &req);
             let want = held(&entries, &req);
-            let got = a.timeline(&req);
             prop_assert_eq!(got.bucket_ms, want.bucket_ms);
             prop_assert_eq!(got.total, want.total);
             prop_assert_eq!(got.buckets, want.buckets);
