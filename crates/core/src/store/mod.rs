@@ -19,7 +19,12 @@ pub use migrations::{
 /// timelines no summary answers) run up to ~25% faster than through read() calls at 10M
 /// entries. Imports and exports turn it off while they run (see `ingest`, `export`), and the
 /// table's pages and the writer read without it ([`Store::read_without_map`]).
-pub const MMAP_BYTES: i64 = 1 << 30;
+///
+/// Big enough for any store: SQLite maps no more than the file. A map that ends inside the
+/// file (it was 1 GiB, and SQLite's own cap is 2 GiB unless built with a higher
+/// `SQLITE_MAX_MMAP_SIZE`, as `.cargo/config.toml` does) leaves the pages past it to read()
+/// calls into each reader's page cache: a 10M-entry store is 2.4 GB.
+pub const MMAP_BYTES: i64 = 1 << 40;
 
 /// The page size of a new store.
 pub const PAGE_BYTES: i64 = 16_384;
@@ -149,5 +154,24 @@ impl Store {
         Ok(self
             .conn
             .query_row("SELECT count(*) FROM entries", [], |r| r.get(0))?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Without the build's `SQLITE_MAX_MMAP_SIZE`, SQLite quietly maps 2 GiB at most, and a
+    /// year of entries is bigger than that.
+    #[test]
+    fn a_reading_connection_maps_past_sqlites_two_gib_default() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("map.db")).unwrap();
+        let map: i64 = store
+            .conn()
+            .query_row("PRAGMA mmap_size", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(map, MMAP_BYTES);
+        assert!(map > 0x7fff_0000, "{map}");
     }
 }
