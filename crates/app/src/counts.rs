@@ -2,8 +2,10 @@
 //! where the view's filters allow (`summaries`), else read from the entries on the read
 //! connections, a share per core (`query::shards`). Never on the table's connection.
 
+use invlog_core::query::columnar::{Columns, Needs};
 use invlog_core::store::Store;
 use invlog_core::{query, summary, Result};
+use rusqlite::Connection;
 
 use crate::engine::Engine;
 use crate::readers::Reader;
@@ -42,6 +44,12 @@ pub fn total(engine: &Engine, view: &query::ViewSpec) -> Result<u64> {
             .summaries()
             .read(reader.conn(), |s, tx| s.count(tx, &view.filters));
     }
+    if let Some(needs) = Needs::of(&view.filters, search, kit, &[], false) {
+        let answer = |c: &Columns, conn: &Connection| c.count(conn, &view.filters);
+        if let Some(n) = held(engine, &needs, answer)? {
+            return Ok(n);
+        }
+    }
     let mut readers = engine.readers()?;
     query::count_on(&mut stores(&mut readers), view, engine.busy_signal())
 }
@@ -51,6 +59,12 @@ pub fn facets(engine: &Engine, req: &query::FacetsRequest) -> Result<Vec<query::
     let (filters, search, kit) = (&req.filters, req.search.as_deref(), req.kit.as_ref());
     let columns = query::facet_columns(&req.columns, kit)?;
     let by_sql = |columns: &[&'static invlog_core::columns::Column]| {
+        if let Some(needs) = Needs::of(filters, search, kit, columns, false) {
+            let answer = |c: &Columns, conn: &Connection| c.facets(conn, filters, columns);
+            if let Some(f) = held(engine, &needs, answer)? {
+                return Ok(f);
+            }
+        }
         let mut readers = engine.readers()?;
         let busy = engine.busy_signal();
         query::facets_on(
@@ -117,8 +131,26 @@ pub fn timeline(
             }
         }
     };
+    let v = &scan.view;
+    if let Some(needs) = Needs::of(&v.filters, v.search.as_deref(), v.kit.as_ref(), &[], true) {
+        let answer = |c: &Columns, conn: &Connection| c.timeline(conn, &scan);
+        if let Some(t) = held(engine, &needs, answer)? {
+            return Ok(t);
+        }
+    }
     let mut readers = engine.readers()?;
     query::timeline::get_on(&mut stores(&mut readers), &scan, engine.busy_signal())
+}
+
+/// An answer from the columns held in memory (read first if need be), when they can answer.
+fn held<T>(
+    engine: &Engine,
+    needs: &Needs,
+    answer: impl FnOnce(&Columns, &Connection) -> Result<T>,
+) -> Result<Option<T>> {
+    engine
+        .held_columns()
+        .answer(engine.read_pool(), engine.busy_signal(), needs, answer)
 }
 
 fn stores<'a>(readers: &'a mut [Reader<'_>]) -> Vec<&'a mut Store> {

@@ -29,6 +29,9 @@ pub struct Engine {
     pages: Arc<crate::pages::Pages>,
     /// The entry summary as last read: views' totals, facets and timelines are counted from it.
     summaries: Arc<crate::summaries::Summaries>,
+    /// Columns of the entries held in memory: views the summary cannot answer are counted
+    /// from them.
+    held_columns: Arc<crate::held_columns::HeldColumns>,
     /// The highest job id this process has handed out: an import job's row is written when
     /// its turn comes (until then another writer may hold the store), so its id is reserved
     /// first.
@@ -80,6 +83,7 @@ impl Engine {
             tasks: Arc::default(),
             pages: Arc::default(),
             summaries: Arc::default(),
+            held_columns: Arc::default(),
             last_job_id: Arc::default(),
             http_policy: Arc::default(),
         })
@@ -94,6 +98,11 @@ impl Engine {
     /// Connections for a read split across cores (`query::shards`).
     pub(crate) fn readers(&self) -> Result<Vec<Reader<'_>>> {
         self.readers.some(crate::readers::cores())
+    }
+
+    /// The read connections themselves, for what shares them out (`held_columns`).
+    pub(crate) fn read_pool(&self) -> &Readers {
+        &self.readers
     }
 
     /// Reads the entry summary into memory on a connection and thread of its own, so the
@@ -115,6 +124,11 @@ impl Engine {
     /// The entry summary, read once per change of the store.
     pub(crate) fn summaries(&self) -> &crate::summaries::Summaries {
         &self.summaries
+    }
+
+    /// Columns of the entries held in memory, read once per change of the store.
+    pub(crate) fn held_columns(&self) -> &crate::held_columns::HeldColumns {
+        &self.held_columns
     }
 
     /// The table's pages' own connection. A panic in an earlier command cannot leave a

@@ -10,6 +10,7 @@ mod counts;
 mod dispatch;
 pub mod engine;
 pub mod error;
+mod held_columns;
 mod pages;
 pub mod readers;
 pub mod runner;

@@ -463,6 +463,7 @@ fn a_summary_of_schema_13_is_stamped_with_generations() {
         let conn = rusqlite::Connection::open(&path).unwrap();
         conn.execute_batch(
             "DROP TRIGGER summary_on_update;
+             DROP TRIGGER entries_on_update;
              DROP INDEX summary_counts_by_gen;
              ALTER TABLE summary_counts DROP COLUMN gen;
              CREATE TRIGGER summary_on_update AFTER UPDATE OF status ON entries BEGIN

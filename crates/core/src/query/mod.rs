@@ -2,6 +2,7 @@
 //! and facets, over the column registry.
 
 pub mod anchors;
+pub mod columnar;
 pub mod filter;
 pub mod kit_scope;
 pub mod search;

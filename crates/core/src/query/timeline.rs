@@ -276,38 +276,80 @@ impl Tally {
         let Some((first, last)) = self.span else {
             return empty();
         };
-        let width = bucket_width(first, last, req.buckets);
+        let frame = Frame::new(first, last, req);
         let grain = GRAINS[self.grain];
         debug_assert_eq!(
-            width % grain,
+            frame.width % grain,
             0,
-            "stretches of {grain} ms in buckets of {width}"
+            "stretches of {grain} ms in buckets of {}",
+            frame.width
         );
-        let start = (first + self.offset).div_euclid(width) * width - self.offset;
-        let count = ((last - start) / width + 1) as usize;
-        let mut buckets: Vec<TimelineBucket> = (0..count)
-            .map(|i| TimelineBucket {
-                start: start + i as i64 * width,
-                ..TimelineBucket::default()
+        let mut buckets = frame.buckets();
+        for (stretch, c) in self.counts {
+            // A stretch starts on the local clock; the frame places UTC instants.
+            add_counts(
+                &mut buckets[frame.bucket(stretch * grain - self.offset)],
+                &c,
+            );
+        }
+        frame.timeline(&buckets, self.total)
+    }
+}
+
+/// The buckets of a timeline whose first and last entries are known: round ones, on the
+/// viewer's clock.
+pub(crate) struct Frame {
+    width: i64,
+    /// Where the first bucket starts, on the viewer's clock.
+    start: i64,
+    offset: i64,
+    count: usize,
+}
+
+impl Frame {
+    pub(crate) fn new(first: i64, last: i64, req: &TimelineRequest) -> Frame {
+        let width = bucket_width(first, last, req.buckets);
+        let offset = i64::from(req.utc_offset_minutes) * MINUTE;
+        let start = (first + offset).div_euclid(width) * width;
+        Frame {
+            width,
+            start,
+            offset,
+            count: ((last + offset - start) / width + 1) as usize,
+        }
+    }
+
+    /// Counts per status (as `Tally::add` numbers them), one per bucket.
+    pub(crate) fn buckets(&self) -> Vec<[u64; 4]> {
+        vec![[0; 4]; self.count]
+    }
+
+    /// The bucket of an instant (UTC) from the first entry's to the last one's.
+    pub(crate) fn bucket(&self, at: i64) -> usize {
+        (at + self.offset - self.start).div_euclid(self.width) as usize
+    }
+
+    pub(crate) fn timeline(&self, counts: &[[u64; 4]], total: u64) -> Timeline {
+        let buckets = counts
+            .iter()
+            .enumerate()
+            .map(|(i, c)| TimelineBucket {
+                start: self.start - self.offset + i as i64 * self.width,
+                success: c[0],
+                failed: c[1],
+                pending: c[2],
+                other: c[3],
             })
             .collect();
-        for (stretch, c) in self.counts {
-            let from = stretch * grain - self.offset;
-            let b = &mut buckets[(from - start).div_euclid(width) as usize];
-            b.success += c[0];
-            b.failed += c[1];
-            b.pending += c[2];
-            b.other += c[3];
-        }
         Timeline {
-            bucket_ms: width,
+            bucket_ms: self.width,
             buckets,
-            total: self.total,
+            total,
         }
     }
 }
 
-fn add_counts(into: &mut [u64; 4], counts: &[u64; 4]) {
+pub(crate) fn add_counts(into: &mut [u64; 4], counts: &[u64; 4]) {
     into.iter_mut().zip(counts).for_each(|(a, b)| *a += b);
 }
 

@@ -20,15 +20,20 @@ pub(crate) struct ValueCounts {
 
 impl ValueCounts {
     pub(crate) fn add(&mut self, v: ValueRef<'_>) {
+        self.add_many(v, 1);
+    }
+
+    /// Counts `n` entries of the value.
+    pub(crate) fn add_many(&mut self, v: ValueRef<'_>, n: u64) {
         match v {
-            ValueRef::Null => self.nulls += 1,
-            ValueRef::Integer(i) => *self.integers.entry(i).or_default() += 1,
+            ValueRef::Null => self.nulls += n,
+            ValueRef::Integer(i) => *self.integers.entry(i).or_default() += n,
             ValueRef::Real(f) => match whole(f) {
-                Some(i) => *self.integers.entry(i).or_default() += 1,
-                None => *self.reals.entry(f.to_bits()).or_default() += 1,
+                Some(i) => *self.integers.entry(i).or_default() += n,
+                None => *self.reals.entry(f.to_bits()).or_default() += n,
             },
-            ValueRef::Text(t) => bump(&mut self.texts, t, 1),
-            ValueRef::Blob(b) => bump(&mut self.blobs, b, 1),
+            ValueRef::Text(t) => bump(&mut self.texts, t, n),
+            ValueRef::Blob(b) => bump(&mut self.blobs, b, n),
         }
     }
 

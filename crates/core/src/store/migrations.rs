@@ -99,11 +99,14 @@ pub static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
             },
         ),
         M::up(include_str!("schema_v15.sql")),
+        // Any update of an entry changes the summary's generation, not only one of a
+        // summarised column: entries held in memory are kept while it stands.
+        M::up(crate::summary::EVERY_UPDATE_TRIGGER),
     ])
 });
 
 /// The schema this build writes: the number of its migrations.
-pub const SCHEMA_VERSION: i64 = 15;
+pub const SCHEMA_VERSION: i64 = 16;
 
 /// The schema of the store at `path`, read without creating, migrating or locking anything
 /// (`invlog --version`); None when there is no file there.

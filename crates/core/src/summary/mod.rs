@@ -224,8 +224,18 @@ pub fn remove(conn: &Connection, ids_table: &str) -> Result<()> {
     Ok(())
 }
 
-/// The summary's generation: it changes with every change of the summary, so a snapshot of
-/// it is current while the generation is the one it was loaded at.
+/// A new generation for every update of an entry, whichever columns it changes (schema 16):
+/// then the generation changes with every change of the entries (imports and removals bump
+/// it themselves), and what is held of them in memory (`query::columnar`) is kept while it
+/// stands. An update is rare beside an import's inserts (resolutions, re-runs, newer facts).
+pub const EVERY_UPDATE_TRIGGER: &str = "CREATE TRIGGER entries_on_update AFTER UPDATE ON entries
+     BEGIN
+         UPDATE summary_state SET generation = generation + 1 WHERE id = 1;
+     END;";
+
+/// The summary's generation: it changes with every change of the entries (schema 16; before,
+/// of the summary), so a snapshot of it is current while the generation is the one it was
+/// loaded at.
 pub fn generation(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row(
         "SELECT generation FROM summary_state WHERE id = 1",

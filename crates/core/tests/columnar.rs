@@ -1,0 +1,341 @@
+//! Columns held in memory against the entries themselves: for random stores and random views
+//! with quantity filters (which the summary cannot answer), the total, the facets and the
+//! timeline counted from held columns equal those SQL counts from every entry, read in one
+//! share or two, after imports, updates, resolutions and import removal; and columns held
+//! for an earlier state of the store never answer for a later one.
+
+mod common;
+
+use common::Fixture;
+use invlog_core::ingest::removal;
+use invlog_core::query::columnar::{self, Columns, Held, Key, Needs};
+use invlog_core::query::filter::{Filter, Op};
+use invlog_core::query::timeline::{self, TimelineRequest};
+use invlog_core::query::{self, ViewSpec};
+use invlog_core::resolve::{self, SetResolved};
+use invlog_core::{columns, Store};
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestRunner};
+
+const CHANNELS: &[&str] = &[
+    "Amazon / Amazon-Mumbai",
+    "Flipkart / Flipkart-Main",
+    "Shopify / ",
+    "Myntra / 101",
+];
+const LOCATIONS: &[&str] = &["WH01", "WH02", "", "101"];
+
+/// 2025-03-01T00:00:00Z; rows fall over the three days after it.
+const START: i64 = 1_740_787_200_000;
+const SPAN_S: i64 = 3 * 86_400;
+
+#[derive(Debug, Clone)]
+struct Row {
+    sku: u8,
+    channel: usize,
+    location: usize,
+    at_s: i64,
+    failed: bool,
+    /// Empty when None.
+    sent: Option<u16>,
+    buffer: Option<u8>,
+}
+
+fn a_row() -> impl Strategy<Value = Row> {
+    (
+        0u8..8,
+        0..CHANNELS.len(),
+        0..LOCATIONS.len(),
+        0..SPAN_S,
+        prop::bool::weighted(0.3),
+        prop::option::weighted(0.9, 0u16..400),
+        prop::option::weighted(0.8, 0u8..6),
+    )
+        .prop_map(|(sku, channel, location, at_s, failed, sent, buffer)| Row {
+            sku,
+            channel,
+            location,
+            at_s,
+            failed,
+            sent,
+            buffer,
+        })
+}
+
+fn csv(rows: &[Row]) -> String {
+    let mut out = String::from(
+        "Channel & Account,Location Code,Seller Identifier,Inventory Sent,Buffer Stock,Updated On,Status\n",
+    );
+    for r in rows {
+        let at = invlog_core::time::format_instant(START + r.at_s * 1000)
+            .replace('T', " ")
+            .trim_end_matches('Z')
+            .to_owned();
+        out.push_str(&format!(
+            "{},{},SKU-{},{},{},{at},{}\n",
+            CHANNELS[r.channel],
+            LOCATIONS[r.location],
+            r.sku,
+            r.sent.map_or(String::new(), |s| s.to_string()),
+            r.buffer.map_or(String::new(), |s| s.to_string()),
+            if r.failed { "Failed" } else { "Success" },
+        ));
+    }
+    out
+}
+
+/// A random filter: most on quantities, the others on what views filter with them.
+fn a_filter() -> impl Strategy<Value = Filter> {
+    let quantity = prop::sample::select(vec!["inventory_sent", "buffer_stock"]);
+    let number = (0u16..420).prop_map(|n| n.to_string());
+    let instant = (0..SPAN_S * 1000).prop_map(|ms| invlog_core::time::format_instant(START + ms));
+    prop_oneof![
+        (
+            quantity.clone(),
+            prop::sample::select(vec![Op::Eq, Op::Ne, Op::Lt, Op::Le, Op::Gt, Op::Ge]),
+            number.clone()
+        )
+            .prop_map(|(c, op, n)| Filter::new(c, op, &[&n])),
+        (quantity.clone(), number.clone(), number.clone()).prop_map(|(c, a, b)| Filter::new(
+            c,
+            Op::Between,
+            &[&a, &b]
+        )),
+        (quantity.clone(), number.clone(), number).prop_map(|(c, a, b)| Filter::new(
+            c,
+            Op::In,
+            &[&a, &b]
+        )),
+        quantity
+            .clone()
+            .prop_map(|c| Filter::new(c, Op::IsEmpty, &[])),
+        quantity
+            .clone()
+            .prop_map(|c| Filter::new(c, Op::IsNotEmpty, &[])),
+        (quantity, prop::sample::select(vec!["1", "0", "3"])).prop_map(|(c, d)| Filter::new(
+            c,
+            Op::Contains,
+            &[d]
+        )),
+        prop::sample::select(vec!["Amazon", "Flipkart", "Myntra"]).prop_map(|c| Filter::new(
+            "channel",
+            Op::Eq,
+            &[c]
+        )),
+        Just(Filter::new("account", Op::IsEmpty, &[])),
+        Just(Filter::new("location_code", Op::Gt, &["WH01"])),
+        Just(Filter::new("status", Op::Eq, &["failed"])),
+        Just(Filter::new("status", Op::Ne, &["failed"])),
+        Just(Filter::new("resolved", Op::Eq, &["true"])),
+        instant
+            .clone()
+            .prop_map(|t| Filter::new("occurred_at", Op::Ge, &[&t])),
+        (instant.clone(), instant).prop_map(|(a, b)| {
+            let (a, b) = if a <= b { (a, b) } else { (b, a) };
+            Filter::new("occurred_at", Op::Between, &[&a, &b])
+        }),
+    ]
+}
+
+#[derive(Debug, Clone)]
+struct Probe {
+    filters: Vec<Filter>,
+    buckets: u32,
+    offset_minutes: i32,
+}
+
+fn probe() -> impl Strategy<Value = Probe> {
+    (
+        prop::collection::vec(a_filter(), 1..4),
+        prop::sample::select(vec![2u32, 7, 80, 1000]),
+        prop::sample::select(vec![0i32, 330, -300]),
+    )
+        .prop_map(|(filters, buckets, offset_minutes)| Probe {
+            filters,
+            buckets,
+            offset_minutes,
+        })
+}
+
+/// The columns `needs` names, read into `held` (split across `stores`) when not held yet.
+fn columns_for(held: &mut Held, stores: &mut [&mut Store], needs: &Needs) -> Columns {
+    let key = Key::read(stores[0].conn()).unwrap();
+    let missing = held
+        .missing(key, needs)
+        .expect("every column here can be held");
+    if !missing.is_empty() {
+        let read = columnar::read_on(stores, &missing, || false).unwrap();
+        held.add(read, needs);
+    }
+    held.columns(needs).expect("what was read is held")
+}
+
+/// Every answer from held columns for `probe` equals SQL's over every entry.
+fn check(
+    held: &mut Held,
+    stores: &mut [&mut Store],
+    probe: &Probe,
+) -> Result<Vec<Columns>, TestCaseError> {
+    let f = &probe.filters;
+    let facets: Vec<_> = columns::COLUMNS.iter().filter(|c| c.facet).collect();
+    let needs = Needs::of(f, None, None, &facets, true).unwrap();
+    let held_columns = columns_for(held, stores, &needs);
+    let conn = stores[0].conn();
+    let ask = |answer: &dyn Fn(&Columns, &rusqlite::Connection) -> serde_json::Value| {
+        columnar::answer(conn, &held_columns, |c, conn| Ok(answer(c, conn)))
+            .unwrap()
+            .expect("held for the store as it is")
+    };
+
+    let want = query::count(conn, f, None, None).unwrap();
+    let got = ask(&|c, conn| c.count(conn, f).unwrap().into());
+    prop_assert_eq!(got, serde_json::json!(want), "count of {:?}", f);
+
+    let ids: Vec<String> = facets.iter().map(|c| c.id.to_owned()).collect();
+    let want = query::facets(conn, f, None, None, &ids).unwrap();
+    let got = ask(&|c, conn| serde_json::to_value(c.facets(conn, f, &facets).unwrap()).unwrap());
+    prop_assert_eq!(
+        got,
+        serde_json::to_value(&want).unwrap(),
+        "facets of {:?}",
+        f
+    );
+
+    let req = TimelineRequest {
+        view: ViewSpec {
+            filters: f.clone(),
+            ..ViewSpec::default()
+        },
+        buckets: probe.buckets,
+        utc_offset_minutes: probe.offset_minutes,
+    };
+    let want = timeline::get(conn, &req).unwrap();
+    let got = ask(&|c, conn| serde_json::to_value(c.timeline(conn, &req).unwrap()).unwrap());
+    prop_assert_eq!(
+        got,
+        serde_json::to_value(&want).unwrap(),
+        "timeline of {:?}",
+        probe
+    );
+
+    // A count of one quantity column alone is summed from its values' counts.
+    if let Some(q) = f.iter().find(|f| f.column == "inventory_sent") {
+        let one = std::slice::from_ref(q);
+        let needs = Needs::of(one, None, None, &[], false).unwrap();
+        let held_columns = columns_for(held, stores, &needs);
+        let conn = stores[0].conn();
+        let got = columnar::answer(conn, &held_columns, |c, conn| c.count(conn, one)).unwrap();
+        prop_assert_eq!(got, Some(query::count(conn, one, None, None).unwrap()));
+    }
+    Ok(vec![held_columns])
+}
+
+#[test]
+fn held_columns_answer_as_the_entries_do() {
+    let mut runner = TestRunner::new(Config {
+        cases: 16,
+        ..Config::default()
+    });
+    let strategy = (
+        prop::collection::vec(a_row(), 1..150),
+        prop::collection::vec(a_row(), 1..60),
+        prop::collection::vec(probe(), 8),
+        any::<bool>(),
+    );
+    runner
+        .run(&strategy, |(first, second, probes, split)| {
+            let mut fx = Fixture::new();
+            let path = fx.dir.path().join("t.db");
+            let mut other = Store::open(&path).unwrap();
+            let mut probes = probes.iter().cycle();
+            let mut held = Held::default();
+            // Columns held at every step so far: none may answer once the store changed.
+            let mut earlier: Vec<Columns> = Vec::new();
+            let mut step = |fx: &mut Fixture, other: &mut Store| -> Result<(), TestCaseError> {
+                for old in earlier.drain(..) {
+                    let answered =
+                        columnar::answer(fx.store.conn(), &old, |c, conn| c.count(conn, &[]))
+                            .unwrap();
+                    prop_assert_eq!(answered, None, "held columns outlived a change");
+                }
+                for _ in 0..2 {
+                    let probe = probes.next().unwrap();
+                    let mut two = [&mut fx.store, &mut *other];
+                    let stores: &mut [&mut Store] = if split { &mut two } else { &mut two[..1] };
+                    earlier.extend(check(&mut held, stores, probe)?);
+                }
+                Ok(())
+            };
+            let first_import = fx.import_ok(&fx.file("a.csv", csv(&first)));
+            step(&mut fx, &mut other)?;
+            let second_import = fx.import_ok(&fx.file("b.csv", csv(&second)));
+            step(&mut fx, &mut other)?;
+            // Quantities changed by an update alone, which no summarised column sees.
+            fx.store
+                .conn()
+                .execute(
+                    "UPDATE entries SET inventory_sent = inventory_sent + 150 WHERE id % 3 = 0",
+                    [],
+                )
+                .unwrap();
+            step(&mut fx, &mut other)?;
+            let ids: Vec<i64> = fx
+                .store
+                .conn()
+                .prepare("SELECT id FROM entries WHERE id % 2 = 0")
+                .unwrap()
+                .query_map([], |r| r.get(0))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap();
+            if !ids.is_empty() {
+                let req = SetResolved {
+                    ids,
+                    resolved: true,
+                    note: None,
+                };
+                resolve::set(&mut fx.store, &req, "tester").unwrap();
+                step(&mut fx, &mut other)?;
+            }
+            removal::remove(&mut fx.store, second_import.import_id.unwrap(), true).unwrap();
+            step(&mut fx, &mut other)?;
+            removal::remove(&mut fx.store, first_import.import_id.unwrap(), true).unwrap();
+            step(&mut fx, &mut other)?;
+            Ok(())
+        })
+        .unwrap();
+}
+
+#[test]
+fn a_column_with_too_many_values_is_not_held() {
+    let mut fx = Fixture::new();
+    let rows: Vec<Row> = (0..70_000)
+        .map(|i| Row {
+            sku: (i % 7) as u8,
+            channel: i % CHANNELS.len(),
+            location: 0,
+            at_s: (i as i64 * 3) % SPAN_S,
+            failed: false,
+            sent: Some(0),
+            buffer: Some(1),
+        })
+        .collect();
+    fx.import_ok(&fx.file("a.csv", csv(&rows)));
+    let filters = [Filter::new("occurred_at", Op::Ge, &["2025-03-02"])];
+    // Every entry has a time of its own: held as they are, not coded.
+    let needs = Needs::of(&filters, None, None, &[], true).unwrap();
+    let mut held = Held::default();
+    let columns = columns_for(&mut held, &mut [&mut fx.store], &needs);
+    let got = columnar::answer(fx.store.conn(), &columns, |c, conn| c.count(conn, &filters));
+    let want = query::count(fx.store.conn(), &filters, None, None).unwrap();
+    assert_eq!(got.unwrap(), Some(want));
+    // The entries' ids, one value each: past what a code holds.
+    let ids = [Filter::new("id", Op::Gt, &["5"])];
+    let needs = Needs::of(&ids, None, None, &[], false).expect("the id is the entry's own");
+    let key = Key::read(fx.store.conn()).unwrap();
+    let missing = held.missing(key, &needs).unwrap();
+    let read = columnar::read_on(&mut [&mut fx.store], &missing, || false).unwrap();
+    held.add(read, &needs);
+    assert!(held.columns(&needs).is_none());
+    assert!(held.missing(key, &needs).is_none(), "known not to fit");
+}
