@@ -253,6 +253,7 @@ fn main() {
         }
     };
     engine.warm_up();
+    engine.hold_columns();
     // Automated exports run while the app is open.
     invlog_app::tasks::schedule::start_timer(&engine, std::time::Duration::from_secs(30));
     let tasks = engine.tasks().clone();

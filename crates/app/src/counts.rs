@@ -142,15 +142,17 @@ pub fn timeline(
     query::timeline::get_on(&mut stores(&mut readers), &scan, engine.busy_signal())
 }
 
-/// An answer from the columns held in memory (read first if need be), when they can answer.
+/// An answer from the columns held in memory (read first if need be), when the engine holds
+/// them and they can answer.
 fn held<T>(
     engine: &Engine,
     needs: &Needs,
     answer: impl FnOnce(&Columns, &Connection) -> Result<T>,
 ) -> Result<Option<T>> {
-    engine
-        .held_columns()
-        .answer(engine.read_pool(), engine.busy_signal(), needs, answer)
+    match engine.held_columns() {
+        Some(held) => held.answer(engine.read_pool(), engine.busy_signal(), needs, answer),
+        None => Ok(None),
+    }
 }
 
 fn stores<'a>(readers: &'a mut [Reader<'_>]) -> Vec<&'a mut Store> {

@@ -1,6 +1,7 @@
 //! What a shell holds for the life of its process: the store the commands read and write, and
 //! the tasks running beside it. Cheap to clone; every clone is the same engine.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use invlog_core::store::Store;
@@ -32,6 +33,8 @@ pub struct Engine {
     /// Columns of the entries held in memory: views the summary cannot answer are counted
     /// from them.
     held_columns: Arc<crate::held_columns::HeldColumns>,
+    /// Whether views are counted from held columns (`hold_columns`).
+    holds_columns: Arc<AtomicBool>,
     /// The highest job id this process has handed out: an import job's row is written when
     /// its turn comes (until then another writer may hold the store), so its id is reserved
     /// first.
@@ -84,6 +87,7 @@ impl Engine {
             pages: Arc::default(),
             summaries: Arc::default(),
             held_columns: Arc::default(),
+            holds_columns: Arc::default(),
             last_job_id: Arc::default(),
             http_policy: Arc::default(),
         })
@@ -126,9 +130,21 @@ impl Engine {
         &self.summaries
     }
 
-    /// Columns of the entries held in memory, read once per change of the store.
-    pub(crate) fn held_columns(&self) -> &crate::held_columns::HeldColumns {
-        &self.held_columns
+    /// From now on, views the summary cannot answer are counted from columns of the entries
+    /// held in memory: each read from the entries the first time a view needs it (a little
+    /// slower than counting that view by reading them), then answering every view on the same
+    /// columns in milliseconds until the store changes. For a shell that shows views, whose
+    /// filters change again and again; a one-shot command reads the entries once instead.
+    pub fn hold_columns(&self) {
+        self.holds_columns.store(true, Ordering::Relaxed);
+    }
+
+    /// Columns of the entries held in memory, read once per change of the store; None unless
+    /// `hold_columns` was called.
+    pub(crate) fn held_columns(&self) -> Option<&crate::held_columns::HeldColumns> {
+        self.holds_columns
+            .load(Ordering::Relaxed)
+            .then_some(&*self.held_columns)
     }
 
     /// The table's pages' own connection. A panic in an earlier command cannot leave a

@@ -200,7 +200,8 @@ impl Held {
                 .copied()
                 .filter(|c| !self.coded.contains_key(c.id))
                 .collect(),
-            times: needs.times && self.times.is_none(),
+            // Times found unfit are not read again (`columns` refuses a view that needs them).
+            times: needs.times && self.times.is_none() && !self.unfit.contains(TIME),
             filters: Vec::new(),
         })
     }

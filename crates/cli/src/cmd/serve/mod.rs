@@ -66,6 +66,7 @@ fn parse_size(s: &str) -> Result<u64, String> {
 pub fn run(engine: Engine, a: ServeArgs) -> Result<std::process::ExitCode, Failure> {
     // The first view's total, facets and timeline then find the entry summary read.
     engine.warm_up();
+    engine.hold_columns();
     serve(engine, a.port, a.open, a.max_upload)
         .map_err(|e| Failure::Runtime(format!("serve: {e}")))?;
     Ok(std::process::ExitCode::SUCCESS)
