@@ -190,7 +190,8 @@ impl Held {
                 ..Held::default()
             };
         }
-        if needs.columns.iter().any(|c| self.unfit.contains(c.id)) {
+        let unfit = |id: &str| self.unfit.contains(id);
+        if needs.columns.iter().any(|c| unfit(c.id)) || needs.times && unfit(TIME) {
             return None;
         }
         Some(Needs {
@@ -200,8 +201,7 @@ impl Held {
                 .copied()
                 .filter(|c| !self.coded.contains_key(c.id))
                 .collect(),
-            // Times found unfit are not read again (`columns` refuses a view that needs them).
-            times: needs.times && self.times.is_none() && !self.unfit.contains(TIME),
+            times: needs.times && self.times.is_none(),
             filters: Vec::new(),
         })
     }
