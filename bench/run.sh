@@ -124,8 +124,14 @@ node bench/summary.mjs "$WORK/ten.db" "$DATA/konnect-10m.csv" $((RUNS * 4)) "$DU
 # detail beside such scans and an export (issue #17). INVLOG_PREVIOUS, another build's binary,
 # adds its column and the ratios against it.
 echo
+# The other build imports the file into a store of its own: it may not open a store this build
+# has migrated.
+if [ -n "${INVLOG_PREVIOUS:-}" ]; then
+  "$INVLOG_PREVIOUS" --db "$WORK/previous.db" import "$DATA/konnect-10m.csv" >/dev/null
+fi
 node bench/pool.mjs "$WORK/ten.db" "$DATA/konnect-10m.csv" "$RUNS" "$DUCK_VENV/bin/python" \
-  "this=$INVLOG" ${INVLOG_PREVIOUS:+"previous=$INVLOG_PREVIOUS"}
+  "this=$INVLOG" ${INVLOG_PREVIOUS:+"previous=$INVLOG_PREVIOUS@$WORK/previous.db"}
+rm -f "$WORK"/previous.db*
 # Every row reachable at 10M (issue #17): End, a dropped thumb, paging, in Chromium.
 echo
 node bench/ui.mjs "$WORK/ten.db" 3
