@@ -48,16 +48,24 @@ impl HeldColumns {
                     Some(Ok(columns)) => columns,
                     Some(Err(())) => return Ok(None),
                     None => {
+                        // Only imports since the columns were read: their new entries
+                        // alone are read and added.
+                        let catch_up = self.lock().catch_up(key);
+                        if let Some((after, held)) = catch_up {
+                            let read = columnar::read_after(readers.one()?.conn(), &held, after)?;
+                            self.lock().append(read, after);
+                        }
                         let missing = self.lock().missing(key, needs);
                         let Some(missing) = missing else {
                             return Ok(None);
                         };
-                        let mut shares = readers.some(crate::readers::cores())?;
-                        let mut stores: Vec<_> = shares.iter_mut().map(|r| &mut **r).collect();
-                        let read = columnar::read_on(&mut stores, &missing, busy)?;
-                        let mut held = self.lock();
-                        held.add(read, needs);
-                        match held.columns(needs) {
+                        if !missing.is_empty() {
+                            let mut shares = readers.some(crate::readers::cores())?;
+                            let mut stores: Vec<_> = shares.iter_mut().map(|r| &mut **r).collect();
+                            let read = columnar::read_on(&mut stores, &missing, busy)?;
+                            self.lock().add(read, needs);
+                        }
+                        match self.lock().columns(needs) {
                             Some(columns) => columns,
                             None => return Ok(None),
                         }

@@ -464,6 +464,7 @@ fn a_summary_of_schema_13_is_stamped_with_generations() {
         conn.execute_batch(
             "DROP TRIGGER summary_on_update;
              DROP TRIGGER entries_on_update;
+             ALTER TABLE summary_state DROP COLUMN rewritten;
              DROP INDEX summary_counts_by_gen;
              ALTER TABLE summary_counts DROP COLUMN gen;
              CREATE TRIGGER summary_on_update AFTER UPDATE OF status ON entries BEGIN

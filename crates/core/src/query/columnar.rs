@@ -43,6 +43,8 @@ const TIME: &str = "occurred_at";
 pub struct Key {
     generation: i64,
     last_id: i64,
+    /// The generation of the last change of entries already stored (`summary::rewritten`).
+    rewritten: i64,
 }
 
 impl Key {
@@ -52,7 +54,14 @@ impl Key {
             generation: crate::summary::generation(conn)?,
             last_id: conn
                 .query_row("SELECT coalesce(max(id), 0) FROM entries", [], |r| r.get(0))?,
+            rewritten: crate::summary::rewritten(conn)?,
         })
+    }
+
+    /// Whether the store in state `later` holds what it held in this one and new entries
+    /// alone: only imports came between (a new entry's id is above every other's).
+    fn appended_to(self, later: Key) -> bool {
+        self.rewritten == later.rewritten && self.last_id <= later.last_id
     }
 }
 
@@ -183,7 +192,12 @@ pub struct Read {
 impl Held {
     /// What of `needs` is not held for the store in state `key` (after anything held for
     /// another state is let go): None when some of it cannot be held.
+    /// While only imports came since the state held, nothing is let go: all of `needs` is
+    /// reported missing, for the reader to `catch_up` first.
     pub fn missing(&mut self, key: Key, needs: &Needs) -> Option<Needs> {
+        if self.catch_up(key).is_some() {
+            return Some(needs.clone());
+        }
         if self.key != Some(key) {
             *self = Held {
                 key: Some(key),
@@ -243,6 +257,53 @@ impl Held {
         self.coded.is_empty() && self.times.is_none()
     }
 
+    /// When only imports came between the state held and `key`: the id the held columns go
+    /// up to, and the columns held, whose new entries `read_after` reads for `append`.
+    pub fn catch_up(&self, key: Key) -> Option<(i64, Needs)> {
+        let held = self.key?;
+        if held == key || !held.appended_to(key) || self.is_empty() {
+            return None;
+        }
+        let mut needs = Needs {
+            times: self.times.is_some(),
+            ..Needs::default()
+        };
+        for id in self.coded.keys() {
+            needs.add(columns::find(id)?);
+        }
+        Some((held.last_id, needs))
+    }
+
+    /// Adds to the held columns the entries a read after the id `after` brought (see
+    /// `catch_up`); when they do not follow on from those held, everything is let go.
+    pub fn append(&mut self, read: Read, after: i64) {
+        let follows = self.key.is_some_and(|held| {
+            held.last_id == after && held.appended_to(read.key) && held != read.key
+        });
+        if !follows {
+            *self = Held::default();
+            return;
+        }
+        for (c, new) in read.coded {
+            let longer = new.and_then(|new| self.coded.get(c.id).and_then(|h| h.extended(new)));
+            match longer {
+                Some(coded) => {
+                    self.coded.insert(c.id, Arc::new(coded));
+                }
+                // Too many values now: read whole, and found so, should a view need it.
+                None => {
+                    self.coded.remove(c.id);
+                }
+            }
+        }
+        self.times = match (self.times.take(), read.times) {
+            (Some(held), Some(Some(new))) => Some(held.iter().chain(&new).copied().collect()),
+            _ => None,
+        };
+        self.rows += read.rows;
+        self.key = Some(read.key);
+    }
+
     /// The held columns `needs` names, when all are held.
     pub fn columns(&self, needs: &Needs) -> Option<Columns> {
         let key = self.key?;
@@ -270,61 +331,76 @@ pub fn read_on(
     needs: &Needs,
     busy: impl Fn() -> bool + Clone + Send + std::panic::RefUnwindSafe + 'static,
 ) -> Result<Read> {
+    let parts = shards::read(stores, busy, |conn, ids| read_share(conn, needs, ids, None))?;
+    merge(parts, needs)
+}
+
+/// Reads the columns `needs` names from the entries after the id `after` (an import's), on
+/// one connection.
+pub fn read_after(conn: &Connection, needs: &Needs, after: i64) -> Result<Read> {
+    merge(vec![read_share(conn, needs, None, Some(after))?], needs)
+}
+
+/// One share's read: the store's state, how many entries, their times and coded columns.
+type Share = (Key, usize, Option<Vec<i64>>, Vec<Option<Coder>>);
+
+/// Reads a share of the entries (those of the id range, or all), past the id `after`.
+fn read_share(
+    conn: &Connection,
+    needs: &Needs,
+    ids: Option<(i64, i64)>,
+    after: Option<i64>,
+) -> Result<Share> {
     let exprs: Vec<&str> = needs.columns.iter().map(|c| columns::sql_expr(c)).collect();
     let times = usize::from(needs.times);
-    let select = format!(
-        "SELECT e.id{}{} FROM entries e",
+    let sql = format!(
+        "SELECT e.id{}{} FROM entries e WHERE e.id BETWEEN ?1 AND ?2 ORDER BY e.id",
         if needs.times { ", e.occurred_at" } else { "" },
         exprs.iter().map(|e| format!(", {e}")).collect::<String>()
     );
-    let whole = format!("{select} ORDER BY e.id");
-    let ranged = format!("{select} WHERE e.id BETWEEN ?1 AND ?2 ORDER BY e.id");
-    let parts = shards::read(stores, busy, |conn, ids| {
-        in_transaction(conn, |conn| {
-            let key = Key::read(conn)?;
-            let mut st = match ids {
-                None => conn.prepare(&whole)?,
-                Some(_) => conn.prepare(&ranged)?,
-            };
-            let mut rows = match ids {
-                None => st.query([])?,
-                Some((lo, hi)) => st.query([lo, hi])?,
-            };
-            // At most this many entries, ids being unique: room made once, not grown by
-            // doubling (for 10M times, 80 MB copied and, for a moment, held twice).
-            let (lo, hi) = ids.unwrap_or((0, i64::MAX));
-            let room = usize::try_from(hi.min(key.last_id) - lo.max(0) + 1).unwrap_or(0);
-            let mut coders: Vec<Option<Coder>> = exprs
-                .iter()
-                .map(|_| {
-                    Some(Coder {
-                        codes: Vec::with_capacity(room),
-                        ..Coder::default()
-                    })
+    in_transaction(conn, |conn| {
+        let key = Key::read(conn)?;
+        let (lo, hi) = ids.unwrap_or((i64::MIN, i64::MAX));
+        let lo = after.map_or(lo, |after| lo.max(after.saturating_add(1)));
+        // At most this many entries, ids being unique: room made once, not grown by
+        // doubling (for 10M times, 80 MB copied and, for a moment, held twice).
+        let room = usize::try_from(hi.min(key.last_id) - lo.max(0) + 1).unwrap_or(0);
+        let mut st = conn.prepare_cached(&sql)?;
+        let mut rows = st.query([lo, hi])?;
+        let mut coders: Vec<Option<Coder>> = exprs
+            .iter()
+            .map(|_| {
+                Some(Coder {
+                    codes: Vec::with_capacity(room),
+                    ..Coder::default()
                 })
-                .collect();
-            let mut at: Option<Vec<i64>> = needs.times.then(|| Vec::with_capacity(room));
-            let mut read = 0usize;
-            while let Some(r) = rows.next()? {
-                read += 1;
-                let id: i64 = r.get(0)?;
-                if let Some(t) = at.as_mut() {
-                    match r.get_ref(1)? {
-                        ValueRef::Integer(v) => t.push(v),
-                        _ => at = None,
-                    }
+            })
+            .collect();
+        let mut at: Option<Vec<i64>> = needs.times.then(|| Vec::with_capacity(room));
+        let mut read = 0usize;
+        while let Some(r) = rows.next()? {
+            read += 1;
+            let id: i64 = r.get(0)?;
+            if let Some(t) = at.as_mut() {
+                match r.get_ref(1)? {
+                    ValueRef::Integer(v) => t.push(v),
+                    _ => at = None,
                 }
-                for (i, coder) in coders.iter_mut().enumerate() {
-                    if let Some(c) = coder {
-                        if !c.add(id, r.get_ref(1 + times + i)?) {
-                            *coder = None;
-                        }
+            }
+            for (i, coder) in coders.iter_mut().enumerate() {
+                if let Some(c) = coder {
+                    if !c.add(id, r.get_ref(1 + times + i)?) {
+                        *coder = None;
                     }
                 }
             }
-            Ok((key, read, at, coders))
-        })
-    })?;
+        }
+        Ok((key, read, at, coders))
+    })
+}
+
+/// The shares of a read put together, in id order.
+fn merge(parts: Vec<Share>, needs: &Needs) -> Result<Read> {
     let key = parts.first().map(|p| p.0).ok_or(CoreError::Stopped)?;
     if parts.iter().any(|p| p.0 != key) {
         return Err(CoreError::InvalidQuery(
@@ -372,6 +448,14 @@ fn in_transaction<T>(conn: &Connection, read: impl FnOnce(&Connection) -> Result
     let out = read(&tx)?;
     tx.commit()?;
     Ok(out)
+}
+
+impl Coded {
+    /// This column with `more` entries after its own; None past the values a code holds.
+    fn extended(&self, more: Coded) -> Option<Coded> {
+        let mut all = Coder::of(self);
+        all.append(Coder::of(&more)).then(|| all.finish())
+    }
 }
 
 /// One column's values coded as they are read.
@@ -433,6 +517,20 @@ impl Coder {
         self.values.push(SqlValue::from(v));
         self.holders.push(id);
         Some(code)
+    }
+
+    /// A coded column as it was while read.
+    fn of(coded: &Coded) -> Coder {
+        let mut coder = Coder::default();
+        for (value, holder) in coded.values.iter().zip(&coded.holders) {
+            // The values are distinct and at most MOST_VALUES: each gets its own code again.
+            coder.new_code(*holder, ValueRef::from(value));
+        }
+        coder.codes = match &coded.codes {
+            Codes::Narrow(c) => c.iter().map(|&c| u16::from(c)).collect(),
+            Codes::Wide(c) => c.to_vec(),
+        };
+        coder
     }
 
     /// Appends the next share's entries (read after this one's, by id); false once the

@@ -209,7 +209,7 @@ pub fn rebuild(conn: &Connection) -> Result<()> {
 /// Takes the entries listed in `ids_table` (a table of one `id` column) out of the summary;
 /// called before they are deleted.
 pub fn remove(conn: &Connection, ids_table: &str) -> Result<()> {
-    let generation = bump(conn)?;
+    let generation = bump_rewriting(conn)?;
     conn.execute(
         &format!(
             "INSERT INTO summary_counts (slot, combo, n, gen)
@@ -224,14 +224,30 @@ pub fn remove(conn: &Connection, ids_table: &str) -> Result<()> {
     Ok(())
 }
 
-/// A new generation for every update of an entry, whichever columns it changes (schema 16):
-/// then the generation changes with every change of the entries (imports and removals bump
-/// it themselves), and what is held of them in memory (`query::columnar`) is kept while it
-/// stands. An update is rare beside an import's inserts (resolutions, re-runs, newer facts).
-pub const EVERY_UPDATE_TRIGGER: &str = "CREATE TRIGGER entries_on_update AFTER UPDATE ON entries
+/// Schema 16: a new generation for every update of an entry, whichever columns it changes, so
+/// that the generation changes with every change of the entries (imports and removals bump it
+/// themselves), and what is held of them in memory (`query::columnar`) is kept while it
+/// stands. `rewritten` is the generation of the last change that was not an import's new
+/// entries (an update, a removal): while it stands, entries held in memory are
+/// kept through imports by reading the new ones alone. An update is rare beside an import's
+/// inserts (resolutions, re-runs, newer facts).
+pub const EVERY_UPDATE_TRIGGER: &str =
+    "ALTER TABLE summary_state ADD COLUMN rewritten INTEGER NOT NULL DEFAULT 0;
+     CREATE TRIGGER entries_on_update AFTER UPDATE ON entries
      BEGIN
-         UPDATE summary_state SET generation = generation + 1 WHERE id = 1;
+         UPDATE summary_state SET generation = generation + 1, rewritten = generation + 1
+         WHERE id = 1;
      END;";
+
+/// The generation of the last change of the entries that was not an import's new entries
+/// (schema 16).
+pub fn rewritten(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row(
+        "SELECT rewritten FROM summary_state WHERE id = 1",
+        [],
+        |r| r.get(0),
+    )?)
+}
 
 /// The summary's generation: it changes with every change of the entries (schema 16; before,
 /// of the summary), so a snapshot of it is current while the generation is the one it was
@@ -244,10 +260,20 @@ pub fn generation(conn: &Connection) -> Result<i64> {
     )?)
 }
 
-/// A new generation for a change about to be written; its counts carry it.
+/// A new generation for new entries about to be written; their counts carry it.
 fn bump(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row(
         "UPDATE summary_state SET generation = generation + 1 WHERE id = 1 RETURNING generation",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
+/// A new generation for a change of entries already stored (see [`rewritten`]).
+fn bump_rewriting(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row(
+        "UPDATE summary_state SET generation = generation + 1, rewritten = generation + 1
+         WHERE id = 1 RETURNING generation",
         [],
         |r| r.get(0),
     )?)
