@@ -380,7 +380,8 @@ fn read_share(
         let mut read = 0usize;
         while let Some(r) = rows.next()? {
             read += 1;
-            let id: i64 = r.get(0)?;
+            // Only an entry holding a value first met is named: reading every id cost ~7%.
+            let id = || r.get::<_, i64>(0);
             if let Some(t) = at.as_mut() {
                 match r.get_ref(1)? {
                     ValueRef::Integer(v) => t.push(v),
@@ -389,7 +390,7 @@ fn read_share(
             }
             for (i, coder) in coders.iter_mut().enumerate() {
                 if let Some(c) = coder {
-                    if !c.add(id, r.get_ref(1 + times + i)?) {
+                    if !c.add(r.get_ref(1 + times + i)?, id)? {
                         *coder = None;
                     }
                 }
@@ -478,17 +479,22 @@ enum Other {
 }
 
 impl Coder {
-    /// Codes one entry's value; false once the column has too many values to hold.
-    fn add(&mut self, id: i64, v: ValueRef<'_>) -> bool {
+    /// Codes one entry's value (`id` names the entry); false once the column has too many
+    /// values to hold.
+    fn add(
+        &mut self,
+        v: ValueRef<'_>,
+        id: impl FnOnce() -> rusqlite::Result<i64>,
+    ) -> rusqlite::Result<bool> {
         let code = match self.code_of(v) {
             Some(code) => code,
-            None => match self.new_code(id, v) {
+            None => match self.new_code(id()?, v) {
                 Some(code) => code,
-                None => return false,
+                None => return Ok(false),
             },
         };
         self.codes.push(code);
-        true
+        Ok(true)
     }
 
     fn code_of(&self, v: ValueRef<'_>) -> Option<u16> {
