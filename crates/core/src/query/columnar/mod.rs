@@ -1,0 +1,352 @@
+//! Columns of the entries held in memory, for the views the summary cannot answer (a quantity
+//! filter, say): their totals, facets and timelines read a byte or two per entry and column,
+//! where SQLite reads every matching entry's ~60-column row (what DuckDB gains from storing
+//! by column).
+//!
+//! A column is held coded: its distinct values listed once, each entry holding the place of
+//! its own value, in id order. A filter on it is answered by SQLite itself, once per value,
+//! on an entry that holds that value: the same SQL on the same stored value, so the answer is
+//! exact whatever the operator, type or collation. Entries are then counted through the
+//! table of which values pass.
+//!
+//! Columns are read on one snapshot of the store and kept while its [`Key`] stands: the
+//! summary's generation changes with every insert, removal and update of entries
+//! (`summary::EVERY_UPDATE_TRIGGER`), so a kept column is never out of date.
+
+use std::sync::Arc;
+
+use rusqlite::types::Value as SqlValue;
+use rusqlite::{Connection, Transaction, TransactionBehavior};
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use super::filter::Filter;
+use super::{shards, KitScope};
+use crate::columns::{self, Column, ColumnKind};
+use crate::error::Result;
+
+mod coding;
+mod counting;
+mod read;
+
+use coding::Coder;
+pub use read::{read_after, read_on};
+
+/// A column with more distinct values than this is not held (a code is two bytes).
+const MOST_VALUES: usize = 1 << 16;
+
+/// At most this many columns are held at once; past it, those the question does not need
+/// are let go.
+const MOST_COLUMNS: usize = 16;
+
+/// The column of the entries' times, held as they are rather than coded.
+const TIME: &str = "occurred_at";
+
+/// The state of the store that held columns were read in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Key {
+    generation: i64,
+    last_id: i64,
+    /// The generation of the last change of entries already stored (`summary::rewritten`).
+    rewritten: i64,
+}
+
+impl Key {
+    /// The store's state as `conn`'s transaction sees it.
+    pub fn read(conn: &Connection) -> Result<Key> {
+        Ok(Key {
+            generation: crate::summary::generation(conn)?,
+            last_id: conn
+                .query_row("SELECT coalesce(max(id), 0) FROM entries", [], |r| r.get(0))?,
+            rewritten: crate::summary::rewritten(conn)?,
+        })
+    }
+
+    /// Whether the store in state `later` holds what it held in this one and new entries
+    /// alone: only imports came between (a new entry's id is above every other's).
+    fn appended_to(self, later: Key) -> bool {
+        self.rewritten == later.rewritten && self.last_id <= later.last_id
+    }
+}
+
+/// What a question needs held: coded columns, and whether the times.
+#[derive(Debug, Default, Clone)]
+pub struct Needs {
+    columns: Vec<&'static Column>,
+    times: bool,
+    /// The view's filters, whose columns these are.
+    filters: Vec<Filter>,
+}
+
+impl Needs {
+    /// What answering for a view with these filters needs held, with the facets of `facets`
+    /// and, when `timeline`, its timeline; None when it cannot be answered from held columns
+    /// (keywords, a kit, a column read through a join).
+    pub fn of(
+        filters: &[Filter],
+        search: Option<&str>,
+        kit: Option<&KitScope>,
+        facets: &[&'static Column],
+        timeline: bool,
+    ) -> Option<Needs> {
+        if kit.is_some() || search.is_some_and(|s| !s.trim().is_empty()) {
+            return None;
+        }
+        let mut needs = Needs {
+            filters: filters.to_vec(),
+            ..Needs::default()
+        };
+        for f in filters {
+            let c = columns::find(&f.column)?;
+            match c.id {
+                TIME => needs.times = true,
+                _ if holdable(c) => needs.add(c),
+                _ => return None,
+            }
+        }
+        for &c in facets {
+            // Other columns' facets are ordered by SQLite's GROUP BY, in their collation.
+            if !(c.facet && holdable(c)) {
+                return None;
+            }
+            needs.add(c);
+        }
+        if timeline {
+            needs.times = true;
+            needs.add(columns::find("status")?);
+        }
+        Some(needs)
+    }
+
+    /// Whether nothing is needed.
+    pub fn is_empty(&self) -> bool {
+        self.columns.is_empty() && !self.times
+    }
+
+    fn add(&mut self, c: &'static Column) {
+        if !self.columns.iter().any(|h| h.id == c.id) {
+            self.columns.push(c);
+        }
+    }
+}
+
+/// Whether SQLite would read every entry to answer for the view: else (a time range, a
+/// product's entries) its indexes reach the few entries faster than columns are first read.
+pub fn worth_holding(conn: &Connection, needs: &Needs) -> Result<bool> {
+    let where_ = super::where_clause(&needs.filters, None, None)?;
+    shards::scans_entries(
+        conn,
+        &format!("SELECT count(*) FROM entries e WHERE ({})", where_.text),
+        &where_.params,
+    )
+}
+
+/// Whether a filter on the column is a condition on one stored value of the entry itself.
+fn holdable(c: &Column) -> bool {
+    let expr = columns::sql_expr(c);
+    c.kind != ColumnKind::Json
+        && expr.strip_prefix("e.").is_some_and(|name| {
+            name.chars()
+                .all(|ch| ch.is_ascii_alphanumeric() || ch == '_')
+        })
+}
+
+/// The held columns of one state of the store.
+#[derive(Default)]
+pub struct Held {
+    key: Option<Key>,
+    rows: usize,
+    coded: FxHashMap<&'static str, Arc<Coded>>,
+    times: Option<Arc<[i64]>>,
+    /// Columns found to have too many values to hold, in this state.
+    unfit: FxHashSet<&'static str>,
+}
+
+/// One column, coded.
+pub struct Coded {
+    codes: Codes,
+    values: Vec<SqlValue>,
+    /// An entry holding each value: where SQLite tests a filter on it.
+    holders: Vec<i64>,
+    /// Entries per value.
+    counts: Vec<u64>,
+}
+
+enum Codes {
+    Narrow(Box<[u8]>),
+    Wide(Box<[u16]>),
+}
+
+/// What a question reads: the held columns it needs, as of one state of the store.
+pub struct Columns {
+    key: Key,
+    rows: usize,
+    coded: FxHashMap<&'static str, Arc<Coded>>,
+    times: Option<Arc<[i64]>>,
+}
+
+/// What a read of the entries brought, to be held.
+pub struct Read {
+    key: Key,
+    rows: usize,
+    coded: Vec<(&'static Column, Option<Coded>)>,
+    times: Option<Option<Vec<i64>>>,
+}
+
+impl Held {
+    /// What of `needs` is not held for the store in state `key` (after anything held for
+    /// another state is let go): None when some of it cannot be held.
+    /// While only imports came since the state held, nothing is let go: all of `needs` is
+    /// reported missing, for the reader to `catch_up` first.
+    pub fn missing(&mut self, key: Key, needs: &Needs) -> Option<Needs> {
+        if self.catch_up(key).is_some() {
+            return Some(needs.clone());
+        }
+        if self.key != Some(key) {
+            *self = Held {
+                key: Some(key),
+                ..Held::default()
+            };
+        }
+        let unfit = |id: &str| self.unfit.contains(id);
+        if needs.columns.iter().any(|c| unfit(c.id)) || needs.times && unfit(TIME) {
+            return None;
+        }
+        Some(Needs {
+            columns: needs
+                .columns
+                .iter()
+                .copied()
+                .filter(|c| !self.coded.contains_key(c.id))
+                .collect(),
+            times: needs.times && self.times.is_none(),
+            filters: Vec::new(),
+        })
+    }
+
+    /// Holds what a read brought, when it was of the state held (else of a newer one: then
+    /// that is held instead).
+    pub fn add(&mut self, read: Read, needs: &Needs) {
+        if self.key != Some(read.key) || self.rows != read.rows && !self.is_empty() {
+            *self = Held {
+                key: Some(read.key),
+                ..Held::default()
+            };
+        }
+        self.rows = read.rows;
+        if self.coded.len() + read.coded.len() > MOST_COLUMNS {
+            self.coded
+                .retain(|id, _| needs.columns.iter().any(|c| c.id == *id));
+        }
+        for (c, coded) in read.coded {
+            match coded {
+                Some(coded) => {
+                    self.coded.insert(c.id, Arc::new(coded));
+                }
+                None => {
+                    self.unfit.insert(c.id);
+                }
+            }
+        }
+        match read.times {
+            Some(Some(times)) => self.times = Some(times.into()),
+            Some(None) => {
+                self.unfit.insert(TIME);
+            }
+            None => {}
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.coded.is_empty() && self.times.is_none()
+    }
+
+    /// When only imports came between the state held and `key`: the id the held columns go
+    /// up to, and the columns held, whose new entries `read_after` reads for `append`.
+    pub fn catch_up(&self, key: Key) -> Option<(i64, Needs)> {
+        let held = self.key?;
+        if held == key || !held.appended_to(key) || self.is_empty() {
+            return None;
+        }
+        let mut needs = Needs {
+            times: self.times.is_some(),
+            ..Needs::default()
+        };
+        for id in self.coded.keys() {
+            needs.add(columns::find(id)?);
+        }
+        Some((held.last_id, needs))
+    }
+
+    /// Adds to the held columns the entries a read after the id `after` brought (see
+    /// `catch_up`); when they do not follow on from those held, everything is let go.
+    pub fn append(&mut self, read: Read, after: i64) {
+        let follows = self.key.is_some_and(|held| {
+            held.last_id == after && held.appended_to(read.key) && held != read.key
+        });
+        if !follows {
+            *self = Held::default();
+            return;
+        }
+        for (c, new) in read.coded {
+            let longer = new.and_then(|new| self.coded.get(c.id).and_then(|h| h.extended(new)));
+            match longer {
+                Some(coded) => {
+                    self.coded.insert(c.id, Arc::new(coded));
+                }
+                // Too many values now: read whole, and found so, should a view need it.
+                None => {
+                    self.coded.remove(c.id);
+                }
+            }
+        }
+        self.times = match (self.times.take(), read.times) {
+            (Some(held), Some(Some(new))) => Some(held.iter().chain(&new).copied().collect()),
+            _ => None,
+        };
+        self.rows += read.rows;
+        self.key = Some(read.key);
+    }
+
+    /// The held columns `needs` names, when all are held.
+    pub fn columns(&self, needs: &Needs) -> Option<Columns> {
+        let key = self.key?;
+        if needs.times && (self.times.is_none() || self.unfit.contains(TIME)) {
+            return None;
+        }
+        let coded = needs
+            .columns
+            .iter()
+            .map(|c| self.coded.get(c.id).map(|h| (c.id, h.clone())))
+            .collect::<Option<_>>()?;
+        Some(Columns {
+            key,
+            rows: self.rows,
+            coded,
+            times: needs.times.then(|| self.times.clone()).flatten(),
+        })
+    }
+}
+
+/// Runs `read` inside a read transaction: the one `conn` is in, else one of its own.
+fn in_transaction<T>(conn: &Connection, read: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+    if !conn.is_autocommit() {
+        return read(conn);
+    }
+    let tx = Transaction::new_unchecked(conn, TransactionBehavior::Deferred)?;
+    let out = read(&tx)?;
+    tx.commit()?;
+    Ok(out)
+}
+
+/// Runs `answer` on `conn` in a read transaction, when that transaction sees the state of the
+/// store `columns` were read in; None when the store has changed since.
+pub fn answer<T>(
+    conn: &Connection,
+    columns: &Columns,
+    answer: impl FnOnce(&Columns, &Connection) -> Result<T>,
+) -> Result<Option<T>> {
+    in_transaction(conn, |conn| match Key::read(conn)? == columns.key {
+        true => answer(columns, conn).map(Some),
+        false => Ok(None),
+    })
+}
