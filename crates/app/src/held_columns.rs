@@ -1,7 +1,8 @@
 //! Columns of the entries held in memory (`invlog_core::query::columnar`), shared by the
 //! commands that count: the totals, facets and timelines of views the summary cannot answer
 //! (a quantity filter) read them instead of every entry's row. A column is read from the
-//! entries the first time a view needs it, and kept until the store changes.
+//! entries the first time a view needs it, and kept until the store changes (through an import,
+//! whose new entries alone are read and added).
 
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
