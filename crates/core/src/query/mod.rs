@@ -9,6 +9,7 @@ pub mod search;
 pub mod shards;
 pub mod timeline;
 mod value_counts;
+mod walk;
 
 use rusqlite::types::{Value as SqlValue, ValueRef};
 use rusqlite::Connection;
@@ -473,7 +474,8 @@ pub const MAX_PAGE_ROWS: u32 = 100_000;
 /// Pages deeper than this always walk the index.
 const MAX_BUDGETED_OFFSET: u64 = 10_000;
 
-/// How long a page may walk the time index before the scan-and-sort plan is tried instead.
+/// How long a page may walk the time index before the walk is weighed against the
+/// scan-and-sort plan (walk.rs).
 const INDEX_ORDER_BUDGET: std::time::Duration = std::time::Duration::from_millis(15);
 
 /// A stored value as the outside world sees it.
@@ -670,9 +672,8 @@ fn run_ordered(
     params.push(SqlValue::Integer(limit as i64));
     params.push(SqlValue::Integer(req.offset.min(i64::MAX as u64) as i64));
     let page = |hide_index: bool| find_page(conn, &sql(hide_index), &params);
-    // Walking the time index yields the newest rows first and stops after one page: ideal
-    // when the filters match many rows, ruinous (a random read per entry) when they match few.
-    // SQLite cannot know which, so try the walk on a budget and fall back to scan-and-sort.
+    // Walking the time index yields the newest rows first and stops after one page; the walk
+    // is watched and the scan-and-sort plan taken instead if it would be quicker (walk.rs).
     // A deep OFFSET walks the index for a reason (sorting everything would be slower still),
     // and so does a view with nothing to filter, where every row the walk yields is one of the
     // page's (a budget there only trips when the machine is busy, and the sort of everything
@@ -683,17 +684,9 @@ fn run_ordered(
                 && plan.sort[0].0.id == "occurred_at"
                 && req.offset <= MAX_BUDGETED_OFFSET =>
         {
-            let deadline = std::time::Instant::now() + budget;
-            conn.progress_handler(100, Some(move || std::time::Instant::now() > deadline));
-            let walked = page(false);
-            conn.progress_handler(0, None::<fn() -> bool>);
-            match walked {
-                Err(CoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _)))
-                    if e.code == rusqlite::ErrorCode::OperationInterrupted =>
-                {
-                    page(true)?
-                }
-                other => other?,
+            match walk::walked_page(conn, &sql(false), &params, req.offset, limit, budget)? {
+                Some(walked) => walked,
+                None => page(true)?,
             }
         }
         _ => page(false)?,
@@ -714,20 +707,7 @@ fn run_ordered(
 type Page = (Vec<i64>, Option<Vec<Value>>);
 
 fn find_page(conn: &Connection, sql: &str, params: &[SqlValue]) -> Result<Page> {
-    let mut st = conn.prepare_cached(sql)?;
-    let keys = st.column_count() - 1;
-    let mut rows = st.query(rusqlite::params_from_iter(params.iter()))?;
-    let mut ids = Vec::new();
-    let mut last_keys = None;
-    while let Some(r) = rows.next()? {
-        ids.push(r.get(0)?);
-        last_keys = Some(
-            (1..=keys)
-                .map(|k| r.get_ref(k).map(raw_value))
-                .collect::<rusqlite::Result<Vec<_>>>()?,
-        );
-    }
-    Ok((ids, last_keys))
+    walk::step(conn, sql, params, 0, &std::sync::atomic::AtomicU64::new(0))
 }
 
 /// The shown columns of the given entries, in the order of `ids`.
