@@ -36,6 +36,7 @@ import { baseFilters } from "./view/viewState";
 import { NoMatches } from "./table/NoMatches";
 import { whatHides } from "./table/noMatches";
 import { ViewTabs } from "./view/ViewTabs";
+import { countText } from "./view/firstRows";
 import { FailuresPanel } from "./triage/FailuresPanel";
 import { StockCheckPanel } from "./triage/StockCheckPanel";
 import { withPair } from "./triage/triage";
@@ -67,7 +68,7 @@ export function App() {
     [],
   );
   const v = useView(changes, setError);
-  const { state, dispatch, registry, columns, request, total } = v;
+  const { state, dispatch, registry, columns, request, total, counting } = v;
   const kit = state.kit?.scope ?? null;
 
   const [dialog, setDialog] = useState<Dialog>(null);
@@ -292,7 +293,7 @@ export function App() {
         <button
           type="button"
           onClick={() => setDialog({ kind: "export" })}
-          disabled={!total}
+          disabled={!total || counting}
           title="Export exactly this view to CSV or XLSX (Ctrl+E)"
         >
           Export…
@@ -323,7 +324,7 @@ export function App() {
           />
         )}
         <output aria-live="polite" className="count">
-          {total === null ? "…" : `${total.toLocaleString()} ${total === 1 ? "entry" : "entries"}`}
+          {countText(total, counting)}
         </output>
       </header>
       {kit && (
@@ -438,6 +439,7 @@ export function App() {
                   key={changes.added}
                   columns={columns}
                   total={total}
+                  counting={counting}
                   fetchPage={v.fetchPage}
                   sort={state.sort}
                   onSort={(c, additive) =>
@@ -498,7 +500,7 @@ export function App() {
           }}
         />
       )}
-      {dialog?.kind === "export" && total !== null && (
+      {dialog?.kind === "export" && total !== null && !counting && (
         <ExportDialog
           view={request}
           columns={columns}

@@ -98,4 +98,20 @@ describe("the table's rows", () => {
     expect(formatted.cells - before).toBe(2 * columns.length);
     expect(host.querySelector('[aria-selected="true"]')?.id).toBe("row-2");
   });
+
+  it("take End pressed while the view is counted to its last row once the count comes", async () => {
+    act(() => root.render(<LogTable {...props()} total={PAGE_SIZE} counting />));
+    for (let i = 0; i < 5; i++) await settle();
+    const grid = host.querySelector<HTMLElement>('[role="grid"]');
+    expect(grid?.getAttribute("aria-rowcount")).toBe("-1");
+    act(() => {
+      grid?.dispatchEvent(new KeyboardEvent("keydown", { key: "End", bubbles: true }));
+    });
+    // Not the last of the rows known so far.
+    expect(host.querySelector('[aria-selected="true"]')).toBeNull();
+    act(() => root.render(<LogTable {...props()} total={1000} />));
+    for (let i = 0; i < 5; i++) await settle();
+    expect(grid?.getAttribute("aria-rowcount")).toBe("1001");
+    expect(grid?.getAttribute("aria-activedescendant")).toBe("row-999");
+  });
 });

@@ -40,7 +40,10 @@ const OVERSCAN = 4;
 
 interface Props {
   columns: Column[];
+  /** The view's rows; while `counting`, the ones known so far (its first page). */
   total: number;
+  /** The view's count has not come yet: it may hold more rows than `total`. */
+  counting?: boolean;
   fetchPage: FetchPage;
   sort: SortKey[];
   onSort: (column: Column, additive: boolean) => void;
@@ -145,6 +148,7 @@ function showFullValue(e: MouseEvent<HTMLDivElement>) {
 export function LogTable({
   columns,
   total,
+  counting = false,
   fetchPage,
   sort,
   onSort,
@@ -330,8 +334,23 @@ export function LogTable({
       onOpen(row, index);
     }
   };
+  // End pressed while the view is still counted: the last row is reached once it is known.
+  const endWanted = useRef<{ extend: boolean } | null>(null);
+  useEffect(() => {
+    const wanted = endWanted.current;
+    if (counting || !wanted) return;
+    endWanted.current = null;
+    if (total > 0) select(total - 1, wanted.extend);
+    // Only when the count comes: `select` and `total` are this render's.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [counting]);
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
     if (total === 0 || e.target !== e.currentTarget) return;
+    if (e.key === "End" && counting) {
+      e.preventDefault();
+      endWanted.current = { extend: e.shiftKey };
+      return;
+    }
     const page = Math.max(1, Math.floor(viewport / ROW_HEIGHT) - 1);
     const at = selected ?? -1;
     const moves: Record<string, number> = {
@@ -383,7 +402,8 @@ export function LogTable({
         className="grid"
         role="grid"
         aria-label="Inventory log"
-        aria-rowcount={total + 1}
+        // -1: how many rows there are is not known yet (WAI-ARIA).
+        aria-rowcount={counting ? -1 : total + 1}
         aria-colcount={columns.length}
         aria-activedescendant={selected !== null ? `row-${selected}` : undefined}
         tabIndex={0}

@@ -9,6 +9,7 @@ import { once } from "../common/once";
 import { PAGE_SIZE, type Row } from "../table/pages";
 import { useTransport } from "../transport/context";
 import { call } from "../transport/transport";
+import { HEDGE_MS, hedge, shownOf, type Shown } from "./firstRows";
 import { INITIAL_VIEW, layoutToSave, queryOf, viewReducer } from "./viewState";
 
 /** How the store's content moved under the view: rows added (a fresh table) or changed in place
@@ -25,7 +26,7 @@ export function useView(changes: StoreChanges, onError: (e: string | null) => vo
   const [registry, setRegistry] = useState<Column[]>([]);
   const [views, setViews] = useState<View[]>([]);
   const [restored, setRestored] = useState(false);
-  const [total, setTotal] = useState<number | null>(null);
+  const [shown, setShown] = useState<Shown | null>(null);
 
   // The registry, the views, then the layout the user left (or the defaults).
   useEffect(() => {
@@ -96,6 +97,22 @@ export function useView(changes: StoreChanges, onError: (e: string | null) => vo
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [transport, request, changes.added, changes.changed],
   );
+  // The first page: with the total, or without it when counting takes long (firstRows.ts).
+  const firstPage = useMemo(
+    () =>
+      once(() =>
+        hedge(
+          viewQuery,
+          () =>
+            call(transport, {
+              command: "query",
+              args: { ...request, limit: PAGE_SIZE, with_total: false },
+            }),
+          HEDGE_MS,
+        ),
+      ),
+    [transport, request, viewQuery],
+  );
 
   useEffect(() => {
     if (columns.length === 0) return;
@@ -103,27 +120,32 @@ export function useView(changes: StoreChanges, onError: (e: string | null) => vo
     viewQuery()
       .then((r) => {
         if (stale) return;
-        setTotal(r.total ?? 0);
+        setShown(shownOf(r.rows.length, PAGE_SIZE, r.total ?? 0));
         onError(null);
       })
       .catch((e: unknown) => !stale && onError(errorText(e)));
+    // Settled no later than the count (`hedge`): its rows may show first.
+    firstPage()
+      .then((r) => !stale && setShown(shownOf(r.rows.length, PAGE_SIZE, r.total)))
+      // The count's own failure is shown above.
+      .catch(() => undefined);
     return () => {
       stale = true;
     };
-  }, [viewQuery, columns.length, onError]);
+  }, [viewQuery, firstPage, columns.length, onError]);
 
   const fetchPage = useCallback(
     async (offset: number, limit: number): Promise<Row[]> => {
       const page =
         offset === 0 && limit <= PAGE_SIZE
-          ? await viewQuery()
+          ? await firstPage()
           : await call(transport, {
               command: "query",
               args: { ...request, offset, limit, with_total: false },
             });
       return page.rows.slice(0, limit).map((cells, i) => ({ id: page.ids[i] ?? -1, cells }));
     },
-    [transport, request, viewQuery],
+    [transport, request, firstPage],
   );
 
   const loadFacet = useCallback(
@@ -154,7 +176,8 @@ export function useView(changes: StoreChanges, onError: (e: string | null) => vo
     columns,
     request,
     viewQuery,
-    total,
+    total: shown?.total ?? null,
+    counting: shown?.counting ?? false,
     fetchPage,
     loadFacet,
   };
