@@ -23,6 +23,7 @@ import {
 const columns = [
   { id: "status", label: "Status", kind: "status" },
   { id: "occurred_at", label: "Updated On", kind: "time" },
+  { id: "quantity", label: "Quantity", kind: "integer" },
 ] as Column[];
 
 describe("filters", () => {
@@ -55,6 +56,13 @@ describe("filters", () => {
       columns,
     );
     expect(since).toBe(`Updated On since ${new Date(2025, 2, 4).toLocaleDateString()}`);
+    // A quantity is compared as an amount.
+    expect(chipText({ column: "quantity", op: "ge", values: ["200"] }, columns)).toBe(
+      "Quantity at least 200",
+    );
+    expect(chipText({ column: "quantity", op: "lt", values: ["5"] }, columns)).toBe(
+      "Quantity less than 5",
+    );
   });
 });
 

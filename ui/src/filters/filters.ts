@@ -207,6 +207,14 @@ const OP_WORDS: Record<Filter["op"], string> = {
   between: "between",
 };
 
+/** Comparisons of a quantity or a text read as amounts, not as moments. */
+const AMOUNT_WORDS: Partial<Record<Filter["op"], string>> = {
+  lt: "less than",
+  le: "at most",
+  gt: "more than",
+  ge: "at least",
+};
+
 /** What a chip says: "Status is failed or pending", "Updated On since 3/1/2025". */
 export function chipText(f: Filter, columns: Column[]): string {
   const label = columns.find((c) => c.id === f.column)?.label ?? f.column;
@@ -218,5 +226,7 @@ export function chipText(f: Filter, columns: Column[]): string {
       : shownValue(f.column, v);
   const values =
     f.op === "between" ? f.values.map(show).join(" – ") : f.values.map(show).join(" or ");
-  return `${label} ${OP_WORDS[f.op]}${values ? ` ${values}` : ""}`;
+  const amount = kind === "integer" || kind === "text";
+  const words = (amount && AMOUNT_WORDS[f.op]) || OP_WORDS[f.op];
+  return `${label} ${words}${values ? ` ${values}` : ""}`;
 }
