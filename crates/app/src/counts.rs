@@ -28,10 +28,18 @@ impl crate::pages::Counts for ViewCounts<'_> {
         position: u64,
         desc: bool,
     ) -> Result<Option<(i64, u64)>> {
-        let reader = self.0.store()?;
-        self.0.summaries().read(reader.conn(), |s, tx| {
-            s.seek(tx, &view.filters, position, desc)
-        })
+        if self.summarised(view) {
+            let reader = self.0.store()?;
+            return self.0.summaries().read(reader.conn(), |s, tx| {
+                s.seek(tx, &view.filters, position, desc)
+            });
+        }
+        let (search, kit) = (view.search.as_deref(), view.kit.as_ref());
+        let Some(needs) = Needs::of(&view.filters, search, kit, &[], false) else {
+            return Ok(None);
+        };
+        let answer = |c: &Columns, conn: &Connection| c.seek(conn, &view.filters, position, desc);
+        Ok(held(self.0, &needs.with_times(), answer)?.flatten())
     }
 }
 

@@ -95,11 +95,12 @@ impl Pages {
             return Ok(page);
         }
         let total = total()?;
-        if let (true, Some(desc)) = (counted_quickly, req.view.time_order()) {
+        if let Some(desc) = req.view.time_order() {
             let start = req.offset.min(total);
             if let Some((at, skip)) = counts.seek(&req.view, start, desc)? {
-                // The summary counts each slot's entries: the page is read from the edge of
-                // the slot it starts in, past the view's rows there before it. No anchors.
+                // The summary (or the held columns) count the view's entries in time: the page
+                // is read from the edge of the time it starts in, past the view's rows there
+                // before it. No anchors.
                 keep(total);
                 let from = QueryRequest {
                     after: Some(query::keys_at_instant(at)),
@@ -149,9 +150,10 @@ pub trait Counts: Sync {
     fn total(&self, view: &ViewSpec) -> Result<u64>;
     /// Whether the summary gives the view's total and the whole store's, in a moment.
     fn summarised(&self, view: &ViewSpec) -> bool;
-    /// For a view in time order the summary answers (`desc`: newest first), where the row at
-    /// `position` is: the slot edge to read from and the view's rows to skip there (see
-    /// `Snapshot::seek`). None past the view's end.
+    /// For a view in time order (`desc`: newest first), where the row at `position` is: the
+    /// edge of time to read from and the view's rows to skip there (see `Snapshot::seek`,
+    /// `Columns::seek`). None past the view's end, or when neither the summary nor held columns
+    /// can say.
     fn seek(&self, view: &ViewSpec, position: u64, desc: bool) -> Result<Option<(i64, u64)>>;
 }
 

@@ -67,6 +67,11 @@ fn views() -> Vec<serde_json::Value> {
         json!({"sort": [{"column": "occurred_at", "desc": true}, {"column": "id", "desc": true}],
                "filters": [{"column": "channel", "op": "eq", "values": ["Flipkart"]},
                            {"column": "occurred_at", "op": "ge", "values": ["2025-03-01T10:10:00.5Z"]}]}),
+        // Found in the columns held in memory (a quantity the summary does not count).
+        json!({"filters": [{"column": "inventory_sent", "op": "ge", "values": ["100"]}]}),
+        json!({"sort": [{"column": "occurred_at"}],
+               "filters": [{"column": "buffer_stock", "op": "lt", "values": ["30"]},
+                           {"column": "status", "op": "eq", "values": ["success"]}]}),
     ]
 }
 
@@ -133,13 +138,18 @@ fn deep_pages_are_the_rows_an_offset_gives_in_every_order_before_and_after_the_s
     let fx = Fixture::new();
     let path = fx.dir.path().join("t.db");
     let engine = Engine::new(Store::open(&path).unwrap()).unwrap();
+    // As `invlog serve` and the desktop app read: quantity views found in held columns.
+    let holding = Engine::new(Store::open(&path).unwrap()).unwrap();
+    holding.hold_columns();
     import(&engine, &konnect(&fx, "a.csv", 64_000, 0));
     let plain = Store::open(&path).unwrap();
     check_every_view(&engine, &plain);
+    check_every_view(&holding, &plain);
     // New rows land all through each order: anchors found before them would now point at
-    // other rows.
+    // other rows, and columns held before them miss them.
     import(&engine, &konnect(&fx, "b.csv", 9_000, 64_000));
     check_every_view(&engine, &plain);
+    check_every_view(&holding, &plain);
 }
 
 #[test]

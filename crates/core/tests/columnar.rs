@@ -11,7 +11,7 @@ use invlog_core::ingest::removal;
 use invlog_core::query::columnar::{self, Columns, Held, Key, Needs};
 use invlog_core::query::filter::{Filter, Op};
 use invlog_core::query::timeline::{self, TimelineRequest};
-use invlog_core::query::{self, ViewSpec};
+use invlog_core::query::{self, QueryRequest, SortKey, ViewSpec};
 use invlog_core::resolve::{self, SetResolved};
 use invlog_core::{columns, Store};
 use proptest::prelude::*;
@@ -228,6 +228,45 @@ fn check(
         "timeline of {:?}",
         probe
     );
+
+    // A position found in held columns starts the same page as a walk to it.
+    let total = query::count(conn, f, None, None).unwrap();
+    for desc in [true, false] {
+        let view = ViewSpec {
+            filters: f.clone(),
+            sort: vec![SortKey {
+                column: "occurred_at".into(),
+                desc,
+            }],
+            columns: vec!["id".into()],
+            ..ViewSpec::default()
+        };
+        for position in [0, total / 3, total / 2, total.saturating_sub(1), total] {
+            let req = QueryRequest {
+                view: view.clone(),
+                offset: position,
+                limit: 5,
+                with_total: false,
+                ..QueryRequest::default()
+            };
+            let want = query::run(conn, &req).unwrap().ids;
+            let seek = ask(&|c, conn| {
+                serde_json::to_value(c.seek(conn, f, position, desc).unwrap()).unwrap()
+            });
+            match serde_json::from_value::<Option<(i64, u64)>>(seek).unwrap() {
+                None => prop_assert!(position >= total, "no seek to {} of {}", position, total),
+                Some((at, skip)) => {
+                    let from = QueryRequest {
+                        after: Some(query::keys_at_instant(at)),
+                        offset: skip,
+                        ..req.clone()
+                    };
+                    let got = query::run_anchored(conn, &from, false).unwrap().ids;
+                    prop_assert_eq!(got, want, "{} of {:?}, desc {}", position, f, desc);
+                }
+            }
+        }
+    }
 
     // A count of one quantity column alone is summed from its values' counts.
     if let Some(q) = f.iter().find(|f| f.column == "inventory_sent") {

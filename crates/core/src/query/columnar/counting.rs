@@ -190,6 +190,82 @@ impl Columns {
         Ok(frame.timeline(&buckets, total))
     }
 
+    /// Where the row at `position` of the view of `filters` is, in time order (newest first
+    /// when `desc`): the edge of time its page is read from and how many of the view's rows
+    /// from that edge come before it, as `query::keys_at_instant` takes them; None past the
+    /// view's end. A deep page of a quantity view is then a seek, not a walk over every row
+    /// before it (8.5 s to the last page of 6M such rows at 10M).
+    pub fn seek(
+        &self,
+        conn: &Connection,
+        filters: &[Filter],
+        position: u64,
+        desc: bool,
+    ) -> Result<Option<(i64, u64)>> {
+        let times = self.times.as_deref().ok_or(CoreError::Stopped)?;
+        let mask = self.mask(&self.select(conn, filters)?);
+        let span = split(&mask, |from, part| {
+            passing_times(times, from, part).fold(None, |span: Option<(i64, i64)>, t| {
+                Some(span.map_or((t, t), |(lo, hi)| (lo.min(t), hi.max(t))))
+            })
+        })
+        .into_iter()
+        .flatten()
+        .reduce(|(a, b), (c, d)| (a.min(c), b.max(d)));
+        let Some((first, last)) = span else {
+            return Ok(None);
+        };
+        // The view's rows per stretch of time; then, in the stretch the position falls in, its
+        // rows' times in order.
+        let width = (last - first) / SEEK_STRETCHES as i64 + 1;
+        let stretch = |t: i64| ((t - first) / width) as usize;
+        let per_stretch = split(&mask, |from, part| {
+            let mut n = vec![0u64; SEEK_STRETCHES];
+            passing_times(times, from, part).for_each(|t| n[stretch(t)] += 1);
+            n
+        })
+        .into_iter()
+        .reduce(|mut all, part| {
+            all.iter_mut().zip(part).for_each(|(a, b)| *a += b);
+            all
+        })
+        .unwrap_or_default();
+        let order: Box<dyn Iterator<Item = usize>> = match desc {
+            true => Box::new((0..SEEK_STRETCHES).rev()),
+            false => Box::new(0..SEEK_STRETCHES),
+        };
+        let mut before = 0u64;
+        let mut found = None;
+        for s in order {
+            if position < before + per_stretch[s] {
+                found = Some(s);
+                break;
+            }
+            before += per_stretch[s];
+        }
+        let Some(s) = found else {
+            return Ok(None);
+        };
+        let mut within: Vec<i64> = split(&mask, |from, part| {
+            passing_times(times, from, part)
+                .filter(|&t| stretch(t) == s)
+                .collect::<Vec<_>>()
+        })
+        .concat();
+        within.sort_unstable();
+        if desc {
+            within.reverse();
+        }
+        let into = (position - before) as usize;
+        let at = *within.get(into).ok_or(CoreError::Stopped)?;
+        // Rows at the same instant are ordered by id: the page starts at the instant's first.
+        let ahead = within.iter().take_while(|&&t| t != at).count();
+        let skip = (into - ahead) as u64;
+        // Newest first, the edge ends the instant before: rows at `at` are from it on.
+        let edge = if desc { at.saturating_add(1) } else { at };
+        Ok(Some((edge, skip)))
+    }
+
     /// A byte per entry: 1 where it passes the selection.
     fn mask(&self, sel: &Selection<'_>) -> Vec<u8> {
         let mut mask = vec![1u8; self.rows];
@@ -220,6 +296,23 @@ impl Columns {
         mask
     }
 }
+
+/// The times of the entries of a share of the mask that pass it.
+fn passing_times<'a>(
+    times: &'a [i64],
+    from: usize,
+    part: &'a [u8],
+) -> impl Iterator<Item = i64> + 'a {
+    times[from..from + part.len()]
+        .iter()
+        .zip(part)
+        .filter(|(_, &p)| p == 1)
+        .map(|(&t, _)| t)
+}
+
+/// Stretches of time a seek first counts the view's rows in: the one its position falls in
+/// then holds a few rows of the view to sort.
+const SEEK_STRETCHES: usize = 1 << 16;
 
 /// Entries per thread: one share per core.
 fn chunk(rows: usize) -> usize {

@@ -117,6 +117,12 @@ impl Needs {
         Some(needs)
     }
 
+    /// These and the entries' times (where a position in a view is found: `Columns::seek`).
+    pub fn with_times(mut self) -> Needs {
+        self.times = true;
+        self
+    }
+
     /// Whether nothing is needed.
     pub fn is_empty(&self) -> bool {
         self.columns.is_empty() && !self.times
