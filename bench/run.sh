@@ -131,6 +131,11 @@ if [ -n "${INVLOG_PREVIOUS:-}" ]; then
 fi
 node bench/pool.mjs "$WORK/ten.db" "$DATA/konnect-10m.csv" "$RUNS" "$DUCK_VENV/bin/python" \
   "this=$INVLOG" ${INVLOG_PREVIOUS:+"previous=$INVLOG_PREVIOUS@$WORK/previous.db"}
+# Such a view's first look in Chromium: its first rows, then its count (issue #17), each build
+# serving its own UI.
+echo
+node bench/first_rows.mjs "$WORK/ten.db" "$RUNS" \
+  "this=$INVLOG" ${INVLOG_PREVIOUS:+"previous=$INVLOG_PREVIOUS@$WORK/previous.db"}
 rm -f "$WORK"/previous.db*
 # Every row reachable at 10M (issue #17): End, a dropped thumb, paging, in Chromium.
 echo

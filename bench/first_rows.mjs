@@ -1,0 +1,146 @@
+// A view its summary cannot count, opened in Chromium (issue #17): from the click on its tab to
+// its first rows painted, and to its count shown. Filtered on a quantity, it is counted from the
+// column read from every entry (a first look reads it whole), while its first page alone is a
+// short walk of the time index. Each run starts a fresh `invlog serve`, so every look is a
+// first one; builds take turns, a run each, so the machine's noise falls on all of them.
+//   node bench/first_rows.mjs STORE RUNS BUILD...   (BUILD: NAME=PATH-TO-invlog, or
+//   NAME=PATH-TO-invlog@STORE for a build that reads a store of its own)
+// A build's UI is the one its binary serves.
+import { api, launchChromium, serve } from "../tests/e2e/harness.mjs";
+import { pct } from "./stats.mjs";
+import { execFileSync } from "node:child_process";
+
+const [store, runsArg, ...buildArgs] = process.argv.slice(2);
+const runs = Number(runsArg);
+const builds = buildArgs.map((b) => {
+  const [name, rest] = b.split("=");
+  const [binary, own] = rest.split("@");
+  return { name, binary, store: own ?? store, clicks: [] };
+});
+if (!store || !runs || builds.length === 0)
+  throw new Error("usage: bench/first_rows.mjs STORE RUNS NAME=INVLOG...");
+
+const VIEW = "Sent 200 or more";
+const layout = {
+  columns: [
+    "occurred_at",
+    "sku",
+    "channel",
+    "account",
+    "inventory_sent",
+    "status",
+  ],
+  widths: {},
+  sort: [],
+  filters: [{ column: "inventory_sent", op: "ge", values: ["200"] }],
+  search: null,
+};
+
+/** One first look: ms from the tab's click to rows painted and to the count shown. */
+async function firstLook(browser, build) {
+  const { child, url } = await serve(build.store, build.binary);
+  const context = await browser.newContext({
+    viewport: { width: 1440, height: 900 },
+  });
+  try {
+    await api(url, { command: "save_view", args: { name: VIEW, layout } });
+    // The page opens on all entries, whatever view the last run left it on.
+    const { result: columns } = await api(url, { command: "default_columns" });
+    await api(url, {
+      command: "save_layout",
+      args: { columns, widths: {}, sort: [], filters: [], search: null },
+    });
+    const page = await context.newPage();
+    await page.goto(url);
+    const grid = page.getByRole("grid");
+    await grid.getByRole("row").nth(1).getByRole("gridcell").first().waitFor();
+    // Watched frame by frame in the page from the click: the view's first row is painted when
+    // the row in its place shows the view's columns and the CLI's first entry.
+    const tab = page.getByRole("tab", { name: VIEW });
+    const seen = await tab.evaluate(
+      (el, { first, columns }) =>
+        new Promise((done) => {
+          const t0 = performance.now();
+          const seen = {};
+          const look = () => {
+            const at = performance.now() - t0;
+            const row = document.querySelector(
+              '.grid-body [role="row"][aria-rowindex="2"]:not(.loading)',
+            );
+            const cells = row
+              ? [...row.querySelectorAll('[role="gridcell"]')]
+              : [];
+            const text = cells.map((c) => c.textContent ?? "");
+            if (
+              seen.rows === undefined &&
+              cells.length === columns &&
+              text.includes(first.sku) &&
+              text.includes(first.inventory_sent)
+            )
+              seen.rows = at;
+            const count =
+              document.querySelector("output.count")?.textContent ?? "";
+            if (/^[\d,]+ entr/.test(count) && seen.rows !== undefined) {
+              seen.count = at;
+              done(seen);
+            } else requestAnimationFrame(look);
+          };
+          el.click();
+          requestAnimationFrame(look);
+        }),
+      { first: build.first, columns: layout.columns.length },
+    );
+    build.clicks.push(seen);
+  } finally {
+    await context.close();
+    child.kill();
+  }
+}
+
+// Each build's first entry of the view, from its CLI (a process of its own: the server measured
+// has read nothing of it).
+for (const b of builds) {
+  const out = execFileSync(
+    b.binary,
+    [
+      "--db",
+      b.store,
+      "query",
+      "--filter",
+      "inventory_sent >= 200",
+      "--limit",
+      "1",
+      "--json",
+    ],
+    { encoding: "utf8" },
+  );
+  const [row] = JSON.parse(out).rows;
+  b.first = {
+    sku: String(row.sku),
+    inventory_sent: String(row.inventory_sent),
+  };
+}
+
+const browser = await launchChromium();
+try {
+  for (let i = 0; i < runs; i++)
+    for (const b of builds) await firstLook(browser, b);
+} finally {
+  await browser.close();
+}
+
+const fmt = (xs) =>
+  `${pct(xs, 0.5).toFixed(0)} ms (${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)})`;
+console.log(
+  `## A view no summary counts (inventory_sent >= 200), its first look in Chromium (${runs} runs, a fresh server each)`,
+);
+console.log();
+console.log(
+  "| build | click → first rows painted, p50 (min–max) | click → count shown |",
+);
+console.log("|---|---:|---:|");
+for (const b of builds) {
+  const rows = b.clicks.map((c) => c.rows);
+  const counts = b.clicks.map((c) => c.count);
+  console.log(`| ${b.name} | ${fmt(rows)} | ${fmt(counts)} |`);
+}
