@@ -136,6 +136,9 @@ node bench/pool.mjs "$WORK/ten.db" "$DATA/konnect-10m.csv" "$RUNS" "$DUCK_VENV/b
 echo
 node bench/first_rows.mjs "$WORK/ten.db" "$RUNS" \
   "this=$INVLOG" ${INVLOG_PREVIOUS:+"previous=$INVLOG_PREVIOUS@$WORK/previous.db"}
+echo
+node bench/quantity_pages.mjs "$WORK/ten.db" 3 \
+  "this=$INVLOG" ${INVLOG_PREVIOUS:+"previous=$INVLOG_PREVIOUS@$WORK/previous.db"}
 rm -f "$WORK"/previous.db*
 # Every row reachable at 10M (issue #17): End, a dropped thumb, paging, in Chromium.
 echo
