@@ -2,6 +2,7 @@
 //! entries counted through them, a share per core.
 
 use std::collections::hash_map::Entry;
+use std::sync::{Arc, PoisonError};
 
 use rusqlite::types::{Value as SqlValue, ValueRef};
 use rusqlite::Connection;
@@ -203,33 +204,26 @@ impl Columns {
         desc: bool,
     ) -> Result<Option<(i64, u64)>> {
         let times = self.times.as_deref().ok_or(CoreError::Stopped)?;
-        let mask = self.mask(&self.select(conn, filters)?);
-        let span = split(&mask, |from, part| {
-            passing_times(times, from, part).fold(None, |span: Option<(i64, i64)>, t| {
-                Some(span.map_or((t, t), |(lo, hi)| (lo.min(t), hi.max(t))))
-            })
-        })
-        .into_iter()
-        .flatten()
-        .reduce(|(a, b), (c, d)| (a.min(c), b.max(d)));
-        let Some((first, last)) = span else {
+        // A view is sought again and again as its table is scrolled: what places its rows in
+        // time is kept for the next seek, while the store stands.
+        let index = {
+            let mut kept = self.seeks.lock().unwrap_or_else(PoisonError::into_inner);
+            match &*kept {
+                Some(index) if index.key == self.key && index.filters == filters => {
+                    Arc::clone(index)
+                }
+                _ => {
+                    let index = Arc::new(self.seek_index(conn, filters, times)?);
+                    *kept = Some(Arc::clone(&index));
+                    index
+                }
+            }
+        };
+        let Some((first, width, per_stretch)) = &index.stretches else {
             return Ok(None);
         };
-        // The view's rows per stretch of time; then, in the stretch the position falls in, its
-        // rows' times in order.
-        let width = (last - first) / SEEK_STRETCHES as i64 + 1;
+        let (first, width, mask) = (*first, *width, &index.mask);
         let stretch = |t: i64| ((t - first) / width) as usize;
-        let per_stretch = split(&mask, |from, part| {
-            let mut n = vec![0u64; SEEK_STRETCHES];
-            passing_times(times, from, part).for_each(|t| n[stretch(t)] += 1);
-            n
-        })
-        .into_iter()
-        .reduce(|mut all, part| {
-            all.iter_mut().zip(part).for_each(|(a, b)| *a += b);
-            all
-        })
-        .unwrap_or_default();
         let order: Box<dyn Iterator<Item = usize>> = match desc {
             true => Box::new((0..SEEK_STRETCHES).rev()),
             false => Box::new(0..SEEK_STRETCHES),
@@ -246,7 +240,7 @@ impl Columns {
         let Some(s) = found else {
             return Ok(None);
         };
-        let mut within: Vec<i64> = split(&mask, |from, part| {
+        let mut within: Vec<i64> = split(mask, |from, part| {
             passing_times(times, from, part)
                 .filter(|&t| stretch(t) == s)
                 .collect::<Vec<_>>()
@@ -264,6 +258,46 @@ impl Columns {
         // Newest first, the edge ends the instant before: rows at `at` are from it on.
         let edge = if desc { at.saturating_add(1) } else { at };
         Ok(Some((edge, skip)))
+    }
+
+    /// The view's rows per stretch of time, and which entries they are.
+    fn seek_index(
+        &self,
+        conn: &Connection,
+        filters: &[Filter],
+        times: &[i64],
+    ) -> Result<SeekIndex> {
+        let mask = self.mask(&self.select(conn, filters)?);
+        let span = split(&mask, |from, part| {
+            passing_times(times, from, part).fold(None, |span: Option<(i64, i64)>, t| {
+                Some(span.map_or((t, t), |(lo, hi)| (lo.min(t), hi.max(t))))
+            })
+        })
+        .into_iter()
+        .flatten()
+        .reduce(|(a, b), (c, d)| (a.min(c), b.max(d)));
+        let stretches = span.map(|(first, last)| {
+            let width = (last - first) / SEEK_STRETCHES as i64 + 1;
+            let per_stretch = split(&mask, |from, part| {
+                let mut n = vec![0u64; SEEK_STRETCHES];
+                passing_times(times, from, part)
+                    .for_each(|t| n[((t - first) / width) as usize] += 1);
+                n
+            })
+            .into_iter()
+            .reduce(|mut all, part| {
+                all.iter_mut().zip(part).for_each(|(a, b)| *a += b);
+                all
+            })
+            .unwrap_or_default();
+            (first, width, per_stretch)
+        });
+        Ok(SeekIndex {
+            key: self.key,
+            filters: filters.to_vec(),
+            mask,
+            stretches,
+        })
     }
 
     /// A byte per entry: 1 where it passes the selection.
@@ -295,6 +329,17 @@ impl Columns {
         });
         mask
     }
+}
+
+/// What places a view's rows in time, as of one state of the store (`Columns::seek`).
+pub(super) struct SeekIndex {
+    key: Key,
+    filters: Vec<Filter>,
+    /// A byte per entry: 1 where it is the view's.
+    mask: Vec<u8>,
+    /// The first of the view's times, the stretches' width and the view's rows in each; None
+    /// when the view is empty.
+    stretches: Option<(i64, i64, Vec<u64>)>,
 }
 
 /// The times of the entries of a share of the mask that pass it.

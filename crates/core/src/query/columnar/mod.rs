@@ -165,6 +165,8 @@ pub struct Held {
     times: Option<Arc<[i64]>>,
     /// Columns found to have too many values to hold, in this state.
     unfit: FxHashSet<&'static str>,
+    /// Where the rows of the view last sought are in time (`Columns::seek`), for its next seek.
+    seeks: Arc<std::sync::Mutex<Option<Arc<counting::SeekIndex>>>>,
 }
 
 /// One column, coded.
@@ -188,6 +190,7 @@ pub struct Columns {
     rows: usize,
     coded: FxHashMap<&'static str, Arc<Coded>>,
     times: Option<Arc<[i64]>>,
+    seeks: Arc<std::sync::Mutex<Option<Arc<counting::SeekIndex>>>>,
 }
 
 /// What a read of the entries brought, to be held.
@@ -329,6 +332,7 @@ impl Held {
             rows: self.rows,
             coded,
             times: needs.times.then(|| self.times.clone()).flatten(),
+            seeks: Arc::clone(&self.seeks),
         })
     }
 }
