@@ -7,16 +7,12 @@
 //   NAME=PATH-TO-invlog@STORE for a build that reads a store of its own)
 // A build's UI is the one its binary serves.
 import { api, launchChromium, serve } from "../tests/e2e/harness.mjs";
-import { pct } from "./stats.mjs";
+import { buildsOf, pct } from "./stats.mjs";
 import { execFileSync } from "node:child_process";
 
 const [store, runsArg, ...buildArgs] = process.argv.slice(2);
 const runs = Number(runsArg);
-const builds = buildArgs.map((b) => {
-  const [name, rest] = b.split("=");
-  const [binary, own] = rest.split("@");
-  return { name, binary, store: own ?? store, clicks: [] };
-});
+const builds = buildsOf(buildArgs, store).map((b) => ({ ...b, clicks: [] }));
 if (!store || !runs || builds.length === 0)
   throw new Error("usage: bench/first_rows.mjs STORE RUNS NAME=INVLOG...");
 

@@ -7,18 +7,18 @@
 //   NAME=PATH-TO-invlog@STORE for a build that reads a store of its own: a copy of STORE
 //   for an older build, which cannot open a store a newer one has migrated)
 import { api, serve } from "../tests/e2e/harness.mjs";
-import { askDuckDB, pct } from "./stats.mjs";
+import { askDuckDB, buildsOf, pct } from "./stats.mjs";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const [store, csv, runsArg, python, ...buildArgs] = process.argv.slice(2);
 const runs = Number(runsArg);
-const builds = buildArgs.map((b) => {
-  const [name, rest] = b.split("=");
-  const [binary, own] = rest.split("@");
-  return [name, binary, own ?? store];
-});
+const builds = buildsOf(buildArgs, store).map((b) => [
+  b.name,
+  b.binary,
+  b.store,
+]);
 if (!store || !csv || !runs || !python || builds.length === 0)
   throw new Error("usage: bench/pool.mjs STORE CSV RUNS PYTHON NAME=INVLOG...");
 

@@ -5,15 +5,11 @@
 //   node bench/quantity_pages.mjs STORE ROUNDS BUILD...   (BUILD: NAME=PATH-TO-invlog, or
 //   NAME=PATH-TO-invlog@STORE for a build that reads a store of its own)
 import { api, serve } from "../tests/e2e/harness.mjs";
-import { pct } from "./stats.mjs";
+import { buildsOf, pct } from "./stats.mjs";
 
 const [store, roundsArg, ...buildArgs] = process.argv.slice(2);
 const rounds = Number(roundsArg);
-const builds = buildArgs.map((b) => {
-  const [name, rest] = b.split("=");
-  const [binary, own] = rest.split("@");
-  return { name, binary, store: own ?? store, times: {} };
-});
+const builds = buildsOf(buildArgs, store).map((b) => ({ ...b, times: {} }));
 if (!store || !rounds || builds.length === 0)
   throw new Error(
     "usage: bench/quantity_pages.mjs STORE ROUNDS NAME=INVLOG...",

@@ -8,6 +8,15 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 
 /** The `p` quantile (0..1) of `xs`, nearest rank. */
+/** The builds a comparison names, `NAME=PATH-TO-invlog` or `NAME=PATH-TO-invlog@STORE` (an
+ * older build reads a store of its own: it cannot open one a newer build migrated). */
+export const buildsOf = (args, store) =>
+  args.map((arg) => {
+    const [name, rest] = arg.split("=");
+    const [binary, own] = rest.split("@");
+    return { name, binary, store: own ?? store };
+  });
+
 export const pct = (xs, p) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.round((s.length - 1) * p))];
