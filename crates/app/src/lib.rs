@@ -16,6 +16,8 @@ pub mod readers;
 pub mod runner;
 mod summaries;
 pub mod tasks;
+#[cfg(test)]
+mod test_store;
 
 pub use api::{Request, Response};
 pub use engine::Engine;

@@ -613,13 +613,24 @@ pub fn run_anchored(
     req: &QueryRequest,
     from_end: bool,
 ) -> Result<QueryResponse> {
-    let mut page = run_ordered(conn, req, None, from_end)?;
-    if from_end {
-        page.ids.reverse();
-        page.rows.reverse();
-        page.next_cursor = None;
-    }
-    Ok(page)
+    let page = run_ordered(conn, req, None, from_end)?;
+    Ok(if from_end { in_view_order(page) } else { page })
+}
+
+/// The page that ends `req.offset` rows before the view's end, read as [`run`] reads an early
+/// page (the time-index walk on its budget, or the scan-and-sort plan), walking from the end;
+/// its rows still come in the view's order, and `next_cursor` is then None. The last pages of
+/// a view need neither its anchors nor where its rows are in time.
+pub fn run_from_end(conn: &Connection, req: &QueryRequest) -> Result<QueryResponse> {
+    run_ordered(conn, req, Some(INDEX_ORDER_BUDGET), true).map(in_view_order)
+}
+
+/// A page read backwards, in the view's order again; no cursor leads on from it.
+fn in_view_order(mut page: QueryResponse) -> QueryResponse {
+    page.ids.reverse();
+    page.rows.reverse();
+    page.next_cursor = None;
+    page
 }
 
 /// [`run`] with the time-index walk's budget chosen by the caller (tests force the fallback).
