@@ -88,6 +88,12 @@ impl HeldColumns {
         }
     }
 
+    /// Whether the entries' times are held (for whichever state of the store).
+    #[cfg(test)]
+    pub fn holds_times(&self) -> bool {
+        self.lock().holds_times()
+    }
+
     fn lock(&self) -> MutexGuard<'_, Held> {
         self.held.lock().unwrap_or_else(PoisonError::into_inner)
     }

@@ -269,6 +269,11 @@ impl Held {
         self.coded.is_empty() && self.times.is_none()
     }
 
+    /// Whether the entries' times are held.
+    pub fn holds_times(&self) -> bool {
+        self.times.is_some()
+    }
+
     /// When only imports came between the state held and `key`: the id the held columns go
     /// up to, and the columns held, whose new entries `read_after` reads for `append`.
     pub fn catch_up(&self, key: Key) -> Option<(i64, Needs)> {
