@@ -1,5 +1,5 @@
 // A view its summary cannot count, opened in Chromium (issue #17): from the click on its tab to
-// its first rows painted, and to its count shown. Filtered on a quantity, it is counted from the
+// its first rows painted, and to its count shown; then End, and a scrollbar drag. Filtered on a quantity, it is counted from the
 // column read from every entry (a first look reads it whole), while its first page alone is a
 // short walk of the time index. Each run starts a fresh `invlog serve`, so every look is a
 // first one; builds take turns, a run each, so the machine's noise falls on all of them.
@@ -86,6 +86,62 @@ async function firstLook(browser, build) {
         }),
       { first: build.first, columns: layout.columns.length },
     );
+    // Then End, as soon as the count is shown, to the view's last row painted; and a second
+    // later a scrollbar drag to the middle (set as the drag sets it), to its rows painted.
+    const total = Number(
+      (await page.locator("output.count").textContent()).replace(/\D/g, ""),
+    );
+    await grid.getByRole("row").nth(1).click();
+    await grid.focus();
+    await page.evaluate(() =>
+      document.addEventListener(
+        "keydown",
+        (e) => e.key === "End" && (window.endPressed = performance.now()),
+        { capture: true },
+      ),
+    );
+    await page.keyboard.press("End");
+    seen.end = await page.evaluate(
+      (total) =>
+        new Promise((done) => {
+          const look = () => {
+            const last = document.querySelector(
+              `.grid-body [role="row"][aria-rowindex="${total + 1}"]:not(.loading)`,
+            );
+            if (last) done(performance.now() - window.endPressed);
+            else requestAnimationFrame(look);
+          };
+          look();
+        }),
+      total,
+    );
+    await page.waitForTimeout(1000);
+    seen.drag = await grid.evaluate(
+      (g, total) =>
+        new Promise((done) => {
+          const t0 = performance.now();
+          const middle = total / 2;
+          g.scrollTop = 0.5 * (g.scrollHeight - g.clientHeight);
+          const look = () => {
+            const box = g.getBoundingClientRect();
+            const rows = [
+              ...g.querySelectorAll('.grid-body [role="row"]'),
+            ].filter((r) => {
+              const b = r.getBoundingClientRect();
+              return b.bottom > box.top && b.top < box.bottom;
+            });
+            const at = rows.map((r) => Number(r.getAttribute("aria-rowindex")));
+            const painted =
+              rows.length > 10 &&
+              rows.every((r) => !r.classList.contains("loading")) &&
+              Math.abs(Math.min(...at) - middle) < 2 * rows.length;
+            if (painted) done(performance.now() - t0);
+            else requestAnimationFrame(look);
+          };
+          requestAnimationFrame(look);
+        }),
+      total,
+    );
     build.clicks.push(seen);
   } finally {
     await context.close();
@@ -132,11 +188,12 @@ console.log(
 );
 console.log();
 console.log(
-  "| build | click → first rows painted, p50 (min–max) | click → count shown |",
+  "| build | click → first rows painted, p50 (min–max) | click → count shown | then End → last row painted | a second later, a drag to the middle → its rows painted |",
 );
-console.log("|---|---:|---:|");
+console.log("|---|---:|---:|---:|---:|");
 for (const b of builds) {
-  const rows = b.clicks.map((c) => c.rows);
-  const counts = b.clicks.map((c) => c.count);
-  console.log(`| ${b.name} | ${fmt(rows)} | ${fmt(counts)} |`);
+  const of = (key) => fmt(b.clicks.map((c) => c[key]));
+  console.log(
+    `| ${b.name} | ${of("rows")} | ${of("count")} | ${of("end")} | ${of("drag")} |`,
+  );
 }

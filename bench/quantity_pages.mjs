@@ -64,6 +64,15 @@ const cases = [
       query(broad, 1_234_567, 200, false),
     ],
   ],
+  [
+    "counted, a second later a deep jump, then another, >= 200",
+    [
+      query(broad, 0, 200, true),
+      { pause: 1000 },
+      query(broad, 3_000_000, 200, false),
+      query(broad, 1_234_567, 200, false),
+    ],
+  ],
 ];
 
 async function timed(url, request) {
@@ -80,6 +89,11 @@ for (let r = 0; r < rounds; r++) {
         let total = 0;
         const ms = [];
         for (const req of requests) {
+          // A user reading the count before scrolling: not timed.
+          if (req.pause) {
+            await new Promise((resolve) => setTimeout(resolve, req.pause));
+            continue;
+          }
           const ask = req.end
             ? query(broad, Math.max(0, total - 200), 200, false)
             : req;
@@ -102,6 +116,11 @@ const labels = {
     "deep 2",
     "deep 3",
   ],
+  "counted, a second later a deep jump, then another, >= 200": [
+    "count",
+    "deep",
+    "deep 2",
+  ],
 };
 console.log(
   `## Pages of a view filtered on a quantity, each case on a fresh server (${rounds} rounds, p50 of each request in turn)`,
@@ -110,8 +129,9 @@ console.log();
 console.log(`| case | ${builds.map((b) => b.name).join(" | ")} |`);
 console.log(`|---|${builds.map(() => "---:").join("|")}|`);
 for (const [name, requests] of cases) {
+  const timed = requests.filter((req) => !req.pause);
   const parts =
-    labels[name] ?? requests.map((_, i) => (i === 0 ? "first" : "again"));
+    labels[name] ?? timed.map((_, i) => (i === 0 ? "first" : "again"));
   const cells = builds.map((b) =>
     parts
       .map(

@@ -30,10 +30,14 @@ before(async () => {
 });
 after(() => big?.close());
 
-/** The CLI's rows of the default view from `offset`, as the cells the test compares. */
-function cliRows(offset, limit) {
+/** The default view, or one with a filter (in the CLI's words) and its total. */
+const ALL = { filter: null, total: ROWS };
+
+/** The CLI's rows of `view` from `offset`, as the cells the test compares. */
+function cliRows(offset, limit, view = ALL) {
   const out = big.cli(
     "query",
+    ...(view.filter ? ["--filter", view.filter] : []),
     "--offset",
     String(offset),
     "--limit",
@@ -42,7 +46,7 @@ function cliRows(offset, limit) {
     "sku,inventory_sent,account",
     "--json",
   );
-  assert.equal(out.total, ROWS);
+  assert.equal(out.total, view.total);
   return out.rows.map((r) => `${r.sku} ${r.inventory_sent} ${r.account}`);
 }
 
@@ -94,15 +98,15 @@ async function visibleRows(page, expected) {
   return rows.jsonValue();
 }
 
-/** The shown rows are consecutive and are the CLI's rows at their positions. */
-function assertRowsAreTheCli(shown) {
+/** The shown rows are consecutive and are the CLI's rows of `view` at their positions. */
+function assertRowsAreTheCli(shown, view = ALL) {
   assert.ok(shown.length > 10, `${shown.length} rows shown`);
   shown.forEach((r, i) =>
     assert.equal(r.at, shown[0].at + i, "consecutive rows"),
   );
   assert.deepEqual(
     shown.map((r) => r.cells),
-    cliRows(shown[0].at, shown.length),
+    cliRows(shown[0].at, shown.length, view),
   );
 }
 
@@ -166,7 +170,7 @@ test("End, a scrollbar drag and the wheel reach every row of a 2M-row view", asy
   }
 });
 
-test("a view its summary cannot count shows the CLI's first rows, then the CLI's count", async () => {
+test("a view its summary cannot count shows the CLI's first rows, then its count; End and a drag reach its rows", async () => {
   // Filtered on a quantity: counted from the column read from every entry, not the summary.
   const filter = { column: "inventory_sent", op: "ge", values: ["200"] };
   const expected = big.cli(
@@ -235,6 +239,25 @@ test("a view its summary cannot count shows the CLI's first rows, then the CLI's
     console.log(
       `# rows before the count: ${early.some((f) => f.rows > 0) ? "yes" : "no"} (${early.length} frames)`,
     );
+
+    // End (read from the view's end) and a scrollbar drag to the middle (placed by the
+    // entries' times) show the CLI's rows there too.
+    const view = { filter: "inventory_sent >= 200", total: expected.total };
+    await grid.getByRole("row").nth(1).click();
+    await grid.focus();
+    await page.keyboard.press("End");
+    await grid
+      .locator(
+        `[role="row"][aria-selected="true"][aria-rowindex="${view.total + 1}"]`,
+      )
+      .waitFor();
+    let end = await visibleRows(page, { last: view.total - 1 });
+    assertRowsAreTheCli(end, view);
+    await grid.evaluate(
+      (g) => (g.scrollTop = 0.5 * (g.scrollHeight - g.clientHeight)),
+    );
+    end = await visibleRows(page, { near: 0.5 * (view.total - end.length) });
+    assertRowsAreTheCli(end, view);
   } finally {
     await context.close();
   }
