@@ -2,7 +2,6 @@
 //! entries counted through them, a share per core.
 
 use std::collections::hash_map::Entry;
-use std::sync::{Arc, PoisonError};
 
 use rusqlite::types::{Value as SqlValue, ValueRef};
 use rusqlite::Connection;
@@ -18,7 +17,7 @@ use crate::query::Facet;
 
 /// Which entries pass a view's filters: per coded column, which of its values pass; and the
 /// spans of time they fall in.
-struct Selection<'a> {
+pub(super) struct Selection<'a> {
     tests: Vec<(&'a Coded, Vec<u8>)>,
     times: Option<(&'a [i64], Spans)>,
 }
@@ -34,7 +33,7 @@ impl Columns {
 
     /// Which values pass `filters`, asked of SQLite on an entry holding each value: on
     /// `conn`, inside a transaction that sees the state these were read in.
-    fn select(&self, conn: &Connection, filters: &[Filter]) -> Result<Selection<'_>> {
+    pub(super) fn select(&self, conn: &Connection, filters: &[Filter]) -> Result<Selection<'_>> {
         let mut tests: Vec<(&Coded, Vec<u8>)> = Vec::new();
         let mut times: Option<Spans> = None;
         for f in filters {
@@ -191,117 +190,8 @@ impl Columns {
         Ok(frame.timeline(&buckets, total))
     }
 
-    /// Where the row at `position` of the view of `filters` is, in time order (newest first
-    /// when `desc`): the edge of time its page is read from and how many of the view's rows
-    /// from that edge come before it, as `query::keys_at_instant` takes them; None past the
-    /// view's end. A deep page of a quantity view is then a seek, not a walk over every row
-    /// before it (8.5 s to the last page of 6M such rows at 10M).
-    pub fn seek(
-        &self,
-        conn: &Connection,
-        filters: &[Filter],
-        position: u64,
-        desc: bool,
-    ) -> Result<Option<(i64, u64)>> {
-        let times = self.times.as_deref().ok_or(CoreError::Stopped)?;
-        // A view is sought again and again as its table is scrolled: what places its rows in
-        // time is kept for the next seek, while the store stands.
-        let index = {
-            let mut kept = self.seeks.lock().unwrap_or_else(PoisonError::into_inner);
-            match &*kept {
-                Some(index) if index.key == self.key && index.filters == filters => {
-                    Arc::clone(index)
-                }
-                _ => {
-                    let index = Arc::new(self.seek_index(conn, filters, times)?);
-                    *kept = Some(Arc::clone(&index));
-                    index
-                }
-            }
-        };
-        let Some((first, width, per_stretch)) = &index.stretches else {
-            return Ok(None);
-        };
-        let (first, width, mask) = (*first, *width, &index.mask);
-        let stretch = |t: i64| ((t - first) / width) as usize;
-        let order: Box<dyn Iterator<Item = usize>> = match desc {
-            true => Box::new((0..SEEK_STRETCHES).rev()),
-            false => Box::new(0..SEEK_STRETCHES),
-        };
-        let mut before = 0u64;
-        let mut found = None;
-        for s in order {
-            if position < before + per_stretch[s] {
-                found = Some(s);
-                break;
-            }
-            before += per_stretch[s];
-        }
-        let Some(s) = found else {
-            return Ok(None);
-        };
-        let mut within: Vec<i64> = split(mask, |from, part| {
-            passing_times(times, from, part)
-                .filter(|&t| stretch(t) == s)
-                .collect::<Vec<_>>()
-        })
-        .concat();
-        within.sort_unstable();
-        if desc {
-            within.reverse();
-        }
-        let into = (position - before) as usize;
-        let at = *within.get(into).ok_or(CoreError::Stopped)?;
-        // Rows at the same instant are ordered by id: the page starts at the instant's first.
-        let ahead = within.iter().take_while(|&&t| t != at).count();
-        let skip = (into - ahead) as u64;
-        // Newest first, the edge ends the instant before: rows at `at` are from it on.
-        let edge = if desc { at.saturating_add(1) } else { at };
-        Ok(Some((edge, skip)))
-    }
-
-    /// The view's rows per stretch of time, and which entries they are.
-    fn seek_index(
-        &self,
-        conn: &Connection,
-        filters: &[Filter],
-        times: &[i64],
-    ) -> Result<SeekIndex> {
-        let mask = self.mask(&self.select(conn, filters)?);
-        let span = split(&mask, |from, part| {
-            passing_times(times, from, part).fold(None, |span: Option<(i64, i64)>, t| {
-                Some(span.map_or((t, t), |(lo, hi)| (lo.min(t), hi.max(t))))
-            })
-        })
-        .into_iter()
-        .flatten()
-        .reduce(|(a, b), (c, d)| (a.min(c), b.max(d)));
-        let stretches = span.map(|(first, last)| {
-            let width = (last - first) / SEEK_STRETCHES as i64 + 1;
-            let per_stretch = split(&mask, |from, part| {
-                let mut n = vec![0u64; SEEK_STRETCHES];
-                passing_times(times, from, part)
-                    .for_each(|t| n[((t - first) / width) as usize] += 1);
-                n
-            })
-            .into_iter()
-            .reduce(|mut all, part| {
-                all.iter_mut().zip(part).for_each(|(a, b)| *a += b);
-                all
-            })
-            .unwrap_or_default();
-            (first, width, per_stretch)
-        });
-        Ok(SeekIndex {
-            key: self.key,
-            filters: filters.to_vec(),
-            mask,
-            stretches,
-        })
-    }
-
     /// A byte per entry: 1 where it passes the selection.
-    fn mask(&self, sel: &Selection<'_>) -> Vec<u8> {
+    pub(super) fn mask(&self, sel: &Selection<'_>) -> Vec<u8> {
         let mut mask = vec![1u8; self.rows];
         std::thread::scope(|scope| {
             for (n, part) in mask.chunks_mut(chunk(self.rows)).enumerate() {
@@ -331,34 +221,6 @@ impl Columns {
     }
 }
 
-/// What places a view's rows in time, as of one state of the store (`Columns::seek`).
-pub(super) struct SeekIndex {
-    key: Key,
-    filters: Vec<Filter>,
-    /// A byte per entry: 1 where it is the view's.
-    mask: Vec<u8>,
-    /// The first of the view's times, the stretches' width and the view's rows in each; None
-    /// when the view is empty.
-    stretches: Option<(i64, i64, Vec<u64>)>,
-}
-
-/// The times of the entries of a share of the mask that pass it.
-fn passing_times<'a>(
-    times: &'a [i64],
-    from: usize,
-    part: &'a [u8],
-) -> impl Iterator<Item = i64> + 'a {
-    times[from..from + part.len()]
-        .iter()
-        .zip(part)
-        .filter(|(_, &p)| p == 1)
-        .map(|(&t, _)| t)
-}
-
-/// Stretches of time a seek first counts the view's rows in: the one its position falls in
-/// then holds a few rows of the view to sort.
-const SEEK_STRETCHES: usize = 1 << 16;
-
 /// Entries per thread: one share per core.
 fn chunk(rows: usize) -> usize {
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 8));
@@ -366,7 +228,7 @@ fn chunk(rows: usize) -> usize {
 }
 
 /// `f` on each share of the mask (with where it starts), a thread each.
-fn split<T: Send>(mask: &[u8], f: impl Fn(usize, &[u8]) -> T + Sync) -> Vec<T> {
+pub(super) fn split<T: Send>(mask: &[u8], f: impl Fn(usize, &[u8]) -> T + Sync) -> Vec<T> {
     let size = chunk(mask.len());
     if mask.len() <= size {
         return vec![f(0, mask)];

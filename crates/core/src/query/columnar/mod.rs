@@ -27,6 +27,7 @@ use crate::error::Result;
 mod coding;
 mod counting;
 mod read;
+mod seeking;
 
 use coding::Coder;
 pub use read::{read_after, read_on};
@@ -165,8 +166,9 @@ pub struct Held {
     times: Option<Arc<[i64]>>,
     /// Columns found to have too many values to hold, in this state.
     unfit: FxHashSet<&'static str>,
-    /// Where the rows of the view last sought are in time (`Columns::seek`), for its next seek.
-    seeks: Arc<std::sync::Mutex<Option<Arc<counting::SeekIndex>>>>,
+    /// The entries sorted into stretches of time and where the rows of the view last sought
+    /// are in them (`Columns::seek`), for the next seek.
+    seeks: Arc<std::sync::Mutex<seeking::Seeks>>,
 }
 
 /// One column, coded.
@@ -190,7 +192,7 @@ pub struct Columns {
     rows: usize,
     coded: FxHashMap<&'static str, Arc<Coded>>,
     times: Option<Arc<[i64]>>,
-    seeks: Arc<std::sync::Mutex<Option<Arc<counting::SeekIndex>>>>,
+    seeks: Arc<std::sync::Mutex<seeking::Seeks>>,
 }
 
 /// What a read of the entries brought, to be held.
