@@ -74,7 +74,8 @@ pub fn total(engine: &Engine, view: &query::ViewSpec) -> Result<u64> {
 fn read_times_ahead(engine: &Engine, view: &query::ViewSpec) {
     let (search, kit) = (view.search.as_deref(), view.kit.as_ref());
     // In memory the one connection is the table's too.
-    if engine.path().is_none() || summary::answers(&view.filters, search, kit) {
+    let holds = engine.held_columns().is_some() && engine.path().is_some();
+    if !holds || summary::answers(&view.filters, search, kit) {
         return;
     }
     let Some(needs) = Needs::of(&view.filters, search, kit, &[], false) else {
