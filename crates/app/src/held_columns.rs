@@ -4,9 +4,10 @@
 //! entries the first time a view needs it, and kept until the store changes (through an import,
 //! whose new entries alone are read and added).
 
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, TryLockError};
 
-use invlog_core::query::columnar::{self, Columns, Held, Key, Needs};
+use invlog_core::query::columnar::{self, Columns, Held, Key, Needs, Stop};
 use invlog_core::Result;
 use rusqlite::Connection;
 
@@ -18,6 +19,8 @@ pub struct HeldColumns {
     /// Held while columns are read: a second question waits for that read rather than reading
     /// the same columns beside it.
     reading: Mutex<()>,
+    /// Questions waiting to read: a read ahead of need gives way to them.
+    waiting: Arc<AtomicUsize>,
 }
 
 impl HeldColumns {
@@ -31,50 +34,93 @@ impl HeldColumns {
         needs: &Needs,
         answer: impl FnOnce(&Columns, &Connection) -> Result<T>,
     ) -> Result<Option<T>> {
-        let key = {
-            let reader = readers.one()?;
-            if !columnar::worth_holding(reader.conn(), needs)? {
-                return Ok(None);
-            }
-            Key::read(reader.conn())?
+        let Some(key) = key(readers, needs)? else {
+            return Ok(None);
         };
         // Not held while columns are read: a store in memory has only the one connection.
         let columns = match self.held(key, needs) {
             Some(Ok(columns)) => columns,
             Some(Err(())) => return Ok(None),
             None => {
-                let _reading = self.reading.lock().unwrap_or_else(PoisonError::into_inner);
-                // Read meanwhile by the question this one waited for, perhaps.
-                match self.held(key, needs) {
-                    Some(Ok(columns)) => columns,
-                    Some(Err(())) => return Ok(None),
-                    None => {
-                        // Only imports since the columns were read: their new entries
-                        // alone are read and added.
-                        let catch_up = self.lock().catch_up(key);
-                        if let Some((after, held)) = catch_up {
-                            let read = columnar::read_after(readers.one()?.conn(), &held, after)?;
-                            self.lock().append(read, after);
-                        }
-                        let missing = self.lock().missing(key, needs);
-                        let Some(missing) = missing else {
-                            return Ok(None);
-                        };
-                        if !missing.is_empty() {
-                            let mut shares = readers.some(crate::readers::cores())?;
-                            let mut stores: Vec<_> = shares.iter_mut().map(|r| &mut **r).collect();
-                            let read = columnar::read_on(&mut stores, &missing, busy)?;
-                            self.lock().add(read, needs);
-                        }
-                        match self.lock().columns(needs) {
-                            Some(columns) => columns,
-                            None => return Ok(None),
-                        }
-                    }
+                self.waiting.fetch_add(1, Ordering::SeqCst);
+                let reading = self.reading.lock().unwrap_or_else(PoisonError::into_inner);
+                self.waiting.fetch_sub(1, Ordering::SeqCst);
+                let read = self.read(readers, busy, key, needs, Arc::new(|| false))?;
+                drop(reading);
+                match read {
+                    Some(columns) => columns,
+                    None => return Ok(None),
                 }
             }
         };
         columnar::answer(readers.one()?.conn(), &columns, answer)
+    }
+
+    /// Reads what `needs` names ahead of any question, then runs `then` on it; nothing when
+    /// it is held already or another read is under way. Given up as soon as a question waits
+    /// to read columns: a read ahead never holds one up for longer than a moment.
+    pub fn read_ahead<T>(
+        &self,
+        readers: &Readers,
+        busy: impl Fn() -> bool + Clone + Send + std::panic::RefUnwindSafe + 'static,
+        needs: &Needs,
+        then: impl FnOnce(&Columns, &Connection) -> Result<T>,
+    ) -> Result<Option<T>> {
+        let Some(key) = key(readers, needs)? else {
+            return Ok(None);
+        };
+        if self.held(key, needs).is_some() {
+            return Ok(None);
+        }
+        let reading = match self.reading.try_lock() {
+            Ok(reading) => reading,
+            Err(TryLockError::Poisoned(p)) => p.into_inner(),
+            Err(TryLockError::WouldBlock) => return Ok(None),
+        };
+        let waiting = self.waiting.clone();
+        let stop: Stop = Arc::new(move || waiting.load(Ordering::SeqCst) > 0);
+        let read = self.read(readers, busy, key, needs, stop)?;
+        drop(reading);
+        match read {
+            Some(columns) => columnar::answer(readers.one()?.conn(), &columns, then),
+            None => Ok(None),
+        }
+    }
+
+    /// The columns `needs` names for the store in state `key`, read if need be (the caller
+    /// holds `reading`); None when they cannot be held or the store changed meanwhile.
+    fn read(
+        &self,
+        readers: &Readers,
+        busy: impl Fn() -> bool + Clone + Send + std::panic::RefUnwindSafe + 'static,
+        key: Key,
+        needs: &Needs,
+        stop: Stop,
+    ) -> Result<Option<Columns>> {
+        // Read meanwhile by the question this one waited for, perhaps.
+        match self.held(key, needs) {
+            Some(Ok(columns)) => return Ok(Some(columns)),
+            Some(Err(())) => return Ok(None),
+            None => {}
+        }
+        // Only imports since the columns were read: their new entries alone are read and
+        // added.
+        let catch_up = self.lock().catch_up(key);
+        if let Some((after, held)) = catch_up {
+            let read = columnar::read_after(readers.one()?.conn(), &held, after)?;
+            self.lock().append(read, after);
+        }
+        let missing = self.lock().missing(key, needs);
+        let Some(missing) = missing else {
+            return Ok(None);
+        };
+        if !missing.is_empty() {
+            let mut shares = readers.some(crate::readers::cores())?;
+            let mut stores: Vec<_> = shares.iter_mut().map(|r| &mut **r).collect();
+            let read = columnar::read_on_until(&mut stores, &missing, busy, stop)?;
+            self.lock().add(read, needs);
+        }
+        Ok(self.lock().columns(needs))
     }
 
     /// The columns held for the store in state `key`: None when some are yet to be read,
@@ -96,5 +142,50 @@ impl HeldColumns {
 
     fn lock(&self) -> MutexGuard<'_, Held> {
         self.held.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// The store's state, when columns are worth holding for `needs` (else None: SQLite's indexes
+/// answer sooner than the columns are read).
+fn key(readers: &Readers, needs: &Needs) -> Result<Option<Key>> {
+    let reader = readers.one()?;
+    if !columnar::worth_holding(reader.conn(), needs)? {
+        return Ok(None);
+    }
+    Key::read(reader.conn()).map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use invlog_core::query::Filter;
+    use invlog_core::store::Store;
+    use invlog_core::CoreError;
+
+    #[test]
+    fn a_read_ahead_gives_way_to_a_question_waiting_to_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        drop(crate::test_store::many_entries(&path));
+        let readers = Readers::file(path.clone(), Store::open(&path).unwrap());
+        let filters = [Filter::parse("inventory_sent >= 100").unwrap()];
+        let needs = Needs::of(&filters, None, None, &[], false)
+            .unwrap()
+            .with_times();
+        let held = HeldColumns::default();
+        let count = |c: &Columns, conn: &Connection| c.count(conn, &filters);
+
+        held.waiting.fetch_add(1, Ordering::SeqCst);
+        let given_up = held.read_ahead(&readers, || false, &needs, count);
+        assert!(matches!(given_up, Err(CoreError::Stopped)), "{given_up:?}");
+        assert!(!held.holds_times(), "a read given up held its times");
+        held.waiting.fetch_sub(1, Ordering::SeqCst);
+
+        let read = held.read_ahead(&readers, || false, &needs, count).unwrap();
+        assert!(read.is_some_and(|n| n > 20_000), "{read:?}");
+        assert!(held.holds_times());
+        // Held now: nothing more is read.
+        let again = held.read_ahead(&readers, || false, &needs, count).unwrap();
+        assert_eq!(again, None);
     }
 }

@@ -30,7 +30,7 @@ mod read;
 mod seeking;
 
 use coding::Coder;
-pub use read::{read_after, read_on};
+pub use read::{read_after, read_on, read_on_until, Stop};
 
 /// A column with more distinct values than this is not held (a code is two bytes).
 const MOST_VALUES: usize = 1 << 16;

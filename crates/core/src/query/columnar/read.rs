@@ -19,15 +19,43 @@ pub fn read_on(
     needs: &Needs,
     busy: impl Fn() -> bool + Clone + Send + std::panic::RefUnwindSafe + 'static,
 ) -> Result<Read> {
-    let parts = shards::read(stores, busy, |conn, ids| read_share(conn, needs, ids, None))?;
+    read_on_until(stores, needs, busy, never())
+}
+
+/// [`read_on`], given up (`CoreError::Stopped`) once `stop` says so: a read ahead of need
+/// that a question waits behind.
+pub fn read_on_until(
+    stores: &mut [&mut Store],
+    needs: &Needs,
+    busy: impl Fn() -> bool + Clone + Send + std::panic::RefUnwindSafe + 'static,
+    stop: Stop,
+) -> Result<Read> {
+    let parts = shards::read(stores, busy, |conn, ids| {
+        read_share(conn, needs, ids, None, stop.clone())
+    })?;
     merge(parts, needs)
 }
 
 /// Reads the columns `needs` names from the entries after the id `after` (an import's), on
 /// one connection.
 pub fn read_after(conn: &Connection, needs: &Needs, after: i64) -> Result<Read> {
-    merge(vec![read_share(conn, needs, None, Some(after))?], needs)
+    merge(
+        vec![read_share(conn, needs, None, Some(after), never())?],
+        needs,
+    )
 }
+
+/// Whether a read is to be given up, asked now and then while it reads.
+pub type Stop = Arc<dyn Fn() -> bool + Send + Sync>;
+
+fn never() -> Stop {
+    Arc::new(|| false)
+}
+
+/// Rows read between two questions to `Stop` (the first, at the first row).
+const STOP_EVERY: usize = 1 << 14;
+
+const STOPPED: &str = "the read was given up";
 
 /// One share's read: the store's state, how many entries, their times and coded columns.
 type Share = (Key, usize, Option<Vec<i64>>, Vec<Option<Coder>>);
@@ -38,6 +66,7 @@ fn read_share(
     needs: &Needs,
     ids: Option<(i64, i64)>,
     after: Option<i64>,
+    stop: Stop,
 ) -> Result<Share> {
     let exprs: Vec<&str> = needs.columns.iter().map(|c| columns::sql_expr(c)).collect();
     // The rows are handed to `Reading` inside SQLite, an aggregate's step each, where a
@@ -64,13 +93,18 @@ fn read_share(
                 columns: exprs.len(),
                 room,
                 out: out.clone(),
+                stop,
             },
         )?;
         let read = conn
             .prepare(&sql)
             .and_then(|mut st| st.query_row([lo, hi], |_| Ok(())));
         conn.remove_function(READING, -1)?;
-        read?;
+        match read {
+            // As the step's error comes back from SQLite: its message.
+            Err(e) if e.to_string().contains(STOPPED) => return Err(CoreError::Stopped),
+            other => other?,
+        }
         let got = out
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -89,6 +123,7 @@ struct Reading {
     room: usize,
     /// Where the finished read is left for `read_share`.
     out: Arc<std::sync::Mutex<Option<Acc>>>,
+    stop: Stop,
 }
 
 /// A share's read as it goes: the rows so far, in id order.
@@ -130,6 +165,9 @@ impl rusqlite::functions::Aggregate<Acc, i64> for Reading {
         }
         acc.last_id = Some(id);
         acc.read += 1;
+        if (acc.read - 1).is_multiple_of(STOP_EVERY) && (self.stop)() {
+            return Err(rusqlite::Error::UserFunctionError(STOPPED.into()));
+        }
         let times = usize::from(self.times);
         if let Some(t) = acc.times.as_mut() {
             match ctx.get_raw(1) {
@@ -199,4 +237,53 @@ fn merge(parts: Vec<Share>, needs: &Needs) -> Result<Read> {
             .collect(),
         times: needs.times.then_some(all_times),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_read_told_to_stop_gives_up_and_one_not_told_reads_every_entry() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("s.db")).unwrap();
+        crate::samples::load(&mut store).unwrap();
+        store
+            .conn()
+            .execute_batch(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 40000)
+                 INSERT INTO entries (import_id, occurred_at, source, inventory_sent)
+                 SELECT (SELECT min(id) FROM imports), 1700000000000 + i, 'konnect', i % 9
+                 FROM n",
+            )
+            .unwrap();
+        let entries: usize = store
+            .conn()
+            .query_row("SELECT count(*) FROM entries", [], |r| r.get(0))
+            .unwrap();
+        let needs = Needs::of(
+            &[crate::query::Filter::parse("inventory_sent > 3").unwrap()],
+            None,
+            None,
+            &[],
+            false,
+        )
+        .unwrap()
+        .with_times();
+        let asked = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counted = asked.clone();
+        let stop: Stop = Arc::new(move || {
+            counted.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            true
+        });
+        let stopped = read_on_until(&mut [&mut store], &needs, || false, stop);
+        assert!(
+            matches!(stopped, Err(CoreError::Stopped)),
+            "{:?}",
+            stopped.err()
+        );
+        assert_eq!(asked.load(std::sync::atomic::Ordering::Relaxed), 1);
+        let read = read_on_until(&mut [&mut store], &needs, || false, never()).unwrap();
+        assert_eq!(read.rows, entries);
+    }
 }
