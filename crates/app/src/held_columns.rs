@@ -19,8 +19,24 @@ pub struct HeldColumns {
     /// Held while columns are read: a second question waits for that read rather than reading
     /// the same columns beside it.
     reading: Mutex<()>,
-    /// Questions waiting to read: a read ahead of need gives way to them.
-    waiting: Arc<AtomicUsize>,
+    /// Questions being answered: a read ahead of need gives way to them.
+    asking: Arc<AtomicUsize>,
+}
+
+/// A question being answered, counted in `HeldColumns::asking` while it lives.
+struct Asking(Arc<AtomicUsize>);
+
+impl Asking {
+    fn new(asking: &Arc<AtomicUsize>) -> Asking {
+        asking.fetch_add(1, Ordering::SeqCst);
+        Asking(asking.clone())
+    }
+}
+
+impl Drop for Asking {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 impl HeldColumns {
@@ -34,6 +50,7 @@ impl HeldColumns {
         needs: &Needs,
         answer: impl FnOnce(&Columns, &Connection) -> Result<T>,
     ) -> Result<Option<T>> {
+        let _asking = Asking::new(&self.asking);
         let Some(key) = key(readers, needs)? else {
             return Ok(None);
         };
@@ -42,9 +59,7 @@ impl HeldColumns {
             Some(Ok(columns)) => columns,
             Some(Err(())) => return Ok(None),
             None => {
-                self.waiting.fetch_add(1, Ordering::SeqCst);
                 let reading = self.reading.lock().unwrap_or_else(PoisonError::into_inner);
-                self.waiting.fetch_sub(1, Ordering::SeqCst);
                 let read = self.read(readers, busy, key, needs, Arc::new(|| false))?;
                 drop(reading);
                 match read {
@@ -57,8 +72,8 @@ impl HeldColumns {
     }
 
     /// Reads what `needs` names ahead of any question, then runs `then` on it; nothing when
-    /// it is held already or another read is under way. Given up as soon as a question waits
-    /// to read columns: a read ahead never holds one up for longer than a moment.
+    /// it is held already or another read is under way. Given up as soon as a question comes:
+    /// a read ahead never holds one up, nor takes a core from it, for longer than a moment.
     pub fn read_ahead<T>(
         &self,
         readers: &Readers,
@@ -77,8 +92,8 @@ impl HeldColumns {
             Err(TryLockError::Poisoned(p)) => p.into_inner(),
             Err(TryLockError::WouldBlock) => return Ok(None),
         };
-        let waiting = self.waiting.clone();
-        let stop: Stop = Arc::new(move || waiting.load(Ordering::SeqCst) > 0);
+        let asking = self.asking.clone();
+        let stop: Stop = Arc::new(move || asking.load(Ordering::SeqCst) > 0);
         let read = self.read(readers, busy, key, needs, stop)?;
         drop(reading);
         match read {
@@ -163,7 +178,7 @@ mod tests {
     use invlog_core::CoreError;
 
     #[test]
-    fn a_read_ahead_gives_way_to_a_question_waiting_to_read() {
+    fn a_read_ahead_gives_way_to_a_question() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.db");
         drop(crate::test_store::many_entries(&path));
@@ -175,11 +190,11 @@ mod tests {
         let held = HeldColumns::default();
         let count = |c: &Columns, conn: &Connection| c.count(conn, &filters);
 
-        held.waiting.fetch_add(1, Ordering::SeqCst);
+        let question = Asking::new(&held.asking);
         let given_up = held.read_ahead(&readers, || false, &needs, count);
         assert!(matches!(given_up, Err(CoreError::Stopped)), "{given_up:?}");
         assert!(!held.holds_times(), "a read given up held its times");
-        held.waiting.fetch_sub(1, Ordering::SeqCst);
+        drop(question);
 
         let read = held.read_ahead(&readers, || false, &needs, count).unwrap();
         assert!(read.is_some_and(|n| n > 20_000), "{read:?}");
