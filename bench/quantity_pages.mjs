@@ -65,6 +65,15 @@ const cases = [
     ],
   ],
   [
+    "counted, 0.3 s later a deep jump, then another, >= 200",
+    [
+      query(broad, 0, 200, true),
+      { pause: 300 },
+      query(broad, 3_000_000, 200, false),
+      query(broad, 1_234_567, 200, false),
+    ],
+  ],
+  [
     "counted, a second later a deep jump, then another, >= 200",
     [
       query(broad, 0, 200, true),
@@ -115,6 +124,11 @@ const labels = {
     "End",
     "deep 2",
     "deep 3",
+  ],
+  "counted, 0.3 s later a deep jump, then another, >= 200": [
+    "count",
+    "deep",
+    "deep 2",
   ],
   "counted, a second later a deep jump, then another, >= 200": [
     "count",

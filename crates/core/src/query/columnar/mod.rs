@@ -124,6 +124,15 @@ impl Needs {
         self
     }
 
+    /// Whether holding what these name holds all that `other` names too.
+    pub fn covers(&self, other: &Needs) -> bool {
+        (self.times || !other.times)
+            && other
+                .columns
+                .iter()
+                .all(|c| self.columns.iter().any(|h| h.id == c.id))
+    }
+
     /// Whether nothing is needed.
     pub fn is_empty(&self) -> bool {
         self.columns.is_empty() && !self.times
