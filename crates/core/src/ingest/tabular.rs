@@ -494,17 +494,11 @@ struct Converter {
     tally: Option<Tally>,
 }
 
-/// The parser's share of the channel and entry summaries: rows numbered as the writer will
-/// store them. Counted here, the entry summary took 4% of a 1M-row import's writer thread.
+/// The parser's share of the channel summary: rows numbered as the writer will store them.
 struct Tally {
     source: &'static str,
     slots: crate::channel_state::Slots,
     summary: crate::channel_state::Summary,
-    entry_slots: crate::summary::Slots,
-    entries: crate::summary::Tally,
-    /// The layout's `resolved` and `status` slots: what a new entry's resolved flag is.
-    resolved: Option<usize>,
-    status: Option<usize>,
     /// Rows sent so far without errors: the next one's place among the new entries.
     sent: i64,
 }
@@ -701,9 +695,6 @@ impl RowHandler for Converter {
         self.hasher = Some(Hasher::new(self.format.source, &self.layout));
         if let Some(t) = self.tally.as_mut() {
             t.slots = crate::channel_state::Slots::of(t.source, &self.layout);
-            t.entry_slots = crate::summary::Slots::of(&self.layout);
-            let at = |c: &str| self.layout.iter().position(|l| *l == c);
-            (t.resolved, t.status) = (at("resolved"), at("status"));
         }
         let layout = self.layout.clone();
         Ok(self.send(Msg::Layout(layout))?)
@@ -714,11 +705,8 @@ impl RowHandler for Converter {
         self.convert(&mut buf, row, raws);
         if let Some(t) = self.tally.as_mut() {
             if buf.errors.is_empty() {
-                let cell = |i| buf.cell(i);
-                t.slots.add(&mut t.summary, t.source, t.sent, &cell);
-                let resolved = super::sink::resolved_at_first(t.resolved, t.status, &cell);
-                t.entry_slots
-                    .add(&mut t.entries, t.source, &resolved, &cell);
+                t.slots
+                    .add(&mut t.summary, t.source, t.sent, &|i| buf.cell(i));
                 t.sent += 1;
             }
         }
@@ -793,10 +781,6 @@ pub fn import_mapped(
         source: format.source,
         slots: Default::default(),
         summary: Default::default(),
-        entry_slots: Default::default(),
-        entries: Default::default(),
-        resolved: None,
-        status: None,
         sent: 0,
     });
     // Rows looked up ahead wait for a window of them, looked up in key order first: the
@@ -809,7 +793,7 @@ pub fn import_mapped(
     let (to_writer, from_parser) = sync_channel::<Msg>(depth);
     let (recycle, recycled) = channel::<Vec<RowBuf>>();
     std::thread::scope(|scope| {
-        let parser = scope.spawn(move || -> Result<Option<Tally>> {
+        let parser = scope.spawn(move || -> Result<Option<crate::channel_state::Summary>> {
             let mut conv = Converter {
                 format,
                 file: file.to_owned(),
@@ -834,7 +818,7 @@ pub fn import_mapped(
                 read_csv(file, input, &mut conv)?;
             }
             conv.flush()?;
-            Ok(conv.tally)
+            Ok(conv.tally.map(|t| t.summary))
         });
         let written = (|| -> Result<()> {
             let mut waiting: Vec<Vec<RowBuf>> = Vec::new();
@@ -864,8 +848,8 @@ pub fn import_mapped(
             (Ok(()), Err(CoreError::Stopped)) => Ok(()),
             (Ok(()), Err(e)) => Err(e),
             (Ok(()), Ok(tally)) => {
-                if let Some(t) = tally {
-                    sink.adopt_tally(t.summary, t.entries);
+                if let Some(summary) = tally {
+                    sink.adopt_tally(summary);
                 }
                 Ok(())
             }

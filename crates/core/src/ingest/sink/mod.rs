@@ -157,22 +157,6 @@ impl Rows<'_> {
     }
 }
 
-/// A new entry's resolved flag ([`Sink::resolved_of`]) from the layout's `resolved` and
-/// `status` slots: shared with the table importers' parser, which tallies the entry summary.
-pub(super) fn resolved_at_first<'c>(
-    resolved: Option<usize>,
-    status: Option<usize>,
-    cell: &impl Fn(usize) -> Cell<'c>,
-) -> Cell<'c> {
-    match resolved.map(cell) {
-        Some(own) if !own.is_null() => own,
-        _ => match status.map(cell) {
-            Some(Cell::Text(status)) if status == "failed" => Cell::Int(0),
-            _ => Cell::Null,
-        },
-    }
-}
-
 pub struct Sink<'a> {
     conn: &'a Connection,
     import_id: i64,
@@ -243,7 +227,7 @@ pub struct Sink<'a> {
     failure_slots: FailureSlots,
     /// Whether this import wrote a sync batch that carries an error.
     batch_errors: bool,
-    /// The parser tallies the channel and entry summaries (`tally_elsewhere`), not this sink.
+    /// The parser tallies the channel summary (`tally_elsewhere`), not this sink.
     tallied_elsewhere: bool,
     /// The bulk-rebuilt indexes go once this many entries are new or updated
     /// ([`Sink::drop_indexes_once_written`]).
@@ -352,8 +336,8 @@ impl<'a> Sink<'a> {
         .with_watermarks(entries_before, products_before))
     }
 
-    /// Whether the table importers' parser may tally the channel and entry summaries: every
-    /// row it sends then becomes a new entry, numbered in order after those the store holds.
+    /// Whether the table importers' parser may tally the channel summary: every row it sends
+    /// then becomes a new entry, numbered in order after those the store holds.
     pub(super) fn tally_elsewhere(&mut self) -> bool {
         self.tallied_elsewhere = !self.lookups && self.page_taken.is_none();
         self.tallied_elsewhere
@@ -361,14 +345,9 @@ impl<'a> Sink<'a> {
 
     /// The parser's tally, its rows numbered from 0: they are the entries after
     /// `entries_before`, in order.
-    pub(super) fn adopt_tally(
-        &mut self,
-        mut summary: crate::channel_state::Summary,
-        entry_counts: crate::summary::Tally,
-    ) {
+    pub(super) fn adopt_tally(&mut self, mut summary: crate::channel_state::Summary) {
         summary.offset_ids(self.entries_before + 1);
         self.channel_state.summary = summary;
-        self.entry_counts = entry_counts;
     }
 
     /// Has rows looked up only when the store may hold their key, for a file about as large
@@ -600,9 +579,9 @@ impl<'a> Sink<'a> {
         if !self.tallied_elsewhere {
             self.channel_slots
                 .add(&mut self.channel_state.summary, self.source, id, &cell);
-            self.entry_count_slots
-                .add(&mut self.entry_counts, self.source, &resolved, &cell);
         }
+        self.entry_count_slots
+            .add(&mut self.entry_counts, self.source, &resolved, &cell);
         self.write_payload(id, attached.request, attached.response)?;
         self.counts.imported += 1;
         self.counts.new += 1;
@@ -615,7 +594,13 @@ impl<'a> Sink<'a> {
     /// someone resolves it. Set as the row is written: setting it afterwards took a pass over
     /// the whole table that rewrote nearly every page of it (failures are everywhere).
     fn resolved_of<'c>(&self, cell: &impl Fn(usize) -> Cell<'c>) -> Cell<'c> {
-        resolved_at_first(self.resolved_slot, self.failure_slots.status, cell)
+        match self.resolved_slot.map(cell) {
+            Some(own) if !own.is_null() => own,
+            _ => match self.failure_slots.status.map(cell) {
+                Some(Cell::Text(status)) if status == "failed" => Cell::Int(0),
+                _ => Cell::Null,
+            },
+        }
     }
 
     /// A new entry's error signature: for a failed or errored row, from its error, its sync
