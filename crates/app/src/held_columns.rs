@@ -193,13 +193,19 @@ mod tests {
     use invlog_core::store::Store;
     use invlog_core::CoreError;
 
-    #[test]
-    fn a_read_ahead_gives_way_to_a_question() {
+    /// Readers of a store of many entries, and a view of most of them filtered on a quantity.
+    fn quantity_view() -> (tempfile::TempDir, Readers, [Filter; 1]) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.db");
         drop(crate::test_store::many_entries(&path));
         let readers = Readers::file(path.clone(), Store::open(&path).unwrap());
         let filters = [Filter::parse("inventory_sent >= 100").unwrap()];
+        (dir, readers, filters)
+    }
+
+    #[test]
+    fn a_read_ahead_gives_way_to_a_question() {
+        let (_dir, readers, filters) = quantity_view();
         let needs = Needs::of(&filters, None, None, &[], false)
             .unwrap()
             .with_times();
@@ -224,11 +230,7 @@ mod tests {
     /// stopping it; one needing more stops it.
     #[test]
     fn a_question_the_read_ahead_covers_waits_for_it_and_others_stop_it() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("t.db");
-        drop(crate::test_store::many_entries(&path));
-        let readers = Readers::file(path.clone(), Store::open(&path).unwrap());
-        let filters = [Filter::parse("inventory_sent >= 100").unwrap()];
+        let (_dir, readers, filters) = quantity_view();
         let view = Needs::of(&filters, None, None, &[], false).unwrap();
         let channel = invlog_core::columns::find("channel").unwrap();
         let facet = Needs::of(&filters, None, None, &[channel], false).unwrap();
