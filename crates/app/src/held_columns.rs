@@ -63,7 +63,7 @@ impl HeldColumns {
             Some(Ok(columns)) => columns,
             Some(Err(())) => return Ok(None),
             None => {
-                let reading = self.reading.lock().unwrap_or_else(PoisonError::into_inner);
+                let reading = guard(&self.reading);
                 let read = self.read(readers, busy, key, needs, Arc::new(|| false))?;
                 drop(reading);
                 match read {
@@ -102,8 +102,7 @@ impl HeldColumns {
         let read = self.read(readers, busy, key, needs, stop);
         *guard(&self.ahead) = None;
         drop(reading);
-        let read = read?;
-        match read {
+        match read? {
             Some(columns) => columnar::answer(readers.one()?.conn(), &columns, then),
             None => Ok(None),
         }
@@ -168,7 +167,7 @@ impl HeldColumns {
     }
 
     fn lock(&self) -> MutexGuard<'_, Held> {
-        self.held.lock().unwrap_or_else(PoisonError::into_inner)
+        guard(&self.held)
     }
 }
 
