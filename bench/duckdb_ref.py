@@ -25,7 +25,8 @@ def main():
              epoch_ms("Updated On"::TIMESTAMP) AS occurred_at,
              TRY_CAST("Inventory Sent" AS INTEGER) AS inventory_sent,
              TRY_CAST("Buffer Stock" AS INTEGER) AS buffer_stock,
-             "Seller Identifier" AS sku
+             "Seller Identifier" AS sku,
+             "Product Name" AS product_name
            FROM read_csv(?, header = true, all_varchar = true)""",
         [csv],
     )

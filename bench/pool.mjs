@@ -47,6 +47,16 @@ const scans = [
     // A facet of the channel leaves out the channel's own filter.
     facetSql: "buffer_stock > 0",
   },
+  {
+    // Keywords: Invlog's search box (the products' full-text index); in DuckDB what a Tad
+    // user types, the product name containing the word (the same entries: checked below).
+    name: "keywords: shirt",
+    api: [],
+    search: "shirt",
+    sql: "product_name ILIKE '%shirt%'",
+    sibling: [],
+    siblingSearch: "tee",
+  },
 ];
 const flipkart = [{ column: "channel", op: "eq", values: ["Flipkart"] }];
 const firstPage = {
@@ -70,14 +80,23 @@ const questionsOf = (s) => [
     name: `count: ${s.name}`,
     req: {
       command: "query",
-      args: { filters: s.api, sort: [], columns: ["status"], limit: 1 },
+      args: {
+        filters: s.api,
+        search: s.search ?? null,
+        sort: [],
+        columns: ["status"],
+        limit: 1,
+      },
     },
     sql: `SELECT count(*) FROM entries WHERE ${s.sql}`,
     answer: (r) => r.total,
   },
   {
     name: `facet channel: ${s.name}`,
-    req: { command: "facets", args: { filters: s.api, columns: ["channel"] } },
+    req: {
+      command: "facets",
+      args: { filters: s.api, search: s.search ?? null, columns: ["channel"] },
+    },
     sql: `SELECT channel, count(*) AS n FROM entries WHERE ${s.facetSql ?? s.sql} GROUP BY channel ORDER BY n DESC, channel LIMIT 500`,
     answer: (r) => r[0].values.reduce((n, v) => n + v.count, 0),
   },
@@ -85,7 +104,12 @@ const questionsOf = (s) => [
     name: `timeline: ${s.name}`,
     req: {
       command: "timeline",
-      args: { filters: s.api, buckets: 80, utc_offset_minutes: OFFSET_MIN },
+      args: {
+        filters: s.api,
+        search: s.search ?? null,
+        buckets: 80,
+        utc_offset_minutes: OFFSET_MIN,
+      },
     },
     // DuckDB gets the bucket width Invlog chose (bucket_ms), as summary.mjs does.
     sql: (width) =>
@@ -125,7 +149,16 @@ async function round(build, binary, buildStore, i) {
       record(
         `first count on its columns: ${s.name}`,
         build,
-        (await time(url, questionsOf({ ...s, api: s.sibling })[0].req))[0],
+        (
+          await time(
+            url,
+            questionsOf({
+              ...s,
+              api: s.sibling,
+              search: s.siblingSearch ?? s.search,
+            })[0].req,
+          )
+        )[0],
       );
     for (const q of questions) {
       // A view's total is kept once counted: its first count is the scan. Facets and

@@ -16,9 +16,7 @@ pub struct ViewCounts<'e>(pub &'e Engine);
 impl crate::pages::Counts for ViewCounts<'_> {
     fn total(&self, view: &query::ViewSpec) -> Result<u64> {
         let n = total(self.0, view)?;
-        if n > crate::pages::DEEP && view.time_order().is_some() {
-            read_times_ahead(self.0, view);
-        }
+        read_ahead(self.0, view, n);
         Ok(n)
     }
 
@@ -42,7 +40,8 @@ impl crate::pages::Counts for ViewCounts<'_> {
         let Some(needs) = Needs::of(&view.filters, search, kit, &[], false) else {
             return Ok(None);
         };
-        let answer = |c: &Columns, conn: &Connection| c.seek(conn, &view.filters, position, desc);
+        let answer =
+            |c: &Columns, conn: &Connection| c.seek(conn, &view.filters, search, position, desc);
         Ok(held(self.0, &needs.with_times(), answer)?.flatten())
     }
 }
@@ -57,8 +56,14 @@ pub fn total(engine: &Engine, view: &query::ViewSpec) -> Result<u64> {
             .read(reader.conn(), |s, tx| s.count(tx, &view.filters));
     }
     if let Some(needs) = Needs::of(&view.filters, search, kit, &[], false) {
-        let answer = |c: &Columns, conn: &Connection| c.count(conn, &view.filters);
-        if let Some(n) = held(engine, &needs, answer)? {
+        let answer = |c: &Columns, conn: &Connection| c.count(conn, &view.filters, search);
+        // Counted through the products' index by SQLite (~0.1 s for a million entries at
+        // 10M) sooner than the product of every entry is first read (~1 s): read ahead after.
+        let counted = match needs.through_products() {
+            true => held_already(engine, &needs, answer)?,
+            false => held(engine, &needs, answer)?,
+        };
+        if let Some(n) = counted {
             return Ok(n);
         }
     }
@@ -66,13 +71,19 @@ pub fn total(engine: &Engine, view: &query::ViewSpec) -> Result<u64> {
     query::count_on(&mut stores(&mut readers), view, engine.busy_signal())
 }
 
-/// For a view counted from held columns, the entries' times, read on a thread of their own
-/// once it is counted, and the view's rows placed in them: its deep pages are found so
-/// (`ViewCounts::seek`), and the first jump into it would otherwise wait for that (0.6-0.8 s
-/// at 10M). A page of the table pauses the read; any question on held columns stops it
-/// (`HeldColumns::read_ahead`): unstopped, it held the next view's first count up by 0.9 s
-/// and, on two cores, slowed a facet from 13 to 20-27 ms.
-fn read_times_ahead(engine: &Engine, view: &query::ViewSpec) {
+/// For a view counted from held columns, of `n` entries, what its next questions need, read
+/// on a thread of their own once it is counted:
+/// - a deep view in time, the entries' times, and its rows placed in them: its deep pages are
+///   found so (`ViewCounts::seek`), and the first jump into it would otherwise wait for that
+///   (0.6-0.8 s at 10M);
+/// - keywords (or a filter on a product's column), whose count SQLite gave, the entries'
+///   products, with the times and statuses its timeline asks for next (a second or more by
+///   SQLite for a tenth of 10M entries), when many entries are reached (`worth_holding`).
+///
+/// A page of the table pauses the read; any question on held columns that needs more than it
+/// reads stops it (`HeldColumns::read_ahead`): unstopped, it held the next view's first count
+/// up by 0.9 s and, on two cores, slowed a facet from 13 to 20-27 ms.
+fn read_ahead(engine: &Engine, view: &query::ViewSpec, n: u64) {
     let (search, kit) = (view.search.as_deref(), view.kit.as_ref());
     // In memory the one connection is the table's too.
     let holds = engine.held_columns().is_some() && engine.path().is_some();
@@ -82,14 +93,23 @@ fn read_times_ahead(engine: &Engine, view: &query::ViewSpec) {
     let Some(needs) = Needs::of(&view.filters, search, kit, &[], false) else {
         return;
     };
-    let (engine, filters) = (engine.clone(), view.filters.clone());
+    let deep = n > crate::pages::DEEP && view.time_order().is_some();
+    let needs = match needs.through_products() {
+        true => needs.with_times().with_statuses(),
+        false if deep => needs.with_times(),
+        false => return,
+    };
+    let (engine, view) = (engine.clone(), view.clone());
     std::thread::spawn(move || {
         // A seek to the view's first row: what places its rows in time is found and kept.
-        let place = |c: &Columns, conn: &Connection| c.seek(conn, &filters, 0, true);
+        let place = |c: &Columns, conn: &Connection| match deep {
+            true => c.seek(conn, &view.filters, view.search.as_deref(), 0, true),
+            false => Ok(None),
+        };
         if let Some(held) = engine.held_columns() {
-            // A failure here is met again, and reported, by the seek that needs the times.
+            // A failure here is met again, and reported, by the question that needs them.
             let (readers, busy) = (engine.read_pool(), engine.busy_signal());
-            let _ = held.read_ahead(readers, busy, &needs.with_times(), place);
+            let _ = held.read_ahead(readers, busy, &needs, place);
         }
     });
 }
@@ -100,7 +120,7 @@ pub fn facets(engine: &Engine, req: &query::FacetsRequest) -> Result<Vec<query::
     let columns = query::facet_columns(&req.columns, kit)?;
     let by_sql = |columns: &[&'static invlog_core::columns::Column]| {
         if let Some(needs) = Needs::of(filters, search, kit, columns, false) {
-            let answer = |c: &Columns, conn: &Connection| c.facets(conn, filters, columns);
+            let answer = |c: &Columns, conn: &Connection| c.facets(conn, filters, search, columns);
             if let Some(f) = held(engine, &needs, answer)? {
                 return Ok(f);
             }
@@ -182,6 +202,19 @@ pub fn timeline(
     query::timeline::get_on(&mut stores(&mut readers), &scan, engine.busy_signal())
 }
 
+/// An answer from the columns held in memory, when the engine holds them already; nothing is
+/// read.
+fn held_already<T>(
+    engine: &Engine,
+    needs: &Needs,
+    answer: impl FnOnce(&Columns, &Connection) -> Result<T>,
+) -> Result<Option<T>> {
+    match engine.held_columns() {
+        Some(held) => held.answer_if_held(engine.read_pool(), needs, answer),
+        None => Ok(None),
+    }
+}
+
 /// An answer from the columns held in memory (read first if need be), when the engine holds
 /// them and they can answer.
 fn held<T>(
@@ -202,7 +235,77 @@ fn stores<'a>(readers: &'a mut [Reader<'_>]) -> Vec<&'a mut Store> {
 #[cfg(test)]
 mod tests {
     use crate::{Engine, Request, Response};
+    use invlog_core::query::columnar::Needs;
     use std::time::{Duration, Instant};
+
+    fn ask(engine: &Engine, req: serde_json::Value) -> Response {
+        engine
+            .dispatch(serde_json::from_value::<Request>(req).unwrap())
+            .unwrap()
+    }
+
+    fn total_of(engine: &Engine, search: &str) -> u64 {
+        let req = serde_json::json!({"command": "query", "args": {
+            "search": search, "limit": 100, "with_total": true}});
+        match ask(engine, req) {
+            Response::Query(page) => page.total.unwrap(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// Keywords reaching many entries are counted by SQLite, then their products, times and
+    /// statuses are read ahead, and their timeline and facets answered from held columns;
+    /// keywords reaching few never have columns read.
+    #[test]
+    fn keywords_reaching_many_entries_have_their_columns_read_ahead() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        drop(crate::test_store::shirts(&path, 70_000));
+        let engine = Engine::open(&path).unwrap();
+        engine.hold_columns();
+        let held = engine.held_columns().unwrap();
+        let holds = |search: &str, facets: &[&'static invlog_core::columns::Column]| {
+            let needs = Needs::of(&[], Some(search), None, facets, true).unwrap();
+            held.holds(&needs)
+        };
+
+        assert_eq!(total_of(&engine, "mug"), 5);
+        std::thread::sleep(Duration::from_millis(300));
+        assert!(!holds("mug", &[]), "columns were read for five entries");
+
+        assert_eq!(total_of(&engine, "shirt"), 70_000);
+        let start = Instant::now();
+        while !holds("shirt", &[]) {
+            assert!(
+                start.elapsed() < Duration::from_secs(60),
+                "the keywords' columns were not read after their count"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let timeline = serde_json::json!({"command": "timeline", "args": {
+            "search": "shirt", "buckets": 10, "utc_offset_minutes": 0}});
+        match ask(&engine, timeline) {
+            Response::Timeline(t) => assert_eq!(t.total, 70_000),
+            other => panic!("{other:?}"),
+        }
+        let channel = invlog_core::columns::find("channel").unwrap();
+        let facets = serde_json::json!({"command": "facets", "args": {
+            "search": "shirt", "columns": ["channel"]}});
+        match ask(&engine, facets) {
+            Response::Facets(f) => assert_eq!(
+                serde_json::to_value(&f[0].values).unwrap(),
+                serde_json::json!([
+                    {"value": "Amazon", "count": 46_667},
+                    {"value": "Flipkart", "count": 23_333}
+                ])
+            ),
+            other => panic!("{other:?}"),
+        }
+        assert!(
+            holds("shirt", &[channel]),
+            "the facet was not read into held columns"
+        );
+    }
 
     #[test]
     fn a_deep_views_times_are_read_once_it_is_counted_from_held_columns() {

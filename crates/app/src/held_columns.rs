@@ -75,6 +75,23 @@ impl HeldColumns {
         columnar::answer(readers.one()?.conn(), &columns, answer)
     }
 
+    /// `answer` from the columns `needs` names when they are held already: None when they are
+    /// not (nothing is read) or the store changed meanwhile.
+    pub fn answer_if_held<T>(
+        &self,
+        readers: &Readers,
+        needs: &Needs,
+        answer: impl FnOnce(&Columns, &Connection) -> Result<T>,
+    ) -> Result<Option<T>> {
+        let Some(key) = key(readers, needs)? else {
+            return Ok(None);
+        };
+        match self.held(key, needs) {
+            Some(Ok(columns)) => columnar::answer(readers.one()?.conn(), &columns, answer),
+            _ => Ok(None),
+        }
+    }
+
     /// Reads what `needs` names ahead of any question, then runs `then` on it; nothing when
     /// it is held already or another read is under way. Given up as soon as a question comes:
     /// a read ahead never holds one up, nor takes a core from it, for longer than a moment.
@@ -160,6 +177,12 @@ impl HeldColumns {
         }
     }
 
+    /// Whether all that `needs` names is held (for whichever state of the store).
+    #[cfg(test)]
+    pub fn holds(&self, needs: &Needs) -> bool {
+        self.lock().columns(needs).is_some()
+    }
+
     /// Whether the entries' times are held (for whichever state of the store).
     #[cfg(test)]
     pub fn holds_times(&self) -> bool {
@@ -209,7 +232,7 @@ mod tests {
             .unwrap()
             .with_times();
         let held = HeldColumns::default();
-        let count = |c: &Columns, conn: &Connection| c.count(conn, &filters);
+        let count = |c: &Columns, conn: &Connection| c.count(conn, &filters, None);
 
         let question = Asking::new(&held.asking);
         let given_up = held.read_ahead(&readers, || false, &needs, count);
@@ -241,7 +264,7 @@ mod tests {
             *guard(&held.ahead) = Some(view.clone().with_times());
             std::thread::scope(|s| {
                 let (held, readers, filters) = (&held, &readers, &filters);
-                let count = move |c: &Columns, conn: &Connection| c.count(conn, filters);
+                let count = move |c: &Columns, conn: &Connection| c.count(conn, filters, None);
                 let question = s.spawn(move || held.answer(readers, || false, needs, count));
                 let start = std::time::Instant::now();
                 let mut stops = false;

@@ -167,6 +167,17 @@ pub static COLUMNS: &[Column] = &[
     kit_only(col("running_on_hand", "Running On Hand", Integer, false, "Kit logs: the component's available on hand after this entry, from its latest entry that reports one.")),
 ];
 
+/// The entry's product as stored: no column of the table or of the public contract (no filter
+/// or view can name it), but what held columns answer keywords and filters on the product's
+/// own columns through (`query::columnar`): each is a condition on the product alone.
+pub static PRODUCT_ID: Column = col(
+    "product_id",
+    "Product",
+    Integer,
+    false,
+    "Invlog's id of the entry's product.",
+);
+
 /// The columns a kit log shows first, before the view's own: the registry's kit-only ones.
 pub fn kit_log_columns() -> impl Iterator<Item = &'static Column> {
     COLUMNS.iter().filter(|c| c.kit_only)
@@ -181,6 +192,7 @@ pub fn sql_expr(c: &Column) -> &'static str {
         "channel_sku" => "pr.channel_sku",
         "gtin" => "pr.gtin",
         "product_name" => "pr.product_name",
+        "product_id" => "e.product_id",
         "component_sku" => "(SELECT cs.sku FROM products cs WHERE cs.id = e.product_id)",
         // The latest available on hand of the same SKU (any of its product identities) up to
         // this entry, in the log's order: what the stock was after this row.

@@ -1,8 +1,9 @@
 //! Columns held in memory against the entries themselves: for random stores and random views
-//! with quantity filters (which the summary cannot answer), the total, the facets and the
-//! timeline counted from held columns equal those SQL counts from every entry, read in one
-//! share or two, after imports, updates, resolutions and import removal; and columns held
-//! for an earlier state of the store never answer for a later one.
+//! with quantity filters, keywords and filters on the product's columns (which the summary
+//! cannot answer), the total, the facets and the timeline counted from held columns equal
+//! those SQL counts from every entry, read in one share or two, after imports, updates,
+//! resolutions and import removal; and columns held for an earlier state of the store never
+//! answer for a later one.
 
 mod common;
 
@@ -24,6 +25,12 @@ const CHANNELS: &[&str] = &[
     "Myntra / 101",
 ];
 const LOCATIONS: &[&str] = &["WH01", "WH02", "", "101"];
+const NAMES: &[&str] = &["Linen Shirt", "Cotton Kurta", "Shirt Box", "Mug", ""];
+/// Batch ids: the entries' own text that keywords match (`events_fts`).
+const BATCHES: &[&str] = &["kurta-9", "shirt 2", "B1", "mug"];
+const SEARCHES: &[&str] = &[
+    "shirt", "kurta", "sku", "mug b1", "SKU-3", "B1", "-", "nothing",
+];
 
 /// 2025-03-01T00:00:00Z; rows fall over the three days after it.
 const START: i64 = 1_740_787_200_000;
@@ -32,6 +39,8 @@ const SPAN_S: i64 = 3 * 86_400;
 #[derive(Debug, Clone)]
 struct Row {
     sku: u8,
+    name: usize,
+    batch: Option<usize>,
     channel: usize,
     location: usize,
     at_s: i64,
@@ -43,7 +52,11 @@ struct Row {
 
 fn a_row() -> impl Strategy<Value = Row> {
     (
-        0u8..8,
+        (
+            0u8..8,
+            0..NAMES.len(),
+            prop::option::weighted(0.3, 0..BATCHES.len()),
+        ),
         0..CHANNELS.len(),
         0..LOCATIONS.len(),
         0..SPAN_S,
@@ -51,20 +64,24 @@ fn a_row() -> impl Strategy<Value = Row> {
         prop::option::weighted(0.9, 0u16..400),
         prop::option::weighted(0.8, 0u8..6),
     )
-        .prop_map(|(sku, channel, location, at_s, failed, sent, buffer)| Row {
-            sku,
-            channel,
-            location,
-            at_s,
-            failed,
-            sent,
-            buffer,
-        })
+        .prop_map(
+            |((sku, name, batch), channel, location, at_s, failed, sent, buffer)| Row {
+                sku,
+                name,
+                batch,
+                channel,
+                location,
+                at_s,
+                failed,
+                sent,
+                buffer,
+            },
+        )
 }
 
 fn csv(rows: &[Row]) -> String {
     let mut out = String::from(
-        "Channel & Account,Location Code,Seller Identifier,Inventory Sent,Buffer Stock,Updated On,Status\n",
+        "Channel & Account,Location Code,Seller Identifier,Product Name,Batch ID,Inventory Sent,Buffer Stock,Updated On,Status\n",
     );
     for r in rows {
         let at = invlog_core::time::format_instant(START + r.at_s * 1000)
@@ -72,10 +89,13 @@ fn csv(rows: &[Row]) -> String {
             .trim_end_matches('Z')
             .to_owned();
         out.push_str(&format!(
-            "{},{},SKU-{},{},{},{at},{}\n",
+            "{},{},SKU-{},{},{},{},{},{at},{}\n",
             CHANNELS[r.channel],
             LOCATIONS[r.location],
             r.sku,
+            // A product's name goes with its SKU, as a catalogue's does.
+            NAMES[(usize::from(r.sku) + r.name / 4) % NAMES.len()],
+            r.batch.map_or("", |b| BATCHES[b]),
             r.sent.map_or(String::new(), |s| s.to_string()),
             r.buffer.map_or(String::new(), |s| s.to_string()),
             if r.failed { "Failed" } else { "Success" },
@@ -127,6 +147,18 @@ fn a_filter() -> impl Strategy<Value = Filter> {
         Just(Filter::new("status", Op::Eq, &["failed"])),
         Just(Filter::new("status", Op::Ne, &["failed"])),
         Just(Filter::new("resolved", Op::Eq, &["true"])),
+        // The product's own columns: through the products' index or their join.
+        prop::sample::select(vec!["SKU-3", "SKU-105", "SKU-1"]).prop_map(|v| Filter::new(
+            "sku",
+            Op::Eq,
+            &[v]
+        )),
+        prop::sample::select(vec!["-1", "0"]).prop_map(|v| Filter::new("sku", Op::Contains, &[v])),
+        Just(Filter::new("sku", Op::NotContains, &["-2"])),
+        Just(Filter::new("sku", Op::Ne, &["SKU-4"])),
+        Just(Filter::new("sku", Op::In, &["SKU-1", "SKU-204"])),
+        Just(Filter::new("product_name", Op::Contains, &["irt"])),
+        Just(Filter::new("product_name", Op::IsEmpty, &[])),
         instant
             .clone()
             .prop_map(|t| Filter::new("occurred_at", Op::Ge, &[&t])),
@@ -140,18 +172,21 @@ fn a_filter() -> impl Strategy<Value = Filter> {
 #[derive(Debug, Clone)]
 struct Probe {
     filters: Vec<Filter>,
+    search: Option<&'static str>,
     buckets: u32,
     offset_minutes: i32,
 }
 
 fn probe() -> impl Strategy<Value = Probe> {
     (
-        prop::collection::vec(a_filter(), 1..4),
+        prop::collection::vec(a_filter(), 0..4),
+        prop::option::weighted(0.4, prop::sample::select(SEARCHES)),
         prop::sample::select(vec![2u32, 7, 80, 1000]),
         prop::sample::select(vec![0i32, 330, -300]),
     )
-        .prop_map(|(filters, buckets, offset_minutes)| Probe {
+        .prop_map(|(filters, search, buckets, offset_minutes)| Probe {
             filters,
+            search,
             buckets,
             offset_minutes,
         })
@@ -187,9 +222,9 @@ fn check(
     stores: &mut [&mut Store],
     probe: &Probe,
 ) -> Result<Vec<Columns>, TestCaseError> {
-    let f = &probe.filters;
+    let (f, search) = (&probe.filters, probe.search);
     let facets: Vec<_> = columns::COLUMNS.iter().filter(|c| c.facet).collect();
-    let needs = Needs::of(f, None, None, &facets, true).unwrap();
+    let needs = Needs::of(f, search, None, &facets, true).unwrap();
     let held_columns = columns_for(held, stores, &needs);
     let conn = stores[0].conn();
     let ask = |answer: &dyn Fn(&Columns, &rusqlite::Connection) -> serde_json::Value| {
@@ -198,23 +233,32 @@ fn check(
             .expect("held for the store as it is")
     };
 
-    let want = query::count(conn, f, None, None).unwrap();
-    let got = ask(&|c, conn| c.count(conn, f).unwrap().into());
-    prop_assert_eq!(got, serde_json::json!(want), "count of {:?}", f);
+    let want = query::count(conn, f, search, None).unwrap();
+    let got = ask(&|c, conn| c.count(conn, f, search).unwrap().into());
+    prop_assert_eq!(
+        got,
+        serde_json::json!(want),
+        "count of {:?} {:?}",
+        f,
+        search
+    );
 
     let ids: Vec<String> = facets.iter().map(|c| c.id.to_owned()).collect();
-    let want = query::facets(conn, f, None, None, &ids).unwrap();
-    let got = ask(&|c, conn| serde_json::to_value(c.facets(conn, f, &facets).unwrap()).unwrap());
+    let want = query::facets(conn, f, search, None, &ids).unwrap();
+    let got =
+        ask(&|c, conn| serde_json::to_value(c.facets(conn, f, search, &facets).unwrap()).unwrap());
     prop_assert_eq!(
         got,
         serde_json::to_value(&want).unwrap(),
-        "facets of {:?}",
-        f
+        "facets of {:?} {:?}",
+        f,
+        search
     );
 
     let req = TimelineRequest {
         view: ViewSpec {
             filters: f.clone(),
+            search: search.map(str::to_owned),
             ..ViewSpec::default()
         },
         buckets: probe.buckets,
@@ -230,10 +274,11 @@ fn check(
     );
 
     // A position found in held columns starts the same page as a walk to it.
-    let total = query::count(conn, f, None, None).unwrap();
+    let total = query::count(conn, f, search, None).unwrap();
     for desc in [true, false] {
         let view = ViewSpec {
             filters: f.clone(),
+            search: search.map(str::to_owned),
             sort: vec![SortKey {
                 column: "occurred_at".into(),
                 desc,
@@ -251,7 +296,7 @@ fn check(
             };
             let want = query::run(conn, &req).unwrap().ids;
             let seek = ask(&|c, conn| {
-                serde_json::to_value(c.seek(conn, f, position, desc).unwrap()).unwrap()
+                serde_json::to_value(c.seek(conn, f, search, position, desc).unwrap()).unwrap()
             });
             match serde_json::from_value::<Option<(i64, u64)>>(seek).unwrap() {
                 None => prop_assert!(position >= total, "no seek to {} of {}", position, total),
@@ -274,7 +319,8 @@ fn check(
         let needs = Needs::of(one, None, None, &[], false).unwrap();
         let held_columns = columns_for(held, stores, &needs);
         let conn = stores[0].conn();
-        let got = columnar::answer(conn, &held_columns, |c, conn| c.count(conn, one)).unwrap();
+        let got =
+            columnar::answer(conn, &held_columns, |c, conn| c.count(conn, one, None)).unwrap();
         prop_assert_eq!(got, Some(query::count(conn, one, None, None).unwrap()));
     }
     Ok(vec![held_columns])
@@ -304,7 +350,7 @@ fn held_columns_answer_as_the_entries_do() {
             let mut step = |fx: &mut Fixture, other: &mut Store| -> Result<(), TestCaseError> {
                 for old in earlier.drain(..) {
                     let answered =
-                        columnar::answer(fx.store.conn(), &old, |c, conn| c.count(conn, &[]))
+                        columnar::answer(fx.store.conn(), &old, |c, conn| c.count(conn, &[], None))
                             .unwrap();
                     prop_assert_eq!(answered, None, "held columns outlived a change");
                 }
@@ -386,6 +432,8 @@ fn a_column_with_too_many_values_is_not_held() {
     let rows: Vec<Row> = (0..70_000)
         .map(|i| Row {
             sku: (i % 7) as u8,
+            name: 0,
+            batch: None,
             channel: i % CHANNELS.len(),
             location: 0,
             at_s: (i as i64 * 3) % SPAN_S,
@@ -400,7 +448,9 @@ fn a_column_with_too_many_values_is_not_held() {
     let needs = Needs::of(&filters, None, None, &[], true).unwrap();
     let mut held = Held::default();
     let columns = columns_for(&mut held, &mut [&mut fx.store], &needs);
-    let got = columnar::answer(fx.store.conn(), &columns, |c, conn| c.count(conn, &filters));
+    let got = columnar::answer(fx.store.conn(), &columns, |c, conn| {
+        c.count(conn, &filters, None)
+    });
     let want = query::count(fx.store.conn(), &filters, None, None).unwrap();
     assert_eq!(got.unwrap(), Some(want));
     // The entries' ids, one value each: past what a code holds.

@@ -7,19 +7,28 @@ use rusqlite::types::{Value as SqlValue, ValueRef};
 use rusqlite::Connection;
 use rustc_hash::FxHashMap;
 
-use super::{Coded, Codes, Columns, Key, TIME};
-use crate::columns::Column;
+use super::{held_as, Coded, Codes, Columns, Key, TIME};
+use crate::columns::{Column, PRODUCT_ID};
 use crate::error::{CoreError, Result};
 use crate::query::filter::{self, Filter};
 use crate::query::timeline::{Frame, Timeline, TimelineRequest};
 use crate::query::value_counts::ValueCounts;
 use crate::query::Facet;
 
-/// Which entries pass a view's filters: per coded column, which of its values pass; and the
-/// spans of time they fall in.
+/// Which entries pass a view's filters: per coded column, which of its values pass; the
+/// spans of time they fall in; and which its keywords match.
 pub(super) struct Selection<'a> {
     tests: Vec<(&'a Coded, Vec<u8>)>,
     times: Option<(&'a [i64], Spans)>,
+    search: Option<Matches<'a>>,
+}
+
+/// The entries keywords match: those of the products they match, and those whose own text
+/// they match (by place, sorted).
+struct Matches<'a> {
+    products: &'a Coded,
+    passes: Vec<u8>,
+    own_text: Vec<usize>,
 }
 
 /// Sorted, disjoint, half-open ranges of time (`filter::time_set`).
@@ -31,9 +40,15 @@ impl Columns {
         self.key
     }
 
-    /// Which values pass `filters`, asked of SQLite on an entry holding each value: on
-    /// `conn`, inside a transaction that sees the state these were read in.
-    pub(super) fn select(&self, conn: &Connection, filters: &[Filter]) -> Result<Selection<'_>> {
+    /// Which values pass `filters`, asked of SQLite on an entry holding each value, and which
+    /// entries `search`'s keywords match: on `conn`, inside a transaction that sees the state
+    /// these were read in.
+    pub(super) fn select(
+        &self,
+        conn: &Connection,
+        filters: &[Filter],
+        search: Option<&str>,
+    ) -> Result<Selection<'_>> {
         let mut tests: Vec<(&Coded, Vec<u8>)> = Vec::new();
         let mut times: Option<Spans> = None;
         for f in filters {
@@ -46,8 +61,11 @@ impl Columns {
                 });
                 continue;
             }
-            let coded = self.coded.get(c.id).ok_or(CoreError::Stopped)?;
-            let passes = passing(conn, coded, f)?;
+            let coded = self.coded.get(held_as(c).id).ok_or(CoreError::Stopped)?;
+            let mut condition = filter::Sql::default();
+            filter::compile(f, &mut condition)?;
+            let from = crate::query::from_for(std::slice::from_ref(f), false);
+            let passes = passing(conn, coded, &from, condition)?;
             match tests
                 .iter_mut()
                 .find(|(held, _)| std::ptr::eq(*held, &**coded))
@@ -60,14 +78,63 @@ impl Columns {
             None => None,
             Some(set) => Some((self.times.as_deref().ok_or(CoreError::Stopped)?, set)),
         };
-        Ok(Selection { tests, times })
+        let search = match search.map(str::trim).filter(|s| !s.is_empty()) {
+            None => None,
+            Some(text) => Some(self.matches(conn, text)?),
+        };
+        Ok(Selection {
+            tests,
+            times,
+            search,
+        })
     }
 
-    /// How many entries pass `filters`.
-    pub fn count(&self, conn: &Connection, filters: &[Filter]) -> Result<u64> {
-        let sel = self.select(conn, filters)?;
+    /// The entries keywords match, as `query::where_clause` states it: of a product the
+    /// products' index matches, or with text of their own the events' index matches.
+    fn matches(&self, conn: &Connection, text: &str) -> Result<Matches<'_>> {
+        let products = self.coded.get(PRODUCT_ID.id).ok_or(CoreError::Stopped)?;
+        let Some(expression) = crate::query::search::match_expression(text) else {
+            // Punctuation only: nothing matches.
+            return Ok(Matches {
+                products,
+                passes: vec![0; products.values.len()],
+                own_text: Vec::new(),
+            });
+        };
+        let condition = filter::Sql {
+            text: "e.product_id IN (SELECT rowid FROM products_fts WHERE products_fts MATCH ?)"
+                .into(),
+            params: vec![SqlValue::Text(expression.clone())],
+        };
+        let passes = passing(conn, products, "entries e", condition)?;
+        let mut own_text = Vec::new();
+        let mut st =
+            conn.prepare_cached("SELECT rowid FROM events_fts WHERE events_fts MATCH ?")?;
+        let mut rows = st.query([expression])?;
+        while let Some(r) = rows.next()? {
+            // As `e.id IN (…)` reads it: an id the index names that no entry has is no match.
+            if let Some(place) = self.places.of(r.get(0)?) {
+                own_text.push(place);
+            }
+        }
+        own_text.sort_unstable();
+        Ok(Matches {
+            products,
+            passes,
+            own_text,
+        })
+    }
+
+    /// How many entries pass `filters` and match `search`.
+    pub fn count(
+        &self,
+        conn: &Connection,
+        filters: &[Filter],
+        search: Option<&str>,
+    ) -> Result<u64> {
+        let sel = self.select(conn, filters, search)?;
         // One column alone: its values' counts, without reading an entry.
-        if let ([(coded, passes)], None) = (sel.tests.as_slice(), &sel.times) {
+        if let ([(coded, passes)], None, None) = (sel.tests.as_slice(), &sel.times, &sel.search) {
             return Ok(coded
                 .counts
                 .iter()
@@ -83,12 +150,13 @@ impl Columns {
         .sum())
     }
 
-    /// Facets of `facets` (registry facets, each under the filters but its own, as
-    /// `query::facet` counts them).
+    /// Facets of `facets` (registry facets, each under the filters but its own and the
+    /// keywords, as `query::facet` counts them).
     pub fn facets(
         &self,
         conn: &Connection,
         filters: &[Filter],
+        search: Option<&str>,
         facets: &[&'static Column],
     ) -> Result<Vec<Facet>> {
         let mut masks: FxHashMap<Option<&str>, Vec<u8>> = FxHashMap::default();
@@ -100,7 +168,7 @@ impl Columns {
                     Entry::Occupied(known) => known.into_mut(),
                     Entry::Vacant(new) => {
                         let others = crate::query::without_own(filters, c);
-                        new.insert(self.mask(&self.select(conn, &others)?))
+                        new.insert(self.mask(&self.select(conn, &others, search)?))
                     }
                 };
                 let coded = self.coded.get(c.id).ok_or(CoreError::Stopped)?;
@@ -134,7 +202,8 @@ impl Columns {
     /// The timeline of the entries that pass the request's filters.
     pub fn timeline(&self, conn: &Connection, req: &TimelineRequest) -> Result<Timeline> {
         crate::query::timeline::check(req)?;
-        let mask = self.mask(&self.select(conn, &req.view.filters)?);
+        let view = &req.view;
+        let mask = self.mask(&self.select(conn, &view.filters, view.search.as_deref())?);
         let times = self.times.as_deref().ok_or(CoreError::Stopped)?;
         let status = self.coded.get("status").ok_or(CoreError::Stopped)?;
         let span = split(&mask, |from, part| {
@@ -214,6 +283,9 @@ impl Columns {
                             *m &= u8::from(set.iter().any(|(lo, hi)| lo <= t && t < hi));
                         });
                     }
+                    if let Some(search) = &sel.search {
+                        search.narrow(part, from);
+                    }
                 });
             }
         });
@@ -247,16 +319,46 @@ pub(super) fn split<T: Send>(mask: &[u8], f: impl Fn(usize, &[u8]) -> T + Sync) 
     })
 }
 
-/// Which of a column's values pass `f`: 1 or 0 per value, as SQLite finds it on an entry
-/// holding each.
-fn passing(conn: &Connection, coded: &Coded, f: &Filter) -> Result<Vec<u8>> {
-    let mut condition = filter::Sql::default();
-    filter::compile(f, &mut condition)?;
+impl Matches<'_> {
+    /// Leaves in `part` (the mask's share from the place `from`) the entries the keywords
+    /// match: of a matching product, or matched by their own text.
+    fn narrow(&self, part: &mut [u8], from: usize) {
+        let own = &self.own_text;
+        let mine =
+            own.partition_point(|&p| p < from)..own.partition_point(|&p| p < from + part.len());
+        // What the view's other conditions said of the entries matched by their own text.
+        let kept: Vec<u8> = own[mine.clone()].iter().map(|&p| part[p - from]).collect();
+        match &self.products.codes {
+            Codes::Narrow(c) => part
+                .iter_mut()
+                .zip(&c[from..])
+                .for_each(|(m, &c)| *m &= self.passes[usize::from(c)]),
+            Codes::Wide(c) => part
+                .iter_mut()
+                .zip(&c[from..])
+                .for_each(|(m, &c)| *m &= self.passes[usize::from(c)]),
+        }
+        for (&p, k) in own[mine].iter().zip(kept) {
+            part[p - from] = k;
+        }
+    }
+}
+
+/// Which of a column's values pass `condition` (over `from`, entries aliased `e`): 1 or 0 per
+/// value, as SQLite finds it on an entry holding each.
+fn passing(
+    conn: &Connection,
+    coded: &Coded,
+    from: &str,
+    condition: filter::Sql,
+) -> Result<Vec<u8>> {
     // The entries named first, then each looked up by id: never a scan of the others.
-    let sql = format!(
-        "SELECT e.id FROM json_each(?) j CROSS JOIN entries e ON e.id = j.value WHERE {}",
-        condition.text
+    let from = from.replacen(
+        "entries e",
+        "json_each(?) j CROSS JOIN entries e ON e.id = j.value",
+        1,
     );
+    let sql = format!("SELECT e.id FROM {from} WHERE {}", condition.text);
     let holders = serde_json::to_string(&coded.holders)
         .map_err(|e| CoreError::InvalidQuery(e.to_string()))?;
     let params = std::iter::once(SqlValue::Text(holders)).chain(condition.params);

@@ -1,5 +1,5 @@
 //! Columns of the entries held in memory, for the views the summary cannot answer (a quantity
-//! filter, say): their totals, facets and timelines read a byte or two per entry and column,
+//! filter, keywords): their totals, facets and timelines read a byte or two per entry and column,
 //! where SQLite reads every matching entry's ~60-column row (what DuckDB gains from storing
 //! by column).
 //!
@@ -26,10 +26,12 @@ use crate::error::Result;
 
 mod coding;
 mod counting;
+mod places;
 mod read;
 mod seeking;
 
 use coding::Coder;
+use places::Places;
 pub use read::{read_after, read_on, read_on_until, Stop};
 
 /// A column with more distinct values than this is not held (a code is two bytes).
@@ -76,12 +78,15 @@ pub struct Needs {
     times: bool,
     /// The view's filters, whose columns these are.
     filters: Vec<Filter>,
+    /// The view's keywords, answered through the entries' products (and their own text).
+    search: Option<String>,
 }
 
 impl Needs {
     /// What answering for a view with these filters needs held, with the facets of `facets`
     /// and, when `timeline`, its timeline; None when it cannot be answered from held columns
-    /// (keywords, a kit, a column read through a join).
+    /// (a kit, a column read through another join). Keywords and filters on the product's
+    /// columns are conditions on the entry's product: they need its product held.
     pub fn of(
         filters: &[Filter],
         search: Option<&str>,
@@ -89,15 +94,22 @@ impl Needs {
         facets: &[&'static Column],
         timeline: bool,
     ) -> Option<Needs> {
-        if kit.is_some() || search.is_some_and(|s| !s.trim().is_empty()) {
+        if kit.is_some() {
             return None;
         }
         let mut needs = Needs {
             filters: filters.to_vec(),
+            search: search
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned),
             ..Needs::default()
         };
+        if needs.search.is_some() {
+            needs.add(&columns::PRODUCT_ID);
+        }
         for f in filters {
-            let c = columns::find(&f.column)?;
+            let c = held_as(columns::find(&f.column)?);
             match c.id {
                 TIME => needs.times = true,
                 _ if holdable(c) => needs.add(c),
@@ -133,6 +145,20 @@ impl Needs {
                 .all(|c| self.columns.iter().any(|h| h.id == c.id))
     }
 
+    /// These and the entries' statuses (what a timeline counts by).
+    pub fn with_statuses(mut self) -> Needs {
+        if let Some(status) = columns::find("status") {
+            self.add(status);
+        }
+        self
+    }
+
+    /// Whether these answer through the entries' products: keywords, or a filter on a product's
+    /// column.
+    pub fn through_products(&self) -> bool {
+        self.columns.iter().any(|c| c.id == columns::PRODUCT_ID.id)
+    }
+
     /// Whether nothing is needed.
     pub fn is_empty(&self) -> bool {
         self.columns.is_empty() && !self.times
@@ -145,15 +171,66 @@ impl Needs {
     }
 }
 
-/// Whether SQLite would read every entry to answer for the view: else (a time range, a
-/// product's entries) its indexes reach the few entries faster than columns are first read.
+/// Entries reached through the products' index past which holding columns is worth it: SQLite
+/// reads each such entry's row for a facet or a timeline (~1.6 µs an entry: 1.6 s for
+/// keywords matching a tenth of 10M entries), where held columns answer in a few ms once read.
+const FEW_THROUGH_PRODUCTS: i64 = 1 << 16;
+
+/// Whether SQLite would read every entry to answer for the view, or many of them through the
+/// products' index: else (a time range, a product's entries) its indexes reach the few entries
+/// faster than columns are first read.
 pub fn worth_holding(conn: &Connection, needs: &Needs) -> Result<bool> {
-    let where_ = super::where_clause(&needs.filters, None, None)?;
-    shards::scans_entries(
+    let where_ = super::where_clause(&needs.filters, needs.search.as_deref(), None)?;
+    let from = super::from_for(&needs.filters, false);
+    let scans = shards::scans_entries(
         conn,
-        &format!("SELECT count(*) FROM entries e WHERE ({})", where_.text),
+        &format!("SELECT count(*) FROM {from} WHERE ({})", where_.text),
         &where_.params,
-    )
+    )?;
+    if scans || !needs.through_products() {
+        return Ok(scans);
+    }
+    // The conditions on products alone, counted up to the bar: the index's entries, not rows.
+    let on_products: Vec<Filter> = needs
+        .filters
+        .iter()
+        .filter(|f| columns::find(&f.column).is_some_and(by_product))
+        .cloned()
+        .collect();
+    let where_ = super::where_clause(&on_products, needs.search.as_deref(), None)?;
+    let from = super::from_for(&on_products, false);
+    let mut params = where_.params;
+    params.push(SqlValue::Integer(FEW_THROUGH_PRODUCTS));
+    let reached: i64 = conn.query_row(
+        &format!(
+            "SELECT count(*) FROM (SELECT 1 FROM {from} WHERE ({}) LIMIT ?)",
+            where_.text
+        ),
+        rusqlite::params_from_iter(params),
+        |r| r.get(0),
+    )?;
+    Ok(reached >= FEW_THROUGH_PRODUCTS)
+}
+
+/// Whether a column's value is one of the entry's product (the same for every entry of it).
+fn by_product(c: &Column) -> bool {
+    columns::PRODUCT_COLUMNS.contains(&c.id)
+}
+
+/// The column held for a filter on `c`: the product, for the product's own columns.
+fn held_as(c: &'static Column) -> &'static Column {
+    match by_product(c) {
+        true => &columns::PRODUCT_ID,
+        false => c,
+    }
+}
+
+/// A held column by its id.
+fn held_column(id: &str) -> Option<&'static Column> {
+    match id == columns::PRODUCT_ID.id {
+        true => Some(&columns::PRODUCT_ID),
+        false => columns::find(id),
+    }
 }
 
 /// Whether a filter on the column is a condition on one stored value of the entry itself.
@@ -171,6 +248,7 @@ fn holdable(c: &Column) -> bool {
 pub struct Held {
     key: Option<Key>,
     rows: usize,
+    places: Arc<Places>,
     coded: FxHashMap<&'static str, Arc<Coded>>,
     times: Option<Arc<[i64]>>,
     /// Columns found to have too many values to hold, in this state.
@@ -199,6 +277,7 @@ enum Codes {
 pub struct Columns {
     key: Key,
     rows: usize,
+    places: Arc<Places>,
     coded: FxHashMap<&'static str, Arc<Coded>>,
     times: Option<Arc<[i64]>>,
     seeks: Arc<std::sync::Mutex<seeking::Seeks>>,
@@ -208,6 +287,7 @@ pub struct Columns {
 pub struct Read {
     key: Key,
     rows: usize,
+    places: Places,
     coded: Vec<(&'static Column, Option<Coded>)>,
     times: Option<Option<Vec<i64>>>,
 }
@@ -239,7 +319,7 @@ impl Held {
                 .filter(|c| !self.coded.contains_key(c.id))
                 .collect(),
             times: needs.times && self.times.is_none(),
-            filters: Vec::new(),
+            ..Needs::default()
         })
     }
 
@@ -253,6 +333,7 @@ impl Held {
             };
         }
         self.rows = read.rows;
+        self.places = Arc::new(read.places);
         if self.coded.len() + read.coded.len() > MOST_COLUMNS {
             self.coded
                 .retain(|id, _| needs.columns.iter().any(|c| c.id == *id));
@@ -297,7 +378,7 @@ impl Held {
             ..Needs::default()
         };
         for id in self.coded.keys() {
-            needs.add(columns::find(id)?);
+            needs.add(held_column(id)?);
         }
         Some((held.last_id, needs))
     }
@@ -329,6 +410,7 @@ impl Held {
             _ => None,
         };
         self.rows += read.rows;
+        Arc::make_mut(&mut self.places).append(&read.places);
         self.key = Some(read.key);
     }
 
@@ -346,6 +428,7 @@ impl Held {
         Some(Columns {
             key,
             rows: self.rows,
+            places: Arc::clone(&self.places),
             coded,
             times: needs.times.then(|| self.times.clone()).flatten(),
             seeks: Arc::clone(&self.seeks),

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use rusqlite::types::ValueRef;
 use rusqlite::Connection;
 
-use super::{in_transaction, Coder, Key, Needs, Read};
+use super::{in_transaction, Coder, Key, Needs, Places, Read};
 use crate::columns;
 use crate::error::{CoreError, Result};
 use crate::query::shards;
@@ -57,8 +57,8 @@ const STOP_EVERY: usize = 1 << 14;
 
 const STOPPED: &str = "the read was given up";
 
-/// One share's read: the store's state, how many entries, their times and coded columns.
-type Share = (Key, usize, Option<Vec<i64>>, Vec<Option<Coder>>);
+/// One share's read: the store's state, its entries' places, their times and coded columns.
+type Share = (Key, Places, Option<Vec<i64>>, Vec<Option<Coder>>);
 
 /// Reads a share of the entries (those of the id range, or all), past the id `after`.
 fn read_share(
@@ -110,7 +110,7 @@ fn read_share(
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .take();
         let acc = got.unwrap_or_else(|| Acc::new(needs.times, exprs.len(), 0));
-        Ok((key, acc.read, acc.times, acc.coders))
+        Ok((key, acc.places, acc.times, acc.coders))
     })
 }
 
@@ -130,6 +130,7 @@ struct Reading {
 struct Acc {
     read: usize,
     last_id: Option<i64>,
+    places: Places,
     times: Option<Vec<i64>>,
     coders: Vec<Option<Coder>>,
 }
@@ -139,6 +140,7 @@ impl Acc {
         Acc {
             read: 0,
             last_id: None,
+            places: Places::default(),
             times: times.then(|| Vec::with_capacity(room)),
             coders: (0..columns).map(|_| Some(Coder::with_room(room))).collect(),
         }
@@ -164,6 +166,7 @@ impl rusqlite::functions::Aggregate<Acc, i64> for Reading {
             ));
         }
         acc.last_id = Some(id);
+        acc.places.push(id);
         acc.read += 1;
         if (acc.read - 1).is_multiple_of(STOP_EVERY) && (self.stop)() {
             return Err(rusqlite::Error::UserFunctionError(STOPPED.into()));
@@ -207,7 +210,9 @@ fn merge(parts: Vec<Share>, needs: &Needs) -> Result<Read> {
             "the shares of a read saw different states of the store".into(),
         ));
     }
-    let rows = parts.iter().map(|p| p.1).sum();
+    let mut places = Places::default();
+    parts.iter().for_each(|p| places.append(&p.1));
+    let rows = places.len();
     let mut all_times: Option<Vec<i64>> = needs.times.then(|| Vec::with_capacity(rows));
     let mut merged: Vec<Option<Coder>> = needs.columns.iter().map(|_| None).collect();
     for (n, (_, _, at, coders)) in parts.into_iter().enumerate() {
@@ -229,6 +234,7 @@ fn merge(parts: Vec<Share>, needs: &Needs) -> Result<Read> {
     Ok(Read {
         key,
         rows,
+        places,
         coded: needs
             .columns
             .iter()

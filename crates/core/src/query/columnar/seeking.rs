@@ -44,6 +44,7 @@ struct TimeOrder {
 struct SeekIndex {
     key: Key,
     filters: Vec<Filter>,
+    search: Option<String>,
     /// A byte per entry: 1 where it is the view's.
     mask: Vec<u8>,
     per_stretch: Vec<u64>,
@@ -99,6 +100,7 @@ impl Columns {
         &self,
         conn: &Connection,
         filters: &[Filter],
+        search: Option<&str>,
         position: u64,
         desc: bool,
     ) -> Result<Option<(i64, u64)>> {
@@ -121,11 +123,15 @@ impl Columns {
                 }
             };
             let index = match &kept.last {
-                Some(index) if index.key == self.key && index.filters == filters => {
+                Some(index)
+                    if index.key == self.key
+                        && index.filters == filters
+                        && index.search.as_deref() == search =>
+                {
                     Arc::clone(index)
                 }
                 _ => {
-                    let index = Arc::new(self.seek_index(conn, filters, times, &order)?);
+                    let index = Arc::new(self.seek_index(conn, filters, search, times, &order)?);
                     kept.last = Some(Arc::clone(&index));
                     index
                 }
@@ -174,10 +180,11 @@ impl Columns {
         &self,
         conn: &Connection,
         filters: &[Filter],
+        search: Option<&str>,
         times: &[i64],
         order: &TimeOrder,
     ) -> Result<SeekIndex> {
-        let mask = self.mask(&self.select(conn, filters)?);
+        let mask = self.mask(&self.select(conn, filters, search)?);
         let per_stretch = split(&mask, |from, part| {
             let mut n = vec![0u64; order.stretches];
             for (&t, &p) in times[from..from + part.len()].iter().zip(part) {
@@ -194,6 +201,7 @@ impl Columns {
         Ok(SeekIndex {
             key: self.key,
             filters: filters.to_vec(),
+            search: search.map(str::to_owned),
             mask,
             per_stretch,
         })
