@@ -134,6 +134,58 @@ fn scan_and_sort_fallback_returns_the_same_rows() {
     }
 }
 
+/// Keywords and product filters matching many products, with a condition on the entry's row:
+/// the page walked from the time index (`query::reach`) holds the rows the scan-and-sort plan
+/// finds, newest or oldest first.
+#[test]
+fn pages_of_many_products_walked_in_time_hold_the_rows_sorting_finds() {
+    let mut fx = Fixture::new();
+    let mut csv = String::from("Product Name,Seller Identifier,Inventory Sent,Updated On,Status\n");
+    for i in 0..3_000u32 {
+        let sku = i * 7 % 50;
+        let name = if sku % 3 == 0 {
+            "Linen Shirt"
+        } else {
+            "Ceramic Mug"
+        };
+        let (day, minute) = (1 + i * 13 % 28, i * 31 % 1_440);
+        csv.push_str(&format!(
+            "{name},SKU-{sku},{},2025-03-{day:02} {:02}:{:02}:00,Success\n",
+            i * 11 % 500,
+            minute / 60,
+            minute % 60
+        ));
+    }
+    fx.import_ok(&fx.file("many.csv", csv));
+    let views = [
+        (vec!["sku ~ SKU-1", "inventory_sent >= 100"], None),
+        (vec!["sku ~ SKU-", "inventory_sent < 450"], None),
+        (vec!["inventory_sent >= 250"], Some("shirt")),
+        (vec![], Some("mug")),
+    ];
+    for (filters, search) in views {
+        for sort in ["occurred_at:desc", "occurred_at"] {
+            let mut v = view(&filters, &[sort], &["id", "occurred_at"]);
+            v.search = search.map(str::to_owned);
+            for offset in [0, 40] {
+                let req = QueryRequest {
+                    view: v.clone(),
+                    limit: 30,
+                    offset,
+                    ..Default::default()
+                };
+                let conn = fx.store.conn();
+                let long = std::time::Duration::from_secs(60);
+                let walked = query::run_with_budget(conn, &req, long).unwrap();
+                let sorted = query::run_with_budget(conn, &req, std::time::Duration::ZERO).unwrap();
+                assert_eq!(walked.rows.len(), 30, "{filters:?} {search:?} {sort}");
+                assert_eq!(walked.rows, sorted.rows, "{filters:?} {search:?} {sort}");
+                assert_eq!(walked.next_cursor, sorted.next_cursor);
+            }
+        }
+    }
+}
+
 #[test]
 fn sort_orders_are_real() {
     let fx = loaded();

@@ -238,6 +238,12 @@ fn through_products(c: &Column, op: Op) -> bool {
         )
 }
 
+/// Whether the filter's SQL is a subquery of the products table (`e.product_id IN (…)`), which
+/// SQLite answers through the products' index.
+pub fn on_products_index(f: &Filter) -> bool {
+    columns::find(&f.column).is_some_and(|c| through_products(c, f.op))
+}
+
 /// Whether the filter's SQL reads the products join (`pr`) rather than a subquery.
 pub fn needs_product_join(f: &Filter) -> bool {
     columns::find(&f.column)

@@ -5,6 +5,7 @@ pub mod anchors;
 pub mod columnar;
 pub mod filter;
 pub mod kit_scope;
+pub mod reach;
 pub mod search;
 pub mod shards;
 pub mod timeline;
@@ -665,7 +666,7 @@ fn run_ordered(
     // the rows an OFFSET skips cost no lookups; step two reads the columns of those ids.
     let keys = plan.sort_exprs();
     let find_from = plan.find_joins.from();
-    let sql = |hide_index: bool| {
+    let sql_from = |find_from: &str, hide_index: bool| {
         format!(
             "SELECT e.id, {} FROM {find_from} WHERE {} ORDER BY {} LIMIT ? OFFSET ?",
             keys.join(", "),
@@ -682,6 +683,7 @@ fn run_ordered(
     let limit = req.limit;
     params.push(SqlValue::Integer(limit as i64));
     params.push(SqlValue::Integer(req.offset.min(i64::MAX as u64) as i64));
+    let sql = |hide_index: bool| sql_from(&find_from, hide_index);
     let page = |hide_index: bool| find_page(conn, &sql(hide_index), &params);
     // Walking the time index yields the newest rows first and stops after one page; the walk
     // is watched and the scan-and-sort plan taken instead if it would be quicker (walk.rs).
@@ -695,7 +697,23 @@ fn run_ordered(
                 && plan.sort[0].0.id == "occurred_at"
                 && req.offset <= MAX_BUDGETED_OFFSET =>
         {
-            match walk::walked_page(conn, &sql(false), &params, req.offset, limit, budget)? {
+            let entries: i64 =
+                conn.query_row("SELECT coalesce(max(id), 0) FROM entries", [], |r| r.get(0))?;
+            let entries = u64::try_from(entries).unwrap_or(0);
+            let wanted = req.offset + u64::from(limit);
+            // Keywords or a product's filter matching many products: SQLite would read every
+            // entry of them through the products' index and sort them all; the time index is
+            // walked instead (`reach`).
+            let bar = reach::walk_pays_from(wanted, entries);
+            let (filters, search) = (&req.view.filters, req.view.search.as_deref());
+            let walk = match req.view.kit.is_none() && reach::reaches(conn, filters, search, bar)? {
+                true => sql_from(
+                    &find_from.replacen("entries e", "entries e INDEXED BY entries_by_time", 1),
+                    false,
+                ),
+                false => sql(false),
+            };
+            match walk::walked_page(conn, &walk, &params, req.offset, limit, budget, entries)? {
                 Some(walked) => walked,
                 None => page(true)?,
             }

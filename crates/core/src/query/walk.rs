@@ -21,7 +21,8 @@ use crate::error::{CoreError, Result};
 const SCAN_NANOS_PER_ENTRY: u64 = 100;
 
 /// The page `offset` rows into the result of `sql` (which ends in `LIMIT ? OFFSET ?`, bound
-/// last), walked if it pays, or None when the walk was given up.
+/// last), walked if it pays, or None when the walk was given up; the store holds up to
+/// `entries` entries.
 pub(super) fn walked_page(
     conn: &Connection,
     sql: &str,
@@ -29,10 +30,9 @@ pub(super) fn walked_page(
     offset: u64,
     limit: u32,
     budget: Duration,
+    entries: u64,
 ) -> Result<Option<Page>> {
-    let entries: i64 =
-        conn.query_row("SELECT coalesce(max(id), 0) FROM entries", [], |r| r.get(0))?;
-    let scan = Duration::from_nanos((entries.max(0) as u64).saturating_mul(SCAN_NANOS_PER_ENTRY));
+    let scan = Duration::from_nanos(entries.saturating_mul(SCAN_NANOS_PER_ENTRY));
     let wanted = offset + u64::from(limit);
     // The rows before the page are stepped over here rather than by OFFSET, so the watch sees
     // every row found.

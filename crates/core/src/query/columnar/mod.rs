@@ -19,7 +19,7 @@ use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use super::filter::Filter;
+use super::filter::{self, Filter};
 use super::{shards, KitScope};
 use crate::columns::{self, Column, ColumnKind};
 use crate::error::Result;
@@ -159,6 +159,17 @@ impl Needs {
         self.columns.iter().any(|c| c.id == columns::PRODUCT_ID.id)
     }
 
+    /// Whether SQLite counts the view from the products' index alone (it holds each entry's
+    /// product and time): keywords and filters on a product's columns answered from the
+    /// products table, times, and nothing else.
+    pub fn counted_by_products_index(&self) -> bool {
+        self.through_products()
+            && self
+                .filters
+                .iter()
+                .all(|f| f.column == TIME || filter::on_products_index(f))
+    }
+
     /// Whether nothing is needed.
     pub fn is_empty(&self) -> bool {
         self.columns.is_empty() && !self.times
@@ -174,7 +185,7 @@ impl Needs {
 /// Entries reached through the products' index past which holding columns is worth it: SQLite
 /// reads each such entry's row for a facet or a timeline (~1.6 µs an entry: 1.6 s for
 /// keywords matching a tenth of 10M entries), where held columns answer in a few ms once read.
-const FEW_THROUGH_PRODUCTS: i64 = 1 << 16;
+const FEW_THROUGH_PRODUCTS: u64 = 1 << 16;
 
 /// Whether SQLite would read every entry to answer for the view, or many of them through the
 /// products' index: else (a time range, a product's entries) its indexes reach the few entries
@@ -190,26 +201,12 @@ pub fn worth_holding(conn: &Connection, needs: &Needs) -> Result<bool> {
     if scans || !needs.through_products() {
         return Ok(scans);
     }
-    // The conditions on products alone, counted up to the bar: the index's entries, not rows.
-    let on_products: Vec<Filter> = needs
-        .filters
-        .iter()
-        .filter(|f| columns::find(&f.column).is_some_and(by_product))
-        .cloned()
-        .collect();
-    let where_ = super::where_clause(&on_products, needs.search.as_deref(), None)?;
-    let from = super::from_for(&on_products, false);
-    let mut params = where_.params;
-    params.push(SqlValue::Integer(FEW_THROUGH_PRODUCTS));
-    let reached: i64 = conn.query_row(
-        &format!(
-            "SELECT count(*) FROM (SELECT 1 FROM {from} WHERE ({}) LIMIT ?)",
-            where_.text
-        ),
-        rusqlite::params_from_iter(params),
-        |r| r.get(0),
-    )?;
-    Ok(reached >= FEW_THROUGH_PRODUCTS)
+    super::reach::reaches(
+        conn,
+        &needs.filters,
+        needs.search.as_deref(),
+        FEW_THROUGH_PRODUCTS,
+    )
 }
 
 /// Whether a column's value is one of the entry's product (the same for every entry of it).
