@@ -57,6 +57,20 @@ const scans = [
     sibling: [],
     siblingSearch: "tee",
   },
+  {
+    // A product filter matching half the products, with a quantity: SQLite took the products'
+    // index for it and read every matching entry's row.
+    name: "sku contains SKU-1, inventory_sent >= 400",
+    api: [
+      { column: "sku", op: "contains", values: ["SKU-1"] },
+      { column: "inventory_sent", op: "ge", values: ["400"] },
+    ],
+    sql: "sku ILIKE '%SKU-1%' AND inventory_sent >= 400",
+    sibling: [
+      { column: "sku", op: "contains", values: ["SKU-1"] },
+      { column: "inventory_sent", op: "ge", values: ["401"] },
+    ],
+  },
 ];
 const flipkart = [{ column: "channel", op: "eq", values: ["Flipkart"] }];
 const firstPage = {
@@ -90,6 +104,22 @@ const questionsOf = (s) => [
     },
     sql: `SELECT count(*) FROM entries WHERE ${s.sql}`,
     answer: (r) => r.total,
+  },
+  {
+    name: `page of 100, newest first: ${s.name}`,
+    req: {
+      command: "query",
+      args: {
+        filters: s.api,
+        search: s.search ?? null,
+        sort: [],
+        columns: ["occurred_at", "status", "sku", "channel", "inventory_sent"],
+        limit: 100,
+        with_total: false,
+      },
+    },
+    sql: `SELECT occurred_at, status, sku, channel, inventory_sent FROM entries WHERE ${s.sql} ORDER BY occurred_at DESC LIMIT 100`,
+    answer: (r) => r.rows.length,
   },
   {
     name: `facet channel: ${s.name}`,

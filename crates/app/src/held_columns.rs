@@ -21,6 +21,9 @@ pub struct HeldColumns {
     reading: Mutex<()>,
     /// Questions being answered: a read ahead of need gives way to them.
     asking: Arc<AtomicUsize>,
+    /// Questions the read ahead under way covers, answered from columns held already: it
+    /// pauses for them (as for a page of the table) rather than take a core from them.
+    answering: Arc<AtomicUsize>,
     /// What a read ahead under way reads: a question needing no more waits for it rather
     /// than stopping it and reading the same again (a deep jump a moment after a quantity
     /// view's count threw away the times read so far and took 655 ms).
@@ -54,13 +57,17 @@ impl HeldColumns {
         needs: &Needs,
         answer: impl FnOnce(&Columns, &Connection) -> Result<T>,
     ) -> Result<Option<T>> {
-        let _asking = (!self.read_ahead_covers(needs)).then(|| Asking::new(&self.asking));
+        let covered = self.read_ahead_covers(needs);
+        let _asking = (!covered).then(|| Asking::new(&self.asking));
         let Some(key) = key(readers, needs)? else {
             return Ok(None);
         };
         // Not held while columns are read: a store in memory has only the one connection.
         let columns = match self.held(key, needs) {
-            Some(Ok(columns)) => columns,
+            Some(Ok(columns)) => {
+                let _answering = covered.then(|| Asking::new(&self.answering));
+                return columnar::answer(readers.one()?.conn(), &columns, answer);
+            }
             Some(Err(())) => return Ok(None),
             None => {
                 let reading = guard(&self.reading);
@@ -115,6 +122,8 @@ impl HeldColumns {
         };
         let asking = self.asking.clone();
         let stop: Stop = Arc::new(move || asking.load(Ordering::SeqCst) > 0);
+        let answering = self.answering.clone();
+        let busy = move || busy() || answering.load(Ordering::SeqCst) > 0;
         *guard(&self.ahead) = Some(needs.clone());
         let read = self.read(readers, busy, key, needs, stop);
         *guard(&self.ahead) = None;
@@ -283,5 +292,37 @@ mod tests {
         assert!(answer.is_some_and(|n| n > 20_000), "{answer:?}");
         let (stops, _) = asked_meanwhile(&facet);
         assert!(stops, "a facet on another column did not stop it");
+    }
+
+    /// A question the read ahead under way covers, whose columns are held already, is
+    /// answered at once and pauses the read (counted as answering) without stopping it.
+    #[test]
+    fn a_covered_question_on_held_columns_pauses_the_read_ahead() {
+        let (_dir, readers, filters) = quantity_view();
+        let view = Needs::of(&filters, None, None, &[], false).unwrap();
+        let held = HeldColumns::default();
+        let count = |c: &Columns, conn: &Connection| c.count(conn, &filters, None);
+        let first = held.answer(&readers, || false, &view, count).unwrap();
+        let reading = held.reading.lock().unwrap();
+        *guard(&held.ahead) = Some(view.clone().with_times());
+        let seen = |c: &Columns, conn: &Connection| {
+            let now = (
+                held.answering.load(Ordering::SeqCst),
+                held.asking.load(Ordering::SeqCst),
+            );
+            c.count(conn, &filters, None).map(|n| (n, now))
+        };
+        let (n, (answering, asking)) = held
+            .answer(&readers, || false, &view, seen)
+            .unwrap()
+            .unwrap();
+        assert_eq!(Some(n), first);
+        assert_eq!(
+            (answering, asking),
+            (1, 0),
+            "(answering, asking) while answered"
+        );
+        assert_eq!(held.answering.load(Ordering::SeqCst), 0);
+        drop(reading);
     }
 }
