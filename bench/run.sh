@@ -139,6 +139,10 @@ node bench/first_rows.mjs "$WORK/ten.db" "$RUNS" \
 echo
 node bench/quantity_pages.mjs "$WORK/ten.db" 3 \
   "this=$INVLOG" ${INVLOG_PREVIOUS:+"previous=$INVLOG_PREVIOUS@$WORK/previous.db"}
+# Keywords typed into the search box: rows, count and timeline on screen (issue #17).
+echo
+node bench/search.mjs "$WORK/ten.db" "$RUNS" shirt,tee,mug \
+  "this=$INVLOG" ${INVLOG_PREVIOUS:+"previous=$INVLOG_PREVIOUS@$WORK/previous.db"}
 rm -f "$WORK"/previous.db*
 # Every row reachable at 10M (issue #17): End, a dropped thumb, paging, in Chromium.
 echo
