@@ -183,6 +183,30 @@ fn pages_of_many_products_walked_in_time_hold_the_rows_sorting_finds() {
                 assert_eq!(walked.next_cursor, sorted.next_cursor);
             }
         }
+        // Counted by a scan when the products' index would fetch many rows (`reach`): every
+        // row of the view, as a page of all of them holds.
+        let all = QueryRequest {
+            view: ViewSpec {
+                search: search.map(str::to_owned),
+                ..view(&filters, &[], &["id"])
+            },
+            limit: 100_000,
+            ..Default::default()
+        };
+        let conn = fx.store.conn();
+        let rows = query::run(conn, &all).unwrap().rows.len() as u64;
+        let f: Vec<Filter> = filters.iter().map(|f| Filter::parse(f).unwrap()).collect();
+        assert_eq!(
+            query::count(conn, &f, search, None).unwrap(),
+            rows,
+            "{filters:?}"
+        );
+        let scans = query::reach::count_scans(conn, &f, search, None).unwrap();
+        assert_eq!(
+            scans,
+            !filters.is_empty(),
+            "{filters:?} {search:?} counted by a scan"
+        );
     }
 }
 
