@@ -143,6 +143,11 @@ node bench/quantity_pages.mjs "$WORK/ten.db" 3 \
 echo
 node bench/search.mjs "$WORK/ten.db" "$RUNS" shirt,tee,mug \
   "this=$INVLOG" ${INVLOG_PREVIOUS:+"previous=$INVLOG_PREVIOUS@$WORK/previous.db"}
+# First looks at keywords and a quantity view, straight after the first page and 3 s later,
+# and the server's memory after them (issue #17).
+echo
+node bench/first_look.mjs "$WORK/ten.db" 3 0,3000 \
+  "this=$INVLOG" ${INVLOG_PREVIOUS:+"previous=$INVLOG_PREVIOUS@$WORK/previous.db"}
 rm -f "$WORK"/previous.db*
 # Every row reachable at 10M (issue #17): End, a dropped thumb, paging, in Chromium.
 echo

@@ -225,7 +225,9 @@ fn query_view(engine: &Engine, req: &query::QueryRequest) -> Result<query::Query
     if let Some(kit) = &req.view.kit {
         kits::get(&*engine.store()?, &kit.kit_sku)?;
     }
-    engine
+    let page = engine
         .pages()
-        .page(engine.table(), req, &counts::ViewCounts(engine))
+        .page(engine.table(), req, &counts::ViewCounts(engine))?;
+    counts::warm(engine);
+    Ok(page)
 }

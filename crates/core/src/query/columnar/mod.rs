@@ -153,6 +153,13 @@ impl Needs {
         self
     }
 
+    /// These and the entries' products (what keywords and filters on a product's columns are
+    /// answered through).
+    pub fn with_products(mut self) -> Needs {
+        self.add(&columns::PRODUCT_ID);
+        self
+    }
+
     /// Whether these answer through the entries' products: keywords, or a filter on a product's
     /// column.
     pub fn through_products(&self) -> bool {

@@ -1,0 +1,102 @@
+// A user's first looks at views no summary answers (issue #17), on a fresh `invlog serve`: its
+// first page, then, after a pause (as long as a user looks at the log before searching or
+// filtering), keywords' count and timeline, and a quantity view's count and a jump to its
+// middle. Also the server's memory once settled (its own, RssAnon: the store's pages it
+// maps are the OS cache's). Builds take turns, a round each.
+//   node bench/first_look.mjs STORE ROUNDS PAUSES_MS BUILD...   (PAUSES_MS: e.g. 0,3000;
+//   BUILD: NAME=PATH-TO-invlog, or NAME=PATH-TO-invlog@STORE)
+import { api, serve } from "../tests/e2e/harness.mjs";
+import { buildsOf, pct } from "./stats.mjs";
+import { readFileSync } from "node:fs";
+
+const [store, roundsArg, pausesArg, ...buildArgs] = process.argv.slice(2);
+const rounds = Number(roundsArg);
+const pauses = (pausesArg ?? "").split(",").filter(Boolean).map(Number);
+const builds = buildsOf(buildArgs, store);
+if (!store || !rounds || pauses.length === 0 || builds.length === 0)
+  throw new Error(
+    "usage: bench/first_look.mjs STORE ROUNDS PAUSES_MS NAME=INVLOG...",
+  );
+
+const page = (filters, search, offset, withTotal) => ({
+  command: "query",
+  args: {
+    filters,
+    search,
+    sort: [],
+    columns: ["occurred_at", "sku", "channel", "inventory_sent", "status"],
+    offset,
+    limit: 100,
+    with_total: withTotal,
+  },
+});
+const timeline = (filters, search) => ({
+  command: "timeline",
+  args: { filters, search, buckets: 80, utc_offset_minutes: 330 },
+});
+const quantity = [{ column: "inventory_sent", op: "ge", values: ["200"] }];
+
+// What is asked after the pause, in turn, as the UI asks it: keywords, then a quantity view;
+// the UI asks a view's timeline 200 ms after its rows.
+const steps = [
+  ["keywords 'shirt': page and count", page([], "shirt", 0, true), 0],
+  ["keywords 'shirt': timeline", timeline([], "shirt"), 200],
+  ["inventory_sent >= 200: page and count", page(quantity, null, 0, true), 0],
+  ["inventory_sent >= 200: timeline", timeline(quantity, null), 200],
+  ["inventory_sent >= 200: a page in its middle", null, 0],
+];
+
+const rss = (pid) => {
+  const s = readFileSync(`/proc/${pid}/status`, "utf8");
+  return Number(s.match(/RssAnon:\s+(\d+)/)[1]) / 1024;
+};
+
+// "pause step" -> build -> ms per round.
+const times = new Map();
+const record = (name, build, ms) => {
+  if (!times.has(name)) times.set(name, new Map());
+  const byBuild = times.get(name);
+  if (!byBuild.has(build)) byBuild.set(build, []);
+  byBuild.get(build).push(ms);
+};
+
+async function round(build, pause) {
+  const { child, url } = await serve(build.store, build.binary);
+  try {
+    await api(url, page([], null, 0, true));
+    await new Promise((r) => setTimeout(r, pause));
+    let total = 0;
+    for (const [name, fixed, wait] of steps) {
+      await new Promise((r) => setTimeout(r, wait));
+      const req = fixed ?? page(quantity, null, Math.floor(total / 2), false);
+      const t0 = performance.now();
+      const { result } = await api(url, req);
+      record(`${pause} ms: ${name}`, build.name, performance.now() - t0);
+      if (name.startsWith("inventory") && result.total) total = result.total;
+    }
+    // Settled: whatever is read ahead after these has had its time.
+    await new Promise((r) => setTimeout(r, 3000));
+    record(
+      `${pause} ms: server memory after (RssAnon), MB`,
+      build.name,
+      rss(child.pid),
+    );
+  } finally {
+    child.kill();
+    await new Promise((r) => child.once("exit", r));
+  }
+}
+
+for (let i = 0; i < rounds; i++)
+  for (const pause of pauses) for (const b of builds) await round(b, pause);
+
+const names = builds.map((b) => b.name);
+console.log(`| after the first page, then | ${names.join(" | ")} |`);
+console.log(`|---|${names.map(() => "---:").join("|")}|`);
+for (const [name, byBuild] of times) {
+  const cells = names.map((n) => {
+    const xs = byBuild.get(n) ?? [];
+    return `${pct(xs, 0.5).toFixed(1)} (${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)})`;
+  });
+  console.log(`| ${name} | ${cells.join(" | ")} |`);
+}
