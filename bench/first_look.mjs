@@ -6,7 +6,7 @@
 //   node bench/first_look.mjs STORE ROUNDS PAUSES_MS BUILD...   (PAUSES_MS: e.g. 0,3000;
 //   BUILD: NAME=PATH-TO-invlog, or NAME=PATH-TO-invlog@STORE)
 import { api, serve } from "../tests/e2e/harness.mjs";
-import { buildsOf, pct } from "./stats.mjs";
+import { buildsOf, pct, timings } from "./stats.mjs";
 import { readFileSync } from "node:fs";
 
 const [store, roundsArg, pausesArg, ...buildArgs] = process.argv.slice(2);
@@ -52,13 +52,7 @@ const rss = (pid) => {
 };
 
 // "pause step" -> build -> ms per round.
-const times = new Map();
-const record = (name, build, ms) => {
-  if (!times.has(name)) times.set(name, new Map());
-  const byBuild = times.get(name);
-  if (!byBuild.has(build)) byBuild.set(build, []);
-  byBuild.get(build).push(ms);
-};
+const { times, record } = timings();
 
 async function round(build, pause) {
   const { child, url } = await serve(build.store, build.binary);

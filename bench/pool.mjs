@@ -7,7 +7,7 @@
 //   NAME=PATH-TO-invlog@STORE for a build that reads a store of its own: a copy of STORE
 //   for an older build, which cannot open a store a newer one has migrated)
 import { api, serve } from "../tests/e2e/harness.mjs";
-import { askDuckDB, buildsOf, pct } from "./stats.mjs";
+import { askDuckDB, buildsOf, pct, timings } from "./stats.mjs";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -156,14 +156,8 @@ async function time(url, req) {
 }
 
 // name -> build -> ms per run; and what each build answered.
-const times = new Map();
+const { times, record } = timings();
 const answers = new Map();
-const record = (name, build, ms) => {
-  if (!times.has(name)) times.set(name, new Map());
-  const byBuild = times.get(name);
-  if (!byBuild.has(build)) byBuild.set(build, []);
-  byBuild.get(build).push(ms);
-};
 const widths = new Map();
 const exportDir = mkdtempSync(join(tmpdir(), "invlog-pool-"));
 

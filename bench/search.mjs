@@ -5,7 +5,7 @@
 //   node bench/search.mjs STORE RUNS WORD,WORD... BUILD...   (BUILD: NAME=PATH-TO-invlog, or
 //   NAME=PATH-TO-invlog@STORE for a build that reads a store of its own)
 import { api, launchChromium, serve } from "../tests/e2e/harness.mjs";
-import { buildsOf, pct } from "./stats.mjs";
+import { buildsOf, pct, timings } from "./stats.mjs";
 
 const [store, runsArg, wordsArg, ...buildArgs] = process.argv.slice(2);
 const runs = Number(runsArg);
@@ -17,13 +17,7 @@ if (!store || !runs || words.length === 0 || builds.length === 0)
   );
 
 // "typed word -> what" -> build -> ms per run.
-const times = new Map();
-const record = (name, build, ms) => {
-  if (!times.has(name)) times.set(name, new Map());
-  const byBuild = times.get(name);
-  if (!byBuild.has(build)) byBuild.set(build, []);
-  byBuild.get(build).push(ms);
-};
+const { times, record } = timings();
 
 /** One run of `build`: every word typed in turn into a fresh page. */
 async function run(browser, build) {

@@ -17,6 +17,19 @@ export const buildsOf = (args, store) =>
     return { name, binary, store: own ?? store };
   });
 
+/** Times per question and build, in the order first recorded: `times` maps a question's
+ * name to a Map of build -> ms per run; `record` adds one run's. */
+export function timings() {
+  const times = new Map();
+  const record = (name, build, ms) => {
+    if (!times.has(name)) times.set(name, new Map());
+    const byBuild = times.get(name);
+    if (!byBuild.has(build)) byBuild.set(build, []);
+    byBuild.get(build).push(ms);
+  };
+  return { times, record };
+}
+
 export const pct = (xs, p) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.round((s.length - 1) * p))];

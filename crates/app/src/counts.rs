@@ -285,6 +285,25 @@ mod tests {
             .unwrap()
     }
 
+    /// Waits, a minute at most, for a read ahead to hold what `held` says it holds.
+    fn wait_for(held: impl Fn() -> bool, what: &str) {
+        let start = Instant::now();
+        while !held() {
+            assert!(start.elapsed() < Duration::from_secs(60), "{what}");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// An engine holding columns, on a store of the sample entries and `shirts` shirts.
+    fn engine_on_shirts(shirts: u32) -> (tempfile::TempDir, Engine) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        drop(crate::test_store::shirts(&path, shirts));
+        let engine = Engine::open(&path).unwrap();
+        engine.hold_columns();
+        (dir, engine)
+    }
+
     fn total_of(engine: &Engine, search: &str) -> u64 {
         let req = serde_json::json!({"command": "query", "args": {
             "search": search, "limit": 100, "with_total": true}});
@@ -299,11 +318,7 @@ mod tests {
     /// keywords reaching few never have columns read.
     #[test]
     fn keywords_reaching_many_entries_have_their_columns_read_ahead() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("t.db");
-        drop(crate::test_store::shirts(&path, 70_000));
-        let engine = Engine::open(&path).unwrap();
-        engine.hold_columns();
+        let (_dir, engine) = engine_on_shirts(70_000);
         let held = engine.held_columns().unwrap();
         let holds = |search: &str, facets: &[&'static invlog_core::columns::Column]| {
             let needs = Needs::of(&[], Some(search), None, facets, true).unwrap();
@@ -315,14 +330,10 @@ mod tests {
         assert!(!holds("mug", &[]), "columns were read for five entries");
 
         assert_eq!(total_of(&engine, "shirt"), 70_000);
-        let start = Instant::now();
-        while !holds("shirt", &[]) {
-            assert!(
-                start.elapsed() < Duration::from_secs(60),
-                "the keywords' columns were not read after their count"
-            );
-            std::thread::sleep(Duration::from_millis(10));
-        }
+        wait_for(
+            || holds("shirt", &[]),
+            "the keywords' columns were not read after their count",
+        );
         let timeline = serde_json::json!({"command": "timeline", "args": {
             "search": "shirt", "buckets": 10, "utc_offset_minutes": 0}});
         match ask(&engine, timeline) {
@@ -353,11 +364,7 @@ mod tests {
     /// of fewer, nothing is read.
     #[test]
     fn a_page_of_a_big_store_has_what_most_views_need_read_ahead() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("t.db");
-        drop(crate::test_store::shirts(&path, 70_000));
-        let engine = Engine::open(&path).unwrap();
-        engine.hold_columns();
+        let (_dir, engine) = engine_on_shirts(70_000);
         let held = engine.held_columns().unwrap();
         let warm = crate::held_columns::HeldColumns::warm_needs();
         let page = || {
@@ -378,14 +385,10 @@ mod tests {
 
         held.warm_from(50_000);
         page();
-        let start = Instant::now();
-        while !held.holds(&warm) {
-            assert!(
-                start.elapsed() < Duration::from_secs(60),
-                "the products, times and statuses were not read after a page"
-            );
-            std::thread::sleep(Duration::from_millis(10));
-        }
+        wait_for(
+            || held.holds(&warm),
+            "the products, times and statuses were not read after a page",
+        );
         let shirts = Needs::of(&[], Some("shirt"), None, &[], true).unwrap();
         assert!(held.holds(&shirts), "keywords' timeline needs more");
         assert_eq!(total_of(&engine, "shirt"), 70_000);
@@ -419,13 +422,6 @@ mod tests {
         std::thread::sleep(Duration::from_millis(300));
         assert!(!held(), "the times were read for a view of one screen");
         assert!(count("inventory_sent >= 100") > crate::pages::DEEP);
-        let start = Instant::now();
-        while !held() {
-            assert!(
-                start.elapsed() < Duration::from_secs(60),
-                "the view's times were not read after its count"
-            );
-            std::thread::sleep(Duration::from_millis(10));
-        }
+        wait_for(held, "the view's times were not read after its count");
     }
 }
