@@ -345,6 +345,12 @@ fn held_columns_answer_as_the_entries_do() {
             let mut other = Store::open(&path).unwrap();
             let mut probes = probes.iter().cycle();
             let mut held = Held::default();
+            let unresolved = Probe {
+                filters: vec![Filter::new("resolved", Op::Eq, &["false"])],
+                search: None,
+                buckets: 7,
+                offset_minutes: 0,
+            };
             // Columns held at every step so far: none may answer once the store changed.
             let mut earlier: Vec<Columns> = Vec::new();
             let mut step = |fx: &mut Fixture, other: &mut Store| -> Result<(), TestCaseError> {
@@ -354,8 +360,10 @@ fn held_columns_answer_as_the_entries_do() {
                             .unwrap();
                     prop_assert_eq!(answered, None, "held columns outlived a change");
                 }
-                for _ in 0..2 {
-                    let probe = probes.next().unwrap();
+                // Two probes, and entries' `resolved`, held at every step: a resolution
+                // changes it alone.
+                let two_probes = [probes.next().unwrap(), probes.next().unwrap()];
+                for probe in two_probes.into_iter().chain([&unresolved]) {
                     let mut two = [&mut fx.store, &mut *other];
                     let stores: &mut [&mut Store] = if split { &mut two } else { &mut two[..1] };
                     earlier.extend(check(&mut held, stores, probe)?);
@@ -384,7 +392,9 @@ fn held_columns_answer_as_the_entries_do() {
             fx.store
                 .conn()
                 .execute(
-                    "UPDATE entries SET inventory_sent = inventory_sent + 150 WHERE id % 3 = 0",
+                    // The first entry too: a store of one or two entries changes as well.
+                    "UPDATE entries SET inventory_sent = inventory_sent + 150
+                     WHERE id % 3 = 0 OR id = (SELECT min(id) FROM entries)",
                     [],
                 )
                 .unwrap();
@@ -414,8 +424,15 @@ fn held_columns_answer_as_the_entries_do() {
                     resolved: true,
                     note: None,
                 };
+                // A resolution changes `resolved` alone: the held columns are kept, that one
+                // let go and read again should a probe need it.
+                let caught_up = CAUGHT_UP.with(|n| n.get());
                 resolve::set(&mut fx.store, &req, "tester").unwrap();
                 step(&mut fx, &mut other)?;
+                prop_assert!(
+                    CAUGHT_UP.with(|n| n.get()) > caught_up,
+                    "held columns read whole after a resolution"
+                );
             }
             removal::remove(&mut fx.store, second_import.import_id.unwrap(), true).unwrap();
             step(&mut fx, &mut other)?;

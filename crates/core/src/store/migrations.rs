@@ -102,11 +102,20 @@ pub static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         // Any update of an entry changes the summary's generation, not only one of a
         // summarised column: entries held in memory are kept while it stands.
         M::up(crate::summary::EVERY_UPDATE_TRIGGER),
+        // An update of `resolved` alone is told apart from other updates: entries held in
+        // memory are kept through resolutions.
+        M::up_with_hook(
+            "-- schema v17: resolutions apart from other updates (crate::summary)",
+            |tx: &rusqlite::Transaction| {
+                crate::summary::split_resolutions(tx)
+                    .map_err(|e| rusqlite_migration::HookError::Hook(e.to_string()))
+            },
+        ),
     ])
 });
 
 /// The schema this build writes: the number of its migrations.
-pub const SCHEMA_VERSION: i64 = 16;
+pub const SCHEMA_VERSION: i64 = 17;
 
 /// The schema of the store at `path`, read without creating, migrating or locking anything
 /// (`invlog --version`); None when there is no file there.
@@ -160,6 +169,42 @@ mod tests {
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .unwrap();
         assert_eq!(v, SCHEMA_VERSION);
+    }
+
+    /// Every column of the entries but `resolved` is named by the trigger that marks other
+    /// updates as rewrites: a column a later schema adds must be named too, or an update of
+    /// it alone would leave held columns standing.
+    #[test]
+    fn every_column_but_resolved_marks_an_update_as_a_rewrite() {
+        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+        MIGRATIONS.to_latest(&mut conn).unwrap();
+        let trigger: String = conn
+            .query_row(
+                "SELECT sql FROM sqlite_master WHERE name = 'entries_on_update'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let named = trigger
+            .split_once(" OF ")
+            .and_then(|(_, rest)| rest.split_once(" ON entries"))
+            .map(|(list, _)| list.to_owned())
+            .unwrap();
+        let named: Vec<&str> = named.split(", ").map(|c| c.trim_matches('"')).collect();
+        let columns: Vec<String> = conn
+            .prepare("SELECT name FROM pragma_table_info('entries') ORDER BY cid")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        let others: Vec<&str> = columns
+            .iter()
+            .map(String::as_str)
+            .filter(|c| *c != "resolved")
+            .collect();
+        assert_eq!(named, others);
+        assert!(columns.iter().any(|c| c == "resolved"));
     }
 
     #[test]

@@ -239,6 +239,48 @@ pub const EVERY_UPDATE_TRIGGER: &str =
          WHERE id = 1;
      END;";
 
+/// Schema 17: an update of entries' `resolved` alone (a resolution, a failure seen again) no
+/// longer counts as a rewrite: it stamps `resolved_at` instead, and entries held in memory are
+/// kept through it but for that column. The other columns' trigger names each of them, from
+/// the table as it is (`split_resolutions`).
+pub fn split_resolutions(conn: &Connection) -> Result<()> {
+    let others: Vec<String> = conn
+        .prepare(
+            "SELECT name FROM pragma_table_info('entries') WHERE name <> 'resolved' ORDER BY cid",
+        )?
+        .query_map([], |r| r.get::<_, String>(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let others: Vec<String> = others
+        .iter()
+        .map(|c| format!("\"{}\"", c.replace('"', "\"\"")))
+        .collect();
+    conn.execute_batch(&format!(
+        "ALTER TABLE summary_state ADD COLUMN resolved_at INTEGER NOT NULL DEFAULT 0;
+         DROP TRIGGER entries_on_update;
+         CREATE TRIGGER entries_on_update AFTER UPDATE OF {} ON entries
+         BEGIN
+             UPDATE summary_state SET generation = generation + 1, rewritten = generation + 1
+             WHERE id = 1;
+         END;
+         CREATE TRIGGER entries_on_resolve AFTER UPDATE OF resolved ON entries
+         BEGIN
+             UPDATE summary_state SET generation = generation + 1, resolved_at = generation + 1
+             WHERE id = 1;
+         END;",
+        others.join(", ")
+    ))?;
+    Ok(())
+}
+
+/// The generation of the last change of entries' `resolved` (schema 17).
+pub fn resolved_at(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row(
+        "SELECT resolved_at FROM summary_state WHERE id = 1",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
 /// The generation of the last change of the entries that was not an import's new entries
 /// (schema 16).
 pub fn rewritten(conn: &Connection) -> Result<i64> {
