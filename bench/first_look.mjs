@@ -6,7 +6,7 @@
 //   node bench/first_look.mjs STORE ROUNDS PAUSES_MS BUILD...   (PAUSES_MS: e.g. 0,3000;
 //   BUILD: NAME=PATH-TO-invlog, or NAME=PATH-TO-invlog@STORE)
 import { api, serve } from "../tests/e2e/harness.mjs";
-import { buildsOf, pct, timings } from "./stats.mjs";
+import { buildsOf, printTable, timings } from "./stats.mjs";
 import { readFileSync } from "node:fs";
 
 const [store, roundsArg, pausesArg, ...buildArgs] = process.argv.slice(2);
@@ -84,13 +84,8 @@ async function round(build, pause) {
 for (let i = 0; i < rounds; i++)
   for (const pause of pauses) for (const b of builds) await round(b, pause);
 
-const names = builds.map((b) => b.name);
-console.log(`| after the first page, then | ${names.join(" | ")} |`);
-console.log(`|---|${names.map(() => "---:").join("|")}|`);
-for (const [name, byBuild] of times) {
-  const cells = names.map((n) => {
-    const xs = byBuild.get(n) ?? [];
-    return `${pct(xs, 0.5).toFixed(1)} (${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)})`;
-  });
-  console.log(`| ${name} | ${cells.join(" | ")} |`);
-}
+printTable(
+  "after the first page, then",
+  builds.map((b) => b.name),
+  times,
+);

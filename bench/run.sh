@@ -148,6 +148,11 @@ node bench/search.mjs "$WORK/ten.db" "$RUNS" shirt,tee,mug \
 echo
 node bench/first_look.mjs "$WORK/ten.db" 3 0,3000 \
   "this=$INVLOG" ${INVLOG_PREVIOUS:+"previous=$INVLOG_PREVIOUS@$WORK/previous.db"}
+# Views no summary answers just after a resolution (issue #17); each build resolves in its own
+# store.
+echo
+node bench/resolution.mjs 3 "this=$INVLOG@$WORK/ten.db" \
+  ${INVLOG_PREVIOUS:+"previous=$INVLOG_PREVIOUS@$WORK/previous.db"}
 rm -f "$WORK"/previous.db*
 # Every row reachable at 10M (issue #17): End, a dropped thumb, paging, in Chromium.
 echo

@@ -30,6 +30,20 @@ export function timings() {
   return { times, record };
 }
 
+/** Prints `times` (from `timings`) as a markdown table: a row per question, its p50 (min–max)
+ * for each build of `names`. */
+export function printTable(title, names, times) {
+  console.log(`| ${title} | ${names.join(" | ")} |`);
+  console.log(`|---|${names.map(() => "---:").join("|")}|`);
+  for (const [name, byBuild] of times) {
+    const cells = names.map((n) => {
+      const xs = byBuild.get(n) ?? [];
+      return `${pct(xs, 0.5).toFixed(1)} (${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)})`;
+    });
+    console.log(`| ${name} | ${cells.join(" | ")} |`);
+  }
+}
+
 export const pct = (xs, p) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.round((s.length - 1) * p))];
