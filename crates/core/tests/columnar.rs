@@ -346,7 +346,10 @@ fn held_columns_answer_as_the_entries_do() {
             let mut probes = probes.iter().cycle();
             let mut held = Held::default();
             let unresolved = Probe {
-                filters: vec![Filter::new("resolved", Op::Eq, &["false"])],
+                filters: vec![
+                    Filter::new("resolved", Op::Eq, &["false"]),
+                    Filter::new("retry_count", Op::IsEmpty, &[]),
+                ],
                 search: None,
                 buckets: 7,
                 offset_minutes: 0,
@@ -360,8 +363,8 @@ fn held_columns_answer_as_the_entries_do() {
                             .unwrap();
                     prop_assert_eq!(answered, None, "held columns outlived a change");
                 }
-                // Two probes, and entries' `resolved`, held at every step: a resolution
-                // changes it alone.
+                // Two probes, and two of the entries' marks, held at every step: a
+                // resolution or a re-run changes them alone.
                 let two_probes = [probes.next().unwrap(), probes.next().unwrap()];
                 for probe in two_probes.into_iter().chain([&unresolved]) {
                     let mut two = [&mut fx.store, &mut *other];
@@ -432,6 +435,22 @@ fn held_columns_answer_as_the_entries_do() {
                 prop_assert!(
                     CAUGHT_UP.with(|n| n.get()) > caught_up,
                     "held columns read whole after a resolution"
+                );
+                // A re-run's marks alone, as `rerun` writes them: kept the same way.
+                let caught_up = CAUGHT_UP.with(|n| n.get());
+                fx.store
+                    .conn()
+                    .execute(
+                        "UPDATE entries SET retry_count = coalesce(retry_count, 0) + 1,
+                             last_retry_at = 1741000000000, last_retry_details = 'Re-run: test'
+                         WHERE id % 3 = 1",
+                        [],
+                    )
+                    .unwrap();
+                step(&mut fx, &mut other)?;
+                prop_assert!(
+                    CAUGHT_UP.with(|n| n.get()) > caught_up,
+                    "held columns read whole after a re-run"
                 );
             }
             removal::remove(&mut fx.store, second_import.import_id.unwrap(), true).unwrap();

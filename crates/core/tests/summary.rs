@@ -464,8 +464,8 @@ fn a_summary_of_schema_13_is_stamped_with_generations() {
         conn.execute_batch(
             "DROP TRIGGER summary_on_update;
              DROP TRIGGER entries_on_update;
-             DROP TRIGGER entries_on_resolve;
-             ALTER TABLE summary_state DROP COLUMN resolved_at;
+             DROP TRIGGER entries_on_mark;
+             ALTER TABLE summary_state DROP COLUMN marked_at;
              ALTER TABLE summary_state DROP COLUMN rewritten;
              DROP INDEX summary_counts_by_gen;
              ALTER TABLE summary_counts DROP COLUMN gen;

@@ -323,7 +323,7 @@ fn a_store_from_before_signatures_gets_them_when_it_migrates() {
              ALTER TABLE entries DROP COLUMN error_signature;
              DROP TABLE push_pairs; DROP TABLE record_stock;
              DROP TRIGGER summary_on_update; DROP TRIGGER entries_on_update;
-             DROP TRIGGER entries_on_resolve;
+             DROP TRIGGER entries_on_mark;
              DROP TABLE summary_counts;
              DROP TABLE summary_combos; DROP TABLE summary_state;
              PRAGMA user_version = 11;",

@@ -102,12 +102,12 @@ pub static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         // Any update of an entry changes the summary's generation, not only one of a
         // summarised column: entries held in memory are kept while it stands.
         M::up(crate::summary::EVERY_UPDATE_TRIGGER),
-        // An update of `resolved` alone is told apart from other updates: entries held in
-        // memory are kept through resolutions.
+        // Resolutions and re-runs are told apart from other updates: entries held in memory
+        // are kept through them.
         M::up_with_hook(
-            "-- schema v17: resolutions apart from other updates (crate::summary)",
+            "-- schema v17: marks apart from other updates (crate::summary)",
             |tx: &rusqlite::Transaction| {
-                crate::summary::split_resolutions(tx)
+                crate::summary::split_marks(tx)
                     .map_err(|e| rusqlite_migration::HookError::Hook(e.to_string()))
             },
         ),
@@ -171,26 +171,27 @@ mod tests {
         assert_eq!(v, SCHEMA_VERSION);
     }
 
-    /// Every column of the entries but `resolved` is named by the trigger that marks other
+    /// Every column of the entries but the marks is named by the trigger that marks other
     /// updates as rewrites: a column a later schema adds must be named too, or an update of
     /// it alone would leave held columns standing.
     #[test]
-    fn every_column_but_resolved_marks_an_update_as_a_rewrite() {
+    fn every_column_but_the_marks_makes_an_update_a_rewrite() {
         let mut conn = rusqlite::Connection::open_in_memory().unwrap();
         MIGRATIONS.to_latest(&mut conn).unwrap();
-        let trigger: String = conn
-            .query_row(
-                "SELECT sql FROM sqlite_master WHERE name = 'entries_on_update'",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap();
-        let named = trigger
-            .split_once(" OF ")
-            .and_then(|(_, rest)| rest.split_once(" ON entries"))
-            .map(|(list, _)| list.to_owned())
-            .unwrap();
-        let named: Vec<&str> = named.split(", ").map(|c| c.trim_matches('"')).collect();
+        let named = |trigger: &str| -> Vec<String> {
+            let sql: String = conn
+                .query_row(
+                    "SELECT sql FROM sqlite_master WHERE name = ?1",
+                    [trigger],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            let (_, rest) = sql.split_once(" OF ").unwrap();
+            let (list, _) = rest.split_once(" ON entries").unwrap();
+            list.split(", ")
+                .map(|c| c.trim_matches('"').to_owned())
+                .collect()
+        };
         let columns: Vec<String> = conn
             .prepare("SELECT name FROM pragma_table_info('entries') ORDER BY cid")
             .unwrap()
@@ -198,13 +199,12 @@ mod tests {
             .unwrap()
             .collect::<rusqlite::Result<_>>()
             .unwrap();
-        let others: Vec<&str> = columns
-            .iter()
-            .map(String::as_str)
-            .filter(|c| *c != "resolved")
-            .collect();
-        assert_eq!(named, others);
-        assert!(columns.iter().any(|c| c == "resolved"));
+        let (marks, others): (Vec<String>, Vec<String>) = columns
+            .into_iter()
+            .partition(|c| crate::summary::MARKS.contains(&c.as_str()));
+        assert_eq!(named("entries_on_update"), others);
+        assert_eq!(named("entries_on_mark"), marks);
+        assert_eq!(marks, crate::summary::MARKS, "every mark is a column");
     }
 
     #[test]

@@ -239,43 +239,52 @@ pub const EVERY_UPDATE_TRIGGER: &str =
          WHERE id = 1;
      END;";
 
-/// Schema 17: an update of entries' `resolved` alone (a resolution, a failure seen again) no
-/// longer counts as a rewrite: it stamps `resolved_at` instead, and entries held in memory are
-/// kept through it but for that column. The other columns' trigger names each of them, from
-/// the table as it is (`split_resolutions`).
-pub fn split_resolutions(conn: &Connection) -> Result<()> {
+/// The entries' columns Invlog itself marks in place, one entry at a time: `resolved` (a
+/// resolution, a failure seen again) and the re-run columns (an API request sent again).
+pub const MARKS: [&str; 4] = [
+    "resolved",
+    "retry_count",
+    "last_retry_at",
+    "last_retry_details",
+];
+
+/// Schema 17: an update of the entries' `MARKS` alone no longer counts as a rewrite: it stamps
+/// `marked_at` instead, and entries held in memory are kept through it but for those columns.
+/// The other columns' trigger names each of them, from the table as it is.
+pub fn split_marks(conn: &Connection) -> Result<()> {
+    let quoted = |c: &str| format!("\"{}\"", c.replace('"', "\"\""));
     let others: Vec<String> = conn
-        .prepare(
-            "SELECT name FROM pragma_table_info('entries') WHERE name <> 'resolved' ORDER BY cid",
-        )?
+        .prepare("SELECT name FROM pragma_table_info('entries') ORDER BY cid")?
         .query_map([], |r| r.get::<_, String>(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    let others: Vec<String> = others
-        .iter()
-        .map(|c| format!("\"{}\"", c.replace('"', "\"\"")))
+        .collect::<rusqlite::Result<Vec<_>>>()?
+        .into_iter()
+        .filter(|c| !MARKS.contains(&c.as_str()))
+        .map(|c| quoted(&c))
         .collect();
+    let marks: Vec<String> = MARKS.iter().map(|c| quoted(c)).collect();
     conn.execute_batch(&format!(
-        "ALTER TABLE summary_state ADD COLUMN resolved_at INTEGER NOT NULL DEFAULT 0;
+        "ALTER TABLE summary_state ADD COLUMN marked_at INTEGER NOT NULL DEFAULT 0;
          DROP TRIGGER entries_on_update;
          CREATE TRIGGER entries_on_update AFTER UPDATE OF {} ON entries
          BEGIN
              UPDATE summary_state SET generation = generation + 1, rewritten = generation + 1
              WHERE id = 1;
          END;
-         CREATE TRIGGER entries_on_resolve AFTER UPDATE OF resolved ON entries
+         CREATE TRIGGER entries_on_mark AFTER UPDATE OF {} ON entries
          BEGIN
-             UPDATE summary_state SET generation = generation + 1, resolved_at = generation + 1
+             UPDATE summary_state SET generation = generation + 1, marked_at = generation + 1
              WHERE id = 1;
          END;",
-        others.join(", ")
+        others.join(", "),
+        marks.join(", ")
     ))?;
     Ok(())
 }
 
-/// The generation of the last change of entries' `resolved` (schema 17).
-pub fn resolved_at(conn: &Connection) -> Result<i64> {
+/// The generation of the last change of the entries' `MARKS` (schema 17).
+pub fn marked_at(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row(
-        "SELECT resolved_at FROM summary_state WHERE id = 1",
+        "SELECT marked_at FROM summary_state WHERE id = 1",
         [],
         |r| r.get(0),
     )?)

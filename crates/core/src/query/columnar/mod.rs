@@ -51,8 +51,8 @@ pub struct Key {
     last_id: i64,
     /// The generation of the last change of entries already stored (`summary::rewritten`).
     rewritten: i64,
-    /// The generation of the last change of entries' `resolved` (`summary::resolved_at`).
-    resolved: i64,
+    /// The generation of the last change of the entries' marks (`summary::marked_at`).
+    marked: i64,
 }
 
 impl Key {
@@ -63,13 +63,13 @@ impl Key {
             last_id: conn
                 .query_row("SELECT coalesce(max(id), 0) FROM entries", [], |r| r.get(0))?,
             rewritten: crate::summary::rewritten(conn)?,
-            resolved: crate::summary::resolved_at(conn)?,
+            marked: crate::summary::marked_at(conn)?,
         })
     }
 
     /// Whether the store in state `later` holds what it held in this one and new entries
-    /// alone, but for entries' `resolved`: only imports and resolutions came between (a new
-    /// entry's id is above every other's).
+    /// alone, but for the entries' marks (`summary::MARKS`): only imports, resolutions and
+    /// re-runs came between (a new entry's id is above every other's).
     fn appended_to(self, later: Key) -> bool {
         self.rewritten == later.rewritten && self.last_id <= later.last_id
     }
@@ -374,9 +374,9 @@ impl Held {
         self.times.is_some()
     }
 
-    /// When only imports and resolutions came between the state held and `key`: the id the
-    /// held columns go up to, and the columns held, whose new entries `read_after` reads for
-    /// `append` (none, after resolutions alone).
+    /// When only imports, resolutions and re-runs came between the state held and `key`: the
+    /// id the held columns go up to, and the columns held, whose new entries `read_after`
+    /// reads for `append` (none, after resolutions and re-runs alone).
     pub fn catch_up(&self, key: Key) -> Option<(i64, Needs)> {
         let held = self.key?;
         if held == key || !held.appended_to(key) || self.is_empty() {
@@ -393,8 +393,8 @@ impl Held {
     }
 
     /// Adds to the held columns the entries a read after the id `after` brought (see
-    /// `catch_up`), and lets entries' `resolved` go if it changed; when they do not follow on
-    /// from those held, everything is let go.
+    /// `catch_up`), and lets the entries' marks go if they changed; when they do not follow
+    /// on from those held, everything is let go.
     pub fn append(&mut self, read: Read, after: i64) {
         let follows = self.key.is_some_and(|held| {
             held.last_id == after && held.appended_to(read.key) && held != read.key
@@ -403,12 +403,14 @@ impl Held {
             *self = Held::default();
             return;
         };
-        if held.resolved != read.key.resolved {
-            // Read whole again should a view need it; its new entries' codes go with it.
-            self.coded.remove("resolved");
-            self.unfit.remove("resolved");
+        if held.marked != read.key.marked {
+            // Read whole again should a view need them; their new entries' codes go too.
+            for mark in crate::summary::MARKS {
+                self.coded.remove(mark);
+                self.unfit.remove(mark);
+            }
         }
-        // After resolutions alone nothing is new: the held columns stand as they are, not
+        // After resolutions and re-runs alone nothing is new: the held columns stand as they are, not
         // copied into longer ones (80 MB of times at 10M).
         if read.rows == 0 {
             self.key = Some(read.key);
