@@ -67,6 +67,12 @@ impl Key {
         })
     }
 
+    /// Whether the store in state `other` holds the same entries with the same values as in
+    /// this one, but for their marks: no entry added, removed or rewritten between.
+    fn same_entries(self, other: Key) -> bool {
+        self.last_id == other.last_id && self.rewritten == other.rewritten
+    }
+
     /// Whether the store in state `later` holds what it held in this one and new entries
     /// alone, but for the entries' marks (`summary::MARKS`): only imports, resolutions and
     /// re-runs came between (a new entry's id is above every other's).
