@@ -7,7 +7,7 @@
 //   NAME=PATH-TO-invlog@STORE for a build that reads a store of its own)
 // A build's UI is the one its binary serves.
 import { api, launchChromium, serve } from "../tests/e2e/harness.mjs";
-import { buildsOf, pct } from "./stats.mjs";
+import { buildsOf, openOnAllEntries, pct } from "./stats.mjs";
 import { execFileSync } from "node:child_process";
 
 const [store, runsArg, ...buildArgs] = process.argv.slice(2);
@@ -40,12 +40,7 @@ async function firstLook(browser, build) {
   });
   try {
     await api(url, { command: "save_view", args: { name: VIEW, layout } });
-    // The page opens on all entries, whatever view the last run left it on.
-    const { result: columns } = await api(url, { command: "default_columns" });
-    await api(url, {
-      command: "save_layout",
-      args: { columns, widths: {}, sort: [], filters: [], search: null },
-    });
+    await openOnAllEntries(url);
     const page = await context.newPage();
     await page.goto(url);
     const grid = page.getByRole("grid");

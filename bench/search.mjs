@@ -5,7 +5,7 @@
 //   node bench/search.mjs STORE RUNS WORD,WORD... BUILD...   (BUILD: NAME=PATH-TO-invlog, or
 //   NAME=PATH-TO-invlog@STORE for a build that reads a store of its own)
 import { api, launchChromium, serve } from "../tests/e2e/harness.mjs";
-import { buildsOf, pct, timings } from "./stats.mjs";
+import { buildsOf, openOnAllEntries, pct, timings } from "./stats.mjs";
 
 const [store, runsArg, wordsArg, ...buildArgs] = process.argv.slice(2);
 const runs = Number(runsArg);
@@ -26,11 +26,7 @@ async function run(browser, build) {
     viewport: { width: 1440, height: 900 },
   });
   try {
-    const { result: columns } = await api(url, { command: "default_columns" });
-    await api(url, {
-      command: "save_layout",
-      args: { columns, widths: {}, sort: [], filters: [], search: null },
-    });
+    await openOnAllEntries(url);
     const page = await context.newPage();
     await page.goto(url);
     await page

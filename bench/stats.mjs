@@ -17,6 +17,16 @@ export const buildsOf = (args, store) =>
     return { name, binary, store: own ?? store };
   });
 
+/** Saves the default layout on the server at `url`: its page then opens on all entries with
+ * the default columns, whatever view an earlier run left it on. */
+export async function openOnAllEntries(url) {
+  const { result: columns } = await api(url, { command: "default_columns" });
+  await api(url, {
+    command: "save_layout",
+    args: { columns, widths: {}, sort: [], filters: [], search: null },
+  });
+}
+
 /** Times per question and build, in the order first recorded: `times` maps a question's
  * name to a Map of build -> ms per run; `record` adds one run's. */
 export function timings() {
