@@ -1,8 +1,9 @@
 // A user's first looks at views no summary answers (issue #17), on a fresh `invlog serve`: its
 // first page, then, after a pause (as long as a user looks at the log before searching or
-// filtering), keywords' count and timeline, and a quantity view's count and a jump to its
-// middle. Also the server's memory once settled (its own, RssAnon: the store's pages it
-// maps are the OS cache's). Builds take turns, a round each.
+// filtering), keywords' count and timeline, a saved quantity view's count and a jump to its
+// middle, and a quantity filter not saved. Also the server's memory once settled (its own,
+// RssAnon: the store's pages it maps are the OS cache's). Builds take turns, a round each;
+// the quantity view is saved in each store first.
 //   node bench/first_look.mjs STORE ROUNDS PAUSES_MS BUILD...   (PAUSES_MS: e.g. 0,3000;
 //   BUILD: NAME=PATH-TO-invlog, or NAME=PATH-TO-invlog@STORE)
 import { api, serve } from "../tests/e2e/harness.mjs";
@@ -35,15 +36,36 @@ const timeline = (filters, search) => ({
   args: { filters, search, buckets: 80, utc_offset_minutes: 330 },
 });
 const quantity = [{ column: "inventory_sent", op: "ge", values: ["200"] }];
+const notSaved = [{ column: "committed", op: "ge", values: ["5"] }];
+const saved = {
+  command: "save_view",
+  args: {
+    name: "Big pushes",
+    layout: {
+      columns: page([], null, 0, false).args.columns,
+      filters: quantity,
+    },
+  },
+};
 
 // What is asked after the pause, in turn, as the UI asks it: keywords, then a quantity view;
 // the UI asks a view's timeline 200 ms after its rows.
 const steps = [
   ["keywords 'shirt': page and count", page([], "shirt", 0, true), 0],
   ["keywords 'shirt': timeline", timeline([], "shirt"), 200],
-  ["inventory_sent >= 200: page and count", page(quantity, null, 0, true), 0],
-  ["inventory_sent >= 200: timeline", timeline(quantity, null), 200],
-  ["inventory_sent >= 200: a page in its middle", null, 0],
+  [
+    "inventory_sent >= 200 (saved): page and count",
+    page(quantity, null, 0, true),
+    0,
+  ],
+  ["inventory_sent >= 200 (saved): timeline", timeline(quantity, null), 200],
+  ["inventory_sent >= 200 (saved): a page in its middle", null, 0],
+  [
+    "committed >= 5 (not saved): page and count",
+    page(notSaved, null, 0, true),
+    0,
+  ],
+  ["committed >= 5 (not saved): timeline", timeline(notSaved, null), 200],
 ];
 
 const rss = (pid) => {
@@ -75,6 +97,18 @@ async function round(build, pause) {
       build.name,
       rss(child.pid),
     );
+  } finally {
+    child.kill();
+    await new Promise((r) => child.once("exit", r));
+  }
+}
+
+for (const b of builds.filter(
+  (b, i) => builds.findIndex((o) => o.store === b.store) === i,
+)) {
+  const { child, url } = await serve(b.store, b.binary);
+  try {
+    await api(url, saved);
   } finally {
     child.kill();
     await new Promise((r) => child.once("exit", r));

@@ -170,6 +170,22 @@ impl Needs {
         self
     }
 
+    /// These and the columns and times `other` names, when they come to no more than `most`
+    /// columns in all; else these alone. Not `other`'s filters: what is read stays every
+    /// entry's (a read ahead of several views).
+    pub fn with_columns_of(mut self, other: &Needs, most: usize) -> Needs {
+        let new = other
+            .columns
+            .iter()
+            .filter(|c| !self.columns.iter().any(|h| h.id == c.id))
+            .count();
+        if self.columns.len() + new <= most {
+            other.columns.iter().for_each(|&c| self.add(c));
+            self.times |= other.times;
+        }
+        self
+    }
+
     /// Whether these answer through the entries' products: keywords, or a filter on a product's
     /// column.
     pub fn through_products(&self) -> bool {
