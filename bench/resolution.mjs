@@ -2,11 +2,15 @@
 // first page, 3 s for what it reads ahead, keywords' page and timeline, then three entries
 // marked resolved (or unresolved) and the table's page, other keywords' page and timeline and
 // a quantity view's page and timeline, as a user resolving failures and searching on would ask
-// them. Builds take turns, a round each.
+// them. Then a small file imported and that import removed (entries gone: what is held from
+// them is let go), the table's page, 3 s, and keywords again. Builds take turns, a round each.
 //   node bench/resolution.mjs ROUNDS BUILD...   (BUILD: NAME=PATH-TO-invlog@STORE: each
 //   build on a store of its own, as resolutions change it and a newer schema may be written)
 import { api, serve } from "../tests/e2e/harness.mjs";
 import { buildsOf, printTable, timings } from "./stats.mjs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 const [roundsArg, ...buildArgs] = process.argv.slice(2);
 const rounds = Number(roundsArg);
@@ -30,6 +34,27 @@ const timeline = (search, filters = []) => ({
   args: { filters, search, buckets: 80, utc_offset_minutes: 330 },
 });
 const quantity = [{ column: "inventory_sent", op: "ge", values: ["200"] }];
+
+// A Konnect export of 500 pushes a day apart from round `i`'s on, new to the store.
+const smallFile = (dir, i) => {
+  const header =
+    "Product Name,Channel & Account,Location Name,Location Code,Location Type," +
+    "Seller Identifier,Channel Identifier,Inventory Sent,Updated On,Buffer Stock," +
+    "Committed Inventory,Damaged Inventory,Status,Mfg Date,Exp Date";
+  const at = (n) =>
+    new Date(Date.UTC(2031, 0, 1 + i, 0, n))
+      .toISOString()
+      .slice(0, 19)
+      .replace("T", " ");
+  const rows = Array.from(
+    { length: 500 },
+    (_, n) =>
+      `Removed Tee,Ajio / Ajio-West,Bandra Store,STR002,store,SKU-R${n},ASINR${n},${n},${at(n)},0,0,0,Success,,`,
+  );
+  const path = join(dir, `small-${i}.csv`);
+  writeFileSync(path, [header, ...rows].join("\n") + "\n");
+  return path;
+};
 
 const { times, record } = timings();
 const timed = async (name, build, url, req) => {
@@ -87,6 +112,33 @@ async function round(build, i) {
       build.name,
       url,
       timeline(null, quantity),
+    );
+    const dir = mkdtempSync(join(tmpdir(), "invlog-removal-"));
+    try {
+      const { result } = await api(url, {
+        command: "import",
+        args: { paths: [smallFile(dir, i)] },
+      });
+      await api(url, {
+        command: "remove_import",
+        args: { import_id: result[0].import_id, confirmed: true },
+      });
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
+    await timed("removed: the table's page", build.name, url, page(null));
+    await new Promise((r) => setTimeout(r, 3000));
+    await timed(
+      "removed, 3 s later: keywords 'mug', page and count",
+      build.name,
+      url,
+      page("mug"),
+    );
+    await timed(
+      "removed, 3 s later: keywords 'mug', timeline",
+      build.name,
+      url,
+      timeline("mug"),
     );
   } finally {
     child.kill();

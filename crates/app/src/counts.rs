@@ -2,7 +2,7 @@
 //! where the view's filters allow (`summaries`), else read from the entries on the read
 //! connections, a share per core (`query::shards`). Never on the table's connection.
 
-use invlog_core::query::columnar::{Columns, Needs};
+use invlog_core::query::columnar::{Columns, Key, Needs};
 use invlog_core::store::Store;
 use invlog_core::{query, summary, views, Result};
 use rusqlite::Connection;
@@ -118,7 +118,8 @@ fn read_ahead(engine: &Engine, view: &query::ViewSpec, n: u64) {
 }
 
 /// After a page of the table, on a store of many entries (`held_columns::WARM_FROM`), the
-/// entries' products, times and statuses are read ahead, once, on a thread of their own, with
+/// entries' products, times and statuses are read ahead on a thread of their own (once, and
+/// again after entries were rewritten or removed: `HeldColumns::warm_due`), with
 /// the columns the saved views filter on: the first keywords' timeline then need not wait for
 /// them (0.7-1.8 s at 10M), nor a quantity view's deep pages for its times (0.65-0.9 s), nor
 /// a saved quantity view's count for its column (0.5-0.7 s). The first page is shown before: the read
@@ -128,15 +129,11 @@ pub fn warm(engine: &Engine) {
         return;
     };
     // In memory the one connection is the table's too.
-    if engine.path().is_none() || held.warmed() {
+    if engine.path().is_none() {
         return;
     }
-    let last_id = |store: &Store| -> Result<i64> {
-        let sql = "SELECT coalesce(max(id), 0) FROM entries";
-        Ok(store.conn().query_row(sql, [], |r| r.get(0))?)
-    };
-    let entries = engine.read_pool().one().and_then(|r| last_id(&r));
-    if !entries.is_ok_and(|n| held.warm_due(n)) {
+    let key = engine.read_pool().one().and_then(|r| Key::read(r.conn()));
+    if !key.is_ok_and(|key| held.warm_due(key)) {
         return;
     }
     let engine = engine.clone();

@@ -4,7 +4,7 @@
 //! entries the first time a view needs it, and kept until the store changes (through an import,
 //! whose new entries alone are read and added).
 
-use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, TryLockError};
 
 use invlog_core::query::columnar::{self, Columns, Held, Key, Needs, Stop};
@@ -41,8 +41,9 @@ pub struct HeldColumns {
     /// than stopping it and reading the same again (a deep jump a moment after a quantity
     /// view's count threw away the times read so far and took 655 ms).
     ahead: Mutex<Option<Needs>>,
-    /// Whether what most views need has been read ahead (or is being read, or cannot be).
-    warmed: AtomicBool,
+    /// The state of the store what most views need was read ahead for (or is being read, or
+    /// cannot be).
+    warmed: Mutex<Option<Key>>,
     /// Entries from which it is read ahead: `WARM_FROM`, fewer in tests.
     warm_from: AtomicI64,
 }
@@ -55,7 +56,7 @@ impl Default for HeldColumns {
             asking: Arc::default(),
             answering: Arc::default(),
             ahead: Mutex::default(),
-            warmed: AtomicBool::new(false),
+            warmed: Mutex::default(),
             warm_from: AtomicI64::new(WARM_FROM),
         }
     }
@@ -206,18 +207,20 @@ impl HeldColumns {
             })
     }
 
-    /// Whether `warm_needs` is to be read ahead now, on a store whose entries go up to the id
-    /// `entries`: once, on a store of `WARM_FROM` entries or more. True at most once until
-    /// `warm` finds it was not done.
-    pub fn warm_due(&self, entries: i64) -> bool {
-        !self.warmed.load(Ordering::Relaxed)
-            && entries >= self.warm_from.load(Ordering::Relaxed)
-            && !self.warmed.swap(true, Ordering::SeqCst)
-    }
-
-    /// Whether `warm_due` has nothing more to say: its read done, under way or not possible.
-    pub fn warmed(&self) -> bool {
-        self.warmed.load(Ordering::Relaxed)
+    /// Whether `warm_needs` is to be read ahead now, the store being in state `key`: on a
+    /// store of `WARM_FROM` entries or more, once, and again after entries were rewritten or
+    /// removed (held columns are let go then; imports, resolutions and re-runs are caught up
+    /// with instead). True at most once for a state until `warm` finds it was not done.
+    pub fn warm_due(&self, key: Key) -> bool {
+        if key.last_id() < self.warm_from.load(Ordering::Relaxed) {
+            return false;
+        }
+        let mut warmed = guard(&self.warmed);
+        if warmed.is_some_and(|w| w.appended_to(key)) {
+            return false;
+        }
+        *warmed = Some(key);
+        true
     }
 
     /// Reads `needs` (`warm_needs`) ahead of any question, as `read_ahead` does: a question
@@ -236,7 +239,7 @@ impl HeldColumns {
             Err(_) => false,
         };
         if !settled {
-            self.warmed.store(false, Ordering::SeqCst);
+            *guard(&self.warmed) = None;
         }
         match read {
             Err(invlog_core::CoreError::Stopped) => Ok(()),
@@ -380,28 +383,44 @@ mod tests {
     }
 
     /// The read ahead of what most views need is due once on a big enough store; a question
-    /// that stops it makes it due again, and once its columns are held it is done.
+    /// that stops it makes it due again, and once its columns are held it is done, through
+    /// imports and resolutions, until entries are rewritten.
     #[test]
     fn a_warm_read_stopped_by_a_question_is_due_again_and_done_once_held() {
-        let (_dir, readers, _) = quantity_view();
+        let (dir, readers, _) = quantity_view();
         let held = HeldColumns::default();
         let warm = HeldColumns::warm_needs(&[]);
+        let writer = Store::open(&dir.path().join("t.db")).unwrap();
+        let now = || Key::read(readers.one().unwrap().conn()).unwrap();
         held.warm_from(40_000);
-        assert!(!held.warm_due(30_000), "due on a store smaller than asked");
+        assert!(!held.warm_due(now()), "due on a store smaller than asked");
         held.warm_from(1);
-        assert!(held.warm_due(30_000));
-        assert!(!held.warm_due(30_000), "due again while under way");
+        assert!(held.warm_due(now()));
+        assert!(!held.warm_due(now()), "due again while under way");
 
         let question = Asking::new(&held.asking);
         held.warm(&readers, || false, &warm).unwrap();
         drop(question);
         assert!(!held.holds(&warm), "a stopped read held its columns");
-        assert!(held.warm_due(30_000), "a stopped read was not due again");
+        assert!(held.warm_due(now()), "a stopped read was not due again");
 
         held.warm(&readers, || false, &warm).unwrap();
         assert!(held.holds(&warm));
-        assert!(held.warmed());
-        assert!(!held.warm_due(30_000), "due again once held");
+        assert!(!held.warm_due(now()), "due again once held");
+
+        let change = |sql: &str| writer.conn().execute_batch(sql).unwrap();
+        change(
+            "INSERT INTO entries (import_id, occurred_at, source, inventory_sent)
+             SELECT import_id, occurred_at + 1, source, 3 FROM entries WHERE id = 1",
+        );
+        change("UPDATE entries SET resolved = 1 WHERE id = 2");
+        assert!(
+            !held.warm_due(now()),
+            "due again after an import and a resolution"
+        );
+        change("UPDATE entries SET inventory_sent = inventory_sent + 1 WHERE id = 3");
+        assert!(held.warm_due(now()), "not due after an entry was rewritten");
+        assert!(!held.warm_due(now()), "due twice after one rewrite");
     }
 
     /// What is read ahead: what most views need, with the columns of the saved views the

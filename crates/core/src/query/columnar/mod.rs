@@ -73,10 +73,15 @@ impl Key {
         self.last_id == other.last_id && self.rewritten == other.rewritten
     }
 
+    /// The id of the store's last entry in this state.
+    pub fn last_id(self) -> i64 {
+        self.last_id
+    }
+
     /// Whether the store in state `later` holds what it held in this one and new entries
     /// alone, but for the entries' marks (`summary::MARKS`): only imports, resolutions and
     /// re-runs came between (a new entry's id is above every other's).
-    fn appended_to(self, later: Key) -> bool {
+    pub fn appended_to(self, later: Key) -> bool {
         self.rewritten == later.rewritten && self.last_id <= later.last_id
     }
 }
