@@ -3,7 +3,7 @@
 // filtering), keywords' count and timeline, a saved quantity view's count and a jump to its
 // middle, and a quantity filter not saved. Also the server's memory once settled (its own,
 // RssAnon: the store's pages it maps are the OS cache's). Builds take turns, a round each;
-// the quantity view is saved in each store first.
+// the quantity view is saved in each store first, and deleted after.
 //   node bench/first_look.mjs STORE ROUNDS PAUSES_MS BUILD...   (PAUSES_MS: e.g. 0,3000;
 //   BUILD: NAME=PATH-TO-invlog, or NAME=PATH-TO-invlog@STORE)
 import { api, serve } from "../tests/e2e/harness.mjs";
@@ -103,20 +103,36 @@ async function round(build, pause) {
   }
 }
 
-for (const b of builds.filter(
-  (b, i) => builds.findIndex((o) => o.store === b.store) === i,
-)) {
-  const { child, url } = await serve(b.store, b.binary);
-  try {
-    await api(url, saved);
-  } finally {
-    child.kill();
-    await new Promise((r) => child.once("exit", r));
+// Each store once, on a server of the first build using it.
+const onEachStore = async (ask) => {
+  const stores = builds.filter(
+    (b, i) => builds.findIndex((o) => o.store === b.store) === i,
+  );
+  for (const b of stores) {
+    const { child, url } = await serve(b.store, b.binary);
+    try {
+      await ask(url, b.store);
+    } finally {
+      child.kill();
+      await new Promise((r) => child.once("exit", r));
+    }
   }
-}
+};
 
-for (let i = 0; i < rounds; i++)
-  for (const pause of pauses) for (const b of builds) await round(b, pause);
+// The view saved for the run, by store: deleted after it, so the benches after this one
+// read the store as they found it.
+const savedIds = new Map();
+await onEachStore(async (url, store) =>
+  savedIds.set(store, (await api(url, saved)).result.id),
+);
+try {
+  for (let i = 0; i < rounds; i++)
+    for (const pause of pauses) for (const b of builds) await round(b, pause);
+} finally {
+  await onEachStore((url, store) =>
+    api(url, { command: "delete_view", args: { id: savedIds.get(store) } }),
+  );
+}
 
 printTable(
   "after the first page, then",
