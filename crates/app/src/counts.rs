@@ -305,6 +305,15 @@ mod tests {
         (dir, engine)
     }
 
+    fn engine_on_many_entries() -> (tempfile::TempDir, Engine) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        drop(crate::test_store::many_entries(&path));
+        let engine = Engine::open(&path).unwrap();
+        engine.hold_columns();
+        (dir, engine)
+    }
+
     fn total_of(engine: &Engine, search: &str) -> u64 {
         let req = serde_json::json!({"command": "query", "args": {
             "search": search, "limit": 100, "with_total": true}});
@@ -406,11 +415,7 @@ mod tests {
     /// summary answers has nothing read for it.
     #[test]
     fn a_saved_quantity_views_column_is_read_ahead_after_a_page() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("t.db");
-        drop(crate::test_store::many_entries(&path));
-        let engine = Engine::open(&path).unwrap();
-        engine.hold_columns();
+        let (_dir, engine) = engine_on_many_entries();
         let held = engine.held_columns().unwrap();
         held.warm_from(1);
         let filters = |f: &str| vec![invlog_core::query::Filter::parse(f).unwrap()];
@@ -456,11 +461,7 @@ mod tests {
 
     #[test]
     fn a_deep_views_times_are_read_once_it_is_counted_from_held_columns() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("t.db");
-        drop(crate::test_store::many_entries(&path));
-        let engine = Engine::open(&path).unwrap();
-        engine.hold_columns();
+        let (_dir, engine) = engine_on_many_entries();
         let count = |filter: &str| {
             let req = serde_json::json!({"command": "query", "args": {
                 "filters": [invlog_core::query::Filter::parse(filter).unwrap()],
