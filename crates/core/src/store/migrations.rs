@@ -192,13 +192,7 @@ mod tests {
                 .map(|c| c.trim_matches('"').to_owned())
                 .collect()
         };
-        let columns: Vec<String> = conn
-            .prepare("SELECT name FROM pragma_table_info('entries') ORDER BY cid")
-            .unwrap()
-            .query_map([], |r| r.get(0))
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap();
+        let columns = crate::summary::entry_columns(&conn).unwrap();
         let (marks, others): (Vec<String>, Vec<String>) = columns
             .into_iter()
             .partition(|c| crate::summary::MARKS.contains(&c.as_str()));

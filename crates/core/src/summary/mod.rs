@@ -253,10 +253,7 @@ pub const MARKS: [&str; 4] = [
 /// The other columns' trigger names each of them, from the table as it is.
 pub fn split_marks(conn: &Connection) -> Result<()> {
     let quoted = |c: &str| format!("\"{}\"", c.replace('"', "\"\""));
-    let others: Vec<String> = conn
-        .prepare("SELECT name FROM pragma_table_info('entries') ORDER BY cid")?
-        .query_map([], |r| r.get::<_, String>(0))?
-        .collect::<rusqlite::Result<Vec<_>>>()?
+    let others: Vec<String> = entry_columns(conn)?
         .into_iter()
         .filter(|c| !MARKS.contains(&c.as_str()))
         .map(|c| quoted(&c))
@@ -279,6 +276,14 @@ pub fn split_marks(conn: &Connection) -> Result<()> {
         marks.join(", ")
     ))?;
     Ok(())
+}
+
+/// The entries table's columns as the store has them, in order.
+pub(crate) fn entry_columns(conn: &Connection) -> Result<Vec<String>> {
+    Ok(conn
+        .prepare("SELECT name FROM pragma_table_info('entries') ORDER BY cid")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?)
 }
 
 /// The generation of the last change of the entries' `MARKS` (schema 17).
