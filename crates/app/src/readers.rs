@@ -39,6 +39,14 @@ pub fn cores() -> usize {
 }
 
 impl Readers {
+    /// The store's file; None in memory.
+    pub fn path(&self) -> Option<&std::path::Path> {
+        match self {
+            Readers::File { path, .. } => Some(path),
+            Readers::Memory(_) => None,
+        }
+    }
+
     /// Read connections to the store at `path`, starting with `first`.
     pub fn file(path: PathBuf, first: Store) -> Readers {
         Readers::File {

@@ -356,7 +356,24 @@ fn held_columns_answer_as_the_entries_do() {
             };
             // Columns held at every step so far: none may answer once the store changed.
             let mut earlier: Vec<Columns> = Vec::new();
+            // The held columns are written to a file after every step and read back from it
+            // at the next, as a new run would: then used only when the store changed by
+            // added entries alone since, and answering as read ones do.
+            let kept = fx.dir.path().join("t.db-columns");
+            let mut kept_for: Option<Key> = None;
             let mut step = |fx: &mut Fixture, other: &mut Store| -> Result<(), TestCaseError> {
+                if let Some(saved) = kept_for {
+                    let now = Key::read(fx.store.conn()).unwrap();
+                    let loaded = Held::load(fx.store.conn(), &kept).unwrap();
+                    prop_assert_eq!(
+                        loaded.is_some(),
+                        saved.appended_to(now),
+                        "kept columns used for another state"
+                    );
+                    if let Some(loaded) = loaded {
+                        held = loaded;
+                    }
+                }
                 for old in earlier.drain(..) {
                     let answered =
                         columnar::answer(fx.store.conn(), &old, |c, conn| c.count(conn, &[], None))
@@ -371,6 +388,8 @@ fn held_columns_answer_as_the_entries_do() {
                     let stores: &mut [&mut Store] = if split { &mut two } else { &mut two[..1] };
                     earlier.extend(check(&mut held, stores, probe)?);
                 }
+                prop_assert!(held.save(fx.store.conn(), &kept).unwrap());
+                kept_for = Some(Key::read(fx.store.conn()).unwrap());
                 Ok(())
             };
             let first_import = fx.import_ok(&fx.file("a.csv", csv(&first)));
@@ -460,6 +479,71 @@ fn held_columns_answer_as_the_entries_do() {
             Ok(())
         })
         .unwrap();
+}
+
+/// Held columns kept in a file are not used for another store at the same path whose state
+/// reads the same (as many entries, imported alike), nor when the file is damaged.
+#[test]
+fn kept_columns_of_another_store_or_from_a_damaged_file_are_not_used() {
+    let rows = |shift_s: i64| -> Vec<Row> {
+        (0..300)
+            .map(|i| Row {
+                sku: (i % 7) as u8,
+                name: i % NAMES.len(),
+                batch: None,
+                channel: i % CHANNELS.len(),
+                location: 0,
+                at_s: (i as i64 * 600 + shift_s) % SPAN_S,
+                failed: i % 5 == 0,
+                sent: Some((i % 40) as u16),
+                buffer: Some(1),
+            })
+            .collect()
+    };
+    let filters = [Filter::new("inventory_sent", Op::Ge, &["10"])];
+    let needs = Needs::of(&filters, Some("shirt"), None, &[], true).unwrap();
+    let mut fx = Fixture::new();
+    fx.import_ok(&fx.file("a.csv", csv(&rows(0))));
+    let mut held = Held::default();
+    columns_for(&mut held, &mut [&mut fx.store], &needs);
+    let kept = fx.dir.path().join("t.db-columns");
+    assert!(held.save(fx.store.conn(), &kept).unwrap());
+    let count = |held: &Held, store: &Store| {
+        let columns = held.columns(&needs).expect("all held");
+        columnar::answer(store.conn(), &columns, |c, conn| {
+            c.count(conn, &filters, Some("shirt"))
+        })
+        .unwrap()
+    };
+    let loaded = Held::load(fx.store.conn(), &kept).unwrap().expect("kept");
+    let want = query::count(fx.store.conn(), &filters, Some("shirt"), None).unwrap();
+    assert_eq!(count(&loaded, &fx.store), Some(want));
+
+    let mut other = Fixture::new();
+    other.import_ok(&other.file("a.csv", csv(&rows(3_600))));
+    let state = |store: &Store| Key::read(store.conn()).unwrap();
+    assert_eq!(
+        state(&other.store),
+        state(&fx.store),
+        "the states read alike"
+    );
+    assert!(
+        Held::load(other.store.conn(), &kept).unwrap().is_none(),
+        "another store's columns used"
+    );
+
+    let whole = std::fs::read(&kept).unwrap();
+    std::fs::write(&kept, &whole[..whole.len() - 1]).unwrap();
+    assert!(Held::load(fx.store.conn(), &kept).unwrap().is_none());
+    // A code past the column's values (the last byte is the last entry's code).
+    let mut past = whole.clone();
+    *past.last_mut().unwrap() = 0xff;
+    std::fs::write(&kept, &past).unwrap();
+    assert!(Held::load(fx.store.conn(), &kept).unwrap().is_none());
+    std::fs::write(&kept, &whole).unwrap();
+    assert!(Held::load(fx.store.conn(), &kept).unwrap().is_some());
+    std::fs::remove_file(&kept).unwrap();
+    assert!(Held::load(fx.store.conn(), &kept).unwrap().is_none());
 }
 
 #[test]

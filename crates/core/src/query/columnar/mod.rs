@@ -26,6 +26,7 @@ use crate::error::Result;
 
 mod coding;
 mod counting;
+mod on_disk;
 mod places;
 mod read;
 mod seeking;
@@ -278,8 +279,8 @@ fn holdable(c: &Column) -> bool {
         })
 }
 
-/// The held columns of one state of the store.
-#[derive(Default)]
+/// The held columns of one state of the store (a clone shares them).
+#[derive(Default, Clone)]
 pub struct Held {
     key: Option<Key>,
     rows: usize,
@@ -394,6 +395,18 @@ impl Held {
 
     fn is_empty(&self) -> bool {
         self.coded.is_empty() && self.times.is_none()
+    }
+
+    /// The state of the store held for and the columns held (sorted, the times as
+    /// `occurred_at`); None when nothing is.
+    pub fn contents(&self) -> Option<(Key, Vec<&'static str>)> {
+        let key = self.key.filter(|_| !self.is_empty())?;
+        let mut ids: Vec<&'static str> = self.coded.keys().copied().collect();
+        if self.times.is_some() {
+            ids.push(TIME);
+        }
+        ids.sort_unstable();
+        Some((key, ids))
     }
 
     /// Whether the entries' times are held.

@@ -43,6 +43,23 @@ impl Places {
         (place < end).then_some(place)
     }
 
+    /// The runs of consecutive ids, each with the place it starts at.
+    pub(super) fn runs(&self) -> &[(i64, usize)] {
+        &self.runs
+    }
+
+    /// Places of these runs of `len` entries in all; None when they are not such runs (ids
+    /// and places rising, each run of one entry at least).
+    pub(super) fn from_runs(runs: Vec<(i64, usize)>, len: usize) -> Option<Places> {
+        let rising = runs.windows(2).all(|w| {
+            let ((id, at), (next_id, next_at)) = (w[0], w[1]);
+            next_at > at && next_id >= id + (next_at - at) as i64
+        });
+        let starts = runs.first().is_none_or(|&(_, at)| at == 0);
+        let ends = runs.last().is_none_or(|&(_, at)| at < len) && (!runs.is_empty() || len == 0);
+        (rising && starts && ends).then_some(Places { runs, len })
+    }
+
     fn continues(&self, id: i64) -> bool {
         self.runs
             .last()
