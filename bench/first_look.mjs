@@ -5,14 +5,19 @@
 // RssAnon: the store's pages it maps are the OS cache's). Builds take turns, a round each;
 // the quantity view is saved in each store first, and deleted after.
 //   node bench/first_look.mjs STORE ROUNDS PAUSES_MS BUILD...   (PAUSES_MS: e.g. 0,3000;
+//   `cold`: no pause, the OS page cache dropped before the server starts (root only);
 //   BUILD: NAME=PATH-TO-invlog, or NAME=PATH-TO-invlog@STORE)
 import { api, serve } from "../tests/e2e/harness.mjs";
 import { buildsOf, printTable, timings } from "./stats.mjs";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
 
 const [store, roundsArg, pausesArg, ...buildArgs] = process.argv.slice(2);
 const rounds = Number(roundsArg);
-const pauses = (pausesArg ?? "").split(",").filter(Boolean).map(Number);
+const pauses = (pausesArg ?? "")
+  .split(",")
+  .filter(Boolean)
+  .map((p) => (p === "cold" ? p : Number(p)));
 const builds = buildsOf(buildArgs, store);
 if (!store || !rounds || pauses.length === 0 || builds.length === 0)
   throw new Error(
@@ -76,24 +81,31 @@ const rss = (pid) => {
 // "pause step" -> build -> ms per round.
 const { times, record } = timings();
 
+const label = (pause) =>
+  pause === "cold" ? "not in the OS cache, at once" : `${pause} ms`;
+
 async function round(build, pause) {
+  if (pause === "cold") {
+    execFileSync("sync");
+    writeFileSync("/proc/sys/vm/drop_caches", "3");
+  }
   const { child, url } = await serve(build.store, build.binary);
   try {
     await api(url, page([], null, 0, true));
-    await new Promise((r) => setTimeout(r, pause));
+    if (pause !== "cold") await new Promise((r) => setTimeout(r, pause));
     let total = 0;
     for (const [name, fixed, wait] of steps) {
       await new Promise((r) => setTimeout(r, wait));
       const req = fixed ?? page(quantity, null, Math.floor(total / 2), false);
       const t0 = performance.now();
       const { result } = await api(url, req);
-      record(`${pause} ms: ${name}`, build.name, performance.now() - t0);
+      record(`${label(pause)}: ${name}`, build.name, performance.now() - t0);
       if (name.startsWith("inventory") && result.total) total = result.total;
     }
     // Settled: whatever is read ahead after these has had its time.
     await new Promise((r) => setTimeout(r, 3000));
     record(
-      `${pause} ms: server memory after (RssAnon), MB`,
+      `${label(pause)}: server memory after (RssAnon), MB`,
       build.name,
       rss(child.pid),
     );

@@ -278,7 +278,7 @@ impl HeldColumns {
         needs: &Needs,
         stop: Stop,
     ) -> Result<Option<Columns>> {
-        self.look_for_kept(readers)?;
+        self.look_for_kept(readers);
         // Read meanwhile by the question this one waited for, perhaps.
         match self.held(key, needs) {
             Some(Ok(columns)) => return Ok(Some(columns)),
@@ -307,22 +307,25 @@ impl HeldColumns {
 
     /// Before the first read of this run: the columns a run before kept beside the store, when
     /// they are of its state or one it only added entries to since (the caller holds
-    /// `reading`). A tenth of the time of reading them from the entries.
-    fn look_for_kept(&self, readers: &Readers) -> Result<()> {
+    /// `reading`). A tenth of the time of reading them from the entries. Not found, they are
+    /// read from the entries: a cache never fails a question.
+    fn look_for_kept(&self, readers: &Readers) {
         let Some(path) = kept_path(readers) else {
-            return Ok(());
+            return;
         };
         if self.looked_for_kept.swap(true, Ordering::SeqCst) {
-            return Ok(());
+            return;
         }
-        if let Some(kept) = Held::load(readers.one()?.conn(), &path)? {
+        let kept = readers
+            .one()
+            .and_then(|reader| Held::load(reader.conn(), &path));
+        if let Ok(Some(kept)) = kept {
             let mut held = self.lock();
             if held.contents().is_none() {
                 *guard(&self.kept) = kept.contents();
                 *held = kept;
             }
         }
-        Ok(())
     }
 
     /// Writes the held columns beside the store for the next run, when they are more than (or
