@@ -248,7 +248,7 @@ impl HeldColumns {
             Err(_) => false,
         };
         match settled {
-            true => self.keep(readers)?,
+            true => self.keep(readers, needs)?,
             false => *guard(&self.warmed) = None,
         }
         match read {
@@ -328,13 +328,15 @@ impl HeldColumns {
         }
     }
 
-    /// Writes the held columns beside the store for the next run, when they are more than (or
-    /// of another state than) what it holds already.
-    fn keep(&self, readers: &Readers) -> Result<()> {
+    /// Writes the held columns `needs` names (those read ahead: `warm_needs`) beside the store
+    /// for the next run, when they differ from what it holds already (another state, other
+    /// columns). Those the questions of this run read besides are not: the file, and the next
+    /// run's first read of it, stay as small as the read ahead.
+    fn keep(&self, readers: &Readers, needs: &Needs) -> Result<()> {
         let Some(path) = kept_path(readers) else {
             return Ok(());
         };
-        let held = self.lock().clone();
+        let held = self.lock().only(needs);
         let contents = held.contents();
         if contents.is_none() || *guard(&self.kept) == contents {
             return Ok(());
@@ -493,8 +495,15 @@ mod tests {
         let view = Needs::of(&filters, None, None, &[], true).unwrap();
         let warm = HeldColumns::warm_needs(&[]).with_columns_of(&view, WARM_MOST_COLUMNS);
         let first = HeldColumns::default();
+        // A column a question read in that run: held, but not kept.
+        let other = [Filter::parse("buffer_stock > 0").unwrap()];
+        let other = Needs::of(&other, None, None, &[], false).unwrap();
+        first
+            .answer(&readers, || false, &other, |_, _| Ok(()))
+            .unwrap();
         first.warm(&readers, || false, &warm).unwrap();
         assert!(kept.exists(), "nothing kept after the read ahead");
+        assert!(first.holds(&other));
 
         let count = |c: &Columns, conn: &Connection| c.count(conn, &filters, None);
         let want = || {
@@ -511,6 +520,10 @@ mod tests {
         assert!(
             second.holds(&warm),
             "the next run read its view's column alone"
+        );
+        assert!(
+            !second.holds(&other),
+            "a column read for a question was kept"
         );
 
         let change = |sql: &str| writer.conn().execute_batch(sql).unwrap();

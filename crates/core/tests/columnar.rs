@@ -544,6 +544,11 @@ fn kept_columns_of_another_store_or_from_a_damaged_file_are_not_used() {
     assert!(Held::load(fx.store.conn(), &kept).unwrap().is_some());
     std::fs::remove_file(&kept).unwrap();
     assert!(Held::load(fx.store.conn(), &kept).unwrap().is_none());
+    // What a run stopped while writing left is not used, and is removed.
+    let part = fx.dir.path().join("t.db-columns.part");
+    std::fs::write(&part, &whole[..whole.len() / 2]).unwrap();
+    assert!(Held::load(fx.store.conn(), &kept).unwrap().is_none());
+    assert!(!part.exists(), "a half-written file left behind");
 }
 
 #[test]

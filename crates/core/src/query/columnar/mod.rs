@@ -397,6 +397,24 @@ impl Held {
         self.coded.is_empty() && self.times.is_none()
     }
 
+    /// These held columns, but only those `needs` names (shared, not copied).
+    pub fn only(&self, needs: &Needs) -> Held {
+        let named = |id: &str| needs.columns.iter().any(|c| c.id == id);
+        Held {
+            coded: self
+                .coded
+                .iter()
+                .filter(|(id, _)| named(id))
+                .map(|(id, c)| (*id, Arc::clone(c)))
+                .collect(),
+            times: self.times.clone().filter(|_| needs.times),
+            unfit: (self.unfit.iter().copied())
+                .filter(|id| named(id) || needs.times && *id == TIME)
+                .collect(),
+            ..self.clone()
+        }
+    }
+
     /// The state of the store held for and the columns held (sorted, the times as
     /// `occurred_at`); None when nothing is.
     pub fn contents(&self) -> Option<(Key, Vec<&'static str>)> {

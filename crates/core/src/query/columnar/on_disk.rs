@@ -46,9 +46,7 @@ impl Held {
             path: path.to_path_buf(),
             source,
         };
-        let mut part = path.as_os_str().to_owned();
-        part.push(".part");
-        let part = std::path::PathBuf::from(part);
+        let part = part_of(path);
         let file = File::create(&part).map_err(io)?;
         let mut out = BufWriter::with_capacity(1 << 20, file);
         self.write(&mut out, key, &samples)
@@ -61,7 +59,10 @@ impl Held {
     /// The held columns kept in `path` by `save`, when they are of the store's state as `conn`
     /// sees it or of an earlier one it only added entries to (then `catch_up` says what to
     /// read); None when there is no such file, or it is of another store or state, or damaged.
+    /// A file a run stopped in the middle of writing is removed.
     pub fn load(conn: &Connection, path: &Path) -> Result<Option<Held>> {
+        // Not there, most often: then nothing to say.
+        let _ = std::fs::remove_file(part_of(path));
         let Ok(file) = File::open(path) else {
             return Ok(None);
         };
@@ -139,6 +140,13 @@ impl Held {
         }
         Ok(())
     }
+}
+
+/// The file a save writes before it is renamed over `path`.
+fn part_of(path: &Path) -> std::path::PathBuf {
+    let mut part = path.as_os_str().to_owned();
+    part.push(".part");
+    part.into()
 }
 
 /// The entries sampled across ids 1 to `last_id`: the same ids for the same `last_id`.
