@@ -310,12 +310,13 @@ impl HeldColumns {
     /// `reading`). A tenth of the time of reading them from the entries. Not found, they are
     /// read from the entries: a cache never fails a question.
     fn look_for_kept(&self, readers: &Readers) {
-        let Some(path) = kept_path(readers) else {
-            return;
-        };
+        // Asked at every read: the flag first, the path (an allocation) only once.
         if self.looked_for_kept.swap(true, Ordering::SeqCst) {
             return;
         }
+        let Some(path) = kept_path(readers) else {
+            return;
+        };
         let kept = readers
             .one()
             .and_then(|reader| Held::load(reader.conn(), &path));
