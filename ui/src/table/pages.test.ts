@@ -90,6 +90,31 @@ describe("PageCache", () => {
     expect(fetchPage.mock.calls[2]?.[0]).toBe(6 * PAGE_SIZE);
   });
 
+  it("asks for a new view's pages ahead once its first rows have come, and beside them after", async () => {
+    const answers: (() => void)[] = [];
+    const fetchPage = vi.fn(
+      (offset: number, limit: number) =>
+        new Promise<ReturnType<typeof fakeRows> extends Promise<infer R> ? R : never>((resolve) =>
+          answers.push(() => void fakeRows(offset, limit).then(resolve)),
+        ),
+    );
+    const cache = new PageCache(fetchPage, () => {});
+    cache.ensure(0, 30, 0, PAGE_SIZE * 8);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(pagesAsked(fetchPage)).toEqual([[0, 1]]);
+    answers.splice(0).forEach((answer) => answer());
+    await vi.waitFor(() => expect(fetchPage).toHaveBeenCalledTimes(2));
+    expect(pagesAsked(fetchPage)[1]).toEqual([1, MOST_PAGES_PER_REQUEST]);
+    answers.splice(0).forEach((answer) => answer());
+    await vi.waitFor(() => expect(cache.row(PAGE_SIZE)).toBeDefined());
+    // Scrolling on: the visible page and the pages ahead of it are asked at once.
+    cache.ensure(PAGE_SIZE * 20, PAGE_SIZE * 20 + 30, 0, PAGE_SIZE * 8);
+    expect(pagesAsked(fetchPage).slice(2)).toEqual([
+      [20, 1],
+      [21, MOST_PAGES_PER_REQUEST],
+    ]);
+  });
+
   it("reads the pages ahead a few to a request, and splits the answer into its pages", async () => {
     const fetchPage = vi.fn(fakeRows);
     const cache = new PageCache(fetchPage, () => {});
