@@ -157,6 +157,29 @@ try {
     },
   );
   const firstPaint = Date.now() - t0;
+  /** The time stamp of the next click as the page receives it (`clickedAt`). */
+  const noteNextClick = () =>
+    page.evaluate(() =>
+      document.addEventListener(
+        "click",
+        (e) => (window.__clickAt = e.timeStamp),
+        { capture: true, once: true },
+      ),
+    );
+  const clickedAt = () => page.evaluate(() => window.__clickAt);
+  /** Until the grid holds `rows` rows (its header row aside). */
+  const rowsShown = (rows) =>
+    page.waitForFunction(
+      (n) =>
+        document
+          .querySelector('[role="grid"]')
+          ?.getAttribute("aria-rowcount") === String(n),
+      rows + 1,
+    );
+  const showTab = async (name) => {
+    await page.getByRole("tab", { name }).click();
+    await rowsShown(views.find((v) => v.name === name).total);
+  };
 
   // Filter change -> the new view's rows painted: switch view tabs, wait (frame by frame) until
   // the grid has the new row count and its first row is filled in.
@@ -165,16 +188,7 @@ try {
     for (const v of [...views.slice(1), views[0]]) {
       // From the click as the page receives it (the event's own time stamp): Playwright's
       // click spends its own tens of milliseconds on checks before it sends the input.
-      await page.evaluate(() =>
-        document.addEventListener(
-          "click",
-          (e) => (window.__clickAt = e.timeStamp),
-          {
-            capture: true,
-            once: true,
-          },
-        ),
-      );
+      await noteNextClick();
       await page.getByRole("tab", { name: v.name }).click();
       const end = await page.waitForFunction(
         (rows) => {
@@ -197,31 +211,18 @@ try {
         v.total + 1,
         { polling: "raf" },
       );
-      const took =
-        (await end.jsonValue()) - (await page.evaluate(() => window.__clickAt));
+      const took = (await end.jsonValue()) - (await clickedAt());
       filterTimes.push(took);
       (v.times ??= []).push(took);
       if (v.dated) {
         await page
           .getByRole("combobox", { name: "Date range" })
           .selectOption("all");
-        await page.waitForFunction(
-          (rows) =>
-            document
-              .querySelector('[role="grid"]')
-              ?.getAttribute("aria-rowcount") === String(rows),
-          views[0].total + 1,
-        );
+        await rowsShown(views[0].total);
       }
     }
   }
-  await page.getByRole("tab", { name: "All" }).click();
-  await page.waitForFunction(
-    (rows) =>
-      document.querySelector('[role="grid"]')?.getAttribute("aria-rowcount") ===
-      String(rows),
-    views[0].total + 1,
-  );
+  await showTab("All");
 
   // Facet menu open -> its counts shown: each menu of the filters bar, on all entries and on a
   // saved view (an account), from the click as the page receives it to the frame its counts
@@ -236,23 +237,9 @@ try {
   );
   for (let r = 0; r < rounds; r++) {
     for (const name of facetViews) {
-      const v = views.find((x) => x.name === name);
-      await page.getByRole("tab", { name }).click();
-      await page.waitForFunction(
-        (rows) =>
-          document
-            .querySelector('[role="grid"]')
-            ?.getAttribute("aria-rowcount") === String(rows),
-        v.total + 1,
-      );
+      await showTab(name);
       for (const menu of menuNames) {
-        await page.evaluate(() =>
-          document.addEventListener(
-            "click",
-            (e) => (window.__clickAt = e.timeStamp),
-            { capture: true, once: true },
-          ),
-        );
+        await noteNextClick();
         await menus.filter({ hasText: menu }).first().click();
         const end = await page.waitForFunction(
           () => {
@@ -266,10 +253,7 @@ try {
           null,
           { polling: "raf" },
         );
-        facetTimes.push(
-          (await end.jsonValue()) -
-            (await page.evaluate(() => window.__clickAt)),
-        );
+        facetTimes.push((await end.jsonValue()) - (await clickedAt()));
         await page.keyboard.press("Escape");
         await page.waitForFunction(
           () => !document.querySelector(".filters .selector-panel"),
@@ -277,13 +261,7 @@ try {
       }
     }
   }
-  await page.getByRole("tab", { name: "All" }).click();
-  await page.waitForFunction(
-    (rows) =>
-      document.querySelector('[role="grid"]')?.getAttribute("aria-rowcount") ===
-      String(rows),
-    views[0].total + 1,
-  );
+  await showTab("All");
 
   // A frame recorder: frame times, row elements in the DOM, and how long loading (blank)
   // rows stay visible.

@@ -11,6 +11,18 @@ import {
 const fakeRows = (offset: number, limit: number) =>
   Promise.resolve(Array.from({ length: limit }, (_, i) => [offset + i]));
 
+/** A fetchPage whose requests wait, each until its function in `answers` is called. */
+function answeredWhenTold() {
+  const answers: (() => void)[] = [];
+  const fetchPage = vi.fn(
+    (offset: number, limit: number) =>
+      new Promise<Awaited<ReturnType<typeof fakeRows>>>((resolve) =>
+        answers.push(() => void fakeRows(offset, limit).then(resolve)),
+      ),
+  );
+  return { answers, fetchPage };
+}
+
 /** Each request as [its first page, how many pages]. */
 const pagesAsked = (fetchPage: { mock: { calls: [number, number][] } }) =>
   fetchPage.mock.calls.map(([offset, limit]) => [offset / PAGE_SIZE, limit / PAGE_SIZE]);
@@ -47,13 +59,7 @@ describe("PageCache", () => {
   });
 
   it("skips the pages scrolled past while earlier requests were in flight", async () => {
-    const answers: (() => void)[] = [];
-    const fetchPage = vi.fn(
-      (offset: number, limit: number) =>
-        new Promise<ReturnType<typeof fakeRows> extends Promise<infer R> ? R : never>((resolve) =>
-          answers.push(() => void fakeRows(offset, limit).then(resolve)),
-        ),
-    );
+    const { answers, fetchPage } = answeredWhenTold();
     const cache = new PageCache(fetchPage, () => {});
     // A scrollbar drag: the visible range passes pages 0…99 while the first requests wait.
     for (let p = 0; p < 100; p++) cache.ensure(p * PAGE_SIZE, p * PAGE_SIZE + 30);
@@ -91,13 +97,7 @@ describe("PageCache", () => {
   });
 
   it("asks for a new view's pages ahead once its first rows have come, and beside them after", async () => {
-    const answers: (() => void)[] = [];
-    const fetchPage = vi.fn(
-      (offset: number, limit: number) =>
-        new Promise<ReturnType<typeof fakeRows> extends Promise<infer R> ? R : never>((resolve) =>
-          answers.push(() => void fakeRows(offset, limit).then(resolve)),
-        ),
-    );
+    const { answers, fetchPage } = answeredWhenTold();
     const cache = new PageCache(fetchPage, () => {});
     cache.ensure(0, 30, 0, PAGE_SIZE * 8);
     await new Promise((r) => setTimeout(r, 0));
