@@ -179,6 +179,10 @@ export function LogTable({
     setCursor((c) => ({ view, selected: c.view === view ? c.selected : null, anchor: index }));
   // A new view (new fetchPage) starts from an empty cache.
   const cache = useMemo(() => new PageCache(fetchPage, rerender), [fetchPage]);
+  useEffect(() => {
+    cache.open();
+    return () => cache.close();
+  }, [cache]);
   const scroller = useRef<HTMLDivElement>(null);
   // The entry last reported as selected. The row under the selection can turn out to be
   // another one after the report: a page that was not loaded yet (End on a big view), or a

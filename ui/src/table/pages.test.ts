@@ -115,6 +115,21 @@ describe("PageCache", () => {
     ]);
   });
 
+  it("asks for nothing more while closed, though its first rows come after", async () => {
+    const { answers, fetchPage } = answeredWhenTold();
+    const cache = new PageCache(fetchPage, () => {});
+    cache.ensure(0, 30, 0, PAGE_SIZE * 8);
+    cache.close();
+    answers.splice(0).forEach((answer) => answer());
+    await vi.waitFor(() => expect(cache.row(0)).toBeDefined());
+    cache.ensure(PAGE_SIZE * 20, PAGE_SIZE * 20 + 30);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(pagesAsked(fetchPage)).toEqual([[0, 1]]);
+    // Shown again: what is wanted is asked for.
+    cache.open();
+    expect(pagesAsked(fetchPage).slice(1)).toEqual([[20, 1]]);
+  });
+
   it("reads the pages ahead a few to a request, and splits the answer into its pages", async () => {
     const fetchPage = vi.fn(fakeRows);
     const cache = new PageCache(fetchPage, () => {});

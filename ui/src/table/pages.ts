@@ -51,6 +51,8 @@ export class PageCache<R = Row> {
   /** Pages whose request failed since the last ensure(): not retried until asked again. */
   private failed = new Set<number>();
   private wanted: [number, number] = [0, -1];
+  /** The view is no longer shown: nothing more is asked for it (`close`). */
+  private closed = false;
   /** Pages just beyond the visible ones, fetched when the visible ones are in. */
   private ahead: [number, number] = [0, -1];
 
@@ -77,7 +79,21 @@ export class PageCache<R = Row> {
     this.pump();
   }
 
+  /** Asks for nothing more, whatever comes back: the table shows another view. A keyboard
+   * run across the view tabs otherwise left each view it passed asking for its pages ahead
+   * when its first rows came, in front of the view it stopped on. */
+  close(): void {
+    this.closed = true;
+  }
+
+  /** Asks again for what is wanted: the view is shown (again, after a StrictMode re-run). */
+  open(): void {
+    this.closed = false;
+    this.pump();
+  }
+
   private pump(): void {
+    if (this.closed) return;
     const [from, to] = this.wanted;
     const [before, after] = this.ahead;
     const order: number[] = [];
