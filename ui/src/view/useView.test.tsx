@@ -78,8 +78,10 @@ describe("a view's first rows and its count", () => {
 
   const unchanged = { added: 0, changed: 0, kits: 0 };
   const ignore = () => undefined;
+  let dispatch: ReturnType<typeof useView>["dispatch"] | null = null;
   function Probe() {
     const v = useView(unchanged, ignore);
+    dispatch = v.dispatch;
     const said = v.total === null ? "none" : `${v.total}${v.counting ? "+" : ""}`;
     if (seen[seen.length - 1] !== said) seen.push(said);
     return null;
@@ -117,6 +119,20 @@ describe("a view's first rows and its count", () => {
     expect(asked).toEqual(["counted", "page"]);
     await wait(HEDGE_MS * 4);
     expect(seen).toEqual(["none", `${PAGE_SIZE}+`, "6000"]);
+  });
+
+  it("ask nothing more for a view left before its count came", async () => {
+    const { transport, asked } = backend(HEDGE_MS * 4, PAGE_SIZE, 6000);
+    await show(transport);
+    await wait(HEDGE_MS / 2);
+    expect(asked).toEqual(["counted"]);
+    // Another view before the first one's rows were asked for alone.
+    await act(() =>
+      dispatch?.({ type: "set_filters", filters: [{ column: "sku", op: "eq", values: ["A"] }] }),
+    );
+    await wait(HEDGE_MS * 2);
+    // The new view's count, then its rows alone; none for the view left.
+    expect(asked).toEqual(["counted", "counted", "page"]);
   });
 
   it("know a short first page is the whole view before the count comes", async () => {

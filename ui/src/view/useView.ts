@@ -20,6 +20,14 @@ export interface StoreChanges {
   kits: number;
 }
 
+/** Whether a view is still the one shown, for what it would ask later. */
+class StillShown {
+  now = true;
+  set(shown: boolean) {
+    this.now = shown;
+  }
+}
+
 export function useView(changes: StoreChanges, onError: (e: string | null) => void) {
   const transport = useTransport();
   const [state, dispatch] = useReducer(viewReducer, INITIAL_VIEW);
@@ -97,22 +105,30 @@ export function useView(changes: StoreChanges, onError: (e: string | null) => vo
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [transport, request, changes.added, changes.changed],
   );
-  // The first page: with the total, or without it when counting takes long (firstRows.ts).
-  const firstPage = useMemo(
-    () =>
-      once(() =>
-        hedge(
-          viewQuery,
-          () =>
-            call(transport, {
-              command: "query",
-              args: { ...request, limit: PAGE_SIZE, with_total: false },
-            }),
-          HEDGE_MS,
-        ),
+  // The first page: with the total, or without it when counting takes long (firstRows.ts); a
+  // view left before then (a keyboard run across the view tabs) asks for nothing more.
+  const first = useMemo(() => {
+    const view = new StillShown();
+    const page = once(() =>
+      hedge(
+        viewQuery,
+        () =>
+          view.now
+            ? call(transport, {
+                command: "query",
+                args: { ...request, limit: PAGE_SIZE, with_total: false },
+              })
+            : Promise.reject(new Error("the view was left")),
+        HEDGE_MS,
       ),
-    [transport, request, viewQuery],
-  );
+    );
+    return { page, view };
+  }, [transport, request, viewQuery]);
+  useEffect(() => {
+    first.view.set(true);
+    return () => first.view.set(false);
+  }, [first]);
+  const firstPage = first.page;
 
   useEffect(() => {
     if (columns.length === 0) return;
