@@ -44,6 +44,9 @@ pub enum Request {
     /// The columns the table opens on for the source systems the store holds.
     DefaultColumns,
     Query(QueryRequest),
+    /// Rows the table reads ahead of the screen: a page as `query` answers it, read on a
+    /// connection of their own, so that the rows on screen never wait behind them.
+    RowsAhead(QueryRequest),
     Facets(FacetsRequest),
     Import(ImportRequest),
     Imports,
@@ -236,6 +239,7 @@ pub enum Response {
     Columns(Vec<ColumnInfo>),
     DefaultColumns(Vec<String>),
     Query(QueryResponse),
+    RowsAhead(QueryResponse),
     Facets(Vec<Facet>),
     Import(Vec<ImportReport>),
     Imports(Vec<ImportRecord>),

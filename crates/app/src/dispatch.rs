@@ -1,6 +1,7 @@
 //! The one dispatch: each command of the table, and the connection or task it runs on. Reads
 //! go through the engine's read connections (one each, none waiting for another; counts split
-//! across several), the table's pages through their own, writes through its writer (where
+//! across several), the table's pages through their own (and the rows it reads ahead of the
+//! screen through another, so that those on screen never wait behind them), writes through its writer (where
 //! waiting for another writer holds up no read), long work through the task runner.
 
 use invlog_core::{
@@ -8,9 +9,9 @@ use invlog_core::{
     samples, stock_check, stock_history, views, CoreError, Result,
 };
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
-use invlog_core::store::turns;
+use invlog_core::store::{turns, Store};
 
 use crate::api::{ColumnInfo, NamedView, Request, Response};
 use crate::connectors::saved;
@@ -67,7 +68,8 @@ fn dispatch(engine: &Engine, request: Request) -> Result<Response> {
             let ids = columns::defaults_for(&sources);
             Response::DefaultColumns(ids.into_iter().map(str::to_owned).collect())
         }
-        Request::Query(q) => Response::Query(query_view(engine, &q)?),
+        Request::Query(q) => Response::Query(query_view(engine, engine.table(), &q)?),
+        Request::RowsAhead(q) => Response::RowsAhead(query_view(engine, engine.rows_ahead()?, &q)?),
         Request::Facets(f) => Response::Facets(counts::facets(engine, &f)?),
         Request::Timeline(r) => Response::Timeline(counts::timeline(engine, r)?),
         Request::KitLog(r) => Response::KitLog(kits::log(&*read()?, &r.view, r.reveal_secrets)?),
@@ -220,14 +222,18 @@ fn dispatch(engine: &Engine, request: Request) -> Result<Response> {
     })
 }
 
-/// A page of a view. An undefined kit is a mistake to name, not an empty log.
-fn query_view(engine: &Engine, req: &query::QueryRequest) -> Result<query::QueryResponse> {
+/// A page of a view, read on `on`. An undefined kit is a mistake to name, not an empty log.
+fn query_view(
+    engine: &Engine,
+    on: &Mutex<Store>,
+    req: &query::QueryRequest,
+) -> Result<query::QueryResponse> {
     if let Some(kit) = &req.view.kit {
         kits::get(&*engine.store()?, &kit.kit_sku)?;
     }
     let page = engine
         .pages()
-        .page(engine.table(), req, &counts::ViewCounts(engine))?;
+        .page(engine.table(), on, req, &counts::ViewCounts(engine))?;
     counts::warm(engine);
     Ok(page)
 }

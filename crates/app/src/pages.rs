@@ -49,21 +49,25 @@ fn store_version(conn: &Connection) -> Result<(i64, u64)> {
 
 impl Pages {
     /// One page of a view, as `query::run` gives it, from wherever it is quickest to reach.
-    /// The page is read on `table`, held only while it is read. `counts` knows the view's
-    /// total (read beside the page) and, from the summary, where its rows are.
+    /// The page is read on `on`, held only while it is read: the table's connection, or
+    /// another for rows read ahead. What is known of the view is kept by the state of the store
+    /// `table` sees, the one connection whose `data_version` every page compares (each
+    /// connection counts changes its own way). `counts` knows the view's total (read beside
+    /// the page) and, from the summary, where its rows are.
     pub fn page(
         &self,
         table: &Mutex<Store>,
+        on: &Mutex<Store>,
         req: &QueryRequest,
         counts: &impl Counts,
     ) -> Result<QueryResponse> {
         let count = |view: &ViewSpec| counts.total(view);
         let counted_quickly = counts.summarised(&req.view);
-        let lock = || table.lock().unwrap_or_else(PoisonError::into_inner);
+        let lock = || on.lock().unwrap_or_else(PoisonError::into_inner);
         if req.after.is_some() {
             return beside(&lock, req, query::run, || count(&req.view));
         }
-        let version = store_version(lock().conn())?;
+        let version = store_version(table.lock().unwrap_or_else(PoisonError::into_inner).conn())?;
         let mut view = req.view.clone();
         view.columns.clear();
         let known_total = self.known(&view, version, |k| k.total);
@@ -321,7 +325,12 @@ mod tests {
                     let _ = release.lock().unwrap().recv();
                     Ok(7)
                 };
-                pages.page(&table, &request("status = success", true), &Counting(count))
+                pages.page(
+                    &table,
+                    &table,
+                    &request("status = success", true),
+                    &Counting(count),
+                )
             });
             started.recv().unwrap();
             // Meanwhile another view's first page, and a later page of the same view.
@@ -334,7 +343,7 @@ mod tests {
                     request("status = success", false),
                 ] {
                     let page = pages
-                        .page(table, &req, &Counting(none))
+                        .page(table, table, &req, &Counting(none))
                         .map(|p| p.rows.len());
                     answered.send(page).unwrap();
                 }
@@ -390,14 +399,16 @@ mod tests {
             with_total: true,
             ..QueryRequest::default()
         };
-        pages.page(&table, &first, &Counting(counted)).unwrap();
+        pages
+            .page(&table, &table, &first, &Counting(counted))
+            .unwrap();
         for offset in [total - 200, total - 1, total - 1_000, total - DEEP] {
             let req = QueryRequest {
                 offset,
                 with_total: offset % 2 == 0,
                 ..first.clone()
             };
-            let got = pages.page(&table, &req, &NotPlaced).unwrap();
+            let got = pages.page(&table, &table, &req, &NotPlaced).unwrap();
             let want = query::run(
                 store.conn(),
                 &QueryRequest {

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import {
+  type FetchPage,
   MAX_IN_FLIGHT,
   MOST_AHEAD,
   MOST_PAGES_PER_REQUEST,
@@ -24,7 +25,7 @@ function answeredWhenTold() {
 }
 
 /** Each request as [its first page, how many pages]. */
-const pagesAsked = (fetchPage: { mock: { calls: [number, number][] } }) =>
+const pagesAsked = (fetchPage: { mock: { calls: [number, number, ...unknown[]][] } }) =>
   fetchPage.mock.calls.map(([offset, limit]) => [offset / PAGE_SIZE, limit / PAGE_SIZE]);
 
 describe("PageCache", () => {
@@ -112,6 +113,28 @@ describe("PageCache", () => {
     expect(pagesAsked(fetchPage).slice(2)).toEqual([
       [20, 1],
       [21, MOST_PAGES_PER_REQUEST],
+    ]);
+  });
+
+  it("tells the rows it reads ahead from the rows on screen", async () => {
+    const fetchPage = vi.fn<FetchPage<number[]>>(fakeRows);
+    const cache = new PageCache(fetchPage, () => {});
+    cache.ensure(0, 30, 0, PAGE_SIZE * 8);
+    await vi.waitFor(() => expect(fetchPage).toHaveBeenCalledTimes(2));
+    cache.ensure(PAGE_SIZE * 20, PAGE_SIZE * 21 + 30, PAGE_SIZE * 2, PAGE_SIZE * 8);
+    await vi.waitFor(() => expect(fetchPage).toHaveBeenCalledTimes(6));
+    const asked = fetchPage.mock.calls.map(([offset, limit, ahead]) => [
+      offset / PAGE_SIZE,
+      limit / PAGE_SIZE,
+      ahead,
+    ]);
+    expect(asked).toEqual([
+      [0, 1, false],
+      [1, MOST_PAGES_PER_REQUEST, true],
+      [20, 1, false],
+      [21, 1, false],
+      [22, MOST_PAGES_PER_REQUEST, true],
+      [18, 2, true],
     ]);
   });
 

@@ -9,7 +9,9 @@ export interface Row {
   id: number;
   cells: JsonValue[];
 }
-export type FetchPage<R = Row> = (offset: number, limit: number) => Promise<R[]>;
+/** `ahead`: rows asked for before they are shown, which the backend reads on a connection of
+ * their own so that the rows on screen never wait behind them. */
+export type FetchPage<R = Row> = (offset: number, limit: number, ahead: boolean) => Promise<R[]>;
 
 /** Requests in flight at once. A scrollbar dragged across a million rows passes hundreds of
  * pages; with a small window only the pages still on screen when a slot frees are fetched,
@@ -113,6 +115,7 @@ export class PageCache<R = Row> {
       // A visible page is asked for alone, so that it comes as soon as it can; pages ahead
       // with the missing ones next to them on the same side.
       const run = [first];
+      const ahead = i >= visible;
       const step = order[i + 1] === first + 1 ? 1 : -1;
       while (i >= visible && run.length < MOST_PAGES_PER_REQUEST) {
         const next = order[i + 1];
@@ -120,16 +123,16 @@ export class PageCache<R = Row> {
         run.push(next);
         i++;
       }
-      this.fetch(run);
+      this.fetch(run, ahead);
     }
   }
 
   /** Asks for adjacent pages in one request. */
-  private fetch(run: number[]): void {
+  private fetch(run: number[], ahead: boolean): void {
     const low = Math.min(...run);
     run.forEach((p) => this.pending.add(p));
     this.requests++;
-    this.fetchPage(low * PAGE_SIZE, run.length * PAGE_SIZE)
+    this.fetchPage(low * PAGE_SIZE, run.length * PAGE_SIZE, ahead)
       .then((rows) => {
         for (const p of run) {
           const at = (p - low) * PAGE_SIZE;

@@ -63,6 +63,9 @@ function backend(countedAfter: number | null, rows: number, total: number) {
             ),
           );
         }
+        case "rows_ahead":
+          asked.push("ahead");
+          return answer(page(rows, null));
         default:
           return Promise.reject(new Error(`unexpected ${request.command}`));
       }
@@ -79,9 +82,11 @@ describe("a view's first rows and its count", () => {
   const unchanged = { added: 0, changed: 0, kits: 0 };
   const ignore = () => undefined;
   let dispatch: ReturnType<typeof useView>["dispatch"] | null = null;
+  let fetchPage: ReturnType<typeof useView>["fetchPage"] | null = null;
   function Probe() {
     const v = useView(unchanged, ignore);
     dispatch = v.dispatch;
+    fetchPage = v.fetchPage;
     const said = v.total === null ? "none" : `${v.total}${v.counting ? "+" : ""}`;
     if (seen[seen.length - 1] !== said) seen.push(said);
     return null;
@@ -133,6 +138,20 @@ describe("a view's first rows and its count", () => {
     await wait(HEDGE_MS * 2);
     // The new view's count, then its rows alone; none for the view left.
     expect(asked).toEqual(["counted", "counted", "page"]);
+  });
+
+  it("ask for rows read ahead apart from the rows on screen", async () => {
+    const { transport, asked } = backend(5, PAGE_SIZE, 6000);
+    await show(transport);
+    await wait(HEDGE_MS);
+    expect(asked).toEqual(["counted"]);
+    await act(async () => {
+      await fetchPage?.(PAGE_SIZE * 20, PAGE_SIZE, false);
+      await fetchPage?.(PAGE_SIZE * 21, PAGE_SIZE * 8, true);
+      // The first page is the one asked with the count, whichever way it is asked for.
+      await fetchPage?.(0, PAGE_SIZE, true);
+    });
+    expect(asked).toEqual(["counted", "page", "ahead"]);
   });
 
   it("know a short first page is the whole view before the count comes", async () => {

@@ -151,14 +151,14 @@ export function useView(changes: StoreChanges, onError: (e: string | null) => vo
   }, [viewQuery, firstPage, columns.length, onError]);
 
   const fetchPage = useCallback(
-    async (offset: number, limit: number): Promise<Row[]> => {
+    async (offset: number, limit: number, ahead: boolean): Promise<Row[]> => {
+      const args = { ...request, offset, limit, with_total: false };
       const page =
         offset === 0 && limit <= PAGE_SIZE
           ? await firstPage()
-          : await call(transport, {
-              command: "query",
-              args: { ...request, offset, limit, with_total: false },
-            });
+          : ahead
+            ? await call(transport, { command: "rows_ahead", args })
+            : await call(transport, { command: "query", args });
       return page.rows.slice(0, limit).map((cells, i) => ({ id: page.ids[i] ?? -1, cells }));
     },
     [transport, request, firstPage],
