@@ -226,9 +226,17 @@ pub fn get(engine: &Engine, id: i64) -> Result<Job> {
 }
 
 fn live_job(engine: &Engine, id: i64) -> Option<Job> {
-    let task = engine.tasks().by_record(&[TaskKind::Import], id)?;
+    job_as_it_stands(engine.tasks().by_record(&[TaskKind::Import], id)?)
+}
+
+/// A live import task's job: its status, error and end as the task has them, set together
+/// when it ends. The job's own copies follow a moment later, and a job read in between showed
+/// a success that had not finished.
+fn job_as_it_stands(task: Task) -> Option<Job> {
     let mut job = task.job?;
     job.status = task.status;
+    job.error = task.error;
+    job.finished_at = task.finished_at;
     Some(job)
 }
 
@@ -240,11 +248,7 @@ pub fn list(engine: &Engine, limit: u32) -> Result<Vec<Job>> {
         .list()
         .into_iter()
         .filter(|t| t.kind == TaskKind::Import)
-        .filter_map(|t| {
-            let mut job = t.job?;
-            job.status = t.status;
-            Some(job)
-        })
+        .filter_map(job_as_it_stands)
         .collect();
     for job in &mut list {
         if let Some(l) = live.iter().find(|l| l.id == job.id) {
@@ -284,4 +288,30 @@ pub fn run_and_wait(engine: &Engine, req: ImportRequest) -> Result<Vec<ImportRep
             "the import ended without a result".into(),
         ))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use invlog_core::ingest::ImportOptions;
+    use invlog_core::owners::JobStatus;
+
+    use super::*;
+
+    #[test]
+    fn a_job_read_as_it_ends_shows_its_end_with_its_status() {
+        let req = ImportRequest {
+            paths: vec!["a.csv".into()],
+            options: ImportOptions::default(),
+        };
+        let mut task = Task::new(TaskKind::Import, "Import", "rows");
+        task.job = Some(Job::queued(7, &req, 0));
+        // Ended: the task's status, error and end are set, the job's copies not yet.
+        task.status = JobStatus::Failed;
+        task.error = Some("the disk is full".into());
+        task.finished_at = Some("2026-12-04T21:58:15.010Z".into());
+        let job = job_as_it_stands(task).expect("an import task has its job");
+        assert_eq!(job.status, JobStatus::Failed);
+        assert_eq!(job.error.as_deref(), Some("the disk is full"));
+        assert_eq!(job.finished_at.as_deref(), Some("2026-12-04T21:58:15.010Z"));
+    }
 }
