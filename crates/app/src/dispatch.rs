@@ -1,8 +1,9 @@
 //! The one dispatch: each command of the table, and the connection or task it runs on. Reads
 //! go through the engine's read connections (one each, none waiting for another; counts split
 //! across several), the table's pages through their own (and the rows it reads ahead of the
-//! screen through another, so that those on screen never wait behind them), writes through its writer (where
-//! waiting for another writer holds up no read), long work through the task runner.
+//! screen through another, so that those on screen never wait behind them), writes through
+//! its writer (where waiting for another writer holds up no read), long work through the task
+//! runner.
 
 use invlog_core::{
     columns, connections, detail, export::schedule, failures, ingest, kits, layout, query, resolve,
