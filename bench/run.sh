@@ -156,6 +156,10 @@ node bench/first_look.mjs "$WORK/ten.db" 3 "$looks" \
 echo
 node bench/resolution.mjs 3 "this=$INVLOG@$WORK/ten.db" \
   ${INVLOG_PREVIOUS:+"previous=$INVLOG_PREVIOUS@$WORK/previous.db"}
+# Rows the table reads ahead beside the rows on screen (issue #17).
+echo
+node bench/rows_ahead.mjs "$WORK/ten.db" 3 \
+  "this=$INVLOG" ${INVLOG_PREVIOUS:+"previous=$INVLOG_PREVIOUS@$WORK/previous.db"}
 rm -f "$WORK"/previous.db*
 # Every row reachable at 10M (issue #17): End, a dropped thumb, paging, in Chromium.
 echo
