@@ -441,6 +441,7 @@ export function App() {
                   total={total}
                   counting={counting}
                   fetchPage={v.fetchPage}
+                  takeBackRowsAhead={v.takeBackRowsAhead}
                   sort={state.sort}
                   onSort={(c, additive) =>
                     dispatch({ type: "sort_by", column: c.id, kind: c.kind, additive })

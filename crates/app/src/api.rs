@@ -46,7 +46,12 @@ pub enum Request {
     Query(QueryRequest),
     /// Rows the table reads ahead of the screen: a page as `query` answers it, read on a
     /// connection of their own, so that the rows on screen never wait behind them.
-    RowsAhead(QueryRequest),
+    RowsAhead(RowsAheadRequest),
+    /// Takes back the rows ahead asked for with `ticket` (the table left their view): the
+    /// read under way stops and those still queued are not read; each answers a conflict.
+    TakeBackRowsAhead {
+        ticket: String,
+    },
     Facets(FacetsRequest),
     Import(ImportRequest),
     Imports,
@@ -240,6 +245,7 @@ pub enum Response {
     DefaultColumns(Vec<String>),
     Query(QueryResponse),
     RowsAhead(QueryResponse),
+    TakeBackRowsAhead,
     Facets(Vec<Facet>),
     Import(Vec<ImportReport>),
     Imports(Vec<ImportRecord>),
@@ -298,6 +304,17 @@ pub enum Response {
     StartPull(Box<Task>),
     Pull(Vec<Pull>),
     Pulls(Vec<Pull>),
+}
+
+/// A page of rows to read ahead of the screen.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct RowsAheadRequest {
+    #[serde(flatten)]
+    pub page: QueryRequest,
+    /// Names the table's showing of a view, for `take_back_rows_ahead` when it is left.
+    #[serde(default)]
+    #[ts(optional)]
+    pub ticket: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]

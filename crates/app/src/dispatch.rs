@@ -70,7 +70,15 @@ fn dispatch(engine: &Engine, request: Request) -> Result<Response> {
             Response::DefaultColumns(ids.into_iter().map(str::to_owned).collect())
         }
         Request::Query(q) => Response::Query(query_view(engine, engine.table(), &q)?),
-        Request::RowsAhead(q) => Response::RowsAhead(query_view(engine, engine.rows_ahead()?, &q)?),
+        Request::RowsAhead(r) => Response::RowsAhead(
+            engine
+                .rows_ahead()
+                .read(r.ticket.as_deref(), |on| query_view(engine, on, &r.page))?,
+        ),
+        Request::TakeBackRowsAhead { ticket } => {
+            engine.rows_ahead().take_back(&ticket);
+            Response::TakeBackRowsAhead
+        }
         Request::Facets(f) => Response::Facets(counts::facets(engine, &f)?),
         Request::Timeline(r) => Response::Timeline(counts::timeline(engine, r)?),
         Request::KitLog(r) => Response::KitLog(kits::log(&*read()?, &r.view, r.reveal_secrets)?),

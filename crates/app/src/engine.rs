@@ -2,12 +2,13 @@
 //! the tasks running beside it. Cheap to clone; every clone is the same engine.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use invlog_core::store::Store;
 use invlog_core::{startup, Result};
 
 use crate::readers::{Reader, Readers};
+use crate::rows_ahead::RowsAhead;
 use crate::runner::Tasks;
 
 #[derive(Clone)]
@@ -22,7 +23,7 @@ pub struct Engine {
     /// The connection the rows the table reads ahead of the screen are read on, opened at the
     /// first: a read of 1,600 rows of a view no index serves takes 0.1-1 s at 10M entries,
     /// and on the table's connection the next view's first page waited for it.
-    rows_ahead: Arc<OnceLock<Mutex<Store>>>,
+    rows_ahead: Arc<RowsAhead>,
     /// The connection writes go through. A write may wait its turn behind another writer (an
     /// import, another process): on a connection of its own that wait never holds up a read.
     /// The readers' one connection for a store in memory.
@@ -71,22 +72,24 @@ impl Engine {
     pub fn new(mut store: Store) -> Result<Engine> {
         startup::tidy(&mut store)?;
         let path = store.path().map(std::path::Path::to_path_buf);
-        let (readers, table, writer) = match &path {
+        let (readers, table, rows_ahead, writer) = match &path {
             Some(p) => (
                 Readers::file(p.clone(), store),
                 Arc::new(Mutex::new(store_for_rows_here_and_there(p)?)),
+                RowsAhead::of_file(p.clone(), store_for_rows_here_and_there),
                 Arc::new(Mutex::new(store_for_rows_here_and_there(p)?)),
             ),
             None => {
                 let only = Arc::new(Mutex::new(store));
-                (Readers::Memory(only.clone()), only.clone(), only)
+                let ahead = RowsAhead::shared(only.clone());
+                (Readers::Memory(only.clone()), only.clone(), ahead, only)
             }
         };
         Ok(Engine {
             path,
             readers: Arc::new(readers),
             table,
-            rows_ahead: Arc::default(),
+            rows_ahead: Arc::new(rows_ahead),
             writer,
             tasks: Arc::default(),
             pages: Arc::default(),
@@ -159,21 +162,10 @@ impl Engine {
         &self.table
     }
 
-    /// The connection of the rows read ahead of the screen (see `rows_ahead`); the table's
-    /// for a store in memory, which has only one.
-    pub(crate) fn rows_ahead(&self) -> Result<&Mutex<Store>> {
-        let Some(path) = &self.path else {
-            return Ok(&self.table);
-        };
-        if let Some(opened) = self.rows_ahead.get() {
-            return Ok(opened);
-        }
-        // Two first reads at once may both open one; the second is closed at once.
-        let store = store_for_rows_here_and_there(path)?;
-        store
-            .conn()
-            .pragma_update(None, "cache_size", ROWS_AHEAD_CACHE_KIB)?;
-        Ok(self.rows_ahead.get_or_init(|| Mutex::new(store)))
+    /// The rows read ahead of the screen (see `rows_ahead`): their connection, the table's for
+    /// a store in memory, which has only one.
+    pub(crate) fn rows_ahead(&self) -> &RowsAhead {
+        &self.rows_ahead
     }
 
     /// The store, for one write at a time (it may wait for another writer to finish).
@@ -242,13 +234,6 @@ impl Engine {
     }
 }
 
-/// The rows-ahead connection's page cache, as SQLite's negative KiB count (the others have 64
-/// MiB): each read of rows ahead goes on from where the one before stopped and reads its rows
-/// once, so a big cache would hold little that is read again. At 10M entries, rows ahead of
-/// five views read with it as fast as with 64 MiB (156-159 ms p50 against 180-215), and left
-/// the server at 141 MB where the table's connection reading them had left it at 193.
-const ROWS_AHEAD_CACHE_KIB: i64 = -8_192;
-
 /// The table's pages' connection and the writer's: their reads are rows here and there (a page
 /// of them, the entries a resolve marks), so they read without the memory map (see
 /// `Store::read_without_map`; at 10M entries, a cold start's first page took 381-528 ms through
@@ -268,7 +253,7 @@ mod tests {
     use invlog_core::query::{self, Filter, QueryRequest, ViewSpec};
 
     use super::*;
-    use crate::api::{Request, Response};
+    use crate::api::{Request, Response, RowsAheadRequest};
 
     fn map(store: &Store) -> i64 {
         store
@@ -284,11 +269,16 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let engine = Engine::open(&dir.path().join("s.db")).unwrap();
         assert_eq!(map(&engine.table.lock().unwrap()), 0);
-        assert_eq!(map(&engine.rows_ahead().unwrap().lock().unwrap()), 0);
-        let cache: i64 = (engine.rows_ahead().unwrap().lock().unwrap().conn())
+        let ahead = engine.rows_ahead().connection().unwrap();
+        assert_eq!(map(&ahead.lock().unwrap()), 0);
+        let cache: i64 = (ahead.lock().unwrap().conn())
             .query_row("PRAGMA cache_size", [], |r| r.get(0))
             .unwrap();
-        assert_eq!(cache, ROWS_AHEAD_CACHE_KIB, "rows ahead keep a small cache");
+        assert_eq!(
+            cache,
+            crate::rows_ahead::CACHE_KIB,
+            "rows ahead keep a small cache"
+        );
         assert_eq!(map(&engine.writer.lock().unwrap()), 0);
         assert_eq!(
             map(&engine.store().unwrap()),
@@ -315,13 +305,69 @@ mod tests {
     fn ids(engine: &Engine, ahead: bool, offset: u64) -> Vec<i64> {
         let req = page_of(offset);
         let asked = match ahead {
-            true => Request::RowsAhead(req),
+            true => Request::RowsAhead(RowsAheadRequest {
+                page: req,
+                ticket: None,
+            }),
             false => Request::Query(req),
         };
-        match engine.dispatch(asked).unwrap() {
-            Response::Query(p) | Response::RowsAhead(p) => p.ids,
+        page_ids(engine.dispatch(asked)).unwrap()
+    }
+
+    fn page_ids(answer: Result<Response, crate::AppError>) -> Result<Vec<i64>, crate::AppError> {
+        match answer? {
+            Response::Query(p) | Response::RowsAhead(p) => Ok(p.ids),
             other => panic!("not a page: {other:?}"),
         }
+    }
+
+    /// 1,600 rows read ahead at `offset`, for the showing of a view `ticket` names.
+    fn ahead_for(engine: &Engine, ticket: &str, offset: u64) -> Result<Vec<i64>, crate::AppError> {
+        let page = QueryRequest {
+            limit: 1_600,
+            ..page_of(offset)
+        };
+        let ticket = Some(ticket.to_owned());
+        page_ids(engine.dispatch(Request::RowsAhead(RowsAheadRequest { page, ticket })))
+    }
+
+    /// Rows ahead of a view the table has left stop being read, whether under way or still
+    /// queued; the next view's are read as ever.
+    #[test]
+    fn rows_ahead_taken_back_stop_and_let_the_next_views_through() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.db");
+        drop(crate::test_store::many_entries(&path));
+        let engine = Engine::open(&path).unwrap();
+        let expected = ahead_for(&engine, "earlier", 5_000).unwrap();
+        assert_eq!(expected.len(), 1_600);
+        // The view left's read waits for the connection the test holds, as if it were slow.
+        let held = engine.rows_ahead().connection().unwrap().lock().unwrap();
+        let engine = &engine;
+        std::thread::scope(|scope| {
+            let (left_tx, left) = mpsc::channel();
+            let (next_tx, next) = mpsc::channel();
+            let left_tx2 = left_tx.clone();
+            scope.spawn(move || left_tx.send(ahead_for(engine, "left", 5_000)).unwrap());
+            std::thread::sleep(Duration::from_millis(100));
+            scope.spawn(move || left_tx2.send(ahead_for(engine, "left", 6_600)).unwrap());
+            scope.spawn(move || next_tx.send(ahead_for(engine, "next", 5_000)).unwrap());
+            std::thread::sleep(Duration::from_millis(100));
+            engine
+                .dispatch(Request::TakeBackRowsAhead {
+                    ticket: "left".into(),
+                })
+                .unwrap();
+            drop(held);
+            for _ in 0..2 {
+                let taken_back = left.recv_timeout(Duration::from_secs(20)).unwrap();
+                let error = taken_back.expect_err("rows ahead of a view left were read");
+                assert_eq!(error.kind, crate::ErrorKind::Conflict, "{error}");
+            }
+            let next = next.recv_timeout(Duration::from_secs(20)).unwrap();
+            assert_eq!(next.unwrap(), expected, "the next view's rows ahead");
+        });
+        assert_eq!(ahead_for(engine, "later", 5_000).unwrap(), expected);
     }
 
     #[test]
@@ -331,7 +377,7 @@ mod tests {
         drop(crate::test_store::many_entries(&path));
         let engine = Engine::open(&path).unwrap();
         // Rows read ahead, as long as the test holds their connection (a slow view at 10M).
-        let reading_ahead = engine.rows_ahead().unwrap().lock().unwrap();
+        let reading_ahead = engine.rows_ahead().connection().unwrap().lock().unwrap();
         let engine = &engine;
         std::thread::scope(|scope| {
             let (shown, on_screen) = mpsc::channel();

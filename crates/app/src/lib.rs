@@ -13,6 +13,7 @@ pub mod error;
 mod held_columns;
 mod pages;
 pub mod readers;
+mod rows_ahead;
 pub mod runner;
 mod summaries;
 pub mod tasks;

@@ -16,7 +16,7 @@ import type { SortKey } from "../bindings/SortKey";
 import { isNumeric } from "../common/format";
 import { GridRow } from "./GridRow";
 import { initialKeys, rowKeys } from "./rowKeys";
-import { PageCache, readAhead, type FetchPage, type Row } from "./pages";
+import { PageCache, readAhead, type FetchPage, type Row, type TakeBack } from "./pages";
 import { paced, type Pace } from "./pace";
 import { clampWidth } from "../view/reorder";
 import { sourceNames } from "../common/columnNames";
@@ -45,6 +45,8 @@ interface Props {
   /** The view's count has not come yet: it may hold more rows than `total`. */
   counting?: boolean;
   fetchPage: FetchPage;
+  /** Takes back the rows read ahead of a view the table stops showing. */
+  takeBackRowsAhead?: TakeBack;
   sort: SortKey[];
   onSort: (column: Column, additive: boolean) => void;
   widths: Record<string, number>;
@@ -150,6 +152,7 @@ export function LogTable({
   total,
   counting = false,
   fetchPage,
+  takeBackRowsAhead,
   sort,
   onSort,
   widths,
@@ -178,7 +181,10 @@ export function LogTable({
   const setAnchor = (index: number | null) =>
     setCursor((c) => ({ view, selected: c.view === view ? c.selected : null, anchor: index }));
   // A new view (new fetchPage) starts from an empty cache.
-  const cache = useMemo(() => new PageCache(fetchPage, rerender), [fetchPage]);
+  const cache = useMemo(
+    () => new PageCache(fetchPage, rerender, undefined, takeBackRowsAhead),
+    [fetchPage, takeBackRowsAhead],
+  );
   useEffect(() => {
     cache.open();
     return () => cache.close();

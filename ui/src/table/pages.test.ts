@@ -12,16 +12,19 @@ import {
 const fakeRows = (offset: number, limit: number) =>
   Promise.resolve(Array.from({ length: limit }, (_, i) => [offset + i]));
 
-/** A fetchPage whose requests wait, each until its function in `answers` is called. */
+/** A fetchPage whose requests wait, each until its function in `answers` is called (or in
+ * `refusals`, to fail it). */
 function answeredWhenTold() {
   const answers: (() => void)[] = [];
-  const fetchPage = vi.fn(
-    (offset: number, limit: number) =>
-      new Promise<Awaited<ReturnType<typeof fakeRows>>>((resolve) =>
-        answers.push(() => void fakeRows(offset, limit).then(resolve)),
-      ),
+  const refusals: (() => void)[] = [];
+  const fetchPage = vi.fn<FetchPage<number[]>>(
+    (offset, limit) =>
+      new Promise((resolve, reject) => {
+        answers.push(() => void fakeRows(offset, limit).then(resolve));
+        refusals.push(() => reject(new Error("taken back")));
+      }),
   );
-  return { answers, fetchPage };
+  return { answers, refusals, fetchPage };
 }
 
 /** Each request as [its first page, how many pages]. */
@@ -126,7 +129,7 @@ describe("PageCache", () => {
     const asked = fetchPage.mock.calls.map(([offset, limit, ahead]) => [
       offset / PAGE_SIZE,
       limit / PAGE_SIZE,
-      ahead,
+      ahead !== null,
     ]);
     expect(asked).toEqual([
       [0, 1, false],
@@ -151,6 +154,39 @@ describe("PageCache", () => {
     // Shown again: what is wanted is asked for.
     cache.open();
     expect(pagesAsked(fetchPage).slice(1)).toEqual([[20, 1]]);
+  });
+
+  it("takes back the rows ahead it is reading when closed, and reads them again if shown again", async () => {
+    const { answers, refusals, fetchPage } = answeredWhenTold();
+    const takeBack = vi.fn();
+    const cache = new PageCache(fetchPage, () => {}, 50, takeBack);
+    cache.ensure(0, 30, 0, PAGE_SIZE * 8);
+    answers[0]?.();
+    await vi.waitFor(() => expect(fetchPage).toHaveBeenCalledTimes(2));
+    const ticket = fetchPage.mock.calls[1]?.[2];
+    expect(fetchPage.mock.calls[0]?.[2]).toBeNull();
+    expect(ticket).toEqual(expect.any(String));
+    cache.close();
+    expect(takeBack.mock.calls).toEqual([[ticket]]);
+    // Shown again at once (React's StrictMode), then the backend answers the rows taken back
+    // as failed: the same pages are asked for again, under a ticket not taken back.
+    cache.open();
+    expect(fetchPage).toHaveBeenCalledTimes(2);
+    refusals[1]?.();
+    await vi.waitFor(() => expect(fetchPage).toHaveBeenCalledTimes(3));
+    expect(pagesAsked(fetchPage)).toEqual([
+      [0, 1],
+      [1, MOST_PAGES_PER_REQUEST],
+      [1, MOST_PAGES_PER_REQUEST],
+    ]);
+    const again = fetchPage.mock.calls[2]?.[2];
+    expect(again).toEqual(expect.any(String));
+    expect(again).not.toEqual(ticket);
+    // Closed with nothing ahead in flight, nothing is taken back.
+    answers[2]?.();
+    await vi.waitFor(() => expect(cache.row(PAGE_SIZE)).toBeDefined());
+    cache.close();
+    expect(takeBack).toHaveBeenCalledTimes(1);
   });
 
   it("reads the pages ahead a few to a request, and splits the answer into its pages", async () => {

@@ -9,9 +9,25 @@ export interface Row {
   id: number;
   cells: JsonValue[];
 }
-/** `ahead`: rows asked for before they are shown, which the backend reads on a connection of
- * their own so that the rows on screen never wait behind them. */
-export type FetchPage<R = Row> = (offset: number, limit: number, ahead: boolean) => Promise<R[]>;
+/** `ahead`: for rows asked for before they are shown, the ticket of the view's showing (see
+ * `PageCache.close`); the backend reads them on a connection of their own so that the rows on
+ * screen never wait behind them. Null for rows on screen. */
+export type FetchPage<R = Row> = (
+  offset: number,
+  limit: number,
+  ahead: string | null,
+) => Promise<R[]>;
+
+/** Takes back the rows ahead asked for with a ticket: the backend stops reading them. */
+export type TakeBack = (ticket: string) => void;
+
+const ticketPrefix = Math.random().toString(36).slice(2, 10);
+let tickets = 0;
+/** A ticket no other showing of a view has, in this window or another on the same backend. */
+function newTicket(): string {
+  tickets += 1;
+  return `${ticketPrefix}-${tickets}`;
+}
 
 /** Requests in flight at once. A scrollbar dragged across a million rows passes hundreds of
  * pages; with a small window only the pages still on screen when a slot frees are fetched,
@@ -55,6 +71,10 @@ export class PageCache<R = Row> {
   private wanted: [number, number] = [0, -1];
   /** The view is no longer shown: nothing more is asked for it (`close`). */
   private closed = false;
+  /** Names this showing's rows ahead, to take them back when it ends. */
+  private ticket = newTicket();
+  /** Requests for rows ahead in flight under `ticket`. */
+  private aheadInFlight = 0;
   /** Pages just beyond the visible ones, fetched when the visible ones are in. */
   private ahead: [number, number] = [0, -1];
 
@@ -63,6 +83,7 @@ export class PageCache<R = Row> {
     private readonly onLoaded: () => void,
     /** Pages kept at most; the ones furthest from the last request go first. */
     private readonly keep = 50,
+    private readonly takeBack: TakeBack = () => undefined,
   ) {}
 
   row(index: number): R | undefined {
@@ -83,14 +104,23 @@ export class PageCache<R = Row> {
 
   /** Asks for nothing more, whatever comes back: the table shows another view. A keyboard
    * run across the view tabs otherwise left each view it passed asking for its pages ahead
-   * when its first rows came, in front of the view it stopped on. */
+   * when its first rows came, in front of the view it stopped on. The rows ahead still being
+   * read are taken back: at 10M entries a view's may take a second, and the next view's
+   * would queue behind them. */
   close(): void {
     this.closed = true;
+    if (this.aheadInFlight === 0) return;
+    this.takeBack(this.ticket);
+    // Shown again (`open`), the view asks under a ticket not taken back.
+    this.ticket = newTicket();
+    this.aheadInFlight = 0;
   }
 
-  /** Asks again for what is wanted: the view is shown (again, after a StrictMode re-run). */
+  /** Asks again for what is wanted, the pages taken back included: the view is shown
+   * (again, after a StrictMode re-run). */
   open(): void {
     this.closed = false;
+    this.failed.clear();
     this.pump();
   }
 
@@ -132,7 +162,9 @@ export class PageCache<R = Row> {
     const low = Math.min(...run);
     run.forEach((p) => this.pending.add(p));
     this.requests++;
-    this.fetchPage(low * PAGE_SIZE, run.length * PAGE_SIZE, ahead)
+    const ticket = ahead ? this.ticket : null;
+    if (ahead) this.aheadInFlight++;
+    this.fetchPage(low * PAGE_SIZE, run.length * PAGE_SIZE, ticket)
       .then((rows) => {
         for (const p of run) {
           const at = (p - low) * PAGE_SIZE;
@@ -142,12 +174,14 @@ export class PageCache<R = Row> {
         this.onLoaded();
       })
       .catch(() => {
-        // Left unloaded; the next ensure() over them asks again.
-        run.forEach((p) => this.failed.add(p));
+        // Left unloaded; the next ensure() over them asks again. Pages taken back are asked
+        // again at once if the view is shown again.
+        if (ticket === null || ticket === this.ticket) run.forEach((p) => this.failed.add(p));
       })
       .finally(() => {
         run.forEach((p) => this.pending.delete(p));
         this.requests--;
+        if (ticket === this.ticket) this.aheadInFlight--;
         this.pump();
       });
   }

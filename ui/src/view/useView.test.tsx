@@ -40,7 +40,7 @@ function backend(countedAfter: number | null, rows: number, total: number) {
   const asked: string[] = [];
   const transport = {
     kind: "http",
-    send: (request: { command: string; args?: { with_total?: boolean } }) => {
+    send: (request: { command: string; args?: { with_total?: boolean; ticket?: string } }) => {
       const answer = (result: unknown) => Promise.resolve({ command: request.command, result });
       switch (request.command) {
         case "columns":
@@ -64,8 +64,11 @@ function backend(countedAfter: number | null, rows: number, total: number) {
           );
         }
         case "rows_ahead":
-          asked.push("ahead");
+          asked.push(`ahead ${String(request.args?.ticket)}`);
           return answer(page(rows, null));
+        case "take_back_rows_ahead":
+          asked.push(`take back ${String(request.args?.ticket)}`);
+          return answer(null);
         default:
           return Promise.reject(new Error(`unexpected ${request.command}`));
       }
@@ -83,10 +86,12 @@ describe("a view's first rows and its count", () => {
   const ignore = () => undefined;
   let dispatch: ReturnType<typeof useView>["dispatch"] | null = null;
   let fetchPage: ReturnType<typeof useView>["fetchPage"] | null = null;
+  let takeBackRowsAhead: ReturnType<typeof useView>["takeBackRowsAhead"] | null = null;
   function Probe() {
     const v = useView(unchanged, ignore);
     dispatch = v.dispatch;
     fetchPage = v.fetchPage;
+    takeBackRowsAhead = v.takeBackRowsAhead;
     const said = v.total === null ? "none" : `${v.total}${v.counting ? "+" : ""}`;
     if (seen[seen.length - 1] !== said) seen.push(said);
     return null;
@@ -146,12 +151,13 @@ describe("a view's first rows and its count", () => {
     await wait(HEDGE_MS);
     expect(asked).toEqual(["counted"]);
     await act(async () => {
-      await fetchPage?.(PAGE_SIZE * 20, PAGE_SIZE, false);
-      await fetchPage?.(PAGE_SIZE * 21, PAGE_SIZE * 8, true);
+      await fetchPage?.(PAGE_SIZE * 20, PAGE_SIZE, null);
+      await fetchPage?.(PAGE_SIZE * 21, PAGE_SIZE * 8, "t-1");
       // The first page is the one asked with the count, whichever way it is asked for.
-      await fetchPage?.(0, PAGE_SIZE, true);
+      await fetchPage?.(0, PAGE_SIZE, "t-1");
+      takeBackRowsAhead?.("t-1");
     });
-    expect(asked).toEqual(["counted", "page", "ahead"]);
+    expect(asked).toEqual(["counted", "page", "ahead t-1", "take back t-1"]);
   });
 
   it("know a short first page is the whole view before the count comes", async () => {

@@ -151,17 +151,26 @@ export function useView(changes: StoreChanges, onError: (e: string | null) => vo
   }, [viewQuery, firstPage, columns.length, onError]);
 
   const fetchPage = useCallback(
-    async (offset: number, limit: number, ahead: boolean): Promise<Row[]> => {
+    async (offset: number, limit: number, ahead: string | null): Promise<Row[]> => {
       const args = { ...request, offset, limit, with_total: false };
       const page =
         offset === 0 && limit <= PAGE_SIZE
           ? await firstPage()
-          : ahead
-            ? await call(transport, { command: "rows_ahead", args })
+          : ahead !== null
+            ? await call(transport, { command: "rows_ahead", args: { ...args, ticket: ahead } })
             : await call(transport, { command: "query", args });
       return page.rows.slice(0, limit).map((cells, i) => ({ id: page.ids[i] ?? -1, cells }));
     },
     [transport, request, firstPage],
+  );
+
+  const takeBackRowsAhead = useCallback(
+    (ticket: string) => {
+      // Nothing to tell: the rows taken back answer as failed, and a failure here leaves
+      // them to be read as they would have been.
+      call(transport, { command: "take_back_rows_ahead", args: { ticket } }).catch(() => undefined);
+    },
+    [transport],
   );
 
   const loadFacet = useCallback(
@@ -195,6 +204,7 @@ export function useView(changes: StoreChanges, onError: (e: string | null) => vo
     total: shown?.total ?? null,
     counting: shown?.counting ?? false,
     fetchPage,
+    takeBackRowsAhead,
     loadFacet,
   };
 }

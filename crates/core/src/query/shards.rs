@@ -135,7 +135,7 @@ fn read_shares<T: Send>(
                         }),
                     );
                     let got = part(conn, Some((i * share, hi)));
-                    conn.progress_handler(0, None::<fn() -> bool>);
+                    crate::store::stops::look_on(conn);
                     got
                 })
             })

@@ -15,6 +15,7 @@ use rusqlite::Connection;
 
 use super::{raw_value, Page};
 use crate::error::{CoreError, Result};
+use crate::store::stops;
 
 /// What the scan-and-sort plan costs per entry in the store, roughly (≈1.3 s at 10M here):
 /// what a walk is weighed against.
@@ -46,18 +47,20 @@ pub(super) fn walked_page(
     conn.progress_handler(
         100,
         Some(move || {
-            gives_up(
-                start.elapsed(),
-                budget,
-                seen.load(Ordering::Relaxed),
-                wanted,
-                scan,
-            )
+            stops::requested()
+                || gives_up(
+                    start.elapsed(),
+                    budget,
+                    seen.load(Ordering::Relaxed),
+                    wanted,
+                    scan,
+                )
         }),
     );
     let walked = step(conn, sql, &bound, offset, &found);
-    conn.progress_handler(0, None::<fn() -> bool>);
+    stops::look_on(conn);
     match walked {
+        Err(CoreError::Sqlite(e)) if stops::is_stopped(&e) => Err(CoreError::Stopped),
         Err(CoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _)))
             if e.code == rusqlite::ErrorCode::OperationInterrupted =>
         {
@@ -140,5 +143,29 @@ mod tests {
     #[test]
     fn a_walk_longer_than_the_scan_gives_way_to_it() {
         assert!(gives_up(ms(16), BUDGET, 199, 200, ms(10)));
+    }
+
+    /// Numbers 1 to 200,000 as a page's ids and keys, in the shape a walk reads.
+    const NUMBERS: &str =
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200000)
+                           SELECT i, i FROM n LIMIT ? OFFSET ?";
+
+    fn walk(conn: &Connection) -> Result<Option<Page>> {
+        let params = [SqlValue::Integer(0), SqlValue::Integer(0)];
+        walked_page(conn, NUMBERS, &params, 150_000, 200, ms(60_000), 200_000)
+    }
+
+    /// A walk its thread is asked to stop ends as stopped, not as a walk given up: given up,
+    /// the page would be read again by scanning every entry.
+    #[test]
+    fn a_walk_asked_to_stop_stops_instead_of_giving_way_to_the_scan() {
+        let store = crate::store::Store::open_in_memory().unwrap();
+        let walked = walk(store.conn()).unwrap().expect("walked");
+        assert_eq!(walked.0.first(), Some(&150_001));
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let stopped = stops::stoppable(&stop, || walk(store.conn()));
+        assert!(matches!(stopped, Err(CoreError::Stopped)), "{stopped:?}");
+        // The standing look is back: a read the thread is not asked to stop goes on.
+        assert_eq!(walk(store.conn()).unwrap(), Some(walked));
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod bulk;
 mod migrations;
+pub mod stops;
 pub mod turns;
 
 use std::path::{Path, PathBuf};
@@ -62,6 +63,8 @@ impl Store {
     fn init(mut conn: Connection, path: Option<PathBuf>) -> Result<Self> {
         // Writers take turns however long the one before takes; see `turns`.
         conn.busy_handler(Some(turns::wait_turn))?;
+        // Reads stop when their thread is asked to; see `stops`.
+        stops::look_on(&conn);
         conn.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
         // WAL always, whatever the work: readers (the table, `invlog query`, another app on the
         // same store) are never locked out by a writer, however large its import.
