@@ -2,6 +2,8 @@
 // 1,600 rows ahead asked as each build's table asks them (`rows_ahead`, or `query` on a build
 // without it), then 5 ms later another view's first page, over HTTP. Views no index serves
 // (two accounts, a location) and a channel, each read ahead at offsets 200 to 6,600. Then the
+// same flip as the table makes it: the view left's rows ahead taken back (on a build that
+// can), the next view's first page, then its own rows ahead, timed from the flip. Then the
 // server's anonymous memory. Builds take turns, a fresh server each per round.
 //   node bench/rows_ahead.mjs STORE ROUNDS BUILD...   (BUILD: NAME=PATH-TO-invlog, or
 //   NAME=PATH-TO-invlog@STORE for a build that reads a store of its own)
@@ -16,6 +18,7 @@ const builds = buildsOf(buildArgs, store).map((b) => ({
   alone: [],
   beside: [],
   ahead: [],
+  flipped: [],
   memory: [],
 }));
 if (!store || !rounds || builds.length === 0)
@@ -36,7 +39,7 @@ const views = [
   eq("channel", "Flipkart"),
   eq("account", "Ajio-West"),
 ];
-const page = (command, filters, offset, limit) => ({
+const page = (command, filters, offset, limit, ticket) => ({
   command,
   args: {
     filters,
@@ -46,8 +49,10 @@ const page = (command, filters, offset, limit) => ({
     offset,
     limit,
     with_total: false,
+    ...(ticket ? { ticket } : {}),
   },
 });
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const timed = async (url, request) => {
   const t = performance.now();
   await api(url, request);
@@ -66,16 +71,36 @@ for (let r = 0; r < rounds; r++) {
       const ahead = await api(url, page("rows_ahead", [], 0, 1))
         .then(() => "rows_ahead")
         .catch(() => "query");
+      const takeBack = (ticket) =>
+        api(url, { command: "take_back_rows_ahead", args: { ticket } }).catch(
+          () => undefined,
+        );
       // Past the start's own reads (the summary, the columns read ahead).
-      await new Promise((resolve) => setTimeout(resolve, 8000));
+      await sleep(8000);
       for (const [v, filters] of views.entries()) {
         const next = views[(v + 1) % views.length];
         b.alone.push(await timed(url, page("query", next, 0, 200)));
         const offset = 200 + 1600 * ((r * 7 + v) % 5);
         const reading = timed(url, page(ahead, filters, offset, 1600));
-        await new Promise((resolve) => setTimeout(resolve, 5));
+        await sleep(5);
         b.beside.push(await timed(url, page("query", next, 0, 200)));
         b.ahead.push(await reading);
+      }
+      for (const [v, filters] of views.entries()) {
+        const next = views[(v + 1) % views.length];
+        const [left, shown] = [`left-${r}-${v}`, `shown-${r}-${v}`];
+        const offset = 200 + 1600 * ((r * 7 + v + 2) % 5);
+        const reading = api(
+          url,
+          page(ahead, filters, offset, 1600, left),
+        ).catch(() => undefined);
+        await sleep(5);
+        const flip = performance.now();
+        void takeBack(left);
+        await api(url, page("query", next, 0, 200));
+        await api(url, page(ahead, next, 200 + 1600 * (r % 3), 1600, shown));
+        b.flipped.push(performance.now() - flip);
+        await reading;
       }
       b.memory.push(rssAnonMb(child.pid));
     } finally {
@@ -102,6 +127,10 @@ row(
   (b) => `${ms(b.ahead, 0.5)} / ${ms(b.ahead, 0.95)}`,
 );
 row("a first page with nothing beside it, p50", (b) => ms(b.alone, 0.5));
+row(
+  "a flip to another view: its first page then its own rows ahead, p50 / p95",
+  (b) => `${ms(b.flipped, 0.5)} / ${ms(b.flipped, 0.95)}`,
+);
 row(
   "the server's anonymous memory after, median",
   (b) => `${pct(b.memory, 0.5).toFixed(0)} MB`,
