@@ -3,8 +3,10 @@
 // without it), then 5 ms later another view's first page, over HTTP. Views no index serves
 // (two accounts, a location) and a channel, each read ahead at offsets 200 to 6,600. Then the
 // same flip as the table makes it: the view left's rows ahead taken back (on a build that
-// can), the next view's first page, then its own rows ahead, timed from the flip. Then the
-// server's anonymous memory. Builds take turns, a fresh server each per round.
+// can), the next view's first page, then its own rows ahead, timed from the flip. Then rows
+// ahead deep in a view sorted by SKU (a walk to its anchors, seconds at 10M) and 50 ms later
+// another view's first page. Then the server's anonymous memory. Builds take turns, a fresh
+// server each per round.
 //   node bench/rows_ahead.mjs STORE ROUNDS BUILD...   (BUILD: NAME=PATH-TO-invlog, or
 //   NAME=PATH-TO-invlog@STORE for a build that reads a store of its own)
 import { readFileSync } from "node:fs";
@@ -19,6 +21,7 @@ const builds = buildsOf(buildArgs, store).map((b) => ({
   beside: [],
   ahead: [],
   flipped: [],
+  besideDeep: [],
   memory: [],
 }));
 if (!store || !rounds || builds.length === 0)
@@ -39,12 +42,12 @@ const views = [
   eq("channel", "Flipkart"),
   eq("account", "Ajio-West"),
 ];
-const page = (command, filters, offset, limit, ticket) => ({
+const page = (command, filters, offset, limit, ticket, sort = []) => ({
   command,
   args: {
     filters,
     search: null,
-    sort: [],
+    sort,
     columns,
     offset,
     limit,
@@ -102,6 +105,19 @@ for (let r = 0; r < rounds; r++) {
         b.flipped.push(performance.now() - flip);
         await reading;
       }
+      const bySku = [{ column: "sku", desc: false }];
+      const deep = page(
+        ahead,
+        views[2],
+        200_000 + 150_000 * r,
+        1600,
+        `deep-${r}`,
+        bySku,
+      );
+      const walking = api(url, deep);
+      await sleep(50);
+      b.besideDeep.push(await timed(url, page("query", views[0], 0, 200)));
+      await walking;
       b.memory.push(rssAnonMb(child.pid));
     } finally {
       child.kill();
@@ -130,6 +146,10 @@ row("a first page with nothing beside it, p50", (b) => ms(b.alone, 0.5));
 row(
   "a flip to another view: its first page then its own rows ahead, p50 / p95",
   (b) => `${ms(b.flipped, 0.5)} / ${ms(b.flipped, 0.95)}`,
+);
+row(
+  "another view's first page beside rows ahead deep in a view sorted by SKU, p50 / max",
+  (b) => `${ms(b.besideDeep, 0.5)} / ${ms(b.besideDeep, 1)}`,
 );
 row(
   "the server's anonymous memory after, median",
