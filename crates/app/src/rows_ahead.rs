@@ -35,7 +35,7 @@ pub(crate) struct RowsAhead {
 enum Connection {
     /// A store in memory has one connection, the table's.
     Shared(Arc<Mutex<Store>>),
-    /// Opened by the first read, which a view's rows ahead may never ask for.
+    /// Opened by the first read: a shell that shows no table (the CLI) never reads ahead.
     OfItsOwn {
         path: PathBuf,
         open: fn(&Path) -> Result<Store>,
