@@ -5,18 +5,27 @@
 //!
 //! - Into an empty store nothing can match, so a row is not looked up: every row is held with
 //!   its first occurrence's identity, and repeats are numbered at the end.
+//!   A file with more rows than are held at once writes each full batch, sorted, to a file of
+//!   runs, and merges the runs at the end: the identities table is then appended to once, in
+//!   its order. Batches written into the table as they filled each went all over it (random
+//!   keys), through every page of a table that outgrew the page cache, each batch more pages
+//!   than the last.
 //! - Into a store that holds entries, each row was looked up and numbered already. Its later
 //!   rows are looked up here as well as in the store ([`HeldIdentities::holder`]). Writing the
 //!   identities of a re-import's 500,000 new rows one by one, at random places, took 2.0 s of
 //!   its 7.3 s of rows.
 
+use std::io::{BufWriter, Seek, Write};
+
 use hashbrown::HashTable;
 use rusqlite::Connection;
 
+use crate::error::{CoreError, Result};
 use crate::identity;
 
 /// Rows held before they are written out: 32 bytes each, so at most 32 MiB. A bigger file
-/// writes each full batch, sorted, and numbers its repeated keys in SQLite at the end.
+/// writes each full batch, sorted: to a file of runs when its rows are not looked up, to the
+/// store when they are (where the lookups of the rows after find them).
 const MOST_HELD: usize = 1 << 20;
 
 /// Rows numbered as they came, held with an index of their places: 7/8 of [`MOST_HELD`], so
@@ -26,6 +35,7 @@ const MOST_HELD: usize = 1 << 20;
 const MOST_NUMBERED: usize = MOST_HELD / 8 * 7;
 
 /// One entry's identity (its first occurrence's), id and facts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 struct Held {
     identity: [u8; 16],
     entry_id: i64,
@@ -33,6 +43,27 @@ struct Held {
 }
 
 impl Held {
+    /// Its bytes in a file of runs.
+    const BYTES: usize = 32;
+
+    fn to_bytes(self) -> [u8; Held::BYTES] {
+        let mut b = [0u8; Held::BYTES];
+        b[..16].copy_from_slice(&self.identity);
+        b[16..24].copy_from_slice(&self.entry_id.to_le_bytes());
+        b[24..].copy_from_slice(&self.facts.to_le_bytes());
+        b
+    }
+
+    fn from_bytes(b: &[u8; Held::BYTES]) -> Held {
+        let int =
+            |r: std::ops::Range<usize>| i64::from_le_bytes(b[r].try_into().expect("8 bytes of 32"));
+        Held {
+            identity: b[..16].try_into().expect("16 bytes of 32"),
+            entry_id: int(16..24),
+            facts: int(24..32),
+        }
+    }
+
     /// The identities table's order (key, entry id), with equal identities side by side.
     fn order(&self) -> (i64, [u8; 16], i64) {
         (
@@ -52,6 +83,9 @@ pub(super) struct HeldIdentities {
     /// key. An index of 4-byte places rather than a map of identities keeps it at a few bytes a
     /// row beside the rows' 32.
     numbered: Option<HashTable<u32>>,
+    /// Full batches of rows not numbered as they came, sorted, each written after the one
+    /// before: where each ends.
+    runs: Option<(std::fs::File, Vec<u64>)>,
 }
 
 impl Default for HeldIdentities {
@@ -61,7 +95,15 @@ impl Default for HeldIdentities {
             most: MOST_HELD,
             spills: 0,
             numbered: None,
+            runs: None,
         }
+    }
+}
+
+fn run_error(e: std::io::Error) -> CoreError {
+    CoreError::Io {
+        path: std::env::temp_dir().join("(the import's held identities)"),
+        source: e,
     }
 }
 
@@ -124,13 +166,16 @@ impl HeldIdentities {
         identity: [u8; 16],
         entry_id: i64,
         facts: i64,
-    ) -> rusqlite::Result<()> {
+    ) -> Result<()> {
         if self.rows.len() == self.most {
-            write(conn, &mut self.rows)?;
-            self.spills += 1;
-            if let Some(index) = self.numbered.as_mut() {
-                index.clear();
+            match self.numbered.as_mut() {
+                Some(index) => {
+                    write(conn, &mut self.rows)?;
+                    index.clear();
+                }
+                None => self.write_run(conn)?,
             }
+            self.spills += 1;
         }
         if let Some(index) = self.numbered.as_mut() {
             let rows = &self.rows;
@@ -147,21 +192,157 @@ impl HeldIdentities {
         Ok(())
     }
 
-    /// Writes what is held, each row with the identity of its occurrence in the file.
-    pub(super) fn finish(mut self, conn: &Connection, import_id: i64) -> rusqlite::Result<()> {
-        if self.numbered.is_some() {
-            return write(conn, &mut self.rows);
+    /// Writes the rows held, sorted, after the runs written so far, in a file beside the store
+    /// (its own disk has room for what the store will hold) that goes when it is closed.
+    fn write_run(&mut self, conn: &Connection) -> Result<()> {
+        if self.runs.is_none() {
+            let beside = conn
+                .path()
+                .filter(|p| !p.is_empty())
+                .and_then(|p| std::path::Path::new(p).parent().map(|d| d.to_owned()));
+            let file = match beside {
+                Some(dir) => tempfile::tempfile_in(dir),
+                None => tempfile::tempfile(),
+            };
+            self.runs = Some((file.map_err(run_error)?, Vec::new()));
         }
-        if self.spills > 0 {
-            write(conn, &mut self.rows)?;
-            identity::number_repeats(conn, Some(import_id))?;
-            return Ok(());
+        let (file, ends) = self.runs.as_mut().expect("made above");
+        self.rows.sort_unstable_by_key(Held::order);
+        let mut out = BufWriter::with_capacity(1 << 16, &*file);
+        for row in self.rows.drain(..) {
+            out.write_all(&row.to_bytes()).map_err(run_error)?;
+        }
+        out.flush().map_err(run_error)?;
+        drop(out);
+        ends.push(file.stream_position().map_err(run_error)?);
+        Ok(())
+    }
+
+    /// Writes what is held, each row with the identity of its occurrence in the file.
+    pub(super) fn finish(mut self, conn: &Connection) -> Result<()> {
+        if self.numbered.is_some() {
+            return Ok(write(conn, &mut self.rows)?);
         }
         self.rows.sort_unstable_by_key(Held::order);
-        // Renumbered rows move in the key order: `write` sorts before it writes.
-        number_repeats(&mut self.rows);
-        write(conn, &mut self.rows)
+        let Some((file, ends)) = self.runs.take() else {
+            // Renumbered rows move in the key order: `write` sorts before it writes.
+            number_repeats(&mut self.rows);
+            return Ok(write(conn, &mut self.rows)?);
+        };
+        merge_runs(conn, &file, &ends, std::mem::take(&mut self.rows))
     }
+}
+
+/// One run of a file of runs, read from where it is (the runs share the file, and so would
+/// share one read position).
+struct Run<'f> {
+    file: &'f std::fs::File,
+    at: u64,
+    end: u64,
+    buf: Vec<u8>,
+    next: usize,
+}
+
+impl Run<'_> {
+    /// Bytes read from a run at once.
+    const READ: u64 = 1 << 16;
+
+    fn next(&mut self) -> Result<Option<Held>> {
+        if self.next == self.buf.len() {
+            let len = (self.end - self.at).min(Run::READ) as usize;
+            if len == 0 {
+                return Ok(None);
+            }
+            self.buf.resize(len, 0);
+            read_at(self.file, &mut self.buf, self.at).map_err(run_error)?;
+            self.at += len as u64;
+            self.next = 0;
+        }
+        let bytes = self.buf[self.next..self.next + Held::BYTES]
+            .try_into()
+            .expect("runs hold whole rows");
+        self.next += Held::BYTES;
+        Ok(Some(Held::from_bytes(bytes)))
+    }
+}
+
+#[cfg(unix)]
+fn read_at(file: &std::fs::File, buf: &mut [u8], at: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, buf, at)
+}
+
+#[cfg(windows)]
+fn read_at(file: &std::fs::File, mut buf: &mut [u8], mut at: u64) -> std::io::Result<()> {
+    while !buf.is_empty() {
+        match std::os::windows::fs::FileExt::seek_read(file, buf, at)? {
+            0 => return Err(std::io::ErrorKind::UnexpectedEof.into()),
+            n => {
+                buf = &mut buf[n..];
+                at += n as u64;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Rows written at once while runs are merged.
+const MERGED_AT_ONCE: usize = 1 << 14;
+
+/// Writes the rows of the runs in `file` (ending at `ends`) and of `last` (sorted) to the
+/// identities table in its order, each with the identity of its occurrence: the second and
+/// later rows of an identity, in entry order, are numbered and written after the others.
+fn merge_runs(
+    conn: &Connection,
+    file: &std::fs::File,
+    ends: &[u64],
+    last: Vec<Held>,
+) -> Result<()> {
+    let mut runs: Vec<Box<dyn Iterator<Item = Result<Held>> + '_>> = Vec::new();
+    let mut start = 0;
+    for &end in ends {
+        let mut run = Run {
+            file,
+            at: start,
+            end,
+            buf: Vec::new(),
+            next: 0,
+        };
+        runs.push(Box::new(std::iter::from_fn(move || run.next().transpose())));
+        start = end;
+    }
+    runs.push(Box::new(last.into_iter().map(Ok)));
+    // The head of each run, smallest first.
+    let mut heads = std::collections::BinaryHeap::with_capacity(runs.len());
+    for (at, run) in runs.iter_mut().enumerate() {
+        if let Some(row) = run.next().transpose()? {
+            heads.push(std::cmp::Reverse((row.order(), at, row)));
+        }
+    }
+    let mut batch: Vec<Held> = Vec::with_capacity(MERGED_AT_ONCE);
+    let mut moved: Vec<Held> = Vec::new();
+    // The identity of the row before, and how many rows had it so far.
+    let mut seen: Option<([u8; 16], i64)> = None;
+    while let Some(std::cmp::Reverse((_, at, mut row))) = heads.pop() {
+        if let Some(next) = runs[at].next().transpose()? {
+            heads.push(std::cmp::Reverse((next.order(), at, next)));
+        }
+        match seen.as_mut() {
+            Some((first, n)) if *first == row.identity => {
+                *n += 1;
+                row.identity = identity::nth(first, *n);
+                moved.push(row);
+            }
+            _ => {
+                seen = Some((row.identity, 1));
+                batch.push(row);
+                if batch.len() == MERGED_AT_ONCE {
+                    write(conn, &mut batch)?;
+                }
+            }
+        }
+    }
+    write(conn, &mut batch)?;
+    Ok(write(conn, &mut moved)?)
 }
 
 /// Gives the second and later rows of each identity (in entry order, the file's) the identity
@@ -254,7 +435,7 @@ mod tests {
             held.push(conn, *identity, id, 0).unwrap();
         }
         assert_eq!(held.spills > 0, identities.len() > most);
-        held.finish(conn, 1).unwrap();
+        held.finish(conn).unwrap();
         let mut st = conn
             .prepare("SELECT key, entry_id, identity FROM identities ORDER BY entry_id")
             .unwrap();
@@ -264,6 +445,31 @@ mod tests {
             .collect::<rusqlite::Result<_>>()
             .unwrap();
         rows
+    }
+
+    #[test]
+    fn many_runs_merged_write_what_holding_the_whole_file_writes() {
+        // 2,000 rows of 300 identities, some met many times, in no order.
+        let mut x: u64 = 7;
+        let file: Vec<[u8; 16]> = (0..2_000)
+            .map(|_| {
+                x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                let mut identity = [0u8; 16];
+                identity[..8].copy_from_slice(&((x >> 33) % 300).to_le_bytes());
+                identity[8] = 1;
+                identity
+            })
+            .collect();
+        let held_whole = written(&file, 10_000);
+        assert_eq!(held_whole, written(&file, 64));
+        assert_eq!(held_whole, written(&file, 999));
+        let distinct: std::collections::HashSet<&Vec<u8>> =
+            held_whole.iter().map(|r| &r.2).collect();
+        assert_eq!(
+            distinct.len(),
+            file.len(),
+            "every occurrence has its own identity"
+        );
     }
 
     #[test]

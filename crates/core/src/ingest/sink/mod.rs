@@ -1040,7 +1040,7 @@ impl<'a> Sink<'a> {
         }
         self.link_matched()?;
         drop(self.lookup);
-        self.held.finish(self.conn, self.import_id)?;
+        self.held.finish(self.conn)?;
         phase("identities");
         // After the held identities are written and freed: the two together were an import's
         // peak of memory.
