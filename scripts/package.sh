@@ -25,6 +25,12 @@ strip --strip-unneeded "$out/invlog"
 gzip -9n <packaging/changelog >"$out/changelog.gz"
 
 tauri=$root/ui/node_modules/.bin/tauri
+# Tauri's CLI reads CI as its --ci flag and takes true or false only; CI services also set 1.
+case "${CI-unset}" in
+  unset | true | false) ;;
+  "") unset CI ;;
+  *) export CI=true ;;
+esac
 # The app first, then its man page and stripping, then the bundle of what was built.
 "$tauri" build "${tauri_mode[@]}" --no-bundle --config packaging/tauri.deb.json
 desktop=$target/$mode/invlog-desktop
