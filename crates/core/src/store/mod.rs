@@ -2,6 +2,7 @@
 
 pub mod bulk;
 mod migrations;
+mod scoped;
 pub mod stops;
 pub mod turns;
 

@@ -24,16 +24,7 @@ thread_local! {
 /// then (see [`is_stopped`]), at SQLite's next look. The thread's previous flag, if any, is
 /// restored after.
 pub fn stoppable<T>(stop: &Arc<AtomicBool>, f: impl FnOnce() -> T) -> T {
-    let previous = STOP.with(|s| s.borrow_mut().replace(stop.clone()));
-    struct Restore(Option<Arc<AtomicBool>>);
-    impl Drop for Restore {
-        fn drop(&mut self) {
-            let previous = self.0.take();
-            STOP.with(|s| *s.borrow_mut() = previous);
-        }
-    }
-    let _restore = Restore(previous);
-    f()
+    super::scoped::with(&STOP, stop.clone(), f)
 }
 
 /// Whether this thread's reads were asked to stop.

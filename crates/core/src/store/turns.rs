@@ -58,21 +58,11 @@ pub fn while_waiting<T>(
     give_up: impl Fn() -> bool + 'static,
     f: impl FnOnce() -> T,
 ) -> T {
-    let previous = HOOK.with(|h| {
-        h.borrow_mut().replace(Hook {
-            on_wait: Box::new(on_wait),
-            give_up: Box::new(give_up),
-        })
-    });
-    struct Restore(Option<Hook>);
-    impl Drop for Restore {
-        fn drop(&mut self) {
-            let previous = self.0.take();
-            HOOK.with(|h| *h.borrow_mut() = previous);
-        }
-    }
-    let _restore = Restore(previous);
-    f()
+    let hook = Hook {
+        on_wait: Box::new(on_wait),
+        give_up: Box::new(give_up),
+    };
+    super::scoped::with(&HOOK, hook, f)
 }
 
 /// Whether `e` is SQLite saying another connection holds the lock (after a hook gave up).

@@ -102,7 +102,7 @@ impl Default for HeldIdentities {
 
 fn run_error(e: std::io::Error) -> CoreError {
     CoreError::Io {
-        path: std::env::temp_dir().join("(the import's held identities)"),
+        path: "(the import's held identities, a file beside the store)".into(),
         source: e,
     }
 }
