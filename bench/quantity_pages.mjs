@@ -26,7 +26,7 @@ const columns = [
 const query = (filter, offset, limit, withTotal) => ({
   command: "query",
   args: {
-    filters: [filter],
+    filters: Array.isArray(filter) ? filter : [filter],
     sort: [],
     columns,
     offset,
@@ -36,6 +36,20 @@ const query = (filter, offset, limit, withTotal) => ({
 });
 const broad = { column: "inventory_sent", op: "ge", values: ["200"] };
 const narrow = { column: "inventory_sent", op: "eq", values: ["77"] };
+// Too few rows for deep pages (nothing is placed in time after the count).
+const narrower = [
+  narrow,
+  { column: "channel", op: "eq", values: ["Flipkart"] },
+];
+
+/** The view counted (with its first page), and a second later its first page again and the
+ * table's rows ahead: the view shown again, once the count has held its columns. */
+const countedThenAgain = (filter) => [
+  query(filter, 0, 200, true),
+  { pause: 1000 },
+  query(filter, 0, 200, false),
+  query(filter, 200, 1600, false),
+];
 
 /** Each case: a name and the requests asked in turn on one fresh server. */
 const cases = [
@@ -54,6 +68,14 @@ const cases = [
   [
     "first page, = 77 (0.2% of entries)",
     [query(narrow, 0, 200, false), query(narrow, 0, 200, false)],
+  ],
+  [
+    "counted, a second later its first page again, then the rows ahead, = 77",
+    countedThenAgain(narrow),
+  ],
+  [
+    "counted, a second later its first page again, then the rows ahead, = 77 and Flipkart",
+    countedThenAgain(narrower),
   ],
   [
     "counted, then End, then two more deep jumps, >= 200",
@@ -118,7 +140,12 @@ for (let r = 0; r < rounds; r++) {
   }
 }
 
+const again = ["count", "first page", "rows ahead"];
 const labels = {
+  "counted, a second later its first page again, then the rows ahead, = 77":
+    again,
+  "counted, a second later its first page again, then the rows ahead, = 77 and Flipkart":
+    again,
   "counted, then End, then two more deep jumps, >= 200": [
     "count",
     "End",

@@ -100,6 +100,15 @@ impl Pages {
                     return beside(&lock, req, walk, || Ok(in_view));
                 }
             }
+            if let Some(desc) = req.view.time_order().filter(|_| !counted_quickly) {
+                let (at, limit) = (req.offset, req.limit);
+                if let Some((rows, total)) = counts.rows_in_time(&req.view, at, limit, desc)? {
+                    keep(total);
+                    let mut page = query::run_rows(lock().conn(), req, &rows)?;
+                    page.total = req.with_total.then_some(total);
+                    return Ok(page);
+                }
+            }
             let page = beside(&lock, req, query::run, total)?;
             if let Some(t) = page.total {
                 keep(t);
@@ -183,6 +192,9 @@ impl Pages {
     }
 }
 
+/// A view's rows placed in time, (time, id) in its order, and its total (`Counts::rows_in_time`).
+pub type RowsInTime = (Vec<(i64, i64)>, u64);
+
 /// What the pages need to know of a view besides its rows.
 pub trait Counts: Sync {
     /// The view's total: from the summary where it can, else counted on other connections.
@@ -194,6 +206,19 @@ pub trait Counts: Sync {
     /// `Columns::seek`). None past the view's end, or when neither the summary nor held columns
     /// can say.
     fn seek(&self, view: &ViewSpec, position: u64, desc: bool) -> Result<Option<(i64, u64)>>;
+    /// For a view in time order no summary counts, whose rows are too few and far between for
+    /// a walk of the time index to reach them soon: its rows from `position` on, `limit` at
+    /// most, as (time, id), and its total, from columns already held (`Columns::rows_in_time`).
+    /// None when a walk reaches them soon or nothing held can say.
+    fn rows_in_time(
+        &self,
+        _view: &ViewSpec,
+        _position: u64,
+        _limit: u32,
+        _desc: bool,
+    ) -> Result<Option<RowsInTime>> {
+        Ok(None)
+    }
 }
 
 /// A page as `read` reads it on the table's connection (asked for no total), and the total
@@ -376,6 +401,63 @@ mod tests {
             assert_eq!(first.total, Some(7));
             assert_eq!(first.rows.len(), 20);
         });
+    }
+
+    /// Places a view's rows in time as the test says; counts nothing else.
+    struct Placed(Vec<(i64, i64)>);
+
+    impl Counts for Placed {
+        fn total(&self, view: &ViewSpec) -> Result<u64> {
+            panic!("{view:?} was counted, not placed")
+        }
+        fn summarised(&self, _: &ViewSpec) -> bool {
+            false
+        }
+        fn seek(&self, _: &ViewSpec, _: u64, _: bool) -> Result<Option<(i64, u64)>> {
+            Ok(None)
+        }
+        fn rows_in_time(
+            &self,
+            _: &ViewSpec,
+            position: u64,
+            limit: u32,
+            _: bool,
+        ) -> Result<Option<RowsInTime>> {
+            let rows = self.0.iter().skip(position as usize).take(limit as usize);
+            Ok(Some((rows.copied().collect(), self.0.len() as u64)))
+        }
+    }
+
+    /// A page of a view whose rows are placed in time apart is the rows placed, read by id,
+    /// with the view's total as placed: no walk, no count.
+    #[test]
+    fn a_page_of_rows_placed_in_time_is_read_by_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        invlog_core::samples::load(&mut Store::open(&path).unwrap()).unwrap();
+        let table = Mutex::new(Store::open(&path).unwrap());
+        let placed: Vec<(i64, i64)> = table
+            .lock()
+            .unwrap()
+            .conn()
+            .prepare("SELECT occurred_at, id FROM entries WHERE id % 3 = 0 ORDER BY id DESC")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert!(placed.len() > 25);
+        let req = QueryRequest {
+            offset: 5,
+            ..request("inventory_sent >= 0", true)
+        };
+        let page = Pages::default()
+            .page(&table, &table, &req, &Placed(placed.clone()))
+            .unwrap();
+        let want: Vec<i64> = placed[5..25].iter().map(|&(_, id)| id).collect();
+        assert_eq!(page.ids, want);
+        assert_eq!(page.rows.len(), 20);
+        assert_eq!(page.total, Some(placed.len() as u64));
     }
 
     /// Counted by the test; placing a page by the view's times is a failure.

@@ -283,7 +283,9 @@ fn check(
                 column: "occurred_at".into(),
                 desc,
             }],
-            columns: vec!["id".into()],
+            columns: ["id", "occurred_at", "inventory_sent", "sku"]
+                .map(String::from)
+                .to_vec(),
             ..ViewSpec::default()
         };
         for position in [0, total / 3, total / 2, total.saturating_sub(1), total] {
@@ -294,7 +296,22 @@ fn check(
                 with_total: false,
                 ..QueryRequest::default()
             };
-            let want = query::run(conn, &req).unwrap().ids;
+            let page = query::run(conn, &req).unwrap();
+            // The same page read by id from the rows placed in time.
+            let placed = ask(&|c, conn| {
+                let rows = c.rows_in_time(conn, f, search, position, 5, desc).unwrap();
+                serde_json::to_value(query::run_rows(conn, &req, &rows).unwrap()).unwrap()
+            });
+            prop_assert_eq!(
+                placed,
+                serde_json::to_value(&page).unwrap(),
+                "page at {} of {:?} {:?}, desc {}",
+                position,
+                f,
+                search,
+                desc
+            );
+            let want = page.ids;
             let seek = ask(&|c, conn| {
                 serde_json::to_value(c.seek(conn, f, search, position, desc).unwrap()).unwrap()
             });

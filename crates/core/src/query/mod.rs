@@ -628,6 +628,30 @@ pub fn run_anchored(
     Ok(if from_end { in_view_order(page) } else { page })
 }
 
+/// The page of a view in time order (`ViewSpec::time_order`) whose rows are `rows`, (time,
+/// id) in the view's order, found apart (`columnar::Columns::rows_in_time`): only their
+/// columns are read. Asked for no total.
+pub fn run_rows(
+    conn: &Connection,
+    req: &QueryRequest,
+    rows: &[(i64, i64)],
+) -> Result<QueryResponse> {
+    let plan = plan_after(&req.view, None, false)?;
+    let ids: Vec<i64> = rows.iter().map(|&(_, id)| id).collect();
+    let (ids, shown) = show_rows(conn, &plan, &ids, req.reveal_secrets)?;
+    let full_page = rows.len() == req.limit as usize;
+    Ok(QueryResponse {
+        total: None,
+        columns: plan.columns.iter().map(|c| c.id.to_owned()).collect(),
+        rows: shown,
+        ids,
+        next_cursor: match rows.last() {
+            Some(&(at, id)) if full_page => Some(vec![Value::from(at), Value::from(id)]),
+            _ => None,
+        },
+    })
+}
+
 /// The page that ends `req.offset` rows before the view's end, read as [`run`] reads an early
 /// page (the time-index walk on its budget, or the scan-and-sort plan), walking from the end;
 /// its rows still come in the view's order, and `next_cursor` is then None. The last pages of

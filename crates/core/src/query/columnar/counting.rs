@@ -35,6 +35,11 @@ struct Matches<'a> {
 type Spans = Vec<(i64, i64)>;
 
 impl Columns {
+    /// How many entries are held.
+    pub fn entries(&self) -> u64 {
+        self.rows as u64
+    }
+
     /// The state of the store these were read in.
     pub fn key(&self) -> Key {
         self.key

@@ -43,6 +43,16 @@ impl Places {
         (place < end).then_some(place)
     }
 
+    /// The id of the entry at `place`; None past the last.
+    pub(super) fn id_at(&self, place: usize) -> Option<i64> {
+        if place >= self.len {
+            return None;
+        }
+        let run = self.runs.partition_point(|&(_, at)| at <= place);
+        let (first, at) = *self.runs.get(run.checked_sub(1)?)?;
+        Some(first + (place - at) as i64)
+    }
+
     /// The runs of consecutive ids, each with the place it starts at.
     pub(super) fn runs(&self) -> &[(i64, usize)] {
         &self.runs

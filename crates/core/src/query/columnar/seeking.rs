@@ -105,39 +105,8 @@ impl Columns {
         desc: bool,
     ) -> Result<Option<(i64, u64)>> {
         let times = self.times.as_deref().ok_or(CoreError::Stopped)?;
-        // A view is sought again and again as its table is scrolled: what places its rows in
-        // time is kept for the next seek, while the store stands.
-        let (order, index) = {
-            let mut kept = self.seeks.lock().unwrap_or_else(PoisonError::into_inner);
-            let order = match &kept.order {
-                // Kept through resolutions and re-runs: they change no entry's time.
-                Some(order) if order.key.same_entries(self.key) && order.rows == times.len() => {
-                    Arc::clone(order)
-                }
-                _ => {
-                    let Some(order) = TimeOrder::new(self.key, times) else {
-                        return Ok(None);
-                    };
-                    let order = Arc::new(order);
-                    kept.order = Some(Arc::clone(&order));
-                    order
-                }
-            };
-            let index = match &kept.last {
-                Some(index)
-                    if index.key == self.key
-                        && index.filters == filters
-                        && index.search.as_deref() == search =>
-                {
-                    Arc::clone(index)
-                }
-                _ => {
-                    let index = Arc::new(self.seek_index(conn, filters, search, times, &order)?);
-                    kept.last = Some(Arc::clone(&index));
-                    index
-                }
-            };
-            (order, index)
+        let Some((order, index)) = self.placed(conn, filters, search, times)? else {
+            return Ok(None);
         };
         let stretches: Box<dyn Iterator<Item = usize>> = match desc {
             true => Box::new((0..order.stretches).rev()),
@@ -174,6 +143,105 @@ impl Columns {
         // Newest first, the edge ends the instant before: rows at `at` are from it on.
         let edge = if desc { at.saturating_add(1) } else { at };
         Ok(Some((edge, skip)))
+    }
+
+    /// The view's rows from `position` on, `limit` of them at most, in time order (newest
+    /// first when `desc`; rows at one instant by id, the same way), as (time, id). A page of a
+    /// view whose rows are few and far between is read by id from them: the time index walked
+    /// to it passes ~500 entries for each of a view of 0.2% of them (0.7-0.9 s at 10M).
+    pub fn rows_in_time(
+        &self,
+        conn: &Connection,
+        filters: &[Filter],
+        search: Option<&str>,
+        position: u64,
+        limit: usize,
+        desc: bool,
+    ) -> Result<Vec<(i64, i64)>> {
+        let times = self.times.as_deref().ok_or(CoreError::Stopped)?;
+        let Some((order, index)) = self.placed(conn, filters, search, times)? else {
+            return Ok(Vec::new());
+        };
+        let stretches: Box<dyn Iterator<Item = usize>> = match desc {
+            true => Box::new((0..order.stretches).rev()),
+            false => Box::new(0..order.stretches),
+        };
+        let mut skip = position;
+        let mut rows = Vec::with_capacity(limit);
+        for s in stretches {
+            if rows.len() == limit {
+                break;
+            }
+            let n = index.per_stretch[s];
+            if skip >= n {
+                skip -= n;
+                continue;
+            }
+            let (from, to) = (order.starts[s] as usize, order.starts[s + 1] as usize);
+            let mut within: Vec<(i64, i64)> = order.entries[from..to]
+                .iter()
+                .map(|&i| i as usize)
+                .filter(|&i| index.mask[i] == 1)
+                .map(|i| {
+                    let id = self.places.id_at(i).ok_or(CoreError::Stopped)?;
+                    Ok((times[i], id))
+                })
+                .collect::<Result<_>>()?;
+            within.sort_unstable();
+            if desc {
+                within.reverse();
+            }
+            let wanted = limit - rows.len();
+            rows.extend(within.into_iter().skip(skip as usize).take(wanted));
+            skip = 0;
+        }
+        Ok(rows)
+    }
+
+    /// The entries in time and the view's rows among them, kept from the last call or found
+    /// now; None when there are too many entries to place.
+    fn placed(
+        &self,
+        conn: &Connection,
+        filters: &[Filter],
+        search: Option<&str>,
+        times: &[i64],
+    ) -> Result<Option<(Arc<TimeOrder>, Arc<SeekIndex>)>> {
+        // A view is sought again and again as its table is scrolled: what places its rows in
+        // time is kept for the next seek, while the store stands.
+        let (order, index) = {
+            let mut kept = self.seeks.lock().unwrap_or_else(PoisonError::into_inner);
+            let order = match &kept.order {
+                // Kept through resolutions and re-runs: they change no entry's time.
+                Some(order) if order.key.same_entries(self.key) && order.rows == times.len() => {
+                    Arc::clone(order)
+                }
+                _ => {
+                    let Some(order) = TimeOrder::new(self.key, times) else {
+                        return Ok(None);
+                    };
+                    let order = Arc::new(order);
+                    kept.order = Some(Arc::clone(&order));
+                    order
+                }
+            };
+            let index = match &kept.last {
+                Some(index)
+                    if index.key == self.key
+                        && index.filters == filters
+                        && index.search.as_deref() == search =>
+                {
+                    Arc::clone(index)
+                }
+                _ => {
+                    let index = Arc::new(self.seek_index(conn, filters, search, times, &order)?);
+                    kept.last = Some(Arc::clone(&index));
+                    index
+                }
+            };
+            (order, index)
+        };
+        Ok(Some((order, index)))
     }
 
     /// The view's rows per stretch of time, and which entries they are.
