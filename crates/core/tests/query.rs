@@ -452,3 +452,41 @@ fn shared() -> &'static Fixture {
     static FX: OnceLock<Shared> = OnceLock::new();
     &FX.get_or_init(|| Shared(loaded())).0
 }
+
+/// A page read by id from rows placed apart is refused for the limits a page is refused for.
+#[test]
+fn a_page_read_by_id_keeps_the_page_limits() {
+    let fx = loaded();
+    let conn = fx.store.conn();
+    let rows: Vec<(i64, i64)> = conn
+        .prepare("SELECT occurred_at, id FROM entries ORDER BY occurred_at DESC, id DESC LIMIT 3")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    for limit in [0, query::MAX_PAGE_ROWS + 1] {
+        let req = QueryRequest {
+            limit,
+            ..QueryRequest::default()
+        };
+        let refused = |r: invlog_core::Result<query::QueryResponse>| match r {
+            Err(invlog_core::CoreError::InvalidQuery(m)) => m,
+            other => panic!("limit {limit}: {other:?}"),
+        };
+        assert_eq!(
+            refused(query::run_rows(conn, &req, &rows)),
+            refused(query::run(conn, &req))
+        );
+    }
+    let req = QueryRequest {
+        limit: 3,
+        with_total: false,
+        ..QueryRequest::default()
+    };
+    let page = query::run_rows(conn, &req, &rows).unwrap();
+    assert_eq!(
+        serde_json::to_value(page).unwrap(),
+        serde_json::to_value(query::run(conn, &req).unwrap()).unwrap()
+    );
+}

@@ -637,6 +637,7 @@ pub fn run_rows(
     rows: &[(i64, i64)],
 ) -> Result<QueryResponse> {
     let plan = plan_after(&req.view, None, false)?;
+    page_limit(req)?;
     let ids: Vec<i64> = rows.iter().map(|&(_, id)| id).collect();
     let (ids, shown) = show_rows(conn, &plan, &ids, req.reveal_secrets)?;
     let full_page = rows.len() == req.limit as usize;
@@ -709,12 +710,7 @@ fn run_ordered(
         )
     };
     let mut params = plan.where_.params.clone();
-    if !(1..=MAX_PAGE_ROWS).contains(&req.limit) {
-        return Err(CoreError::InvalidQuery(format!(
-            "limit must be between 1 and {MAX_PAGE_ROWS}; page through larger views with --offset"
-        )));
-    }
-    let limit = req.limit;
+    let limit = page_limit(req)?;
     params.push(SqlValue::Integer(limit as i64));
     params.push(SqlValue::Integer(req.offset.min(i64::MAX as u64) as i64));
     let sql = |hide_index: bool| sql_from(&find_from, hide_index);
@@ -764,6 +760,16 @@ fn run_ordered(
         ids,
         next_cursor,
     })
+}
+
+/// The rows a page may hold.
+fn page_limit(req: &QueryRequest) -> Result<u32> {
+    match (1..=MAX_PAGE_ROWS).contains(&req.limit) {
+        true => Ok(req.limit),
+        false => Err(CoreError::InvalidQuery(format!(
+            "limit must be between 1 and {MAX_PAGE_ROWS}; page through larger views with --offset"
+        ))),
+    }
 }
 
 /// A page's entry ids in order, and the raw sort keys of its last row.
