@@ -88,6 +88,29 @@ impl TimeOrder {
     fn stretch(&self, t: i64) -> usize {
         ((t - self.first) / self.width) as usize
     }
+
+    /// The stretches in time order, newest first when `desc`.
+    fn in_time(&self, desc: bool) -> Box<dyn Iterator<Item = usize>> {
+        match desc {
+            true => Box::new((0..self.stretches).rev()),
+            false => Box::new(0..self.stretches),
+        }
+    }
+}
+
+impl SeekIndex {
+    /// The view's entries (their places in the held columns) in stretch `s` of `order`.
+    fn in_stretch<'a>(
+        &'a self,
+        order: &'a TimeOrder,
+        s: usize,
+    ) -> impl Iterator<Item = usize> + 'a {
+        let (from, to) = (order.starts[s] as usize, order.starts[s + 1] as usize);
+        order.entries[from..to]
+            .iter()
+            .map(|&i| i as usize)
+            .filter(|&i| self.mask[i] == 1)
+    }
 }
 
 impl Columns {
@@ -108,13 +131,9 @@ impl Columns {
         let Some((order, index)) = self.placed(conn, filters, search, times)? else {
             return Ok(None);
         };
-        let stretches: Box<dyn Iterator<Item = usize>> = match desc {
-            true => Box::new((0..order.stretches).rev()),
-            false => Box::new(0..order.stretches),
-        };
         let mut before = 0u64;
         let mut found = None;
-        for s in stretches {
+        for s in order.in_time(desc) {
             if position < before + index.per_stretch[s] {
                 found = Some(s);
                 break;
@@ -124,13 +143,7 @@ impl Columns {
         let Some(s) = found else {
             return Ok(None);
         };
-        let (from, to) = (order.starts[s] as usize, order.starts[s + 1] as usize);
-        let mut within: Vec<i64> = order.entries[from..to]
-            .iter()
-            .map(|&i| i as usize)
-            .filter(|&i| index.mask[i] == 1)
-            .map(|i| times[i])
-            .collect();
+        let mut within: Vec<i64> = index.in_stretch(&order, s).map(|i| times[i]).collect();
         within.sort_unstable();
         if desc {
             within.reverse();
@@ -162,13 +175,9 @@ impl Columns {
         let Some((order, index)) = self.placed(conn, filters, search, times)? else {
             return Ok(Vec::new());
         };
-        let stretches: Box<dyn Iterator<Item = usize>> = match desc {
-            true => Box::new((0..order.stretches).rev()),
-            false => Box::new(0..order.stretches),
-        };
         let mut skip = position;
         let mut rows = Vec::with_capacity(limit);
-        for s in stretches {
+        for s in order.in_time(desc) {
             if rows.len() == limit {
                 break;
             }
@@ -177,11 +186,8 @@ impl Columns {
                 skip -= n;
                 continue;
             }
-            let (from, to) = (order.starts[s] as usize, order.starts[s + 1] as usize);
-            let mut within: Vec<(i64, i64)> = order.entries[from..to]
-                .iter()
-                .map(|&i| i as usize)
-                .filter(|&i| index.mask[i] == 1)
+            let mut within: Vec<(i64, i64)> = index
+                .in_stretch(&order, s)
                 .map(|i| {
                     let id = self.places.id_at(i).ok_or(CoreError::Stopped)?;
                     Ok((times[i], id))
