@@ -3,7 +3,7 @@
 import { api } from "../tests/e2e/harness.mjs";
 import { spawnSync } from "node:child_process";
 import http from "node:http";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 
@@ -71,6 +71,28 @@ export async function timedApi(url, req, runs, ask = api) {
     times.push(performance.now() - t0);
   }
   return { times, result };
+}
+
+/** Resolves, with the ms waited, once the process `pid` has used under 5% of a core over half a
+ * second: a server settled after what it does on its own once asked (reading the columns of a
+ * big store ahead of need), as DuckDB is timed once its table is loaded. */
+export async function settled(pid, mostMs = 180_000) {
+  // utime + stime, in clock ticks (1/100 s on Linux).
+  const cpu = () =>
+    readFileSync(`/proc/${pid}/stat`, "utf8")
+      .split(") ")[1]
+      .split(" ")
+      .slice(11, 13)
+      .reduce((a, b) => a + Number(b), 0);
+  const t0 = performance.now();
+  let before = cpu();
+  while (performance.now() - t0 < mostMs) {
+    await new Promise((r) => setTimeout(r, 500));
+    const now = cpu();
+    if (now - before <= 2) return performance.now() - t0;
+    before = now;
+  }
+  throw new Error(`the server was still busy after ${mostMs} ms`);
 }
 
 /** An `ask` for `timedApi` over one kept-alive connection with node:http: what the server and
