@@ -283,6 +283,13 @@ fn main() {
             if let Some(window) = app.get_webview_window("main") {
                 window.set_title(&format!("Invlog — {}", path.display()))?;
             }
+            // Ended by a signal (a closed terminal, logging out), the app quits as from its
+            // menu: through `RunEvent::Exit` below, not at once.
+            let quitting = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                invlog_app::shutdown::requested().await;
+                quitting.exit(0);
+            });
             // Task progress is pushed to the window as `task` events; nothing polls.
             let handle = app.handle().clone();
             tasks.listen(std::sync::Arc::new(move |t: &Task| {
@@ -301,9 +308,21 @@ fn main() {
             open_path,
             reveal_path
         ])
-        .run(tauri::generate_context!());
-    if let Err(e) = result {
-        eprintln!("invlog-desktop: {e}");
-        std::process::exit(1);
-    }
+        .build(tauri::generate_context!());
+    let app = match result {
+        Ok(app) => app,
+        Err(e) => {
+            eprintln!("invlog-desktop: {e}");
+            std::process::exit(1);
+        }
+    };
+    app.run(|app, event| {
+        // The process ends right after: the engine's connections are never closed, and the
+        // write-ahead log would be left for the next start to read.
+        if let tauri::RunEvent::Exit = event {
+            if let Err(e) = app.state::<Engine>().close() {
+                eprintln!("invlog-desktop: the store's write-ahead log was left as it is: {e}");
+            }
+        }
+    });
 }

@@ -6,11 +6,13 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import {
+  existsSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
   mkdirSync,
+  statSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
@@ -254,4 +256,19 @@ test("a kit log opens in the window, its charts drawn with uPlot's styles under 
     await driver.takeScreenshot(),
     "base64",
   );
+});
+
+test("the app, ended, folds the store's write-ahead log into its file", async () => {
+  const log = `${db}-wal`;
+  const logBytes = () => (existsSync(log) ? statSync(log).size : 0);
+  // The export above was written through it.
+  assert.ok(logBytes() > 0, "the app wrote through the log");
+  // Ended as a closed terminal or a logout ends it (WebDriver has no way to the native
+  // menu's Quit, nor to the window manager's close button).
+  execFileSync("pkill", ["-TERM", "-f", `^${app}`]);
+  const deadline = Date.now() + 20_000;
+  while (logBytes() > 0 && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 100));
+  assert.equal(logBytes(), 0, "the next start has no log to read first");
+  assert.ok(cli("query", "--limit", "1", "--json").total > 0);
 });

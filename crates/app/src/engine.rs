@@ -183,6 +183,17 @@ impl Engine {
         }
     }
 
+    /// For a shell about to end: the store's write-ahead log is folded into its file
+    /// ([`Store::fold_log`]), as closing its last connection would, so the next run starts
+    /// without reading it. A write under way keeps the writer: the log is then left as is.
+    /// Returns whether the log was folded.
+    pub fn close(&self) -> Result<bool> {
+        match self.try_writer() {
+            Some(writer) => writer.fold_log(),
+            None => Ok(false),
+        }
+    }
+
     /// The store's file; None in memory.
     pub fn path(&self) -> Option<&std::path::Path> {
         self.path.as_deref()

@@ -15,6 +15,7 @@ mod pages;
 pub mod readers;
 mod rows_ahead;
 pub mod runner;
+pub mod shutdown;
 mod summaries;
 pub mod tasks;
 #[cfg(test)]

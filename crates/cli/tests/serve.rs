@@ -7,6 +7,8 @@ use std::process::{Child, Command, Stdio};
 
 use serde_json::{json, Value};
 
+mod common;
+
 struct Server {
     child: Child,
     port: u16,
@@ -386,6 +388,34 @@ fn sigterm_stops_the_server_cleanly_and_its_uploads_go_with_it() {
     let status = srv.child.wait().unwrap();
     assert!(status.success(), "{status:?}");
     assert!(uploads_folders(tmp.path()).is_empty());
+}
+
+/// A stopped server leaves its writes in the store file, not in a write-ahead log the next
+/// run would have to read whole before its first page.
+#[cfg(unix)]
+#[test]
+fn a_stopped_server_folds_its_write_ahead_log_into_the_store() {
+    let mut srv = start();
+    let db = srv._dir.path().join("s.db");
+    let host = format!("127.0.0.1:{}", srv.port);
+    let xoro = common::examples().join("xoro-amazon-logs.csv");
+    let import = json!({"command": "import", "args": {"paths": [xoro]}});
+    let (status, body) = post(srv.port, &host, Some(&srv.token), &import);
+    assert_eq!(status, 200, "{body}");
+    let new = body["result"][0]["new"].as_u64().unwrap();
+    assert!(new > 0, "{body}");
+    let log = db.with_extension("db-wal");
+    let log_bytes = || std::fs::metadata(&log).map_or(0, |m| m.len());
+    assert!(log_bytes() > 0, "the import went through the log");
+    let killed = Command::new("kill")
+        .args(["-TERM", &srv.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    assert!(srv.child.wait().unwrap().success());
+    assert_eq!(log_bytes(), 0, "the log was folded into the store");
+    let page = common::json_on(&db, &["query", "--limit", "1", "--json"]);
+    assert_eq!(page["total"].as_u64(), Some(12 + new), "{page}");
 }
 
 #[test]

@@ -10,6 +10,24 @@ pub fn examples() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/formats/examples")
 }
 
+/// `invlog --db DB ARGS`, whatever the environment names.
+pub fn command_on(db: &Path, args: &[&str]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_invlog"));
+    c.arg("--db").arg(db).args(args).env_remove("INVLOG_DB");
+    c
+}
+
+/// Runs a command on `db` that must succeed and parses its JSON output.
+pub fn json_on(db: &Path, args: &[&str]) -> Value {
+    let out = command_on(db, args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 /// A temp folder holding `store.db`, and `invlog --db` on it.
 pub struct Cli {
     pub dir: tempfile::TempDir,
@@ -25,12 +43,7 @@ impl Cli {
         self.dir.path().join("store.db")
     }
     pub fn command(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_invlog"));
-        c.arg("--db")
-            .arg(self.db())
-            .args(args)
-            .env_remove("INVLOG_DB");
-        c
+        command_on(&self.db(), args)
     }
     pub fn run(&self, args: &[&str]) -> Output {
         self.command(args).output().unwrap()
@@ -45,12 +58,6 @@ impl Cli {
     }
     /// Runs a command that must succeed and parses its JSON output.
     pub fn json(&self, args: &[&str]) -> Value {
-        let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).unwrap()
+        json_on(&self.db(), args)
     }
 }

@@ -34,6 +34,14 @@ pub const PAGE_BYTES: i64 = 16_384;
 /// The page cache, as SQLite's negative KiB count: 64 MiB.
 pub const CACHE_KIB: i64 = -65_536;
 
+/// What the write-ahead log is cut back to once its pages are in the store file. Left alone it
+/// keeps the size of the biggest write since the store was opened: a 10M-row import's 2.4 GB,
+/// beside a store of the same size, until the app closes.
+pub const LOG_KEPT_BYTES: i64 = 64 << 20;
+
+/// How long closing waits for readers to let the log go before leaving it to the next run.
+const CLOSING_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
 pub struct Store {
     conn: Connection,
     path: Option<PathBuf>,
@@ -78,6 +86,7 @@ impl Store {
         // NORMAL is durable across application crashes in WAL mode; only a power loss can
         // drop the last transactions, which an import simply redoes.
         conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "journal_size_limit", LOG_KEPT_BYTES)?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         // 64 MiB of page cache. An index build after a bulk import sorts in runs of a few MiB
         // (`ingest::rebuild_indexes`): memory stays bounded whatever the file size.
@@ -136,6 +145,32 @@ impl Store {
         self.path.as_deref()
     }
 
+    /// Copies the write-ahead log into the store file and empties it, for a process about to
+    /// end: SQLite does so when the last connection closes, but a shell ends with connections
+    /// still held by its threads, and the log it leaves is read whole by the next run's first
+    /// connection before any page (+0.1 s at 1M entries from a cold disk, ~1 s at 10M).
+    /// Returns whether it was emptied: not when another process writes or reads the store,
+    /// or a read here goes on for longer than [`CLOSING_WAIT`].
+    pub fn fold_log(&self) -> Result<bool> {
+        let deadline = std::time::Instant::now() + CLOSING_WAIT;
+        let folded = turns::while_waiting(
+            || {},
+            move || std::time::Instant::now() > deadline,
+            || {
+                self.conn
+                    .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+                        r.get::<_, i64>(0)
+                    })
+            },
+        );
+        match folded {
+            // 1: SQLite found the log busy.
+            Ok(busy) => Ok(busy == 0),
+            Err(e) if turns::is_busy(&e) => Ok(false),
+            Err(e) => Err(e.into()),
+        }
+    }
+
     /// Runs `write` in one IMMEDIATE transaction if the store is free right now; `None`
     /// without waiting when another connection is writing (housekeeping that the next
     /// chance will do).
@@ -177,5 +212,50 @@ mod tests {
             .unwrap();
         assert_eq!(map, MMAP_BYTES);
         assert!(map > 0x7fff_0000, "{map}");
+    }
+
+    /// The log is folded into the store and emptied; while another connection reads a
+    /// snapshot it needs, it is left whole (and closing does not wait for that read).
+    #[test]
+    fn folding_the_log_empties_it_unless_a_read_still_needs_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log.db");
+        let store = Store::open(&path).unwrap();
+        let log_bytes = || {
+            std::fs::metadata(path.with_extension("db-wal"))
+                .unwrap()
+                .len()
+        };
+        let write = |n: i64| {
+            store
+                .conn()
+                .execute(
+                    "INSERT INTO settings (key, value, updated_at) VALUES (?1, 'x', 0)",
+                    [n.to_string()],
+                )
+                .unwrap()
+        };
+        let mut reader = Store::open(&path).unwrap();
+        write(1);
+        // Deferred: a read, where the store begins every transaction as a write.
+        let snapshot = reader
+            .conn_mut()
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Deferred)
+            .unwrap();
+        let seen: i64 = snapshot
+            .query_row("SELECT count(*) FROM settings", [], |r| r.get(0))
+            .unwrap();
+        write(2);
+        assert!(log_bytes() > 0);
+        assert!(!store.fold_log().unwrap(), "a read still needed the log");
+        assert!(log_bytes() > 0);
+        drop(snapshot);
+        assert!(store.fold_log().unwrap());
+        assert_eq!(log_bytes(), 0);
+        let now: i64 = reader
+            .conn()
+            .query_row("SELECT count(*) FROM settings", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(now, seen + 1);
     }
 }

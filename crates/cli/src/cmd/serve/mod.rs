@@ -67,8 +67,13 @@ pub fn run(engine: Engine, a: ServeArgs) -> Result<std::process::ExitCode, Failu
     // The first view's total, facets and timeline then find the entry summary read.
     engine.warm_up();
     engine.hold_columns();
-    serve(engine, a.port, a.open, a.max_upload)
-        .map_err(|e| Failure::Runtime(format!("serve: {e}")))?;
+    let served = serve(engine.clone(), a.port, a.open, a.max_upload);
+    // Threads of the schedule timer and reads ahead hold the engine to the end: its
+    // connections are never closed, and the write-ahead log would be left to the next run.
+    if let Err(e) = engine.close() {
+        eprintln!("invlog: the store's write-ahead log was left as it is: {e}");
+    }
+    served.map_err(|e| Failure::Runtime(format!("serve: {e}")))?;
     Ok(std::process::ExitCode::SUCCESS)
 }
 
@@ -453,24 +458,6 @@ fn open_in_browser(url: &str) {
     }
 }
 
-async fn stop_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        let term = signal(SignalKind::terminate());
-        let hup = signal(SignalKind::hangup());
-        if let (Ok(mut term), Ok(mut hup)) = (term, hup) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-                _ = hup.recv() => {}
-            }
-            return;
-        }
-    }
-    let _ = tokio::signal::ctrl_c().await;
-}
-
 /// Serves until interrupted. The first line on stdout is the URL to open, token included.
 fn serve(engine: Engine, port: u16, open: bool, max_upload: u64) -> std::io::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -516,7 +503,7 @@ fn serve(engine: Engine, port: u16, open: bool, max_upload: u64) -> std::io::Res
         // uploads folder goes with it.
         axum::serve(listener, app)
             .with_graceful_shutdown(async move {
-                stop_signal().await;
+                invlog_app::shutdown::requested().await;
                 let _ = stop.send(true);
             })
             .await
