@@ -75,8 +75,8 @@ impl Engine {
         let (readers, table, rows_ahead, writer) = match &path {
             Some(p) => (
                 Readers::file(p.clone(), store),
-                Arc::new(Mutex::new(store_for_rows_here_and_there(p)?)),
-                RowsAhead::of_file(p.clone(), store_for_rows_here_and_there),
+                Arc::new(Mutex::new(store_for_pages(p)?)),
+                RowsAhead::of_file(p.clone(), store_for_pages),
                 Arc::new(Mutex::new(store_for_rows_here_and_there(p)?)),
             ),
             None => {
@@ -256,6 +256,27 @@ fn store_for_rows_here_and_there(path: &std::path::Path) -> Result<Store> {
     Ok(store)
 }
 
+/// The page cache of the connections the table's pages and the rows read ahead of them are
+/// read on, as SQLite's negative KiB count (the others have 64 MiB). Their reads go from view
+/// to view and read each row once, so a big cache holds little that is read again, and what
+/// it held stayed the process's memory: with 64 MiB for the table's pages, a 10M-entry server
+/// was left at 331-333 MB after flips between views and their rows ahead, against 215-221 MB
+/// with this, the pages and rows ahead as fast or faster (`bench/rows_ahead.mjs`), a view
+/// tab's rows painted p50 / p95 in 38.9-46.0 / 63.5-73.3 ms against 39.4-44.4 / 61.1-66.1
+/// (`bench/ui.mjs`, two runs each); only the same rows asked twice in a row read again from
+/// the OS's cache (+15-25 ms for 1,600 rows: `bench/quantity_pages.mjs`).
+pub(crate) const PAGES_CACHE_KIB: i64 = -8_192;
+
+/// The connection of the table's pages or of the rows read ahead of them: rows here and
+/// there, in a small page cache.
+fn store_for_pages(path: &std::path::Path) -> Result<Store> {
+    let store = store_for_rows_here_and_there(path)?;
+    store
+        .conn()
+        .pragma_update(None, "cache_size", PAGES_CACHE_KIB)?;
+    Ok(store)
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::mpsc;
@@ -274,7 +295,8 @@ mod tests {
     }
 
     /// The table's pages and the writer read rows here and there without the memory map; the
-    /// read connections, whose scans run faster through it, keep it.
+    /// read connections, whose scans run faster through it, keep it. The table's pages and the
+    /// rows ahead keep a small page cache.
     #[test]
     fn the_tables_pages_and_the_writer_read_without_the_memory_map() {
         let dir = tempfile::tempdir().unwrap();
@@ -282,13 +304,18 @@ mod tests {
         assert_eq!(map(&engine.table.lock().unwrap()), 0);
         let ahead = engine.rows_ahead().connection().unwrap();
         assert_eq!(map(&ahead.lock().unwrap()), 0);
-        let cache: i64 = (ahead.lock().unwrap().conn())
-            .query_row("PRAGMA cache_size", [], |r| r.get(0))
-            .unwrap();
+        let cache = |store: &Store| -> i64 {
+            store
+                .conn()
+                .query_row("PRAGMA cache_size", [], |r| r.get(0))
+                .unwrap()
+        };
+        assert_eq!(cache(&ahead.lock().unwrap()), PAGES_CACHE_KIB);
+        assert_eq!(cache(&engine.table.lock().unwrap()), PAGES_CACHE_KIB);
         assert_eq!(
-            cache,
-            crate::rows_ahead::CACHE_KIB,
-            "rows ahead keep a small cache"
+            cache(&engine.writer.lock().unwrap()),
+            invlog_core::store::CACHE_KIB,
+            "the writer's imports keep their cache"
         );
         assert_eq!(map(&engine.writer.lock().unwrap()), 0);
         assert_eq!(

@@ -11,13 +11,6 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use invlog_core::store::{stops, Store};
 use invlog_core::{CoreError, Result};
 
-/// The rows-ahead connection's page cache, as SQLite's negative KiB count (the others have 64
-/// MiB): each read of rows ahead goes on from where the one before stopped and reads its rows
-/// once, so a big cache would hold little that is read again. At 10M entries, rows ahead of
-/// five views read with it as fast as with 64 MiB (156-159 ms p50 against 180-215), and left
-/// the server at 141 MB where the table's connection reading them had left it at 193.
-pub(crate) const CACHE_KIB: i64 = -8_192;
-
 /// Tickets taken back that are remembered, for their requests still queued: a table takes
 /// back at most the few it sent last.
 const TAKEN_BACK_KEPT: usize = 256;
@@ -87,7 +80,6 @@ impl RowsAhead {
         }
         // Two first reads at once may both open one; the second is closed at once.
         let store = open(path)?;
-        store.conn().pragma_update(None, "cache_size", CACHE_KIB)?;
         Ok(opened.get_or_init(|| Mutex::new(store)))
     }
 
