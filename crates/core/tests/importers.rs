@@ -655,8 +655,23 @@ fn bulk_import_rebuilds_indexes_and_returns_to_wal() {
         std::fs::metadata(&p).unwrap().len() > 2_000_000,
         "large enough for bulk mode"
     );
+    let cache = |fx: &Fixture| -> (i64, i64) {
+        let conn = fx.store.conn();
+        let pragma = |name: &str| conn.query_row(&format!("PRAGMA {name}"), [], |r| r.get(0));
+        (
+            pragma("cache_size").unwrap(),
+            pragma("cache_spill").unwrap(),
+        )
+    };
+    let before = cache(&fx);
     let r = fx.import_ok(&p);
     assert_eq!(r.rows_imported, 40_000);
+    assert_eq!(
+        cache(&fx),
+        before,
+        "the rebuild's own page cache and spill size are put back (spilling left off would hold \
+         every page a later transaction changes in memory)"
+    );
     let conn = fx.store.conn();
     let indexes: Vec<String> = conn
         .prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'entries' AND sql IS NOT NULL ORDER BY name")
