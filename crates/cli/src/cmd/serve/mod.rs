@@ -87,6 +87,16 @@ struct Assets;
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
                    connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
+/// The page shares its browsing context group with no other origin's window and loads
+/// nothing from another origin (as the CSP already says): it is cross-origin isolated, so no
+/// page of another origin can read its memory through a side channel, and its clocks keep
+/// their full 5 µs resolution (100 µs with jitter otherwise, which alone put frame times a
+/// tick above 16.7 ms).
+const CROSS_ORIGIN_OPENER_POLICY: header::HeaderName =
+    header::HeaderName::from_static("cross-origin-opener-policy");
+const CROSS_ORIGIN_EMBEDDER_POLICY: header::HeaderName =
+    header::HeaderName::from_static("cross-origin-embedder-policy");
+
 async fn asset(uri: axum::http::Uri) -> HttpResponse {
     let path = uri.path().trim_start_matches('/');
     let path = if path.is_empty() { "index.html" } else { path };
@@ -96,6 +106,8 @@ async fn asset(uri: axum::http::Uri) -> HttpResponse {
                 (header::CONTENT_TYPE, file.metadata.mimetype().to_owned()),
                 (header::CONTENT_SECURITY_POLICY, CSP.to_owned()),
                 (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+                (CROSS_ORIGIN_OPENER_POLICY, "same-origin".to_owned()),
+                (CROSS_ORIGIN_EMBEDDER_POLICY, "require-corp".to_owned()),
             ],
             file.data.into_owned(),
         )
