@@ -21,9 +21,9 @@ use crate::store::stops;
 /// what a walk is weighed against.
 const SCAN_NANOS_PER_ENTRY: u64 = 100;
 
-/// The page `offset` rows into the result of `sql` (which ends in `LIMIT ? OFFSET ?`, bound
-/// last), walked if it pays, or None when the walk was given up; the store holds up to
-/// `entries` entries.
+/// The page `offset` rows into the result of `sql`, walked if it pays, or None when the walk
+/// was given up; the store holds up to `entries` entries. `sql` reads the rows up to the page's
+/// end, `offset + limit`: it ends in `LIMIT {offset + limit} OFFSET ?`, the offset bound last.
 pub(super) fn walked_page(
     conn: &Connection,
     sql: &str,
@@ -37,8 +37,7 @@ pub(super) fn walked_page(
     let wanted = offset + u64::from(limit);
     // The rows before the page are stepped over here rather than by OFFSET, so the watch sees
     // every row found.
-    let mut bound = params[..params.len() - 2].to_vec();
-    bound.push(SqlValue::Integer(wanted.min(i64::MAX as u64) as i64));
+    let mut bound = params[..params.len() - 1].to_vec();
     bound.push(SqlValue::Integer(0));
 
     let found = Arc::new(AtomicU64::new(0));
@@ -148,10 +147,10 @@ mod tests {
     /// Numbers 1 to 200,000 as a page's ids and keys, in the shape a walk reads.
     const NUMBERS: &str =
         "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200000)
-                           SELECT i, i FROM n LIMIT ? OFFSET ?";
+                           SELECT i, i FROM n LIMIT 150200 OFFSET ?";
 
     fn walk(conn: &Connection) -> Result<Option<Page>> {
-        let params = [SqlValue::Integer(0), SqlValue::Integer(0)];
+        let params = [SqlValue::Integer(150_000)];
         walked_page(conn, NUMBERS, &params, 150_000, 200, ms(60_000), 200_000)
     }
 

@@ -286,25 +286,6 @@ pub(crate) fn entry_columns(conn: &Connection) -> Result<Vec<String>> {
         .collect::<rusqlite::Result<_>>()?)
 }
 
-/// The generation of the last change of the entries' `MARKS` (schema 17).
-pub fn marked_at(conn: &Connection) -> Result<i64> {
-    Ok(conn.query_row(
-        "SELECT marked_at FROM summary_state WHERE id = 1",
-        [],
-        |r| r.get(0),
-    )?)
-}
-
-/// The generation of the last change of the entries that was not an import's new entries
-/// (schema 16).
-pub fn rewritten(conn: &Connection) -> Result<i64> {
-    Ok(conn.query_row(
-        "SELECT rewritten FROM summary_state WHERE id = 1",
-        [],
-        |r| r.get(0),
-    )?)
-}
-
 /// The summary's generation: it changes with every change of the entries (schema 16; before,
 /// of the summary), so a snapshot of it is current while the generation is the one it was
 /// loaded at.

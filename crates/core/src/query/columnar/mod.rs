@@ -50,22 +50,30 @@ const TIME: &str = "occurred_at";
 pub struct Key {
     generation: i64,
     last_id: i64,
-    /// The generation of the last change of entries already stored (`summary::rewritten`).
+    /// The generation of the last change of entries already stored (`summary_state.rewritten`,
+    /// schema 16).
     rewritten: i64,
-    /// The generation of the last change of the entries' marks (`summary::marked_at`).
+    /// The generation of the last change of the entries' marks (`summary_state.marked_at`,
+    /// schema 17).
     marked: i64,
 }
 
 impl Key {
-    /// The store's state as `conn`'s transaction sees it.
+    /// The store's state as `conn` sees it: one statement, so one snapshot even outside a
+    /// transaction, and kept prepared (every page asks, to know whether held columns are due).
     pub fn read(conn: &Connection) -> Result<Key> {
-        Ok(Key {
-            generation: crate::summary::generation(conn)?,
-            last_id: conn
-                .query_row("SELECT coalesce(max(id), 0) FROM entries", [], |r| r.get(0))?,
-            rewritten: crate::summary::rewritten(conn)?,
-            marked: crate::summary::marked_at(conn)?,
-        })
+        let mut state = conn.prepare_cached(
+            "SELECT generation, rewritten, marked_at, (SELECT coalesce(max(id), 0) FROM entries) \
+             FROM summary_state WHERE id = 1",
+        )?;
+        Ok(state.query_row([], |r| {
+            Ok(Key {
+                generation: r.get(0)?,
+                rewritten: r.get(1)?,
+                marked: r.get(2)?,
+                last_id: r.get(3)?,
+            })
+        })?)
     }
 
     /// Whether the store in state `other` holds the same entries with the same values as in
