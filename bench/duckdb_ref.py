@@ -2,7 +2,8 @@
 """The reference for Invlog's counts, facets and timelines (issue #17): the same questions asked
 of DuckDB, as Tad asks them, over the same generated Konnect CSV loaded into an in-memory table.
 Prints one JSON object: the load time and, per question, each run's milliseconds.
-Usage: duckdb_ref.py CSV RUNS QUESTIONS.json   (QUESTIONS as bench/summary.mjs writes them)"""
+Usage: duckdb_ref.py CSV RUNS QUESTIONS.json   (QUESTIONS as bench/summary.mjs writes them; a
+question's own "runs", if given, stands for RUNS)"""
 import json
 import sys
 import time
@@ -36,7 +37,7 @@ def main():
         sql, params = q["sql"], q.get("params", [])
         db.execute(sql, params).fetchall()  # warm, as Invlog's first run is
         times = []
-        for _ in range(runs):
+        for _ in range(q.get("runs", runs)):
             t0 = time.perf_counter()
             db.execute(sql, params).fetchall()
             times.append((time.perf_counter() - t0) * 1000)
