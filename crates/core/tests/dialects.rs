@@ -181,6 +181,58 @@ fn semicolon_csv_in_windows_1252_is_read_and_says_so() {
     assert_eq!(rows[0]["status"], "failed");
 }
 
+/// A Konnect log of `rows` ASCII rows, ~80 bytes each, then `last` as its last row's product
+/// name, in the bytes given.
+fn konnect_rows_then(rows: usize, last: &[u8]) -> Vec<u8> {
+    let mut file = b"Seller Identifier,Updated On,Status,Channel & Account,Product Name\n".to_vec();
+    for i in 0..rows {
+        let line = format!(
+            "SKU-{:05},2025-03-{:02} {:02}:{:02}:{:02},Success,Amazon / Amazon-Delhi,Cotton shirt\n",
+            i % 20_000,
+            1 + i % 28,
+            i / 3600 % 24,
+            i / 60 % 60,
+            i % 60
+        );
+        file.extend_from_slice(line.as_bytes());
+    }
+    file.extend_from_slice(b"SKU-LAST,2025-03-30 10:00:00,Failed,Amazon / Amazon-Delhi,");
+    file.extend_from_slice(last);
+    file.push(b'\n');
+    file
+}
+
+/// The encoding is decided by the whole file, though its rows are read before it is all
+/// looked at: a Windows-1252 byte far past the first ones still has the file read decoded,
+/// whatever was made of the rows before, in a small file and in a bulk one.
+#[test]
+fn a_windows_1252_byte_far_into_the_file_has_it_all_read_decoded() {
+    for rows in [2_000, 30_000] {
+        let mut fx = Fixture::new();
+        let r = fx.import_ok(&fx.file(
+            "late.csv",
+            konnect_rows_then(rows, b"Cr\xe8me br\xfbl\xe9e"),
+        ));
+        assert_eq!(r.encoding.as_deref(), Some("Windows-1252"), "{rows} rows");
+        assert_eq!((r.new, r.rows_failed), (rows as u64 + 1, 0), "{rows} rows");
+        let last = fx.rows(&["sku = SKU-LAST"], &["product_name", "status"]);
+        assert_eq!(last[0]["product_name"], "Crème brûlée", "{rows} rows");
+        let imports: i64 = fx
+            .store
+            .conn()
+            .query_row("SELECT count(*) FROM imports", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(imports, 1, "the first reading, as UTF-8, left nothing");
+        // UTF-8 throughout, the same rows are read as they are.
+        let mut fx = Fixture::new();
+        let r = fx.import_ok(&fx.file(
+            "utf8.csv",
+            konnect_rows_then(rows, "Crème brûlée".as_bytes()),
+        ));
+        assert_eq!((r.encoding, r.new), (None, rows as u64 + 1), "{rows} rows");
+    }
+}
+
 #[test]
 fn excel_unicode_text_is_utf16_with_tabs() {
     let mut fx = Fixture::new();

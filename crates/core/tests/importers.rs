@@ -475,6 +475,35 @@ fn reimport_adds_nothing() {
     assert_eq!(fx.fingerprint(), before);
 }
 
+/// A file as big as a bulk import's is known as imported before while its rows are read (its
+/// fingerprint is read beside them): the rows read meanwhile are rolled back.
+#[test]
+fn reimport_of_a_big_file_adds_nothing() {
+    let mut fx = Fixture::new();
+    let mut file = String::from("Seller Identifier,Updated On,Status,Inventory Sent\n");
+    for i in 0..40_000 {
+        let (day, s) = (1 + i % 28, i % 86_400);
+        let (h, m, sec) = (s / 3600, s / 60 % 60, s % 60);
+        file += &format!("SKU-{i:05},2025-03-{day:02} {h:02}:{m:02}:{sec:02},Failed,{i}\n");
+    }
+    let path = fx.file("year.csv", &file);
+    let first = fx.import_ok(&path);
+    assert_eq!(first.new, 40_000);
+    let before = fx.fingerprint();
+    let copy = fx.file("year-again.csv", &file);
+    let again = fx.import_ok(&copy);
+    assert!(again.duplicate);
+    assert_eq!((again.import_id, again.new), (first.import_id, 0));
+    assert_eq!(fx.fingerprint(), before);
+    // Asked to be read otherwise, the same bytes are another import.
+    let other_zone = ImportOptions {
+        tz: Some("Asia/Kolkata".into()),
+        ..ImportOptions::default()
+    };
+    let shifted = fx.import_with(&copy, other_zone).unwrap();
+    assert!(!shifted.duplicate);
+}
+
 #[test]
 fn refused_files_leave_the_store_unchanged() {
     let mut fx = Fixture::new();

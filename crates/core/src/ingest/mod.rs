@@ -5,6 +5,7 @@
 pub mod convert;
 mod date_order;
 mod encoding;
+mod fingerprint;
 pub mod formats;
 pub mod history;
 mod json_fields;
@@ -575,33 +576,13 @@ fn detect_json(file: &str, path: &Path, body: &[u8], forced: Option<Format>) -> 
     }
 }
 
-/// The bytes' SHA-256, and what they look like as UTF-8 (one read for both).
-fn sha256_of(file: &str, path: &Path) -> Result<(String, encoding::Utf8Look)> {
-    let mut f = open(file, path)?;
-    let mut hasher = Sha256::new();
-    let mut look = encoding::Utf8Look::default();
-    // A few bytes of a character split between reads are carried to the next.
-    const CARRY: usize = 4;
-    let mut buf = vec![0u8; (1 << 20) + CARRY];
-    let mut carried = 0;
-    loop {
-        let n = f
-            .read(&mut buf[carried..])
-            .map_err(|e| refused(file, format!("cannot read the file: {e}")))?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[carried..carried + n]);
-        let filled = carried + n;
-        look.look(&buf[..filled]);
-        carried = look.carried().min(CARRY);
-        buf.copy_within(filled - carried..filled, 0);
-    }
-    Ok((hex(&hasher.finalize()), look))
-}
-
 /// What the file's first bytes look like as UTF-8.
 fn head_look(file: &str, path: &Path) -> Result<encoding::Utf8Look> {
+    Ok(head_of(file, path)?.1)
+}
+
+/// The file's first bytes, and what they look like as UTF-8.
+fn head_of(file: &str, path: &Path) -> Result<(Vec<u8>, encoding::Utf8Look)> {
     let mut head = Vec::with_capacity(SNIFF);
     open(file, path)?
         .take(SNIFF as u64)
@@ -609,7 +590,7 @@ fn head_look(file: &str, path: &Path) -> Result<encoding::Utf8Look> {
         .map_err(|e| refused(file, format!("cannot read the file: {e}")))?;
     let mut look = encoding::Utf8Look::default();
     look.look(&head);
-    Ok(look)
+    Ok((head, look))
 }
 
 /// A text file not in UTF-8 as a decoded UTF-8 copy, with the encoding it was read in.
@@ -657,11 +638,69 @@ pub fn import_file(
     if meta.len() == 0 {
         return Err(refused(file, "the file is empty"));
     }
+    let (head, head_look) = head_of(file, path)?;
+    // Plain UTF-8 as far as its first bytes tell is imported as it is, its fingerprint read
+    // meanwhile; any other is read whole first, to decide how to decode it.
+    let alongside = !head_look.invalid && encoding::decide(&head, head_look).is_none();
+    std::thread::scope(|scope| {
+        let fingerprint = match alongside {
+            true => fingerprint::Fingerprint::alongside(scope, file, path, control.cancel, head),
+            false => fingerprint::Fingerprint::read_first(file, path, head)?,
+        };
+        let imported = import_fingerprinted(store, path, opts, control, &fingerprint);
+        match imported {
+            // Read as UTF-8, the file turned out to be in another encoding: it is imported
+            // again, decoded (its import rolled back first, whatever it made of the rows).
+            Err(_) if alongside && fingerprint.needs_decoding() => {
+                let head = head_of(file, path)?.0;
+                let fingerprint = fingerprint::Fingerprint::read_first(file, path, head)?;
+                import_fingerprinted(store, path, opts, control, &fingerprint)
+            }
+            imported => imported,
+        }
+    })
+}
+
+/// The file's SHA-256 as its imports are known by: of its bytes, and of how it was asked to be
+/// read where that changes its rows.
+fn import_sha(bytes_sha: &str, shaping: &str) -> String {
+    match shaping {
+        "" => bytes_sha.to_owned(),
+        options => {
+            let mut h = Sha256::new();
+            h.update(bytes_sha.as_bytes());
+            h.update(options.as_bytes());
+            hex(&h.finalize())
+        }
+    }
+}
+
+/// The import of the file with this SHA-256 already in the store, if any.
+fn imported_before(conn: &rusqlite::Connection, sha: &str) -> Result<Option<i64>> {
+    Ok(conn
+        .prepare_cached("SELECT id FROM imports WHERE sha256 = ?1")?
+        .query_row([sha], |r| r.get(0))
+        .optional()?)
+}
+
+fn import_fingerprinted(
+    store: &mut Store,
+    path: &Path,
+    opts: &ImportOptions,
+    control: &Control<'_>,
+    fingerprint: &fingerprint::Fingerprint<'_>,
+) -> Result<ImportReport> {
+    let file = path.display().to_string();
+    let file = file.as_str();
     let mut trace = Trace::new();
-    let (bytes_sha, look) = sha256_of(file, path)?;
+    let look = fingerprint.get(false)?.map(|(_, look)| look);
     trace.phase("sha256");
     let original = path;
-    let copy = decoded(file, path, look)?;
+    let copy = match look {
+        Some(look) => decoded(file, path, look)?,
+        // Plain UTF-8 as far as is known yet (`import_file`).
+        None => None,
+    };
     let (path, encoding) = match &copy {
         Some((c, e)) => (c.path(), Some(*e)),
         None => (path, None),
@@ -670,23 +709,10 @@ pub fn import_file(
     let format = detected.format();
     trace.phase("detect");
     let shaping = opts.shaping(format);
-    let sha = match shaping.as_str() {
-        "" => bytes_sha,
-        options => {
-            let mut h = Sha256::new();
-            h.update(bytes_sha.as_bytes());
-            h.update(options.as_bytes());
-            hex(&h.finalize())
+    if let Some((bytes_sha, _)) = fingerprint.get(false)? {
+        if let Some(id) = imported_before(store.conn(), &import_sha(&bytes_sha, &shaping))? {
+            return Ok(ImportReport::duplicate_of(file, format, id));
         }
-    };
-    let previous: Option<i64> = store
-        .conn()
-        .query_row("SELECT id FROM imports WHERE sha256 = ?1", [&sha], |r| {
-            r.get(0)
-        })
-        .optional()?;
-    if let Some(id) = previous {
-        return Ok(ImportReport::duplicate_of(file, format, id));
     }
     let ordoro_sku = match format.spec().asks_sku {
         true => opts
@@ -721,7 +747,9 @@ pub fn import_file(
         store
             .conn()
             .query_row("SELECT coalesce(max(id), 0) FROM entries", [], |r| r.get(0))?;
-    let size = std::fs::metadata(path).map_or(meta.len(), |m| m.len());
+    let size = std::fs::metadata(path)
+        .map_err(|e| refused(file, format!("cannot open the file: {e}")))?
+        .len();
     let estimated_rows = (size / 100) as i64;
     let bulk = estimated_rows >= 20_000 && estimated_rows * 2 >= entries;
     let one = OneFile {
@@ -730,7 +758,8 @@ pub fn import_file(
         file_name: &file_name,
         absolute: &absolute,
         size,
-        sha: &sha,
+        fingerprint,
+        shaping: &shaping,
         started_at,
         detected,
         ordoro_sku,
@@ -749,14 +778,16 @@ pub fn import_file(
 }
 
 /// A file about to be imported: what was learnt of it before its transaction.
-struct OneFile<'a> {
+struct OneFile<'a, 'f> {
     path: &'a Path,
     /// The path as given, for messages.
     file: &'a str,
     file_name: &'a str,
     absolute: &'a Path,
     size: u64,
-    sha: &'a str,
+    fingerprint: &'a fingerprint::Fingerprint<'f>,
+    /// How the file was asked to be read, where that changes its rows (`import_sha`).
+    shaping: &'a str,
     started_at: i64,
     detected: Detected,
     /// The SKU a log of one product is of, when its format asks for one.
@@ -821,9 +852,39 @@ fn rebuild_indexes(tx: &rusqlite::Transaction<'_>, schema_end: rusqlite::Rows<'_
     Ok(built?)
 }
 
+/// What a file's fingerprint says of its import (`ingest::fingerprint`).
+enum Verdict {
+    /// A new file: imported with this SHA-256 (`import_sha`).
+    Import(String),
+    /// The file was imported before, as the import with this id.
+    ImportedBefore(i64),
+    /// The file was read as UTF-8, but must be decoded: imported again, decoded.
+    ReadDecoded,
+}
+
+/// The verdict on `one` (into the store `conn`, under its write lock), once its fingerprint is
+/// read (`wait`: waiting for it); None while it is being read.
+fn judged(
+    conn: &rusqlite::Connection,
+    one: &OneFile<'_, '_>,
+    wait: bool,
+) -> Result<Option<Verdict>> {
+    let Some((bytes_sha, _)) = one.fingerprint.get(wait)? else {
+        return Ok(None);
+    };
+    if one.encoding.is_none() && one.fingerprint.needs_decoding() {
+        return Ok(Some(Verdict::ReadDecoded));
+    }
+    let sha = import_sha(&bytes_sha, one.shaping);
+    Ok(Some(match imported_before(conn, &sha)? {
+        Some(id) => Verdict::ImportedBefore(id),
+        None => Verdict::Import(sha),
+    }))
+}
+
 fn import_in_transaction(
     store: &mut Store,
-    one: &OneFile<'_>,
+    one: &OneFile<'_, '_>,
     opts: &ImportOptions,
     control: &Control<'_>,
     bytes_read: &AtomicU64,
@@ -835,7 +896,6 @@ fn import_in_transaction(
         file_name,
         absolute,
         size,
-        sha,
         started_at,
         detected,
         bulk,
@@ -862,15 +922,29 @@ fn import_in_transaction(
         conn.execute_batch("PRAGMA temp_store = DEFAULT")?;
     }
     let tx = begun?;
-    // Looked at again now that this import has the write lock: the same file imported by
-    // another process while this one waited its turn is already there.
-    let landed: Option<i64> = tx
-        .query_row("SELECT id FROM imports WHERE sha256 = ?1", [sha], |r| {
-            r.get(0)
-        })
-        .optional()?;
-    if let Some(id) = landed {
-        return Ok(ImportReport::duplicate_of(file, format, id));
+    // What the file's fingerprint says, once read: looked at now that this import has the
+    // write lock (the same file imported by another process while this one waited its turn
+    // is already there), then as the rows go, until it is read, and after them.
+    let verdict = std::cell::RefCell::new(None);
+    let judge = |wait: bool| -> Result<bool> {
+        if verdict.borrow().is_none() {
+            *verdict.borrow_mut() = judged(&tx, one, wait)?;
+        }
+        Ok(verdict
+            .borrow()
+            .as_ref()
+            .is_some_and(|v| !matches!(v, Verdict::Import(_))))
+    };
+    // An error is left for the look after the rows, which waits for the fingerprint.
+    let stop_early = || judge(false).unwrap_or(false);
+    let ended_early = |verdict: Verdict| match verdict {
+        Verdict::ImportedBefore(id) => Ok(ImportReport::duplicate_of(file, format, id)),
+        Verdict::Import(_) | Verdict::ReadDecoded => Err(CoreError::Cancelled {
+            file: file.to_owned(),
+        }),
+    };
+    if judge(false)? {
+        return ended_early(verdict.take().expect("judged"));
     }
     // The import's own row is written last, beside its counts. Written first, its page went
     // to the log among the first and was changed again at the end, and a page rewritten in
@@ -889,6 +963,7 @@ fn import_in_transaction(
         size,
         file,
     )?;
+    sink.stop_when(&stop_early);
     // Rows looked up ahead wait in memory, and are looked up in key order, each page of the
     // identities read once a window whatever the cache holds: a quarter of the page cache
     // makes room for them, from before the screen's scan of every key fills it. The year
@@ -956,11 +1031,21 @@ fn import_in_transaction(
         Ok(())
     })();
     // Whatever the importer made of the reader's error, a NUL byte is the reason.
-    read.map_err(|e| match nul_at.load(Ordering::Relaxed) {
+    let read = read.map_err(|e| match nul_at.load(Ordering::Relaxed) {
         NO_NUL => e,
         at => binary_data(file, at),
-    })?;
+    });
+    // The rows read, or not: the file's fingerprint decides first (a file in another encoding
+    // may well have been refused as UTF-8). A file imported before is never imported again.
+    if (read.is_ok() || one.fingerprint.get(true).is_ok()) && judge(true)? {
+        drop(sink);
+        return ended_early(verdict.take().expect("judged"));
+    }
+    read?;
     trace.phase("rows");
+    let Some(Verdict::Import(sha)) = verdict.take() else {
+        unreachable!("a file judged anything but new has ended above");
+    };
     let (counts, errors, channel_state) = {
         let mut schema_read = tx.prepare("SELECT rowid FROM sqlite_schema ORDER BY rowid DESC")?;
         let schema_end = match sink.dropped_indexes() {
@@ -984,7 +1069,7 @@ fn import_in_transaction(
             import_id,
             file_name,
             absolute.to_string_lossy(),
-            sha,
+            &sha,
             format.as_str(),
             started_at,
             one.zone.map(|z| z.name()),

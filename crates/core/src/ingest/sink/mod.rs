@@ -254,6 +254,9 @@ pub struct Sink<'a> {
     entry_counts: crate::summary::Tally,
     entry_count_slots: crate::summary::Slots,
     control: &'a Control<'a>,
+    /// Asked with the cancel flag: whether the import is to end now, without its rows
+    /// (`Sink::stop_when`).
+    stop_early: Option<&'a dyn Fn() -> bool>,
     bytes_read: &'a AtomicU64,
     total_bytes: u64,
     file: &'a str,
@@ -341,6 +344,7 @@ impl<'a> Sink<'a> {
             entry_counts: Default::default(),
             entry_count_slots: Default::default(),
             control,
+            stop_early: None,
             bytes_read,
             total_bytes,
             file,
@@ -399,6 +403,12 @@ impl<'a> Sink<'a> {
     /// Whether rows are best looked up ahead ([`Sink::look_ahead`]): they are looked up, and
     /// the store's identities outgrow the page cache. Below that most lookups find their page
     /// in the cache, and rows waiting to be looked up would only cost memory.
+    /// Ends the import as if cancelled at the next look at the cancel flag where `stop` says
+    /// so (the file turned out to be one imported before: `ingest::fingerprint`).
+    pub(super) fn stop_when(&mut self, stop: &'a dyn Fn() -> bool) {
+        self.stop_early = Some(stop);
+    }
+
     pub(super) fn looks_ahead(&self) -> bool {
         self.lookups && self.entries_before >= LOOK_AHEAD_FROM
     }
@@ -906,7 +916,7 @@ impl<'a> Sink<'a> {
             if self.indexes_dropped {
                 keep_schema_unlogged(self.conn)?;
             }
-            if self.control.is_cancelled() {
+            if self.control.is_cancelled() || self.stop_early.is_some_and(|stop| stop()) {
                 return Err(CoreError::Cancelled {
                     file: self.file.to_owned(),
                 });
