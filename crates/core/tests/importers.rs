@@ -475,6 +475,20 @@ fn reimport_adds_nothing() {
     assert_eq!(fx.fingerprint(), before);
 }
 
+/// A small file imported before is told so at once, while another process holds the store's
+/// write lock: its fingerprint is read before the lock is asked for.
+#[test]
+fn a_small_file_imported_before_is_told_so_while_another_import_writes() {
+    let mut fx = Fixture::new();
+    let first = fx.import_ok(&example("konnect-inventory-logs.csv"));
+    let other = rusqlite::Connection::open(fx.dir.path().join("t.db")).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let again = fx.import_ok(&example("konnect-inventory-logs.csv"));
+    assert!(again.duplicate);
+    assert_eq!(again.import_id, first.import_id);
+    other.execute_batch("ROLLBACK").unwrap();
+}
+
 /// A file as big as a bulk import's is known as imported before while its rows are read (its
 /// fingerprint is read beside them): the rows read meanwhile are rolled back.
 #[test]

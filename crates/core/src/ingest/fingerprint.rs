@@ -62,6 +62,18 @@ impl<'s> Fingerprint<'s> {
         }
     }
 
+    /// The same fingerprint, known, for another import of the file.
+    pub(super) fn read_again(&self) -> Result<Fingerprint<'static>> {
+        let read = self
+            .get(true)?
+            .ok_or_else(|| refused(&self.file, "the file could not be read"))?;
+        Ok(Fingerprint {
+            file: self.file.clone(),
+            state: Mutex::new(State::Read(read)),
+            head: self.head.clone(),
+        })
+    }
+
     /// The fingerprint, once read (`wait`: waiting for it); None while it is being read.
     pub(super) fn get(&self, wait: bool) -> Result<Option<Bytes>> {
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);

@@ -652,14 +652,17 @@ pub fn import_file(
             // Read as UTF-8, the file turned out to be in another encoding: it is imported
             // again, decoded (its import rolled back first, whatever it made of the rows).
             Err(_) if alongside && fingerprint.needs_decoding() => {
-                let head = head_of(file, path)?.0;
-                let fingerprint = fingerprint::Fingerprint::read_first(file, path, head)?;
+                let fingerprint = fingerprint.read_again()?;
                 import_fingerprinted(store, path, opts, control, &fingerprint)
             }
             imported => imported,
         }
     })
 }
+
+/// Files from this size on have their fingerprint read beside their rows rather than before
+/// them (`ingest::fingerprint`): the size of the smallest bulk import.
+const READ_BESIDE_FROM: u64 = 2_000_000;
 
 /// The file's SHA-256 as its imports are known by: of its bytes, and of how it was asked to be
 /// read where that changes its rows.
@@ -693,7 +696,10 @@ fn import_fingerprinted(
     let file = path.display().to_string();
     let file = file.as_str();
     let mut trace = Trace::new();
-    let look = fingerprint.get(false)?.map(|(_, look)| look);
+    // A small file is read whole in a moment: waited for, a file imported before is told so
+    // before the write lock is asked for (and another process's import waited out).
+    let small = std::fs::metadata(path).map_or(true, |m| m.len() < READ_BESIDE_FROM);
+    let look = fingerprint.get(small)?.map(|(_, look)| look);
     trace.phase("sha256");
     let original = path;
     let copy = match look {
