@@ -178,3 +178,56 @@ export function askInProcess(invlog, store, runs, questions) {
     questions,
   );
 }
+
+/** Times `request`, asked `runs` times (after 50 untimed) by the UI's page at `url` in
+ * Chromium over a socket of its own, as the UI asks: the ms of each, from the send to the
+ * answer parsed. The page is the UI's (cross-origin isolated, so its clock ticks in 5 µs),
+ * once its first rows are shown. */
+export async function timedInPage(browser, url, request, runs) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(url);
+  await page
+    .getByRole("grid", { name: "Inventory log" })
+    .getByRole("row")
+    .nth(1)
+    .waitFor();
+  const token = new URL(url).searchParams.get("token");
+  const times = await page.evaluate(
+    async ([token, request, runs]) => {
+      const target = new URL("/api/socket", location.href);
+      target.protocol = "ws:";
+      target.search = "";
+      target.searchParams.set("token", token);
+      const socket = new WebSocket(target);
+      await new Promise((opened, failed) => {
+        socket.onopen = opened;
+        socket.onerror = failed;
+      });
+      let last = 0;
+      const ask = () =>
+        new Promise((answered, failed) => {
+          const id = ++last;
+          socket.onmessage = (e) => {
+            const answer = JSON.parse(e.data);
+            if (answer.id !== id) return;
+            if ("response" in answer) answered(answer.response);
+            else failed(new Error(answer.error));
+          };
+          socket.send(JSON.stringify({ id, request }));
+        });
+      for (let i = 0; i < 50; i++) await ask();
+      const xs = [];
+      for (let i = 0; i < runs; i++) {
+        const start = performance.now();
+        await ask();
+        xs.push(performance.now() - start);
+      }
+      socket.close();
+      return xs;
+    },
+    [token, request, runs],
+  );
+  await context.close();
+  return times;
+}

@@ -3,7 +3,7 @@
 // question asked of DuckDB (Python package, in process, the table loaded from the same CSV).
 //   INVLOG=target/release/invlog node bench/summary.mjs STORE CSV [RUNS] [PYTHON]
 // PYTHON: a Python with the duckdb package (bench/run.sh makes one).
-import { api, invlog, serve } from "../tests/e2e/harness.mjs";
+import { api, invlog, launchChromium, serve } from "../tests/e2e/harness.mjs";
 import {
   askDuckDB,
   askInProcess,
@@ -11,6 +11,7 @@ import {
   pct,
   settled,
   timedApi,
+  timedInPage,
 } from "./stats.mjs";
 
 const [store, csv] = process.argv.slice(2, 4);
@@ -132,6 +133,23 @@ try {
     params: [],
     runs: manyRuns,
   });
+  // And as the UI asks it: by its page in Chromium, over the page's socket. A `fetch` there
+  // costs ~3 ms whoever answers (`bench/round_trip.mjs`); a message on an open socket does not.
+  const browser = await launchChromium();
+  try {
+    const inPage = await timedInPage(browser, url, countAll, manyRuns);
+    const name =
+      "count: all entries, asked by the UI's page in Chromium (its socket)";
+    rows.push({ q: name, times: inPage, n: leanCount.result.total });
+    questions.push({
+      name,
+      sql: "SELECT count(*) FROM entries",
+      params: [],
+      runs: manyRuns,
+    });
+  } finally {
+    await browser.close();
+  }
   for (const [name, fs] of views) {
     const filters = fs.map((f) => f.api);
     const countReq = {

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import {
   browser,
   openPage,
+  watchCommands,
   screenshots,
   server,
   shownCount,
@@ -29,8 +30,7 @@ test("typing a From day applies it only once the year is whole", async () => {
   // Month, day, then the year digit by digit, as a person types 03/05/2025.
   // Every date the UI asks the backend to filter on.
   const asked = [];
-  page.on("request", (r) => {
-    const body = r.postData() ?? "";
+  watchCommands(page, (body) => {
     for (const m of body.matchAll(/"(\d{4,6})-\d\d-\d\dT[^"]*"/g))
       asked.push(m[0]);
   });

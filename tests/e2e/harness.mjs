@@ -103,6 +103,7 @@ export async function openPage(browser, url, colorScheme = "light") {
     colorScheme,
   });
   const page = await context.newPage();
+  watchSockets(page);
   const dialogs = [];
   page.on("dialog", (d) => {
     dialogs.push(d.message());
@@ -114,6 +115,35 @@ export async function openPage(browser, url, colorScheme = "light") {
     context,
     dialogs,
     grid: page.getByRole("grid", { name: "Inventory log" }),
+  };
+}
+
+/** Who is told of the commands each page sends over its socket. */
+const socketWatchers = new WeakMap();
+
+/** Opened with the page: its socket opens with the first command, before a test can look. */
+function watchSockets(page) {
+  const watchers = new Set();
+  socketWatchers.set(page, watchers);
+  page.on("websocket", (socket) =>
+    socket.on("framesent", (frame) =>
+      watchers.forEach((w) => w(String(frame.payload))),
+    ),
+  );
+}
+
+/** Calls `listener` with the JSON text of each command the page (from `openPage`) sends: over
+ * its socket, or as a `POST /api`. Returns the unsubscriber. */
+export function watchCommands(page, listener) {
+  const watchers = socketWatchers.get(page);
+  if (!watchers) throw new Error("watchCommands needs a page from openPage");
+  const posted = (r) =>
+    new URL(r.url()).pathname === "/api" && listener(r.postData() ?? "");
+  watchers.add(listener);
+  page.on("request", posted);
+  return () => {
+    watchers.delete(listener);
+    page.off("request", posted);
   };
 }
 

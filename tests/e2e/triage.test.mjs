@@ -33,7 +33,9 @@ test("Failures: the biggest group opens exactly its rows and resolves with a not
   await page.getByRole("button", { name: "Failures", exact: true }).click();
   const panel = page.getByRole("dialog", { name: "Failures" });
   const table = panel.getByRole("table", { name: "Failure groups" });
-  await table.getByRole("button", { name: biggest.signature, exact: true }).waitFor();
+  await table
+    .getByRole("button", { name: biggest.signature, exact: true })
+    .waitFor();
   const total = groups.reduce((n, g) => n + g.count, 0);
   await panel
     .getByRole("status")
@@ -62,7 +64,9 @@ test("Failures: the biggest group opens exactly its rows and resolves with a not
     0,
   );
 
-  await table.getByRole("button", { name: biggest.signature, exact: true }).click();
+  await table
+    .getByRole("button", { name: biggest.signature, exact: true })
+    .click();
   await panel.waitFor({ state: "detached" });
   await waitForCount(page, biggest.count);
   const chip = page.getByRole("button", { name: /Error Signature/ }).first();

@@ -9,6 +9,7 @@ import {
   browser,
   examples,
   openPage,
+  watchCommands,
   screenshots,
   seededServer,
   withBrowser,
@@ -313,15 +314,20 @@ test("the keyboard moves the selection, Enter opens the row's details, shift pic
     // A held key: the details load the entry where the keys stop, not every entry they pass,
     // and are marked as behind the selection meanwhile.
     const entryAsks = [];
-    const countAsk = (r) => r.postData()?.includes('"command":"entry"') && entryAsks.push(r);
-    page.on("request", countAsk);
+    const stopWatching = watchCommands(
+      page,
+      (body) => body.includes('"command":"entry"') && entryAsks.push(body),
+    );
     for (let i = 0; i < 5; i++) await page.keyboard.press("ArrowDown");
     await details
       .getByRole("region", { name: "Product" })
       .getByText(expected.rows[7].sku, { exact: true })
       .waitFor();
-    page.off("request", countAsk);
-    assert.ok(entryAsks.length <= 2, `${entryAsks.length} entries asked for 5 keys`);
+    stopWatching();
+    assert.ok(
+      entryAsks.length <= 2,
+      `${entryAsks.length} entries asked for 5 keys`,
+    );
     assert.equal(await details.getAttribute("aria-busy"), null);
     for (let i = 0; i < 5; i++) await page.keyboard.press("ArrowUp");
     await details

@@ -502,3 +502,109 @@ fn task_events_stream_to_the_page_and_end_with_the_server() {
     assert!(status.success(), "{status:?}");
     assert!(started.elapsed() < std::time::Duration::from_secs(10));
 }
+
+/// Opens the page's command socket as a browser would: the token in the query, this
+/// server's Origin (unless `origin` says otherwise).
+fn open_socket(
+    srv: &Server,
+    token: &str,
+    origin: &str,
+) -> Result<tungstenite::WebSocket<TcpStream>, tungstenite::Error> {
+    use tungstenite::client::IntoClientRequest;
+    let url = format!("ws://127.0.0.1:{}/api/socket?token={token}", srv.port);
+    let mut request = url.into_client_request()?;
+    request
+        .headers_mut()
+        .insert("Origin", origin.parse().expect("an origin header"));
+    let stream = TcpStream::connect(("127.0.0.1", srv.port)).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .unwrap();
+    match tungstenite::client::client(request, stream) {
+        Ok((socket, _)) => Ok(socket),
+        Err(tungstenite::HandshakeError::Failure(e)) => Err(e),
+        Err(tungstenite::HandshakeError::Interrupted(_)) => panic!("a blocking stream"),
+    }
+}
+
+fn refused_status(e: tungstenite::Error) -> u16 {
+    match e {
+        tungstenite::Error::Http(response) => response.status().as_u16(),
+        other => panic!("expected an HTTP refusal, got {other}"),
+    }
+}
+
+#[test]
+fn commands_over_the_page_socket_answer_as_the_api_does() {
+    let mut srv = start();
+    let ours = format!("http://127.0.0.1:{}", srv.port);
+    assert_eq!(
+        refused_status(open_socket(&srv, "0000", &ours).unwrap_err()),
+        401
+    );
+    // The right token, but a page of another origin opened the socket.
+    let evil = format!("http://evil.example:{}", srv.port);
+    assert_eq!(
+        refused_status(open_socket(&srv, &srv.token, &evil).unwrap_err()),
+        403
+    );
+
+    let mut socket = open_socket(&srv, &srv.token, &ours).unwrap();
+    let query = json!({"command": "query", "args": {"filters": [], "sort": [], "columns": ["sku", "status"], "limit": 3}});
+    let bad = json!({"command": "query", "args": {"filters": [{"column": "stauts", "op": "eq", "values": ["failed"]}], "limit": 3}});
+    // Several questions in flight at once; the answers name theirs.
+    for (id, request) in [(7, &query), (8, &bad), (9, &json!({"command": "nope"}))] {
+        let text = json!({"id": id, "request": request}).to_string();
+        socket.send(tungstenite::Message::text(text)).unwrap();
+    }
+    let mut answers = std::collections::BTreeMap::new();
+    while answers.len() < 3 {
+        let message = socket.read().unwrap();
+        let answer: Value = serde_json::from_str(message.to_text().unwrap()).unwrap();
+        answers.insert(answer["id"].as_u64().unwrap(), answer);
+    }
+    let page = &answers[&7]["response"];
+    assert_eq!(page["command"], "query");
+    assert_eq!(page["result"]["total"], 12);
+    assert_eq!(page["result"]["rows"].as_array().unwrap().len(), 3);
+    // The same refusal `POST /api` gives.
+    let (status, over_http) = post(
+        srv.port,
+        &format!("127.0.0.1:{}", srv.port),
+        Some(&srv.token),
+        &bad,
+    );
+    assert_eq!(answers[&8]["status"], status);
+    assert_eq!(answers[&8]["error"], over_http["error"]);
+    assert_eq!(answers[&8]["kind"], "invalid_input");
+    assert_eq!(answers[&9]["status"], 400);
+    assert!(answers[&9]["error"]
+        .as_str()
+        .unwrap()
+        .starts_with("not a command of this server"));
+
+    // A message without an id cannot be answered: the socket is closed, as not the UI's.
+    let mut stray = open_socket(&srv, &srv.token, &ours).unwrap();
+    stray
+        .send(tungstenite::Message::text(query.to_string()))
+        .unwrap();
+    match stray.read() {
+        Ok(tungstenite::Message::Close(Some(frame))) => assert_eq!(u16::from(frame.code), 1008),
+        other => panic!("expected the socket closed, got {other:?}"),
+    }
+
+    // The page still has its socket open; the server stops anyway, and says so.
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &srv.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let started = std::time::Instant::now();
+    let status = srv.child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    match socket.read() {
+        Ok(tungstenite::Message::Close(_)) | Err(_) => {}
+        other => panic!("expected the socket closed, got {other:?}"),
+    }
+}

@@ -5,9 +5,12 @@ import type { Request } from "../bindings/Request";
 import type { Response } from "../bindings/Response";
 import type { Task } from "../bindings/Task";
 import { waitingWrites } from "../tasks/waitingWrites";
+import { CommandError } from "./commandError";
+import { CommandSocket, type OpenSocket } from "./socket";
 import type { CommandName, RequestOf, ResultOf } from "./commands";
 
 export type { CommandName, RequestOf, ResultOf } from "./commands";
+export { CommandError } from "./commandError";
 
 export interface Transport {
   readonly kind: "tauri" | "http";
@@ -59,19 +62,6 @@ function chooseInBrowser(): Promise<File[] | null> {
   });
 }
 
-/** A command the backend refused or failed; `message` is meant for the user. */
-export class CommandError extends Error {
-  readonly status: number | undefined;
-  /** What kind of failure the backend said it was (the one error shape of every shell). */
-  readonly kind: ErrorKind | undefined;
-  constructor(message: string, status?: number, kind?: ErrorKind) {
-    super(message);
-    this.name = "CommandError";
-    this.status = status;
-    this.kind = kind;
-  }
-}
-
 /** The backend's error shape, `{kind, message}`, from whatever a shell rejected with. */
 function commandError(e: unknown): CommandError {
   if (e && typeof e === "object" && "message" in e && typeof e.message === "string") {
@@ -86,18 +76,35 @@ type EventSourceLike = {
   close(): void;
 };
 
+/** The command socket's address: a browser cannot send headers with it, so the token is in its
+ * query, as for the task events. */
+function socketUrl(baseUrl: string, token: string): string {
+  const target = new URL("/api/socket", baseUrl);
+  target.protocol = target.protocol === "https:" ? "wss:" : "ws:";
+  target.searchParams.set("token", token);
+  return target.toString();
+}
+
 type Fetch = (input: string, init: RequestInit) => Promise<globalThis.Response>;
 
+/**
+ * `invlog serve`'s transport. Commands go over one WebSocket when `openSocket` is given and a
+ * socket opens, else each as a `POST /api`; both carry the same requests and answers.
+ */
 export function httpTransport(
   baseUrl: string,
   token: string,
   fetchFn: Fetch = fetch,
   openEvents: (url: string) => EventSourceLike = (url) => new EventSource(url),
+  openSocket?: OpenSocket,
 ): Transport {
   const url = new URL("/api", baseUrl).toString();
+  const socket = openSocket && new CommandSocket(socketUrl(baseUrl, token), openSocket);
   return {
     kind: "http",
     async send(request) {
+      const answered = await socket?.send(request);
+      if (answered) return answered;
       const res = await fetchFn(url, {
         method: "POST",
         headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
@@ -262,7 +269,7 @@ export function detectTransport(win: ShellWindow): Transport {
   if (!token) {
     throw new CommandError("open the URL `invlog serve` printed: it carries the access token");
   }
-  return httpTransport(href.origin, token);
+  return httpTransport(href.origin, token, fetch, undefined, (url) => new WebSocket(url));
 }
 
 /** Sends one command and returns its typed result. */
