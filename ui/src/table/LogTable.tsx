@@ -288,7 +288,7 @@ export function LogTable({
     // the browser serves input before network answers (a 5 ms page can take a second to
     // arrive), so the rows must be asked for well before they are needed.
     pace.current = paced(pace.current, first, performance.now());
-    if (total > 0) cache.ensure(first, last, ...readAhead(pace.current.rowsPerSecond));
+    if (total > 0) cache.ensure(first, last, ...readAhead(pace.current.rowsPerSecond), total);
   }, [cache, first, last, total]);
 
   // Loaded rows only: a range reaching into pages not fetched yet takes what is there.

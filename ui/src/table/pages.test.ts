@@ -198,12 +198,36 @@ describe("PageCache", () => {
     expect(pagesAsked(fetchPage)).toEqual([
       [20, 1],
       [21, MOST_PAGES_PER_REQUEST],
-      [21 + MOST_PAGES_PER_REQUEST, 10 - MOST_PAGES_PER_REQUEST],
+      // The rest of the side read far ahead: a whole run, past its edge.
+      [21 + MOST_PAGES_PER_REQUEST, MOST_PAGES_PER_REQUEST],
       [19, 1],
     ]);
     for (const row of [PAGE_SIZE * 21, PAGE_SIZE * 29 - 1, PAGE_SIZE * 30 + 199, PAGE_SIZE * 19]) {
       expect(cache.row(row)).toEqual([row]);
     }
+  });
+
+  it("reads a whole run past the edge as the rows move on, but not past the view's end", async () => {
+    const fetchPage = vi.fn(fakeRows);
+    const cache = new PageCache(fetchPage, () => {});
+    const ahead = PAGE_SIZE * MOST_PAGES_PER_REQUEST;
+    cache.ensure(PAGE_SIZE * 20, PAGE_SIZE * 20 + 30, 0, ahead);
+    await vi.waitFor(() => expect(cache.row(PAGE_SIZE * 28)).toBeDefined());
+    expect(pagesAsked(fetchPage)).toEqual([
+      [20, 1],
+      [21, MOST_PAGES_PER_REQUEST],
+    ]);
+    // A page on: one page at the far edge is missing, and a whole run is read from it.
+    cache.ensure(PAGE_SIZE * 21, PAGE_SIZE * 21 + 30, 0, ahead);
+    expect(pagesAsked(fetchPage).at(-1)).toEqual([29, MOST_PAGES_PER_REQUEST]);
+    await vi.waitFor(() => expect(cache.row(PAGE_SIZE * 36)).toBeDefined());
+    // Nothing is read ahead past the view's last row (page 40 holds its last 5).
+    const total = PAGE_SIZE * 40 + 5;
+    cache.ensure(PAGE_SIZE * 30, PAGE_SIZE * 30 + 30, 0, ahead, total);
+    expect(pagesAsked(fetchPage).slice(2)).toEqual([
+      [29, MOST_PAGES_PER_REQUEST],
+      [37, 4],
+    ]);
   });
 
   it("reads upwards in runs too, asking from the lowest page of each", async () => {

@@ -77,6 +77,8 @@ export class PageCache<R = Row> {
   private aheadInFlight = 0;
   /** Pages just beyond the visible ones, fetched when the visible ones are in. */
   private ahead: [number, number] = [0, -1];
+  /** Pages of the view: none beyond them is read ahead. */
+  private pageCount = Infinity;
 
   constructor(
     private readonly fetchPage: FetchPage<R>,
@@ -92,12 +94,14 @@ export class PageCache<R = Row> {
 
   /**
    * Makes sure rows [first, last] are loaded or will be, replacing any earlier wish; then the
-   * rows `before` and `after` beyond either end, so that scrolling on finds them ready.
+   * rows `before` and `after` beyond either end (within the view's `total` rows), so that
+   * scrolling on finds them ready.
    */
-  ensure(first: number, last: number, before = 0, after = before): void {
+  ensure(first: number, last: number, before = 0, after = before, total = Infinity): void {
     const page = (row: number) => Math.floor(Math.max(0, row) / PAGE_SIZE);
     this.wanted = [page(first), page(last)];
     this.ahead = [page(first - before), page(last + after)];
+    this.pageCount = Math.ceil(total / PAGE_SIZE);
     this.failed.clear();
     this.pump();
   }
@@ -135,23 +139,33 @@ export class PageCache<R = Row> {
     for (let p = from - 1; p >= before; p--) order.push(p);
     const missing = (p: number) =>
       !this.pages.has(p) && !this.pending.has(p) && !this.failed.has(p);
+    const aheadMissing = (p: number) => p >= 0 && p < this.pageCount && missing(p);
+    // A side read far ahead (the way the rows move) is read in whole runs, past its edge:
+    // as the rows move a page, a page at the edge goes missing, and asked alone, each answer
+    // brought one page. While keys are held, the browser hands the page its answers late
+    // (input first, 0.2-0.7 s each under a flood of PageDowns at 1M): two answers in flight
+    // of one page each fell behind the keys.
+    const whole = (side: number) => side >= MOST_PAGES_PER_REQUEST;
     for (let i = 0; i < order.length && this.requests < MAX_IN_FLIGHT; i++) {
       // A new view's pages ahead wait for its first rows: asked beside them they share the
       // backend's cores (two here), and the first rows came 3-5× later (a tab change at 10M).
       // Scrolling keeps asking both at once: under held keys the rows reach pages ahead soon.
       if (i === visible && this.pages.size === 0 && this.pending.size > 0) break;
       const first = order[i];
-      if (first === undefined || !missing(first)) continue;
+      const ahead = i >= visible;
+      if (first === undefined || !(ahead ? aheadMissing(first) : missing(first))) continue;
       // A visible page is asked for alone, so that it comes as soon as it can; pages ahead
       // with the missing ones next to them on the same side.
       const run = [first];
-      const ahead = i >= visible;
-      const step = order[i + 1] === first + 1 ? 1 : -1;
-      while (i >= visible && run.length < MOST_PAGES_PER_REQUEST) {
-        const next = order[i + 1];
-        if (next === undefined || next !== first + step * run.length || !missing(next)) break;
+      const down = first > to;
+      const step = down ? 1 : -1;
+      const past = down ? whole(after - to) : whole(from - before);
+      while (ahead && run.length < MOST_PAGES_PER_REQUEST) {
+        const next = first + step * run.length;
+        const inOrder = order[i + 1] === next;
+        if (!(inOrder || past) || !aheadMissing(next)) break;
         run.push(next);
-        i++;
+        if (inOrder) i++;
       }
       this.fetch(run, ahead);
     }
