@@ -108,6 +108,13 @@ fn post(port: u16, host: &str, token: Option<&str>, body: &Value) -> (u16, Value
     )
 }
 
+/// The answer to the tests' query: the first 3 rows of the example's 12 entries.
+fn assert_first_three_of_twelve(answer: &Value) {
+    assert_eq!(answer["command"], "query");
+    assert_eq!(answer["result"]["total"], 12);
+    assert_eq!(answer["result"]["rows"].as_array().unwrap().len(), 3);
+}
+
 #[test]
 fn api_answers_only_with_the_token_and_a_loopback_host() {
     let srv = start();
@@ -116,9 +123,7 @@ fn api_answers_only_with_the_token_and_a_loopback_host() {
 
     let (status, body) = post(srv.port, &host, Some(&srv.token), &query);
     assert_eq!(status, 200, "{body}");
-    assert_eq!(body["command"], "query");
-    assert_eq!(body["result"]["total"], 12);
-    assert_eq!(body["result"]["rows"].as_array().unwrap().len(), 3);
+    assert_first_three_of_twelve(&body);
 
     let (status, _) = post(
         srv.port,
@@ -563,10 +568,7 @@ fn commands_over_the_page_socket_answer_as_the_api_does() {
         let answer: Value = serde_json::from_str(message.to_text().unwrap()).unwrap();
         answers.insert(answer["id"].as_u64().unwrap(), answer);
     }
-    let page = &answers[&7]["response"];
-    assert_eq!(page["command"], "query");
-    assert_eq!(page["result"]["total"], 12);
-    assert_eq!(page["result"]["rows"].as_array().unwrap().len(), 3);
+    assert_first_three_of_twelve(&answers[&7]["response"]);
     // The same refusal `POST /api` gives.
     let (status, over_http) = post(
         srv.port,
