@@ -6,6 +6,11 @@ import http from "node:http";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { createRequire } from "node:module";
+
+const WebSocket = createRequire(new URL("../ui/package.json", import.meta.url))(
+  "ws",
+);
 
 /** The `p` quantile (0..1) of `xs`, nearest rank. */
 /** The builds a comparison names, `NAME=PATH-TO-invlog` or `NAME=PATH-TO-invlog@STORE` (an
@@ -71,6 +76,37 @@ export async function timedApi(url, req, runs, ask = api) {
     times.push(performance.now() - t0);
   }
   return { times, result };
+}
+
+/** An `ask` for `timedApi` over the socket the UI's page asks on (`/api/socket`), opened once
+ * from Node: the page's own route to the server, without what a browser spends on each message.
+ * Resolves once the socket is open; `close()` ends it. */
+export async function overSocket(url) {
+  const { host, origin, searchParams } = new URL(url);
+  const target = `ws://${host}/api/socket?token=${searchParams.get("token")}`;
+  const socket = new WebSocket(target, { origin });
+  await new Promise((opened, failed) => {
+    socket.once("open", opened);
+    socket.once("error", failed);
+  });
+  const waiting = new Map();
+  socket.on("message", (data) => {
+    const answer = JSON.parse(data.toString());
+    const w = waiting.get(answer.id);
+    waiting.delete(answer.id);
+    if (!w) return;
+    if ("response" in answer) w.answered(answer.response);
+    else w.failed(new Error(`${answer.status}: ${answer.error}`));
+  });
+  let last = 0;
+  const ask = (_url, request) =>
+    new Promise((answered, failed) => {
+      const id = ++last;
+      waiting.set(id, { answered, failed });
+      socket.send(JSON.stringify({ id, request }));
+    });
+  ask.close = () => socket.close();
+  return ask;
 }
 
 /** Resolves, with the ms waited, once the process `pid` has used under 5% of a core over half a

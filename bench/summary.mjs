@@ -8,6 +8,7 @@ import {
   askDuckDB,
   askInProcess,
   keptAlive,
+  overSocket,
   pct,
   settled,
   timedApi,
@@ -133,6 +134,21 @@ try {
     params: [],
     runs: manyRuns,
   });
+  // Over the socket the UI's page asks on, from Node: the page's route without the browser.
+  const socket = await overSocket(url);
+  try {
+    const overIt = await timedApi(url, countAll, manyRuns, socket);
+    const name = "count: all entries, over the UI's socket (Node)";
+    rows.push({ q: name, times: overIt.times, n: overIt.result.total });
+    questions.push({
+      name,
+      sql: "SELECT count(*) FROM entries",
+      params: [],
+      runs: manyRuns,
+    });
+  } finally {
+    socket.close();
+  }
   // And as the UI asks it: by its page in Chromium, over the page's socket. A `fetch` there
   // costs ~3 ms whoever answers (`bench/round_trip.mjs`); a message on an open socket does not.
   const browser = await launchChromium();
