@@ -121,31 +121,32 @@ try {
     command: "query",
     args: { filters: [], sort: [], columns: ["status"], limit: 1 },
   };
-  const leanCount = await timedApi(url, countAll, manyRuns, lean);
-  rows.push({
-    q: "count: all entries, over one kept-alive connection (node:http)",
-    times: leanCount.times,
-    n: leanCount.result.total,
-    req: countAll,
-  });
-  questions.push({
-    name: "count: all entries, over one kept-alive connection (node:http)",
-    sql: "SELECT count(*) FROM entries",
-    params: [],
-    runs: manyRuns,
-  });
-  // Over the socket the UI's page asks on, from Node: the page's route without the browser.
-  const socket = await overSocket(url);
-  try {
-    const overIt = await timedApi(url, countAll, manyRuns, socket);
-    const name = "count: all entries, over the UI's socket (Node)";
-    rows.push({ q: name, times: overIt.times, n: overIt.result.total });
+  // The count of all entries by one route, beside DuckDB's answer timed as many times.
+  const countedAll = (name, times, n, req) => {
+    rows.push({ q: name, times, n, req });
     questions.push({
       name,
       sql: "SELECT count(*) FROM entries",
       params: [],
       runs: manyRuns,
     });
+  };
+  const leanCount = await timedApi(url, countAll, manyRuns, lean);
+  countedAll(
+    "count: all entries, over one kept-alive connection (node:http)",
+    leanCount.times,
+    leanCount.result.total,
+    countAll,
+  );
+  // Over the socket the UI's page asks on, from Node: the page's route without the browser.
+  const socket = await overSocket(url);
+  try {
+    const overIt = await timedApi(url, countAll, manyRuns, socket);
+    countedAll(
+      "count: all entries, over the UI's socket (Node)",
+      overIt.times,
+      overIt.result.total,
+    );
   } finally {
     socket.close();
   }
@@ -153,16 +154,11 @@ try {
   // costs ~3 ms whoever answers (`bench/round_trip.mjs`); a message on an open socket does not.
   const browser = await launchChromium();
   try {
-    const inPage = await timedInPage(browser, url, countAll, manyRuns);
-    const name =
-      "count: all entries, asked by the UI's page in Chromium (its socket)";
-    rows.push({ q: name, times: inPage, n: leanCount.result.total });
-    questions.push({
-      name,
-      sql: "SELECT count(*) FROM entries",
-      params: [],
-      runs: manyRuns,
-    });
+    countedAll(
+      "count: all entries, asked by the UI's page in Chromium (its socket)",
+      await timedInPage(browser, url, countAll, manyRuns),
+      leanCount.result.total,
+    );
   } finally {
     await browser.close();
   }

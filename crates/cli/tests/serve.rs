@@ -440,6 +440,19 @@ fn an_export_download_without_the_token_is_unauthorized() {
 
 /// Task progress is pushed to the page as Server-Sent Events behind the run's token, and an
 /// open event stream does not keep a stopping server alive.
+/// Sends SIGTERM and expects the server to exit with success within 10 s.
+fn stops_cleanly_on_sigterm(srv: &mut Server) {
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &srv.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let started = std::time::Instant::now();
+    let status = srv.child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+}
+
 #[test]
 fn task_events_stream_to_the_page_and_end_with_the_server() {
     let mut srv = start();
@@ -497,15 +510,7 @@ fn task_events_stream_to_the_page_and_end_with_the_server() {
     }
     assert_eq!(statuses.first().map(String::as_str), Some("queued"));
     // The page still listens; the server stops anyway.
-    let killed = std::process::Command::new("kill")
-        .args(["-TERM", &srv.child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let started = std::time::Instant::now();
-    let status = srv.child.wait().unwrap();
-    assert!(status.success(), "{status:?}");
-    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    stops_cleanly_on_sigterm(&mut srv);
 }
 
 /// Opens the page's command socket as a browser would: the token in the query, this
@@ -596,15 +601,7 @@ fn commands_over_the_page_socket_answer_as_the_api_does() {
     }
 
     // The page still has its socket open; the server stops anyway, and says so.
-    let killed = std::process::Command::new("kill")
-        .args(["-TERM", &srv.child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let started = std::time::Instant::now();
-    let status = srv.child.wait().unwrap();
-    assert!(status.success(), "{status:?}");
-    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    stops_cleanly_on_sigterm(&mut srv);
     match socket.read() {
         Ok(tungstenite::Message::Close(_)) | Err(_) => {}
         other => panic!("expected the socket closed, got {other:?}"),
